@@ -1,0 +1,318 @@
+//! One module per interface: a marker type implementing `hisgate_runtime::Interface`, and a struct per message
+//! and nested node. Structs carry serde names and doc comments; every rule lives in the schema.
+//! Inside an interface module only `Request…`/`Response…` structs are declared, so the prelude's `String`,
+//! `Option` and `Vec` cannot be shadowed there (dictionary enums such as onepay's `Result` live in `dict`).
+
+use super::dictionaries::enum_name;
+use super::docs::doc;
+use crate::ident;
+use hisgate_runtime::schema::*;
+use proc_macro2::{Ident, Literal, Span, TokenStream};
+use quote::quote;
+use std::collections::HashMap;
+
+fn rust_ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
+
+pub fn emit(platform: &PlatformSchema) -> TokenStream {
+    let mut defaults = HashMap::new();
+    let interfaces = platform
+        .interfaces
+        .iter()
+        .enumerate()
+        .map(|(i, iface)| interface(platform, i, iface, &mut defaults));
+    quote!(#(#interfaces)*)
+}
+
+fn interface(
+    platform: &PlatformSchema,
+    index: usize,
+    iface: &InterfaceSchema,
+    defaults: &mut HashMap<MessageId, bool>,
+) -> TokenStream {
+    let marker = rust_ident(&ident::type_name(&iface.name));
+    let module = rust_ident(&ident::module(&iface.name));
+    let side = match iface.provider {
+        Side::Hospital => "the hospital",
+        Side::Platform => "the platform",
+    };
+    let section = iface
+        .section
+        .as_ref()
+        .map(|s| format!(", section {s}"))
+        .unwrap_or_default();
+    let heading = format!(
+        "{} — `{}` (service `{}`{section}), served by {side}.",
+        iface.title, iface.name, iface.service
+    );
+    let docs = doc(&[&heading, &iface.description]);
+    let index = Literal::usize_unsuffixed(index);
+    let mut structs = Vec::new();
+    tree(
+        platform,
+        iface.request,
+        "Request".into(),
+        &mut structs,
+        defaults,
+    );
+    tree(
+        platform,
+        iface.response,
+        "Response".into(),
+        &mut structs,
+        defaults,
+    );
+    let module_doc = format!(
+        " The messages of [`{}`](super::{}).",
+        iface.name,
+        ident::type_name(&iface.name)
+    );
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+        pub struct #marker;
+
+        ::hisgate_runtime::interface!(
+            #marker,
+            request = #module::Request,
+            response = #module::Response,
+            platform = super::PLATFORM,
+            index = #index,
+        );
+
+        #[doc = #module_doc]
+        pub mod #module {
+            #(#structs)*
+        }
+    }
+}
+
+/// The message and its nested nodes, parents first; a node's struct is its parent's name plus the field's.
+fn tree(
+    platform: &PlatformSchema,
+    id: MessageId,
+    name: String,
+    out: &mut Vec<TokenStream>,
+    defaults: &mut HashMap<MessageId, bool>,
+) {
+    out.push(message(platform, id, &name, defaults));
+    for field in platform.message(id).fields.iter() {
+        if let Some(child) = field.ty.child() {
+            tree(
+                platform,
+                child,
+                format!("{name}{}", ident::type_name(&field.name)),
+                out,
+                defaults,
+            );
+        }
+    }
+}
+
+fn message(
+    platform: &PlatformSchema,
+    id: MessageId,
+    name: &str,
+    defaults: &mut HashMap<MessageId, bool>,
+) -> TokenStream {
+    let schema = platform.message(id);
+    let ident = rust_ident(name);
+    let kind_note = match schema.kind {
+        MessageKind::Fields => "",
+        MessageKind::Open => {
+            "The document gives no field table: the payload is kept as an open JSON object."
+        }
+        MessageKind::Empty => "The document says this message carries no business content.",
+    };
+    let docs = doc(&[
+        &format!("`{}`", schema.path),
+        &schema.description,
+        kind_note,
+    ]);
+    let id_lit = Literal::u32_unsuffixed(id.0);
+    let message_impl = quote!(::hisgate_runtime::message!(#ident, platform = super::super::PLATFORM, id = #id_lit););
+    if schema.kind == MessageKind::Open {
+        return quote! {
+            #docs
+            #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+            #[serde(transparent)]
+            pub struct #ident(pub ::serde_json::Map<String, ::serde_json::Value>);
+            #message_impl
+        };
+    }
+    let fields: Vec<_> = schema
+        .fields
+        .iter()
+        .map(|f| field(platform, f, name))
+        .collect();
+    let sensitive = schema.fields.iter().any(|f| f.sensitive);
+    let default = derives_default(platform, id, defaults).then(|| quote!(Default,));
+    let debug = (!sensitive).then(|| quote!(Debug,));
+    let debug_impl = sensitive.then(|| debug_impl(schema, &ident));
+    quote! {
+        #docs
+        #[derive(#debug Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        pub struct #ident {
+            #(#fields)*
+        }
+        #message_impl
+        #debug_impl
+    }
+}
+
+fn field(platform: &PlatformSchema, field: &FieldSchema, parent: &str) -> TokenStream {
+    let rust = ident::field(&field.name);
+    let ident = rust_ident(&rust);
+    let inner = rust_type(platform, field, parent);
+    let ty = match (field.ty, &field.presence) {
+        (FieldType::List(_), _) => quote!(Vec<#inner>),
+        (_, Presence::Required) => inner,
+        _ => quote!(Option<#inner>),
+    };
+    let mut serde = Vec::new();
+    if rust.trim_start_matches("r#") != &*field.name {
+        let wire = &*field.name;
+        serde.push(quote!(rename = #wire));
+    }
+    for alias in field.aliases.iter() {
+        let alias = &**alias;
+        serde.push(quote!(alias = #alias));
+    }
+    match (field.ty, &field.presence) {
+        (FieldType::List(_), _) => {
+            serde.push(quote!(default, skip_serializing_if = "Vec::is_empty"))
+        }
+        (_, Presence::Required) => {}
+        _ => serde.push(quote!(default, skip_serializing_if = "Option::is_none")),
+    }
+    let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+    let docs = doc(&[
+        &field.title,
+        &field.description,
+        &wire_note(platform, field),
+    ]);
+    quote! {
+        #docs
+        #serde
+        pub #ident: #ty,
+    }
+}
+
+/// `` `payTime` · string(32) · required · format `YYYY-MM-DD HH24:MI:SS` ``
+fn wire_note(platform: &PlatformSchema, field: &FieldSchema) -> String {
+    let mut parts = vec![format!("`{}`", field.name), field.ty.notation()];
+    parts.push(match &field.presence {
+        Presence::Required => "required".into(),
+        Presence::Optional => "optional".into(),
+        Presence::RequiredWhen(c) => format!("required when `{c}`"),
+    });
+    if let Some(unit) = field.unit {
+        parts.push(format!("unit {}", unit.as_str()));
+    }
+    if let Some(format) = &field.format {
+        parts.push(format!("format `{}`", format.pattern));
+    }
+    if let Some(dict) = field.dict {
+        let d = platform.dictionary(dict.dict);
+        let table = dict
+            .table
+            .and_then(|t| d.tables.get(usize::from(t))?.name.clone());
+        let name = table.map_or_else(|| d.name.to_string(), |t| format!("{}.{t}", d.name));
+        parts.push(format!("dictionary `{name}`"));
+    }
+    if !field.codes.is_empty() {
+        let codes: Vec<String> = field
+            .codes
+            .iter()
+            .map(|c| format!("{}-{}", c.code, c.label))
+            .collect();
+        parts.push(format!("codes {}", codes.join(" ")));
+    }
+    if !field.aliases.is_empty() {
+        let aliases: Vec<String> = field.aliases.iter().map(|a| format!("`{a}`")).collect();
+        parts.push(format!("also accepted {}", aliases.join(", ")));
+    }
+    if field.sensitive {
+        parts.push("sensitive".into());
+    }
+    if let Some(e) = &field.erratum {
+        parts.push(format!("erratum `{e}`"));
+    }
+    if field.origin_kind == Origin::Example {
+        parts.push("known only from the document's example".into());
+    }
+    parts.join(" · ")
+}
+
+fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str) -> TokenStream {
+    if let Some(reference) = field.dict
+        && let Some(name) = enum_name(platform.dictionary(reference.dict), reference.table)
+    {
+        let name = rust_ident(&name);
+        return quote!(super::super::dict::#name);
+    }
+    match field.ty {
+        FieldType::String { .. } | FieldType::Char { .. } => quote!(String),
+        FieldType::Int => quote!(i32),
+        FieldType::Long => quote!(i64),
+        FieldType::Decimal { .. } => quote!(::hisgate_runtime::Decimal),
+        FieldType::Object(_) | FieldType::List(_) => {
+            let name = rust_ident(&format!("{parent}{}", ident::type_name(&field.name)));
+            quote!(#name)
+        }
+        FieldType::Map => quote!(::serde_json::Map<String, ::serde_json::Value>),
+    }
+}
+
+/// Whether every field has a default: optional ones do; required dictionary codes do not.
+fn derives_default(
+    platform: &PlatformSchema,
+    id: MessageId,
+    memo: &mut HashMap<MessageId, bool>,
+) -> bool {
+    if let Some(&known) = memo.get(&id) {
+        return known;
+    }
+    let derivable = platform
+        .message(id)
+        .fields
+        .iter()
+        .all(|f| match (f.ty, &f.presence) {
+            (FieldType::List(_), _) => true,
+            (_, Presence::Optional | Presence::RequiredWhen(_)) => true,
+            (FieldType::Object(child), Presence::Required) => {
+                derives_default(platform, child, memo)
+            }
+            (_, Presence::Required) => match f.dict {
+                Some(r) => enum_name(platform.dictionary(r.dict), r.table).is_none(),
+                None => true,
+            },
+        });
+    memo.insert(id, derivable);
+    derivable
+}
+
+fn debug_impl(schema: &MessageSchema, ident: &Ident) -> TokenStream {
+    let name = ident.to_string();
+    let entries = schema.fields.iter().map(|f| {
+        let rust = ident::field(&f.name);
+        let label = rust.trim_start_matches("r#").to_owned();
+        let member = rust_ident(&rust);
+        if f.sensitive {
+            quote!(.field(#label, &::hisgate_runtime::redact::Redacted))
+        } else {
+            quote!(.field(#label, &self.#member))
+        }
+    });
+    quote! {
+        impl ::core::fmt::Debug for #ident {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.debug_struct(#name) #(#entries)* .finish()
+            }
+        }
+    }
+}

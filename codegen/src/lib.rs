@@ -1,0 +1,125 @@
+//! hisgate's generator: specs → validated IR → Rust. Three stages, each its own module: `spec` reads YAML into an
+//! AST with positions, `lower` checks it and resolves it into the IR (`hisgate_runtime::schema`), `emit` writes
+//! Rust from the IR alone. The build script and the CLI are thin callers of this library.
+
+mod diagnostic;
+pub mod emit;
+pub mod ident;
+mod lower;
+mod spec;
+
+pub use diagnostic::{Diagnostic, Diagnostics};
+use hisgate_runtime::schema::PlatformSchema;
+use std::path::{Path, PathBuf};
+
+/// Whether `dir` is one platform's folder rather than a specs root.
+pub fn is_platform_dir(dir: &Path) -> bool {
+    dir.join("platform.yaml").is_file()
+}
+
+/// The platform folders under a specs root, in name order.
+pub fn platform_dirs(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(root)?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.is_dir() && is_platform_dir(p))
+        .collect();
+    dirs.sort();
+    Ok(dirs)
+}
+
+/// Reads and validates one platform folder; `display` is how file paths appear in errors and in the IR.
+pub fn load_platform(dir: &Path, display: &str) -> Result<PlatformSchema, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let ast = spec::read_platform(dir, display, &mut diags);
+    let platform = lower::lower(ast, &mut diags);
+    if diags.is_empty() {
+        Ok(platform)
+    } else {
+        Err(diags)
+    }
+}
+
+/// Reads a specs root (every platform folder in it) or a single platform folder, reporting all errors together.
+pub fn load(dir: &Path) -> Result<Vec<PlatformSchema>, Diagnostics> {
+    let shown = dir.to_string_lossy().trim_end_matches('/').to_owned();
+    if is_platform_dir(dir) {
+        return load_platform(dir, &shown).map(|p| vec![p]);
+    }
+    let mut diags = Diagnostics::default();
+    let dirs = platform_dirs(dir).unwrap_or_else(|e| {
+        let pos = hisgate_runtime::schema::SourcePos {
+            file: shown.clone().into(),
+            line: 1,
+            column: 1,
+        };
+        diags.error(&pos, format!("cannot read the specs folder: {e}"));
+        Vec::new()
+    });
+    if dirs.is_empty() && diags.is_empty() {
+        let pos = hisgate_runtime::schema::SourcePos {
+            file: shown.clone().into(),
+            line: 1,
+            column: 1,
+        };
+        diags.error(
+            &pos,
+            "no platform folders (folders with a platform.yaml) here",
+        );
+    }
+    let mut platforms = Vec::new();
+    for platform_dir in dirs {
+        let name = platform_dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match load_platform(&platform_dir, &format!("{shown}/{name}")) {
+            Ok(p) => platforms.push(p),
+            Err(d) => diags.extend(d),
+        }
+    }
+    if diags.is_empty() {
+        Ok(platforms)
+    } else {
+        Err(diags)
+    }
+}
+
+/// For a build script: validates every platform under `specs_root` and writes one module per platform plus
+/// `platforms.rs` (the index) into `out_dir`. Paths in the IR are shown as `specs/<platform>/…`.
+pub fn generate(specs_root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let mut written = Vec::new();
+    let mut index = Vec::new();
+    for dir in platform_dirs(specs_root).unwrap_or_default() {
+        let name = dir
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let source = format!("specs/{name}");
+        match load_platform(&dir, &source) {
+            Ok(platform) => {
+                let file = format!("{name}.rs");
+                let path = out_dir.join(&file);
+                write_if_changed(&path, &emit::platform(&platform, &source));
+                written.push(path);
+                index.push((name, file));
+            }
+            Err(d) => diags.extend(d),
+        }
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
+    let path = out_dir.join("platforms.rs");
+    write_if_changed(&path, &emit::index(&index));
+    written.push(path);
+    Ok(written)
+}
+
+/// Leaves an unchanged file untouched, so its timestamp does not trigger a rebuild.
+fn write_if_changed(path: &Path, contents: &str) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(contents) {
+        let _ = std::fs::write(path, contents);
+    }
+}

@@ -1,0 +1,289 @@
+//! Stage two: the AST into the validated IR (`hisgate_runtime::schema::PlatformSchema`), resolving names and
+//! checking every rule of the spec language. Every error is collected; none stops the others from being found.
+
+mod dictionary;
+mod examples;
+mod message;
+
+use crate::diagnostic::Diagnostics;
+use crate::ident;
+use crate::spec::ast::*;
+use hisgate_runtime::schema::*;
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// Lowers one platform. The result is complete only when `diags` stayed empty.
+pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
+    let origin = ast.pos.clone().unwrap_or_else(|| SourcePos {
+        file: Str::Owned(ast.folder.clone()),
+        line: 1,
+        column: 1,
+    });
+    let mut lowerer = Lowerer {
+        diags,
+        errata: HashSet::new(),
+        dict_index: HashMap::new(),
+        dictionaries: Vec::new(),
+        messages: Vec::new(),
+    };
+    if let Some(name) = &ast.platform {
+        let valid = name.value.starts_with(|c: char| c.is_ascii_lowercase())
+            && name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+        if !valid {
+            lowerer.diags.error(
+                &name.pos,
+                format!("platform `{}` must be [a-z][a-z0-9_]*", name.value),
+            );
+        } else if name.value != ast.folder {
+            let message = format!(
+                "platform `{}` must equal its folder name `{}`",
+                name.value, ast.folder
+            );
+            lowerer.diags.error(&name.pos, message);
+        }
+    }
+    let errata = lowerer.errata(&ast.errata);
+    lowerer.dictionaries(&ast.dictionaries);
+    let return_codes = lowerer.return_codes(&ast.return_codes, "platform");
+    let mut interfaces: Vec<InterfaceSchema> = ast
+        .interfaces
+        .iter()
+        .filter_map(|i| lowerer.interface(i))
+        .collect();
+    interfaces.sort_by(|a, b| {
+        section_key(&a.section)
+            .cmp(&section_key(&b.section))
+            .then(a.name.cmp(&b.name))
+    });
+    lowerer.interface_collisions(&interfaces);
+    let platform = PlatformSchema {
+        name: text(&ast.platform),
+        title: text(&ast.title),
+        document: text(&ast.document),
+        seed: opt(&ast.seed),
+        description: text(&ast.description),
+        origin,
+        return_codes: Seq::Owned(return_codes),
+        errata: Seq::Owned(errata),
+        dictionaries: Seq::Owned(std::mem::take(&mut lowerer.dictionaries)),
+        messages: Seq::Owned(std::mem::take(&mut lowerer.messages)),
+        interfaces: Seq::Owned(interfaces),
+    };
+    examples::check(&platform, lowerer.diags);
+    platform
+}
+
+struct Lowerer<'d> {
+    diags: &'d mut Diagnostics,
+    errata: HashSet<String>,
+    dict_index: HashMap<String, DictId>,
+    dictionaries: Vec<DictionarySchema>,
+    messages: Vec<MessageSchema>,
+}
+
+/// The text of a key the reader already reported missing, or empty.
+fn text(value: &Option<S>) -> Str {
+    Str::Owned(value.as_ref().map(|s| s.value.clone()).unwrap_or_default())
+}
+
+fn opt(value: &Option<S>) -> Option<Str> {
+    value.as_ref().map(|s| Str::Owned(s.value.clone()))
+}
+
+fn texts(values: &[S]) -> Seq<Str> {
+    Seq::Owned(values.iter().map(|s| Str::Owned(s.value.clone())).collect())
+}
+
+/// `2.1.10` sorts after `2.1.9`; interfaces without a section go last.
+fn section_key(section: &Option<Str>) -> (bool, Vec<u32>) {
+    match section {
+        Some(s) => (
+            false,
+            s.split('.')
+                .map(|p| p.trim().parse().unwrap_or(u32::MAX))
+                .collect(),
+        ),
+        None => (true, Vec::new()),
+    }
+}
+
+impl Lowerer<'_> {
+    fn errata(&mut self, asts: &[ErratumAst]) -> Vec<ErratumSchema> {
+        let mut out = Vec::new();
+        for e in asts {
+            if let Some(id) = &e.id {
+                let valid = !id.value.is_empty()
+                    && id
+                        .value
+                        .chars()
+                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                if !valid {
+                    self.diags.error(
+                        &id.pos,
+                        format!("erratum id `{}` must be [a-z0-9-]+", id.value),
+                    );
+                }
+                if !self.errata.insert(id.value.clone()) {
+                    self.diags
+                        .error(&id.pos, format!("duplicate erratum id `{}`", id.value));
+                }
+            }
+            out.push(ErratumSchema {
+                id: text(&e.id),
+                title: text(&e.title),
+                section: opt(&e.section),
+                description: text(&e.description),
+                interface: e.interface.clone().map(Str::Owned),
+                origin: e.pos.clone(),
+            });
+        }
+        out
+    }
+
+    /// Checks an `erratum:` reference.
+    fn erratum_ref(&mut self, erratum: &Option<S>) -> Option<Str> {
+        let e = erratum.as_ref()?;
+        if !self.errata.contains(&e.value) {
+            let mut known: Vec<&String> = self.errata.iter().collect();
+            known.sort();
+            let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
+            let message = format!(
+                "unknown erratum `{}` (declared: {})",
+                e.value,
+                list_or_none(&known)
+            );
+            self.diags.error(&e.pos, message);
+        }
+        Some(Str::Owned(e.value.clone()))
+    }
+
+    fn return_codes(&mut self, asts: &[ReturnCodeAst], scope: &str) -> Vec<ReturnCodeSchema> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for c in asts {
+            if let Some(code) = &c.code {
+                for spelling in std::iter::once(code).chain(&c.aliases) {
+                    if !seen.insert(spelling.value.clone()) {
+                        let message = format!(
+                            "duplicate return code `{}` in the {scope}'s list",
+                            spelling.value
+                        );
+                        self.diags.error(&spelling.pos, message);
+                    }
+                }
+            }
+            out.push(ReturnCodeSchema {
+                code: text(&c.code),
+                message: text(&c.message),
+                success: c.success.as_ref().is_some_and(|s| s.value),
+                description: text(&c.description),
+                aliases: texts(&c.aliases),
+                erratum: self.erratum_ref(&c.erratum),
+            });
+        }
+        out
+    }
+
+    fn interface(&mut self, ast: &InterfaceAst) -> Option<InterfaceSchema> {
+        let name = ast.interface.as_ref()?;
+        let valid = name.value.starts_with(|c: char| c.is_ascii_alphabetic())
+            && name
+                .value
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if !valid {
+            self.diags.error(
+                &name.pos,
+                format!("interface `{}` must be [A-Za-z][A-Za-z0-9_.]*", name.value),
+            );
+        }
+        if name.value != ast.file_stem {
+            let message = format!(
+                "interface `{}` must equal its file name `{}.yaml`",
+                name.value, ast.file_stem
+            );
+            self.diags.error(&name.pos, message);
+        }
+        let provider = match ast.provider.as_ref().map(|p| p.value.as_str()) {
+            Some("hospital") => Side::Hospital,
+            Some("platform") => Side::Platform,
+            Some(other) => {
+                let pos = &ast.provider.as_ref()?.pos;
+                self.diags.error(
+                    pos,
+                    format!("unknown provider `{other}` (expected hospital or platform)"),
+                );
+                Side::Hospital
+            }
+            None => Side::Hospital,
+        };
+        let retry_safe = match ast.retry.as_ref().map(|r| r.value.as_str()) {
+            None | Some("unsafe") => false,
+            Some("safe") => true,
+            Some(other) => {
+                let pos = &ast.retry.as_ref()?.pos;
+                self.diags.error(
+                    pos,
+                    format!("unknown retry `{other}` (expected safe or unsafe)"),
+                );
+                false
+            }
+        };
+        let request = self.payload(&name.value, "request", ast.request.as_ref());
+        let response = self.payload(&name.value, "response", ast.response.as_ref());
+        Some(InterfaceSchema {
+            name: Str::Owned(name.value.clone()),
+            title: text(&ast.title),
+            section: opt(&ast.section),
+            description: text(&ast.description),
+            provider,
+            service: ast.service.as_ref().map_or_else(
+                || Str::Owned(name.value.clone()),
+                |s| Str::Owned(s.value.clone()),
+            ),
+            path: opt(&ast.path),
+            retry_safe,
+            request,
+            response,
+            return_codes: Seq::Owned(self.return_codes(&ast.return_codes, &name.value)),
+            origin: ast.pos.clone(),
+        })
+    }
+
+    /// Names, services and the Rust names derived from them must all be distinct.
+    fn interface_collisions(&mut self, interfaces: &[InterfaceSchema]) {
+        let mut names: BTreeMap<String, &InterfaceSchema> = BTreeMap::new();
+        let mut services: BTreeMap<(Side, &str), &InterfaceSchema> = BTreeMap::new();
+        for i in interfaces {
+            for key in [
+                format!("module {}", ident::module(&i.name)),
+                format!("type {}", ident::type_name(&i.name)),
+            ] {
+                if let Some(first) = names.insert(key.clone(), i) {
+                    let message = format!(
+                        "interface `{}` collides with `{}` ({key} in Rust)",
+                        i.name, first.name
+                    );
+                    self.diags.error(&i.origin, message);
+                }
+            }
+            if let Some(first) = services.insert((i.provider, &i.service), i) {
+                let message = format!(
+                    "interface `{}` has the same provider and service `{}` as `{}`",
+                    i.name, i.service, first.name
+                );
+                self.diags.error(&i.origin, message);
+            }
+        }
+    }
+}
+
+fn list_or_none(items: &[&str]) -> String {
+    if items.is_empty() {
+        "none".to_owned()
+    } else {
+        items.join(", ")
+    }
+}

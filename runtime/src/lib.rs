@@ -1,0 +1,21 @@
+//! The runtime every generated platform module stands on. It knows nothing of any one platform: everything
+//! platform-specific arrives as data ([`schema::PlatformSchema`]) emitted by `hisgate-codegen` from a spec.
+
+pub mod codec;
+pub mod dictionary;
+mod error;
+mod macros;
+mod message;
+pub mod redact;
+pub mod schema;
+pub mod validate;
+mod violation;
+
+pub use dictionary::Dictionary;
+pub use error::Error;
+pub use message::{Interface, Message};
+pub use violation::{Rule, Violation, Violations};
+
+pub use rust_decimal::Decimal;
+/// Re-exported for the serde impls that `dictionary!` expands to.
+pub use serde;

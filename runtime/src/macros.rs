@@ -1,0 +1,137 @@
+//! What generated code expands to. Each macro turns one line of generated code into the trait impls every
+//! message, interface or dictionary shares, so the emitter writes declarations and data, not logic.
+
+/// Implements [`Message`](crate::Message) for a generated struct:
+/// `message!(Request, platform = super::super::PLATFORM, id = 3)`.
+#[macro_export]
+macro_rules! message {
+    ($ty:ident, platform = $platform:expr, id = $id:expr $(,)?) => {
+        impl $crate::Message for $ty {
+            fn schema() -> (
+                &'static $crate::schema::PlatformSchema,
+                $crate::schema::MessageId,
+            ) {
+                (&$platform, $crate::schema::MessageId($id))
+            }
+        }
+    };
+}
+
+/// Implements [`Interface`](crate::Interface) for a generated marker type:
+/// `interface!(Pay, request = pay::Request, response = pay::Response, platform = super::PLATFORM, index = 3)`.
+#[macro_export]
+macro_rules! interface {
+    (
+        $ty:ident,
+        request = $request:ty,
+        response = $response:ty,
+        platform = $platform:expr,
+        index = $index:expr $(,)?
+    ) => {
+        impl $crate::Interface for $ty {
+            type Request = $request;
+            type Response = $response;
+
+            fn schema() -> (
+                &'static $crate::schema::PlatformSchema,
+                &'static $crate::schema::InterfaceSchema,
+            ) {
+                (&$platform, &$platform.interfaces[$index])
+            }
+        }
+    };
+}
+
+/// Implements [`Dictionary`](crate::Dictionary), `FromStr`, `Display` (the code) and serde (as the code) for a
+/// generated enum whose variants are listed in table order:
+/// `dictionary!(Sex, closed = [Unknown, Male, Female, Other], platform = super::PLATFORM, dict = 0, table = None)`.
+/// An `open` enum also has `UnknownCode(String)`.
+#[macro_export]
+macro_rules! dictionary {
+    (
+        $ty:ident,
+        closed = [$($variant:ident),* $(,)?],
+        platform = $platform:expr,
+        dict = $dict:expr,
+        table = $table:expr $(,)?
+    ) => {
+        impl $crate::Dictionary for $ty {
+            $crate::dictionary!(@schema $platform, $dict, $table);
+
+            fn index(&self) -> ::core::result::Result<usize, &str> {
+                ::core::result::Result::Ok(*self as usize)
+            }
+
+            fn from_index(index: usize) -> ::core::option::Option<Self> {
+                [$(Self::$variant),*].get(index).copied()
+            }
+
+            fn unknown(_: &str) -> ::core::option::Option<Self> {
+                ::core::option::Option::None
+            }
+        }
+        $crate::dictionary!(@traits $ty);
+    };
+    (
+        $ty:ident,
+        open = [$($variant:ident),* $(,)?],
+        platform = $platform:expr,
+        dict = $dict:expr,
+        table = $table:expr $(,)?
+    ) => {
+        impl $crate::Dictionary for $ty {
+            $crate::dictionary!(@schema $platform, $dict, $table);
+
+            fn index(&self) -> ::core::result::Result<usize, &str> {
+                match self {
+                    Self::UnknownCode(code) => ::core::result::Result::Err(code),
+                    known => ::core::result::Result::Ok(
+                        [$(Self::$variant),*].iter().position(|v| v == known).unwrap_or(usize::MAX),
+                    ),
+                }
+            }
+
+            fn from_index(index: usize) -> ::core::option::Option<Self> {
+                [$(Self::$variant),*].get(index).cloned()
+            }
+
+            fn unknown(code: &str) -> ::core::option::Option<Self> {
+                ::core::option::Option::Some(Self::UnknownCode(::std::borrow::ToOwned::to_owned(code)))
+            }
+        }
+        $crate::dictionary!(@traits $ty);
+    };
+    (@schema $platform:expr, $dict:expr, $table:expr) => {
+        fn schema() -> (&'static $crate::schema::PlatformSchema, $crate::schema::DictRef) {
+            (&$platform, $crate::schema::DictRef { dict: $crate::schema::DictId($dict), table: $table })
+        }
+    };
+    (@traits $ty:ident) => {
+        impl ::core::str::FromStr for $ty {
+            type Err = $crate::dictionary::UnknownCode;
+
+            fn from_str(code: &str) -> ::core::result::Result<Self, Self::Err> {
+                <$ty as $crate::Dictionary>::from_code(code)
+                    .ok_or_else(|| $crate::dictionary::UnknownCode::new::<$ty>(code))
+            }
+        }
+
+        impl ::core::fmt::Display for $ty {
+            fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+                f.write_str($crate::Dictionary::code(self))
+            }
+        }
+
+        impl $crate::serde::Serialize for $ty {
+            fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
+                s.serialize_str($crate::Dictionary::code(self))
+            }
+        }
+
+        impl<'de> $crate::serde::Deserialize<'de> for $ty {
+            fn deserialize<D: $crate::serde::Deserializer<'de>>(d: D) -> ::core::result::Result<Self, D::Error> {
+                d.deserialize_any($crate::dictionary::CodeVisitor::<$ty>::default())
+            }
+        }
+    };
+}

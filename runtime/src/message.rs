@@ -1,0 +1,106 @@
+//! The traits generated messages and interfaces implement. Generated code supplies only the schema; reading,
+//! writing and validating are provided here, once.
+
+use crate::codec::{Limits, json, xml};
+use crate::error::Error;
+use crate::schema::{InterfaceSchema, MessageId, MessageSchema, PlatformSchema};
+use crate::validate::check;
+use crate::violation::Violations;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// A business payload (request, response, or a nested node) with its schema.
+pub trait Message: Serialize + DeserializeOwned {
+    /// The platform and the message's index in it.
+    fn schema() -> (&'static PlatformSchema, MessageId);
+
+    fn message_schema() -> &'static MessageSchema {
+        let (platform, id) = Self::schema();
+        platform.message(id)
+    }
+
+    /// Every broken rule at once: required, length, precision, format, dictionary, required-when, range, one-of.
+    fn validate(&self) -> Result<(), Violations> {
+        let (platform, id) = Self::schema();
+        let mut value = canonical_value(self).map_err(|e| conversion_violation(&e))?;
+        check(platform, id, &mut value).into_result()
+    }
+
+    /// Reads a payload tree (as decoded from JSON or XML): validates it, then converts it.
+    fn from_value(mut value: Value) -> Result<Self, Error> {
+        let (platform, id) = Self::schema();
+        check(platform, id, &mut value).into_result()?;
+        serde_json::from_value(value).map_err(|e| Error::Convert {
+            what: platform.message(id).path.to_string(),
+            detail: e.to_string(),
+        })
+    }
+
+    fn from_json(text: &str) -> Result<Self, Error> {
+        Self::from_value(json::parse(text, Limits::default())?)
+    }
+
+    /// Reads the payload XML (root element as the schema names it, e.g. `<request>`).
+    fn from_xml(text: &str) -> Result<Self, Error> {
+        let doc = xml::parse(text, Limits::default())?;
+        let expected = &Self::message_schema().xml_name;
+        if doc.root != **expected {
+            let codec = crate::codec::CodecError::XmlRoot {
+                expected: expected.to_string(),
+                found: doc.root,
+            };
+            return Err(codec.into());
+        }
+        Self::from_value(doc.value)
+    }
+
+    /// The payload as a tree, numbers shaped for JSON as the spec declares (`"10.00"` or `10.00`).
+    fn to_value(&self) -> Result<Value, Error> {
+        let (platform, id) = Self::schema();
+        let mut value = canonical_value(self)?;
+        json::shape(platform, id, &mut value);
+        Ok(value)
+    }
+
+    fn to_json(&self) -> Result<String, Error> {
+        Ok(json::to_string(&self.to_value()?))
+    }
+
+    /// Compact XML with text in CDATA, fields in the spec's order.
+    fn to_xml(&self) -> Result<String, Error> {
+        let (platform, id) = Self::schema();
+        let value = canonical_value(self)?;
+        let root = &platform.message(id).xml_name;
+        Ok(xml::write(
+            root,
+            &value,
+            Some((platform, id)),
+            xml::WriteOptions::default(),
+        )?)
+    }
+}
+
+fn canonical_value<T: Serialize + ?Sized>(message: &T) -> Result<Value, Error> {
+    serde_json::to_value(message).map_err(|e| Error::Convert {
+        what: "message".into(),
+        detail: e.to_string(),
+    })
+}
+
+fn conversion_violation(error: &Error) -> Violations {
+    use crate::violation::{Rule, Violation};
+    Violations(vec![Violation {
+        path: String::new(),
+        rule: Rule::Type,
+        detail: error.to_string(),
+    }])
+}
+
+/// One interface of a platform: its name, its messages and its schema.
+pub trait Interface {
+    type Request: Message;
+    type Response: Message;
+
+    fn schema() -> (&'static PlatformSchema, &'static InterfaceSchema);
+}

@@ -1,0 +1,247 @@
+//! Date/time formats in the documents' own notation (`YYYY-MM-DD HH24:MI:SS`, `yyyyMMddHHmmss`, `HH24MI-HH24MI`).
+
+use super::{Seq, Str};
+use chrono::{Datelike, NaiveDate, NaiveDateTime, Timelike};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TimeToken {
+    Year,
+    Month,
+    Day,
+    Hour,
+    Minute,
+    Second,
+    Millis,
+    Literal(char),
+}
+
+/// A declared format, tokenized once.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TimeFormat {
+    pub pattern: Str,
+    pub tokens: Seq<TimeToken>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "`{letters}` at offset {offset} is not a date/time token (expected YYYY/yyyy, MM, DD/dd, HH24/HH, MI/mm, SS/ss, SSS)"
+)]
+pub struct TimeFormatError {
+    pub letters: String,
+    pub offset: usize,
+}
+
+// Longest first, so `HH24` wins over `HH` and `SSS` over `SS`.
+const TOKENS: &[(&str, TimeToken)] = &[
+    ("HH24", TimeToken::Hour),
+    ("YYYY", TimeToken::Year),
+    ("yyyy", TimeToken::Year),
+    ("SSS", TimeToken::Millis),
+    ("MM", TimeToken::Month),
+    ("DD", TimeToken::Day),
+    ("dd", TimeToken::Day),
+    ("HH", TimeToken::Hour),
+    ("MI", TimeToken::Minute),
+    ("mm", TimeToken::Minute),
+    ("SS", TimeToken::Second),
+    ("ss", TimeToken::Second),
+];
+
+impl TimeToken {
+    fn width(self) -> usize {
+        match self {
+            TimeToken::Year => 4,
+            TimeToken::Millis => 3,
+            TimeToken::Literal(_) => 0,
+            _ => 2,
+        }
+    }
+}
+
+impl TimeFormat {
+    pub fn parse(pattern: &str) -> Result<TimeFormat, TimeFormatError> {
+        let mut tokens = Vec::new();
+        let mut rest = pattern;
+        while let Some(c) = rest.chars().next() {
+            if let Some((text, token)) = TOKENS.iter().find(|(t, _)| rest.starts_with(t)) {
+                tokens.push(*token);
+                rest = &rest[text.len()..];
+            } else if c.is_ascii_alphabetic() {
+                let letters: String = rest
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphabetic())
+                    .collect();
+                return Err(TimeFormatError {
+                    letters,
+                    offset: pattern.len() - rest.len(),
+                });
+            } else {
+                tokens.push(TimeToken::Literal(c));
+                rest = &rest[c.len_utf8()..];
+            }
+        }
+        Ok(TimeFormat {
+            pattern: Str::Owned(pattern.to_owned()),
+            tokens: Seq::Owned(tokens),
+        })
+    }
+
+    /// Whether `value` is written in this format and names a real date and time.
+    pub fn check(&self, value: &str) -> Result<(), String> {
+        let mut rest = value;
+        // Fields of one date/time; a range (`HH24MI-HH24MI`) starts a new one when a field repeats.
+        let mut parts = Parts::default();
+        for token in self.tokens.iter() {
+            match *token {
+                TimeToken::Literal(c) => {
+                    rest = rest
+                        .strip_prefix(c)
+                        .ok_or_else(|| format!("expected `{c}`"))?;
+                }
+                token => {
+                    let width = token.width();
+                    let digits = rest
+                        .get(..width)
+                        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+                    let digits = digits.ok_or_else(|| format!("expected {width} digits"))?;
+                    rest = &rest[width..];
+                    if parts.has(token) {
+                        parts.finish()?;
+                    }
+                    parts.set(token, digits.parse().unwrap_or(0));
+                }
+            }
+        }
+        if !rest.is_empty() {
+            return Err(format!("unexpected `{rest}` at the end"));
+        }
+        parts.finish()
+    }
+
+    /// Writes a date/time in this format (a range repeats the same instant).
+    pub fn render(&self, at: NaiveDateTime) -> String {
+        self.tokens
+            .iter()
+            .map(|t| match *t {
+                TimeToken::Year => format!("{:04}", at.year()),
+                TimeToken::Month => format!("{:02}", at.month()),
+                TimeToken::Day => format!("{:02}", at.day()),
+                TimeToken::Hour => format!("{:02}", at.hour()),
+                TimeToken::Minute => format!("{:02}", at.minute()),
+                TimeToken::Second => format!("{:02}", at.second()),
+                TimeToken::Millis => format!("{:03}", at.and_utc().timestamp_subsec_millis()),
+                TimeToken::Literal(c) => c.to_string(),
+            })
+            .collect()
+    }
+}
+
+#[derive(Default)]
+struct Parts {
+    year: Option<u32>,
+    month: Option<u32>,
+    day: Option<u32>,
+    hour: Option<u32>,
+    minute: Option<u32>,
+    second: Option<u32>,
+    millis: Option<u32>,
+}
+
+impl Parts {
+    fn slot(&mut self, token: TimeToken) -> &mut Option<u32> {
+        match token {
+            TimeToken::Year => &mut self.year,
+            TimeToken::Month => &mut self.month,
+            TimeToken::Day => &mut self.day,
+            TimeToken::Hour => &mut self.hour,
+            TimeToken::Minute => &mut self.minute,
+            TimeToken::Second => &mut self.second,
+            TimeToken::Millis | TimeToken::Literal(_) => &mut self.millis,
+        }
+    }
+
+    fn has(&mut self, token: TimeToken) -> bool {
+        self.slot(token).is_some()
+    }
+
+    fn set(&mut self, token: TimeToken, value: u32) {
+        *self.slot(token) = Some(value);
+    }
+
+    /// Checks the fields gathered so far name a real instant, then starts over.
+    fn finish(&mut self) -> Result<(), String> {
+        let Parts {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            ..
+        } = std::mem::take(self);
+        if let Some(m) = month.filter(|m| !(1..=12).contains(m)) {
+            return Err(format!("month {m:02} is not 01–12"));
+        }
+        if let Some(d) = day {
+            // Without a year, a leap year admits 29 February.
+            let y = year.unwrap_or(2000) as i32;
+            if NaiveDate::from_ymd_opt(y, month.unwrap_or(1), d).is_none() {
+                return Err(format!("day {d:02} does not exist in that month"));
+            }
+        }
+        let bounded = [
+            (hour, 23, "hour"),
+            (minute, 59, "minute"),
+            (second, 59, "second"),
+        ];
+        for (value, max, what) in bounded {
+            if let Some(v) = value.filter(|v| *v > max) {
+                return Err(format!("{what} {v:02} is out of range"));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ok(pattern: &str, value: &str) -> bool {
+        TimeFormat::parse(pattern).unwrap().check(value).is_ok()
+    }
+
+    #[test]
+    fn the_documents_formats() {
+        assert!(ok("YYYY-MM-DD HH24:MI:SS", "2017-02-07 10:09:57"));
+        assert!(ok("yyyy-MM-dd HH:mm:ss", "2021-04-07 15:52:06"));
+        assert!(ok("yyyyMMddHHmmss", "20210407155601"));
+        assert!(ok("yyyyMMddHHmmssSSS", "20161226093147927"));
+        assert!(ok("YYYYMMDD", "20190422"));
+        assert!(ok("HH24:MI", "09:00"));
+        assert!(ok("HH24MI-HH24MI", "0800-1130"));
+        assert!(ok("HH24:MI-HH24:MI", "08:00-11:30"));
+    }
+
+    #[test]
+    fn rejects_what_is_not_a_real_instant() {
+        assert!(!ok("YYYY-MM-DD", "2017-02-30"));
+        assert!(ok("YYYY-MM-DD", "2016-02-29"));
+        assert!(!ok("YYYY-MM-DD", "2017-02-29"));
+        assert!(!ok("YYYY-MM-DD", "2017-13-01"));
+        assert!(!ok("HH24:MI", "24:00"));
+        assert!(!ok("HH24MI-HH24MI", "0800-1160"));
+        assert!(!ok("YYYY-MM-DD HH24:MI:SS", "2017-02-07"));
+        assert!(!ok("YYYY-MM-DD HH24:MI:SS", "2017/02/07 10:09:57"));
+        assert!(!ok("YYYYMMDD", "2019042"));
+        assert!(!ok("YYYYMMDD", "201904221"));
+    }
+
+    #[test]
+    fn unknown_letters_are_an_error() {
+        let err = TimeFormat::parse("yyyy-mm-dd").unwrap().tokens.to_vec();
+        // `mm` is a minute: the lowercase month is the documents' mistake, caught by a failing check.
+        assert_eq!(err[2], TimeToken::Minute);
+        assert_eq!(TimeFormat::parse("YYYY-MO").unwrap_err().letters, "MO");
+    }
+}

@@ -1,0 +1,207 @@
+//! The spec as data: what codegen validated, emitted as `static`s for compiled-in platforms and built at run time
+//! for a spec folder loaded by the CLI. Everything here is plain data; behaviour lives in `validate`, `codec`, ….
+
+mod dictionary;
+mod field;
+mod format;
+
+pub use dictionary::{CodeSchema, DictRef, DictTable, DictionarySchema};
+pub use field::{Condition, FieldSchema, FieldType, JsonNumber, MoneyUnit, Origin, Presence};
+pub use format::{TimeFormat, TimeFormatError, TimeToken};
+
+use std::borrow::Cow;
+
+/// Text that is `&'static` in generated statics and owned when a spec is loaded at run time.
+pub type Str = Cow<'static, str>;
+/// A slice with the same two lives as [`Str`].
+pub type Seq<T> = Cow<'static, [T]>;
+
+/// Where a spec item was written: `specs/shaanxi/interfaces/Pay.yaml:12:7`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct SourcePos {
+    pub file: Str,
+    pub line: u32,
+    pub column: u32,
+}
+
+impl std::fmt::Display for SourcePos {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// Index of a message in [`PlatformSchema::messages`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct MessageId(pub u32);
+
+/// Index of a dictionary in [`PlatformSchema::dictionaries`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DictId(pub u32);
+
+/// One platform: its interfaces, the messages they carry, its dictionaries, return codes and errata.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlatformSchema {
+    pub name: Str,
+    pub title: Str,
+    pub document: Str,
+    pub seed: Option<Str>,
+    pub description: Str,
+    pub origin: SourcePos,
+    pub return_codes: Seq<ReturnCodeSchema>,
+    pub errata: Seq<ErratumSchema>,
+    pub dictionaries: Seq<DictionarySchema>,
+    pub messages: Seq<MessageSchema>,
+    pub interfaces: Seq<InterfaceSchema>,
+}
+
+/// Which side of an integration serves an interface.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Side {
+    Hospital,
+    Platform,
+}
+
+impl Side {
+    pub const ALL: [Side; 2] = [Side::Hospital, Side::Platform];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Side::Hospital => "hospital",
+            Side::Platform => "platform",
+        }
+    }
+}
+
+impl std::fmt::Display for Side {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct InterfaceSchema {
+    pub name: Str,
+    pub title: Str,
+    pub section: Option<Str>,
+    pub description: Str,
+    pub provider: Side,
+    /// How the envelope names the interface: a service name, a `transType`, a procedure name.
+    pub service: Str,
+    /// The HTTP path, for platforms that route by path.
+    pub path: Option<Str>,
+    /// Whether a client may resend the call after a timeout without risking a second effect.
+    pub retry_safe: bool,
+    pub request: MessageId,
+    pub response: MessageId,
+    pub return_codes: Seq<ReturnCodeSchema>,
+    pub origin: SourcePos,
+}
+
+/// A business payload (or a nested node of one).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MessageSchema {
+    /// Dotted path from the interface: `Pay.request`, `GetScheduleInfo.response.schedule.date`.
+    pub path: Str,
+    /// XML element name: the payload root (`request`) or, for a nested node, its field name.
+    pub xml_name: Str,
+    pub description: Str,
+    pub kind: MessageKind,
+    pub fields: Seq<FieldSchema>,
+    /// Each group needs at least one of its fields present.
+    pub require_one_of: Seq<Seq<Str>>,
+}
+
+impl MessageSchema {
+    /// The field with this wire name or alias.
+    pub fn field(&self, name: &str) -> Option<&FieldSchema> {
+        self.fields
+            .iter()
+            .find(|f| f.name == name || f.aliases.iter().any(|a| a == name))
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageKind {
+    /// A field table.
+    Fields,
+    /// The document names the message but gives no field table: the payload is kept as an open object.
+    Open,
+    /// The document says the message has no business content (“无”).
+    Empty,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReturnCodeSchema {
+    pub code: Str,
+    pub message: Str,
+    pub success: bool,
+    pub description: Str,
+    pub aliases: Seq<Str>,
+    pub erratum: Option<Str>,
+}
+
+/// A mistake of the source document, recorded where it occurs.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ErratumSchema {
+    pub id: Str,
+    pub title: Str,
+    pub section: Option<Str>,
+    pub description: Str,
+    /// The interface whose file declares it, if any.
+    pub interface: Option<Str>,
+    pub origin: SourcePos,
+}
+
+impl PlatformSchema {
+    pub fn message(&self, id: MessageId) -> &MessageSchema {
+        &self.messages[id.0 as usize]
+    }
+
+    pub fn dictionary(&self, id: DictId) -> &DictionarySchema {
+        &self.dictionaries[id.0 as usize]
+    }
+
+    pub fn interface(&self, name: &str) -> Option<&InterfaceSchema> {
+        self.interfaces.iter().find(|i| i.name == name)
+    }
+
+    pub fn erratum(&self, id: &str) -> Option<&ErratumSchema> {
+        self.errata.iter().find(|e| e.id == id)
+    }
+
+    /// Every field of every interface's request and response, nested ones included.
+    pub fn field_count(&self) -> usize {
+        self.interfaces
+            .iter()
+            .flat_map(|i| [i.request, i.response])
+            .map(|m| self.fields_below(m))
+            .sum()
+    }
+
+    fn fields_below(&self, id: MessageId) -> usize {
+        self.message(id)
+            .fields
+            .iter()
+            .map(|f| 1 + f.ty.child().map_or(0, |c| self.fields_below(c)))
+            .sum()
+    }
+
+    /// Codes of every dictionary table (inline field code lists are not dictionaries).
+    pub fn dictionary_code_count(&self) -> usize {
+        self.dictionaries
+            .iter()
+            .flat_map(|d| d.tables.iter())
+            .map(|t| t.codes.len())
+            .sum()
+    }
+
+    /// Unified return codes plus every interface's business codes.
+    pub fn return_code_count(&self) -> usize {
+        self.return_codes.len()
+            + self
+                .interfaces
+                .iter()
+                .map(|i| i.return_codes.len())
+                .sum::<usize>()
+    }
+}

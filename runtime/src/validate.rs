@@ -1,0 +1,432 @@
+//! One checker for every message: it walks a payload against its schema, reports every broken rule at once and
+//! brings the value to canonical form (aliases renamed, numbers parsed, blank numbers dropped), so the typed structs
+//! can be read from it without a second set of rules.
+
+use crate::redact::show;
+use crate::schema::{
+    CodeSchema, DictRef, FieldSchema, FieldType, MessageId, MessageKind, MessageSchema,
+    PlatformSchema, Presence,
+};
+use crate::violation::{Rule, Violation, Violations};
+use rust_decimal::Decimal;
+use serde_json::{Map, Number, Value};
+use std::str::FromStr;
+
+/// Checks `value` against message `id` and normalizes it in place.
+pub fn check(platform: &PlatformSchema, id: MessageId, value: &mut Value) -> Violations {
+    let mut checker = Checker {
+        platform,
+        violations: Vec::new(),
+    };
+    checker.message(id, value, "");
+    Violations(checker.violations)
+}
+
+struct Checker<'s> {
+    platform: &'s PlatformSchema,
+    violations: Vec<Violation>,
+}
+
+fn join(prefix: &str, name: &str) -> String {
+    if prefix.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{prefix}.{name}")
+    }
+}
+
+/// Text of a scalar as the documents compare it (`1` and `"1"` are the same code).
+pub fn scalar_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(s) => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn is_blank(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        _ => false,
+    }
+}
+
+impl Checker<'_> {
+    fn report(&mut self, path: String, rule: Rule, detail: impl Into<String>) {
+        self.violations.push(Violation {
+            path,
+            rule,
+            detail: detail.into(),
+        });
+    }
+
+    fn message(&mut self, id: MessageId, value: &mut Value, path: &str) {
+        let schema = self.platform.message(id);
+        if is_blank(value) {
+            // `<request></request>`: an empty payload is an object with no fields.
+            *value = Value::Object(Map::new());
+        }
+        let Value::Object(map) = value else {
+            self.report(
+                path.to_owned(),
+                Rule::Type,
+                format!("expected an object, found {}", kind(value)),
+            );
+            return;
+        };
+        if schema.kind != MessageKind::Fields {
+            return;
+        }
+        for field in schema.fields.iter() {
+            adopt_alias(map, field);
+            let field_path = join(path, &field.name);
+            let present = match map.get_mut(&*field.name) {
+                Some(v) => self.field(field, v, &field_path),
+                None => false,
+            };
+            if !present && map.get(&*field.name).is_some_and(is_blank) && !field.ty.is_text() {
+                map.shift_remove(&*field.name);
+            }
+            match &field.presence {
+                Presence::Required if !present => {
+                    self.report(
+                        field_path,
+                        Rule::Required,
+                        format!("{} ({}) is missing", field.title, field.ty.notation()),
+                    );
+                }
+                _ => {}
+            }
+        }
+        self.conditions(schema, map, path);
+    }
+
+    /// Checks one present field; returns whether it carries a value.
+    fn field(&mut self, field: &FieldSchema, value: &mut Value, path: &str) -> bool {
+        match field.ty {
+            FieldType::String { .. } | FieldType::Char { .. } => self.text(field, value, path),
+            FieldType::Int | FieldType::Long | FieldType::Decimal { .. } => {
+                self.number(field, value, path)
+            }
+            FieldType::Object(child) => {
+                if is_blank(value) {
+                    return false;
+                }
+                self.message(child, value, path);
+                true
+            }
+            FieldType::List(child) => self.list(child, value, path),
+            FieldType::Map => match value {
+                Value::Object(_) => true,
+                v if is_blank(v) => false,
+                other => {
+                    self.report(
+                        path.to_owned(),
+                        Rule::Type,
+                        format!("expected an object, found {}", kind(other)),
+                    );
+                    true
+                }
+            },
+        }
+    }
+
+    fn list(&mut self, child: MessageId, value: &mut Value, path: &str) -> bool {
+        if is_blank(value) {
+            return false;
+        }
+        // One XML element, or a counterpart that sends an object where the document shows an array.
+        if value.is_object() {
+            *value = Value::Array(vec![value.take()]);
+        }
+        let Value::Array(items) = value else {
+            self.report(
+                path.to_owned(),
+                Rule::Type,
+                format!("expected a list, found {}", kind(value)),
+            );
+            return true;
+        };
+        for (i, item) in items.iter_mut().enumerate() {
+            self.message(child, item, &format!("{path}[{i}]"));
+        }
+        !items.is_empty()
+    }
+
+    fn text(&mut self, field: &FieldSchema, value: &mut Value, path: &str) -> bool {
+        let text = match value {
+            Value::String(s) => s.clone(),
+            Value::Number(n) => {
+                let s = n.to_string();
+                *value = Value::String(s.clone());
+                s
+            }
+            Value::Null => return false,
+            other => {
+                self.report(
+                    path.to_owned(),
+                    Rule::Type,
+                    format!("expected text, found {}", kind(other)),
+                );
+                return true;
+            }
+        };
+        if text.is_empty() {
+            return false;
+        }
+        match field.ty {
+            FieldType::String {
+                max_chars: Some(max),
+            } if text.chars().count() > max as usize => {
+                let detail = format!(
+                    "{} is {} characters, more than {} allows",
+                    show(&text, field.sensitive),
+                    text.chars().count(),
+                    field.ty.notation()
+                );
+                self.report(path.to_owned(), Rule::Length, detail);
+            }
+            FieldType::Char { max_bytes } if text.len() > max_bytes as usize => {
+                let detail = format!(
+                    "{} is {} bytes of UTF-8, more than {} allows",
+                    show(&text, field.sensitive),
+                    text.len(),
+                    field.ty.notation()
+                );
+                self.report(path.to_owned(), Rule::Length, detail);
+            }
+            _ => {}
+        }
+        if let Some(format) = &field.format
+            && let Err(why) = format.check(&text)
+        {
+            let detail = format!(
+                "{} is not {}: {why}",
+                show(&text, field.sensitive),
+                format.pattern
+            );
+            self.report(path.to_owned(), Rule::Format, detail);
+        }
+        if let Some(code) = self.code(field, &text, path) {
+            *value = Value::String(code);
+        }
+        true
+    }
+
+    fn number(&mut self, field: &FieldSchema, value: &mut Value, path: &str) -> bool {
+        let text = match value {
+            Value::Number(n) => n.to_string(),
+            Value::String(s) if s.trim().is_empty() => return false,
+            Value::String(s) => s.trim().to_owned(),
+            Value::Null => return false,
+            other => {
+                self.report(
+                    path.to_owned(),
+                    Rule::Type,
+                    format!("expected a number, found {}", kind(other)),
+                );
+                return true;
+            }
+        };
+        let parsed = match field.ty {
+            FieldType::Int => text.parse::<i32>().map(Decimal::from).ok(),
+            FieldType::Long => text.parse::<i64>().map(Decimal::from).ok(),
+            _ => parse_decimal(&text),
+        };
+        let Some(number) = parsed else {
+            let expected = match field.ty {
+                FieldType::Int => "a 32-bit integer",
+                FieldType::Long => "a 64-bit integer",
+                _ => "a decimal number",
+            };
+            self.report(
+                path.to_owned(),
+                Rule::Type,
+                format!("{} is not {expected}", show(&text, field.sensitive)),
+            );
+            return true;
+        };
+        if let FieldType::Decimal { precision, scale } = field.ty {
+            self.precision(field, number, precision, scale, path);
+        }
+        self.bounds(field, number, path);
+        // Dictionary codes stay text (`"1"`); other numbers become JSON numbers, written as parsed.
+        if field.dict.is_some() || !field.codes.is_empty() {
+            let code = self.code(field, &text, path).unwrap_or(text);
+            *value = Value::String(code);
+        } else {
+            // Plain text is kept digit for digit (`10.00` stays `10.00`); other notations are rewritten exactly.
+            let plain = is_plain_decimal(&text) && !text.starts_with('+');
+            let repr = if plain { text } else { number.to_string() };
+            if let Ok(n) = Number::from_str(&repr) {
+                *value = Value::Number(n);
+            }
+        }
+        true
+    }
+
+    fn precision(
+        &mut self,
+        field: &FieldSchema,
+        number: Decimal,
+        precision: u8,
+        scale: u8,
+        path: &str,
+    ) {
+        let normalized = number.normalize();
+        let integer_digits = digits(normalized.trunc().abs().mantissa());
+        let fraction_digits = normalized.scale();
+        let too_many_int = integer_digits > u32::from(precision.saturating_sub(scale));
+        if fraction_digits > u32::from(scale) || too_many_int {
+            let detail = format!(
+                "{} has {integer_digits} integer and {fraction_digits} fraction digits, more than {} allows",
+                show(&number.to_string(), field.sensitive),
+                field.ty.notation()
+            );
+            self.report(path.to_owned(), Rule::Precision, detail);
+        }
+    }
+
+    fn bounds(&mut self, field: &FieldSchema, number: Decimal, path: &str) {
+        let below = field
+            .min
+            .as_deref()
+            .and_then(parse_decimal)
+            .filter(|min| number < *min);
+        let above = field
+            .max
+            .as_deref()
+            .and_then(parse_decimal)
+            .filter(|max| number > *max);
+        if let Some(min) = below {
+            self.report(
+                path.to_owned(),
+                Rule::Range,
+                format!("{number} is less than the minimum {min}"),
+            );
+        }
+        if let Some(max) = above {
+            self.report(
+                path.to_owned(),
+                Rule::Range,
+                format!("{number} is more than the maximum {max}"),
+            );
+        }
+    }
+
+    /// Checks membership; returns the canonical code when the value is an accepted alias of one.
+    fn code(&mut self, field: &FieldSchema, text: &str, path: &str) -> Option<String> {
+        let value = text.trim();
+        let (found, open, title, codes): (Option<&CodeSchema>, bool, &str, Vec<&CodeSchema>) =
+            match field.dict {
+                Some(DictRef { dict, table }) => {
+                    let d = self.platform.dictionary(dict);
+                    (
+                        d.lookup(table, value),
+                        d.open,
+                        &d.title,
+                        d.codes(table).collect(),
+                    )
+                }
+                None if !field.codes.is_empty() => {
+                    let found = field.codes.iter().find(|c| c.matches(value));
+                    (found, false, &field.title, field.codes.iter().collect())
+                }
+                None => return None,
+            };
+        match found {
+            Some(code) => (code.code != text).then(|| code.code.to_string()),
+            None if open => None,
+            None => {
+                let expected: Vec<&str> = codes.iter().map(|c| &*c.code).take(12).collect();
+                let more = if codes.len() > expected.len() {
+                    ", …"
+                } else {
+                    ""
+                };
+                let detail = format!(
+                    "{} is not a code of {title} (expected one of {}{more})",
+                    show(text, field.sensitive),
+                    expected.join(", ")
+                );
+                self.report(path.to_owned(), Rule::Dictionary, detail);
+                None
+            }
+        }
+    }
+
+    fn conditions(&mut self, schema: &MessageSchema, map: &Map<String, Value>, path: &str) {
+        let present = |name: &str| map.get(name).is_some_and(has_value);
+        for field in schema.fields.iter() {
+            if let Presence::RequiredWhen(condition) = &field.presence {
+                let actual = map.get(&*condition.field).and_then(scalar_text);
+                if condition.holds(actual.as_deref()) && !present(&field.name) {
+                    let detail = format!("{} is required because {condition}", field.title);
+                    self.report(join(path, &field.name), Rule::RequiredWhen, detail);
+                }
+            }
+        }
+        for group in schema.require_one_of.iter() {
+            if !group.iter().any(|name| present(name)) {
+                let detail = format!("at least one of {} must be present", group.join(", "));
+                self.report(join(path, &group[0]), Rule::OneOf, detail);
+            }
+        }
+    }
+}
+
+/// Moves a value sent under an alias to the declared name, unless the declared name is present too.
+fn adopt_alias(map: &mut Map<String, Value>, field: &FieldSchema) {
+    if map.contains_key(&*field.name) {
+        return;
+    }
+    if let Some(alias) = field.aliases.iter().find(|a| map.contains_key(&***a))
+        && let Some(v) = map.shift_remove(&**alias)
+    {
+        map.insert(field.name.to_string(), v);
+    }
+}
+
+fn has_value(value: &Value) -> bool {
+    match value {
+        Value::Array(items) => !items.is_empty(),
+        v => !is_blank(v),
+    }
+}
+
+fn is_plain_decimal(text: &str) -> bool {
+    text.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
+}
+
+/// Exact decimal parsing: plain (`10.00`) or scientific (`1e3`) notation, never through a float.
+pub fn parse_decimal(text: &str) -> Option<Decimal> {
+    let text = text.trim();
+    if is_plain_decimal(text) {
+        Decimal::from_str_exact(text).ok()
+    } else {
+        Decimal::from_scientific(text).ok()
+    }
+}
+
+fn digits(mut n: i128) -> u32 {
+    let mut count = 0;
+    while n != 0 {
+        n /= 10;
+        count += 1;
+    }
+    count
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
