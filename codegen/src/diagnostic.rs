@@ -20,10 +20,7 @@ pub struct Diagnostics(Vec<Diagnostic>);
 
 impl Diagnostics {
     pub fn error(&mut self, pos: &SourcePos, message: impl Into<String>) {
-        self.0.push(Diagnostic {
-            pos: pos.clone(),
-            message: message.into(),
-        });
+        self.0.push(Diagnostic { pos: pos.clone(), message: message.into() });
     }
 
     pub fn is_empty(&self) -> bool {

@@ -4,20 +4,17 @@
 use heck::{ToSnakeCase, ToUpperCamelCase};
 
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false",
-    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub",
-    "ref", "return", "static", "struct", "trait", "true", "type", "unsafe", "use", "where",
-    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try",
-    "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "gen",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "static", "struct",
+    "trait", "true", "type", "unsafe", "use", "where", "while", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
 ];
 // These cannot be raw identifiers.
 const RESERVED: &[&str] = &["self", "Self", "super", "crate", "_"];
 
 fn is_ascii_ident(s: &str) -> bool {
     let mut chars = s.chars();
-    chars
-        .next()
-        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
@@ -41,21 +38,14 @@ pub fn module(name: &str) -> String {
 /// A type name: `schedule` → `Schedule`, `op_query_card_list` → `OpQueryCardList`.
 pub fn type_name(name: &str) -> String {
     let camel = name.to_upper_camel_case();
-    if camel.starts_with(|c: char| c.is_ascii_digit()) {
-        format!("C{camel}")
-    } else {
-        camel
-    }
+    if camel.starts_with(|c: char| c.is_ascii_digit()) { format!("C{camel}") } else { camel }
 }
 
 /// The variant a code gets when the spec names none: `WX_QR` → `WxQr`, `01` → `C01`, `hop.trade.refund` →
 /// `HopTradeRefund`. `None` when the code yields no ASCII identifier (a Chinese code needs `variant:`).
 pub fn default_variant(code: &str) -> Option<String> {
     let name = if code.starts_with(|c: char| c.is_ascii_digit()) {
-        let cleaned: String = code
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-            .collect();
+        let cleaned: String = code.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
         format!("C{cleaned}")
     } else {
         code.to_upper_camel_case()
@@ -65,9 +55,7 @@ pub fn default_variant(code: &str) -> Option<String> {
 
 /// Whether a spec-given variant name is usable.
 pub fn is_variant(name: &str) -> bool {
-    is_ascii_ident(name)
-        && name.starts_with(|c: char| c.is_ascii_uppercase())
-        && name != "UnknownCode"
+    is_ascii_ident(name) && name.starts_with(|c: char| c.is_ascii_uppercase()) && name != "UnknownCode"
 }
 
 /// A wire name the languages can carry: `[A-Za-z_][A-Za-z0-9_]*`.
@@ -90,10 +78,7 @@ mod tests {
         assert_eq!(default_variant("WX_QR").as_deref(), Some("WxQr"));
         assert_eq!(default_variant("01").as_deref(), Some("C01"));
         assert_eq!(default_variant("TRANS_ UNIT").as_deref(), Some("TransUnit"));
-        assert_eq!(
-            default_variant("hop.trade.recharge").as_deref(),
-            Some("HopTradeRecharge")
-        );
+        assert_eq!(default_variant("hop.trade.recharge").as_deref(), Some("HopTradeRecharge"));
         assert_eq!(default_variant("男"), None);
     }
 }

@@ -33,11 +33,7 @@ pub fn load_platform(dir: &Path, display: &str) -> Result<PlatformSchema, Diagno
     let mut diags = Diagnostics::default();
     let ast = spec::read_platform(dir, display, &mut diags);
     let platform = lower::lower(ast, &mut diags);
-    if diags.is_empty() {
-        Ok(platform)
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(platform) } else { Err(diags) }
 }
 
 /// Reads a specs root (every platform folder in it) or a single platform folder, reporting all errors together.
@@ -48,41 +44,23 @@ pub fn load(dir: &Path) -> Result<Vec<PlatformSchema>, Diagnostics> {
     }
     let mut diags = Diagnostics::default();
     let dirs = platform_dirs(dir).unwrap_or_else(|e| {
-        let pos = hisgate_runtime::schema::SourcePos {
-            file: shown.clone().into(),
-            line: 1,
-            column: 1,
-        };
+        let pos = hisgate_runtime::schema::SourcePos { file: shown.clone().into(), line: 1, column: 1 };
         diags.error(&pos, format!("cannot read the specs folder: {e}"));
         Vec::new()
     });
     if dirs.is_empty() && diags.is_empty() {
-        let pos = hisgate_runtime::schema::SourcePos {
-            file: shown.clone().into(),
-            line: 1,
-            column: 1,
-        };
-        diags.error(
-            &pos,
-            "no platform folders (folders with a platform.yaml) here",
-        );
+        let pos = hisgate_runtime::schema::SourcePos { file: shown.clone().into(), line: 1, column: 1 };
+        diags.error(&pos, "no platform folders (folders with a platform.yaml) here");
     }
     let mut platforms = Vec::new();
     for platform_dir in dirs {
-        let name = platform_dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = platform_dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         match load_platform(&platform_dir, &format!("{shown}/{name}")) {
             Ok(p) => platforms.push(p),
             Err(d) => diags.extend(d),
         }
     }
-    if diags.is_empty() {
-        Ok(platforms)
-    } else {
-        Err(diags)
-    }
+    if diags.is_empty() { Ok(platforms) } else { Err(diags) }
 }
 
 /// For a build script: validates every platform under `specs_root` and writes one module per platform plus
@@ -92,10 +70,7 @@ pub fn generate(specs_root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Diagn
     let mut written = Vec::new();
     let mut index = Vec::new();
     for dir in platform_dirs(specs_root).unwrap_or_default() {
-        let name = dir
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let source = format!("specs/{name}");
         match load_platform(&dir, &source) {
             Ok(platform) => {

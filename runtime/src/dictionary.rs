@@ -50,9 +50,7 @@ pub trait Dictionary: Sized + Clone + 'static {
 
     /// Every code of the table, in document order.
     fn known() -> Vec<Self> {
-        (0..table_codes::<Self>().len())
-            .filter_map(Self::from_index)
-            .collect()
+        (0..table_codes::<Self>().len()).filter_map(Self::from_index).collect()
     }
 }
 
@@ -75,10 +73,7 @@ impl UnknownCode {
     pub fn new<D: Dictionary>(code: &str) -> UnknownCode {
         let (platform, reference) = D::schema();
         let dictionary = platform.dictionary(reference.dict).name.to_string();
-        UnknownCode {
-            dictionary,
-            code: code.to_owned(),
-        }
+        UnknownCode { dictionary, code: code.to_owned() }
     }
 }
 

@@ -7,10 +7,7 @@
 macro_rules! message {
     ($ty:ident, platform = $platform:expr, id = $id:expr $(,)?) => {
         impl $crate::Message for $ty {
-            fn schema() -> (
-                &'static $crate::schema::PlatformSchema,
-                $crate::schema::MessageId,
-            ) {
+            fn schema() -> (&'static $crate::schema::PlatformSchema, $crate::schema::MessageId) {
                 (&$platform, $crate::schema::MessageId($id))
             }
         }
@@ -32,10 +29,7 @@ macro_rules! interface {
             type Request = $request;
             type Response = $response;
 
-            fn schema() -> (
-                &'static $crate::schema::PlatformSchema,
-                &'static $crate::schema::InterfaceSchema,
-            ) {
+            fn schema() -> (&'static $crate::schema::PlatformSchema, &'static $crate::schema::InterfaceSchema) {
                 (&$platform, &$platform.interfaces[$index])
             }
         }

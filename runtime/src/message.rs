@@ -11,7 +11,7 @@ use serde::de::DeserializeOwned;
 use serde_json::Value;
 
 /// A business payload (request, response, or a nested node) with its schema.
-pub trait Message: Serialize + DeserializeOwned {
+pub trait Message: Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::Debug {
     /// The platform and the message's index in it.
     fn schema() -> (&'static PlatformSchema, MessageId);
 
@@ -31,10 +31,8 @@ pub trait Message: Serialize + DeserializeOwned {
     fn from_value(mut value: Value) -> Result<Self, Error> {
         let (platform, id) = Self::schema();
         check(platform, id, &mut value).into_result()?;
-        serde_json::from_value(value).map_err(|e| Error::Convert {
-            what: platform.message(id).path.to_string(),
-            detail: e.to_string(),
-        })
+        serde_json::from_value(value)
+            .map_err(|e| Error::Convert { what: platform.message(id).path.to_string(), detail: e.to_string() })
     }
 
     fn from_json(text: &str) -> Result<Self, Error> {
@@ -46,10 +44,7 @@ pub trait Message: Serialize + DeserializeOwned {
         let doc = xml::parse(text, Limits::default())?;
         let expected = &Self::message_schema().xml_name;
         if doc.root != **expected {
-            let codec = crate::codec::CodecError::XmlRoot {
-                expected: expected.to_string(),
-                found: doc.root,
-            };
+            let codec = crate::codec::CodecError::XmlRoot { expected: expected.to_string(), found: doc.root };
             return Err(codec.into());
         }
         Self::from_value(doc.value)
@@ -72,29 +67,17 @@ pub trait Message: Serialize + DeserializeOwned {
         let (platform, id) = Self::schema();
         let value = canonical_value(self)?;
         let root = &platform.message(id).xml_name;
-        Ok(xml::write(
-            root,
-            &value,
-            Some((platform, id)),
-            xml::WriteOptions::default(),
-        )?)
+        Ok(xml::write(root, &value, Some((platform, id)), xml::WriteOptions::default())?)
     }
 }
 
 fn canonical_value<T: Serialize + ?Sized>(message: &T) -> Result<Value, Error> {
-    serde_json::to_value(message).map_err(|e| Error::Convert {
-        what: "message".into(),
-        detail: e.to_string(),
-    })
+    serde_json::to_value(message).map_err(|e| Error::Convert { what: "message".into(), detail: e.to_string() })
 }
 
 fn conversion_violation(error: &Error) -> Violations {
     use crate::violation::{Rule, Violation};
-    Violations(vec![Violation {
-        path: String::new(),
-        rule: Rule::Type,
-        detail: error.to_string(),
-    }])
+    Violations(vec![Violation { path: String::new(), rule: Rule::Type, detail: error.to_string() }])
 }
 
 /// One interface of a platform: its name, its messages and its schema.

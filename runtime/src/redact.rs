@@ -13,11 +13,7 @@ pub fn redact(value: &str) -> String {
 /// Shows a value in an error message: quoted, redacted when the field is sensitive, cut when very long.
 pub fn show(value: &str, sensitive: bool) -> String {
     const MAX: usize = 64;
-    let text = if sensitive {
-        redact(value)
-    } else {
-        value.to_owned()
-    };
+    let text = if sensitive { redact(value) } else { value.to_owned() };
     if text.chars().count() > MAX {
         let cut: String = text.chars().take(MAX).collect();
         format!("{cut:?}…")

@@ -4,8 +4,7 @@
 
 use crate::redact::show;
 use crate::schema::{
-    CodeSchema, DictRef, FieldSchema, FieldType, MessageId, MessageKind, MessageSchema,
-    PlatformSchema, Presence,
+    CodeSchema, FieldSchema, FieldType, MessageId, MessageKind, MessageSchema, PlatformSchema, Presence,
 };
 use crate::violation::{Rule, Violation, Violations};
 use rust_decimal::Decimal;
@@ -14,10 +13,7 @@ use std::str::FromStr;
 
 /// Checks `value` against message `id` and normalizes it in place.
 pub fn check(platform: &PlatformSchema, id: MessageId, value: &mut Value) -> Violations {
-    let mut checker = Checker {
-        platform,
-        violations: Vec::new(),
-    };
+    let mut checker = Checker { platform, violations: Vec::new() };
     checker.message(id, value, "");
     Violations(checker.violations)
 }
@@ -28,11 +24,7 @@ struct Checker<'s> {
 }
 
 fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() {
-        name.to_owned()
-    } else {
-        format!("{prefix}.{name}")
-    }
+    if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
 }
 
 /// Text of a scalar as the documents compare it (`1` and `"1"` are the same code).
@@ -55,11 +47,7 @@ fn is_blank(value: &Value) -> bool {
 
 impl Checker<'_> {
     fn report(&mut self, path: String, rule: Rule, detail: impl Into<String>) {
-        self.violations.push(Violation {
-            path,
-            rule,
-            detail: detail.into(),
-        });
+        self.violations.push(Violation { path, rule, detail: detail.into() });
     }
 
     fn message(&mut self, id: MessageId, value: &mut Value, path: &str) {
@@ -69,11 +57,7 @@ impl Checker<'_> {
             *value = Value::Object(Map::new());
         }
         let Value::Object(map) = value else {
-            self.report(
-                path.to_owned(),
-                Rule::Type,
-                format!("expected an object, found {}", kind(value)),
-            );
+            self.report(path.to_owned(), Rule::Type, format!("expected an object, found {}", kind(value)));
             return;
         };
         if schema.kind != MessageKind::Fields {
@@ -107,11 +91,10 @@ impl Checker<'_> {
     fn field(&mut self, field: &FieldSchema, value: &mut Value, path: &str) -> bool {
         match field.ty {
             FieldType::String { .. } | FieldType::Char { .. } => self.text(field, value, path),
-            FieldType::Int | FieldType::Long | FieldType::Decimal { .. } => {
-                self.number(field, value, path)
-            }
+            FieldType::Int | FieldType::Long | FieldType::Decimal { .. } => self.number(field, value, path),
+            // An element that is present but empty (`<business></business>`) is an empty node, not an absent one.
             FieldType::Object(child) => {
-                if is_blank(value) {
+                if value.is_null() {
                     return false;
                 }
                 self.message(child, value, path);
@@ -120,13 +103,13 @@ impl Checker<'_> {
             FieldType::List(child) => self.list(child, value, path),
             FieldType::Map => match value {
                 Value::Object(_) => true,
-                v if is_blank(v) => false,
+                Value::Null => false,
+                v if is_blank(v) => {
+                    *v = Value::Object(Map::new());
+                    true
+                }
                 other => {
-                    self.report(
-                        path.to_owned(),
-                        Rule::Type,
-                        format!("expected an object, found {}", kind(other)),
-                    );
+                    self.report(path.to_owned(), Rule::Type, format!("expected an object, found {}", kind(other)));
                     true
                 }
             },
@@ -134,6 +117,7 @@ impl Checker<'_> {
     }
 
     fn list(&mut self, child: MessageId, value: &mut Value, path: &str) -> bool {
+        // `<user></user>` from a template with no rows: no elements, rather than one empty one.
         if is_blank(value) {
             return false;
         }
@@ -142,11 +126,7 @@ impl Checker<'_> {
             *value = Value::Array(vec![value.take()]);
         }
         let Value::Array(items) = value else {
-            self.report(
-                path.to_owned(),
-                Rule::Type,
-                format!("expected a list, found {}", kind(value)),
-            );
+            self.report(path.to_owned(), Rule::Type, format!("expected a list, found {}", kind(value)));
             return true;
         };
         for (i, item) in items.iter_mut().enumerate() {
@@ -165,21 +145,16 @@ impl Checker<'_> {
             }
             Value::Null => return false,
             other => {
-                self.report(
-                    path.to_owned(),
-                    Rule::Type,
-                    format!("expected text, found {}", kind(other)),
-                );
+                self.report(path.to_owned(), Rule::Type, format!("expected text, found {}", kind(other)));
                 return true;
             }
         };
-        if text.is_empty() {
+        // Blank text is absent, for `required` as for `required_when` and `require_one_of`.
+        if text.trim().is_empty() {
             return false;
         }
         match field.ty {
-            FieldType::String {
-                max_chars: Some(max),
-            } if text.chars().count() > max as usize => {
+            FieldType::String { max_chars: Some(max) } if text.chars().count() > max as usize => {
                 let detail = format!(
                     "{} is {} characters, more than {} allows",
                     show(&text, field.sensitive),
@@ -202,11 +177,7 @@ impl Checker<'_> {
         if let Some(format) = &field.format
             && let Err(why) = format.check(&text)
         {
-            let detail = format!(
-                "{} is not {}: {why}",
-                show(&text, field.sensitive),
-                format.pattern
-            );
+            let detail = format!("{} is not {}: {why}", show(&text, field.sensitive), format.pattern);
             self.report(path.to_owned(), Rule::Format, detail);
         }
         if let Some(code) = self.code(field, &text, path) {
@@ -222,11 +193,7 @@ impl Checker<'_> {
             Value::String(s) => s.trim().to_owned(),
             Value::Null => return false,
             other => {
-                self.report(
-                    path.to_owned(),
-                    Rule::Type,
-                    format!("expected a number, found {}", kind(other)),
-                );
+                self.report(path.to_owned(), Rule::Type, format!("expected a number, found {}", kind(other)));
                 return true;
             }
         };
@@ -241,40 +208,29 @@ impl Checker<'_> {
                 FieldType::Long => "a 64-bit integer",
                 _ => "a decimal number",
             };
-            self.report(
-                path.to_owned(),
-                Rule::Type,
-                format!("{} is not {expected}", show(&text, field.sensitive)),
-            );
+            self.report(path.to_owned(), Rule::Type, format!("{} is not {expected}", show(&text, field.sensitive)));
             return true;
         };
         if let FieldType::Decimal { precision, scale } = field.ty {
             self.precision(field, number, precision, scale, path);
         }
         self.bounds(field, number, path);
-        // Dictionary codes stay text (`"1"`); other numbers become JSON numbers, written as parsed.
-        if field.dict.is_some() || !field.codes.is_empty() {
-            let code = self.code(field, &text, path).unwrap_or(text);
-            *value = Value::String(code);
-        } else {
-            // Plain text is kept digit for digit (`10.00` stays `10.00`); other notations are rewritten exactly.
-            let plain = is_plain_decimal(&text) && !text.starts_with('+');
-            let repr = if plain { text } else { number.to_string() };
-            if let Ok(n) = Number::from_str(&repr) {
-                *value = Value::Number(n);
-            }
-        }
+        // Numbers become JSON numbers, written as sent (`10.00` stays `10.00`); a code given by an accepted
+        // alias is replaced by the code itself. Dictionary enums read integers as codes.
+        let plain = is_plain_decimal(&text) && !text.starts_with('+');
+        let repr = match self.code(field, &text, path) {
+            Some(code) => code,
+            None if plain => text,
+            None => number.to_string(),
+        };
+        *value = match Number::from_str(&repr) {
+            Ok(n) => Value::Number(n),
+            Err(_) => Value::String(repr),
+        };
         true
     }
 
-    fn precision(
-        &mut self,
-        field: &FieldSchema,
-        number: Decimal,
-        precision: u8,
-        scale: u8,
-        path: &str,
-    ) {
+    fn precision(&mut self, field: &FieldSchema, number: Decimal, precision: u8, scale: u8, path: &str) {
         let normalized = number.normalize();
         let integer_digits = digits(normalized.trunc().abs().mantissa());
         let fraction_digits = normalized.scale();
@@ -290,62 +246,31 @@ impl Checker<'_> {
     }
 
     fn bounds(&mut self, field: &FieldSchema, number: Decimal, path: &str) {
-        let below = field
-            .min
-            .as_deref()
-            .and_then(parse_decimal)
-            .filter(|min| number < *min);
-        let above = field
-            .max
-            .as_deref()
-            .and_then(parse_decimal)
-            .filter(|max| number > *max);
+        let below = field.min.as_deref().and_then(parse_decimal).filter(|min| number < *min);
+        let above = field.max.as_deref().and_then(parse_decimal).filter(|max| number > *max);
         if let Some(min) = below {
-            self.report(
-                path.to_owned(),
-                Rule::Range,
-                format!("{number} is less than the minimum {min}"),
-            );
+            self.report(path.to_owned(), Rule::Range, format!("{number} is less than the minimum {min}"));
         }
         if let Some(max) = above {
-            self.report(
-                path.to_owned(),
-                Rule::Range,
-                format!("{number} is more than the maximum {max}"),
-            );
+            self.report(path.to_owned(), Rule::Range, format!("{number} is more than the maximum {max}"));
         }
     }
 
     /// Checks membership; returns the canonical code when the value is an accepted alias of one.
     fn code(&mut self, field: &FieldSchema, text: &str, path: &str) -> Option<String> {
+        if !field.has_codes() {
+            return None;
+        }
         let value = text.trim();
-        let (found, open, title, codes): (Option<&CodeSchema>, bool, &str, Vec<&CodeSchema>) =
-            match field.dict {
-                Some(DictRef { dict, table }) => {
-                    let d = self.platform.dictionary(dict);
-                    (
-                        d.lookup(table, value),
-                        d.open,
-                        &d.title,
-                        d.codes(table).collect(),
-                    )
-                }
-                None if !field.codes.is_empty() => {
-                    let found = field.codes.iter().find(|c| c.matches(value));
-                    (found, false, &field.title, field.codes.iter().collect())
-                }
-                None => return None,
-            };
-        match found {
+        let platform = self.platform;
+        match field.accepted_codes(platform).find(|c| c.matches(value)) {
             Some(code) => (code.code != text).then(|| code.code.to_string()),
-            None if open => None,
+            None if field.codes_open(platform) => None,
             None => {
+                let codes: Vec<&CodeSchema> = field.accepted_codes(platform).collect();
+                let title = field.dict.map_or(&field.title, |r| &platform.dictionary(r.dict).title);
                 let expected: Vec<&str> = codes.iter().map(|c| &*c.code).take(12).collect();
-                let more = if codes.len() > expected.len() {
-                    ", …"
-                } else {
-                    ""
-                };
+                let more = if codes.len() > expected.len() { ", …" } else { "" };
                 let detail = format!(
                     "{} is not a code of {title} (expected one of {}{more})",
                     show(text, field.sensitive),
@@ -397,18 +322,13 @@ fn has_value(value: &Value) -> bool {
 }
 
 fn is_plain_decimal(text: &str) -> bool {
-    text.bytes()
-        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
+    text.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-' || b == b'+')
 }
 
 /// Exact decimal parsing: plain (`10.00`) or scientific (`1e3`) notation, never through a float.
 pub fn parse_decimal(text: &str) -> Option<Decimal> {
     let text = text.trim();
-    if is_plain_decimal(text) {
-        Decimal::from_str_exact(text).ok()
-    } else {
-        Decimal::from_scientific(text).ok()
-    }
+    if is_plain_decimal(text) { Decimal::from_str_exact(text).ok() } else { Decimal::from_scientific(text).ok() }
 }
 
 fn digits(mut n: i128) -> u32 {

@@ -56,11 +56,7 @@ impl Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let path = if self.path.is_empty() {
-            "(payload)"
-        } else {
-            &self.path
-        };
+        let path = if self.path.is_empty() { "(payload)" } else { &self.path };
         write!(f, "{path}: {}: {}", self.rule, self.detail)
     }
 }

@@ -1,33 +1,72 @@
-//! The schema as a Rust constant expression. Every runtime schema type is written field by field, so a field
-//! added to the runtime model and forgotten here is a compile error, not silently missing data.
+//! The schema as a Rust constant expression. Each `Lit` impl destructures its type exhaustively, so a member added
+//! to the runtime model and forgotten here is a compile error; members equal to the type's `BLANK` are left to
+//! struct-update syntax, which keeps the statics readable.
 
 use hisgate_runtime::schema::*;
-use proc_macro2::{Literal, TokenStream};
+use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
+use std::collections::BTreeMap;
+
+/// What literals share: one constant per source file, named `F0`, `F1`, ….
+pub struct Cx {
+    files: BTreeMap<String, Ident>,
+}
+
+impl Cx {
+    pub fn new(platform: &PlatformSchema) -> Cx {
+        let mut paths = std::collections::BTreeSet::new();
+        paths.insert(&platform.origin.file);
+        paths.extend(platform.errata.iter().map(|e| &e.origin.file));
+        paths.extend(platform.dictionaries.iter().map(|d| &d.origin.file));
+        paths.extend(platform.interfaces.iter().map(|i| &i.origin.file));
+        paths.extend(platform.messages.iter().flat_map(|m| m.fields.iter()).map(|f| &f.origin.file));
+        let files = paths
+            .into_iter()
+            .enumerate()
+            .map(|(i, path)| (path.to_string(), Ident::new(&format!("F{i}"), Span::call_site())))
+            .collect();
+        Cx { files }
+    }
+
+    /// `const F0: &str = "specs/…";` and the helpers the literals call.
+    pub fn prelude(&self) -> TokenStream {
+        let consts = self.files.iter().map(|(file, ident)| quote!(const #ident: &str = #file;));
+        quote! {
+            #(#consts)*
+            const fn s(text: &'static str) -> Str {
+                Cow::Borrowed(text)
+            }
+            const fn at(file: &'static str, line: u32, column: u32) -> SourcePos {
+                SourcePos { file: Cow::Borrowed(file), line, column }
+            }
+        }
+    }
+}
 
 pub trait Lit {
-    fn lit(&self) -> TokenStream;
+    fn lit(&self, cx: &Cx) -> TokenStream;
 }
 
 impl Lit for Str {
-    fn lit(&self) -> TokenStream {
+    fn lit(&self, _: &Cx) -> TokenStream {
         let s: &str = self;
-        quote!(Cow::Borrowed(#s))
+        quote!(s(#s))
     }
 }
 
 impl<T: Lit + Clone> Lit for Seq<T> {
-    fn lit(&self) -> TokenStream {
-        let items = self.iter().map(Lit::lit);
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        // Not a helper call: only a variant constructor extends the array temporary to 'static.
+        let items = self.iter().map(|i| i.lit(cx));
         quote!(Cow::Borrowed(&[#(#items),*]))
     }
 }
 
 impl<T: Lit> Lit for Option<T> {
-    fn lit(&self) -> TokenStream {
+    fn lit(&self, cx: &Cx) -> TokenStream {
         match self {
             Some(v) => {
-                let v = v.lit();
+                let v = v.lit(cx);
                 quote!(Some(#v))
             }
             None => quote!(None),
@@ -36,7 +75,13 @@ impl<T: Lit> Lit for Option<T> {
 }
 
 impl Lit for bool {
-    fn lit(&self) -> TokenStream {
+    fn lit(&self, _: &Cx) -> TokenStream {
+        quote!(#self)
+    }
+}
+
+impl Lit for char {
+    fn lit(&self, _: &Cx) -> TokenStream {
         quote!(#self)
     }
 }
@@ -44,7 +89,7 @@ impl Lit for bool {
 macro_rules! unsuffixed {
     ($($ty:ty => $method:ident),*) => {$(
         impl Lit for $ty {
-            fn lit(&self) -> TokenStream {
+            fn lit(&self, _: &Cx) -> TokenStream {
                 let l = Literal::$method(*self);
                 quote!(#l)
             }
@@ -53,211 +98,162 @@ macro_rules! unsuffixed {
 }
 unsuffixed!(u8 => u8_unsuffixed, u16 => u16_unsuffixed, u32 => u32_unsuffixed);
 
-impl Lit for char {
-    fn lit(&self) -> TokenStream {
-        quote!(#self)
-    }
+/// `Name { a: …, b: …, ..Name::BLANK }` with only the members that differ from `BLANK`.
+macro_rules! sparse {
+    ($cx:expr, $ty:ident { $($member:ident),* $(,)? } from $value:expr) => {{
+        let $ty { $($member),* } = $value;
+        let blank = $ty::BLANK;
+        let mut members = Vec::new();
+        $(
+            if *$member != blank.$member {
+                let lit = $member.lit($cx);
+                members.push(quote!($member: #lit));
+            }
+        )*
+        let total = [$(stringify!($member)),*].len();
+        if members.len() == total {
+            quote!($ty { #(#members),* })
+        } else {
+            quote!($ty { #(#members,)* ..$ty::BLANK })
+        }
+    }};
+}
+
+/// `Name { a: …, b: … }` with every member.
+macro_rules! full {
+    ($cx:expr, $ty:ident { $($member:ident),* $(,)? } from $value:expr) => {{
+        let $ty { $($member),* } = $value;
+        $(let $member = $member.lit($cx);)*
+        quote!($ty { $($member: #$member),* })
+    }};
 }
 
 impl Lit for SourcePos {
-    fn lit(&self) -> TokenStream {
-        let (file, line, column) = (self.file.lit(), self.line.lit(), self.column.lit());
-        quote!(SourcePos { file: #file, line: #line, column: #column })
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        let file = &cx.files[&*self.file];
+        let (line, column) = (self.line.lit(cx), self.column.lit(cx));
+        quote!(at(#file, #line, #column))
     }
 }
 
 impl Lit for MessageId {
-    fn lit(&self) -> TokenStream {
-        let id = self.0.lit();
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        let id = self.0.lit(cx);
         quote!(MessageId(#id))
     }
 }
 
 impl Lit for DictId {
-    fn lit(&self) -> TokenStream {
-        let id = self.0.lit();
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        let id = self.0.lit(cx);
         quote!(DictId(#id))
     }
 }
 
-impl Lit for Side {
-    fn lit(&self) -> TokenStream {
-        match self {
-            Side::Hospital => quote!(Side::Hospital),
-            Side::Platform => quote!(Side::Platform),
-        }
-    }
-}
-
 impl Lit for PlatformSchema {
-    fn lit(&self) -> TokenStream {
-        let PlatformSchema {
-            name,
-            title,
-            document,
-            seed,
-            description,
-            origin,
-            return_codes,
-            errata,
-            dictionaries,
-            messages,
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, PlatformSchema {
+            name, title, document, seed, description, origin, return_codes, errata, dictionaries, messages,
             interfaces,
-        } = self;
-        let (name, title, document, seed, description) = (
-            name.lit(),
-            title.lit(),
-            document.lit(),
-            seed.lit(),
-            description.lit(),
-        );
-        let (origin, return_codes, errata) = (origin.lit(), return_codes.lit(), errata.lit());
-        let (dictionaries, messages, interfaces) =
-            (dictionaries.lit(), messages.lit(), interfaces.lit());
-        quote!(PlatformSchema {
-            name: #name, title: #title, document: #document, seed: #seed, description: #description,
-            origin: #origin, return_codes: #return_codes, errata: #errata, dictionaries: #dictionaries,
-            messages: #messages, interfaces: #interfaces,
-        })
+        } from self)
     }
 }
 
 impl Lit for InterfaceSchema {
-    fn lit(&self) -> TokenStream {
-        let InterfaceSchema {
-            name,
-            title,
-            section,
-            description,
-            provider,
-            service,
-            path,
-            retry_safe,
-            request,
-            response,
-            return_codes,
-            origin,
-        } = self;
-        let (name, title, section, description) =
-            (name.lit(), title.lit(), section.lit(), description.lit());
-        let (provider, service, path, retry_safe) =
-            (provider.lit(), service.lit(), path.lit(), retry_safe.lit());
-        let (request, response, return_codes, origin) = (
-            request.lit(),
-            response.lit(),
-            return_codes.lit(),
-            origin.lit(),
-        );
-        quote!(InterfaceSchema {
-            name: #name, title: #title, section: #section, description: #description, provider: #provider,
-            service: #service, path: #path, retry_safe: #retry_safe, request: #request, response: #response,
-            return_codes: #return_codes, origin: #origin,
-        })
-    }
-}
-
-impl Lit for MessageKind {
-    fn lit(&self) -> TokenStream {
-        match self {
-            MessageKind::Fields => quote!(MessageKind::Fields),
-            MessageKind::Open => quote!(MessageKind::Open),
-            MessageKind::Empty => quote!(MessageKind::Empty),
-        }
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, InterfaceSchema {
+            name, title, section, description, provider, service, path, retry_safe, request, response,
+            return_codes, origin,
+        } from self)
     }
 }
 
 impl Lit for MessageSchema {
-    fn lit(&self) -> TokenStream {
-        let MessageSchema {
-            path,
-            xml_name,
-            description,
-            kind,
-            fields,
-            require_one_of,
-        } = self;
-        let (path, xml_name, description, kind) =
-            (path.lit(), xml_name.lit(), description.lit(), kind.lit());
-        let (fields, require_one_of) = (fields.lit(), require_one_of.lit());
-        quote!(MessageSchema {
-            path: #path, xml_name: #xml_name, description: #description, kind: #kind, fields: #fields,
-            require_one_of: #require_one_of,
-        })
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, MessageSchema { path, xml_name, description, kind, fields, require_one_of } from self)
     }
 }
 
 impl Lit for FieldSchema {
-    fn lit(&self) -> TokenStream {
-        let FieldSchema {
-            name,
-            title,
-            description,
-            ty,
-            presence,
-            dict,
-            codes,
-            format,
-            unit,
-            min,
-            max,
-            json,
-            sensitive,
-            aliases,
-            erratum,
-            origin_kind,
-            example,
-            origin,
-        } = self;
-        let (name, title, description, ty, presence) = (
-            name.lit(),
-            title.lit(),
-            description.lit(),
-            ty.lit(),
-            presence.lit(),
-        );
-        let (dict, codes, format, unit, min, max) = (
-            dict.lit(),
-            codes.lit(),
-            format.lit(),
-            unit.lit(),
-            min.lit(),
-            max.lit(),
-        );
-        let (json, sensitive, aliases, erratum) =
-            (json.lit(), sensitive.lit(), aliases.lit(), erratum.lit());
-        let (origin_kind, example, origin) = (origin_kind.lit(), example.lit(), origin.lit());
-        quote!(FieldSchema {
-            name: #name, title: #title, description: #description, ty: #ty, presence: #presence, dict: #dict,
-            codes: #codes, format: #format, unit: #unit, min: #min, max: #max, json: #json,
-            sensitive: #sensitive, aliases: #aliases, erratum: #erratum, origin_kind: #origin_kind,
-            example: #example, origin: #origin,
-        })
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        sparse!(cx, FieldSchema {
+            name, title, description, ty, presence, dict, codes, format, unit, min, max, json, sensitive, aliases,
+            errata, origin_kind, example, origin,
+        } from self)
+    }
+}
+
+impl Lit for Condition {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, Condition { field, values } from self)
+    }
+}
+
+impl Lit for DictRef {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, DictRef { dict, table } from self)
+    }
+}
+
+impl Lit for TimeFormat {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, TimeFormat { pattern, tokens } from self)
+    }
+}
+
+impl Lit for DictionarySchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, DictionarySchema { name, title, section, description, open, tables, errata, origin } from self)
+    }
+}
+
+impl Lit for DictTable {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, DictTable { name, title, codes } from self)
+    }
+}
+
+impl Lit for CodeSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        sparse!(cx, CodeSchema { code, label, parent, variant, description, aliases, errata } from self)
+    }
+}
+
+impl Lit for ReturnCodeSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        sparse!(cx, ReturnCodeSchema { code, message, success, description, aliases, errata } from self)
+    }
+}
+
+impl Lit for ErratumSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, ErratumSchema { id, title, section, description, interface, origin } from self)
     }
 }
 
 impl Lit for FieldType {
-    fn lit(&self) -> TokenStream {
+    fn lit(&self, cx: &Cx) -> TokenStream {
         match *self {
             FieldType::String { max_chars } => {
-                let max = max_chars.lit();
+                let max = max_chars.lit(cx);
                 quote!(FieldType::String { max_chars: #max })
             }
             FieldType::Char { max_bytes } => {
-                let max = max_bytes.lit();
+                let max = max_bytes.lit(cx);
                 quote!(FieldType::Char { max_bytes: #max })
             }
             FieldType::Int => quote!(FieldType::Int),
             FieldType::Long => quote!(FieldType::Long),
             FieldType::Decimal { precision, scale } => {
-                let (p, s) = (precision.lit(), scale.lit());
+                let (p, s) = (precision.lit(cx), scale.lit(cx));
                 quote!(FieldType::Decimal { precision: #p, scale: #s })
             }
             FieldType::Object(id) => {
-                let id = id.lit();
+                let id = id.lit(cx);
                 quote!(FieldType::Object(#id))
             }
             FieldType::List(id) => {
-                let id = id.lit();
+                let id = id.lit(cx);
                 quote!(FieldType::List(#id))
             }
             FieldType::Map => quote!(FieldType::Map),
@@ -266,34 +262,40 @@ impl Lit for FieldType {
 }
 
 impl Lit for Presence {
-    fn lit(&self) -> TokenStream {
+    fn lit(&self, cx: &Cx) -> TokenStream {
         match self {
             Presence::Required => quote!(Presence::Required),
             Presence::Optional => quote!(Presence::Optional),
-            Presence::RequiredWhen(Condition { field, values }) => {
-                let (field, values) = (field.lit(), values.lit());
-                quote!(Presence::RequiredWhen(Condition { field: #field, values: #values }))
+            Presence::RequiredWhen(condition) => {
+                let condition = condition.lit(cx);
+                quote!(Presence::RequiredWhen(#condition))
             }
         }
     }
 }
 
-impl Lit for DictRef {
-    fn lit(&self) -> TokenStream {
-        let (dict, table) = (self.dict.lit(), self.table.lit());
-        quote!(DictRef { dict: #dict, table: #table })
-    }
+/// Unit-like enums: written as their path.
+macro_rules! variants {
+    ($($ty:ident { $($variant:ident),* }),* $(,)?) => {$(
+        impl Lit for $ty {
+            fn lit(&self, _: &Cx) -> TokenStream {
+                match self {
+                    $($ty::$variant => quote!($ty::$variant),)*
+                }
+            }
+        }
+    )*};
 }
-
-impl Lit for TimeFormat {
-    fn lit(&self) -> TokenStream {
-        let (pattern, tokens) = (self.pattern.lit(), self.tokens.lit());
-        quote!(TimeFormat { pattern: #pattern, tokens: #tokens })
-    }
-}
+variants!(
+    Side { Hospital, Platform },
+    MessageKind { Fields, Open, Empty },
+    MoneyUnit { Yuan, Fen },
+    JsonNumber { Number, String },
+    Origin { Table, Example },
+);
 
 impl Lit for TimeToken {
-    fn lit(&self) -> TokenStream {
+    fn lit(&self, cx: &Cx) -> TokenStream {
         match self {
             TimeToken::Year => quote!(TimeToken::Year),
             TimeToken::Month => quote!(TimeToken::Month),
@@ -303,125 +305,9 @@ impl Lit for TimeToken {
             TimeToken::Second => quote!(TimeToken::Second),
             TimeToken::Millis => quote!(TimeToken::Millis),
             TimeToken::Literal(c) => {
-                let c = c.lit();
+                let c = c.lit(cx);
                 quote!(TimeToken::Literal(#c))
             }
         }
-    }
-}
-
-impl Lit for MoneyUnit {
-    fn lit(&self) -> TokenStream {
-        match self {
-            MoneyUnit::Yuan => quote!(MoneyUnit::Yuan),
-            MoneyUnit::Fen => quote!(MoneyUnit::Fen),
-        }
-    }
-}
-
-impl Lit for JsonNumber {
-    fn lit(&self) -> TokenStream {
-        match self {
-            JsonNumber::Number => quote!(JsonNumber::Number),
-            JsonNumber::String => quote!(JsonNumber::String),
-        }
-    }
-}
-
-impl Lit for Origin {
-    fn lit(&self) -> TokenStream {
-        match self {
-            Origin::Table => quote!(Origin::Table),
-            Origin::Example => quote!(Origin::Example),
-        }
-    }
-}
-
-impl Lit for DictionarySchema {
-    fn lit(&self) -> TokenStream {
-        let DictionarySchema {
-            name,
-            title,
-            section,
-            description,
-            open,
-            tables,
-            erratum,
-            origin,
-        } = self;
-        let (name, title, section, description) =
-            (name.lit(), title.lit(), section.lit(), description.lit());
-        let (open, tables, erratum, origin) =
-            (open.lit(), tables.lit(), erratum.lit(), origin.lit());
-        quote!(DictionarySchema {
-            name: #name, title: #title, section: #section, description: #description, open: #open,
-            tables: #tables, erratum: #erratum, origin: #origin,
-        })
-    }
-}
-
-impl Lit for DictTable {
-    fn lit(&self) -> TokenStream {
-        let (name, title, codes) = (self.name.lit(), self.title.lit(), self.codes.lit());
-        quote!(DictTable { name: #name, title: #title, codes: #codes })
-    }
-}
-
-impl Lit for CodeSchema {
-    fn lit(&self) -> TokenStream {
-        let CodeSchema {
-            code,
-            label,
-            parent,
-            variant,
-            description,
-            aliases,
-            erratum,
-        } = self;
-        let (code, label, parent, variant) = (code.lit(), label.lit(), parent.lit(), variant.lit());
-        let (description, aliases, erratum) = (description.lit(), aliases.lit(), erratum.lit());
-        quote!(CodeSchema {
-            code: #code, label: #label, parent: #parent, variant: #variant, description: #description,
-            aliases: #aliases, erratum: #erratum,
-        })
-    }
-}
-
-impl Lit for ReturnCodeSchema {
-    fn lit(&self) -> TokenStream {
-        let ReturnCodeSchema {
-            code,
-            message,
-            success,
-            description,
-            aliases,
-            erratum,
-        } = self;
-        let (code, message, success) = (code.lit(), message.lit(), success.lit());
-        let (description, aliases, erratum) = (description.lit(), aliases.lit(), erratum.lit());
-        quote!(ReturnCodeSchema {
-            code: #code, message: #message, success: #success, description: #description, aliases: #aliases,
-            erratum: #erratum,
-        })
-    }
-}
-
-impl Lit for ErratumSchema {
-    fn lit(&self) -> TokenStream {
-        let ErratumSchema {
-            id,
-            title,
-            section,
-            description,
-            interface,
-            origin,
-        } = self;
-        let (id, title, section, description) =
-            (id.lit(), title.lit(), section.lit(), description.lit());
-        let (interface, origin) = (interface.lit(), origin.lit());
-        quote!(ErratumSchema {
-            id: #id, title: #title, section: #section, description: #description, interface: #interface,
-            origin: #origin,
-        })
     }
 }

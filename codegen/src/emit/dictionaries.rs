@@ -13,88 +13,44 @@ pub fn enum_name(dictionary: &DictionarySchema, table: Option<u16>) -> Option<St
         (1, _) => Some(ident::type_name(&dictionary.name)),
         (_, Some(t)) => {
             let table = dictionary.tables.get(usize::from(t))?;
-            Some(ident::type_name(&format!(
-                "{}_{}",
-                dictionary.name,
-                table.name.as_deref().unwrap_or_default()
-            )))
+            Some(ident::type_name(&format!("{}_{}", dictionary.name, table.name.as_deref().unwrap_or_default())))
         }
         (_, None) => None,
     }
 }
 
 pub fn variant_name(code: &CodeSchema) -> String {
-    code.variant
-        .as_deref()
-        .map(str::to_owned)
-        .or_else(|| ident::default_variant(&code.code))
-        .unwrap_or_default()
+    code.variant.as_deref().map(str::to_owned).or_else(|| ident::default_variant(&code.code)).unwrap_or_default()
 }
 
 pub fn emit(platform: &PlatformSchema) -> TokenStream {
-    let enums = platform
-        .dictionaries
-        .iter()
-        .enumerate()
-        .flat_map(|(index, dictionary)| {
-            dictionary.tables.iter().enumerate().map(move |(t, table)| {
-                let table_ref = (dictionary.tables.len() > 1).then_some(t as u16);
-                one(dictionary, index as u32, table_ref, table)
-            })
-        });
+    let enums = platform.dictionaries.iter().enumerate().flat_map(|(index, dictionary)| {
+        dictionary.tables.iter().enumerate().map(move |(t, table)| {
+            let table_ref = (dictionary.tables.len() > 1).then_some(t as u16);
+            one(dictionary, index as u32, table_ref, table)
+        })
+    });
     quote!(#(#enums)*)
 }
 
-fn one(
-    dictionary: &DictionarySchema,
-    index: u32,
-    table: Option<u16>,
-    codes: &DictTable,
-) -> TokenStream {
-    let name = Ident::new(
-        &enum_name(dictionary, table).unwrap_or_default(),
-        Span::call_site(),
-    );
+fn one(dictionary: &DictionarySchema, index: u32, table: Option<u16>, codes: &DictTable) -> TokenStream {
+    let name = Ident::new(&enum_name(dictionary, table).unwrap_or_default(), Span::call_site());
     let heading = match (&codes.title, &dictionary.section) {
         (Some(t), _) => format!("{} · {t} (`{}`)", dictionary.title, dictionary.name),
         (None, Some(s)) => format!("{} (`{}`, section {s})", dictionary.title, dictionary.name),
         (None, None) => format!("{} (`{}`)", dictionary.title, dictionary.name),
     };
-    let open_note = dictionary
-        .open
-        .then_some("Open: codes outside the table are kept as `UnknownCode`.");
-    let docs = doc(&[
-        &heading,
-        &dictionary.description,
-        open_note.unwrap_or_default(),
-    ]);
-    let variants: Vec<Ident> = codes
-        .codes
-        .iter()
-        .map(|c| Ident::new(&variant_name(c), Span::call_site()))
-        .collect();
+    let open_note = dictionary.open.then_some("Open: codes outside the table are kept as `UnknownCode`.");
+    let docs = doc(&[&heading, &dictionary.description, open_note.unwrap_or_default()]);
+    let variants: Vec<Ident> = codes.codes.iter().map(|c| Ident::new(&variant_name(c), Span::call_site())).collect();
     let variant_docs = codes.codes.iter().map(|c| {
-        let parent = c
-            .parent
-            .as_ref()
-            .map(|p| format!(" (under `{p}`)"))
-            .unwrap_or_default();
+        let parent = c.parent.as_ref().map(|p| format!(" (under `{p}`)")).unwrap_or_default();
         let aliases = if c.aliases.is_empty() {
             String::new()
         } else {
-            format!(
-                " · also accepted: {}",
-                c.aliases
-                    .iter()
-                    .map(|a| format!("`{a}`"))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
+            format!(" · also accepted: {}", c.aliases.iter().map(|a| format!("`{a}`")).collect::<Vec<_>>().join(", "))
         };
-        doc(&[
-            &format!("`{}` {}{parent}{aliases}", c.code, c.label),
-            &c.description,
-        ])
+        doc(&[&format!("`{}` {}{parent}{aliases}", c.code, c.label), &c.description])
     });
     let dict = proc_macro2::Literal::u32_unsuffixed(index);
     let table = match table {
@@ -109,17 +65,9 @@ fn one(
             /// A code outside the table, kept as sent.
             UnknownCode(::std::string::String),
         };
-        (
-            quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash)]),
-            open,
-            quote!(open),
-        )
+        (quote!(#[derive(Debug, Clone, PartialEq, Eq, Hash)]), open, quote!(open))
     } else {
-        (
-            quote!(#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]),
-            quote!(),
-            quote!(closed),
-        )
+        (quote!(#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]), quote!(), quote!(closed))
     };
     quote! {
         #docs

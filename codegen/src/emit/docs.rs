@@ -12,8 +12,6 @@ pub fn doc(lines: &[&str]) -> TokenStream {
         }
         out.extend(block.trim_end().lines().map(|l| format!(" {l}")));
     }
-    let out = out
-        .iter()
-        .map(|l| if l.is_empty() { "" } else { l.as_str() });
+    let out = out.iter().map(|l| if l.is_empty() { "" } else { l.as_str() });
     quote!(#(#[doc = #out])*)
 }

@@ -20,11 +20,8 @@ fn rust_ident(name: &str) -> Ident {
 
 pub fn emit(platform: &PlatformSchema) -> TokenStream {
     let mut defaults = HashMap::new();
-    let interfaces = platform
-        .interfaces
-        .iter()
-        .enumerate()
-        .map(|(i, iface)| interface(platform, i, iface, &mut defaults));
+    let interfaces =
+        platform.interfaces.iter().enumerate().map(|(i, iface)| interface(platform, i, iface, &mut defaults));
     quote!(#(#interfaces)*)
 }
 
@@ -40,37 +37,15 @@ fn interface(
         Side::Hospital => "the hospital",
         Side::Platform => "the platform",
     };
-    let section = iface
-        .section
-        .as_ref()
-        .map(|s| format!(", section {s}"))
-        .unwrap_or_default();
-    let heading = format!(
-        "{} — `{}` (service `{}`{section}), served by {side}.",
-        iface.title, iface.name, iface.service
-    );
+    let section = iface.section.as_ref().map(|s| format!(", section {s}")).unwrap_or_default();
+    let heading =
+        format!("{} — `{}` (service `{}`{section}), served by {side}.", iface.title, iface.name, iface.service);
     let docs = doc(&[&heading, &iface.description]);
     let index = Literal::usize_unsuffixed(index);
     let mut structs = Vec::new();
-    tree(
-        platform,
-        iface.request,
-        "Request".into(),
-        &mut structs,
-        defaults,
-    );
-    tree(
-        platform,
-        iface.response,
-        "Response".into(),
-        &mut structs,
-        defaults,
-    );
-    let module_doc = format!(
-        " The messages of [`{}`](super::{}).",
-        iface.name,
-        ident::type_name(&iface.name)
-    );
+    tree(platform, iface.request, "Request".into(), &mut structs, defaults);
+    tree(platform, iface.response, "Response".into(), &mut structs, defaults);
+    let module_doc = format!(" The messages of [`{}`](super::{}).", iface.name, ident::type_name(&iface.name));
     quote! {
         #docs
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -102,13 +77,7 @@ fn tree(
     out.push(message(platform, id, &name, defaults));
     for field in platform.message(id).fields.iter() {
         if let Some(child) = field.ty.child() {
-            tree(
-                platform,
-                child,
-                format!("{name}{}", ident::type_name(&field.name)),
-                out,
-                defaults,
-            );
+            tree(platform, child, format!("{name}{}", ident::type_name(&field.name)), out, defaults);
         }
     }
 }
@@ -123,16 +92,10 @@ fn message(
     let ident = rust_ident(name);
     let kind_note = match schema.kind {
         MessageKind::Fields => "",
-        MessageKind::Open => {
-            "The document gives no field table: the payload is kept as an open JSON object."
-        }
+        MessageKind::Open => "The document gives no field table: the payload is kept as an open JSON object.",
         MessageKind::Empty => "The document says this message carries no business content.",
     };
-    let docs = doc(&[
-        &format!("`{}`", schema.path),
-        &schema.description,
-        kind_note,
-    ]);
+    let docs = doc(&[&format!("`{}`", schema.path), &schema.description, kind_note]);
     let id_lit = Literal::u32_unsuffixed(id.0);
     let message_impl = quote!(::hisgate_runtime::message!(#ident, platform = super::super::PLATFORM, id = #id_lit););
     if schema.kind == MessageKind::Open {
@@ -144,11 +107,7 @@ fn message(
             #message_impl
         };
     }
-    let fields: Vec<_> = schema
-        .fields
-        .iter()
-        .map(|f| field(platform, f, name))
-        .collect();
+    let fields: Vec<_> = schema.fields.iter().map(|f| field(platform, f, name)).collect();
     let sensitive = schema.fields.iter().any(|f| f.sensitive);
     let default = derives_default(platform, id, defaults).then(|| quote!(Default,));
     let debug = (!sensitive).then(|| quote!(Debug,));
@@ -183,18 +142,12 @@ fn field(platform: &PlatformSchema, field: &FieldSchema, parent: &str) -> TokenS
         serde.push(quote!(alias = #alias));
     }
     match (field.ty, &field.presence) {
-        (FieldType::List(_), _) => {
-            serde.push(quote!(default, skip_serializing_if = "Vec::is_empty"))
-        }
+        (FieldType::List(_), _) => serde.push(quote!(default, skip_serializing_if = "Vec::is_empty")),
         (_, Presence::Required) => {}
         _ => serde.push(quote!(default, skip_serializing_if = "Option::is_none")),
     }
     let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
-    let docs = doc(&[
-        &field.title,
-        &field.description,
-        &wire_note(platform, field),
-    ]);
+    let docs = doc(&[&field.title, &field.description, &wire_note(platform, field)]);
     quote! {
         #docs
         #serde
@@ -218,18 +171,12 @@ fn wire_note(platform: &PlatformSchema, field: &FieldSchema) -> String {
     }
     if let Some(dict) = field.dict {
         let d = platform.dictionary(dict.dict);
-        let table = dict
-            .table
-            .and_then(|t| d.tables.get(usize::from(t))?.name.clone());
+        let table = dict.table.and_then(|t| d.tables.get(usize::from(t))?.name.clone());
         let name = table.map_or_else(|| d.name.to_string(), |t| format!("{}.{t}", d.name));
         parts.push(format!("dictionary `{name}`"));
     }
     if !field.codes.is_empty() {
-        let codes: Vec<String> = field
-            .codes
-            .iter()
-            .map(|c| format!("{}-{}", c.code, c.label))
-            .collect();
+        let codes: Vec<String> = field.codes.iter().map(|c| format!("{}-{}", c.code, c.label)).collect();
         parts.push(format!("codes {}", codes.join(" ")));
     }
     if !field.aliases.is_empty() {
@@ -239,8 +186,9 @@ fn wire_note(platform: &PlatformSchema, field: &FieldSchema) -> String {
     if field.sensitive {
         parts.push("sensitive".into());
     }
-    if let Some(e) = &field.erratum {
-        parts.push(format!("erratum `{e}`"));
+    if !field.errata.is_empty() {
+        let errata: Vec<String> = field.errata.iter().map(|e| format!("`{e}`")).collect();
+        parts.push(format!("erratum {}", errata.join(", ")));
     }
     if field.origin_kind == Origin::Example {
         parts.push("known only from the document's example".into());
@@ -249,7 +197,8 @@ fn wire_note(platform: &PlatformSchema, field: &FieldSchema) -> String {
 }
 
 fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str) -> TokenStream {
-    if let Some(reference) = field.dict
+    // Extra codes beside a dictionary do not fit its enum: such a field keeps its own type.
+    if let Some(reference) = field.dict.filter(|_| field.codes.is_empty())
         && let Some(name) = enum_name(platform.dictionary(reference.dict), reference.table)
     {
         let name = rust_ident(&name);
@@ -269,29 +218,19 @@ fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str) -> To
 }
 
 /// Whether every field has a default: optional ones do; required dictionary codes do not.
-fn derives_default(
-    platform: &PlatformSchema,
-    id: MessageId,
-    memo: &mut HashMap<MessageId, bool>,
-) -> bool {
+fn derives_default(platform: &PlatformSchema, id: MessageId, memo: &mut HashMap<MessageId, bool>) -> bool {
     if let Some(&known) = memo.get(&id) {
         return known;
     }
-    let derivable = platform
-        .message(id)
-        .fields
-        .iter()
-        .all(|f| match (f.ty, &f.presence) {
-            (FieldType::List(_), _) => true,
-            (_, Presence::Optional | Presence::RequiredWhen(_)) => true,
-            (FieldType::Object(child), Presence::Required) => {
-                derives_default(platform, child, memo)
-            }
-            (_, Presence::Required) => match f.dict {
-                Some(r) => enum_name(platform.dictionary(r.dict), r.table).is_none(),
-                None => true,
-            },
-        });
+    let derivable = platform.message(id).fields.iter().all(|f| match (f.ty, &f.presence) {
+        (FieldType::List(_), _) => true,
+        (_, Presence::Optional | Presence::RequiredWhen(_)) => true,
+        (FieldType::Object(child), Presence::Required) => derives_default(platform, child, memo),
+        (_, Presence::Required) => match f.dict {
+            Some(r) if f.codes.is_empty() => enum_name(platform.dictionary(r.dict), r.table).is_none(),
+            _ => true,
+        },
+    });
     memo.insert(id, derivable);
     derivable
 }

@@ -5,13 +5,15 @@ mod dictionaries;
 mod docs;
 mod messages;
 
-use data::Lit;
+use data::{Cx, Lit};
 use hisgate_runtime::schema::PlatformSchema;
 use quote::quote;
 
 /// The module for one platform, formatted and stamped. `source` names the spec folder (`specs/shaanxi`).
 pub fn platform(platform: &PlatformSchema, source: &str) -> String {
-    let data = platform.lit();
+    let cx = Cx::new(platform);
+    let prelude = cx.prelude();
+    let data = platform.lit(&cx);
     let dictionaries = dictionaries::emit(platform);
     let interfaces = messages::emit(platform);
     let tokens = quote! {
@@ -20,6 +22,8 @@ pub fn platform(platform: &PlatformSchema, source: &str) -> String {
         mod data {
             use ::std::borrow::Cow;
             use ::hisgate_runtime::schema::*;
+
+            #prelude
 
             /// The spec as data: what the runtime's validator, codecs and tools read.
             pub static PLATFORM: PlatformSchema = #data;

@@ -15,33 +15,16 @@ pub(super) fn check(platform: &PlatformSchema, diags: &mut Diagnostics) {
             let Some(example) = &field.example else {
                 continue;
             };
-            if field.ty.child().is_some()
-                || matches!(field.ty, hisgate_runtime::schema::FieldType::Map)
-            {
-                diags.error(
-                    &field.origin,
-                    format!(
-                        "`example` on `{}`: objects, lists and maps take none",
-                        field.name
-                    ),
-                );
+            if field.ty.child().is_some() || matches!(field.ty, hisgate_runtime::schema::FieldType::Map) {
+                diags.error(&field.origin, format!("`example` on `{}`: objects, lists and maps take none", field.name));
                 continue;
             }
-            let mut value = Value::Object(Map::from_iter([(
-                field.name.to_string(),
-                Value::String(example.to_string()),
-            )]));
+            let mut value =
+                Value::Object(Map::from_iter([(field.name.to_string(), Value::String(example.to_string()))]));
             let violations = check_message(platform, MessageId(index as u32), &mut value);
-            let own =
-                |rule: Rule| !matches!(rule, Rule::Required | Rule::RequiredWhen | Rule::OneOf);
-            for v in violations
-                .iter()
-                .filter(|v| v.path == *field.name && own(v.rule))
-            {
-                diags.error(
-                    &field.origin,
-                    format!("`example` of `{}` breaks its own rule: {v}", field.name),
-                );
+            let own = |rule: Rule| !matches!(rule, Rule::Required | Rule::RequiredWhen | Rule::OneOf);
+            for v in violations.iter().filter(|v| v.path == *field.name && own(v.rule)) {
+                diags.error(&field.origin, format!("`example` of `{}` breaks its own rule: {v}", field.name));
             }
         }
     }

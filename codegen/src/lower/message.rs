@@ -19,9 +19,7 @@ enum TypeSpec {
 fn parse_type(ty: &str) -> Result<TypeSpec, String> {
     let (base, args) = match ty.split_once('(') {
         Some((base, rest)) => {
-            let args = rest
-                .strip_suffix(')')
-                .ok_or_else(|| format!("`{ty}` lacks its closing `)`"))?;
+            let args = rest.strip_suffix(')').ok_or_else(|| format!("`{ty}` lacks its closing `)`"))?;
             (base.trim(), Some(args))
         }
         None => (ty.trim(), None),
@@ -29,38 +27,23 @@ fn parse_type(ty: &str) -> Result<TypeSpec, String> {
     let number = |text: &str, what: &str| -> Result<u32, String> {
         match text.trim().parse::<u32>() {
             Ok(n) if n > 0 => Ok(n),
-            _ => Err(format!(
-                "bad {what} `{}` in `{ty}` (expected a whole number above 0)",
-                text.trim()
-            )),
+            _ => Err(format!("bad {what} `{}` in `{ty}` (expected a whole number above 0)", text.trim())),
         }
     };
     let scalar = match (base, args) {
         ("string", None) => FieldType::String { max_chars: None },
-        ("string", Some(n)) => FieldType::String {
-            max_chars: Some(number(n, "length")?),
-        },
-        ("char", Some(n)) => FieldType::Char {
-            max_bytes: number(n, "length")?,
-        },
+        ("string", Some(n)) => FieldType::String { max_chars: Some(number(n, "length")?) },
+        ("char", Some(n)) => FieldType::Char { max_bytes: number(n, "length")? },
         ("int", None) => FieldType::Int,
         ("long", None) => FieldType::Long,
         ("decimal", Some(args)) => {
-            let (p, s) = args
-                .split_once(',')
-                .ok_or_else(|| format!("`{ty}` needs a precision and a scale"))?;
+            let (p, s) = args.split_once(',').ok_or_else(|| format!("`{ty}` needs a precision and a scale"))?;
             let precision = number(p, "precision")?;
-            let scale: u32 = s
-                .trim()
-                .parse()
-                .map_err(|_| format!("bad scale `{}` in `{ty}`", s.trim()))?;
+            let scale: u32 = s.trim().parse().map_err(|_| format!("bad scale `{}` in `{ty}`", s.trim()))?;
             if precision > 28 || scale > precision {
                 return Err(format!("`{ty}` must have scale ≤ precision ≤ 28"));
             }
-            FieldType::Decimal {
-                precision: precision as u8,
-                scale: scale as u8,
-            }
+            FieldType::Decimal { precision: precision as u8, scale: scale as u8 }
         }
         ("object", None) => return Ok(TypeSpec::Object),
         ("list", None) => return Ok(TypeSpec::List),
@@ -82,65 +65,36 @@ fn parse_condition(text: &str) -> Option<(String, Vec<String>)> {
     }
     let (field, rest) = text.split_once(" in ")?;
     let list = rest.trim().strip_prefix('(')?.strip_suffix(')')?;
-    let values: Vec<String> = list
-        .split(',')
-        .map(clean)
-        .filter(|v| !v.is_empty())
-        .collect();
+    let values: Vec<String> = list.split(',').map(clean).filter(|v| !v.is_empty()).collect();
     (!values.is_empty()).then(|| (field.trim().to_owned(), values))
 }
 
 impl Lowerer<'_> {
-    pub(super) fn payload(
-        &mut self,
-        interface: &str,
-        which: &str,
-        ast: Option<&MessageAst>,
-    ) -> MessageId {
+    pub(super) fn payload(&mut self, interface: &str, which: &str, ast: Option<&MessageAst>) -> MessageId {
         let path = format!("{interface}.{which}");
         match ast {
-            Some(MessageAst::Fields {
-                root,
-                description,
-                fields,
-                require_one_of,
-                ..
-            }) => {
-                let xml_name = root
-                    .as_ref()
-                    .map_or_else(|| which.to_owned(), |r| r.value.clone());
+            Some(MessageAst::Fields { root, description, fields, require_one_of, .. }) => {
+                let xml_name = root.as_ref().map_or_else(|| which.to_owned(), |r| r.value.clone());
                 if let Some(r) = root
                     && !ident::is_wire_name(&r.value)
                 {
-                    self.diags.error(
-                        &r.pos,
-                        format!("root `{}` is not an XML element name", r.value),
-                    );
+                    self.diags.error(&r.pos, format!("root `{}` is not an XML element name", r.value));
                 }
                 self.message(path, xml_name, description, fields, require_one_of)
             }
             Some(MessageAst::Open { description, pos }) => {
                 if description.is_none() {
-                    let message =
-                        "an open message needs a `description` saying why it has no field table";
+                    let message = "an open message needs a `description` saying why it has no field table";
                     self.diags.error(pos, message);
                 }
                 self.push_message(path, which, description, MessageKind::Open)
             }
             // A missing `request`/`response` was reported by the reader.
-            Some(MessageAst::Empty) | None => {
-                self.push_message(path, which, &None, MessageKind::Empty)
-            }
+            Some(MessageAst::Empty) | None => self.push_message(path, which, &None, MessageKind::Empty),
         }
     }
 
-    fn push_message(
-        &mut self,
-        path: String,
-        xml_name: &str,
-        description: &Option<S>,
-        kind: MessageKind,
-    ) -> MessageId {
+    fn push_message(&mut self, path: String, xml_name: &str, description: &Option<S>, kind: MessageKind) -> MessageId {
         let id = MessageId(self.messages.len() as u32);
         self.messages.push(MessageSchema {
             path: Str::Owned(path),
@@ -163,10 +117,8 @@ impl Lowerer<'_> {
     ) -> MessageId {
         // Reserved first, so a message's id precedes its children's.
         let id = self.push_message(path.clone(), &xml_name, description, MessageKind::Fields);
-        let lowered: Vec<(FieldSchema, &FieldAst)> = fields
-            .iter()
-            .filter_map(|f| Some((self.field(&path, f)?, f)))
-            .collect();
+        let lowered: Vec<(FieldSchema, &FieldAst)> =
+            fields.iter().filter_map(|f| Some((self.field(&path, f)?, f))).collect();
         self.siblings(&lowered);
         let schemas: Vec<FieldSchema> = lowered.into_iter().map(|(f, _)| f).collect();
         let groups = self.groups(&schemas, require_one_of);
@@ -179,10 +131,7 @@ impl Lowerer<'_> {
     fn field(&mut self, parent: &str, ast: &FieldAst) -> Option<FieldSchema> {
         let name = ast.name.as_ref()?;
         if !ident::is_wire_name(&name.value) {
-            self.diags.error(
-                &name.pos,
-                format!("field name `{}` must be [A-Za-z_][A-Za-z0-9_]*", name.value),
-            );
+            self.diags.error(&name.pos, format!("field name `{}` must be [A-Za-z_][A-Za-z0-9_]*", name.value));
         }
         let ty_text = ast.ty.as_ref()?;
         let spec = match parse_type(&ty_text.value) {
@@ -196,34 +145,20 @@ impl Lowerer<'_> {
             TypeSpec::Scalar(ty) => {
                 if let Some(children) = &ast.fields {
                     let what = ty.notation();
-                    let message = format!(
-                        "`fields` given to `{}` of type {what}; only object and list have fields",
-                        name.value
-                    );
-                    self.diags
-                        .error(children.first().map_or(&ast.pos, |c| &c.pos), message);
+                    let message =
+                        format!("`fields` given to `{}` of type {what}; only object and list have fields", name.value);
+                    self.diags.error(children.first().map_or(&ast.pos, |c| &c.pos), message);
                 }
                 ty
             }
             TypeSpec::Object | TypeSpec::List => {
                 let children = ast.fields.as_deref().unwrap_or_default();
                 if children.is_empty() {
-                    let message =
-                        format!("`{}` is a {} and needs `fields`", name.value, ty_text.value);
+                    let message = format!("`{}` is a {} and needs `fields`", name.value, ty_text.value);
                     self.diags.error(&ty_text.pos, message);
                 }
-                let child = self.message(
-                    format!("{parent}.{}", name.value),
-                    name.value.clone(),
-                    &None,
-                    children,
-                    &[],
-                );
-                if matches!(spec, TypeSpec::List) {
-                    FieldType::List(child)
-                } else {
-                    FieldType::Object(child)
-                }
+                let child = self.message(format!("{parent}.{}", name.value), name.value.clone(), &None, children, &[]);
+                if matches!(spec, TypeSpec::List) { FieldType::List(child) } else { FieldType::Object(child) }
             }
         };
         let presence = self.presence(ast, name);
@@ -243,7 +178,7 @@ impl Lowerer<'_> {
             json: self.json(ast, ty),
             sensitive: ast.sensitive.as_ref().is_some_and(|s| s.value),
             aliases: self.aliases(ast),
-            erratum: self.erratum_ref(&ast.erratum),
+            errata: self.erratum_refs(&ast.erratum),
             origin_kind: self.origin(ast),
             example: opt(&ast.example),
             origin: ast.pos.clone(),
@@ -255,10 +190,7 @@ impl Lowerer<'_> {
         let required = ast.required.as_ref().is_some_and(|r| r.value);
         match &ast.required_when {
             Some(when) if required => {
-                let message = format!(
-                    "`{}` has both `required: true` and `required_when`",
-                    name.value
-                );
+                let message = format!("`{}` has both `required: true` and `required_when`", name.value);
                 self.diags.error(&when.pos, message);
                 Presence::Required
             }
@@ -268,10 +200,8 @@ impl Lowerer<'_> {
                     values: Seq::Owned(values.into_iter().map(Str::Owned).collect()),
                 }),
                 None => {
-                    let message = format!(
-                        "bad condition `{}` (expected `field = value` or `field in (a, b)`)",
-                        when.value
-                    );
+                    let message =
+                        format!("bad condition `{}` (expected `field = value` or `field in (a, b)`)", when.value);
                     self.diags.error(&when.pos, message);
                     Presence::Optional
                 }
@@ -285,25 +215,25 @@ impl Lowerer<'_> {
         let name = ast.name.as_ref().map_or("", |n| n.value.as_str());
         let usable = ty.is_text() || matches!(ty, FieldType::Int | FieldType::Long);
         if (ast.dict.is_some() || ast.codes.is_some()) && !usable {
-            let message = format!(
-                "`{name}` of type {} cannot take `dict` or `codes`",
-                ty.notation()
-            );
+            let message = format!("`{name}` of type {} cannot take `dict` or `codes`", ty.notation());
             self.diags.error(&ast.pos, message);
         }
-        if let (Some(dict), Some(_)) = (&ast.dict, &ast.codes) {
-            self.diags
-                .error(&dict.pos, format!("`{name}` has both `dict` and `codes`"));
-        }
         let dict = ast.dict.as_ref().and_then(|d| self.dict_ref(d));
-        let codes = ast
-            .codes
-            .as_ref()
-            .map(|c| self.codes(c, name))
-            .unwrap_or_default();
+        let codes = ast.codes.as_ref().map(|c| self.codes(c, name)).unwrap_or_default();
+        for variant in ast.codes.iter().flatten().filter_map(|c| c.variant.as_ref()) {
+            let message = format!("`variant` `{}` on an inline code: inline codes have no Rust enum", variant.value);
+            self.diags.error(&variant.pos, message);
+        }
+        if let Some(r) = dict {
+            let dictionary = &self.dictionaries[r.dict.0 as usize];
+            for extra in codes.iter().filter(|c| dictionary.lookup(r.table, &c.code).is_some()) {
+                let message =
+                    format!("extra code `{}` of `{name}` is already a code of `{}`", extra.code, dictionary.name);
+                self.diags.error(&ast.pos, message);
+            }
+        }
         if ast.codes.as_ref().is_some_and(|c| c.is_empty()) {
-            self.diags
-                .error(&ast.pos, format!("`codes` of `{name}` is empty"));
+            self.diags.error(&ast.pos, format!("`codes` of `{name}` is empty"));
         }
         (dict, codes)
     }
@@ -325,11 +255,25 @@ impl Lowerer<'_> {
                     );
                     self.diags.error(&format.pos, message);
                 }
+                // Every format writes ASCII only, so its width is both its characters and its bytes.
+                let width = parsed.render(Default::default()).len() as u32;
+                let max = match ty {
+                    FieldType::String { max_chars } => max_chars,
+                    FieldType::Char { max_bytes } => Some(max_bytes),
+                    _ => None,
+                };
+                if let Some(max) = max.filter(|max| width > *max) {
+                    let message = format!(
+                        "format `{}` writes {width} characters, more than {} allows ({max})",
+                        format.value,
+                        ty.notation()
+                    );
+                    self.diags.error(&format.pos, message);
+                }
                 Some(parsed)
             }
             Err(e) => {
-                self.diags
-                    .error(&format.pos, format!("format `{}`: {e}", format.value));
+                self.diags.error(&format.pos, format!("format `{}`: {e}", format.value));
                 None
             }
         }
@@ -337,20 +281,15 @@ impl Lowerer<'_> {
 
     fn unit(&mut self, ast: &FieldAst, ty: FieldType) -> Option<MoneyUnit> {
         let unit = ast.unit.as_ref()?;
-        if !ty.is_number() {
-            self.diags.error(
-                &unit.pos,
-                format!("`unit` applies to numbers, not to {}", ty.notation()),
-            );
+        if !ty.is_number() && !ty.is_text() {
+            let message = format!("`unit` applies to numbers and amounts sent as text, not to {}", ty.notation());
+            self.diags.error(&unit.pos, message);
         }
         match unit.value.as_str() {
             "yuan" => Some(MoneyUnit::Yuan),
             "fen" => Some(MoneyUnit::Fen),
             other => {
-                self.diags.error(
-                    &unit.pos,
-                    format!("unknown unit `{other}` (expected yuan or fen)"),
-                );
+                self.diags.error(&unit.pos, format!("unknown unit `{other}` (expected yuan or fen)"));
                 None
             }
         }
@@ -359,13 +298,9 @@ impl Lowerer<'_> {
     fn bound(&mut self, bound: &Option<S>, ty: FieldType) -> Option<Str> {
         let b = bound.as_ref()?;
         if !ty.is_number() {
-            self.diags.error(
-                &b.pos,
-                format!("`min`/`max` apply to numbers, not to {}", ty.notation()),
-            );
+            self.diags.error(&b.pos, format!("`min`/`max` apply to numbers, not to {}", ty.notation()));
         } else if parse_decimal(&b.value).is_none() {
-            self.diags
-                .error(&b.pos, format!("bound `{}` is not a number", b.value));
+            self.diags.error(&b.pos, format!("bound `{}` is not a number", b.value));
         }
         Some(Str::Owned(b.value.clone()))
     }
@@ -376,8 +311,7 @@ impl Lowerer<'_> {
             && min > max
         {
             let pos = ast.min.as_ref().map_or(&ast.pos, |m| &m.pos);
-            self.diags
-                .error(pos, format!("min {min} is greater than max {max}"));
+            self.diags.error(pos, format!("min {min} is greater than max {max}"));
         }
     }
 
@@ -386,19 +320,13 @@ impl Lowerer<'_> {
             return JsonNumber::Number;
         };
         if !ty.is_number() {
-            self.diags.error(
-                &json.pos,
-                format!("`json` applies to numbers, not to {}", ty.notation()),
-            );
+            self.diags.error(&json.pos, format!("`json` applies to numbers, not to {}", ty.notation()));
         }
         match json.value.as_str() {
             "number" => JsonNumber::Number,
             "string" => JsonNumber::String,
             other => {
-                self.diags.error(
-                    &json.pos,
-                    format!("unknown json `{other}` (expected number or string)"),
-                );
+                self.diags.error(&json.pos, format!("unknown json `{other}` (expected number or string)"));
                 JsonNumber::Number
             }
         }
@@ -407,10 +335,7 @@ impl Lowerer<'_> {
     fn aliases(&mut self, ast: &FieldAst) -> Seq<Str> {
         for alias in &ast.aliases {
             if !ident::is_wire_name(&alias.value) {
-                self.diags.error(
-                    &alias.pos,
-                    format!("alias `{}` must be [A-Za-z_][A-Za-z0-9_]*", alias.value),
-                );
+                self.diags.error(&alias.pos, format!("alias `{}` must be [A-Za-z_][A-Za-z0-9_]*", alias.value));
             }
         }
         texts(&ast.aliases)
@@ -422,10 +347,7 @@ impl Lowerer<'_> {
             Some("example") => Origin::Example,
             Some(other) => {
                 let pos = &ast.origin.as_ref().map_or(&ast.pos, |o| &o.pos);
-                self.diags.error(
-                    pos,
-                    format!("unknown origin `{other}` (expected table or example)"),
-                );
+                self.diags.error(pos, format!("unknown origin `{other}` (expected table or example)"));
                 Origin::Table
             }
         }
@@ -441,10 +363,7 @@ impl Lowerer<'_> {
                     let message = if first == *field.name {
                         format!("duplicate field `{spelling}`")
                     } else {
-                        format!(
-                            "field `{}` repeats `{spelling}`, already a name or alias of `{first}`",
-                            field.name
-                        )
+                        format!("field `{}` repeats `{spelling}`, already a name or alias of `{first}`", field.name)
                     };
                     self.diags.error(&field.origin, message);
                 }
@@ -453,10 +372,7 @@ impl Lowerer<'_> {
             if let Some(first) = rust.insert(rust_name.clone(), field.name.to_string())
                 && first != *field.name
             {
-                let message = format!(
-                    "field `{}` and `{first}` are both `{rust_name}` in Rust",
-                    field.name
-                );
+                let message = format!("field `{}` and `{first}` are both `{rust_name}` in Rust", field.name);
                 self.diags.error(&field.origin, message);
             }
             if let Presence::RequiredWhen(condition) = &field.presence {
@@ -466,12 +382,7 @@ impl Lowerer<'_> {
         }
     }
 
-    fn condition(
-        &mut self,
-        condition: &Condition,
-        fields: &[(FieldSchema, &FieldAst)],
-        pos: &SourcePos,
-    ) {
+    fn condition(&mut self, condition: &Condition, fields: &[(FieldSchema, &FieldAst)], pos: &SourcePos) {
         let Some((sibling, _)) = fields.iter().find(|(f, _)| f.name == condition.field) else {
             let names: Vec<&str> = fields.iter().map(|(f, _)| &*f.name).collect();
             let message = format!(
@@ -482,13 +393,9 @@ impl Lowerer<'_> {
             self.diags.error(pos, message);
             return;
         };
-        let codes: Vec<String> = match sibling.dict {
-            Some(r) => self.dictionaries[r.dict.0 as usize]
-                .codes(r.table)
-                .map(|c| c.code.to_string())
-                .collect(),
-            None => sibling.codes.iter().map(|c| c.code.to_string()).collect(),
-        };
+        let dict_codes = sibling.dict.map(|r| self.dictionaries[r.dict.0 as usize].codes(r.table));
+        let codes: Vec<String> =
+            dict_codes.into_iter().flatten().chain(sibling.codes.iter()).map(|c| c.code.to_string()).collect();
         for value in condition.values.iter() {
             if !codes.is_empty() && !codes.iter().any(|c| c == &**value) {
                 let message = format!(
@@ -504,10 +411,7 @@ impl Lowerer<'_> {
     fn groups(&mut self, fields: &[FieldSchema], groups: &[Vec<S>]) -> Vec<Seq<Str>> {
         for name in groups.iter().flatten() {
             if !fields.iter().any(|f| f.name == name.value) {
-                let message = format!(
-                    "`require_one_of` names `{}`, which is not a field of this message",
-                    name.value
-                );
+                let message = format!("`require_one_of` names `{}`, which is not a field of this message", name.value);
                 self.diags.error(&name.pos, message);
             }
         }

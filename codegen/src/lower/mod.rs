@@ -13,11 +13,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Lowers one platform. The result is complete only when `diags` stayed empty.
 pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
-    let origin = ast.pos.clone().unwrap_or_else(|| SourcePos {
-        file: Str::Owned(ast.folder.clone()),
-        line: 1,
-        column: 1,
-    });
+    let origin =
+        ast.pos.clone().unwrap_or_else(|| SourcePos { file: Str::Owned(ast.folder.clone()), line: 1, column: 1 });
     let mut lowerer = Lowerer {
         diags,
         errata: HashSet::new(),
@@ -27,36 +24,19 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     };
     if let Some(name) = &ast.platform {
         let valid = name.value.starts_with(|c: char| c.is_ascii_lowercase())
-            && name
-                .value
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && name.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !valid {
-            lowerer.diags.error(
-                &name.pos,
-                format!("platform `{}` must be [a-z][a-z0-9_]*", name.value),
-            );
+            lowerer.diags.error(&name.pos, format!("platform `{}` must be [a-z][a-z0-9_]*", name.value));
         } else if name.value != ast.folder {
-            let message = format!(
-                "platform `{}` must equal its folder name `{}`",
-                name.value, ast.folder
-            );
+            let message = format!("platform `{}` must equal its folder name `{}`", name.value, ast.folder);
             lowerer.diags.error(&name.pos, message);
         }
     }
     let errata = lowerer.errata(&ast.errata);
     lowerer.dictionaries(&ast.dictionaries);
     let return_codes = lowerer.return_codes(&ast.return_codes, "platform");
-    let mut interfaces: Vec<InterfaceSchema> = ast
-        .interfaces
-        .iter()
-        .filter_map(|i| lowerer.interface(i))
-        .collect();
-    interfaces.sort_by(|a, b| {
-        section_key(&a.section)
-            .cmp(&section_key(&b.section))
-            .then(a.name.cmp(&b.name))
-    });
+    let mut interfaces: Vec<InterfaceSchema> = ast.interfaces.iter().filter_map(|i| lowerer.interface(i)).collect();
+    interfaces.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)).then(a.name.cmp(&b.name)));
     lowerer.interface_collisions(&interfaces);
     let platform = PlatformSchema {
         name: text(&ast.platform),
@@ -99,12 +79,7 @@ fn texts(values: &[S]) -> Seq<Str> {
 /// `2.1.10` sorts after `2.1.9`; interfaces without a section go last.
 fn section_key(section: &Option<Str>) -> (bool, Vec<u32>) {
     match section {
-        Some(s) => (
-            false,
-            s.split('.')
-                .map(|p| p.trim().parse().unwrap_or(u32::MAX))
-                .collect(),
-        ),
+        Some(s) => (false, s.split('.').map(|p| p.trim().parse().unwrap_or(u32::MAX)).collect()),
         None => (true, Vec::new()),
     }
 }
@@ -115,19 +90,12 @@ impl Lowerer<'_> {
         for e in asts {
             if let Some(id) = &e.id {
                 let valid = !id.value.is_empty()
-                    && id
-                        .value
-                        .chars()
-                        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+                    && id.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
                 if !valid {
-                    self.diags.error(
-                        &id.pos,
-                        format!("erratum id `{}` must be [a-z0-9-]+", id.value),
-                    );
+                    self.diags.error(&id.pos, format!("erratum id `{}` must be [a-z0-9-]+", id.value));
                 }
                 if !self.errata.insert(id.value.clone()) {
-                    self.diags
-                        .error(&id.pos, format!("duplicate erratum id `{}`", id.value));
+                    self.diags.error(&id.pos, format!("duplicate erratum id `{}`", id.value));
                 }
             }
             out.push(ErratumSchema {
@@ -142,21 +110,20 @@ impl Lowerer<'_> {
         out
     }
 
-    /// Checks an `erratum:` reference.
-    fn erratum_ref(&mut self, erratum: &Option<S>) -> Option<Str> {
-        let e = erratum.as_ref()?;
+    /// Checks `erratum:` references.
+    fn erratum_refs(&mut self, errata: &[S]) -> Seq<Str> {
+        errata.iter().map(|e| self.erratum_ref(e)).collect::<Vec<_>>().into()
+    }
+
+    fn erratum_ref(&mut self, e: &S) -> Str {
         if !self.errata.contains(&e.value) {
             let mut known: Vec<&String> = self.errata.iter().collect();
             known.sort();
             let known: Vec<&str> = known.iter().map(|s| s.as_str()).collect();
-            let message = format!(
-                "unknown erratum `{}` (declared: {})",
-                e.value,
-                list_or_none(&known)
-            );
+            let message = format!("unknown erratum `{}` (declared: {})", e.value, list_or_none(&known));
             self.diags.error(&e.pos, message);
         }
-        Some(Str::Owned(e.value.clone()))
+        Str::Owned(e.value.clone())
     }
 
     fn return_codes(&mut self, asts: &[ReturnCodeAst], scope: &str) -> Vec<ReturnCodeSchema> {
@@ -166,10 +133,7 @@ impl Lowerer<'_> {
             if let Some(code) = &c.code {
                 for spelling in std::iter::once(code).chain(&c.aliases) {
                     if !seen.insert(spelling.value.clone()) {
-                        let message = format!(
-                            "duplicate return code `{}` in the {scope}'s list",
-                            spelling.value
-                        );
+                        let message = format!("duplicate return code `{}` in the {scope}'s list", spelling.value);
                         self.diags.error(&spelling.pos, message);
                     }
                 }
@@ -180,7 +144,7 @@ impl Lowerer<'_> {
                 success: c.success.as_ref().is_some_and(|s| s.value),
                 description: text(&c.description),
                 aliases: texts(&c.aliases),
-                erratum: self.erratum_ref(&c.erratum),
+                errata: self.erratum_refs(&c.erratum),
             });
         }
         out
@@ -189,21 +153,12 @@ impl Lowerer<'_> {
     fn interface(&mut self, ast: &InterfaceAst) -> Option<InterfaceSchema> {
         let name = ast.interface.as_ref()?;
         let valid = name.value.starts_with(|c: char| c.is_ascii_alphabetic())
-            && name
-                .value
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+            && name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
         if !valid {
-            self.diags.error(
-                &name.pos,
-                format!("interface `{}` must be [A-Za-z][A-Za-z0-9_.]*", name.value),
-            );
+            self.diags.error(&name.pos, format!("interface `{}` must be [A-Za-z][A-Za-z0-9_.]*", name.value));
         }
         if name.value != ast.file_stem {
-            let message = format!(
-                "interface `{}` must equal its file name `{}.yaml`",
-                name.value, ast.file_stem
-            );
+            let message = format!("interface `{}` must equal its file name `{}.yaml`", name.value, ast.file_stem);
             self.diags.error(&name.pos, message);
         }
         let provider = match ast.provider.as_ref().map(|p| p.value.as_str()) {
@@ -211,10 +166,7 @@ impl Lowerer<'_> {
             Some("platform") => Side::Platform,
             Some(other) => {
                 let pos = &ast.provider.as_ref()?.pos;
-                self.diags.error(
-                    pos,
-                    format!("unknown provider `{other}` (expected hospital or platform)"),
-                );
+                self.diags.error(pos, format!("unknown provider `{other}` (expected hospital or platform)"));
                 Side::Hospital
             }
             None => Side::Hospital,
@@ -224,10 +176,7 @@ impl Lowerer<'_> {
             Some("safe") => true,
             Some(other) => {
                 let pos = &ast.retry.as_ref()?.pos;
-                self.diags.error(
-                    pos,
-                    format!("unknown retry `{other}` (expected safe or unsafe)"),
-                );
+                self.diags.error(pos, format!("unknown retry `{other}` (expected safe or unsafe)"));
                 false
             }
         };
@@ -239,10 +188,10 @@ impl Lowerer<'_> {
             section: opt(&ast.section),
             description: text(&ast.description),
             provider,
-            service: ast.service.as_ref().map_or_else(
-                || Str::Owned(name.value.clone()),
-                |s| Str::Owned(s.value.clone()),
-            ),
+            service: ast
+                .service
+                .as_ref()
+                .map_or_else(|| Str::Owned(name.value.clone()), |s| Str::Owned(s.value.clone())),
             path: opt(&ast.path),
             retry_safe,
             request,
@@ -257,15 +206,9 @@ impl Lowerer<'_> {
         let mut names: BTreeMap<String, &InterfaceSchema> = BTreeMap::new();
         let mut services: BTreeMap<(Side, &str), &InterfaceSchema> = BTreeMap::new();
         for i in interfaces {
-            for key in [
-                format!("module {}", ident::module(&i.name)),
-                format!("type {}", ident::type_name(&i.name)),
-            ] {
+            for key in [format!("module {}", ident::module(&i.name)), format!("type {}", ident::type_name(&i.name))] {
                 if let Some(first) = names.insert(key.clone(), i) {
-                    let message = format!(
-                        "interface `{}` collides with `{}` ({key} in Rust)",
-                        i.name, first.name
-                    );
+                    let message = format!("interface `{}` collides with `{}` ({key} in Rust)", i.name, first.name);
                     self.diags.error(&i.origin, message);
                 }
             }
@@ -281,9 +224,5 @@ impl Lowerer<'_> {
 }
 
 fn list_or_none(items: &[&str]) -> String {
-    if items.is_empty() {
-        "none".to_owned()
-    } else {
-        items.join(", ")
-    }
+    if items.is_empty() { "none".to_owned() } else { items.join(", ") }
 }

@@ -33,7 +33,7 @@ pub struct ReturnCodeAst {
     pub success: Option<Spanned<bool>>,
     pub description: Option<S>,
     pub aliases: Vec<S>,
-    pub erratum: Option<S>,
+    pub erratum: Vec<S>,
 }
 
 #[derive(Debug)]
@@ -55,7 +55,7 @@ pub struct DictionaryAst {
     pub open: Option<Spanned<bool>>,
     pub codes: Option<Vec<CodeAst>>,
     pub tables: Option<Vec<TableAst>>,
-    pub erratum: Option<S>,
+    pub erratum: Vec<S>,
     pub pos: SourcePos,
 }
 
@@ -74,7 +74,7 @@ pub struct CodeAst {
     pub variant: Option<S>,
     pub description: Option<S>,
     pub aliases: Vec<S>,
-    pub erratum: Option<S>,
+    pub erratum: Vec<S>,
 }
 
 #[derive(Debug)]
@@ -129,7 +129,7 @@ pub struct FieldAst {
     pub json: Option<S>,
     pub sensitive: Option<Spanned<bool>>,
     pub aliases: Vec<S>,
-    pub erratum: Option<S>,
+    pub erratum: Vec<S>,
     pub origin: Option<S>,
     pub example: Option<S>,
     pub fields: Option<Vec<FieldAst>>,

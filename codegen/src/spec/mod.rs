@@ -12,35 +12,19 @@ use std::path::Path;
 
 /// Reads one platform folder. `display` is how its paths are shown (`specs/shaanxi`).
 pub fn read_platform(dir: &Path, display: &str, diags: &mut Diagnostics) -> PlatformAst {
-    let folder = dir
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let mut ast = PlatformAst {
-        folder,
-        ..PlatformAst::default()
-    };
+    let folder = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let mut ast = PlatformAst { folder, ..PlatformAst::default() };
     let platform_file = dir.join("platform.yaml");
     match load(&platform_file, &format!("{display}/platform.yaml"), diags) {
         Some((node, mut r)) => read_platform_file(&mut r, &node, &mut ast),
         None if !platform_file.exists() => {
-            let pos = SourcePos {
-                file: Str::Owned(format!("{display}/platform.yaml")),
-                line: 1,
-                column: 1,
-            };
-            diags.error(
-                &pos,
-                "missing platform.yaml: every platform folder starts with one",
-            );
+            let pos = SourcePos { file: Str::Owned(format!("{display}/platform.yaml")), line: 1, column: 1 };
+            diags.error(&pos, "missing platform.yaml: every platform folder starts with one");
         }
         None => {}
     }
-    if let Some((node, mut r)) = load(
-        &dir.join("dictionaries.yaml"),
-        &format!("{display}/dictionaries.yaml"),
-        diags,
-    ) && let Some(mut map) = r.mapping(&node, "a dictionaries file")
+    if let Some((node, mut r)) = load(&dir.join("dictionaries.yaml"), &format!("{display}/dictionaries.yaml"), diags)
+        && let Some(mut map) = r.mapping(&node, "a dictionaries file")
     {
         ast.dictionaries = map.list(&mut r, "dictionaries", "a dictionary", read_dictionary);
         map.finish(&mut r);
@@ -55,11 +39,7 @@ pub fn read_platform(dir: &Path, display: &str, diags: &mut Diagnostics) -> Plat
         };
         let shown = format!("{display}/interfaces/{name}");
         let Some(stem) = name.strip_suffix(".yaml") else {
-            let pos = SourcePos {
-                file: Str::Owned(shown),
-                line: 1,
-                column: 1,
-            };
+            let pos = SourcePos { file: Str::Owned(shown), line: 1, column: 1 };
             diags.error(&pos, "interface files end in `.yaml`");
             continue;
         };
@@ -73,16 +53,10 @@ pub fn read_platform(dir: &Path, display: &str, diags: &mut Diagnostics) -> Plat
 }
 
 /// Parses a YAML file; a missing optional file is `None` without an error.
-fn load<'d>(
-    path: &Path,
-    shown: &str,
-    diags: &'d mut Diagnostics,
-) -> Option<(Node, FileReader<'d>)> {
+fn load<'d>(path: &Path, shown: &str, diags: &'d mut Diagnostics) -> Option<(Node, FileReader<'d>)> {
     let text = std::fs::read_to_string(path).ok()?;
     let file: Str = Str::Owned(shown.to_owned());
-    let options = LoaderOptions::default()
-        .error_on_duplicate_keys(true)
-        .toplevel_mapping();
+    let options = LoaderOptions::default().error_on_duplicate_keys(true).toplevel_mapping();
     match marked_yaml::parse_yaml_with_options(0, &text, options) {
         Ok(node) => Some((node, FileReader { file, diags })),
         Err(e) => {
@@ -131,17 +105,13 @@ fn read_return_code(r: &mut FileReader, mut map: MapReader) -> Option<ReturnCode
         success: map.bool(r, "success"),
         description: map.text(r, "description"),
         aliases: map.texts(r, "aliases"),
-        erratum: map.text(r, "erratum"),
+        erratum: map.one_or_many(r, "erratum"),
     };
     map.finish(r);
     Some(code)
 }
 
-fn read_erratum(
-    r: &mut FileReader,
-    mut map: MapReader,
-    interface: Option<&str>,
-) -> Option<ErratumAst> {
+fn read_erratum(r: &mut FileReader, mut map: MapReader, interface: Option<&str>) -> Option<ErratumAst> {
     let erratum = ErratumAst {
         pos: r.pos(map.span()),
         id: map.required(r, "id"),
@@ -164,11 +134,8 @@ fn read_dictionary(r: &mut FileReader, mut map: MapReader) -> Option<DictionaryA
         description: map.text(r, "description"),
         open: map.bool(r, "open"),
         codes: has_codes.then(|| map.list(r, "codes", "a code", read_code)),
-        tables: map
-            .node("tables")
-            .is_some()
-            .then(|| map.list(r, "tables", "a table", read_table)),
-        erratum: map.text(r, "erratum"),
+        tables: map.node("tables").is_some().then(|| map.list(r, "tables", "a table", read_table)),
+        erratum: map.one_or_many(r, "erratum"),
         pos,
     };
     map.finish(r);
@@ -193,18 +160,13 @@ fn read_code(r: &mut FileReader, mut map: MapReader) -> Option<CodeAst> {
         variant: map.text(r, "variant"),
         description: map.text(r, "description"),
         aliases: map.texts(r, "aliases"),
-        erratum: map.text(r, "erratum"),
+        erratum: map.one_or_many(r, "erratum"),
     };
     map.finish(r);
     Some(code)
 }
 
-fn read_interface(
-    r: &mut FileReader,
-    node: &Node,
-    stem: &str,
-    errata: &mut Vec<ErratumAst>,
-) -> Option<InterfaceAst> {
+fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<ErratumAst>) -> Option<InterfaceAst> {
     let mut map = r.mapping(node, "an interface")?;
     let interface = map.required(r, "interface");
     let name = interface.as_ref().map(|i| i.value.clone());
@@ -223,24 +185,16 @@ fn read_interface(
         return_codes: map.list(r, "return_codes", "a return code", read_return_code),
         interface,
     };
-    errata.extend(map.list(r, "errata", "an erratum", |r, m| {
-        read_erratum(r, m, name.as_deref())
-    }));
+    errata.extend(map.list(r, "errata", "an erratum", |r, m| read_erratum(r, m, name.as_deref())));
     map.finish(r);
     Some(read)
 }
 
-fn read_message(
-    r: &mut FileReader,
-    parent: &mut MapReader,
-    key: &'static str,
-) -> Option<MessageAst> {
+fn read_message(r: &mut FileReader, parent: &mut MapReader, key: &'static str) -> Option<MessageAst> {
     let Some(node) = parent.node(key) else {
         r.error(
             parent.span(),
-            format!(
-                "missing required key `{key}` (a mapping with `fields`, `none`, or `open: true`)"
-            ),
+            format!("missing required key `{key}` (a mapping with `fields`, `none`, or `open: true`)"),
         );
         return None;
     };
@@ -249,13 +203,7 @@ fn read_message(
         if text.as_str() == "none" {
             return Some(MessageAst::Empty);
         }
-        r.diags.error(
-            &pos,
-            format!(
-                "`{key}` must be `none` or a mapping, found `{}`",
-                text.as_str()
-            ),
-        );
+        r.diags.error(&pos, format!("`{key}` must be `none` or a mapping, found `{}`", text.as_str()));
         return None;
     }
     let mut map = r.mapping(node, &format!("`{key}`"))?;
@@ -286,12 +234,7 @@ fn read_groups(r: &mut FileReader, map: &mut MapReader) -> Vec<Vec<S>> {
     let mut groups = Vec::new();
     for group in seq.iter() {
         if let Some(names) = r.sequence(group, "a group of field names") {
-            groups.push(
-                names
-                    .iter()
-                    .filter_map(|n| r.text(n, "a field name"))
-                    .collect(),
-            );
+            groups.push(names.iter().filter_map(|n| r.text(n, "a field name")).collect());
         }
     }
     groups
@@ -317,7 +260,7 @@ fn read_field(r: &mut FileReader, mut map: MapReader) -> Option<FieldAst> {
         json: map.text(r, "json"),
         sensitive: map.bool(r, "sensitive"),
         aliases: map.texts(r, "aliases"),
-        erratum: map.text(r, "erratum"),
+        erratum: map.one_or_many(r, "erratum"),
         origin: map.text(r, "origin"),
         example: map.text(r, "example"),
         fields: has_fields.then(|| map.list(r, "fields", "a field", read_field)),

@@ -16,11 +16,7 @@ pub struct FileReader<'d> {
 impl FileReader<'_> {
     pub fn pos(&self, span: &Span) -> SourcePos {
         let (line, column) = span.start().map_or((1, 1), |m| (m.line(), m.column()));
-        SourcePos {
-            file: self.file.clone(),
-            line: line as u32,
-            column: column as u32,
-        }
+        SourcePos { file: self.file.clone(), line: line as u32, column: column as u32 }
     }
 
     pub fn error(&mut self, span: &Span, message: impl Into<String>) {
@@ -31,15 +27,9 @@ impl FileReader<'_> {
     /// The node as a mapping, or an error naming what was expected.
     pub fn mapping<'n>(&mut self, node: &'n Node, what: &str) -> Option<MapReader<'n>> {
         match node.as_mapping() {
-            Some(map) => Some(MapReader {
-                map,
-                asked: Vec::new(),
-            }),
+            Some(map) => Some(MapReader { map, asked: Vec::new() }),
             None => {
-                self.error(
-                    node.span(),
-                    format!("expected {what} (a mapping), found {}", describe(node)),
-                );
+                self.error(node.span(), format!("expected {what} (a mapping), found {}", describe(node)));
                 None
             }
         }
@@ -49,10 +39,7 @@ impl FileReader<'_> {
         match node.as_sequence() {
             Some(seq) => Some(seq),
             None => {
-                self.error(
-                    node.span(),
-                    format!("expected {what} (a list), found {}", describe(node)),
-                );
+                self.error(node.span(), format!("expected {what} (a list), found {}", describe(node)));
                 None
             }
         }
@@ -60,15 +47,9 @@ impl FileReader<'_> {
 
     pub fn text(&mut self, node: &Node, what: &str) -> Option<S> {
         match node.as_scalar() {
-            Some(s) => Some(Spanned {
-                value: s.as_str().to_owned(),
-                pos: self.pos(node.span()),
-            }),
+            Some(s) => Some(Spanned { value: s.as_str().to_owned(), pos: self.pos(node.span()) }),
             None => {
-                self.error(
-                    node.span(),
-                    format!("expected {what} (text), found {}", describe(node)),
-                );
+                self.error(node.span(), format!("expected {what} (text), found {}", describe(node)));
                 None
             }
         }
@@ -90,8 +71,9 @@ pub struct MapReader<'n> {
 }
 
 impl<'n> MapReader<'n> {
+    /// Where the mapping starts: its first key (a flow mapping's own mark is its first value).
     pub fn span(&self) -> &'n Span {
-        self.map.span()
+        self.map.iter().next().map_or(self.map.span(), |(key, _)| key.span())
     }
 
     pub fn node(&mut self, key: &'static str) -> Option<&'n Node> {
@@ -108,7 +90,7 @@ impl<'n> MapReader<'n> {
     pub fn required(&mut self, r: &mut FileReader, key: &'static str) -> Option<S> {
         if self.map.get_node(key).is_none() {
             self.asked.push(key);
-            r.error(self.map.span(), format!("missing required key `{key}`"));
+            r.error(self.span(), format!("missing required key `{key}`"));
             return None;
         }
         self.text(r, key)
@@ -117,19 +99,10 @@ impl<'n> MapReader<'n> {
     pub fn bool(&mut self, r: &mut FileReader, key: &'static str) -> Option<Spanned<bool>> {
         let text = self.text(r, key)?;
         match text.value.as_str() {
-            "true" => Some(Spanned {
-                value: true,
-                pos: text.pos,
-            }),
-            "false" => Some(Spanned {
-                value: false,
-                pos: text.pos,
-            }),
+            "true" => Some(Spanned { value: true, pos: text.pos }),
+            "false" => Some(Spanned { value: false, pos: text.pos }),
             other => {
-                r.diags.error(
-                    &text.pos,
-                    format!("`{key}` must be true or false, found `{other}`"),
-                );
+                r.diags.error(&text.pos, format!("`{key}` must be true or false, found `{other}`"));
                 None
             }
         }
@@ -143,9 +116,15 @@ impl<'n> MapReader<'n> {
         let Some(seq) = r.sequence(node, &format!("`{key}`")) else {
             return Vec::new();
         };
-        seq.iter()
-            .filter_map(|item| r.text(item, &format!("an entry of `{key}`")))
-            .collect()
+        seq.iter().filter_map(|item| r.text(item, &format!("an entry of `{key}`"))).collect()
+    }
+
+    /// One text or a list of them (`erratum: id` or `erratum: [a, b]`).
+    pub fn one_or_many(&mut self, r: &mut FileReader, key: &'static str) -> Vec<S> {
+        match self.map.get_node(key) {
+            Some(node) if node.as_scalar().is_some() => self.text(r, key).into_iter().collect(),
+            _ => self.texts(r, key),
+        }
     }
 
     /// A list of mappings, each read by `read`.
@@ -162,9 +141,7 @@ impl<'n> MapReader<'n> {
         let Some(seq) = r.sequence(node, &format!("`{key}`")) else {
             return Vec::new();
         };
-        seq.iter()
-            .filter_map(|item| r.mapping(item, what).and_then(|m| read(r, m)))
-            .collect()
+        seq.iter().filter_map(|item| r.mapping(item, what).and_then(|m| read(r, m))).collect()
     }
 
     /// Reports keys that were not asked for, naming the ones that are allowed.
@@ -173,11 +150,7 @@ impl<'n> MapReader<'n> {
             if !self.asked.contains(&key.as_str()) {
                 let mut allowed = self.asked.clone();
                 allowed.dedup();
-                let message = format!(
-                    "unknown key `{}` (expected one of: {})",
-                    key.as_str(),
-                    allowed.join(", ")
-                );
+                let message = format!("unknown key `{}` (expected one of: {})", key.as_str(), allowed.join(", "));
                 r.error(key.span(), message);
             }
         }

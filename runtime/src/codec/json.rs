@@ -33,14 +33,10 @@ pub fn shape(platform: &PlatformSchema, id: MessageId, value: &mut Value) {
         };
         match (field.ty, field.json, &*v) {
             (FieldType::Object(child) | FieldType::List(child), _, _) => match v {
-                Value::Array(items) => items
-                    .iter_mut()
-                    .for_each(|item| shape(platform, child, item)),
+                Value::Array(items) => items.iter_mut().for_each(|item| shape(platform, child, item)),
                 other => shape(platform, child, other),
             },
-            (ty, JsonNumber::String, Value::Number(n)) if ty.is_number() => {
-                *v = Value::String(n.to_string())
-            }
+            (ty, JsonNumber::String, Value::Number(n)) if ty.is_number() => *v = Value::String(n.to_string()),
             (ty, JsonNumber::Number, Value::String(s)) if ty.is_number() => {
                 if let Ok(n) = Number::from_str(s.trim()) {
                     *v = Value::Number(n);
@@ -130,21 +126,9 @@ mod tests {
     #[test]
     fn enforces_limits() {
         let deep = "[".repeat(40) + &"]".repeat(40);
-        assert_eq!(
-            parse(&deep, Limits::default()),
-            Err(CodecError::TooDeep { limit: 32 })
-        );
-        let limits = Limits {
-            max_bytes: 4,
-            max_depth: 8,
-        };
-        assert!(matches!(
-            parse("[1,2,3]", limits),
-            Err(CodecError::TooLarge { .. })
-        ));
-        assert!(matches!(
-            parse("{,}", Limits::default()),
-            Err(CodecError::Json(_))
-        ));
+        assert_eq!(parse(&deep, Limits::default()), Err(CodecError::TooDeep { limit: 32 }));
+        let limits = Limits { max_bytes: 4, max_depth: 8 };
+        assert!(matches!(parse("[1,2,3]", limits), Err(CodecError::TooLarge { .. })));
+        assert!(matches!(parse("{,}", Limits::default()), Err(CodecError::Json(_))));
     }
 }

@@ -15,10 +15,7 @@ pub struct Limits {
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits {
-            max_bytes: 1 << 20,
-            max_depth: 32,
-        }
+        Limits { max_bytes: 1 << 20, max_depth: 32 }
     }
 }
 
@@ -43,10 +40,7 @@ pub enum CodecError {
 impl Limits {
     pub(crate) fn check_len(&self, len: usize) -> Result<(), CodecError> {
         if len > self.max_bytes {
-            return Err(CodecError::TooLarge {
-                len,
-                limit: self.max_bytes,
-            });
+            return Err(CodecError::TooLarge { len, limit: self.max_bytes });
         }
         Ok(())
     }

@@ -25,12 +25,7 @@ struct Frame {
 
 impl Frame {
     fn new(name: String) -> Frame {
-        Frame {
-            name,
-            text: String::new(),
-            children: Map::new(),
-            has_children: false,
-        }
+        Frame { name, text: String::new(), children: Map::new(), has_children: false }
     }
 
     fn into_value(self) -> Result<Value, CodecError> {
@@ -39,10 +34,7 @@ impl Frame {
         }
         if !self.text.trim().is_empty() {
             let text = self.text.trim();
-            return Err(CodecError::Xml(format!(
-                "<{}> mixes text `{text}` with elements",
-                self.name
-            )));
+            return Err(CodecError::Xml(format!("<{}> mixes text `{text}` with elements", self.name)));
         }
         Ok(Value::Object(self.children))
     }
@@ -74,9 +66,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
     let mut encoding = None;
     loop {
         let at = reader.buffer_position();
-        let event = reader
-            .read_event()
-            .map_err(|e| CodecError::Xml(format!("{e} (at byte {at})")))?;
+        let event = reader.read_event().map_err(|e| CodecError::Xml(format!("{e} (at byte {at})")))?;
         match event {
             Event::DocType(_) => return Err(CodecError::XmlDoctype),
             Event::Decl(decl) => {
@@ -86,15 +76,11 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
             }
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let name = start.name().as_ref().to_owned();
-                return Err(CodecError::Xml(format!(
-                    "element <{name}> after the root element"
-                )));
+                return Err(CodecError::Xml(format!("element <{name}> after the root element")));
             }
             Event::Start(start) => {
                 if stack.len() >= limits.max_depth {
-                    return Err(CodecError::TooDeep {
-                        limit: limits.max_depth,
-                    });
+                    return Err(CodecError::TooDeep { limit: limits.max_depth });
                 }
                 stack.push(Frame::new(start.name().as_ref().to_owned()));
             }
@@ -115,9 +101,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
                 push_text(&mut stack, c.encode_utf8(&mut [0; 4]))?;
             }
             Event::End(_) => {
-                let frame = stack
-                    .pop()
-                    .ok_or_else(|| CodecError::Xml("unbalanced end tag".into()))?;
+                let frame = stack.pop().ok_or_else(|| CodecError::Xml("unbalanced end tag".into()))?;
                 let name = frame.name.clone();
                 let value = frame.into_value()?;
                 match stack.last_mut() {
@@ -133,11 +117,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
         return Err(CodecError::Xml(format!("<{}> is not closed", open.name)));
     }
     let (root, value) = root.ok_or_else(|| CodecError::Xml("no root element".into()))?;
-    Ok(XmlDocument {
-        root,
-        value,
-        encoding,
-    })
+    Ok(XmlDocument { root, value, encoding })
 }
 
 fn push_text(stack: &mut [Frame], text: &str) -> Result<(), CodecError> {
@@ -145,10 +125,7 @@ fn push_text(stack: &mut [Frame], text: &str) -> Result<(), CodecError> {
         Some(frame) => frame.text.push_str(text),
         None if text.trim().is_empty() => {}
         None => {
-            return Err(CodecError::Xml(format!(
-                "text `{}` outside the root element",
-                text.trim()
-            )));
+            return Err(CodecError::Xml(format!("text `{}` outside the root element", text.trim())));
         }
     }
     Ok(())
@@ -176,10 +153,7 @@ pub struct WriteOptions {
 
 impl Default for WriteOptions {
     fn default() -> Self {
-        WriteOptions {
-            declaration: false,
-            cdata: true,
-        }
+        WriteOptions { declaration: false, cdata: true }
     }
 }
 
@@ -195,11 +169,7 @@ pub fn write(
     if options.declaration {
         out.push_str(r#"<?xml version="1.0" encoding="utf-8"?>"#);
     }
-    Writer {
-        out: &mut out,
-        options,
-    }
-    .element(root, value, schema)?;
+    Writer { out: &mut out, options }.element(root, value, schema)?;
     Ok(out)
 }
 
@@ -216,15 +186,11 @@ impl Writer<'_> {
         schema: Option<(&PlatformSchema, MessageId)>,
     ) -> Result<(), CodecError> {
         if !is_xml_name(name) {
-            return Err(CodecError::Xml(format!(
-                "`{name}` is not an XML element name"
-            )));
+            return Err(CodecError::Xml(format!("`{name}` is not an XML element name")));
         }
         match value {
             Value::Null => Ok(()),
-            Value::Array(items) => items
-                .iter()
-                .try_for_each(|item| self.element(name, item, schema)),
+            Value::Array(items) => items.iter().try_for_each(|item| self.element(name, item, schema)),
             Value::Object(map) => {
                 self.out.push_str(&format!("<{name}>"));
                 for (key, child) in ordered(map, schema) {
@@ -274,12 +240,7 @@ fn ordered<'v>(
     };
     let fields = &platform.message(id).fields;
     let mut entries: Vec<_> = map.iter().collect();
-    entries.sort_by_key(|(key, _)| {
-        fields
-            .iter()
-            .position(|f| f.name == **key)
-            .unwrap_or(usize::MAX)
-    });
+    entries.sort_by_key(|(key, _)| fields.iter().position(|f| f.name == **key).unwrap_or(usize::MAX));
     entries
 }
 
@@ -348,14 +309,8 @@ mod tests {
         );
         let back = read(&text).unwrap();
         assert_eq!(back["note"], "a]]>b<&");
-        let plain = WriteOptions {
-            declaration: true,
-            cdata: false,
-        };
+        let plain = WriteOptions { declaration: true, cdata: false };
         let text = write("r", &json!({"a": "x<y"}), None, plain).unwrap();
-        assert_eq!(
-            text,
-            r#"<?xml version="1.0" encoding="utf-8"?><r><a>x&lt;y</a></r>"#
-        );
+        assert_eq!(text, r#"<?xml version="1.0" encoding="utf-8"?><r><a>x&lt;y</a></r>"#);
     }
 }

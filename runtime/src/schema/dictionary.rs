@@ -10,7 +10,7 @@ pub struct DictionarySchema {
     pub open: bool,
     /// One unnamed table, or several named ones under one heading.
     pub tables: Seq<DictTable>,
-    pub erratum: Option<Str>,
+    pub errata: Seq<Str>,
     pub origin: SourcePos,
 }
 
@@ -30,10 +30,21 @@ pub struct CodeSchema {
     pub variant: Option<Str>,
     pub description: Str,
     pub aliases: Seq<Str>,
-    pub erratum: Option<Str>,
+    pub errata: Seq<Str>,
 }
 
 impl CodeSchema {
+    /// Every member at its default: generated statics spell out only what differs from it.
+    pub const BLANK: CodeSchema = CodeSchema {
+        code: Str::Borrowed(""),
+        label: Str::Borrowed(""),
+        parent: None,
+        variant: None,
+        description: Str::Borrowed(""),
+        aliases: Seq::Borrowed(&[]),
+        errata: Seq::Borrowed(&[]),
+    };
+
     /// Whether `value` is this code or one of its accepted spellings.
     pub fn matches(&self, value: &str) -> bool {
         self.code == value || self.aliases.iter().any(|a| a == value)

@@ -1,4 +1,4 @@
-use super::{CodeSchema, DictRef, MessageId, Seq, SourcePos, Str, TimeFormat};
+use super::{CodeSchema, DictRef, MessageId, PlatformSchema, Seq, SourcePos, Str, TimeFormat};
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldSchema {
@@ -10,7 +10,8 @@ pub struct FieldSchema {
     pub presence: Presence,
     /// A named dictionary (or one table of it) the value must belong to.
     pub dict: Option<DictRef>,
-    /// An inline closed code list, for enumerations the document writes into the description.
+    /// An inline code list, for enumerations the document writes into the description; beside `dict`, codes the
+    /// field accepts besides the dictionary's (`-1` for "all").
     pub codes: Seq<CodeSchema>,
     pub format: Option<TimeFormat>,
     pub unit: Option<MoneyUnit>,
@@ -22,10 +23,53 @@ pub struct FieldSchema {
     pub sensitive: bool,
     /// Misspellings accepted on input, never written.
     pub aliases: Seq<Str>,
-    pub erratum: Option<Str>,
+    /// The errata this entry records.
+    pub errata: Seq<Str>,
     pub origin_kind: Origin,
     pub example: Option<Str>,
     pub origin: SourcePos,
+}
+
+impl FieldSchema {
+    /// Every member at its default: generated statics spell out only what differs from it.
+    pub const BLANK: FieldSchema = FieldSchema {
+        name: Str::Borrowed(""),
+        title: Str::Borrowed(""),
+        description: Str::Borrowed(""),
+        ty: FieldType::String { max_chars: None },
+        presence: Presence::Optional,
+        dict: None,
+        codes: Seq::Borrowed(&[]),
+        format: None,
+        unit: None,
+        min: None,
+        max: None,
+        json: JsonNumber::Number,
+        sensitive: false,
+        aliases: Seq::Borrowed(&[]),
+        errata: Seq::Borrowed(&[]),
+        origin_kind: Origin::Table,
+        example: None,
+        origin: SourcePos::UNKNOWN,
+    };
+}
+
+impl FieldSchema {
+    /// Every code the field accepts: its dictionary's (or table's), then its own.
+    pub fn accepted_codes<'s>(&'s self, platform: &'s PlatformSchema) -> impl Iterator<Item = &'s CodeSchema> {
+        let dict = self.dict.map(|r| platform.dictionary(r.dict).codes(r.table));
+        dict.into_iter().flatten().chain(self.codes.iter())
+    }
+
+    /// Whether the field checks codes at all.
+    pub fn has_codes(&self) -> bool {
+        self.dict.is_some() || !self.codes.is_empty()
+    }
+
+    /// Whether a value outside the codes is kept (an open dictionary) rather than rejected.
+    pub fn codes_open(&self, platform: &PlatformSchema) -> bool {
+        self.dict.is_some_and(|r| platform.dictionary(r.dict).open)
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,10 +107,7 @@ impl FieldType {
     }
 
     pub fn is_number(self) -> bool {
-        matches!(
-            self,
-            FieldType::Int | FieldType::Long | FieldType::Decimal { .. }
-        )
+        matches!(self, FieldType::Int | FieldType::Long | FieldType::Decimal { .. })
     }
 
     /// The spec notation: `string(32)`, `decimal(10,2)`, `list`.

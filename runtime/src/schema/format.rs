@@ -67,23 +67,14 @@ impl TimeFormat {
                 tokens.push(*token);
                 rest = &rest[text.len()..];
             } else if c.is_ascii_alphabetic() {
-                let letters: String = rest
-                    .chars()
-                    .take_while(|c| c.is_ascii_alphabetic())
-                    .collect();
-                return Err(TimeFormatError {
-                    letters,
-                    offset: pattern.len() - rest.len(),
-                });
+                let letters: String = rest.chars().take_while(|c| c.is_ascii_alphabetic()).collect();
+                return Err(TimeFormatError { letters, offset: pattern.len() - rest.len() });
             } else {
                 tokens.push(TimeToken::Literal(c));
                 rest = &rest[c.len_utf8()..];
             }
         }
-        Ok(TimeFormat {
-            pattern: Str::Owned(pattern.to_owned()),
-            tokens: Seq::Owned(tokens),
-        })
+        Ok(TimeFormat { pattern: Str::Owned(pattern.to_owned()), tokens: Seq::Owned(tokens) })
     }
 
     /// Whether `value` is written in this format and names a real date and time.
@@ -94,15 +85,11 @@ impl TimeFormat {
         for token in self.tokens.iter() {
             match *token {
                 TimeToken::Literal(c) => {
-                    rest = rest
-                        .strip_prefix(c)
-                        .ok_or_else(|| format!("expected `{c}`"))?;
+                    rest = rest.strip_prefix(c).ok_or_else(|| format!("expected `{c}`"))?;
                 }
                 token => {
                     let width = token.width();
-                    let digits = rest
-                        .get(..width)
-                        .filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
+                    let digits = rest.get(..width).filter(|d| d.bytes().all(|b| b.is_ascii_digit()));
                     let digits = digits.ok_or_else(|| format!("expected {width} digits"))?;
                     rest = &rest[width..];
                     if parts.has(token) {
@@ -170,15 +157,7 @@ impl Parts {
 
     /// Checks the fields gathered so far name a real instant, then starts over.
     fn finish(&mut self) -> Result<(), String> {
-        let Parts {
-            year,
-            month,
-            day,
-            hour,
-            minute,
-            second,
-            ..
-        } = std::mem::take(self);
+        let Parts { year, month, day, hour, minute, second, .. } = std::mem::take(self);
         if let Some(m) = month.filter(|m| !(1..=12).contains(m)) {
             return Err(format!("month {m:02} is not 01–12"));
         }
@@ -189,11 +168,7 @@ impl Parts {
                 return Err(format!("day {d:02} does not exist in that month"));
             }
         }
-        let bounded = [
-            (hour, 23, "hour"),
-            (minute, 59, "minute"),
-            (second, 59, "second"),
-        ];
+        let bounded = [(hour, 23, "hour"), (minute, 59, "minute"), (second, 59, "second")];
         for (value, max, what) in bounded {
             if let Some(v) = value.filter(|v| *v > max) {
                 return Err(format!("{what} {v:02} is out of range"));

@@ -24,6 +24,10 @@ pub struct SourcePos {
     pub column: u32,
 }
 
+impl SourcePos {
+    pub const UNKNOWN: SourcePos = SourcePos { file: Str::Borrowed(""), line: 0, column: 0 };
+}
+
 impl std::fmt::Display for SourcePos {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}:{}", self.file, self.line, self.column)
@@ -114,9 +118,7 @@ pub struct MessageSchema {
 impl MessageSchema {
     /// The field with this wire name or alias.
     pub fn field(&self, name: &str) -> Option<&FieldSchema> {
-        self.fields
-            .iter()
-            .find(|f| f.name == name || f.aliases.iter().any(|a| a == name))
+        self.fields.iter().find(|f| f.name == name || f.aliases.iter().any(|a| a == name))
     }
 }
 
@@ -137,7 +139,19 @@ pub struct ReturnCodeSchema {
     pub success: bool,
     pub description: Str,
     pub aliases: Seq<Str>,
-    pub erratum: Option<Str>,
+    pub errata: Seq<Str>,
+}
+
+impl ReturnCodeSchema {
+    /// Every member at its default: generated statics spell out only what differs from it.
+    pub const BLANK: ReturnCodeSchema = ReturnCodeSchema {
+        code: Str::Borrowed(""),
+        message: Str::Borrowed(""),
+        success: false,
+        description: Str::Borrowed(""),
+        aliases: Seq::Borrowed(&[]),
+        errata: Seq::Borrowed(&[]),
+    };
 }
 
 /// A mistake of the source document, recorded where it occurs.
@@ -171,37 +185,20 @@ impl PlatformSchema {
 
     /// Every field of every interface's request and response, nested ones included.
     pub fn field_count(&self) -> usize {
-        self.interfaces
-            .iter()
-            .flat_map(|i| [i.request, i.response])
-            .map(|m| self.fields_below(m))
-            .sum()
+        self.interfaces.iter().flat_map(|i| [i.request, i.response]).map(|m| self.fields_below(m)).sum()
     }
 
     fn fields_below(&self, id: MessageId) -> usize {
-        self.message(id)
-            .fields
-            .iter()
-            .map(|f| 1 + f.ty.child().map_or(0, |c| self.fields_below(c)))
-            .sum()
+        self.message(id).fields.iter().map(|f| 1 + f.ty.child().map_or(0, |c| self.fields_below(c))).sum()
     }
 
     /// Codes of every dictionary table (inline field code lists are not dictionaries).
     pub fn dictionary_code_count(&self) -> usize {
-        self.dictionaries
-            .iter()
-            .flat_map(|d| d.tables.iter())
-            .map(|t| t.codes.len())
-            .sum()
+        self.dictionaries.iter().flat_map(|d| d.tables.iter()).map(|t| t.codes.len()).sum()
     }
 
     /// Unified return codes plus every interface's business codes.
     pub fn return_code_count(&self) -> usize {
-        self.return_codes.len()
-            + self
-                .interfaces
-                .iter()
-                .map(|i| i.return_codes.len())
-                .sum::<usize>()
+        self.return_codes.len() + self.interfaces.iter().map(|i| i.return_codes.len()).sum::<usize>()
     }
 }
