@@ -6,11 +6,7 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(
-    name = "hisgate",
-    version,
-    about = "Typed, signed and encrypted code from hospital platform interface specs"
-)]
+#[command(name = "hisgate", version, about = "Typed, signed and encrypted code from hospital platform interface specs")]
 struct Cli {
     #[command(subcommand)]
     command: Command,

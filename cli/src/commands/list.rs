@@ -34,10 +34,7 @@ impl Counts {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let counts: Vec<Counts> = hisgate_generated::PLATFORMS
-        .iter()
-        .map(|p| Counts::of(p))
-        .collect();
+    let counts: Vec<Counts> = hisgate_generated::PLATFORMS.iter().map(|p| Counts::of(p)).collect();
     if args.json {
         println!("{}", serde_json::json!({ "platforms": counts }));
         return ExitCode::SUCCESS;

@@ -1,0 +1,42 @@
+//! The seed documents' worked examples, extracted into `tests/fixtures/seeds/<platform>/`, and the expectations
+//! recorded beside them (`expected*.yaml`).
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+pub fn seeds_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
+}
+
+/// One worked example and what validating it must report.
+#[derive(Debug, Deserialize)]
+pub struct Expectation {
+    pub file: String,
+    pub interface: String,
+    pub message: String,
+    #[serde(default)]
+    pub errata: Vec<String>,
+    #[serde(default)]
+    pub violations: Vec<String>,
+    #[serde(default)]
+    pub notes: Option<String>,
+}
+
+/// Every expectation of a platform's folder, with the folder.
+pub fn expectations(platform: &str) -> (PathBuf, Vec<Expectation>) {
+    let dir = seeds_dir().join(platform);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.retain(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("expected")));
+    files.sort();
+    let mut all = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let options = marked_yaml::LoaderOptions::default().toplevel_sequence();
+        let entries: Vec<Expectation> = marked_yaml::from_yaml_with_options(0, &text, options)
+            .unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        all.extend(entries);
+    }
+    (dir, all)
+}

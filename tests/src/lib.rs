@@ -1,0 +1,3 @@
+pub mod arbitrary;
+pub mod fixtures;
+pub mod registry;
