@@ -1,6 +1,7 @@
 //! The runtime every generated platform module stands on. It knows nothing of any one platform: everything
 //! platform-specific arrives as data ([`schema::PlatformSchema`]) emitted by `hisgate-codegen` from a spec.
 
+pub mod cipher;
 pub mod codec;
 pub mod dictionary;
 mod error;
@@ -8,6 +9,9 @@ mod macros;
 mod message;
 pub mod redact;
 pub mod schema;
+pub mod secret;
+pub mod signature;
+pub mod template;
 pub mod validate;
 mod violation;
 

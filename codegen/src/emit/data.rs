@@ -20,6 +20,7 @@ impl Cx {
         paths.extend(platform.dictionaries.iter().map(|d| &d.origin.file));
         paths.extend(platform.interfaces.iter().map(|i| &i.origin.file));
         paths.extend(platform.messages.iter().flat_map(|m| m.fields.iter()).map(|f| &f.origin.file));
+        paths.extend(platform.protocol.iter().map(|p| &p.origin.file));
         let files = paths
             .into_iter()
             .enumerate()
@@ -154,7 +155,7 @@ impl Lit for PlatformSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, PlatformSchema {
             name, title, document, seed, description, origin, return_codes, errata, dictionaries, messages,
-            interfaces,
+            interfaces, protocol,
         } from self)
     }
 }
@@ -311,3 +312,117 @@ impl Lit for TimeToken {
         }
     }
 }
+
+impl Lit for ProtocolSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, ProtocolSchema { description, credentials, request, response, signature, encryption, origin } from self)
+    }
+}
+
+impl Lit for CredentialSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, CredentialSchema { name, title, secret, description, example } from self)
+    }
+}
+
+impl Lit for EnvelopeSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, EnvelopeSchema { root, fields, payload } from self)
+    }
+}
+
+impl Lit for EnvelopeField {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, EnvelopeField {
+            name, title, description, required, place, role, value, accepts, max_chars, aliases, errata,
+        } from self)
+    }
+}
+
+impl Lit for PayloadPlacement {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, PayloadPlacement { field, ciphertext } from self)
+    }
+}
+
+impl Lit for SignatureRule {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, SignatureRule {
+            field, covers, exclude, drop_empty, sort, pair, join, nested, numbers, prefix, suffix, digest, order,
+            compare, description,
+        } from self)
+    }
+}
+
+impl Lit for DigestStep {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        match self {
+            DigestStep::Hash(algorithm) => {
+                let algorithm = algorithm.lit(cx);
+                quote!(DigestStep::Hash(#algorithm))
+            }
+            DigestStep::Hmac { algorithm, key } => {
+                let (algorithm, key) = (algorithm.lit(cx), key.lit(cx));
+                quote!(DigestStep::Hmac { algorithm: #algorithm, key: #key })
+            }
+            DigestStep::HexUpper => quote!(DigestStep::HexUpper),
+            DigestStep::HexLower => quote!(DigestStep::HexLower),
+            DigestStep::Base64 => quote!(DigestStep::Base64),
+        }
+    }
+}
+
+impl Lit for EncryptionRule {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, EncryptionRule { select, schemes, description } from self)
+    }
+}
+
+impl Lit for CipherScheme {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, CipherScheme { name, cipher, key } from self)
+    }
+}
+
+impl Lit for CipherParams {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, CipherParams { algorithm, mode, padding, iv, encoding } from self)
+    }
+}
+
+impl Lit for KeySource {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, KeySource { template, steps } from self)
+    }
+}
+
+impl Lit for KeyStep {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        match self {
+            KeyStep::Encrypt { cipher, key } => {
+                let (cipher, key) = (cipher.lit(cx), key.lit(cx));
+                quote!(KeyStep::Encrypt { cipher: #cipher, key: #key })
+            }
+            KeyStep::Take(n) => {
+                let n = n.lit(cx);
+                quote!(KeyStep::Take(#n))
+            }
+        }
+    }
+}
+
+variants!(
+    Place { Body, Header, Query },
+    EnvelopeRole { Plain, Signature, Code, Message, Scheme },
+    Coverage { Declared, All },
+    KeyOrder { Bytes, IgnoreCase },
+    Nested { Flatten, Json, Xml },
+    Numbers { AsSent, Shortest },
+    HashAlgorithm { Md5, Sha1, Sha256, Sm3 },
+    SignOrder { EncryptThenSign, SignThenEncrypt },
+    Compare { Exact, IgnoreCase },
+    BlockAlgorithm { Aes128, Aes192, Aes256, Des, Sm4 },
+    BlockMode { Ecb, Cbc },
+    Padding { Pkcs7 },
+    TextEncoding { Base64, HexUpper, HexLower },
+);

@@ -4,6 +4,7 @@
 mod dictionary;
 mod examples;
 mod message;
+mod protocol;
 
 use crate::diagnostic::Diagnostics;
 use crate::ident;
@@ -38,6 +39,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     let mut interfaces: Vec<InterfaceSchema> = ast.interfaces.iter().filter_map(|i| lowerer.interface(i)).collect();
     interfaces.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)).then(a.name.cmp(&b.name)));
     lowerer.interface_collisions(&interfaces);
+    let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p));
     let platform = PlatformSchema {
         name: text(&ast.platform),
         title: text(&ast.title),
@@ -50,6 +52,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
         dictionaries: Seq::Owned(std::mem::take(&mut lowerer.dictionaries)),
         messages: Seq::Owned(std::mem::take(&mut lowerer.messages)),
         interfaces: Seq::Owned(interfaces),
+        protocol,
     };
     examples::check(&platform, lowerer.diags);
     platform

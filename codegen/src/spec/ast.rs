@@ -21,6 +21,7 @@ pub struct PlatformAst {
     pub errata: Vec<ErratumAst>,
     pub dictionaries: Vec<DictionaryAst>,
     pub interfaces: Vec<InterfaceAst>,
+    pub protocol: Option<ProtocolAst>,
     /// The folder name, which `platform` must equal.
     pub folder: String,
     pub pos: Option<SourcePos>,
@@ -134,4 +135,102 @@ pub struct FieldAst {
     pub example: Option<S>,
     pub fields: Option<Vec<FieldAst>>,
     pub pos: SourcePos,
+}
+
+/// `protocol.yaml`: credentials, envelopes, signature and encryption rules.
+#[derive(Debug)]
+pub struct ProtocolAst {
+    pub description: Option<S>,
+    pub credentials: Vec<CredentialAst>,
+    pub request: Option<EnvelopeAst>,
+    pub response: Option<EnvelopeAst>,
+    pub signature: Option<SignatureAst>,
+    pub encryption: Option<EncryptionAst>,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug)]
+pub struct CredentialAst {
+    pub name: Option<S>,
+    pub title: Option<S>,
+    pub secret: Option<Spanned<bool>>,
+    pub description: Option<S>,
+    pub example: Option<S>,
+}
+
+#[derive(Debug)]
+pub struct EnvelopeAst {
+    pub root: Option<S>,
+    pub payload_field: Option<S>,
+    pub payload_ciphertext: Option<S>,
+    pub fields: Vec<EnvelopeFieldAst>,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug)]
+pub struct EnvelopeFieldAst {
+    pub name: Option<S>,
+    pub title: Option<S>,
+    pub description: Option<S>,
+    pub ty: Option<S>,
+    pub required: Option<Spanned<bool>>,
+    pub place: Option<S>,
+    pub role: Option<S>,
+    pub value: Option<S>,
+    pub accepts: Vec<S>,
+    pub aliases: Vec<S>,
+    pub erratum: Vec<S>,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug)]
+pub struct SignatureAst {
+    pub field: Option<S>,
+    pub covers: Option<S>,
+    pub exclude: Vec<S>,
+    pub empty: Option<S>,
+    pub sort: Option<S>,
+    pub pair: Option<S>,
+    pub join: Option<S>,
+    pub nested: Option<S>,
+    pub numbers: Option<S>,
+    pub prefix: Option<S>,
+    pub suffix: Option<S>,
+    pub digest: Vec<S>,
+    pub order: Option<S>,
+    pub compare: Option<S>,
+    pub description: Option<S>,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug)]
+pub struct EncryptionAst {
+    pub select: Option<S>,
+    pub description: Option<S>,
+    pub schemes: Vec<SchemeAst>,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug)]
+pub struct SchemeAst {
+    pub name: Option<S>,
+    pub cipher: CipherAst,
+    pub key_template: Option<S>,
+    pub key_steps: Vec<KeyStepAst>,
+    pub pos: SourcePos,
+}
+
+/// `cipher`, `padding`, `iv`, `encoding` of a scheme or of a key-derivation step.
+#[derive(Debug)]
+pub struct CipherAst {
+    pub cipher: Option<S>,
+    pub padding: Option<S>,
+    pub iv: Option<S>,
+    pub encoding: Option<S>,
+}
+
+#[derive(Debug)]
+pub enum KeyStepAst {
+    Encrypt { cipher: CipherAst, key: Option<S>, pos: SourcePos },
+    Take(S),
 }

@@ -1,6 +1,7 @@
 //! Stage one: spec files into the AST. Shape errors are reported here; meaning is checked in `lower`.
 
 pub mod ast;
+mod protocol;
 mod reader;
 
 use crate::diagnostic::Diagnostics;
@@ -28,6 +29,9 @@ pub fn read_platform(dir: &Path, display: &str, diags: &mut Diagnostics) -> Plat
     {
         ast.dictionaries = map.list(&mut r, "dictionaries", "a dictionary", read_dictionary);
         map.finish(&mut r);
+    }
+    if let Some((node, mut r)) = load(&dir.join("protocol.yaml"), &format!("{display}/protocol.yaml"), diags) {
+        ast.protocol = protocol::read(&mut r, &node);
     }
     let mut files: Vec<_> = std::fs::read_dir(dir.join("interfaces"))
         .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())

@@ -4,10 +4,12 @@
 mod dictionary;
 mod field;
 mod format;
+mod protocol;
 
 pub use dictionary::{CodeSchema, DictRef, DictTable, DictionarySchema};
 pub use field::{Condition, FieldSchema, FieldType, JsonNumber, MoneyUnit, Origin, Presence};
 pub use format::{TimeFormat, TimeFormatError, TimeToken};
+pub use protocol::*;
 
 use std::borrow::Cow;
 
@@ -56,6 +58,8 @@ pub struct PlatformSchema {
     pub dictionaries: Seq<DictionarySchema>,
     pub messages: Seq<MessageSchema>,
     pub interfaces: Seq<InterfaceSchema>,
+    /// How the platform signs, encrypts and wraps messages (`protocol.yaml`).
+    pub protocol: Option<ProtocolSchema>,
 }
 
 /// Which side of an integration serves an interface.

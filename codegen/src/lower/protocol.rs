@@ -1,0 +1,423 @@
+//! `protocol.yaml` into the IR: credentials, envelopes, the signature rule and the encryption rule, each keyword
+//! and template checked, every field reference resolved against the envelopes.
+
+use super::{Lowerer, opt, text, texts};
+use crate::ident;
+use crate::spec::ast::*;
+use hisgate_runtime::schema::*;
+use hisgate_runtime::template;
+use std::collections::BTreeSet;
+
+/// Inputs every call provides besides the credentials: the interface's service name, the data format of the
+/// binding, and the request time.
+pub const CALL_INPUTS: &[&str] = &["service", "format", "timestamp"];
+
+impl Lowerer<'_> {
+    pub(super) fn protocol(&mut self, ast: &ProtocolAst) -> Option<ProtocolSchema> {
+        let credentials = self.credentials(&ast.credentials);
+        let request = self.envelope(ast.request.as_ref()?, "request");
+        let response = self.envelope(ast.response.as_ref()?, "response");
+        let mut known: BTreeSet<String> = credentials.iter().map(|c| c.name.to_string()).collect();
+        known.extend(CALL_INPUTS.iter().map(|s| s.to_string()));
+        known.extend(request.fields.iter().chain(response.fields.iter()).map(|f| f.name.to_string()));
+        let envelopes = [(&request, ast.request.as_ref()?), (&response, ast.response.as_ref()?)];
+        for (envelope, ast) in envelopes {
+            for (field, field_ast) in envelope.fields.iter().zip(&ast.fields) {
+                if let (Some(value), Some(value_ast)) = (&field.value, &field_ast.value) {
+                    self.template(value, &value_ast.pos, &known);
+                }
+            }
+        }
+        let signature = self.signature(ast.signature.as_ref()?, &request, &response, &known, ast.encryption.is_some());
+        let encryption = ast.encryption.as_ref().map(|e| self.encryption(e, &request, &known));
+        if response.field_with_role(EnvelopeRole::Code).is_none() {
+            let pos = &ast.response.as_ref()?.pos;
+            self.diags.error(pos, "the response envelope needs a field with `role: code` (the return code)");
+        }
+        Some(ProtocolSchema {
+            description: text(&ast.description),
+            credentials: Seq::Owned(credentials),
+            request,
+            response,
+            signature: signature?,
+            encryption,
+            origin: ast.pos.clone(),
+        })
+    }
+
+    fn credentials(&mut self, asts: &[CredentialAst]) -> Vec<CredentialSchema> {
+        let mut seen = BTreeSet::new();
+        let mut out = Vec::new();
+        for c in asts {
+            let Some(name) = &c.name else { continue };
+            if !ident::is_wire_name(&name.value) {
+                self.diags.error(&name.pos, format!("credential `{}` must be [A-Za-z_][A-Za-z0-9_]*", name.value));
+            }
+            if CALL_INPUTS.contains(&name.value.as_str()) || !seen.insert(name.value.clone()) {
+                self.diags
+                    .error(&name.pos, format!("credential `{}` is declared twice or is a call input", name.value));
+            }
+            out.push(CredentialSchema {
+                name: Str::Owned(name.value.clone()),
+                title: text(&c.title),
+                secret: c.secret.as_ref().is_some_and(|s| s.value),
+                description: text(&c.description),
+                example: opt(&c.example),
+            });
+        }
+        out
+    }
+
+    fn envelope(&mut self, ast: &EnvelopeAst, which: &str) -> EnvelopeSchema {
+        let mut names = BTreeSet::new();
+        let mut fields = Vec::new();
+        for f in &ast.fields {
+            let Some(name) = &f.name else { continue };
+            for spelling in std::iter::once(name).chain(&f.aliases) {
+                if !names.insert(spelling.value.clone()) {
+                    let message = format!("duplicate field `{}` in the {which} envelope", spelling.value);
+                    self.diags.error(&spelling.pos, message);
+                }
+            }
+            let max_chars = match f.ty.as_ref().map(|t| t.value.as_str()) {
+                None | Some("string") => None,
+                Some(ty) => match ty.strip_prefix("string(").and_then(|t| t.strip_suffix(')')).map(str::parse::<u32>) {
+                    Some(Ok(n)) if n > 0 => Some(n),
+                    _ => {
+                        let pos = &f.ty.as_ref().map_or(&f.pos, |t| &t.pos);
+                        self.diags.error(pos, format!("envelope field type `{ty}` must be `string` or `string(N)`"));
+                        None
+                    }
+                },
+            };
+            fields.push(EnvelopeField {
+                name: Str::Owned(name.value.clone()),
+                title: text(&f.title),
+                description: text(&f.description),
+                required: f.required.as_ref().is_some_and(|r| r.value),
+                place: self.keyword(
+                    &f.place,
+                    "in",
+                    &[("body", Place::Body), ("header", Place::Header), ("query", Place::Query)],
+                    Place::Body,
+                ),
+                role: self.keyword(
+                    &f.role,
+                    "role",
+                    &[
+                        ("signature", EnvelopeRole::Signature),
+                        ("code", EnvelopeRole::Code),
+                        ("message", EnvelopeRole::Message),
+                        ("scheme", EnvelopeRole::Scheme),
+                    ],
+                    EnvelopeRole::Plain,
+                ),
+                value: opt(&f.value),
+                accepts: texts(&f.accepts),
+                max_chars,
+                aliases: texts(&f.aliases),
+                errata: self.erratum_refs(&f.erratum),
+            });
+        }
+        for role in [EnvelopeRole::Signature, EnvelopeRole::Code, EnvelopeRole::Message, EnvelopeRole::Scheme] {
+            if fields.iter().filter(|f| f.role == role).count() > 1 {
+                self.diags.error(&ast.pos, format!("the {which} envelope has more than one field with role {role:?}"));
+            }
+        }
+        let known = |name: &Option<S>, lowerer: &mut Self| {
+            if let Some(n) = name
+                && !fields.iter().any(|f| f.name == n.value)
+            {
+                let message = format!("payload field `{}` is not a field of the {which} envelope", n.value);
+                lowerer.diags.error(&n.pos, message);
+            }
+        };
+        known(&ast.payload_field, self);
+        known(&ast.payload_ciphertext, self);
+        EnvelopeSchema {
+            root: opt(&ast.root),
+            fields: Seq::Owned(fields),
+            payload: PayloadPlacement { field: opt(&ast.payload_field), ciphertext: opt(&ast.payload_ciphertext) },
+        }
+    }
+
+    fn signature(
+        &mut self,
+        ast: &SignatureAst,
+        request: &EnvelopeSchema,
+        response: &EnvelopeSchema,
+        known: &BTreeSet<String>,
+        encrypted: bool,
+    ) -> Option<SignatureRule> {
+        let field = ast.field.as_ref()?;
+        for (envelope, which) in [(request, "request"), (response, "response")] {
+            let carrier = envelope.field_with_role(EnvelopeRole::Signature).map(|f| &*f.name);
+            if carrier != Some(field.value.as_str()) {
+                let message = format!(
+                    "the signature travels in `{}`, but the {which} envelope's `role: signature` field is {}",
+                    field.value,
+                    carrier.map_or("missing".to_owned(), |c| format!("`{c}`"))
+                );
+                self.diags.error(&field.pos, message);
+            }
+        }
+        for name in &ast.exclude {
+            if request.field(&name.value).is_none() && response.field(&name.value).is_none() {
+                let message = format!("`exclude` names `{}`, which neither envelope declares", name.value);
+                self.diags.error(&name.pos, message);
+            }
+        }
+        if encrypted && ast.order.is_none() {
+            let message = "with encryption, `order` must say encrypt-then-sign or sign-then-encrypt";
+            self.diags.error(&ast.pos, message);
+        }
+        for t in [&ast.prefix, &ast.suffix].into_iter().flatten() {
+            self.template(&t.value, &t.pos, known);
+        }
+        let digest = self.digest(&ast.digest, &ast.pos, known);
+        Some(SignatureRule {
+            field: Str::Owned(field.value.clone()),
+            covers: self.keyword(
+                &ast.covers,
+                "covers",
+                &[("declared", Coverage::Declared), ("all", Coverage::All)],
+                Coverage::All,
+            ),
+            exclude: texts(&ast.exclude),
+            drop_empty: self.keyword(&ast.empty, "empty", &[("drop", true), ("keep", false)], true),
+            sort: self.keyword(
+                &ast.sort,
+                "sort",
+                &[("bytes", KeyOrder::Bytes), ("ignore-case", KeyOrder::IgnoreCase)],
+                KeyOrder::Bytes,
+            ),
+            pair: text(&ast.pair),
+            join: text(&ast.join),
+            nested: self.keyword(
+                &ast.nested,
+                "nested",
+                &[("flatten", Nested::Flatten), ("json", Nested::Json), ("xml", Nested::Xml)],
+                Nested::Json,
+            ),
+            numbers: self.keyword(
+                &ast.numbers,
+                "numbers",
+                &[("as-sent", Numbers::AsSent), ("shortest", Numbers::Shortest)],
+                Numbers::AsSent,
+            ),
+            prefix: text(&ast.prefix),
+            suffix: text(&ast.suffix),
+            digest,
+            order: self.keyword(
+                &ast.order,
+                "order",
+                &[("encrypt-then-sign", SignOrder::EncryptThenSign), ("sign-then-encrypt", SignOrder::SignThenEncrypt)],
+                SignOrder::EncryptThenSign,
+            ),
+            compare: self.keyword(
+                &ast.compare,
+                "compare",
+                &[("exact", Compare::Exact), ("ignore-case", Compare::IgnoreCase)],
+                Compare::Exact,
+            ),
+            description: text(&ast.description),
+        })
+    }
+
+    fn digest(&mut self, steps: &[S], at: &SourcePos, known: &BTreeSet<String>) -> Seq<DigestStep> {
+        const EXPECTED: &str = "md5, sha1, sha256, sm3, hmac-<hash> {template}, hex-upper, hex-lower, base64";
+        let hashes = [
+            ("md5", HashAlgorithm::Md5),
+            ("sha1", HashAlgorithm::Sha1),
+            ("sha256", HashAlgorithm::Sha256),
+            ("sm3", HashAlgorithm::Sm3),
+        ];
+        let mut out = Vec::new();
+        for step in steps {
+            let (word, argument) = match step.value.split_once(' ') {
+                Some((w, a)) => (w, Some(a.trim())),
+                None => (step.value.as_str(), None),
+            };
+            let parsed = match (word, argument) {
+                ("hex-upper", None) => Some(DigestStep::HexUpper),
+                ("hex-lower", None) => Some(DigestStep::HexLower),
+                ("base64", None) => Some(DigestStep::Base64),
+                (w, None) => hashes.iter().find(|(n, _)| *n == w).map(|(_, h)| DigestStep::Hash(*h)),
+                (w, Some(key)) => {
+                    w.strip_prefix("hmac-").and_then(|h| hashes.iter().find(|(n, _)| *n == h)).map(|(_, h)| {
+                        self.template(key, &step.pos, known);
+                        DigestStep::Hmac { algorithm: *h, key: Str::Owned(key.to_owned()) }
+                    })
+                }
+            };
+            match parsed {
+                Some(s) => out.push(s),
+                None => {
+                    self.diags.error(&step.pos, format!("unknown digest step `{}` (expected {EXPECTED})", step.value))
+                }
+            }
+        }
+        let ends_in_text = matches!(out.last(), Some(DigestStep::HexUpper | DigestStep::HexLower | DigestStep::Base64));
+        if !ends_in_text {
+            let pos = steps.last().map_or(at, |s| &s.pos);
+            self.diags.error(pos, "`digest` must end with hex-upper, hex-lower or base64: a signature is text");
+        }
+        Seq::Owned(out)
+    }
+
+    fn encryption(
+        &mut self,
+        ast: &EncryptionAst,
+        request: &EnvelopeSchema,
+        known: &BTreeSet<String>,
+    ) -> EncryptionRule {
+        if let Some(select) = &ast.select
+            && request.field(&select.value).is_none_or(|f| f.role != EnvelopeRole::Scheme)
+        {
+            let message =
+                format!("`select` names `{}`, which is not a request field with `role: scheme`", select.value);
+            self.diags.error(&select.pos, message);
+        }
+        let mut names = BTreeSet::new();
+        let mut schemes = Vec::new();
+        for scheme in &ast.schemes {
+            let Some(name) = &scheme.name else { continue };
+            if !names.insert(name.value.clone()) {
+                self.diags.error(&name.pos, format!("duplicate scheme `{}`", name.value));
+            }
+            let cipher = self.cipher(&scheme.cipher, &scheme.pos, known);
+            let template = scheme.key_template.as_ref();
+            if let Some(t) = template {
+                self.template(&t.value, &t.pos, known);
+            }
+            let steps = scheme.key_steps.iter().filter_map(|s| self.key_step(s, known)).collect::<Vec<_>>();
+            schemes.push(CipherScheme {
+                name: Str::Owned(name.value.clone()),
+                cipher,
+                key: KeySource { template: text(&scheme.key_template), steps: Seq::Owned(steps) },
+            });
+        }
+        if schemes.is_empty() {
+            self.diags.error(&ast.pos, "`encryption` needs at least one scheme");
+        }
+        EncryptionRule { select: opt(&ast.select), schemes: Seq::Owned(schemes), description: text(&ast.description) }
+    }
+
+    fn key_step(&mut self, step: &KeyStepAst, known: &BTreeSet<String>) -> Option<KeyStep> {
+        match step {
+            KeyStepAst::Encrypt { cipher, key, pos } => {
+                let key = key.as_ref()?;
+                self.template(&key.value, &key.pos, known);
+                Some(KeyStep::Encrypt { cipher: self.cipher(cipher, pos, known), key: Str::Owned(key.value.clone()) })
+            }
+            KeyStepAst::Take(n) => match n.value.parse::<u32>() {
+                Ok(n) if n > 0 => Some(KeyStep::Take(n)),
+                _ => {
+                    self.diags.error(&n.pos, format!("`take` needs a whole number above 0, found `{}`", n.value));
+                    None
+                }
+            },
+        }
+    }
+
+    fn cipher(&mut self, ast: &CipherAst, at: &SourcePos, known: &BTreeSet<String>) -> CipherParams {
+        let (algorithm, mode) = match ast.cipher.as_ref().map(|c| c.value.as_str()) {
+            Some(name) => match parse_cipher(name) {
+                Some(pair) => pair,
+                None => {
+                    let pos = &ast.cipher.as_ref().map_or(at, |c| &c.pos);
+                    let message = format!(
+                        "unknown cipher `{name}` (expected aes-128-ecb, aes-128-cbc, aes-192-…, aes-256-…, des-ecb, des-cbc, sm4-ecb, sm4-cbc)"
+                    );
+                    self.diags.error(pos, message);
+                    (BlockAlgorithm::Aes128, BlockMode::Ecb)
+                }
+            },
+            None => (BlockAlgorithm::Aes128, BlockMode::Ecb),
+        };
+        let padding = self.keyword(
+            &ast.padding,
+            "padding",
+            &[("pkcs7", Padding::Pkcs7), ("pkcs5", Padding::Pkcs7)],
+            Padding::Pkcs7,
+        );
+        let encoding = self.keyword(
+            &ast.encoding,
+            "encoding",
+            &[
+                ("base64", TextEncoding::Base64),
+                ("hex-upper", TextEncoding::HexUpper),
+                ("hex-lower", TextEncoding::HexLower),
+            ],
+            TextEncoding::Base64,
+        );
+        match (mode, &ast.iv) {
+            (BlockMode::Cbc, None) => self.diags.error(at, "a CBC cipher needs an `iv`"),
+            (BlockMode::Ecb, Some(iv)) => self.diags.error(&iv.pos, "an ECB cipher takes no `iv`"),
+            (BlockMode::Cbc, Some(iv)) => {
+                self.template(&iv.value, &iv.pos, known);
+                let literal = template::names(&iv.value).is_ok_and(|n| n.is_empty());
+                if literal && iv.value.len() != algorithm.block_len() {
+                    let message = format!(
+                        "the IV `{}` is {} bytes; {} needs {}",
+                        iv.value,
+                        iv.value.len(),
+                        algorithm.name(),
+                        algorithm.block_len()
+                    );
+                    self.diags.error(&iv.pos, message);
+                }
+            }
+            (BlockMode::Ecb, None) => {}
+        }
+        CipherParams { algorithm, mode, padding, iv: opt(&ast.iv), encoding }
+    }
+
+    /// Checks a template's syntax and that it reads only known inputs.
+    fn template(&mut self, value: &str, pos: &SourcePos, known: &BTreeSet<String>) {
+        match template::names(value) {
+            Ok(names) => {
+                for name in names.into_iter().filter(|n| !known.contains(*n)) {
+                    let known: Vec<&str> = known.iter().map(String::as_str).collect();
+                    let message = format!(
+                        "template `{value}` reads `{name}`, which is not an input (inputs: {})",
+                        known.join(", ")
+                    );
+                    self.diags.error(pos, message);
+                }
+            }
+            Err(e) => self.diags.error(pos, e.to_string()),
+        }
+    }
+
+    /// A keyword from a closed set, or `default` when absent; an unknown word is an error naming the set.
+    fn keyword<T: Copy>(&mut self, value: &Option<S>, key: &str, options: &[(&str, T)], default: T) -> T {
+        let Some(v) = value else { return default };
+        match options.iter().find(|(word, _)| *word == v.value) {
+            Some((_, t)) => *t,
+            None => {
+                let words: Vec<&str> = options.iter().map(|(w, _)| *w).collect();
+                self.diags.error(&v.pos, format!("unknown {key} `{}` (expected {})", v.value, words.join(", ")));
+                default
+            }
+        }
+    }
+}
+
+fn parse_cipher(name: &str) -> Option<(BlockAlgorithm, BlockMode)> {
+    let (algorithm, mode) = name.rsplit_once('-')?;
+    let algorithm = match algorithm {
+        "aes-128" => BlockAlgorithm::Aes128,
+        "aes-192" => BlockAlgorithm::Aes192,
+        "aes-256" => BlockAlgorithm::Aes256,
+        "des" => BlockAlgorithm::Des,
+        "sm4" => BlockAlgorithm::Sm4,
+        _ => return None,
+    };
+    let mode = match mode {
+        "ecb" => BlockMode::Ecb,
+        "cbc" => BlockMode::Cbc,
+        _ => return None,
+    };
+    Some((algorithm, mode))
+}

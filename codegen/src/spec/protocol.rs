@@ -1,0 +1,160 @@
+//! Reads `protocol.yaml` into the AST.
+
+use super::ast::*;
+use super::reader::{FileReader, MapReader};
+use marked_yaml::Node;
+
+pub fn read(r: &mut FileReader, node: &Node) -> Option<ProtocolAst> {
+    let mut map = r.mapping(node, "a protocol")?;
+    let protocol = ProtocolAst {
+        pos: r.pos(map.span()),
+        description: map.text(r, "description"),
+        credentials: map.list(r, "credentials", "a credential", read_credential),
+        request: read_envelope(r, &mut map, "request"),
+        response: read_envelope(r, &mut map, "response"),
+        signature: map.node("signature").and_then(|n| r.mapping(n, "`signature`")).map(|m| read_signature(r, m)),
+        encryption: map.node("encryption").and_then(|n| r.mapping(n, "`encryption`")).map(|m| read_encryption(r, m)),
+    };
+    if protocol.signature.is_none() {
+        r.error(map.span(), "missing required key `signature`");
+    }
+    map.finish(r);
+    Some(protocol)
+}
+
+fn read_credential(r: &mut FileReader, mut map: MapReader) -> Option<CredentialAst> {
+    let credential = CredentialAst {
+        name: map.required(r, "name"),
+        title: map.required(r, "title"),
+        secret: map.bool(r, "secret"),
+        description: map.text(r, "description"),
+        example: map.text(r, "example"),
+    };
+    map.finish(r);
+    Some(credential)
+}
+
+fn read_envelope(r: &mut FileReader, parent: &mut MapReader, key: &'static str) -> Option<EnvelopeAst> {
+    let Some(node) = parent.node(key) else {
+        r.error(parent.span(), format!("missing required key `{key}` (the {key} envelope)"));
+        return None;
+    };
+    let mut map = r.mapping(node, &format!("the `{key}` envelope"))?;
+    let pos = r.pos(map.span());
+    let root = map.text(r, "root");
+    let (payload_field, payload_ciphertext) = match map.node("payload").and_then(|n| r.mapping(n, "`payload`")) {
+        Some(mut payload) => {
+            let placement = (payload.text(r, "field"), payload.text(r, "ciphertext"));
+            payload.finish(r);
+            placement
+        }
+        None => (None, None),
+    };
+    let fields = map.list(r, "fields", "an envelope field", read_envelope_field);
+    map.finish(r);
+    Some(EnvelopeAst { root, payload_field, payload_ciphertext, fields, pos })
+}
+
+fn read_envelope_field(r: &mut FileReader, mut map: MapReader) -> Option<EnvelopeFieldAst> {
+    let field = EnvelopeFieldAst {
+        pos: r.pos(map.span()),
+        name: map.required(r, "name"),
+        title: map.required(r, "title"),
+        description: map.text(r, "description"),
+        ty: map.text(r, "type"),
+        required: map.bool(r, "required"),
+        place: map.text(r, "in"),
+        role: map.text(r, "role"),
+        value: map.text(r, "value"),
+        accepts: map.texts(r, "accepts"),
+        aliases: map.texts(r, "aliases"),
+        erratum: map.one_or_many(r, "erratum"),
+    };
+    map.finish(r);
+    Some(field)
+}
+
+fn read_signature(r: &mut FileReader, mut map: MapReader) -> SignatureAst {
+    let signature = SignatureAst {
+        pos: r.pos(map.span()),
+        field: map.required(r, "field"),
+        covers: map.required(r, "covers"),
+        exclude: map.texts(r, "exclude"),
+        empty: map.required(r, "empty"),
+        sort: map.required(r, "sort"),
+        pair: map.required(r, "pair"),
+        join: map.required(r, "join"),
+        nested: map.required(r, "nested"),
+        numbers: map.required(r, "numbers"),
+        prefix: map.text(r, "prefix"),
+        suffix: map.required(r, "suffix"),
+        digest: map.texts(r, "digest"),
+        order: map.text(r, "order"),
+        compare: map.text(r, "compare"),
+        description: map.text(r, "description"),
+    };
+    map.finish(r);
+    signature
+}
+
+fn read_encryption(r: &mut FileReader, mut map: MapReader) -> EncryptionAst {
+    let encryption = EncryptionAst {
+        pos: r.pos(map.span()),
+        select: map.text(r, "select"),
+        description: map.text(r, "description"),
+        schemes: map.list(r, "schemes", "a cipher scheme", read_scheme),
+    };
+    map.finish(r);
+    encryption
+}
+
+fn read_cipher(r: &mut FileReader, map: &mut MapReader) -> CipherAst {
+    CipherAst {
+        cipher: map.required(r, "cipher"),
+        padding: map.required(r, "padding"),
+        iv: map.text(r, "iv"),
+        encoding: map.required(r, "encoding"),
+    }
+}
+
+fn read_scheme(r: &mut FileReader, mut map: MapReader) -> Option<SchemeAst> {
+    let pos = r.pos(map.span());
+    let name = map.required(r, "name");
+    let cipher = read_cipher(r, &mut map);
+    let (key_template, key_steps) = match map.node("key") {
+        None => {
+            r.error(map.span(), "missing required key `key` (a template, or `from` and `steps`)");
+            (None, Vec::new())
+        }
+        Some(node) if node.as_scalar().is_some() => (r.text(node, "`key`"), Vec::new()),
+        Some(node) => match r.mapping(node, "`key`") {
+            Some(mut key) => {
+                let from = key.required(r, "from");
+                let steps = key.list(r, "steps", "a key step", read_key_step);
+                key.finish(r);
+                (from, steps)
+            }
+            None => (None, Vec::new()),
+        },
+    };
+    map.finish(r);
+    Some(SchemeAst { name, cipher, key_template, key_steps, pos })
+}
+
+fn read_key_step(r: &mut FileReader, mut map: MapReader) -> Option<KeyStepAst> {
+    let pos = r.pos(map.span());
+    let step = if let Some(node) = map.node("encrypt") {
+        let mut encrypt = r.mapping(node, "`encrypt`")?;
+        let cipher = read_cipher(r, &mut encrypt);
+        let key = encrypt.required(r, "key");
+        encrypt.finish(r);
+        Some(KeyStepAst::Encrypt { cipher, key, pos })
+    } else if let Some(take) = map.text(r, "take") {
+        Some(KeyStepAst::Take(take))
+    } else {
+        r.error(map.span(), "a key step is `encrypt: {…}` or `take: N`");
+        None
+    };
+    map.finish(r);
+    step
+}

@@ -1,0 +1,193 @@
+//! The encryption engine: block ciphers with PKCS#7 padding, written as Base64 or hex, under keys the spec
+//! declares (a credential's bytes, or a derivation chain such as onepay's).
+
+use crate::schema::{BlockAlgorithm, BlockMode, CipherParams, CipherScheme, KeySource, KeyStep, Padding, TextEncoding};
+use crate::secret::Inputs;
+use crate::template::{self, TemplateError};
+use base64::Engine;
+use cipher::block_padding::Pkcs7;
+use cipher::{BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, KeyInit, KeyIvInit};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CipherError {
+    #[error("{0}")]
+    Template(#[from] TemplateError),
+    #[error("the {algorithm} key must be {expected} bytes, this one is {found}")]
+    KeyLength { algorithm: &'static str, expected: usize, found: usize },
+    #[error("the IV must be {expected} bytes, this one is {found}")]
+    IvLength { expected: usize, found: usize },
+    #[error("CBC needs an IV and the scheme declares none")]
+    NoIv,
+    #[error("the ciphertext is not {0}")]
+    Encoding(&'static str),
+    #[error("the ciphertext is {found} bytes, not a whole number of {block}-byte blocks")]
+    Length { found: usize, block: usize },
+    #[error("bad padding: wrong key, or a damaged ciphertext")]
+    Padding,
+    #[error("the plaintext is not UTF-8: wrong key, or a damaged ciphertext")]
+    Utf8,
+    #[error("key derivation: `take {take}` needs {take} characters, the text has {found}")]
+    TakeTooLong { take: u32, found: usize },
+}
+
+/// Encrypts `plaintext` and writes the ciphertext as the scheme's text encoding.
+pub fn encrypt(scheme: &CipherScheme, plaintext: &[u8], inputs: &Inputs) -> Result<String, CipherError> {
+    let key = key(&scheme.key, inputs)?;
+    encrypt_with(&scheme.cipher, &key, plaintext, inputs)
+}
+
+/// Decodes and decrypts a ciphertext; the plaintext must be UTF-8.
+pub fn decrypt(scheme: &CipherScheme, ciphertext: &str, inputs: &Inputs) -> Result<String, CipherError> {
+    let key = key(&scheme.key, inputs)?;
+    decrypt_with(&scheme.cipher, &key, ciphertext, inputs)
+}
+
+/// The key's bytes: the template's text, transformed by each derivation step.
+pub fn key(source: &KeySource, inputs: &Inputs) -> Result<Vec<u8>, CipherError> {
+    let mut text = template::render(&source.template, inputs)?;
+    for step in source.steps.iter() {
+        text = match step {
+            KeyStep::Encrypt { cipher, key } => {
+                let key = template::render(key, inputs)?;
+                encrypt_with(cipher, key.as_bytes(), text.as_bytes(), inputs)?
+            }
+            KeyStep::Take(n) => {
+                let found = text.chars().count();
+                if found < *n as usize {
+                    return Err(CipherError::TakeTooLong { take: *n, found });
+                }
+                text.chars().take(*n as usize).collect()
+            }
+        };
+    }
+    Ok(text.into_bytes())
+}
+
+pub fn encrypt_with(
+    params: &CipherParams,
+    key: &[u8],
+    plaintext: &[u8],
+    inputs: &Inputs,
+) -> Result<String, CipherError> {
+    check_key(params.algorithm, key)?;
+    let iv = iv(params, inputs)?;
+    let raw = match params.algorithm {
+        BlockAlgorithm::Aes128 => seal::<aes::Aes128>(params, key, &iv, plaintext),
+        BlockAlgorithm::Aes192 => seal::<aes::Aes192>(params, key, &iv, plaintext),
+        BlockAlgorithm::Aes256 => seal::<aes::Aes256>(params, key, &iv, plaintext),
+        BlockAlgorithm::Des => seal::<des::Des>(params, key, &iv, plaintext),
+        BlockAlgorithm::Sm4 => seal::<sm4::Sm4>(params, key, &iv, plaintext),
+    }?;
+    Ok(encode(params.encoding, &raw))
+}
+
+pub fn decrypt_with(
+    params: &CipherParams,
+    key: &[u8],
+    ciphertext: &str,
+    inputs: &Inputs,
+) -> Result<String, CipherError> {
+    check_key(params.algorithm, key)?;
+    let iv = iv(params, inputs)?;
+    let raw = decode(params.encoding, ciphertext.trim())?;
+    let block = params.algorithm.block_len();
+    if raw.is_empty() || raw.len() % block != 0 {
+        return Err(CipherError::Length { found: raw.len(), block });
+    }
+    let plain = match params.algorithm {
+        BlockAlgorithm::Aes128 => open::<aes::Aes128>(params, key, &iv, &raw),
+        BlockAlgorithm::Aes192 => open::<aes::Aes192>(params, key, &iv, &raw),
+        BlockAlgorithm::Aes256 => open::<aes::Aes256>(params, key, &iv, &raw),
+        BlockAlgorithm::Des => open::<des::Des>(params, key, &iv, &raw),
+        BlockAlgorithm::Sm4 => open::<sm4::Sm4>(params, key, &iv, &raw),
+    }?;
+    String::from_utf8(plain).map_err(|_| CipherError::Utf8)
+}
+
+fn check_key(algorithm: BlockAlgorithm, key: &[u8]) -> Result<(), CipherError> {
+    let expected = algorithm.key_len();
+    if key.len() != expected {
+        return Err(CipherError::KeyLength { algorithm: algorithm.name(), expected, found: key.len() });
+    }
+    Ok(())
+}
+
+fn iv(params: &CipherParams, inputs: &Inputs) -> Result<Vec<u8>, CipherError> {
+    match (params.mode, &params.iv) {
+        (BlockMode::Ecb, _) => Ok(Vec::new()),
+        (BlockMode::Cbc, None) => Err(CipherError::NoIv),
+        (BlockMode::Cbc, Some(template)) => {
+            let iv = template::render(template, inputs)?.into_bytes();
+            let expected = params.algorithm.block_len();
+            if iv.len() != expected {
+                return Err(CipherError::IvLength { expected, found: iv.len() });
+            }
+            Ok(iv)
+        }
+    }
+}
+
+fn seal<C>(params: &CipherParams, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CipherError>
+where
+    C: BlockCipherEncrypt + KeyInit,
+{
+    let Padding::Pkcs7 = params.padding;
+    let length = |_| CipherError::KeyLength { algorithm: params.algorithm.name(), expected: 0, found: key.len() };
+    Ok(match params.mode {
+        BlockMode::Ecb => {
+            ecb::Encryptor::<C>::new_from_slice(key).map_err(length)?.encrypt_padded_vec::<Pkcs7>(plaintext)
+        }
+        BlockMode::Cbc => {
+            let iv_error = |_| CipherError::IvLength { expected: params.algorithm.block_len(), found: iv.len() };
+            cbc::Encryptor::<C>::new_from_slices(key, iv).map_err(iv_error)?.encrypt_padded_vec::<Pkcs7>(plaintext)
+        }
+    })
+}
+
+fn open<C>(params: &CipherParams, key: &[u8], iv: &[u8], ciphertext: &[u8]) -> Result<Vec<u8>, CipherError>
+where
+    C: BlockCipherDecrypt + KeyInit,
+{
+    let Padding::Pkcs7 = params.padding;
+    let length = |_| CipherError::KeyLength { algorithm: params.algorithm.name(), expected: 0, found: key.len() };
+    let plain = match params.mode {
+        BlockMode::Ecb => {
+            ecb::Decryptor::<C>::new_from_slice(key).map_err(length)?.decrypt_padded_vec::<Pkcs7>(ciphertext)
+        }
+        BlockMode::Cbc => {
+            let iv_error = |_| CipherError::IvLength { expected: params.algorithm.block_len(), found: iv.len() };
+            cbc::Decryptor::<C>::new_from_slices(key, iv).map_err(iv_error)?.decrypt_padded_vec::<Pkcs7>(ciphertext)
+        }
+    };
+    plain.map_err(|_| CipherError::Padding)
+}
+
+pub fn encode(encoding: TextEncoding, raw: &[u8]) -> String {
+    match encoding {
+        TextEncoding::Base64 => base64::engine::general_purpose::STANDARD.encode(raw),
+        TextEncoding::HexUpper => hex::encode_upper(raw),
+        TextEncoding::HexLower => hex::encode(raw),
+    }
+}
+
+pub fn decode(encoding: TextEncoding, text: &str) -> Result<Vec<u8>, CipherError> {
+    match encoding {
+        TextEncoding::Base64 => {
+            base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| CipherError::Encoding("Base64"))
+        }
+        // Either case is read: a counterpart may write lowercase where the spec says uppercase.
+        TextEncoding::HexUpper | TextEncoding::HexLower => hex::decode(text).map_err(|_| CipherError::Encoding("hex")),
+    }
+}
+
+impl BlockAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockAlgorithm::Aes128 => "AES-128",
+            BlockAlgorithm::Aes192 => "AES-192",
+            BlockAlgorithm::Aes256 => "AES-256",
+            BlockAlgorithm::Des => "DES",
+            BlockAlgorithm::Sm4 => "SM4",
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! How a platform talks, as data: credentials, envelopes, the signature rule and the encryption rule.
+//! The engines in `signature` and `cipher` execute these; nothing about any one platform lives in Rust.
+
+use super::{Seq, SourcePos, Str};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProtocolSchema {
+    pub description: Str,
+    pub credentials: Seq<CredentialSchema>,
+    pub request: EnvelopeSchema,
+    pub response: EnvelopeSchema,
+    pub signature: SignatureRule,
+    pub encryption: Option<EncryptionRule>,
+    pub origin: SourcePos,
+}
+
+/// Which way a message travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    Request,
+    Response,
+}
+
+impl ProtocolSchema {
+    pub fn envelope(&self, direction: Direction) -> &EnvelopeSchema {
+        match direction {
+            Direction::Request => &self.request,
+            Direction::Response => &self.response,
+        }
+    }
+
+    pub fn credential(&self, name: &str) -> Option<&CredentialSchema> {
+        self.credentials.iter().find(|c| c.name == name)
+    }
+}
+
+/// Something a party configures: a key, an app id, a partner name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CredentialSchema {
+    /// Referenced as `{name}` in templates; the CLI flag is its kebab-case (`--app-secret`), the environment
+    /// variable `HISGATE_` and its SCREAMING_SNAKE_CASE (`HISGATE_APP_SECRET`).
+    pub name: Str,
+    pub title: Str,
+    /// Never printed: errors and explanations show a fingerprint.
+    pub secret: bool,
+    pub description: Str,
+    pub example: Option<Str>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvelopeSchema {
+    /// XML root element, where the envelope travels as XML.
+    pub root: Option<Str>,
+    pub fields: Seq<EnvelopeField>,
+    pub payload: PayloadPlacement,
+}
+
+impl EnvelopeSchema {
+    pub fn field(&self, name: &str) -> Option<&EnvelopeField> {
+        self.fields.iter().find(|f| f.name == name || f.aliases.iter().any(|a| a == name))
+    }
+
+    pub fn field_with_role(&self, role: EnvelopeRole) -> Option<&EnvelopeField> {
+        self.fields.iter().find(|f| f.role == role)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvelopeField {
+    pub name: Str,
+    pub title: Str,
+    pub description: Str,
+    pub required: bool,
+    pub place: Place,
+    pub role: EnvelopeRole,
+    /// What a sender writes: a template over credentials and call inputs (`{partner}`, `md5`).
+    pub value: Option<Str>,
+    /// The values a receiver accepts, when the document restricts them.
+    pub accepts: Seq<Str>,
+    pub max_chars: Option<u32>,
+    pub aliases: Seq<Str>,
+    pub errata: Seq<Str>,
+}
+
+/// Where an envelope field travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Place {
+    Body,
+    Header,
+    Query,
+}
+
+/// What an envelope field is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EnvelopeRole {
+    Plain,
+    /// Carries the signature.
+    Signature,
+    /// Carries the return code of a response.
+    Code,
+    /// Carries the return message of a response.
+    Message,
+    /// Names the encryption scheme in use (onepay `encryptType`).
+    Scheme,
+}
+
+/// Where the business payload sits in the envelope.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PayloadPlacement {
+    /// The field holding the plaintext payload; `None` when the payload's fields are the body's own (glorycard).
+    pub field: Option<Str>,
+    /// The field holding the encrypted payload, when encryption applies (shaanxi `requestEncrypted`).
+    pub ciphertext: Option<Str>,
+}
+
+/// How the canonical string is built and digested.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignatureRule {
+    /// The envelope field that carries the signature (its `place` says body or header).
+    pub field: Str,
+    pub covers: Coverage,
+    /// Fields never signed (`sign`, `signType`, `encryptData`).
+    pub exclude: Seq<Str>,
+    /// `""` and `null` values are left out.
+    pub drop_empty: bool,
+    pub sort: KeyOrder,
+    /// How one field is written: `{name}={value}`.
+    pub pair: Str,
+    pub join: Str,
+    pub nested: Nested,
+    pub numbers: Numbers,
+    /// Templates written before and after the pairs: `&key={key}`, `&key={key}&timestamp={timestamp}`.
+    pub prefix: Str,
+    pub suffix: Str,
+    pub digest: Seq<DigestStep>,
+    pub order: SignOrder,
+    pub compare: Compare,
+    pub description: Str,
+}
+
+/// Which fields of a message are signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Coverage {
+    /// The fields the envelope declares (an undeclared `logNo` is not signed).
+    Declared,
+    /// Every field of the message.
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyOrder {
+    /// UTF-8 byte order: case-sensitive, `Z` before `a`.
+    Bytes,
+    /// Case folded first, byte order to break ties.
+    IgnoreCase,
+}
+
+/// How an object or array value is written into the canonical string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Nested {
+    /// Dotted paths with indices: `detail.amount=10`, `list[0].name=x`.
+    Flatten,
+    /// Compact JSON with keys sorted recursively.
+    Json,
+    /// Compact XML of the element's children, text escaped.
+    Xml,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numbers {
+    /// Digit for digit as received: `10.00`.
+    AsSent,
+    /// Trailing zeros stripped: `10.00` → `10`, `1.50` → `1.5`.
+    Shortest,
+}
+
+/// One step of the digest chain; each takes the previous step's bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DigestStep {
+    Hash(HashAlgorithm),
+    /// HMAC keyed by a template (`{key}`).
+    Hmac {
+        algorithm: HashAlgorithm,
+        key: Str,
+    },
+    HexUpper,
+    HexLower,
+    Base64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashAlgorithm {
+    Md5,
+    Sha1,
+    Sha256,
+    Sm3,
+}
+
+/// Which is signed: the ciphertext (the receiver verifies, then decrypts) or the plaintext (it decrypts, then
+/// verifies).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignOrder {
+    EncryptThenSign,
+    SignThenEncrypt,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Compare {
+    Exact,
+    /// Hex digests compared without regard to case.
+    IgnoreCase,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EncryptionRule {
+    /// The envelope field whose value names the scheme (`encryptType`); without one the first scheme applies.
+    pub select: Option<Str>,
+    pub schemes: Seq<CipherScheme>,
+    pub description: Str,
+}
+
+impl EncryptionRule {
+    /// The scheme a selector value names, or the first one when the rule has no selector.
+    pub fn scheme(&self, selector: Option<&str>) -> Option<&CipherScheme> {
+        match (&self.select, selector) {
+            (None, _) => self.schemes.first(),
+            (Some(_), Some(name)) => self.schemes.iter().find(|s| s.name == name),
+            (Some(_), None) => None,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct CipherScheme {
+    pub name: Str,
+    pub cipher: CipherParams,
+    pub key: KeySource,
+}
+
+/// A block cipher with its mode, padding, IV and the text form of its output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CipherParams {
+    pub algorithm: BlockAlgorithm,
+    pub mode: BlockMode,
+    pub padding: Padding,
+    /// A template whose UTF-8 bytes are the IV (CBC only).
+    pub iv: Option<Str>,
+    pub encoding: TextEncoding,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockAlgorithm {
+    Aes128,
+    Aes192,
+    Aes256,
+    Des,
+    Sm4,
+}
+
+impl BlockAlgorithm {
+    pub fn key_len(self) -> usize {
+        match self {
+            BlockAlgorithm::Aes128 | BlockAlgorithm::Sm4 => 16,
+            BlockAlgorithm::Aes192 => 24,
+            BlockAlgorithm::Aes256 => 32,
+            BlockAlgorithm::Des => 8,
+        }
+    }
+
+    pub fn block_len(self) -> usize {
+        match self {
+            BlockAlgorithm::Des => 8,
+            _ => 16,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BlockMode {
+    Ecb,
+    Cbc,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Padding {
+    /// PKCS#7, which is PKCS#5 for 8-byte blocks.
+    Pkcs7,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TextEncoding {
+    Base64,
+    HexUpper,
+    HexLower,
+}
+
+/// A key: a template's text, then derivation steps, then its UTF-8 bytes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KeySource {
+    pub template: Str,
+    pub steps: Seq<KeyStep>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum KeyStep {
+    /// Encrypts the text so far under another key; the result is the cipher's text form.
+    Encrypt { cipher: CipherParams, key: Str },
+    /// Keeps the first N characters.
+    Take(u32),
+}

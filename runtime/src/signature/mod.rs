@@ -1,0 +1,187 @@
+//! The signature engine: one data-driven implementation of every platform's rule.
+
+pub mod canonical;
+
+use crate::schema::{Compare, DigestStep, Direction, EnvelopeSchema, HashAlgorithm, ProtocolSchema, SignatureRule};
+use crate::secret::Inputs;
+use crate::template::{self, TemplateError};
+use base64::Engine;
+use canonical::Pairs;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Map, Value};
+use sha2::Digest;
+use subtle::ConstantTimeEq;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SignError {
+    #[error("{0}")]
+    Template(#[from] TemplateError),
+    #[error("the digest chain ends in raw bytes; it must end with hex-upper, hex-lower or base64")]
+    Binary,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum VerifyError {
+    #[error("no signature: the message has no `{0}`")]
+    Missing(String),
+    #[error("signature does not match ({received} characters received, the rule gives {expected})")]
+    Mismatch { received: usize, expected: usize },
+    #[error("{0}")]
+    Sign(#[from] SignError),
+}
+
+/// What signing produced, with every intermediate value for a debugger.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Signature {
+    pub pairs: Pairs,
+    /// The full string to digest: prefix, pairs, suffix.
+    pub canonical: String,
+    /// Each digest step's name and output (binary outputs shown as lowercase hex).
+    pub steps: Vec<(String, String)>,
+    pub value: String,
+}
+
+/// Signs and verifies messages of one envelope under one rule.
+#[derive(Debug, Clone)]
+pub struct Signer<'p> {
+    rule: &'p SignatureRule,
+    declared: Vec<&'p str>,
+}
+
+impl<'p> Signer<'p> {
+    /// `envelope` tells which fields are declared, for rules that sign declared fields only.
+    pub fn new(rule: &'p SignatureRule, envelope: &'p EnvelopeSchema) -> Signer<'p> {
+        let declared =
+            envelope.fields.iter().flat_map(|f| std::iter::once(&*f.name).chain(f.aliases.iter().map(|a| &**a)));
+        Signer { rule, declared: declared.collect() }
+    }
+
+    /// The signer of a protocol's requests or responses.
+    pub fn for_protocol(protocol: &'p ProtocolSchema, direction: Direction) -> Signer<'p> {
+        Signer::new(&protocol.signature, protocol.envelope(direction))
+    }
+
+    pub fn rule(&self) -> &SignatureRule {
+        self.rule
+    }
+
+    pub fn pairs(&self, message: &Map<String, Value>) -> Pairs {
+        canonical::pairs(self.rule, &self.declared, message)
+    }
+
+    /// The string to digest: prefix, pairs, suffix.
+    pub fn canonical(&self, message: &Map<String, Value>, inputs: &Inputs) -> Result<String, SignError> {
+        let pairs = self.pairs(message);
+        Ok(self.wrap(&pairs, inputs)?)
+    }
+
+    fn wrap(&self, pairs: &Pairs, inputs: &Inputs) -> Result<String, TemplateError> {
+        let prefix = template::render(&self.rule.prefix, inputs)?;
+        let suffix = template::render(&self.rule.suffix, inputs)?;
+        Ok(format!("{prefix}{}{suffix}", pairs.join(self.rule)))
+    }
+
+    pub fn sign(&self, message: &Map<String, Value>, inputs: &Inputs) -> Result<Signature, SignError> {
+        let pairs = self.pairs(message);
+        let canonical = self.wrap(&pairs, inputs)?;
+        let (value, steps) = digest(&self.rule.digest, canonical.as_bytes(), inputs)?;
+        Ok(Signature { pairs, canonical, steps, value })
+    }
+
+    /// Checks `received` against the message in constant time.
+    pub fn verify(&self, message: &Map<String, Value>, inputs: &Inputs, received: &str) -> Result<(), VerifyError> {
+        let expected = self.sign(message, inputs)?.value;
+        if matches(self.rule.compare, &expected, received) {
+            Ok(())
+        } else {
+            Err(VerifyError::Mismatch { received: received.chars().count(), expected: expected.chars().count() })
+        }
+    }
+
+    /// Checks the signature the message carries in the rule's field.
+    pub fn verify_embedded(&self, message: &Map<String, Value>, inputs: &Inputs) -> Result<(), VerifyError> {
+        let received = message.get(&*self.rule.field).and_then(Value::as_str);
+        let received = received.ok_or_else(|| VerifyError::Missing(self.rule.field.to_string()))?;
+        self.verify(message, inputs, received)
+    }
+}
+
+/// Constant-time comparison; `ignore-case` folds ASCII case first.
+fn matches(compare: Compare, expected: &str, received: &str) -> bool {
+    match compare {
+        Compare::Exact => expected.as_bytes().ct_eq(received.as_bytes()).into(),
+        Compare::IgnoreCase => {
+            let (a, b) = (expected.to_ascii_lowercase(), received.to_ascii_lowercase());
+            a.as_bytes().ct_eq(b.as_bytes()).into()
+        }
+    }
+}
+
+/// Runs the digest chain over `input`; returns the final text and each step's output.
+pub fn digest(
+    steps: &[DigestStep],
+    input: &[u8],
+    inputs: &Inputs,
+) -> Result<(String, Vec<(String, String)>), SignError> {
+    let mut bytes = input.to_vec();
+    let mut text = true;
+    let mut trace = Vec::with_capacity(steps.len());
+    for step in steps {
+        let (name, out, is_text) = match step {
+            DigestStep::Hash(algorithm) => (algorithm.name().to_owned(), hash(*algorithm, &bytes), false),
+            DigestStep::Hmac { algorithm, key } => {
+                let key = template::render(key, inputs)?;
+                (format!("hmac-{}", algorithm.name()), hmac(*algorithm, key.as_bytes(), &bytes), false)
+            }
+            DigestStep::HexUpper => ("hex-upper".to_owned(), hex::encode_upper(&bytes).into_bytes(), true),
+            DigestStep::HexLower => ("hex-lower".to_owned(), hex::encode(&bytes).into_bytes(), true),
+            DigestStep::Base64 => {
+                ("base64".to_owned(), base64::engine::general_purpose::STANDARD.encode(&bytes).into_bytes(), true)
+            }
+        };
+        let shown = if is_text { String::from_utf8_lossy(&out).into_owned() } else { hex::encode(&out) };
+        trace.push((name, shown));
+        bytes = out;
+        text = is_text;
+    }
+    if !text {
+        return Err(SignError::Binary);
+    }
+    let value = String::from_utf8(bytes).map_err(|_| SignError::Binary)?;
+    Ok((value, trace))
+}
+
+impl HashAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Md5 => "md5",
+            HashAlgorithm::Sha1 => "sha1",
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sm3 => "sm3",
+        }
+    }
+}
+
+fn hash(algorithm: HashAlgorithm, data: &[u8]) -> Vec<u8> {
+    match algorithm {
+        HashAlgorithm::Md5 => md5::Md5::digest(data).to_vec(),
+        HashAlgorithm::Sha1 => sha1::Sha1::digest(data).to_vec(),
+        HashAlgorithm::Sha256 => sha2::Sha256::digest(data).to_vec(),
+        HashAlgorithm::Sm3 => sm3::Sm3::digest(data).to_vec(),
+    }
+}
+
+fn hmac(algorithm: HashAlgorithm, key: &[u8], data: &[u8]) -> Vec<u8> {
+    fn run<M: Mac + KeyInit>(key: &[u8], data: &[u8]) -> Vec<u8> {
+        // HMAC takes keys of any length, so this cannot fail.
+        let mut mac = <M as KeyInit>::new_from_slice(key).unwrap_or_else(|_| unreachable!("HMAC accepts any key"));
+        mac.update(data);
+        mac.finalize().into_bytes().to_vec()
+    }
+    match algorithm {
+        HashAlgorithm::Md5 => run::<Hmac<md5::Md5>>(key, data),
+        HashAlgorithm::Sha1 => run::<Hmac<sha1::Sha1>>(key, data),
+        HashAlgorithm::Sha256 => run::<Hmac<sha2::Sha256>>(key, data),
+        HashAlgorithm::Sm3 => run::<Hmac<sm3::Sm3>>(key, data),
+    }
+}
