@@ -4,6 +4,7 @@
 pub mod cipher;
 pub mod codec;
 pub mod dictionary;
+pub mod envelope;
 mod error;
 mod macros;
 mod message;

@@ -1,0 +1,339 @@
+//! The envelope step, for any protocol: `seal` wraps a payload (serialize, encrypt and sign in the order the rule
+//! declares) and `open` unwraps one (parse, verify and decrypt in that order), both driven by `ProtocolSchema`.
+
+use crate::cipher::{self, CipherError};
+use crate::codec::{CodecError, Limits, json, xml};
+use crate::schema::{
+    Direction, EnvelopeRole, EnvelopeSchema, MessageId, Place, PlatformSchema, ProtocolSchema, SignOrder,
+};
+use crate::secret::Inputs;
+use crate::signature::{SignError, Signer, VerifyError};
+use crate::template::{self, TemplateError};
+use serde_json::{Map, Value};
+
+/// The wire form of a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    Xml,
+}
+
+impl Format {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Json => "json",
+            Format::Xml => "xml",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum EnvelopeError {
+    #[error("{0}")]
+    Codec(#[from] CodecError),
+    #[error("{0}")]
+    Template(#[from] TemplateError),
+    #[error("signing: {0}")]
+    Sign(#[from] SignError),
+    #[error("signature: {0}")]
+    Verify(#[from] VerifyError),
+    #[error("encryption: {0}")]
+    Cipher(#[from] CipherError),
+    #[error("the envelope is not an object")]
+    NotAnObject,
+    #[error("`{field}` names the encryption scheme `{value}`, which the protocol does not define")]
+    UnknownScheme { field: String, value: String },
+    #[error("the decrypted payload is not valid {format}: {detail}")]
+    Payload { format: &'static str, detail: String },
+}
+
+/// A sealed message: the body text and the header fields that travel beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sealed {
+    pub body: String,
+    pub headers: Vec<(String, String)>,
+}
+
+/// The payload to seal, with what its wire text needs.
+#[derive(Debug, Clone, Copy)]
+pub struct Payload<'a> {
+    pub value: &'a Value,
+    /// Its schema, for the XML element order and root name.
+    pub schema: Option<(&'a PlatformSchema, MessageId)>,
+}
+
+impl Payload<'_> {
+    /// The payload's wire text: compact JSON with sorted keys, or compact XML with text in CDATA.
+    pub fn text(&self, format: Format) -> Result<String, CodecError> {
+        match format {
+            Format::Json => Ok(sorted_json(self.value)),
+            Format::Xml => {
+                let root = self.schema.map_or("request", |(p, id)| &p.message(id).xml_name);
+                xml::write(root, self.value, self.schema, xml::WriteOptions::default())
+            }
+        }
+    }
+}
+
+/// Compact JSON with object keys sorted recursively (onepay's `jStr`); numbers as they are held.
+pub fn sorted_json(value: &Value) -> String {
+    fn sort(value: &Value) -> Value {
+        match value {
+            Value::Object(map) => {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                Value::Object(entries.into_iter().map(|(k, v)| (k.clone(), sort(v))).collect())
+            }
+            Value::Array(items) => Value::Array(items.iter().map(sort).collect()),
+            other => other.clone(),
+        }
+    }
+    sort(value).to_string()
+}
+
+/// Wraps and unwraps messages of one protocol in one direction.
+#[derive(Debug, Clone)]
+pub struct Envelope<'p> {
+    protocol: &'p ProtocolSchema,
+    direction: Direction,
+    schema: &'p EnvelopeSchema,
+}
+
+/// An opened message: its envelope fields, the header values and the payload.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub fields: Map<String, Value>,
+    pub payload: Value,
+    /// The encryption scheme that applied, if any.
+    pub scheme: Option<String>,
+}
+
+impl Opened {
+    /// The value of the envelope field with a role (`code`, `message`).
+    pub fn role(&self, envelope: &EnvelopeSchema, role: EnvelopeRole) -> Option<String> {
+        let field = envelope.field_with_role(role)?;
+        self.fields.get(&*field.name).and_then(crate::validate::scalar_text)
+    }
+}
+
+impl<'p> Envelope<'p> {
+    pub fn new(protocol: &'p ProtocolSchema, direction: Direction) -> Envelope<'p> {
+        Envelope { protocol, direction, schema: protocol.envelope(direction) }
+    }
+
+    pub fn schema(&self) -> &'p EnvelopeSchema {
+        self.schema
+    }
+
+    fn signer(&self) -> Signer<'p> {
+        Signer::for_protocol(self.protocol, self.direction)
+    }
+
+    /// Wraps `payload`. `inputs` carries the credentials, `service`, `format`, `timestamp` and values for fields
+    /// without a template (a response's code and message); a field whose template reads a missing input is left
+    /// out, so optional fields cost nothing.
+    pub fn seal(&self, payload: Payload, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
+        let inputs = inputs.clone().with("format", format.as_str());
+        let mut body = Map::new();
+        let mut headers = Vec::new();
+        for field in self.schema.fields.iter() {
+            if field.role == EnvelopeRole::Signature {
+                continue;
+            }
+            // An input named after the field wins over its template; an empty one leaves the field out.
+            let value = match (inputs.get(&field.name), &field.value) {
+                (Some(v), _) => Some(v.to_owned()),
+                (None, Some(template)) => match template::render(template, &inputs) {
+                    Ok(v) => Some(v),
+                    Err(TemplateError::Missing(_)) if !field.required => None,
+                    Err(e) => return Err(e.into()),
+                },
+                (None, None) => None,
+            };
+            if let Some(value) = value.filter(|v| !v.is_empty()) {
+                match field.place {
+                    Place::Body | Place::Query => {
+                        body.insert(field.name.to_string(), Value::String(value));
+                    }
+                    Place::Header => headers.push((field.name.to_string(), value)),
+                }
+            }
+        }
+        let scheme = self.scheme(&body)?;
+        let placement = &self.schema.payload;
+        let order = self.protocol.signature.order;
+        match (scheme, &placement.ciphertext) {
+            (Some(scheme), Some(ciphertext_field)) => {
+                let text = payload.text(format)?;
+                if order == SignOrder::SignThenEncrypt {
+                    // The plaintext is signed where it belongs, then replaced by its ciphertext.
+                    self.place_payload(&mut body, payload.value);
+                    self.sign_into(&mut body, &mut headers, &inputs)?;
+                    if let Some(field) = &placement.field {
+                        body.shift_remove(&**field);
+                    }
+                    let ciphertext = cipher::encrypt(scheme, text.as_bytes(), &inputs)?;
+                    body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
+                } else {
+                    let ciphertext = cipher::encrypt(scheme, text.as_bytes(), &inputs)?;
+                    body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
+                    self.sign_into(&mut body, &mut headers, &inputs)?;
+                }
+            }
+            _ => {
+                self.place_payload(&mut body, payload.value);
+                self.sign_into(&mut body, &mut headers, &inputs)?;
+            }
+        }
+        let body = self.in_declared_order(body);
+        let body = match format {
+            Format::Json => Value::Object(body).to_string(),
+            Format::Xml => {
+                let root = self.schema.root.as_deref().unwrap_or("root");
+                let options = xml::WriteOptions { declaration: true, cdata: true };
+                xml::write(root, &Value::Object(body), None, options)?
+            }
+        };
+        Ok(Sealed { body, headers })
+    }
+
+    /// The envelope's fields in declared order, then the inline payload's.
+    fn in_declared_order(&self, mut body: Map<String, Value>) -> Map<String, Value> {
+        let mut ordered = Map::new();
+        for field in self.schema.fields.iter() {
+            if let Some(v) = body.shift_remove(&*field.name) {
+                ordered.insert(field.name.to_string(), v);
+            }
+        }
+        ordered.extend(body);
+        ordered
+    }
+
+    fn place_payload(&self, body: &mut Map<String, Value>, payload: &Value) {
+        match (&self.schema.payload.field, payload) {
+            (Some(field), value) => {
+                body.insert(field.to_string(), value.clone());
+            }
+            // The body is the payload: its fields sit beside the envelope's.
+            (None, Value::Object(fields)) => {
+                for (k, v) in fields {
+                    body.insert(k.clone(), v.clone());
+                }
+            }
+            (None, _) => {}
+        }
+    }
+
+    fn sign_into(
+        &self,
+        body: &mut Map<String, Value>,
+        headers: &mut Vec<(String, String)>,
+        inputs: &Inputs,
+    ) -> Result<(), EnvelopeError> {
+        let headers_as_inputs = headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
+        let value = self.signer().sign(body, &headers_as_inputs)?.value;
+        let field = &self.protocol.signature.field;
+        match self.schema.field(field).map(|f| f.place) {
+            Some(Place::Header) => headers.push((field.to_string(), value)),
+            _ => {
+                body.insert(field.to_string(), Value::String(value));
+            }
+        }
+        Ok(())
+    }
+
+    /// The scheme the envelope selects: by its `role: scheme` field, or the only one; `None` means no encryption.
+    fn scheme(&self, body: &Map<String, Value>) -> Result<Option<&'p crate::schema::CipherScheme>, EnvelopeError> {
+        let Some(rule) = &self.protocol.encryption else { return Ok(None) };
+        match &rule.select {
+            None => Ok(rule.scheme(None)),
+            Some(field) => match body.get(&**field).and_then(Value::as_str) {
+                None => Ok(None),
+                Some(name) => rule
+                    .scheme(Some(name))
+                    .map(Some)
+                    .ok_or_else(|| EnvelopeError::UnknownScheme { field: field.to_string(), value: name.to_owned() }),
+            },
+        }
+    }
+
+    /// Unwraps a received body (and its headers), verifying and decrypting in the rule's order.
+    pub fn open(
+        &self,
+        body: &str,
+        headers: &[(String, String)],
+        format: Format,
+        inputs: &Inputs,
+        limits: Limits,
+    ) -> Result<Opened, EnvelopeError> {
+        let parsed = match format {
+            Format::Json => json::parse(body, limits)?,
+            Format::Xml => xml::parse(body, limits)?.value,
+        };
+        let Value::Object(mut fields) = parsed else { return Err(EnvelopeError::NotAnObject) };
+        let mut inputs = inputs.clone();
+        for (name, value) in headers {
+            inputs.set(name.clone(), value.clone(), false);
+        }
+        let signature = self.signature_value(&fields, headers);
+        let scheme = self.scheme(&fields)?;
+        let placement = &self.schema.payload;
+        let ciphertext = placement.ciphertext.as_ref().and_then(|c| fields.get(&**c)).and_then(Value::as_str);
+        let payload = match (scheme, ciphertext, self.protocol.signature.order) {
+            (Some(scheme), Some(ciphertext), SignOrder::SignThenEncrypt) => {
+                let text = cipher::decrypt(scheme, ciphertext, &inputs)?;
+                let payload = parse_payload(&text, format, limits)?;
+                if let Some(field) = &placement.field {
+                    fields.insert(field.to_string(), payload.clone());
+                }
+                self.verify(&fields, &inputs, signature.as_deref())?;
+                payload
+            }
+            (Some(scheme), Some(ciphertext), SignOrder::EncryptThenSign) => {
+                self.verify(&fields, &inputs, signature.as_deref())?;
+                let text = cipher::decrypt(scheme, ciphertext, &inputs)?;
+                parse_payload(&text, format, limits)?
+            }
+            _ => {
+                self.verify(&fields, &inputs, signature.as_deref())?;
+                match &placement.field {
+                    Some(field) => fields.get(&**field).cloned().unwrap_or(Value::Null),
+                    None => Value::Object(self.inline_payload(&fields)),
+                }
+            }
+        };
+        Ok(Opened { fields, payload, scheme: scheme.map(|s| s.name.to_string()) })
+    }
+
+    fn signature_value(&self, fields: &Map<String, Value>, headers: &[(String, String)]) -> Option<String> {
+        let name = &self.protocol.signature.field;
+        fields
+            .get(&**name)
+            .and_then(Value::as_str)
+            .map(str::to_owned)
+            .or_else(|| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()))
+    }
+
+    fn verify(
+        &self,
+        fields: &Map<String, Value>,
+        inputs: &Inputs,
+        signature: Option<&str>,
+    ) -> Result<(), EnvelopeError> {
+        let received = signature.ok_or_else(|| VerifyError::Missing(self.protocol.signature.field.to_string()))?;
+        Ok(self.signer().verify(fields, inputs, received)?)
+    }
+
+    /// The body's fields that are not the envelope's own.
+    fn inline_payload(&self, fields: &Map<String, Value>) -> Map<String, Value> {
+        fields.iter().filter(|(k, _)| self.schema.field(k).is_none()).map(|(k, v)| (k.clone(), v.clone())).collect()
+    }
+}
+
+fn parse_payload(text: &str, format: Format, limits: Limits) -> Result<Value, EnvelopeError> {
+    let parsed = match format {
+        Format::Json => json::parse(text, limits),
+        Format::Xml => xml::parse(text, limits).map(|d| d.value),
+    };
+    parsed.map_err(|e| EnvelopeError::Payload { format: format.as_str(), detail: e.to_string() })
+}
