@@ -148,3 +148,31 @@ fn typed_values_validate_too() {
     request.order_id = "x".repeat(33);
     assert_eq!(keys(request.validate()), ["orderId: length", "registerDate: format", "reason: required_when"]);
 }
+
+#[test]
+fn the_protocol_seals_and_opens_with_its_own_rule() {
+    use hisgate_runtime::codec::Limits;
+    use hisgate_runtime::envelope::{Envelope, Format, Payload};
+    use hisgate_runtime::schema::Direction;
+    use hisgate_runtime::secret::Inputs;
+    use hisgate_runtime::signature::Signer;
+
+    let protocol = mini::PLATFORM.protocol.as_ref().unwrap();
+    let inputs = Inputs::for_protocol(protocol, [("key", "0123456789abcdef0123456789abcdef"), ("partner", "MINI")])
+        .with("service", "Register")
+        .with("timestamp", "20240101120000000");
+    let request = parse_request(VALID).unwrap();
+    let value = request.to_value().unwrap();
+    let envelope = Envelope::new(protocol, Direction::Request);
+    let payload = Payload { value: &value, schema: Some(register::Request::schema()) };
+    let sealed = envelope.seal(payload, Format::Json, &inputs).unwrap();
+    assert_eq!(sealed.headers, [("timestamp".to_owned(), "20240101120000000".to_owned())]);
+    let body: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&sealed.body).unwrap();
+    // Declared fields, case-insensitive order, `name:value` joined by `;`, with the prefix and suffix.
+    let canonical = Signer::for_protocol(protocol, Direction::Request).canonical(&body, &inputs).unwrap();
+    let data = body["data"].as_str().unwrap();
+    assert_eq!(canonical, format!("MINI|data:{data};partner:MINI;service:Register|20240101120000000"));
+    assert!(data.chars().all(|c| c.is_ascii_hexdigit() && !c.is_ascii_uppercase()), "hex-lower: {data}");
+    let opened = envelope.open(&sealed.body, &sealed.headers, Format::Json, &inputs, Limits::default()).unwrap();
+    assert_eq!(register::Request::from_value(opened.payload).unwrap(), request);
+}

@@ -191,3 +191,48 @@ impl BlockAlgorithm {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::Str;
+
+    fn params(algorithm: BlockAlgorithm, mode: BlockMode, iv: Option<&'static str>) -> CipherParams {
+        CipherParams {
+            algorithm,
+            mode,
+            padding: Padding::Pkcs7,
+            iv: iv.map(Str::Borrowed),
+            encoding: TextEncoding::HexLower,
+        }
+    }
+
+    #[test]
+    fn sm4_matches_the_standards_vector() {
+        // GB/T 32907-2016, appendix A: the first block of the PKCS#7-padded message is the standard's ciphertext.
+        let key = hex::decode("0123456789abcdeffedcba9876543210").unwrap();
+        let out = encrypt_with(&params(BlockAlgorithm::Sm4, BlockMode::Ecb, None), &key, &key, &Inputs::new()).unwrap();
+        assert!(out.starts_with("681edf34d206965e86b3e94f536e4246"), "{out}");
+    }
+
+    #[test]
+    fn bad_keys_lengths_encodings_and_padding_are_errors() {
+        let inputs = Inputs::new();
+        let ecb = params(BlockAlgorithm::Aes128, BlockMode::Ecb, None);
+        let key = b"2098D32C4D1399EC";
+        assert_eq!(
+            encrypt_with(&ecb, b"short", b"x", &inputs),
+            Err(CipherError::KeyLength { algorithm: "AES-128", expected: 16, found: 5 })
+        );
+        assert_eq!(decrypt_with(&ecb, key, "zz", &inputs), Err(CipherError::Encoding("hex")));
+        assert_eq!(decrypt_with(&ecb, key, "00ff", &inputs), Err(CipherError::Length { found: 2, block: 16 }));
+        assert_eq!(decrypt_with(&ecb, key, &"00".repeat(16), &inputs), Err(CipherError::Padding));
+        let cbc = params(BlockAlgorithm::Des, BlockMode::Cbc, Some("0102030405060708"));
+        assert_eq!(
+            encrypt_with(&cbc, b"12345678", b"x", &inputs),
+            Err(CipherError::IvLength { expected: 8, found: 16 })
+        );
+        let no_iv = params(BlockAlgorithm::Sm4, BlockMode::Cbc, None);
+        assert_eq!(encrypt_with(&no_iv, key, b"x", &inputs), Err(CipherError::NoIv));
+    }
+}

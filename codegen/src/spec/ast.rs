@@ -231,6 +231,6 @@ pub struct CipherAst {
 
 #[derive(Debug)]
 pub enum KeyStepAst {
-    Encrypt { cipher: CipherAst, key: Option<S>, pos: SourcePos },
+    Encrypt { cipher: Box<CipherAst>, key: Option<S>, pos: SourcePos },
     Take(S),
 }

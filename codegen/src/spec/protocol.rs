@@ -148,7 +148,7 @@ fn read_key_step(r: &mut FileReader, mut map: MapReader) -> Option<KeyStepAst> {
         let cipher = read_cipher(r, &mut encrypt);
         let key = encrypt.required(r, "key");
         encrypt.finish(r);
-        Some(KeyStepAst::Encrypt { cipher, key, pos })
+        Some(KeyStepAst::Encrypt { cipher: Box::new(cipher), key, pos })
     } else if let Some(take) = map.text(r, "take") {
         Some(KeyStepAst::Take(take))
     } else {

@@ -8,6 +8,7 @@ mod data {
     const F1: &str = "codegen/tests/fixtures/mini/interfaces/Notify.yaml";
     const F2: &str = "codegen/tests/fixtures/mini/interfaces/Register.yaml";
     const F3: &str = "codegen/tests/fixtures/mini/platform.yaml";
+    const F4: &str = "codegen/tests/fixtures/mini/protocol.yaml";
     const fn s(text: &'static str) -> Str {
         Cow::Borrowed(text)
     }
@@ -553,6 +554,217 @@ mod data {
                 },
             ],
         ),
+        protocol: Some(ProtocolSchema {
+            description: s(
+                "A request envelope with an SM4-encrypted payload, signed with SM3-HMAC over the declared fields.",
+            ),
+            credentials: Cow::Borrowed(
+                &[
+                    CredentialSchema {
+                        name: s("key"),
+                        title: s("密钥"),
+                        secret: true,
+                        description: s(""),
+                        example: Some(s("0123456789abcdef0123456789abcdef")),
+                    },
+                    CredentialSchema {
+                        name: s("partner"),
+                        title: s("接入方"),
+                        secret: false,
+                        description: s(""),
+                        example: Some(s("MINI")),
+                    },
+                ],
+            ),
+            request: EnvelopeSchema {
+                root: Some(s("root")),
+                fields: Cow::Borrowed(
+                    &[
+                        EnvelopeField {
+                            name: s("service"),
+                            title: s("接口名称"),
+                            description: s(""),
+                            required: true,
+                            place: Place::Body,
+                            role: EnvelopeRole::Plain,
+                            value: Some(s("{service}")),
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: Some(32),
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                        EnvelopeField {
+                            name: s("partner"),
+                            title: s("接入方"),
+                            description: s(""),
+                            required: true,
+                            place: Place::Body,
+                            role: EnvelopeRole::Plain,
+                            value: Some(s("{partner}")),
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: None,
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                        EnvelopeField {
+                            name: s("timestamp"),
+                            title: s("时间戳"),
+                            description: s(""),
+                            required: true,
+                            place: Place::Header,
+                            role: EnvelopeRole::Plain,
+                            value: Some(s("{timestamp}")),
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: None,
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                        EnvelopeField {
+                            name: s("sign"),
+                            title: s("签名"),
+                            description: s(""),
+                            required: true,
+                            place: Place::Body,
+                            role: EnvelopeRole::Signature,
+                            value: None,
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: None,
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                        EnvelopeField {
+                            name: s("data"),
+                            title: s("业务报文"),
+                            description: s(""),
+                            required: true,
+                            place: Place::Body,
+                            role: EnvelopeRole::Plain,
+                            value: None,
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: None,
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                    ],
+                ),
+                payload: PayloadPlacement {
+                    field: None,
+                    ciphertext: Some(s("data")),
+                },
+            },
+            response: EnvelopeSchema {
+                root: Some(s("root")),
+                fields: Cow::Borrowed(
+                    &[
+                        EnvelopeField {
+                            name: s("code"),
+                            title: s("返回码"),
+                            description: s(""),
+                            required: true,
+                            place: Place::Body,
+                            role: EnvelopeRole::Code,
+                            value: None,
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: None,
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                        EnvelopeField {
+                            name: s("message"),
+                            title: s("返回信息"),
+                            description: s(""),
+                            required: false,
+                            place: Place::Body,
+                            role: EnvelopeRole::Message,
+                            value: None,
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: None,
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                        EnvelopeField {
+                            name: s("sign"),
+                            title: s("签名"),
+                            description: s(""),
+                            required: true,
+                            place: Place::Body,
+                            role: EnvelopeRole::Signature,
+                            value: None,
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: None,
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                        EnvelopeField {
+                            name: s("data"),
+                            title: s("业务报文"),
+                            description: s(""),
+                            required: false,
+                            place: Place::Body,
+                            role: EnvelopeRole::Plain,
+                            value: None,
+                            accepts: Cow::Borrowed(&[]),
+                            max_chars: None,
+                            aliases: Cow::Borrowed(&[]),
+                            errata: Cow::Borrowed(&[]),
+                        },
+                    ],
+                ),
+                payload: PayloadPlacement {
+                    field: None,
+                    ciphertext: Some(s("data")),
+                },
+            },
+            signature: SignatureRule {
+                field: s("sign"),
+                covers: Coverage::Declared,
+                exclude: Cow::Borrowed(&[s("sign")]),
+                drop_empty: true,
+                sort: KeyOrder::IgnoreCase,
+                pair: s("{name}:{value}"),
+                join: s(";"),
+                nested: Nested::Json,
+                numbers: Numbers::AsSent,
+                prefix: s("{partner}|"),
+                suffix: s("|{timestamp}"),
+                digest: Cow::Borrowed(
+                    &[
+                        DigestStep::Hash(HashAlgorithm::Sm3),
+                        DigestStep::Hmac {
+                            algorithm: HashAlgorithm::Sha256,
+                            key: s("{key}"),
+                        },
+                        DigestStep::Base64,
+                    ],
+                ),
+                order: SignOrder::EncryptThenSign,
+                compare: Compare::Exact,
+                description: s(""),
+            },
+            encryption: Some(EncryptionRule {
+                select: None,
+                schemes: Cow::Borrowed(
+                    &[
+                        CipherScheme {
+                            name: s("sm4"),
+                            cipher: CipherParams {
+                                algorithm: BlockAlgorithm::Sm4,
+                                mode: BlockMode::Cbc,
+                                padding: Padding::Pkcs7,
+                                iv: Some(s("{timestamp[0..16]}")),
+                                encoding: TextEncoding::HexLower,
+                            },
+                            key: KeySource {
+                                template: s("{key}"),
+                                steps: Cow::Borrowed(&[KeyStep::Take(16)]),
+                            },
+                        },
+                    ],
+                ),
+                description: s(""),
+            }),
+            origin: at(F4, 1, 1),
+        }),
     };
 }
 /// The platform's dictionaries (code tables).

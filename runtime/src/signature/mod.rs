@@ -185,3 +185,22 @@ fn hmac(algorithm: HashAlgorithm, key: &[u8], data: &[u8]) -> Vec<u8> {
         HashAlgorithm::Sm3 => run::<Hmac<sm3::Sm3>>(key, data),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sm3_matches_the_standards_vector() {
+        // GB/T 32905-2016, appendix A.1: SM3("abc").
+        let (value, _) =
+            digest(&[DigestStep::Hash(HashAlgorithm::Sm3), DigestStep::HexLower], b"abc", &Inputs::new()).unwrap();
+        assert_eq!(value, "66c7f0f462eeedd9d1f2d46bdc10e4e24167c4875cf2f7a2297da02b8f4ba8e0");
+    }
+
+    #[test]
+    fn a_chain_must_end_in_text() {
+        let steps = [DigestStep::Hash(HashAlgorithm::Md5)];
+        assert_eq!(digest(&steps, b"x", &Inputs::new()), Err(SignError::Binary));
+    }
+}
