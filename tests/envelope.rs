@@ -30,7 +30,11 @@ fn shaanxi_sealed_request_is_the_documents_envelope() {
     let value = request.to_value().unwrap();
     let envelope = Envelope::new(protocol(platform), Direction::Request);
     let sealed = envelope
-        .seal(Payload { value: &value, schema: Some((platform, id)) }, Format::Xml, &shaanxi_inputs("TestNet"))
+        .seal(
+            Payload { value: &value, schema: Some((platform, id)), root: None },
+            Format::Xml,
+            &shaanxi_inputs("TestNet"),
+        )
         .unwrap();
     assert_eq!(
         sealed.body,
@@ -49,7 +53,7 @@ fn tampering_and_truncation_are_caught_before_decryption() {
     let value = serde_json::json!({"ip": "127.0.0.1"});
     let envelope = Envelope::new(protocol(&shaanxi::PLATFORM), Direction::Request);
     let inputs = shaanxi_inputs("TestNet");
-    let sealed = envelope.seal(Payload { value: &value, schema: None }, Format::Json, &inputs).unwrap();
+    let sealed = envelope.seal(Payload { value: &value, schema: None, root: None }, Format::Json, &inputs).unwrap();
     let tampered = sealed.body.replace("TEST_WX", "TEST_WY");
     let error = envelope.open(&tampered, &[], Format::Json, &inputs, Limits::default()).unwrap_err();
     assert!(matches!(error, EnvelopeError::Verify(VerifyError::Mismatch { .. })), "{error}");
@@ -73,7 +77,7 @@ fn onepay_seals_the_documents_ciphertext_under_a_plaintext_signature() {
         "chargeNo": "201612260931476856", "channel": "WX_QR"
     });
     let envelope = Envelope::new(onepay, Direction::Response);
-    let sealed = envelope.seal(Payload { value: &param, schema: None }, Format::Json, &inputs).unwrap();
+    let sealed = envelope.seal(Payload { value: &param, schema: None, root: None }, Format::Json, &inputs).unwrap();
     let body: Value = serde_json::from_str(&sealed.body).unwrap();
     assert_eq!(body["sign"], "17122A2041288920CA16A62752FB38CB");
     assert!(body["encryptData"].as_str().unwrap().starts_with("0FE9C0E3DA4A94F7014DBA93C34D4812"));
@@ -83,7 +87,7 @@ fn onepay_seals_the_documents_ciphertext_under_a_plaintext_signature() {
     assert_eq!(opened.scheme.as_deref(), Some("AES"));
     // Without encryptType, the payload travels in the clear and is still signed.
     let clear = inputs.clone().with("encryptType", "");
-    let sealed = envelope.seal(Payload { value: &param, schema: None }, Format::Json, &clear).unwrap();
+    let sealed = envelope.seal(Payload { value: &param, schema: None, root: None }, Format::Json, &clear).unwrap();
     assert!(sealed.body.contains("\"param\":{") && !sealed.body.contains("encryptData"));
     assert_eq!(envelope.open(&sealed.body, &[], Format::Json, &clear, Limits::default()).unwrap().payload, param);
 }
@@ -140,7 +144,7 @@ fn round_trip(
 ) -> Result<(), String> {
     let envelope = Envelope::new(protocol(platform), direction);
     let inputs = inputs_for(platform, service);
-    let payload = Payload { value, schema: Some((platform, id)) };
+    let payload = Payload { value, schema: Some((platform, id)), root: None };
     let sealed = envelope.seal(payload, format, &inputs).map_err(|e| e.to_string())?;
     let opened = envelope
         .open(&sealed.body, &sealed.headers, format, &inputs, Limits::default())

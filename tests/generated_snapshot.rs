@@ -164,7 +164,7 @@ fn the_protocol_seals_and_opens_with_its_own_rule() {
     let request = parse_request(VALID).unwrap();
     let value = request.to_value().unwrap();
     let envelope = Envelope::new(protocol, Direction::Request);
-    let payload = Payload { value: &value, schema: Some(register::Request::schema()) };
+    let payload = Payload { value: &value, schema: Some(register::Request::schema()), root: None };
     let sealed = envelope.seal(payload, Format::Json, &inputs).unwrap();
     assert_eq!(sealed.headers, [("timestamp".to_owned(), "20240101120000000".to_owned())]);
     let body: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&sealed.body).unwrap();

@@ -1,6 +1,8 @@
 //! `hisgate`: the command-line face of the spec toolchain.
 
 mod commands;
+mod inputs;
+mod target;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
@@ -18,11 +20,29 @@ enum Command {
     Check(commands::check::Args),
     /// Per platform, the number of interfaces, fields, dictionaries, dictionary codes and return codes.
     List(commands::list::Args),
+    /// Sign a message (JSON on stdin): prints `{"canonical": …, "sign": …}`.
+    Sign(commands::sign::SignArgs),
+    /// Verify a signed message (JSON on stdin): prints `{"ok": true}`, or `{"ok": false, "reason": …}` and exits 1.
+    Verify(commands::sign::VerifyArgs),
+    /// Encrypt `{"plaintext": …}` into `{"ciphertext": …}`.
+    Encrypt(commands::crypt::CryptArgs),
+    /// Decrypt `{"ciphertext": …}` into `{"plaintext": …}`.
+    Decrypt(commands::crypt::CryptArgs),
+    /// Show how a message is signed, step by step; with `--expect SIGN`, find why a signature differs.
+    Explain(commands::explain::ExplainArgs),
+    /// Time the envelope step (build and parse) for a payload, beside the raw digest and cipher cost.
+    Bench(commands::bench::BenchArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::Check(args) => commands::check::run(args),
         Command::List(args) => commands::list::run(args),
+        Command::Sign(args) => commands::sign::sign(args),
+        Command::Verify(args) => commands::sign::verify(args),
+        Command::Encrypt(args) => commands::crypt::encrypt(args),
+        Command::Decrypt(args) => commands::crypt::decrypt(args),
+        Command::Explain(args) => commands::explain::run(args),
+        Command::Bench(args) => commands::bench::run(args),
     }
 }

@@ -60,6 +60,8 @@ pub struct Payload<'a> {
     pub value: &'a Value,
     /// Its schema, for the XML element order and root name.
     pub schema: Option<(&'a PlatformSchema, MessageId)>,
+    /// The XML root, where there is no schema to name it; by default `request`.
+    pub root: Option<&'a str>,
 }
 
 impl Payload<'_> {
@@ -68,7 +70,10 @@ impl Payload<'_> {
         match format {
             Format::Json => Ok(sorted_json(self.value)),
             Format::Xml => {
-                let root = self.schema.map_or("request", |(p, id)| &p.message(id).xml_name);
+                let root = match (self.schema, self.root) {
+                    (Some((p, id)), _) => &*p.message(id).xml_name,
+                    (None, root) => root.unwrap_or("request"),
+                };
                 xml::write(root, self.value, self.schema, xml::WriteOptions::default())
             }
         }
@@ -303,6 +308,31 @@ impl<'p> Envelope<'p> {
             }
         };
         Ok(Opened { fields, payload, scheme: scheme.map(|s| s.name.to_string()) })
+    }
+
+    /// The message as its signature covers it. Under sign-then-encrypt, a ciphertext whose plaintext is absent is
+    /// decrypted back into the payload field; otherwise the message is returned as it is.
+    pub fn signed_view(
+        &self,
+        fields: &Map<String, Value>,
+        inputs: &Inputs,
+        format: Format,
+        limits: Limits,
+    ) -> Result<Map<String, Value>, EnvelopeError> {
+        let mut view = fields.clone();
+        let placement = &self.schema.payload;
+        if self.protocol.signature.order != SignOrder::SignThenEncrypt {
+            return Ok(view);
+        }
+        let (Some(field), Some(ciphertext)) = (&placement.field, &placement.ciphertext) else { return Ok(view) };
+        if view.contains_key(&**field) {
+            return Ok(view);
+        }
+        if let (Some(scheme), Some(text)) = (self.scheme(fields)?, fields.get(&**ciphertext).and_then(Value::as_str)) {
+            let plaintext = cipher::decrypt(scheme, text, inputs)?;
+            view.insert(field.to_string(), parse_payload(&plaintext, format, limits)?);
+        }
+        Ok(view)
     }
 
     fn signature_value(&self, fields: &Map<String, Value>, headers: &[(String, String)]) -> Option<String> {

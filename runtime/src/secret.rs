@@ -56,6 +56,19 @@ impl Inputs {
         self.values.get(name).is_some_and(|i| i.secret)
     }
 
+    /// The same inputs with each secret replaced by its placeholder (`{key}`), for showing rendered templates.
+    pub fn masked(&self) -> Inputs {
+        let values = self
+            .values
+            .iter()
+            .map(|(name, input)| {
+                let value = if input.secret { format!("{{{name}}}") } else { input.value.clone() };
+                (name.clone(), Input { value, secret: input.secret })
+            })
+            .collect();
+        Inputs { values }
+    }
+
     /// Each name with its value, or its fingerprint when it is secret.
     pub fn shown(&self) -> Vec<(String, String)> {
         self.values

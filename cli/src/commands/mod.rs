@@ -1,2 +1,7 @@
+pub mod bench;
 pub mod check;
+pub mod crypt;
+pub mod explain;
+mod io;
 pub mod list;
+pub mod sign;

@@ -1,6 +1,7 @@
 //! The signature engine: one data-driven implementation of every platform's rule.
 
 pub mod canonical;
+pub mod diagnose;
 
 use crate::schema::{Compare, DigestStep, Direction, EnvelopeSchema, HashAlgorithm, ProtocolSchema, SignatureRule};
 use crate::secret::Inputs;
@@ -79,6 +80,11 @@ impl<'p> Signer<'p> {
         let prefix = template::render(&self.rule.prefix, inputs)?;
         let suffix = template::render(&self.rule.suffix, inputs)?;
         Ok(format!("{prefix}{}{suffix}", pairs.join(self.rule)))
+    }
+
+    /// The string to digest as it may be shown: secret inputs appear as their placeholders (`&key={key}`).
+    pub fn shown_canonical(&self, message: &Map<String, Value>, inputs: &Inputs) -> Result<String, SignError> {
+        Ok(self.wrap(&self.pairs(message), &inputs.masked())?)
     }
 
     pub fn sign(&self, message: &Map<String, Value>, inputs: &Inputs) -> Result<Signature, SignError> {
