@@ -280,7 +280,7 @@ fn flattening_is_injective_where_keys_carry_no_separators() {
     let signer = Signer::for_protocol(protocol, Direction::Request);
     let result = run(message(protocol), |m| {
         let pairs: Vec<(String, String)> =
-            signer.pairs(&m).included().map(|e| (e.name.clone(), e.value.clone())).collect();
+            signer.pairs(&m).included().map(|e| (e.name.to_string(), e.value.to_string())).collect();
         prop_assert_eq!(unflatten(&pairs), as_signed_text(&Value::Object(m)));
         Ok(())
     });

@@ -165,8 +165,8 @@ where
 pub fn encode(encoding: TextEncoding, raw: &[u8]) -> String {
     match encoding {
         TextEncoding::Base64 => base64::engine::general_purpose::STANDARD.encode(raw),
-        TextEncoding::HexUpper => hex::encode_upper(raw),
-        TextEncoding::HexLower => hex::encode(raw),
+        TextEncoding::HexUpper => base16ct::upper::encode_string(raw),
+        TextEncoding::HexLower => base16ct::lower::encode_string(raw),
     }
 }
 
@@ -176,7 +176,9 @@ pub fn decode(encoding: TextEncoding, text: &str) -> Result<Vec<u8>, CipherError
             base64::engine::general_purpose::STANDARD.decode(text).map_err(|_| CipherError::Encoding("Base64"))
         }
         // Either case is read: a counterpart may write lowercase where the spec says uppercase.
-        TextEncoding::HexUpper | TextEncoding::HexLower => hex::decode(text).map_err(|_| CipherError::Encoding("hex")),
+        TextEncoding::HexUpper | TextEncoding::HexLower => {
+            base16ct::mixed::decode_vec(text).map_err(|_| CipherError::Encoding("hex"))
+        }
     }
 }
 
@@ -210,7 +212,7 @@ mod tests {
     #[test]
     fn sm4_matches_the_standards_vector() {
         // GB/T 32907-2016, appendix A: the first block of the PKCS#7-padded message is the standard's ciphertext.
-        let key = hex::decode("0123456789abcdeffedcba9876543210").unwrap();
+        let key = base16ct::mixed::decode_vec("0123456789abcdeffedcba9876543210").unwrap();
         let out = encrypt_with(&params(BlockAlgorithm::Sm4, BlockMode::Ecb, None), &key, &key, &Inputs::new()).unwrap();
         assert!(out.starts_with("681edf34d206965e86b3e94f536e4246"), "{out}");
     }

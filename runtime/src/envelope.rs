@@ -113,6 +113,23 @@ pub struct Opened {
     pub scheme: Option<String>,
 }
 
+/// An envelope opened without reading a decrypted payload. `fields` holds the envelope's own fields.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenedText {
+    pub fields: Map<String, Value>,
+    pub payload: OpenedPayload,
+    pub scheme: Option<String>,
+}
+
+/// A payload as the envelope step leaves it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum OpenedPayload {
+    /// Decrypted text, in the binding's format.
+    Text(String),
+    /// Carried as structure in the envelope, or read to verify a plaintext signature.
+    Value(Value),
+}
+
 impl Opened {
     /// The value of the envelope field with a role (`code`, `message`).
     pub fn role(&self, envelope: &EnvelopeSchema, role: EnvelopeRole) -> Option<String> {
@@ -138,6 +155,24 @@ impl<'p> Envelope<'p> {
     /// without a template (a response's code and message); a field whose template reads a missing input is left
     /// out, so optional fields cost nothing.
     pub fn seal(&self, payload: Payload, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
+        let text = payload.text(format)?;
+        self.seal_parts(&text, Some(payload.value), format, inputs)
+    }
+
+    /// Wraps payload text already written in the binding's format (`<request>…</request>` or JSON): the envelope
+    /// step alone. Where the envelope carries the payload as structure (a JSON `param`, an inline body), the text
+    /// is read into it.
+    pub fn seal_text(&self, payload: &str, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
+        self.seal_parts(payload, None, format, inputs)
+    }
+
+    fn seal_parts(
+        &self,
+        text: &str,
+        value: Option<&Value>,
+        format: Format,
+        inputs: &Inputs,
+    ) -> Result<Sealed, EnvelopeError> {
         let inputs = inputs.clone().with("format", format.as_str());
         let mut body = Map::new();
         let mut headers = Vec::new();
@@ -166,27 +201,30 @@ impl<'p> Envelope<'p> {
         }
         let scheme = self.scheme(&body)?;
         let placement = &self.schema.payload;
-        let order = self.protocol.signature.order;
-        match (scheme, &placement.ciphertext) {
-            (Some(scheme), Some(ciphertext_field)) => {
-                let text = payload.text(format)?;
-                if order == SignOrder::SignThenEncrypt {
-                    // The plaintext is signed where it belongs, then replaced by its ciphertext.
-                    self.place_payload(&mut body, payload.value);
-                    self.sign_into(&mut body, &mut headers, &inputs)?;
-                    if let Some(field) = &placement.field {
-                        body.shift_remove(&**field);
-                    }
-                    let ciphertext = cipher::encrypt(scheme, text.as_bytes(), &inputs)?;
-                    body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
-                } else {
-                    let ciphertext = cipher::encrypt(scheme, text.as_bytes(), &inputs)?;
-                    body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
-                    self.sign_into(&mut body, &mut headers, &inputs)?;
+        let structured = |format| -> Result<std::borrow::Cow<'_, Value>, EnvelopeError> {
+            match value {
+                Some(v) => Ok(std::borrow::Cow::Borrowed(v)),
+                None => parse_payload(text, format, Limits::default()).map(std::borrow::Cow::Owned),
+            }
+        };
+        match (scheme, &placement.ciphertext, self.protocol.signature.order) {
+            (Some(scheme), Some(ciphertext_field), SignOrder::SignThenEncrypt) => {
+                // The plaintext is signed where it belongs, then replaced by its ciphertext.
+                self.place_payload(&mut body, structured(format)?);
+                self.sign_into(&mut body, &mut headers, &inputs)?;
+                if let Some(field) = &placement.field {
+                    body.shift_remove(&**field);
                 }
+                let ciphertext = cipher::encrypt(scheme, text.as_bytes(), &inputs)?;
+                body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
+            }
+            (Some(scheme), Some(ciphertext_field), SignOrder::EncryptThenSign) => {
+                let ciphertext = cipher::encrypt(scheme, text.as_bytes(), &inputs)?;
+                body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
+                self.sign_into(&mut body, &mut headers, &inputs)?;
             }
             _ => {
-                self.place_payload(&mut body, payload.value);
+                self.place_payload(&mut body, structured(format)?);
                 self.sign_into(&mut body, &mut headers, &inputs)?;
             }
         }
@@ -202,28 +240,29 @@ impl<'p> Envelope<'p> {
         Ok(Sealed { body, headers })
     }
 
-    /// The envelope's fields in declared order, then the inline payload's.
+    /// The envelope's fields in declared order, then the inline payload's. The few envelope fields move to the
+    /// front in place; the payload's fields are not rehashed.
     fn in_declared_order(&self, mut body: Map<String, Value>) -> Map<String, Value> {
-        let mut ordered = Map::new();
+        let mut position = 0;
         for field in self.schema.fields.iter() {
-            if let Some(v) = body.shift_remove(&*field.name) {
-                ordered.insert(field.name.to_string(), v);
+            if let Some((name, value)) = body.shift_remove_entry(&*field.name) {
+                body.shift_insert(position, name, value);
+                position += 1;
             }
         }
-        ordered.extend(body);
-        ordered
+        body
     }
 
-    fn place_payload(&self, body: &mut Map<String, Value>, payload: &Value) {
+    /// Puts the payload where the envelope carries it, moving it when it is owned.
+    fn place_payload(&self, body: &mut Map<String, Value>, payload: std::borrow::Cow<'_, Value>) {
         match (&self.schema.payload.field, payload) {
             (Some(field), value) => {
-                body.insert(field.to_string(), value.clone());
+                body.insert(field.to_string(), value.into_owned());
             }
             // The body is the payload: its fields sit beside the envelope's.
-            (None, Value::Object(fields)) => {
-                for (k, v) in fields {
-                    body.insert(k.clone(), v.clone());
-                }
+            (None, std::borrow::Cow::Owned(Value::Object(fields))) => body.extend(fields),
+            (None, std::borrow::Cow::Borrowed(Value::Object(fields))) => {
+                body.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             (None, _) => {}
         }
@@ -235,8 +274,13 @@ impl<'p> Envelope<'p> {
         headers: &mut Vec<(String, String)>,
         inputs: &Inputs,
     ) -> Result<(), EnvelopeError> {
-        let headers_as_inputs = headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
-        let value = self.signer().sign(body, &headers_as_inputs)?.value;
+        // Templates may read header values (glorycard's timestamp); most are inputs already, so copy only when not.
+        let value = if headers.iter().all(|(k, _)| inputs.get(k).is_some()) {
+            self.signer().value(body, inputs)?
+        } else {
+            let overlay = headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
+            self.signer().value(body, &overlay)?
+        };
         let field = &self.protocol.signature.field;
         match self.schema.field(field).map(|f| f.place) {
             Some(Place::Header) => headers.push((field.to_string(), value)),
@@ -262,7 +306,8 @@ impl<'p> Envelope<'p> {
         }
     }
 
-    /// Unwraps a received body (and its headers), verifying and decrypting in the rule's order.
+    /// Unwraps a received body (and its headers), verifying and decrypting in the rule's order, and reads the
+    /// payload.
     pub fn open(
         &self,
         body: &str,
@@ -271,6 +316,23 @@ impl<'p> Envelope<'p> {
         inputs: &Inputs,
         limits: Limits,
     ) -> Result<Opened, EnvelopeError> {
+        let opened = self.open_text(body, headers, format, inputs, limits)?;
+        let payload = match opened.payload {
+            OpenedPayload::Text(text) => parse_payload(&text, format, limits)?,
+            OpenedPayload::Value(value) => value,
+        };
+        Ok(Opened { fields: opened.fields, payload, scheme: opened.scheme })
+    }
+
+    /// The envelope step alone: verifies and decrypts, leaving a decrypted payload as the text it was written in.
+    pub fn open_text(
+        &self,
+        body: &str,
+        headers: &[(String, String)],
+        format: Format,
+        inputs: &Inputs,
+        limits: Limits,
+    ) -> Result<OpenedText, EnvelopeError> {
         let parsed = match format {
             Format::Json => json::parse(body, limits)?,
             Format::Xml => xml::parse(body, limits)?.value,
@@ -292,22 +354,22 @@ impl<'p> Envelope<'p> {
                     fields.insert(field.to_string(), payload.clone());
                 }
                 self.verify(&fields, &inputs, signature.as_deref())?;
-                payload
+                OpenedPayload::Value(payload)
             }
             (Some(scheme), Some(ciphertext), SignOrder::EncryptThenSign) => {
                 self.verify(&fields, &inputs, signature.as_deref())?;
-                let text = cipher::decrypt(scheme, ciphertext, &inputs)?;
-                parse_payload(&text, format, limits)?
+                OpenedPayload::Text(cipher::decrypt(scheme, ciphertext, &inputs)?)
             }
             _ => {
                 self.verify(&fields, &inputs, signature.as_deref())?;
-                match &placement.field {
-                    Some(field) => fields.get(&**field).cloned().unwrap_or(Value::Null),
-                    None => Value::Object(self.inline_payload(&fields)),
-                }
+                // Verified: the payload moves out of the envelope's fields.
+                OpenedPayload::Value(match &placement.field {
+                    Some(field) => fields.shift_remove(&**field).unwrap_or(Value::Null),
+                    None => Value::Object(self.take_inline_payload(&mut fields)),
+                })
             }
         };
-        Ok(Opened { fields, payload, scheme: scheme.map(|s| s.name.to_string()) })
+        Ok(OpenedText { fields, payload, scheme: scheme.map(|s| s.name.to_string()) })
     }
 
     /// The message as its signature covers it. Under sign-then-encrypt, a ciphertext whose plaintext is absent is
@@ -354,9 +416,86 @@ impl<'p> Envelope<'p> {
         Ok(self.signer().verify(fields, inputs, received)?)
     }
 
-    /// The body's fields that are not the envelope's own.
-    fn inline_payload(&self, fields: &Map<String, Value>) -> Map<String, Value> {
-        fields.iter().filter(|(k, _)| self.schema.field(k).is_none()).map(|(k, v)| (k.clone(), v.clone())).collect()
+    /// Moves the body's fields that are not the envelope's own into a payload of their own. The envelope's few
+    /// fields are taken out, so the payload's many keep their map.
+    fn take_inline_payload(&self, fields: &mut Map<String, Value>) -> Map<String, Value> {
+        let mut envelope = Map::new();
+        for field in self.schema.fields.iter() {
+            for name in std::iter::once(&field.name).chain(field.aliases.iter()) {
+                if let Some((k, v)) = fields.shift_remove_entry(&**name) {
+                    envelope.insert(k, v);
+                }
+            }
+        }
+        std::mem::replace(fields, envelope)
+    }
+}
+
+/// The digest and cipher work of one sealed message, with nothing around it: the baseline the envelope step is
+/// measured against.
+#[derive(Debug, Clone)]
+pub struct RawCrypto<'p> {
+    digest: &'p [crate::schema::DigestStep],
+    canonical: String,
+    scheme: Option<&'p crate::schema::CipherScheme>,
+    plaintext: String,
+    ciphertext: String,
+    inputs: Inputs,
+}
+
+impl RawCrypto<'_> {
+    /// What sealing cannot avoid: the digest chain over the canonical string, and the cipher over the payload.
+    pub fn build(&self) -> Result<(), EnvelopeError> {
+        crate::signature::digest_value(self.digest, self.canonical.as_bytes(), &self.inputs)?;
+        if let Some(scheme) = self.scheme {
+            cipher::encrypt(scheme, self.plaintext.as_bytes(), &self.inputs)?;
+        }
+        Ok(())
+    }
+
+    /// What opening cannot avoid: the same digest, and decrypting the ciphertext.
+    pub fn parse(&self) -> Result<(), EnvelopeError> {
+        crate::signature::digest_value(self.digest, self.canonical.as_bytes(), &self.inputs)?;
+        if let Some(scheme) = self.scheme {
+            cipher::decrypt(scheme, &self.ciphertext, &self.inputs)?;
+        }
+        Ok(())
+    }
+}
+
+impl<'p> Envelope<'p> {
+    /// The raw crypto of a message this envelope sealed from `payload` text.
+    pub fn raw_crypto(
+        &self,
+        sealed: &Sealed,
+        payload: &str,
+        format: Format,
+        inputs: &Inputs,
+    ) -> Result<RawCrypto<'p>, EnvelopeError> {
+        let limits = Limits { max_bytes: usize::MAX, ..Limits::default() };
+        let opened = self.open_text(&sealed.body, &sealed.headers, format, inputs, limits)?;
+        let inputs = sealed.headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
+        // The message exactly as signed: the sealed body, with a plaintext payload back in place.
+        let body = match format {
+            Format::Json => json::parse(&sealed.body, limits)?,
+            Format::Xml => xml::parse(&sealed.body, limits)?.value,
+        };
+        let Value::Object(body) = body else { return Err(EnvelopeError::NotAnObject) };
+        let signed = self.signed_view(&body, &inputs, format, limits)?;
+        let canonical = self.signer().canonical(&signed, &inputs)?;
+        let scheme = opened.scheme.as_deref().and_then(|name| self.protocol.encryption.as_ref()?.scheme(Some(name)));
+        let ciphertext = match scheme {
+            Some(s) => cipher::encrypt(s, payload.as_bytes(), &inputs)?,
+            None => String::new(),
+        };
+        Ok(RawCrypto {
+            digest: &self.protocol.signature.digest,
+            canonical,
+            scheme,
+            plaintext: payload.to_owned(),
+            ciphertext,
+            inputs,
+        })
     }
 }
 

@@ -91,7 +91,7 @@ impl fmt::Debug for Inputs {
 /// `16 chars, sha256 3f2a9c1e`. Two parties can compare fingerprints to tell whether they hold the same key.
 pub fn fingerprint(secret: &str) -> String {
     let digest = Sha256::digest(secret.as_bytes());
-    format!("{} chars, sha256 {}", secret.chars().count(), hex::encode(&digest[..4]))
+    format!("{} chars, sha256 {}", secret.chars().count(), base16ct::lower::encode_string(&digest[..4]))
 }
 
 #[cfg(test)]

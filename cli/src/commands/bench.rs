@@ -4,12 +4,10 @@
 use super::io;
 use crate::inputs::Credentials;
 use crate::target::{self, Target};
-use hisgate_runtime::cipher;
 use hisgate_runtime::codec::{Limits, json, xml};
-use hisgate_runtime::envelope::{Envelope, Format, Payload};
+use hisgate_runtime::envelope::{Envelope, Format};
 use hisgate_runtime::schema::{Direction, ProtocolSchema};
 use hisgate_runtime::secret::Inputs;
-use hisgate_runtime::signature::{self, Signer};
 use serde_json::{Value, json};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -95,50 +93,31 @@ fn measure(args: &BenchArgs) -> Result<Value, String> {
     let protocol = target::protocol(&platform)?;
     let text = std::fs::read_to_string(&args.payload).map_err(|e| format!("{}: {e}", args.payload.display()))?;
     let limits = Limits { max_bytes: 64 << 20, max_depth: 64 };
-    let (format, value, root) = if text.trim_start().starts_with('<') {
-        let doc = xml::parse(&text, limits).map_err(|e| e.to_string())?;
-        (Format::Xml, doc.value, doc.root)
+    // The payload is taken as written: the envelope step starts from the payload's wire text.
+    let (format, root) = if text.trim_start().starts_with('<') {
+        (Format::Xml, xml::parse(&text, limits).map_err(|e| e.to_string())?.root)
     } else {
-        (Format::Json, json::parse(&text, limits).map_err(|e| e.to_string())?, "request".to_owned())
+        json::parse(&text, limits).map_err(|e| e.to_string())?;
+        (Format::Json, "request".to_owned())
     };
-    let format = if protocol.request.root.is_some() { format } else { Format::Json };
+    if format == Format::Xml && protocol.request.root.is_none() {
+        return Err(format!("platform `{}` carries JSON: give a JSON payload", platform.name));
+    }
     let direction = if root == "response" { Direction::Response } else { Direction::Request };
     let inputs = inputs(args, protocol, direction);
     let envelope = Envelope::new(protocol, direction);
-    let payload = Payload { value: &value, schema: None, root: Some(&root) };
-    let sealed = envelope.seal(payload, format, &inputs).map_err(|e| e.to_string())?;
+    let sealed = envelope.seal_text(&text, format, &inputs).map_err(|e| e.to_string())?;
     let n = args.iterations;
 
-    let build_us = time(n, || envelope.seal(payload, format, &inputs).map(drop).map_err(|e| e.to_string()))?;
+    let build_us = time(n, || envelope.seal_text(&text, format, &inputs).map(drop).map_err(|e| e.to_string()))?;
     let parse_us = time(n, || {
-        envelope.open(&sealed.body, &sealed.headers, format, &inputs, limits).map(drop).map_err(|e| e.to_string())
+        envelope.open_text(&sealed.body, &sealed.headers, format, &inputs, limits).map(drop).map_err(|e| e.to_string())
     })?;
 
     // The same digest and cipher work over the same bytes, with nothing around it.
-    let opened = envelope.open(&sealed.body, &sealed.headers, format, &inputs, limits).map_err(|e| e.to_string())?;
-    let header_inputs = sealed.headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
-    let canonical = Signer::for_protocol(protocol, direction)
-        .canonical(&opened.fields, &header_inputs)
-        .map_err(|e| e.to_string())?;
-    let digest = &protocol.signature.digest;
-    let scheme =
-        opened.scheme.as_deref().and_then(|name| protocol.encryption.as_ref()?.schemes.iter().find(|s| s.name == name));
-    let plaintext = payload.text(format).map_err(|e| e.to_string())?;
-    let ciphertext = match scheme {
-        Some(s) => cipher::encrypt(s, plaintext.as_bytes(), &inputs).map_err(|e| e.to_string())?,
-        None => String::new(),
-    };
-    let raw_digest =
-        || signature::digest(digest, canonical.as_bytes(), &header_inputs).map(drop).map_err(|e| e.to_string());
-    let raw_build_us = time(n, || {
-        raw_digest()?;
-        scheme
-            .map_or(Ok(()), |s| cipher::encrypt(s, plaintext.as_bytes(), &inputs).map(drop).map_err(|e| e.to_string()))
-    })?;
-    let raw_parse_us = time(n, || {
-        raw_digest()?;
-        scheme.map_or(Ok(()), |s| cipher::decrypt(s, &ciphertext, &inputs).map(drop).map_err(|e| e.to_string()))
-    })?;
+    let raw = envelope.raw_crypto(&sealed, &text, format, &inputs).map_err(|e| e.to_string())?;
+    let raw_build_us = time(n, || raw.build().map_err(|e| e.to_string()))?;
+    let raw_parse_us = time(n, || raw.parse().map_err(|e| e.to_string()))?;
     Ok(json!({
         "build_us": build_us,
         "parse_us": parse_us,

@@ -10,8 +10,30 @@ use std::str::FromStr;
 /// Parses JSON text within `limits`, accepting trailing commas before `}` and `]`.
 pub fn parse(text: &str, limits: Limits) -> Result<Value, CodecError> {
     limits.check_len(text.len())?;
+    // Well-formed text takes the fast path; only text serde_json refuses is scanned for trailing commas.
+    if let Ok(value) = serde_json::from_str::<Value>(text) {
+        check_depth(&value, limits.max_depth)?;
+        return Ok(value);
+    }
     let relaxed = relax(text, limits.max_depth)?;
     serde_json::from_str(&relaxed).map_err(|e| CodecError::Json(e.to_string()))
+}
+
+fn check_depth(value: &Value, max_depth: usize) -> Result<(), CodecError> {
+    fn depth(value: &Value, level: usize, max: usize) -> bool {
+        match value {
+            _ if level > max => false,
+            Value::Object(map) => map.values().all(|v| depth(v, level + 1, max)),
+            Value::Array(items) => items.iter().all(|v| depth(v, level + 1, max)),
+            _ => true,
+        }
+    }
+    // Scalars sit one level below their container: the root container is level 1.
+    let ok = match value {
+        Value::Object(_) | Value::Array(_) => depth(value, 1, max_depth),
+        _ => true,
+    };
+    if ok { Ok(()) } else { Err(CodecError::TooDeep { limit: max_depth }) }
 }
 
 /// Compact JSON, keys in the value's own order.

@@ -192,7 +192,7 @@ impl Writer<'_> {
             Value::Null => Ok(()),
             Value::Array(items) => items.iter().try_for_each(|item| self.element(name, item, schema)),
             Value::Object(map) => {
-                self.out.push_str(&format!("<{name}>"));
+                self.open(name);
                 for (key, child) in ordered(map, schema) {
                     let child_schema = schema.and_then(|(platform, id)| {
                         let field = platform.message(id).field(key)?;
@@ -200,20 +200,32 @@ impl Writer<'_> {
                     });
                     self.element(key, child, child_schema)?;
                 }
-                self.out.push_str(&format!("</{name}>"));
+                self.close(name);
                 Ok(())
             }
             scalar => {
                 let text = match scalar {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
+                    Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
+                    other => std::borrow::Cow::Owned(other.to_string()),
                 };
-                self.out.push_str(&format!("<{name}>"));
+                self.open(name);
                 self.text(&text);
-                self.out.push_str(&format!("</{name}>"));
+                self.close(name);
                 Ok(())
             }
         }
+    }
+
+    fn open(&mut self, name: &str) {
+        self.out.push('<');
+        self.out.push_str(name);
+        self.out.push('>');
+    }
+
+    fn close(&mut self, name: &str) {
+        self.out.push_str("</");
+        self.out.push_str(name);
+        self.out.push('>');
     }
 
     fn text(&mut self, text: &str) {

@@ -3,13 +3,14 @@
 
 use crate::schema::{Coverage, KeyOrder, Nested, Numbers, SignatureRule};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
-/// One field of the message as the rule saw it.
+/// One field of the message as the rule saw it; text borrowed from the message where it is used as sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Entry {
+pub struct Entry<'m> {
     /// The key as written into the string: a field name, or a flattened path (`detail.amount`).
-    pub name: String,
-    pub value: String,
+    pub name: Cow<'m, str>,
+    pub value: Cow<'m, str>,
     /// Why it was left out; `None` when it is part of the string.
     pub skipped: Option<Skip>,
 }
@@ -36,31 +37,49 @@ impl Skip {
 
 /// The pairs in signing order, then the skipped entries in message order.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Pairs {
-    pub entries: Vec<Entry>,
+pub struct Pairs<'m> {
+    pub entries: Vec<Entry<'m>>,
 }
 
-impl Pairs {
-    pub fn included(&self) -> impl Iterator<Item = &Entry> {
+impl<'m> Pairs<'m> {
+    pub fn included(&self) -> impl Iterator<Item = &Entry<'m>> {
         self.entries.iter().filter(|e| e.skipped.is_none())
     }
 
-    /// `name=value` pairs joined, without prefix or suffix.
-    pub fn join(&self, rule: &SignatureRule) -> String {
-        let mut out = String::new();
+    /// `name=value` pairs joined, appended to `out` (which holds the prefix, and then takes the suffix).
+    pub fn join_into(&self, rule: &SignatureRule, out: &mut String) {
+        let size: usize =
+            self.included().map(|e| e.name.len() + e.value.len() + rule.pair.len() + rule.join.len()).sum();
+        out.reserve(size);
         for (i, entry) in self.included().enumerate() {
             if i > 0 {
                 out.push_str(&rule.join);
             }
-            out.push_str(&write_pair(&rule.pair, &entry.name, &entry.value));
+            write_pair(&rule.pair, &entry.name, &entry.value, out);
         }
-        out
+    }
+
+    /// Copies whatever the entries borrow, so the pairs outlive the message.
+    pub fn into_owned(self) -> Pairs<'static> {
+        let owned = |c: Cow<'m, str>| Cow::Owned(c.into_owned());
+        Pairs {
+            entries: self
+                .entries
+                .into_iter()
+                .map(|e| Entry { name: owned(e.name), value: owned(e.value), skipped: e.skipped })
+                .collect(),
+        }
     }
 }
 
 /// `{name}={value}` with the two placeholders filled; anything else in the pattern is literal.
-fn write_pair(pattern: &str, name: &str, value: &str) -> String {
-    let mut out = String::with_capacity(pattern.len() + name.len() + value.len());
+fn write_pair(pattern: &str, name: &str, value: &str, out: &mut String) {
+    if pattern == "{name}={value}" {
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+        return;
+    }
     let mut rest = pattern;
     while let Some(i) = rest.find('{') {
         out.push_str(&rest[..i]);
@@ -77,12 +96,11 @@ fn write_pair(pattern: &str, name: &str, value: &str) -> String {
         }
     }
     out.push_str(rest);
-    out
 }
 
 /// Collects the message's fields under `rule`; `declared` lists the envelope's fields for `covers: declared`.
-pub fn pairs(rule: &SignatureRule, declared: &[&str], message: &Map<String, Value>) -> Pairs {
-    let mut entries = Vec::new();
+pub fn pairs<'m>(rule: &SignatureRule, declared: &[&str], message: &'m Map<String, Value>) -> Pairs<'m> {
+    let mut entries = Vec::with_capacity(message.len());
     for (name, value) in message {
         let skip = if rule.exclude.iter().any(|e| e == name) {
             Some(Skip::Excluded)
@@ -96,12 +114,13 @@ pub fn pairs(rule: &SignatureRule, declared: &[&str], message: &Map<String, Valu
             (skip, value, _) => {
                 let text = scalar_or_nested(rule, value);
                 let skip = skip.or_else(|| (rule.drop_empty && text.is_empty()).then_some(Skip::Empty));
-                entries.push(Entry { name: name.clone(), value: text, skipped: skip });
+                entries.push(Entry { name: Cow::Borrowed(name), value: text, skipped: skip });
             }
         }
     }
     let (mut included, skipped): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.skipped.is_none());
-    included.sort_by(|a, b| compare_keys(rule.sort, &a.name, &b.name));
+    // Names are unique in a JSON object, so an unstable sort gives the same order.
+    included.sort_unstable_by(|a, b| compare_keys(rule.sort, &a.name, &b.name));
     included.extend(skipped);
     Pairs { entries: included }
 }
@@ -114,7 +133,7 @@ fn compare_keys(order: KeyOrder, a: &str, b: &str) -> std::cmp::Ordering {
 }
 
 /// `detail.amount`, `list[0].name`: one entry per leaf; empty objects and arrays contribute nothing.
-fn flatten(rule: &SignatureRule, path: &str, value: &Value, out: &mut Vec<Entry>) {
+fn flatten<'m>(rule: &SignatureRule, path: &str, value: &'m Value, out: &mut Vec<Entry<'m>>) {
     match value {
         Value::Object(map) => {
             for (key, child) in map {
@@ -129,19 +148,19 @@ fn flatten(rule: &SignatureRule, path: &str, value: &Value, out: &mut Vec<Entry>
         leaf => {
             let text = scalar_or_nested(rule, leaf);
             let skipped = (rule.drop_empty && text.is_empty()).then_some(Skip::Empty);
-            out.push(Entry { name: path.to_owned(), value: text, skipped });
+            out.push(Entry { name: Cow::Owned(path.to_owned()), value: text, skipped });
         }
     }
 }
 
 /// A value as written into the string. Null is empty; text is as sent; numbers follow the rule.
-fn scalar_or_nested(rule: &SignatureRule, value: &Value) -> String {
+fn scalar_or_nested<'m>(rule: &SignatureRule, value: &'m Value) -> Cow<'m, str> {
     match value {
-        Value::Null => String::new(),
-        Value::Bool(b) => b.to_string(),
-        Value::String(s) => s.clone(),
-        Value::Number(n) => number(rule.numbers, &n.to_string()),
-        nested => match rule.nested {
+        Value::Null => Cow::Borrowed(""),
+        Value::Bool(b) => Cow::Borrowed(if *b { "true" } else { "false" }),
+        Value::String(s) => Cow::Borrowed(s),
+        Value::Number(n) => Cow::Owned(number(rule.numbers, &n.to_string())),
+        nested => Cow::Owned(match rule.nested {
             Nested::Xml => {
                 let mut out = String::new();
                 write_xml_children(rule, nested, &mut out);
@@ -149,11 +168,12 @@ fn scalar_or_nested(rule: &SignatureRule, value: &Value) -> String {
             }
             // Flattening reaches here only for an excluded or undeclared field, which is not written anyway.
             Nested::Json | Nested::Flatten => {
-                let mut out = String::new();
+                let mut out = Vec::new();
                 write_sorted_json(rule, nested, &mut out);
-                out
+                // serde_json writes UTF-8 only.
+                String::from_utf8(out).unwrap_or_default()
             }
-        },
+        }),
     }
 }
 
@@ -168,35 +188,41 @@ pub fn number(numbers: Numbers, text: &str) -> String {
     }
 }
 
-/// Compact JSON with keys sorted recursively; text escaped as JSON escapes it.
-fn write_sorted_json(rule: &SignatureRule, value: &Value, out: &mut String) {
+/// Compact JSON with keys sorted recursively; text escaped as serde_json escapes it, written straight into `out`.
+fn write_sorted_json(rule: &SignatureRule, value: &Value, out: &mut Vec<u8>) {
+    // Writing a `str` or `&String` into a Vec cannot fail.
+    let text = |out: &mut Vec<u8>, s: &str| {
+        let _ = serde_json::to_writer(&mut *out, s);
+    };
     match value {
         Value::Object(map) => {
-            let mut keys: Vec<&String> = map.keys().collect();
-            keys.sort_by(|a, b| compare_keys(rule.sort, a, b));
-            out.push('{');
-            for (i, key) in keys.into_iter().enumerate() {
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| compare_keys(rule.sort, a.0, b.0));
+            out.push(b'{');
+            for (i, (key, child)) in entries.into_iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
-                out.push_str(&Value::String(key.clone()).to_string());
-                out.push(':');
-                write_sorted_json(rule, &map[key], out);
+                text(out, key);
+                out.push(b':');
+                write_sorted_json(rule, child, out);
             }
-            out.push('}');
+            out.push(b'}');
         }
         Value::Array(items) => {
-            out.push('[');
+            out.push(b'[');
             for (i, item) in items.iter().enumerate() {
                 if i > 0 {
-                    out.push(',');
+                    out.push(b',');
                 }
                 write_sorted_json(rule, item, out);
             }
-            out.push(']');
+            out.push(b']');
         }
-        Value::Number(n) => out.push_str(&number(rule.numbers, &n.to_string())),
-        scalar => out.push_str(&scalar.to_string()),
+        Value::String(s) => text(out, s),
+        Value::Number(n) => out.extend_from_slice(number(rule.numbers, &n.to_string()).as_bytes()),
+        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
+        Value::Null => out.extend_from_slice(b"null"),
     }
 }
 
@@ -217,6 +243,6 @@ fn write_xml_children(rule: &SignatureRule, value: &Value, out: &mut String) {
             }
         }
         Value::Array(items) => items.iter().for_each(|item| write_xml_children(rule, item, out)),
-        scalar => out.push_str(&quick_xml::escape::escape(scalar_or_nested(rule, scalar).as_str())),
+        scalar => out.push_str(&quick_xml::escape::escape(&*scalar_or_nested(rule, scalar))),
     }
 }

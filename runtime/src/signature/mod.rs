@@ -33,8 +33,8 @@ pub enum VerifyError {
 
 /// What signing produced, with every intermediate value for a debugger.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Signature {
-    pub pairs: Pairs,
+pub struct Signature<'m> {
+    pub pairs: Pairs<'m>,
     /// The full string to digest: prefix, pairs, suffix.
     pub canonical: String,
     /// Each digest step's name and output (binary outputs shown as lowercase hex).
@@ -66,7 +66,7 @@ impl<'p> Signer<'p> {
         self.rule
     }
 
-    pub fn pairs(&self, message: &Map<String, Value>) -> Pairs {
+    pub fn pairs<'m>(&self, message: &'m Map<String, Value>) -> Pairs<'m> {
         canonical::pairs(self.rule, &self.declared, message)
     }
 
@@ -77,9 +77,10 @@ impl<'p> Signer<'p> {
     }
 
     fn wrap(&self, pairs: &Pairs, inputs: &Inputs) -> Result<String, TemplateError> {
-        let prefix = template::render(&self.rule.prefix, inputs)?;
-        let suffix = template::render(&self.rule.suffix, inputs)?;
-        Ok(format!("{prefix}{}{suffix}", pairs.join(self.rule)))
+        let mut out = template::render(&self.rule.prefix, inputs)?;
+        pairs.join_into(self.rule, &mut out);
+        out.push_str(&template::render(&self.rule.suffix, inputs)?);
+        Ok(out)
     }
 
     /// The string to digest as it may be shown: secret inputs appear as their placeholders (`&key={key}`).
@@ -87,16 +88,22 @@ impl<'p> Signer<'p> {
         Ok(self.wrap(&self.pairs(message), &inputs.masked())?)
     }
 
-    pub fn sign(&self, message: &Map<String, Value>, inputs: &Inputs) -> Result<Signature, SignError> {
+    pub fn sign<'m>(&self, message: &'m Map<String, Value>, inputs: &Inputs) -> Result<Signature<'m>, SignError> {
         let pairs = self.pairs(message);
         let canonical = self.wrap(&pairs, inputs)?;
         let (value, steps) = digest(&self.rule.digest, canonical.as_bytes(), inputs)?;
         Ok(Signature { pairs, canonical, steps, value })
     }
 
+    /// The signature alone, without the debugger's record of how it was made.
+    pub fn value(&self, message: &Map<String, Value>, inputs: &Inputs) -> Result<String, SignError> {
+        let canonical = self.canonical(message, inputs)?;
+        Ok(digest_value(&self.rule.digest, canonical.as_bytes(), inputs)?)
+    }
+
     /// Checks `received` against the message in constant time.
     pub fn verify(&self, message: &Map<String, Value>, inputs: &Inputs, received: &str) -> Result<(), VerifyError> {
-        let expected = self.sign(message, inputs)?.value;
+        let expected = self.value(message, inputs)?;
         if matches(self.rule.compare, &expected, received) {
             Ok(())
         } else {
@@ -129,35 +136,62 @@ pub fn digest(
     input: &[u8],
     inputs: &Inputs,
 ) -> Result<(String, Vec<(String, String)>), SignError> {
-    let mut bytes = input.to_vec();
-    let mut text = true;
     let mut trace = Vec::with_capacity(steps.len());
+    let value = run_chain(steps, input, inputs, |name, out, is_text| {
+        let shown =
+            if is_text { String::from_utf8_lossy(out).into_owned() } else { base16ct::lower::encode_string(out) };
+        trace.push((name.to_owned(), shown));
+    })?;
+    Ok((value, trace))
+}
+
+/// The digest chain's final text only.
+pub fn digest_value(steps: &[DigestStep], input: &[u8], inputs: &Inputs) -> Result<String, SignError> {
+    run_chain(steps, input, inputs, |_, _, _| {})
+}
+
+fn run_chain(
+    steps: &[DigestStep],
+    input: &[u8],
+    inputs: &Inputs,
+    mut observe: impl FnMut(&str, &[u8], bool),
+) -> Result<String, SignError> {
+    // The input is read where it lies; only step outputs are owned.
+    let mut bytes: std::borrow::Cow<[u8]> = std::borrow::Cow::Borrowed(input);
+    let mut text = true;
     for step in steps {
-        let (name, out, is_text) = match step {
-            DigestStep::Hash(algorithm) => (algorithm.name().to_owned(), hash(*algorithm, &bytes), false),
+        let (name, out, is_text): (&str, Vec<u8>, bool) = match step {
+            DigestStep::Hash(algorithm) => (algorithm.name(), hash(*algorithm, &bytes), false),
             DigestStep::Hmac { algorithm, key } => {
                 let key = template::render(key, inputs)?;
-                (format!("hmac-{}", algorithm.name()), hmac(*algorithm, key.as_bytes(), &bytes), false)
+                (algorithm.hmac_name(), hmac(*algorithm, key.as_bytes(), &bytes), false)
             }
-            DigestStep::HexUpper => ("hex-upper".to_owned(), hex::encode_upper(&bytes).into_bytes(), true),
-            DigestStep::HexLower => ("hex-lower".to_owned(), hex::encode(&bytes).into_bytes(), true),
+            DigestStep::HexUpper => ("hex-upper", base16ct::upper::encode_string(&*bytes).into_bytes(), true),
+            DigestStep::HexLower => ("hex-lower", base16ct::lower::encode_string(&*bytes).into_bytes(), true),
             DigestStep::Base64 => {
-                ("base64".to_owned(), base64::engine::general_purpose::STANDARD.encode(&bytes).into_bytes(), true)
+                ("base64", base64::engine::general_purpose::STANDARD.encode(&*bytes).into_bytes(), true)
             }
         };
-        let shown = if is_text { String::from_utf8_lossy(&out).into_owned() } else { hex::encode(&out) };
-        trace.push((name, shown));
-        bytes = out;
+        observe(name, &out, is_text);
+        bytes = std::borrow::Cow::Owned(out);
         text = is_text;
     }
     if !text {
         return Err(SignError::Binary);
     }
-    let value = String::from_utf8(bytes).map_err(|_| SignError::Binary)?;
-    Ok((value, trace))
+    String::from_utf8(bytes.into_owned()).map_err(|_| SignError::Binary)
 }
 
 impl HashAlgorithm {
+    fn hmac_name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Md5 => "hmac-md5",
+            HashAlgorithm::Sha1 => "hmac-sha1",
+            HashAlgorithm::Sha256 => "hmac-sha256",
+            HashAlgorithm::Sm3 => "hmac-sm3",
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             HashAlgorithm::Md5 => "md5",
