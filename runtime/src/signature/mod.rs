@@ -98,7 +98,7 @@ impl<'p> Signer<'p> {
     /// The signature alone, without the debugger's record of how it was made.
     pub fn value(&self, message: &Map<String, Value>, inputs: &Inputs) -> Result<String, SignError> {
         let canonical = self.canonical(message, inputs)?;
-        Ok(digest_value(&self.rule.digest, canonical.as_bytes(), inputs)?)
+        digest_value(&self.rule.digest, canonical.as_bytes(), inputs)
     }
 
     /// Checks `received` against the message in constant time.
@@ -166,8 +166,8 @@ fn run_chain(
                 let key = template::render(key, inputs)?;
                 (algorithm.hmac_name(), hmac(*algorithm, key.as_bytes(), &bytes), false)
             }
-            DigestStep::HexUpper => ("hex-upper", base16ct::upper::encode_string(&*bytes).into_bytes(), true),
-            DigestStep::HexLower => ("hex-lower", base16ct::lower::encode_string(&*bytes).into_bytes(), true),
+            DigestStep::HexUpper => ("hex-upper", base16ct::upper::encode_string(&bytes).into_bytes(), true),
+            DigestStep::HexLower => ("hex-lower", base16ct::lower::encode_string(&bytes).into_bytes(), true),
             DigestStep::Base64 => {
                 ("base64", base64::engine::general_purpose::STANDARD.encode(&*bytes).into_bytes(), true)
             }
