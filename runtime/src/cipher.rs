@@ -44,7 +44,24 @@ pub fn decrypt(scheme: &CipherScheme, ciphertext: &str, inputs: &Inputs) -> Resu
 
 /// The key's bytes: the template's text, transformed by each derivation step.
 pub fn key(source: &KeySource, inputs: &Inputs) -> Result<Vec<u8>, CipherError> {
+    derive(source, inputs, |_| {})
+}
+
+/// The key's bytes with the text after each stage (the template, then each step) for a debugger or the docs: the
+/// derived text is key material, so callers show it only for example credentials.
+pub fn key_trace(source: &KeySource, inputs: &Inputs) -> Result<(Vec<u8>, Vec<String>), CipherError> {
+    let mut trace = Vec::with_capacity(source.steps.len() + 1);
+    let key = derive(source, inputs, |text| trace.push(text.to_owned()))?;
+    Ok((key, trace))
+}
+
+fn derive(
+    source: &KeySource,
+    inputs: &Inputs,
+    mut observe: impl FnMut(&str),
+) -> Result<Vec<u8>, CipherError> {
     let mut text = template::render(&source.template, inputs)?;
+    observe(&text);
     for step in source.steps.iter() {
         text = match step {
             KeyStep::Encrypt { cipher, key } => {
@@ -59,6 +76,7 @@ pub fn key(source: &KeySource, inputs: &Inputs) -> Result<Vec<u8>, CipherError> 
                 text.chars().take(*n as usize).collect()
             }
         };
+        observe(&text);
     }
     Ok(text.into_bytes())
 }

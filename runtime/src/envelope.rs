@@ -12,20 +12,7 @@ use crate::template::{self, TemplateError};
 use serde_json::{Map, Value};
 
 /// The wire form of a message.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    Json,
-    Xml,
-}
-
-impl Format {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Format::Json => "json",
-            Format::Xml => "xml",
-        }
-    }
-}
+pub use crate::schema::WireFormat as Format;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum EnvelopeError {
@@ -166,14 +153,16 @@ impl<'p> Envelope<'p> {
         self.seal_parts(payload, None, format, inputs)
     }
 
-    fn seal_parts(
-        &self,
-        text: &str,
-        value: Option<&Value>,
-        format: Format,
-        inputs: &Inputs,
-    ) -> Result<Sealed, EnvelopeError> {
+    /// Wraps no payload at all: an error reply, or a message the document says carries nothing.
+    pub fn seal_bare(&self, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
         let inputs = inputs.clone().with("format", format.as_str());
+        let (mut body, mut headers) = self.fields(&inputs)?;
+        self.sign_into(&mut body, &mut headers, &inputs)?;
+        self.serialize(body, headers, format)
+    }
+
+    /// The envelope's fields: from an input named after each, or its template.
+    fn fields(&self, inputs: &Inputs) -> Result<(Map<String, Value>, Vec<(String, String)>), EnvelopeError> {
         let mut body = Map::new();
         let mut headers = Vec::new();
         for field in self.schema.fields.iter() {
@@ -183,7 +172,7 @@ impl<'p> Envelope<'p> {
             // An input named after the field wins over its template; an empty one leaves the field out.
             let value = match (inputs.get(&field.name), &field.value) {
                 (Some(v), _) => Some(v.to_owned()),
-                (None, Some(template)) => match template::render(template, &inputs) {
+                (None, Some(template)) => match template::render(template, inputs) {
                     Ok(v) => Some(v),
                     Err(TemplateError::Missing(_)) if !field.required => None,
                     Err(e) => return Err(e.into()),
@@ -199,6 +188,18 @@ impl<'p> Envelope<'p> {
                 }
             }
         }
+        Ok((body, headers))
+    }
+
+    fn seal_parts(
+        &self,
+        text: &str,
+        value: Option<&Value>,
+        format: Format,
+        inputs: &Inputs,
+    ) -> Result<Sealed, EnvelopeError> {
+        let inputs = inputs.clone().with("format", format.as_str());
+        let (mut body, mut headers) = self.fields(&inputs)?;
         let scheme = self.scheme(&body)?;
         let placement = &self.schema.payload;
         let structured = |format| -> Result<std::borrow::Cow<'_, Value>, EnvelopeError> {
@@ -228,6 +229,10 @@ impl<'p> Envelope<'p> {
                 self.sign_into(&mut body, &mut headers, &inputs)?;
             }
         }
+        self.serialize(body, headers, format)
+    }
+
+    fn serialize(&self, body: Map<String, Value>, headers: Vec<(String, String)>, format: Format) -> Result<Sealed, EnvelopeError> {
         let body = self.in_declared_order(body);
         let body = match format {
             Format::Json => Value::Object(body).to_string(),
@@ -337,7 +342,19 @@ impl<'p> Envelope<'p> {
             Format::Json => json::parse(body, limits)?,
             Format::Xml => xml::parse(body, limits)?.value,
         };
-        let Value::Object(mut fields) = parsed else { return Err(EnvelopeError::NotAnObject) };
+        let Value::Object(fields) = parsed else { return Err(EnvelopeError::NotAnObject) };
+        self.open_fields(fields, headers, format, inputs, limits)
+    }
+
+    /// The envelope step over fields already read (a GET request's query): verifies and decrypts.
+    pub fn open_fields(
+        &self,
+        mut fields: Map<String, Value>,
+        headers: &[(String, String)],
+        format: Format,
+        inputs: &Inputs,
+        limits: Limits,
+    ) -> Result<OpenedText, EnvelopeError> {
         let mut inputs = inputs.clone();
         for (name, value) in headers {
             inputs.set(name.clone(), value.clone(), false);

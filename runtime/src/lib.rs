@@ -2,6 +2,7 @@
 //! platform-specific arrives as data ([`schema::PlatformSchema`]) emitted by `hisgate-codegen` from a spec.
 
 pub mod cipher;
+pub mod clock;
 pub mod codec;
 pub mod dictionary;
 pub mod envelope;
@@ -11,8 +12,10 @@ mod message;
 pub mod redact;
 pub mod schema;
 pub mod secret;
+pub mod server;
 pub mod signature;
 pub mod template;
+pub mod transport;
 pub mod validate;
 mod violation;
 

@@ -22,6 +22,30 @@ pub fn show(value: &str, sensitive: bool) -> String {
     }
 }
 
+/// A payload tree with every sensitive field's value masked, for logs.
+pub fn payload(platform: &crate::schema::PlatformSchema, id: crate::schema::MessageId, value: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    let message = platform.message(id);
+    let Value::Object(map) = value else { return value.clone() };
+    let masked = map.iter().map(|(name, v)| {
+        let v = match message.field(name) {
+            Some(f) if f.sensitive => match v {
+                Value::String(s) => Value::String(redact(s)),
+                Value::Null => Value::Null,
+                _ => Value::String("<redacted>".into()),
+            },
+            Some(f) => match (f.ty.child(), v) {
+                (Some(child), Value::Array(items)) => Value::Array(items.iter().map(|i| payload(platform, child, i)).collect()),
+                (Some(child), Value::Object(_)) => payload(platform, child, v),
+                _ => v.clone(),
+            },
+            None => v.clone(),
+        };
+        (name.clone(), v)
+    });
+    Value::Object(masked.collect())
+}
+
 /// Stands in for a sensitive field in generated `Debug` output.
 pub struct Redacted;
 

@@ -315,7 +315,9 @@ impl Lit for TimeToken {
 
 impl Lit for ProtocolSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
-        full!(cx, ProtocolSchema { description, credentials, request, response, signature, encryption, origin } from self)
+        full!(cx, ProtocolSchema {
+            description, credentials, request, response, signature, encryption, bindings, failures, freshness, origin,
+        } from self)
     }
 }
 
@@ -334,7 +336,7 @@ impl Lit for EnvelopeSchema {
 impl Lit for EnvelopeField {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, EnvelopeField {
-            name, title, description, required, place, role, value, accepts, max_chars, aliases, errata,
+            name, title, description, required, place, role, value, accepts, reject, format, max_chars, aliases, errata,
         } from self)
     }
 }
@@ -411,7 +413,30 @@ impl Lit for KeyStep {
     }
 }
 
+impl Lit for BindingSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, BindingSchema { name, method, format, hospital_path, platform_path, soap, description } from self)
+    }
+}
+
+impl Lit for FailureCodes {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, FailureCodes {
+            empty, malformed, unknown_service, signature, decrypt, invalid, stale, unsupported, internal,
+        } from self)
+    }
+}
+
+impl Lit for Freshness {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, Freshness { field, window_seconds } from self)
+    }
+}
+
 variants!(
+    WireFormat { Json, Xml },
+    HttpMethod { Get, Post },
+    SoapVersion { Soap11, Soap12 },
     Place { Body, Header, Query },
     EnvelopeRole { Plain, Signature, Code, Message, Scheme },
     Coverage { Declared, All },

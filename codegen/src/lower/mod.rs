@@ -39,7 +39,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     let mut interfaces: Vec<InterfaceSchema> = ast.interfaces.iter().filter_map(|i| lowerer.interface(i)).collect();
     interfaces.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)).then(a.name.cmp(&b.name)));
     lowerer.interface_collisions(&interfaces);
-    let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p));
+    let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces));
     let platform = PlatformSchema {
         name: text(&ast.platform),
         title: text(&ast.title),
@@ -183,6 +183,9 @@ impl Lowerer<'_> {
                 false
             }
         };
+        if let Some(path) = ast.path.as_ref().filter(|p| !p.value.starts_with('/')) {
+            self.diags.error(&path.pos, format!("path `{}` must start with `/`", path.value));
+        }
         let request = self.payload(&name.value, "request", ast.request.as_ref());
         let response = self.payload(&name.value, "response", ast.response.as_ref());
         Some(InterfaceSchema {

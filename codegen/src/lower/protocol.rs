@@ -13,7 +13,12 @@ use std::collections::BTreeSet;
 pub const CALL_INPUTS: &[&str] = &["service", "format", "timestamp"];
 
 impl Lowerer<'_> {
-    pub(super) fn protocol(&mut self, ast: &ProtocolAst) -> Option<ProtocolSchema> {
+    pub(super) fn protocol(
+        &mut self,
+        ast: &ProtocolAst,
+        return_codes: &[ReturnCodeSchema],
+        interfaces: &[InterfaceSchema],
+    ) -> Option<ProtocolSchema> {
         let credentials = self.credentials(&ast.credentials);
         let request = self.envelope(ast.request.as_ref()?, "request");
         let response = self.envelope(ast.response.as_ref()?, "response");
@@ -34,6 +39,22 @@ impl Lowerer<'_> {
             let pos = &ast.response.as_ref()?.pos;
             self.diags.error(pos, "the response envelope needs a field with `role: code` (the return code)");
         }
+        let codes = Codes(return_codes);
+        let envelope_asts = [ast.request.as_ref(), ast.response.as_ref()].into_iter().flatten();
+        for reject in envelope_asts.flat_map(|e| &e.fields).filter_map(|f| f.reject.as_ref()) {
+            codes.check(self, reject, "`reject`");
+        }
+        let mut names = BTreeSet::new();
+        let mut bindings = Vec::new();
+        for binding_ast in &ast.bindings {
+            let Some(binding) = self.binding(binding_ast, &request, interfaces) else { continue };
+            if !names.insert(binding.name.to_string()) {
+                self.diags.error(&binding_ast.pos, format!("duplicate binding `{}`", binding.name));
+            }
+            bindings.push(binding);
+        }
+        let failures = self.failures(ast.failures.as_ref()?, &codes);
+        let freshness = ast.freshness.as_ref().and_then(|f| self.freshness(f, &request));
         Some(ProtocolSchema {
             description: text(&ast.description),
             credentials: Seq::Owned(credentials),
@@ -41,8 +62,104 @@ impl Lowerer<'_> {
             response,
             signature: signature?,
             encryption,
+            bindings: Seq::Owned(bindings),
+            failures,
+            freshness,
             origin: ast.pos.clone(),
         })
+    }
+
+    fn binding(&mut self, ast: &BindingAst, request: &EnvelopeSchema, interfaces: &[InterfaceSchema]) -> Option<BindingSchema> {
+        let name = ast.name.as_ref()?;
+        if !ident::is_wire_name(&name.value) {
+            self.diags.error(&name.pos, format!("binding name `{}` must be [A-Za-z_][A-Za-z0-9_]*", name.value));
+        }
+        let method = self.keyword(&ast.method, "method", &[("POST", HttpMethod::Post), ("GET", HttpMethod::Get)], HttpMethod::Post);
+        let format = self.keyword(&ast.format, "format", &[("xml", WireFormat::Xml), ("json", WireFormat::Json)], WireFormat::Json);
+        let soap = ast.soap.as_ref().map(|_| {
+            self.keyword(&ast.soap, "soap", &[("1.1", SoapVersion::Soap11), ("1.2", SoapVersion::Soap12)], SoapVersion::Soap11)
+        });
+        if soap.is_some() && (format != WireFormat::Xml || method != HttpMethod::Post) {
+            self.diags.error(&name.pos, format!("binding `{}`: SOAP carries XML over POST", name.value));
+        }
+        if format == WireFormat::Xml && request.root.is_none() {
+            self.diags.error(&name.pos, format!("binding `{}` carries XML, but the request envelope has no `root`", name.value));
+        }
+        let routed_by_field = request.fields.iter().any(|f| f.value.as_deref() == Some("{service}"));
+        for (side, path) in [(Side::Hospital, &ast.hospital_path), (Side::Platform, &ast.platform_path)] {
+            let Some(path) = path else { continue };
+            let pieces = template::names(&path.value);
+            match pieces {
+                Err(e) => self.diags.error(&path.pos, e.to_string()),
+                Ok(names) => {
+                    if !path.value.starts_with('/') && !path.value.starts_with("{path}") {
+                        self.diags.error(&path.pos, format!("path `{}` must start with `/`", path.value));
+                    }
+                    for unknown in names.iter().filter(|n| !matches!(**n, "service" | "path")) {
+                        let message = format!("path `{}` reads `{unknown}` (a path reads `{{service}}` or `{{path}}`)", path.value);
+                        self.diags.error(&path.pos, message);
+                    }
+                    if names.contains(&"path") {
+                        for i in interfaces.iter().filter(|i| i.provider == side && i.path.is_none()) {
+                            let message = format!("path `{}` routes by `{{path}}`, but interface `{}` declares no `path`", path.value, i.name);
+                            self.diags.error(&path.pos, message);
+                        }
+                    } else if !names.contains(&"service") && !routed_by_field && soap.is_none() {
+                        let message = format!(
+                            "binding `{}` cannot tell interfaces apart: its path reads neither `{{service}}` nor `{{path}}`, and no request field has `value: \"{{service}}\"`",
+                            name.value
+                        );
+                        self.diags.error(&path.pos, message);
+                    }
+                }
+            }
+        }
+        Some(BindingSchema {
+            name: Str::Owned(name.value.clone()),
+            method,
+            format,
+            hospital_path: text(&ast.hospital_path),
+            platform_path: text(&ast.platform_path),
+            soap,
+            description: text(&ast.description),
+        })
+    }
+
+    fn failures(&mut self, ast: &FailuresAst, codes: &Codes) -> FailureCodes {
+        let mut code = |s: &Option<S>, what: &str| {
+            if let Some(s) = s {
+                codes.check(self, s, &format!("`failures.{what}`"));
+            }
+            text(s)
+        };
+        FailureCodes {
+            empty: code(&ast.empty, "empty"),
+            malformed: code(&ast.malformed, "malformed"),
+            unknown_service: code(&ast.unknown_service, "unknown_service"),
+            signature: code(&ast.signature, "signature"),
+            decrypt: code(&ast.decrypt, "decrypt"),
+            invalid: code(&ast.invalid, "invalid"),
+            stale: code(&ast.stale, "stale"),
+            unsupported: code(&ast.unsupported, "unsupported"),
+            internal: code(&ast.internal, "internal"),
+        }
+    }
+
+    fn freshness(&mut self, ast: &FreshnessAst, request: &EnvelopeSchema) -> Option<Freshness> {
+        let field = ast.field.as_ref()?;
+        if request.field(&field.value).is_none_or(|f| f.format.is_none()) {
+            let message = format!("freshness reads `{}`, which is not a request field with a `format`", field.value);
+            self.diags.error(&field.pos, message);
+        }
+        let window = ast.window.as_ref()?;
+        let window_seconds = match window.value.parse::<u32>() {
+            Ok(n) if n > 0 => n,
+            _ => {
+                self.diags.error(&window.pos, format!("`window` is seconds, a whole number above 0, not `{}`", window.value));
+                0
+            }
+        };
+        Some(Freshness { field: Str::Owned(field.value.clone()), window_seconds })
     }
 
     fn credentials(&mut self, asts: &[CredentialAst]) -> Vec<CredentialSchema> {
@@ -114,6 +231,14 @@ impl Lowerer<'_> {
                 ),
                 value: opt(&f.value),
                 accepts: texts(&f.accepts),
+                reject: opt(&f.reject),
+                format: f.format.as_ref().and_then(|fmt| match TimeFormat::parse(&fmt.value) {
+                    Ok(parsed) => Some(parsed),
+                    Err(e) => {
+                        self.diags.error(&fmt.pos, format!("format `{}`: {e}", fmt.value));
+                        None
+                    }
+                }),
                 max_chars,
                 aliases: texts(&f.aliases),
                 errata: self.erratum_refs(&f.erratum),
@@ -420,4 +545,18 @@ fn parse_cipher(name: &str) -> Option<(BlockAlgorithm, BlockMode)> {
         _ => return None,
     };
     Some((algorithm, mode))
+}
+
+/// The platform's return codes, which failure and rejection codes must name.
+struct Codes<'c>(&'c [ReturnCodeSchema]);
+
+impl Codes<'_> {
+    fn check(&self, lowerer: &mut Lowerer, code: &S, what: &str) {
+        let known = self.0.iter().any(|c| c.code == code.value || c.aliases.iter().any(|a| *a == code.value));
+        if !known {
+            let codes: Vec<&str> = self.0.iter().map(|c| &*c.code).collect();
+            let message = format!("{what} names `{}`, which is not a return code of the platform (codes: {})", code.value, codes.join(", "));
+            lowerer.diags.error(&code.pos, message);
+        }
+    }
 }

@@ -146,7 +146,41 @@ pub struct ProtocolAst {
     pub response: Option<EnvelopeAst>,
     pub signature: Option<SignatureAst>,
     pub encryption: Option<EncryptionAst>,
+    pub bindings: Vec<BindingAst>,
+    pub failures: Option<FailuresAst>,
+    pub freshness: Option<FreshnessAst>,
     pub pos: SourcePos,
+}
+
+#[derive(Debug)]
+pub struct BindingAst {
+    pub name: Option<S>,
+    pub method: Option<S>,
+    pub format: Option<S>,
+    pub hospital_path: Option<S>,
+    pub platform_path: Option<S>,
+    pub soap: Option<S>,
+    pub description: Option<S>,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug)]
+pub struct FailuresAst {
+    pub empty: Option<S>,
+    pub malformed: Option<S>,
+    pub unknown_service: Option<S>,
+    pub signature: Option<S>,
+    pub decrypt: Option<S>,
+    pub invalid: Option<S>,
+    pub stale: Option<S>,
+    pub unsupported: Option<S>,
+    pub internal: Option<S>,
+}
+
+#[derive(Debug)]
+pub struct FreshnessAst {
+    pub field: Option<S>,
+    pub window: Option<S>,
 }
 
 #[derive(Debug)]
@@ -178,6 +212,8 @@ pub struct EnvelopeFieldAst {
     pub role: Option<S>,
     pub value: Option<S>,
     pub accepts: Vec<S>,
+    pub reject: Option<S>,
+    pub format: Option<S>,
     pub aliases: Vec<S>,
     pub erratum: Vec<S>,
     pub pos: SourcePos,

@@ -14,9 +14,18 @@ pub fn read(r: &mut FileReader, node: &Node) -> Option<ProtocolAst> {
         response: read_envelope(r, &mut map, "response"),
         signature: map.node("signature").and_then(|n| r.mapping(n, "`signature`")).map(|m| read_signature(r, m)),
         encryption: map.node("encryption").and_then(|n| r.mapping(n, "`encryption`")).map(|m| read_encryption(r, m)),
+        bindings: map.list(r, "bindings", "a binding", read_binding),
+        failures: map.node("failures").and_then(|n| r.mapping(n, "`failures`")).map(|m| read_failures(r, m)),
+        freshness: map.node("freshness").and_then(|n| r.mapping(n, "`freshness`")).map(|m| read_freshness(r, m)),
     };
     if protocol.signature.is_none() {
         r.error(map.span(), "missing required key `signature`");
+    }
+    if protocol.failures.is_none() {
+        r.error(map.span(), "missing required key `failures` (the return code of each server failure)");
+    }
+    if protocol.bindings.is_empty() {
+        r.error(map.span(), "missing required key `bindings` (at least one way over HTTP)");
     }
     map.finish(r);
     Some(protocol)
@@ -67,6 +76,8 @@ fn read_envelope_field(r: &mut FileReader, mut map: MapReader) -> Option<Envelop
         role: map.text(r, "role"),
         value: map.text(r, "value"),
         accepts: map.texts(r, "accepts"),
+        reject: map.text(r, "reject"),
+        format: map.text(r, "format"),
         aliases: map.texts(r, "aliases"),
         erratum: map.one_or_many(r, "erratum"),
     };
@@ -157,4 +168,64 @@ fn read_key_step(r: &mut FileReader, mut map: MapReader) -> Option<KeyStepAst> {
     };
     map.finish(r);
     step
+}
+
+fn read_binding(r: &mut FileReader, mut map: MapReader) -> Option<BindingAst> {
+    let pos = r.pos(map.span());
+    let name = map.required(r, "name");
+    let method = map.required(r, "method");
+    let format = map.required(r, "format");
+    // One path for both sides, or `{hospital: …, platform: …}`.
+    let (hospital_path, platform_path) = match map.node("path") {
+        None => {
+            r.error(map.span(), "missing required key `path`");
+            (None, None)
+        }
+        Some(node) if node.as_scalar().is_some() => {
+            let path = r.text(node, "`path`");
+            (path.clone(), path)
+        }
+        Some(node) => match r.mapping(node, "`path`") {
+            Some(mut paths) => {
+                let both = (paths.required(r, "hospital"), paths.required(r, "platform"));
+                paths.finish(r);
+                both
+            }
+            None => (None, None),
+        },
+    };
+    let binding = BindingAst {
+        name,
+        method,
+        format,
+        hospital_path,
+        platform_path,
+        soap: map.text(r, "soap"),
+        description: map.text(r, "description"),
+        pos,
+    };
+    map.finish(r);
+    Some(binding)
+}
+
+fn read_failures(r: &mut FileReader, mut map: MapReader) -> FailuresAst {
+    let failures = FailuresAst {
+        empty: map.required(r, "empty"),
+        malformed: map.required(r, "malformed"),
+        unknown_service: map.required(r, "unknown_service"),
+        signature: map.required(r, "signature"),
+        decrypt: map.required(r, "decrypt"),
+        invalid: map.required(r, "invalid"),
+        stale: map.required(r, "stale"),
+        unsupported: map.required(r, "unsupported"),
+        internal: map.required(r, "internal"),
+    };
+    map.finish(r);
+    failures
+}
+
+fn read_freshness(r: &mut FileReader, mut map: MapReader) -> FreshnessAst {
+    let freshness = FreshnessAst { field: map.required(r, "field"), window: map.required(r, "window") };
+    map.finish(r);
+    freshness
 }

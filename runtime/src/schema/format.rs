@@ -105,6 +105,29 @@ impl TimeFormat {
         parts.finish()
     }
 
+    /// Reads a full date and time written in this format (a timestamp); seconds and milliseconds default to 0.
+    pub fn read(&self, value: &str) -> Result<NaiveDateTime, String> {
+        self.check(value)?;
+        let mut parts = Parts::default();
+        let mut rest = value;
+        for token in self.tokens.iter() {
+            match *token {
+                TimeToken::Literal(c) => rest = &rest[c.len_utf8()..],
+                token => {
+                    let width = token.width();
+                    parts.set(token, rest[..width].parse().unwrap_or(0));
+                    rest = &rest[width..];
+                }
+            }
+        }
+        let date = NaiveDate::from_ymd_opt(parts.year.unwrap_or(0) as i32, parts.month.unwrap_or(1), parts.day.unwrap_or(1));
+        date.and_then(|d| {
+            d.and_hms_milli_opt(parts.hour.unwrap_or(0), parts.minute.unwrap_or(0), parts.second.unwrap_or(0), parts.millis.unwrap_or(0))
+        })
+        .filter(|_| parts.year.is_some() && parts.day.is_some() && parts.hour.is_some())
+        .ok_or_else(|| format!("`{value}` is not a full date and time"))
+    }
+
     /// Writes a date/time in this format (a range repeats the same instant).
     pub fn render(&self, at: NaiveDateTime) -> String {
         self.tokens
@@ -210,6 +233,15 @@ mod tests {
         assert!(!ok("YYYY-MM-DD HH24:MI:SS", "2017/02/07 10:09:57"));
         assert!(!ok("YYYYMMDD", "2019042"));
         assert!(!ok("YYYYMMDD", "201904221"));
+    }
+
+    #[test]
+    fn reads_timestamps() {
+        let format = TimeFormat::parse("yyyyMMddHHmmss").unwrap();
+        let at = format.read("20210407155206").unwrap();
+        assert_eq!(format.render(at), "20210407155206");
+        assert!(format.read("20210230155206").is_err());
+        assert!(TimeFormat::parse("YYYY-MM-DD").unwrap().read("2021-04-07").is_err());
     }
 
     #[test]

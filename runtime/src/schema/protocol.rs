@@ -11,7 +11,95 @@ pub struct ProtocolSchema {
     pub response: EnvelopeSchema,
     pub signature: SignatureRule,
     pub encryption: Option<EncryptionRule>,
+    /// How envelopes travel over HTTP; the first is the default.
+    pub bindings: Seq<BindingSchema>,
+    /// The return code a server answers each failure of its pipeline with.
+    pub failures: FailureCodes,
+    /// A window that rejects stale and replayed requests (glorycard).
+    pub freshness: Option<Freshness>,
     pub origin: SourcePos,
+}
+
+/// The wire form of an envelope.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WireFormat {
+    Json,
+    Xml,
+}
+
+impl WireFormat {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            WireFormat::Json => "json",
+            WireFormat::Xml => "xml",
+        }
+    }
+}
+
+/// One way the envelope travels over HTTP.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BindingSchema {
+    /// What callers choose it by (`--binding xml`).
+    pub name: Str,
+    pub method: HttpMethod,
+    /// The envelope's format; for GET, the fields travel in the query and the payload in this format.
+    pub format: WireFormat,
+    /// Path templates for each providing side; `{service}` is the interface's service, `{path}` its own path.
+    pub hospital_path: Str,
+    pub platform_path: Str,
+    /// SOAP wraps the XML envelope as the string parameter of an operation named after the service.
+    pub soap: Option<SoapVersion>,
+    pub description: Str,
+}
+
+impl BindingSchema {
+    pub fn path(&self, side: super::Side) -> &str {
+        match side {
+            super::Side::Hospital => &self.hospital_path,
+            super::Side::Platform => &self.platform_path,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpMethod {
+    Get,
+    Post,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SoapVersion {
+    Soap11,
+    Soap12,
+}
+
+/// The return codes of a server's own failures, before or around the business handler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailureCodes {
+    /// No body at all.
+    pub empty: Str,
+    /// A body that is not the envelope: malformed XML or JSON, a DOCTYPE, too deep, too large.
+    pub malformed: Str,
+    /// No interface of this side has the service the request names.
+    pub unknown_service: Str,
+    pub signature: Str,
+    pub decrypt: Str,
+    /// The business payload fails validation.
+    pub invalid: Str,
+    /// A request outside the freshness window, or replayed within it.
+    pub stale: Str,
+    /// The handler does not implement the interface.
+    pub unsupported: Str,
+    pub internal: Str,
+}
+
+/// Requests must carry a recent timestamp, and a signature is accepted once within the window.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Freshness {
+    /// The envelope field with the request time (its `format` reads it).
+    pub field: Str,
+    /// The default window either side of the server's clock, in seconds; a server may configure another.
+    pub window_seconds: u32,
 }
 
 /// Which way a message travels.
@@ -77,6 +165,10 @@ pub struct EnvelopeField {
     pub value: Option<Str>,
     /// The values a receiver accepts, when the document restricts them.
     pub accepts: Seq<Str>,
+    /// The return code for a value outside `accepts`, or one that differs from the receiver's own credential.
+    pub reject: Option<Str>,
+    /// The date/time format of a time field (a timestamp).
+    pub format: Option<super::TimeFormat>,
     pub max_chars: Option<u32>,
     pub aliases: Seq<Str>,
     pub errata: Seq<Str>,

@@ -1,0 +1,337 @@
+//! The inbound pipeline, in the order the protocol declares it: read the body within its limit, parse the
+//! envelope, check its fields, find the interface, check freshness, verify and decrypt, validate and dispatch,
+//! then seal the reply. Every failure answers with the platform's own code, in a reply signed like any other.
+
+use super::{Context, Dispatch, Failure, ReplayGuard, ServerConfig};
+use crate::codec::CodecError;
+use crate::envelope::{Envelope, EnvelopeError, OpenedPayload, Payload};
+use crate::schema::{
+    Direction, EnvelopeField, EnvelopeRole, EnvelopeSchema, HttpMethod, InterfaceSchema, MessageKind, Place,
+    PlatformSchema, ProtocolSchema, Side,
+};
+use crate::secret::Inputs;
+use crate::transport::{self, Binding, HttpReply};
+use serde_json::{Map, Value};
+use std::sync::Arc;
+
+/// What every request of one server shares.
+pub(super) struct Shared {
+    pub platform: Arc<PlatformSchema>,
+    pub side: Side,
+    pub dispatch: Arc<dyn Dispatch>,
+    pub config: ServerConfig,
+    pub replay: Option<ReplayGuard>,
+}
+
+/// One HTTP request, as the router hands it over.
+pub(super) struct Request<'a> {
+    /// The bindings that share the route (XML and JSON on one path).
+    pub bindings: &'a [usize],
+    /// The interface, where the route is its own (`{path}`).
+    pub interface: Option<&'a str>,
+    pub path_service: Option<&'a str>,
+    pub query: Option<&'a str>,
+    pub headers: &'a [(String, String)],
+    pub content_type: Option<&'a str>,
+    pub body: &'a [u8],
+    /// Refused before the pipeline could start (a body over the limit), with why.
+    pub refused: Option<&'a str>,
+}
+
+/// A refusal: the return code it answers with, and why.
+struct Refusal {
+    code: String,
+    detail: String,
+}
+
+impl Refusal {
+    fn new(code: &str, detail: impl Into<String>) -> Refusal {
+        Refusal { code: code.to_owned(), detail: detail.into() }
+    }
+}
+
+/// Where the pipeline stopped.
+enum Stop {
+    Refused(Refusal),
+    /// Not even a SOAP call: a SOAP fault, not an envelope.
+    Fault(HttpReply),
+}
+
+impl From<Refusal> for Stop {
+    fn from(r: Refusal) -> Stop {
+        Stop::Refused(r)
+    }
+}
+
+pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> HttpReply {
+    let Some(protocol) = shared.platform.protocol.as_ref() else {
+        return plain(500, "this platform declares no protocol");
+    };
+    let candidates: Vec<Binding> =
+        request.bindings.iter().map(|i| Binding::new(protocol, &protocol.bindings[*i])).collect();
+    let body = String::from_utf8_lossy(request.body);
+    let Some(binding) = transport::pick(&candidates, request.content_type, &body) else {
+        return plain(500, "no binding serves this route");
+    };
+    let mut service = request.interface.map(str::to_owned);
+    let outcome = match std::str::from_utf8(request.body) {
+        Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut service).await,
+        Err(_) => Err(Refusal::new(&protocol.failures.malformed, "the body is not UTF-8").into()),
+    };
+    let interface = service.as_deref().and_then(|s| find(shared, Some(s), None));
+    let reply_service = interface.map_or_else(|| service.clone().unwrap_or_default(), |i| i.service.to_string());
+    match outcome {
+        Ok(value) => seal_reply(shared, protocol, &binding, interface, &reply_service, Ok(value)),
+        Err(Stop::Fault(reply)) => reply,
+        Err(Stop::Refused(refusal)) => {
+            tracing::info!(code = %refusal.code, detail = %refusal.detail, "request refused");
+            seal_reply(shared, protocol, &binding, interface, &reply_service, Err(refusal))
+        }
+    }
+}
+
+async fn pipeline(
+    shared: &Shared,
+    protocol: &ProtocolSchema,
+    binding: &Binding<'_>,
+    request: &Request<'_>,
+    body: &str,
+    service: &mut Option<String>,
+) -> Result<Value, Stop> {
+    let failures = &protocol.failures;
+    let limits = shared.config.limits;
+    if let Some(detail) = request.refused {
+        return Err(Refusal::new(&failures.malformed, detail).into());
+    }
+    if binding.schema.method == HttpMethod::Post && body.trim().is_empty() {
+        return Err(Refusal::new(&failures.empty, "the request has no body").into());
+    }
+    let inbound = match binding.inbound(shared.side, request.path_service, request.query, body, limits) {
+        Ok(inbound) => inbound,
+        Err(e) => {
+            return Err(match binding.fault(&e.to_string()) {
+                Some(fault) => Stop::Fault(fault),
+                None => Refusal::new(&failures.malformed, e.to_string()).into(),
+            });
+        }
+    };
+    let fields = match inbound.fields {
+        Some(fields) => fields,
+        None => match transport::parse_body(binding.format(), &inbound.body, limits) {
+            Ok(Value::Object(fields)) => fields,
+            Ok(_) => return Err(Refusal::new(&failures.malformed, "the envelope is not an object").into()),
+            Err(e) => return Err(Refusal::new(&failures.malformed, e.to_string()).into()),
+        },
+    };
+    if fields.is_empty() && request.headers.is_empty() {
+        return Err(Refusal::new(&failures.empty, "the envelope has no fields").into());
+    }
+    check_fields(&protocol.request, &fields, request.headers, &shared.config.credentials, &failures.malformed)?;
+    let named = inbound.service.or_else(|| {
+        let field = transport::service_field(protocol)?;
+        fields.get(&*field.name).and_then(crate::validate::scalar_text)
+    });
+    if service.is_none() {
+        service.clone_from(&named);
+    }
+    let interface = find(shared, request.interface, named.as_deref()).ok_or_else(|| {
+        Refusal::new(&failures.unknown_service, format!("no interface `{}`", named.as_deref().unwrap_or_default()))
+    })?;
+    *service = Some(interface.name.to_string());
+    let sent = fresh_time(shared, protocol, &fields, request.headers)?;
+    let mut inputs = shared.config.credentials.clone().with("service", interface.service.to_string());
+    for (name, value) in request.headers {
+        inputs.set(name.clone(), value.clone(), false);
+    }
+    let envelope = Envelope::new(protocol, Direction::Request);
+    let opened = envelope
+        .open_fields(fields, request.headers, binding.format(), &inputs, limits)
+        .map_err(|e| refusal_for(protocol, e))?;
+    if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
+        let signature = value_of(&protocol.request, &protocol.signature.field, &opened.fields, request.headers);
+        let now = crate::clock::now(shared.config.utc_offset);
+        guard.admit(sent, now, signature.as_deref().unwrap_or_default()).map_err(|e| Refusal::new(&failures.stale, e.to_string()))?;
+    }
+    let payload = match opened.payload {
+        OpenedPayload::Value(v) => v,
+        OpenedPayload::Text(text) => transport::parse_body(binding.format(), &text, limits)
+            .map_err(|e| Refusal::new(&failures.decrypt, format!("the decrypted payload: {e}")))?,
+    };
+    let context = Context {
+        interface: interface.name.to_string(),
+        binding: binding.schema.name.to_string(),
+        envelope: opened.fields,
+        headers: request.headers.to_vec(),
+    };
+    match shared.dispatch.dispatch(&interface.name, payload, context).await {
+        Ok(value) => Ok(value),
+        Err(failure) => Err(failure_refusal(protocol, interface, failure).into()),
+    }
+}
+
+fn find<'s>(shared: &'s Shared, fixed: Option<&str>, service: Option<&str>) -> Option<&'s InterfaceSchema> {
+    let on_side = shared.platform.interfaces.iter().filter(|i| i.provider == shared.side);
+    match (fixed, service) {
+        (Some(name), _) => on_side.clone().find(|i| i.name == name),
+        (None, Some(service)) => on_side.clone().find(|i| i.service == service),
+        (None, None) => None,
+    }
+}
+
+/// A field's value, from the body or the headers as the envelope places it.
+fn value_of(schema: &EnvelopeSchema, name: &str, fields: &Map<String, Value>, headers: &[(String, String)]) -> Option<String> {
+    match schema.field(name).map(|f| f.place) {
+        Some(Place::Header) => headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()),
+        _ => fields.get(name).and_then(crate::validate::scalar_text),
+    }
+}
+
+/// Required fields present, accepted values, and this server's own credentials where the spec checks them.
+fn check_fields(
+    schema: &EnvelopeSchema,
+    fields: &Map<String, Value>,
+    headers: &[(String, String)],
+    credentials: &Inputs,
+    malformed: &str,
+) -> Result<(), Refusal> {
+    for field in schema.fields.iter().filter(|f| f.role != EnvelopeRole::Signature) {
+        let code = field.reject.as_deref().unwrap_or(malformed);
+        let Some(value) = value_of(schema, &field.name, fields, headers).filter(|v| !v.is_empty()) else {
+            if field.required {
+                return Err(Refusal::new(code, format!("`{}` is missing", field.name)));
+            }
+            continue;
+        };
+        if !field.accepts.is_empty() && !field.accepts.iter().any(|a| *a == value) {
+            let accepted: Vec<&str> = field.accepts.iter().map(|a| &**a).collect();
+            return Err(Refusal::new(code, format!("`{}` is `{value}`, expected {}", field.name, accepted.join(" or "))));
+        }
+        if let Some(credential) = own_credential(field).filter(|_| field.reject.is_some())
+            && let Some(expected) = credentials.get(credential)
+            && expected != value
+        {
+            let shown = if credentials.is_secret(credential) { "another value".to_owned() } else { format!("`{value}`") };
+            return Err(Refusal::new(code, format!("`{}` is {shown}, not this server's", field.name)));
+        }
+    }
+    Ok(())
+}
+
+/// The credential a field's template is exactly (`{partner}` → `partner`).
+fn own_credential(field: &EnvelopeField) -> Option<&str> {
+    let template = field.value.as_deref()?;
+    let name = template.strip_prefix('{')?.strip_suffix('}')?;
+    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then_some(name)
+}
+
+/// The request's time, when the protocol declares a freshness window; a request outside it is refused here,
+/// before the signature is checked.
+fn fresh_time(
+    shared: &Shared,
+    protocol: &ProtocolSchema,
+    fields: &Map<String, Value>,
+    headers: &[(String, String)],
+) -> Result<Option<chrono::NaiveDateTime>, Refusal> {
+    let (Some(freshness), Some(window)) = (&protocol.freshness, shared.config.freshness_window) else { return Ok(None) };
+    let stale = &protocol.failures.stale;
+    let field = protocol.request.field(&freshness.field);
+    let value = value_of(&protocol.request, &freshness.field, fields, headers)
+        .ok_or_else(|| Refusal::new(stale, format!("`{}` is missing", freshness.field)))?;
+    let format = field.and_then(|f| f.format.as_ref()).ok_or_else(|| Refusal::new(stale, "no timestamp format"))?;
+    let sent = format.read(&value).map_err(|e| Refusal::new(stale, format!("`{}`: {e}", freshness.field)))?;
+    let now = crate::clock::now(shared.config.utc_offset);
+    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
+    if (now - sent).abs() > window {
+        return Err(Refusal::new(stale, super::Stale::OutsideWindow { sent, now }.to_string()));
+    }
+    Ok(Some(sent))
+}
+
+fn refusal_for(protocol: &ProtocolSchema, error: EnvelopeError) -> Refusal {
+    let failures = &protocol.failures;
+    let code = match &error {
+        EnvelopeError::Verify(_) | EnvelopeError::Sign(_) => &failures.signature,
+        EnvelopeError::Cipher(_) | EnvelopeError::Payload { .. } | EnvelopeError::UnknownScheme { .. } => &failures.decrypt,
+        EnvelopeError::Codec(CodecError::TooLarge { .. } | CodecError::TooDeep { .. }) => &failures.malformed,
+        EnvelopeError::Codec(_) | EnvelopeError::NotAnObject => &failures.malformed,
+        EnvelopeError::Template(_) => &failures.internal,
+    };
+    Refusal::new(code, error.to_string())
+}
+
+fn failure_refusal(protocol: &ProtocolSchema, interface: &InterfaceSchema, failure: Failure) -> Refusal {
+    let failures = &protocol.failures;
+    match failure {
+        // Without a message, the reply gives the code's own from the spec.
+        Failure::Business { code, message } => Refusal { code, detail: message.unwrap_or_default() },
+        Failure::Invalid(violations) => Refusal::new(&failures.invalid, violations.to_string()),
+        Failure::Unsupported => Refusal::new(&failures.unsupported, format!("`{}` is not implemented here", interface.name)),
+        Failure::Internal(detail) => {
+            tracing::error!(interface = %interface.name, %detail, "handler failed");
+            Refusal::new(&failures.internal, "")
+        }
+    }
+}
+
+/// The message a return code's table gives it.
+fn code_message(platform: &PlatformSchema, interface: Option<&InterfaceSchema>, code: &str) -> String {
+    let tables = interface.into_iter().flat_map(|i| i.return_codes.iter()).chain(platform.return_codes.iter());
+    tables.into_iter().find(|c| c.code == code || c.aliases.iter().any(|a| a == code)).map(|c| c.message.to_string()).unwrap_or_default()
+}
+
+/// Seals the reply: the handler's payload under the success code, or a refusal's code and message, bare.
+fn seal_reply(
+    shared: &Shared,
+    protocol: &ProtocolSchema,
+    binding: &Binding,
+    interface: Option<&InterfaceSchema>,
+    service: &str,
+    outcome: Result<Value, Refusal>,
+) -> HttpReply {
+    let platform = &shared.platform;
+    let (code, message) = match &outcome {
+        Ok(_) => {
+            let success = platform.return_codes.iter().find(|c| c.success);
+            (success.map(|c| c.code.to_string()).unwrap_or_default(), success.map(|c| c.message.to_string()).unwrap_or_default())
+        }
+        Err(refusal) => {
+            let base = code_message(platform, interface, &refusal.code);
+            let message = match (base.is_empty(), refusal.detail.is_empty()) {
+                (_, true) => base,
+                (true, false) => refusal.detail.clone(),
+                (false, false) => format!("{base}：{}", refusal.detail),
+            };
+            (refusal.code.clone(), message)
+        }
+    };
+    let mut inputs = shared.config.credentials.clone().with("service", service.to_owned());
+    if let Some(field) = protocol.response.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
+        let now = crate::clock::now(shared.config.utc_offset);
+        let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));
+        inputs.set("timestamp", stamp, false);
+    }
+    for (role, value) in [(EnvelopeRole::Code, &code), (EnvelopeRole::Message, &message)] {
+        if let Some(field) = protocol.response.field_with_role(role) {
+            inputs.set(field.name.to_string(), value.clone(), false);
+        }
+    }
+    let envelope = Envelope::new(protocol, Direction::Response);
+    let format = binding.format();
+    let sealed = match (&outcome, interface) {
+        (Ok(value), Some(i)) if platform.message(i.response).kind != MessageKind::Empty => {
+            envelope.seal(Payload { value, schema: Some((platform, i.response)), root: None }, format, &inputs)
+        }
+        _ => envelope.seal_bare(format, &inputs),
+    };
+    match sealed {
+        Ok(sealed) => binding.reply(service, sealed),
+        Err(e) => {
+            tracing::error!(error = %e, "cannot seal the reply");
+            plain(500, "the server cannot seal its reply (see its log)")
+        }
+    }
+}
+
+pub(super) fn plain(status: u16, text: &str) -> HttpReply {
+    HttpReply { status, headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())], body: text.to_owned() }
+}

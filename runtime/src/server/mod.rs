@@ -1,0 +1,91 @@
+//! A server for one side of a platform, built from its protocol: axum routes for every binding, and one pipeline
+//! that reads, checks, verifies, decrypts, validates, dispatches to the generated handler and seals the reply.
+//! The router is a plain `axum::Router`: wrap it in any tower layer (auth, logging, metrics).
+
+mod freshness;
+mod inbound;
+mod routes;
+
+pub use freshness::{ReplayGuard, Stale};
+pub use routes::{router, ServerConfig};
+
+use crate::violation::Violations;
+use crate::{Error, Interface, Message};
+use serde_json::{Map, Value};
+use std::future::Future;
+use std::pin::Pin;
+
+pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
+
+/// How a handler says no.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Failure {
+    /// A return code of the interface or the platform (`S02000101`); the message defaults to the spec's.
+    Business { code: String, message: Option<String> },
+    /// The request's payload breaks the spec's rules.
+    Invalid(Violations),
+    /// The handler does not implement this interface.
+    Unsupported,
+    /// Something went wrong that the caller cannot fix; the detail is logged, not sent.
+    Internal(String),
+}
+
+impl Failure {
+    pub fn business(code: impl Into<String>) -> Failure {
+        Failure::Business { code: code.into(), message: None }
+    }
+
+    pub fn with_message(code: impl Into<String>, message: impl Into<String>) -> Failure {
+        Failure::Business { code: code.into(), message: Some(message.into()) }
+    }
+
+    pub fn internal(detail: impl std::fmt::Display) -> Failure {
+        Failure::Internal(detail.to_string())
+    }
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Failure {
+        match error {
+            Error::Invalid(violations) => Failure::Invalid(violations),
+            other => Failure::Internal(other.to_string()),
+        }
+    }
+}
+
+/// What a handler knows about the call besides its payload.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub interface: String,
+    pub binding: String,
+    /// The request envelope's fields (`partner`, `hospitalCode`, `timestamp`, …).
+    pub envelope: Map<String, Value>,
+    /// The HTTP request's headers.
+    pub headers: Vec<(String, String)>,
+}
+
+/// The generated half of a server: one typed handler method per interface, behind a name.
+pub trait Dispatch: Send + Sync + 'static {
+    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Value, Failure>>;
+}
+
+/// What generated `Dispatch` impls call for each interface: reads the typed request, runs the handler, writes the
+/// typed response.
+pub fn handle<I, F, Fut>(payload: Value, handler: F) -> BoxFuture<Result<Value, Failure>>
+where
+    I: Interface,
+    F: FnOnce(I::Request) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<I::Response, Failure>> + Send + 'static,
+{
+    Box::pin(async move {
+        let request = I::Request::from_value(payload)?;
+        let response = handler(request).await?;
+        response.to_value().map_err(Failure::from)
+    })
+}
+
+/// What generated `Dispatch` impls answer for a name they do not know.
+pub fn unknown(interface: &str) -> BoxFuture<Result<Value, Failure>> {
+    let detail = format!("no handler for `{interface}`");
+    Box::pin(async move { Err(Failure::Internal(detail)) })
+}

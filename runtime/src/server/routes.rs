@@ -1,0 +1,180 @@
+//! The axum routes of one side: one route per (method, path) of the protocol's bindings — several bindings may
+//! share one (XML and JSON POSTed to `/wd/spi`), each interface its own where a path reads `{path}` — and the WSDL
+//! at `?wsdl` on a SOAP path.
+
+use super::inbound::{self, Request, Shared};
+use super::{Dispatch, ReplayGuard};
+use crate::codec::Limits;
+use crate::schema::{HttpMethod, PlatformSchema, Side};
+use crate::secret::Inputs;
+use crate::transport::{soap, HttpReply};
+use axum::body::Body;
+use axum::extract::{RawPathParams, RawQuery};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, MethodRouter};
+use axum::Router;
+use chrono::FixedOffset;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What a server is configured with besides its handler.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// This side's credentials: the key that verifies and signs, the partner or app id it expects.
+    pub credentials: Inputs,
+    /// The largest body and the deepest nesting accepted.
+    pub limits: Limits,
+    /// The freshness window, where the protocol declares one; `None` turns the check off.
+    pub freshness_window: Option<Duration>,
+    /// The address the WSDL gives for the service; by default the request's `Host`.
+    pub base_url: Option<String>,
+    /// The zone of the platform's timestamps.
+    pub utc_offset: FixedOffset,
+}
+
+impl ServerConfig {
+    /// Defaults: 1 MiB bodies, 32 levels, the spec's freshness window, China Standard Time.
+    pub fn new(platform: &PlatformSchema, credentials: Inputs) -> ServerConfig {
+        let window = platform.protocol.as_ref().and_then(|p| p.freshness.as_ref());
+        ServerConfig {
+            credentials,
+            limits: Limits::default(),
+            freshness_window: window.map(|f| Duration::from_secs(u64::from(f.window_seconds))),
+            base_url: None,
+            utc_offset: crate::clock::china_standard_time(),
+        }
+    }
+}
+
+struct Route {
+    shared: Arc<Shared>,
+    bindings: Vec<usize>,
+    interface: Option<String>,
+}
+
+/// The routes of `side`, dispatching to `dispatch` (a generated `Service` around the user's handler).
+pub fn router(
+    platform: Arc<PlatformSchema>,
+    side: Side,
+    dispatch: Arc<dyn Dispatch>,
+    config: ServerConfig,
+) -> Result<Router, String> {
+    let protocol = platform.protocol.as_ref().ok_or_else(|| format!("platform `{}` declares no protocol", platform.name))?;
+    let replay = match (&protocol.freshness, config.freshness_window) {
+        (Some(_), Some(window)) => Some(ReplayGuard::new(window)),
+        _ => None,
+    };
+    // Routes are grouped by method and path: (method, path) → (bindings, interface of a `{path}` route).
+    let mut groups: BTreeMap<(bool, String), (Vec<usize>, Option<String>)> = BTreeMap::new();
+    let mut soap_paths = Vec::new();
+    for (index, binding) in protocol.bindings.iter().enumerate() {
+        let template = binding.path(side);
+        let is_get = binding.method == HttpMethod::Get;
+        if binding.soap.is_some() {
+            soap_paths.push(template.to_owned());
+        }
+        if template.contains("{path}") {
+            for interface in platform.interfaces.iter().filter(|i| i.provider == side) {
+                let path = template.replace("{path}", interface.path.as_deref().unwrap_or_default());
+                let entry = groups.entry((is_get, path)).or_default();
+                entry.0.push(index);
+                entry.1 = Some(interface.name.to_string());
+            }
+        } else {
+            groups.entry((is_get, template.to_owned())).or_default().0.push(index);
+        }
+    }
+    let shared = Arc::new(Shared { platform: platform.clone(), side, dispatch, config, replay });
+    let mut router = Router::new();
+    let mut methods: BTreeMap<String, MethodRouter> = BTreeMap::new();
+    for ((is_get, path), (bindings, interface)) in groups {
+        let route = Arc::new(Route { shared: shared.clone(), bindings, interface });
+        let handler = move |params: RawPathParams, query: RawQuery, headers: HeaderMap, body: Body| {
+            let route = route.clone();
+            async move { serve(route, params, query, headers, body).await }
+        };
+        let method = methods.remove(&path).unwrap_or_default();
+        let method = if is_get { method.get(handler) } else { method.post(handler) };
+        methods.insert(path, method);
+    }
+    for path in soap_paths {
+        let state = shared.clone();
+        let wsdl = move |query: RawQuery, headers: HeaderMap| {
+            let state = state.clone();
+            async move { wsdl(&state, query, &headers) }
+        };
+        let method = methods.remove(&path).unwrap_or_else(|| post(|| async { StatusCode::METHOD_NOT_ALLOWED }));
+        methods.insert(path, method.merge(get(wsdl)));
+    }
+    for (path, method) in methods {
+        router = router.route(&path, method);
+    }
+    Ok(router.with_state(()))
+}
+
+async fn serve(route: Arc<Route>, params: RawPathParams, RawQuery(query): RawQuery, headers: HeaderMap, body: Body) -> Response {
+    let shared = &route.shared;
+    let service = params.iter().find(|(name, _)| *name == "service").map(|(_, v)| v.to_owned());
+    let header_pairs: Vec<(String, String)> = headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+        .collect();
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
+    let span = tracing::info_span!("hisgate.serve", platform = %shared.platform.name, side = %shared.side, service = ?service);
+    let _entered = span.enter();
+    let limit = shared.config.limits.max_bytes;
+    let bytes = match axum::body::to_bytes(body, limit).await {
+        Ok(bytes) => bytes,
+        Err(_) => {
+            // Over the limit: refused without reading the rest.
+            let detail = format!("the body is over the limit of {limit} bytes");
+            let request = Request {
+                bindings: &route.bindings,
+                interface: route.interface.as_deref(),
+                path_service: service.as_deref(),
+                query: None,
+                headers: &[],
+                content_type: content_type.as_deref(),
+                body: &[],
+                refused: Some(&detail),
+            };
+            return to_response(inbound::serve(shared, request).await);
+        }
+    };
+    let request = Request {
+        bindings: &route.bindings,
+        interface: route.interface.as_deref(),
+        path_service: service.as_deref(),
+        query: query.as_deref(),
+        headers: &header_pairs,
+        content_type: content_type.as_deref(),
+        body: &bytes,
+        refused: None,
+    };
+    to_response(inbound::serve(shared, request).await)
+}
+
+fn wsdl(shared: &Shared, RawQuery(query): RawQuery, headers: &HeaderMap) -> Response {
+    if !query.as_deref().is_some_and(|q| q.eq_ignore_ascii_case("wsdl")) {
+        return (StatusCode::NOT_FOUND, "append ?wsdl for the service description").into_response();
+    }
+    let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let base = shared.config.base_url.clone().unwrap_or_else(|| format!("http://{host}"));
+    match soap::wsdl(&shared.platform, shared.side, &base) {
+        Some(wsdl) => ([("content-type", "text/xml; charset=utf-8")], wsdl).into_response(),
+        None => (StatusCode::NOT_FOUND, "this platform has no SOAP binding").into_response(),
+    }
+}
+
+fn to_response(reply: HttpReply) -> Response {
+    let mut response = Response::new(Body::from(reply.body));
+    *response.status_mut() = StatusCode::from_u16(reply.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    for (name, value) in reply.headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
+}
