@@ -3,6 +3,7 @@
 
 pub mod cipher;
 pub mod clock;
+pub mod client;
 pub mod codec;
 pub mod dictionary;
 pub mod envelope;
@@ -10,6 +11,7 @@ mod error;
 mod macros;
 mod message;
 pub mod redact;
+pub mod sample;
 pub mod schema;
 pub mod secret;
 pub mod server;

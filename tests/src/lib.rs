@@ -1,3 +1,4 @@
 pub mod arbitrary;
 pub mod fixtures;
+pub mod loopback;
 pub mod registry;

@@ -5,18 +5,12 @@
 
 use super::dictionaries::enum_name;
 use super::docs::doc;
+use super::rust_ident;
 use crate::ident;
 use hisgate_runtime::schema::*;
-use proc_macro2::{Ident, Literal, Span, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::HashMap;
-
-fn rust_ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
-}
 
 pub fn emit(platform: &PlatformSchema) -> TokenStream {
     let mut defaults = HashMap::new();

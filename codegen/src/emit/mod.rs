@@ -4,10 +4,20 @@ mod data;
 mod dictionaries;
 mod docs;
 mod messages;
+mod sides;
 
 use data::{Cx, Lit};
 use hisgate_runtime::schema::PlatformSchema;
+use proc_macro2::{Ident, Span};
 use quote::quote;
+
+/// An identifier from a name of `crate::ident`; `r#type` becomes a raw identifier.
+fn rust_ident(name: &str) -> Ident {
+    match name.strip_prefix("r#") {
+        Some(raw) => Ident::new_raw(raw, Span::call_site()),
+        None => Ident::new(name, Span::call_site()),
+    }
+}
 
 /// The module for one platform, formatted and stamped. `source` names the spec folder (`specs/shaanxi`).
 pub fn platform(platform: &PlatformSchema, source: &str) -> String {
@@ -16,6 +26,7 @@ pub fn platform(platform: &PlatformSchema, source: &str) -> String {
     let data = platform.lit(&cx);
     let dictionaries = dictionaries::emit(platform);
     let interfaces = messages::emit(platform);
+    let sides = sides::emit(platform);
     let tokens = quote! {
         pub use self::data::PLATFORM;
 
@@ -38,6 +49,8 @@ pub fn platform(platform: &PlatformSchema, source: &str) -> String {
         pub mod interfaces {
             #interfaces
         }
+
+        #sides
     };
     stamp(source, &format_tokens(tokens))
 }

@@ -62,6 +62,14 @@ pub struct PlatformSchema {
     pub protocol: Option<ProtocolSchema>,
 }
 
+impl PlatformSchema {
+    /// A compiled-in platform as the shared handle servers and clients hold. Cheap: a static's text and tables
+    /// are borrowed, not copied.
+    pub fn shared(&'static self) -> std::sync::Arc<PlatformSchema> {
+        std::sync::Arc::new(self.clone())
+    }
+}
+
 /// Which side of an integration serves an interface.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Side {

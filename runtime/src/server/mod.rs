@@ -7,6 +7,7 @@ mod inbound;
 mod routes;
 
 pub use freshness::{ReplayGuard, Stale};
+pub use axum::Router;
 pub use routes::{router, ServerConfig};
 
 use crate::violation::Violations;

@@ -72,7 +72,7 @@ pub fn router(
     for (index, binding) in protocol.bindings.iter().enumerate() {
         let template = binding.path(side);
         let is_get = binding.method == HttpMethod::Get;
-        if binding.soap.is_some() {
+        if binding.soap.is_some() && !soap_paths.iter().any(|p| p == template) {
             soap_paths.push(template.to_owned());
         }
         if template.contains("{path}") {

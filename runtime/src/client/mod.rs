@@ -1,0 +1,340 @@
+//! A client of one side of a platform, built from its protocol: seal the request (sign, encrypt), send it over a
+//! binding with reqwest, and trust nothing in the reply until its signature verifies; then decrypt, parse and
+//! validate. Generated per-side clients are thin typed wrappers over [`Client::call`].
+
+mod error;
+mod hook;
+
+pub use error::CallError;
+pub use hook::{Attempt, Hook};
+
+use crate::codec::Limits;
+use crate::envelope::{Envelope, OpenedPayload, Payload};
+use crate::schema::{Direction, EnvelopeRole, HttpMethod, InterfaceSchema, PlatformSchema, ProtocolSchema, Side};
+use crate::secret::Inputs;
+use crate::transport::{self, Binding, HttpReply, HttpRequest};
+use crate::validate::check;
+use crate::violation::Violations;
+use crate::{Interface, Message};
+use chrono::FixedOffset;
+use serde_json::{Map, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tracing::Instrument;
+
+/// What a client is configured with besides its address.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// The caller's credentials: the key that signs and verifies, the partner or app id it sends.
+    pub credentials: Inputs,
+    /// The binding by name (`xml`, `get`, `soap12`); by default the protocol's first.
+    pub binding: Option<String>,
+    /// The whole of one attempt: connect, send, and read the reply.
+    pub timeout: Duration,
+    /// Further attempts after a timeout or a failed connection, for interfaces the spec marks `retry: safe`.
+    pub retries: u32,
+    /// The pause before the first retry; it doubles with each further one.
+    pub backoff: Duration,
+    /// The largest reply and the deepest nesting read.
+    pub limits: Limits,
+    /// The zone of the platform's timestamps.
+    pub utc_offset: FixedOffset,
+}
+
+impl ClientConfig {
+    /// Defaults: the first binding, 30 s per attempt, 2 retries from 200 ms, 1 MiB replies, China Standard Time.
+    pub fn new(credentials: Inputs) -> ClientConfig {
+        ClientConfig {
+            credentials,
+            binding: None,
+            timeout: Duration::from_secs(30),
+            retries: 2,
+            backoff: Duration::from_millis(200),
+            limits: Limits::default(),
+            utc_offset: crate::clock::china_standard_time(),
+        }
+    }
+}
+
+/// A verified reply: its return code and message, and the payload read from it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Reply<T> {
+    pub code: String,
+    pub message: String,
+    /// Whether `code` is the platform's success code.
+    pub success: bool,
+    /// The business payload; `None` when the reply carries none (a refusal).
+    pub response: Option<T>,
+    /// The reply envelope's fields other than the payload.
+    pub envelope: Map<String, Value>,
+    /// The rules the payload breaks; a typed call fails instead of returning any.
+    pub violations: Violations,
+}
+
+/// Calls the interfaces one side of a platform provides.
+#[derive(Clone)]
+pub struct Client {
+    inner: Arc<Inner>,
+}
+
+#[derive(Clone)]
+struct Inner {
+    platform: Arc<PlatformSchema>,
+    side: Side,
+    base_url: String,
+    config: ClientConfig,
+    http: reqwest::Client,
+    hooks: Vec<Arc<dyn Hook>>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("platform", &self.inner.platform.name)
+            .field("side", &self.inner.side)
+            .field("base_url", &self.inner.base_url)
+            .field("config", &self.inner.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Client {
+    /// A client of the interfaces `side` provides, at `base_url` (`http://127.0.0.1:8080`).
+    pub fn new(platform: Arc<PlatformSchema>, side: Side, base_url: &str, config: ClientConfig) -> Result<Client, CallError> {
+        let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
+        if Binding::named(protocol, config.binding.as_deref()).is_none() {
+            let known: Vec<&str> = protocol.bindings.iter().map(|b| &*b.name).collect();
+            return Err(CallError::UnknownBinding {
+                name: config.binding.clone().unwrap_or_default(),
+                known: known.join(", "),
+            });
+        }
+        let http = reqwest::Client::builder()
+            .timeout(config.timeout)
+            .build()
+            .map_err(|e| CallError::Http(e.to_string()))?;
+        let base_url = base_url.trim_end_matches('/').to_owned();
+        Ok(Client { inner: Arc::new(Inner { platform, side, base_url, config, http, hooks: Vec::new() }) })
+    }
+
+    /// Adds a hook that sees every attempt (auth headers, logging, metrics).
+    pub fn with_hook(mut self, hook: impl Hook) -> Client {
+        Arc::make_mut(&mut self.inner).hooks.push(Arc::new(hook));
+        self
+    }
+
+    pub fn platform(&self) -> &PlatformSchema {
+        &self.inner.platform
+    }
+
+    /// Calls interface `I` with a typed request; the reply's payload must satisfy the spec.
+    pub async fn call<I: Interface>(&self, request: &I::Request) -> Result<Reply<I::Response>, CallError> {
+        let (platform, interface) = I::schema();
+        if platform.name != self.inner.platform.name {
+            return Err(CallError::UnknownInterface { name: interface.name.to_string(), platform: self.inner.platform.name.to_string() });
+        }
+        request.validate().map_err(CallError::Invalid)?;
+        let value = request.to_value().map_err(|e| CallError::Seal(e.to_string()))?;
+        let reply = self.call_value(&interface.name, &value).await?;
+        if !reply.violations.is_empty() {
+            return Err(CallError::InvalidReply { code: reply.code, violations: reply.violations });
+        }
+        let response = match reply.response {
+            Some(value) => Some(I::Response::from_value(value).map_err(|e| CallError::Reply(e.to_string()))?),
+            None => None,
+        };
+        Ok(Reply {
+            code: reply.code,
+            message: reply.message,
+            success: reply.success,
+            response,
+            envelope: reply.envelope,
+            violations: Violations::default(),
+        })
+    }
+
+    /// Calls an interface by name with a payload tree (fields by their wire names). The request must satisfy the
+    /// spec; the reply's violations are returned beside its payload.
+    pub async fn call_value(&self, interface: &str, payload: &Value) -> Result<Reply<Value>, CallError> {
+        let inner = &*self.inner;
+        let platform = &*inner.platform;
+        let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
+        let schema = platform
+            .interfaces
+            .iter()
+            .find(|i| i.name == interface && i.provider == inner.side)
+            .ok_or_else(|| CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() })?;
+        let mut request = payload.clone();
+        check(platform, schema.request, &mut request).into_result().map_err(CallError::Invalid)?;
+        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| CallError::UnknownBinding {
+            name: inner.config.binding.clone().unwrap_or_default(),
+            known: String::new(),
+        })?;
+        let span = tracing::info_span!(
+            "hisgate.call",
+            platform = %platform.name,
+            interface = %schema.name,
+            binding = %binding.schema.name,
+            code = tracing::field::Empty,
+        );
+        async {
+            tracing::debug!(payload = %crate::redact::payload(platform, schema.request, &request), "request");
+            let reply = self.exchange(protocol, binding, schema, &request).await?;
+            let reply = self.open(protocol, binding, schema, reply)?;
+            tracing::Span::current().record("code", reply.code.as_str());
+            if let Some(payload) = &reply.response {
+                tracing::debug!(payload = %crate::redact::payload(platform, schema.response, payload), "response");
+            }
+            Ok(reply)
+        }
+        .instrument(span)
+        .await
+    }
+
+    /// Seals and sends, once or, for a retry-safe interface, until an attempt gets an answer.
+    async fn exchange(
+        &self,
+        protocol: &ProtocolSchema,
+        binding: Binding<'_>,
+        interface: &InterfaceSchema,
+        request: &Value,
+    ) -> Result<HttpReply, CallError> {
+        let inner = &*self.inner;
+        let attempts = if interface.retry_safe { inner.config.retries + 1 } else { 1 };
+        let mut pause = inner.config.backoff;
+        let mut attempt = 1;
+        loop {
+            // Each attempt is sealed afresh: a new timestamp, so a replay window never refuses a retry.
+            let mut http = self.seal(protocol, binding, interface, request)?;
+            let info = Attempt { platform: &inner.platform.name, interface: &interface.name, binding: &binding.schema.name, number: attempt };
+            for hook in &inner.hooks {
+                hook.before_send(&info, &mut http);
+            }
+            let started = Instant::now();
+            let outcome = self.send(&http).await;
+            for hook in &inner.hooks {
+                hook.after_reply(&info, outcome.as_ref(), started.elapsed());
+            }
+            match outcome {
+                Err(e) if e.is_retryable() && attempt < attempts => {
+                    tracing::warn!(attempt, error = %e, "retrying after {pause:?}");
+                    tokio::time::sleep(pause).await;
+                    pause = pause.saturating_mul(2);
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    fn seal(
+        &self,
+        protocol: &ProtocolSchema,
+        binding: Binding<'_>,
+        interface: &InterfaceSchema,
+        request: &Value,
+    ) -> Result<HttpRequest, CallError> {
+        let inner = &*self.inner;
+        let platform = &*inner.platform;
+        let mut inputs = inner.config.credentials.clone().with("service", interface.service.to_string());
+        if let Some(field) = protocol.request.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
+            let now = crate::clock::now(inner.config.utc_offset);
+            let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));
+            inputs.set("timestamp", stamp, false);
+        }
+        let envelope = Envelope::new(protocol, Direction::Request);
+        let payload = Payload { value: request, schema: Some((platform, interface.request)), root: None };
+        let sealed = envelope.seal(payload, binding.format(), &inputs).map_err(|e| CallError::Seal(e.to_string()))?;
+        binding.request(inner.side, interface, &sealed).map_err(|e| CallError::Seal(e.to_string()))
+    }
+
+    async fn send(&self, request: &HttpRequest) -> Result<HttpReply, CallError> {
+        let inner = &*self.inner;
+        let mut url = format!("{}{}", inner.base_url, request.path);
+        if !request.query.is_empty() {
+            let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&request.query).finish();
+            url = format!("{url}?{query}");
+        }
+        let builder = match request.method {
+            HttpMethod::Get => inner.http.get(&url),
+            HttpMethod::Post => inner.http.post(&url).body(request.body.clone()),
+        };
+        let builder = request.headers.iter().fold(builder, |b, (name, value)| b.header(name, value));
+        let mut response = builder.send().await.map_err(|e| CallError::from_reqwest(e, inner.config.timeout))?;
+        let status = response.status().as_u16();
+        let headers = response
+            .headers()
+            .iter()
+            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+            .collect();
+        let limit = inner.config.limits.max_bytes;
+        if response.content_length().is_some_and(|n| n > limit as u64) {
+            return Err(CallError::TooLarge { limit });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| CallError::from_reqwest(e, inner.config.timeout))? {
+            if body.len() + chunk.len() > limit {
+                return Err(CallError::TooLarge { limit });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        let body = String::from_utf8(body).map_err(|_| CallError::Reply("the reply is not UTF-8".into()))?;
+        Ok(HttpReply { status, headers, body })
+    }
+
+    /// Verifies, decrypts and reads a reply. Nothing in it is read before its signature verifies.
+    fn open(
+        &self,
+        protocol: &ProtocolSchema,
+        binding: Binding<'_>,
+        interface: &InterfaceSchema,
+        reply: HttpReply,
+    ) -> Result<Reply<Value>, CallError> {
+        let inner = &*self.inner;
+        let platform = &*inner.platform;
+        let limits = inner.config.limits;
+        let text = match binding.reply_envelope(&reply.body, limits) {
+            Ok(text) => text,
+            Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Reply(e.to_string()))),
+        };
+        let envelope = Envelope::new(protocol, Direction::Response);
+        let inputs = inner.config.credentials.clone().with("service", interface.service.to_string());
+        let opened = match envelope.open_text(&text, &reply.headers, binding.format(), &inputs, limits) {
+            Ok(opened) => opened,
+            Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Verify(e.to_string()))),
+        };
+        let role = |role: EnvelopeRole| {
+            let field = protocol.response.field_with_role(role)?;
+            opened.fields.get(&*field.name).and_then(crate::validate::scalar_text).or_else(|| {
+                reply.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(&field.name)).map(|(_, v)| v.clone())
+            })
+        };
+        let code = role(EnvelopeRole::Code).unwrap_or_default();
+        let message = role(EnvelopeRole::Message).unwrap_or_default();
+        let success = platform.return_codes.iter().any(|c| c.success && (c.code == code || c.aliases.iter().any(|a| *a == code)));
+        let payload = match opened.payload {
+            OpenedPayload::Text(text) => {
+                Some(transport::parse_body(binding.format(), &text, limits).map_err(|e| CallError::Reply(format!("the decrypted payload: {e}")))?)
+            }
+            OpenedPayload::Value(Value::Null) => None,
+            OpenedPayload::Value(Value::Object(map)) if map.is_empty() && !success => None,
+            OpenedPayload::Value(value) => Some(value),
+        };
+        let mut violations = Violations::default();
+        let response = payload.map(|mut value| {
+            violations = check(platform, interface.response, &mut value);
+            value
+        });
+        Ok(Reply { code, message, success, response, envelope: opened.fields, violations })
+    }
+}
+
+/// A reply that cannot be read is reported by its HTTP status when that is not 200: the status says more.
+fn status_or(status: u16, body: &str, otherwise: CallError) -> CallError {
+    if status == 200 {
+        otherwise
+    } else {
+        let shown: String = body.chars().take(200).collect();
+        CallError::Status { status, body: shown }
+    }
+}
