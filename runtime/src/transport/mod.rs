@@ -191,18 +191,21 @@ pub fn pick<'b>(candidates: &[Binding<'b>], content_type: Option<&str>, body: &s
         return Some(*only);
     }
     let content_type = content_type.unwrap_or_default().to_ascii_lowercase();
-    let soap = if content_type.starts_with("application/soap+xml") { Some(SoapVersion::Soap12) } else { Some(SoapVersion::Soap11) };
-    let looks_like_xml = body.trim_start().starts_with('<');
-    let is_soap = looks_like_xml && body.contains("Envelope");
-    candidates
-        .iter()
-        .find(|b| match (b.schema.soap, is_soap) {
-            (Some(v), true) => Some(v) == soap,
-            (None, false) => (b.schema.format == WireFormat::Xml) == looks_like_xml,
-            _ => false,
-        })
-        .copied()
-        .or_else(|| candidates.first().copied())
+    // SOAP 1.2 says so in its content type; SOAP 1.1 travels as text/xml like plain XML.
+    let version = if content_type.starts_with("application/soap+xml") { SoapVersion::Soap12 } else { SoapVersion::Soap11 };
+    // The body tells XML from JSON; an empty or unread one (over the limit) is taken at its content type's word.
+    let trimmed = body.trim_start();
+    let looks_like_xml = if trimmed.is_empty() { content_type.contains("xml") } else { trimmed.starts_with('<') };
+    let is_soap = version == SoapVersion::Soap12 || (looks_like_xml && body.contains("Envelope"));
+    let matching = |b: &&Binding| match (b.schema.soap, is_soap) {
+        (Some(v), true) => v == version,
+        (None, false) => (b.schema.format == WireFormat::Xml) == looks_like_xml,
+        _ => false,
+    };
+    // Where nothing matches (a route of SOAP bindings sent plain XML), the content type's SOAP version answers.
+    let same_version = |b: &&Binding| b.schema.soap == Some(version);
+    let chosen = candidates.iter().find(matching).or_else(|| candidates.iter().find(same_version));
+    chosen.or(candidates.first()).copied()
 }
 
 /// Parses a body as the binding's wire format.
