@@ -2,9 +2,9 @@
 //! real HTTP, in every binding the platform declares. The server's handler checks that the typed request arrived
 //! exactly as sent and answers a response with every field filled in; the client checks it got exactly that back.
 
-use hisgate_runtime::server::{Context, Failure};
 use hisgate_runtime::Interface;
-use hisgate_tests::loopback::{bindings, client_config, full_request, full_response, server_config, Loopback};
+use hisgate_runtime::server::{Context, Failure};
+use hisgate_tests::loopback::{Loopback, bindings, client_config, full_request, full_response, server_config};
 
 /// The handler's answer: the full response, if the request arrived unchanged.
 fn answer<I: Interface>(request: I::Request, context: &Context) -> Result<I::Response, Failure> {

@@ -3,14 +3,14 @@
 //! a test needs a well-signed bad value), as a careless or hostile counterpart would send them.
 
 use hisgate_generated::{glorycard, onepay, shaanxi};
+use hisgate_runtime::Interface;
 use hisgate_runtime::codec::Limits;
 use hisgate_runtime::envelope::{Envelope, Format, Payload};
 use hisgate_runtime::schema::{Direction, EnvelopeRole, PlatformSchema};
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::server::{Context, Failure, ServerConfig};
 use hisgate_runtime::signature::Signer;
-use hisgate_runtime::Interface;
-use hisgate_tests::loopback::{credentials, full_request, full_response, server_config, Loopback};
+use hisgate_tests::loopback::{Loopback, credentials, full_request, full_response, server_config};
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -86,7 +86,12 @@ struct Raw<'a> {
 
 impl<'a> Raw<'a> {
     fn json(path: &'a str, fields: &Map<String, Value>) -> Raw<'a> {
-        Raw { path, content_type: "application/json", headers: Vec::new(), body: Value::Object(fields.clone()).to_string() }
+        Raw {
+            path,
+            content_type: "application/json",
+            headers: Vec::new(),
+            body: Value::Object(fields.clone()).to_string(),
+        }
     }
 
     fn xml(path: &'a str, body: &str) -> Raw<'a> {
@@ -274,7 +279,8 @@ async fn ciphertext_that_cannot_be_decrypted_is_illegal_encrypt() {
     // The first block alone ends in plaintext, not padding.
     let bad_padding = base64_encode(&blocks[..16]);
     let bad_length = base64_encode(&blocks[..blocks.len() - 3]);
-    for (what, value) in [("not Base64", "not base64!"), ("a wrong length", &bad_length), ("bad padding", &bad_padding)] {
+    for (what, value) in [("not Base64", "not base64!"), ("a wrong length", &bad_length), ("bad padding", &bad_padding)]
+    {
         let (mut fields, inputs) = shaanxi_fields();
         fields.insert("requestEncrypted".into(), json!(value));
         resign(platform, &mut fields, &inputs);
@@ -292,11 +298,20 @@ async fn a_payload_breaking_the_spec_is_illegal_argument_naming_field_and_rule()
     let (_, interface) = <shaanxi::interfaces::QueryRegister as Interface>::schema();
     let mut payload = hisgate_runtime::sample::payload(platform, interface.request);
     let Value::Object(map) = &mut payload else { panic!("an object payload") };
-    let required = platform.message(interface.request).fields.iter().find(|f| f.presence == hisgate_runtime::schema::Presence::Required).expect("a required field");
+    let required = platform
+        .message(interface.request)
+        .fields
+        .iter()
+        .find(|f| f.presence == hisgate_runtime::schema::Presence::Required)
+        .expect("a required field");
     map.shift_remove(&*required.name);
     let inputs = credentials(platform).with("service", interface.service.to_string());
     let sealed = Envelope::new(protocol, Direction::Request)
-        .seal(Payload { value: &payload, schema: Some((platform, interface.request)), root: None }, Format::Xml, &inputs)
+        .seal(
+            Payload { value: &payload, schema: Some((platform, interface.request)), root: None },
+            Format::Xml,
+            &inputs,
+        )
         .unwrap();
     let answer = send(platform, &server, Raw::xml(SPI, &sealed.body), Format::Xml).await;
     assert_eq!(answer.code, "ILLEGAL_ARGUMENT", "{answer:?}");
@@ -390,8 +405,11 @@ async fn the_soap_path_faults_on_what_is_not_soap_and_serves_its_wsdl() {
     let (server, handler) = shaanxi_server(server_config(platform)).await;
     let client = reqwest::Client::new();
     let url = format!("{}/ApiService.asmx", server.url);
-    for (content_type, fault) in [("text/xml; charset=utf-8", "<faultstring>"), ("application/soap+xml", "<soap:Reason>")] {
-        let reply = client.post(&url).header("content-type", content_type).body("<root>not soap</root>").send().await.unwrap();
+    for (content_type, fault) in
+        [("text/xml; charset=utf-8", "<faultstring>"), ("application/soap+xml", "<soap:Reason>")]
+    {
+        let reply =
+            client.post(&url).header("content-type", content_type).body("<root>not soap</root>").send().await.unwrap();
         assert_eq!(reply.status().as_u16(), 500, "a SOAP fault travels with status 500");
         let body = reply.text().await.unwrap();
         assert!(body.contains(fault) && body.contains("SOAP Envelope"), "{body}");

@@ -30,6 +30,9 @@ enum Command {
     Decrypt(commands::crypt::CryptArgs),
     /// Show how a message is signed, step by step; with `--expect SIGN`, find why a signature differs.
     Explain(commands::explain::ExplainArgs),
+    /// Call an interface over HTTP (request JSON on stdin): prints `{"code", "message", "response"}`, exit 0 when
+    /// a reply arrived and its signature verified.
+    Call(commands::call::Args),
     /// Time the envelope step (build and parse) for a payload, beside the raw digest and cipher cost.
     Bench(commands::bench::BenchArgs),
 }
@@ -44,5 +47,6 @@ fn main() -> ExitCode {
         Command::Decrypt(args) => commands::crypt::decrypt(args),
         Command::Explain(args) => commands::explain::run(args),
         Command::Bench(args) => commands::bench::run(args),
+        Command::Call(args) => commands::call::run(args),
     }
 }

@@ -58,12 +58,14 @@ pub fn bindings(platform: &PlatformSchema) -> Vec<String> {
 pub fn full_request<I: Interface>() -> I::Request {
     let (platform, interface) = I::schema();
     let value = hisgate_runtime::sample::payload(platform, interface.request);
-    I::Request::from_value(value.clone()).unwrap_or_else(|e| panic!("{}: the sample request {value} is invalid: {e}", interface.name))
+    I::Request::from_value(value.clone())
+        .unwrap_or_else(|e| panic!("{}: the sample request {value} is invalid: {e}", interface.name))
 }
 
 /// A response of `I` with every field filled in.
 pub fn full_response<I: Interface>() -> I::Response {
     let (platform, interface) = I::schema();
     let value = hisgate_runtime::sample::payload(platform, interface.response);
-    I::Response::from_value(value.clone()).unwrap_or_else(|e| panic!("{}: the sample response {value} is invalid: {e}", interface.name))
+    I::Response::from_value(value.clone())
+        .unwrap_or_else(|e| panic!("{}: the sample response {value} is invalid: {e}", interface.name))
 }

@@ -1,4 +1,5 @@
 pub mod bench;
+pub mod call;
 pub mod check;
 pub mod crypt;
 pub mod explain;

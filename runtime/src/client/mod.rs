@@ -100,7 +100,12 @@ impl std::fmt::Debug for Client {
 
 impl Client {
     /// A client of the interfaces `side` provides, at `base_url` (`http://127.0.0.1:8080`).
-    pub fn new(platform: Arc<PlatformSchema>, side: Side, base_url: &str, config: ClientConfig) -> Result<Client, CallError> {
+    pub fn new(
+        platform: Arc<PlatformSchema>,
+        side: Side,
+        base_url: &str,
+        config: ClientConfig,
+    ) -> Result<Client, CallError> {
         let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
         if Binding::named(protocol, config.binding.as_deref()).is_none() {
             let known: Vec<&str> = protocol.bindings.iter().map(|b| &*b.name).collect();
@@ -109,10 +114,8 @@ impl Client {
                 known: known.join(", "),
             });
         }
-        let http = reqwest::Client::builder()
-            .timeout(config.timeout)
-            .build()
-            .map_err(|e| CallError::Http(e.to_string()))?;
+        let http =
+            reqwest::Client::builder().timeout(config.timeout).build().map_err(|e| CallError::Http(e.to_string()))?;
         let base_url = base_url.trim_end_matches('/').to_owned();
         Ok(Client { inner: Arc::new(Inner { platform, side, base_url, config, http, hooks: Vec::new() }) })
     }
@@ -131,7 +134,10 @@ impl Client {
     pub async fn call<I: Interface>(&self, request: &I::Request) -> Result<Reply<I::Response>, CallError> {
         let (platform, interface) = I::schema();
         if platform.name != self.inner.platform.name {
-            return Err(CallError::UnknownInterface { name: interface.name.to_string(), platform: self.inner.platform.name.to_string() });
+            return Err(CallError::UnknownInterface {
+                name: interface.name.to_string(),
+                platform: self.inner.platform.name.to_string(),
+            });
         }
         request.validate().map_err(CallError::Invalid)?;
         let value = request.to_value().map_err(|e| CallError::Seal(e.to_string()))?;
@@ -159,16 +165,14 @@ impl Client {
         let inner = &*self.inner;
         let platform = &*inner.platform;
         let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
-        let schema = platform
-            .interfaces
-            .iter()
-            .find(|i| i.name == interface && i.provider == inner.side)
-            .ok_or_else(|| CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() })?;
+        let schema =
+            platform.interfaces.iter().find(|i| i.name == interface && i.provider == inner.side).ok_or_else(|| {
+                CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() }
+            })?;
         let mut request = payload.clone();
         check(platform, schema.request, &mut request).into_result().map_err(CallError::Invalid)?;
-        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| CallError::UnknownBinding {
-            name: inner.config.binding.clone().unwrap_or_default(),
-            known: String::new(),
+        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| {
+            CallError::UnknownBinding { name: inner.config.binding.clone().unwrap_or_default(), known: String::new() }
         })?;
         let span = tracing::info_span!(
             "hisgate.call",
@@ -206,7 +210,12 @@ impl Client {
         loop {
             // Each attempt is sealed afresh: a new timestamp, so a replay window never refuses a retry.
             let mut http = self.seal(protocol, binding, interface, request)?;
-            let info = Attempt { platform: &inner.platform.name, interface: &interface.name, binding: &binding.schema.name, number: attempt };
+            let info = Attempt {
+                platform: &inner.platform.name,
+                interface: &interface.name,
+                binding: &binding.schema.name,
+                number: attempt,
+            };
             for hook in &inner.hooks {
                 hook.before_send(&info, &mut http);
             }
@@ -311,11 +320,13 @@ impl Client {
         };
         let code = role(EnvelopeRole::Code).unwrap_or_default();
         let message = role(EnvelopeRole::Message).unwrap_or_default();
-        let success = platform.return_codes.iter().any(|c| c.success && (c.code == code || c.aliases.iter().any(|a| *a == code)));
+        let success =
+            platform.return_codes.iter().any(|c| c.success && (c.code == code || c.aliases.iter().any(|a| *a == code)));
         let payload = match opened.payload {
-            OpenedPayload::Text(text) => {
-                Some(transport::parse_body(binding.format(), &text, limits).map_err(|e| CallError::Reply(format!("the decrypted payload: {e}")))?)
-            }
+            OpenedPayload::Text(text) => Some(
+                transport::parse_body(binding.format(), &text, limits)
+                    .map_err(|e| CallError::Reply(format!("the decrypted payload: {e}")))?,
+            ),
             OpenedPayload::Value(Value::Null) => None,
             OpenedPayload::Value(Value::Object(map)) if map.is_empty() && !success => None,
             OpenedPayload::Value(value) => Some(value),
