@@ -16,6 +16,7 @@ pub mod schema;
 pub mod secret;
 pub mod server;
 pub mod signature;
+pub mod store;
 pub mod template;
 pub mod transport;
 pub mod validate;

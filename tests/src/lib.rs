@@ -1,4 +1,5 @@
 pub mod arbitrary;
+pub mod databases;
 pub mod fixtures;
 pub mod loopback;
 pub mod registry;

@@ -1,0 +1,149 @@
+//! Durable state for servers and simulators: one code path over SQLite (a file, the embedded default) and
+//! PostgreSQL (shared by several instances), chosen by URL. On it: migrations per component, exactly-once effects
+//! ([`Store::claim`]) and a delivery outbox ([`outbox`]). Every guarantee rests on constraints and transactions in
+//! the database, never on memory, so it holds across restarts and processes.
+
+mod idempotency;
+mod migrate;
+pub mod outbox;
+
+pub use idempotency::{Claim, Pending};
+pub use migrate::Migration;
+
+use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
+use sqlx::{AnyPool, Executor};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// A transaction on the store; effects run inside one.
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("`{0}` is not a database URL (expected sqlite://PATH or postgres://…)")]
+    Url(String),
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration {component} {version} was changed after it ran (its checksum differs)")]
+    MigrationChanged { component: String, version: i64 },
+    #[error("`{key}` was first used for a different {scope} request: a repeat must repeat the request")]
+    KeyReused { scope: String, key: String },
+    #[error("a stored result cannot be read: {0}")]
+    Corrupt(String),
+}
+
+/// Which database a store runs on; SQL that differs between them asks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// A connection pool with its backend.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    /// Opens `sqlite://PATH` (created if missing) or `postgres://…`.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        Store::open_in_schema(url, None).await
+    }
+
+    /// Opens a PostgreSQL database with every connection working in `schema` (created if missing): tests and
+    /// separate deployments share one database this way. SQLite ignores the schema.
+    pub async fn open_in_schema(url: &str, schema: Option<&str>) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Url(url.to_owned()));
+        };
+        let (url, schema) = match backend {
+            // `mode=rwc` creates the file on first start.
+            Backend::Sqlite if !url.contains("mode=") => {
+                let separator = if url.contains('?') { '&' } else { '?' };
+                (format!("{url}{separator}mode=rwc"), None)
+            }
+            Backend::Sqlite => (url.to_owned(), None),
+            Backend::Postgres => (url.to_owned(), schema.map(quote_identifier)),
+        };
+        let options = AnyConnectOptions::from_str(&url).map_err(|_| StoreError::Url(url.clone()))?;
+        if let Some(schema) = &schema {
+            let admin = AnyPoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+            admin.execute(format!("CREATE SCHEMA IF NOT EXISTS {schema}").as_str()).await?;
+            admin.close().await;
+        }
+        let pool = match backend {
+            // SQLite has one writer: one connection serializes every transaction instead of failing it as busy.
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(1),
+            Backend::Postgres => AnyPoolOptions::new().max_connections(16),
+        };
+        let search_path = schema.map(|s| format!("SET search_path TO {s}"));
+        let pool = pool
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _| {
+                let search_path = search_path.clone();
+                Box::pin(async move {
+                    if let Some(statement) = search_path {
+                        conn.execute(statement.as_str()).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect_with(options)
+            .await?;
+        if backend == Backend::Sqlite {
+            // WAL lets readers (other processes' tools) read while the simulator writes.
+            pool.execute("PRAGMA journal_mode = WAL").await?;
+            pool.execute("PRAGMA foreign_keys = ON").await?;
+        }
+        let store = Store { pool, backend };
+        store.migrate("hisgate.store", STORE_MIGRATIONS).await?;
+        Ok(store)
+    }
+
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub async fn begin(&self) -> Result<Tx, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
+    /// Drops a schema made by [`Store::open_in_schema`] (tests clean up after themselves).
+    pub async fn drop_schema(self, schema: &str) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            let statement = format!("DROP SCHEMA IF EXISTS {} CASCADE", quote_identifier(schema));
+            self.pool.execute(statement.as_str()).await?;
+        }
+        self.pool.close().await;
+        Ok(())
+    }
+}
+
+/// `"name"`, with embedded quotes doubled.
+fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+/// The tables the store's own features use.
+const STORE_MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "idempotency and outbox",
+    sqlite: include_str!("sql/0001_store.sqlite.sql"),
+    postgres: include_str!("sql/0001_store.postgres.sql"),
+}];
+
+/// Milliseconds since the Unix epoch: how the store keeps times it compares.
+pub fn now_millis() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64)
+}
