@@ -33,6 +33,8 @@ enum Command {
     /// Call an interface over HTTP (request JSON on stdin): prints `{"code", "message", "response"}`, exit 0 when
     /// a reply arrived and its signature verified.
     Call(commands::call::Args),
+    /// Run one side of a platform as a stateful simulator (SQLite by default), seeded with sample data.
+    Serve(commands::serve::Args),
     /// Time the envelope step (build and parse) for a payload, beside the raw digest and cipher cost.
     Bench(commands::bench::BenchArgs),
 }
@@ -48,5 +50,6 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::explain::run(args),
         Command::Bench(args) => commands::bench::run(args),
         Command::Call(args) => commands::call::run(args),
+        Command::Serve(args) => commands::serve::run(args),
     }
 }

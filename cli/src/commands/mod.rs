@@ -5,4 +5,5 @@ pub mod crypt;
 pub mod explain;
 mod io;
 pub mod list;
+pub mod serve;
 pub mod sign;

@@ -1,0 +1,65 @@
+//! The institution's side: its own record of the deductions it made, which the platform checks by time range.
+
+use super::REFUSED;
+use crate::answer::{Refused, store_failure};
+use crate::money::to_yuan;
+use hisgate_generated::glorycard::interfaces::deduct_check;
+use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::{Context, Failure};
+use hisgate_runtime::store::{Store, StoreError};
+use sqlx::Row;
+
+pub struct Institution {
+    pub store: Store,
+}
+
+impl hisgate_generated::glorycard::hospital::Handler for Institution {
+    async fn deduct_check(
+        &self,
+        request: deduct_check::Request,
+        _: Context,
+    ) -> Result<deduct_check::Response, Failure> {
+        if request.deduct_time_start > request.deduction_time_end {
+            return Err(Refused::new(REFUSED, "查询开始时间晚于结束时间").into());
+        }
+        let rows = sqlx::query(
+            "SELECT org_code, cert_type, cert_no, cert_name, deduction_id, total_fen, deduction_fen, deduction_time, \
+             glory_type, deduction_type, cancel_time, status, remarks FROM glorycard_deductions \
+             WHERE side = 'hospital' AND org_code = $1 AND deduction_time >= $2 AND deduction_time <= $3 \
+             ORDER BY deduction_time, deduction_id",
+        )
+        .bind(&request.org_code)
+        .bind(&request.deduct_time_start)
+        .bind(&request.deduction_time_end)
+        .fetch_all(self.store.pool())
+        .await
+        .map_err(|e| store_failure(e.into(), REFUSED))?;
+        let data = rows.iter().map(deduction).collect::<Result<Vec<_>, _>>().map_err(|e| store_failure(e, REFUSED))?;
+        Ok(deduct_check::Response { data })
+    }
+}
+
+fn deduction(row: &sqlx::any::AnyRow) -> Result<deduct_check::ResponseData, StoreError> {
+    let text = |i: usize| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(i)?) };
+    Ok(deduct_check::ResponseData {
+        org_code: text(0)?,
+        cert_type: code_at(row, 1)?,
+        cert_no: text(2)?,
+        cert_name: text(3)?,
+        deduction_id: text(4)?,
+        total_fee: to_yuan(row.try_get(5)?),
+        deduction_fee: to_yuan(row.try_get(6)?),
+        deduction_time: text(7)?,
+        glory_type: code_at(row, 8)?,
+        deduction_type: code_at(row, 9)?,
+        cancel_time: row.try_get(10)?,
+        status: code_at(row, 11)?,
+        remarks: row.try_get(12)?,
+    })
+}
+
+/// A dictionary code the store kept: one it does not know means the data was changed behind the simulator's back.
+fn code_at<D: Dictionary>(row: &sqlx::any::AnyRow, column: usize) -> Result<D, StoreError> {
+    let value: String = row.try_get(column)?;
+    D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
+}

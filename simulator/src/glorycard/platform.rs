@@ -1,0 +1,170 @@
+//! The platform side: storeAll pages the register by `dataID`; storeDeduct and storeDeductCancel change it once
+//! per `deductionID`, however often they are repeated.
+
+use super::REFUSED;
+use crate::answer::{Refused, fingerprint, store_failure};
+use crate::money::to_fen;
+use hisgate_generated::glorycard::interfaces::{store_all, store_deduct, store_deduct_cancel};
+use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::{Context, Failure};
+use hisgate_runtime::store::{Claim, Pending, Store, StoreError, Tx};
+use sqlx::Row;
+
+/// storeAll's page size (section 2.1: “每次返回记录数不超过 500 条”).
+pub const PAGE: i64 = 500;
+
+pub struct Register {
+    pub store: Store,
+}
+
+/// What a deduction or its cancellation answered, as repeats get it again.
+type Answer = Result<(), Refused>;
+
+impl Register {
+    async fn known_org(&self, tx: &mut Tx, org_code: &str) -> Result<Answer, StoreError> {
+        let found = sqlx::query("SELECT 1 FROM glorycard_orgs WHERE org_code = $1")
+            .bind(org_code)
+            .fetch_optional(&mut **tx)
+            .await?;
+        Ok(match found {
+            Some(_) => Ok(()),
+            None => Err(Refused::new(REFUSED, format!("机构编码 `{org_code}` 未登记"))),
+        })
+    }
+
+    async fn deduct(&self, tx: &mut Tx, request: &store_deduct::Request) -> Result<Answer, StoreError> {
+        if let Err(refused) = self.known_org(tx, &request.org_code).await? {
+            return Ok(Err(refused));
+        }
+        let holder =
+            sqlx::query("SELECT cert_name, glory_type FROM glorycard_certs WHERE cert_type = $1 AND cert_no = $2")
+                .bind(request.cert_type.code())
+                .bind(&request.cert_no)
+                .fetch_optional(&mut **tx)
+                .await?;
+        let Some(holder) = holder else {
+            return Ok(Err(Refused::new(REFUSED, "证件号码不在减免证名库中")));
+        };
+        if holder.try_get::<String, _>(0)? != request.cert_name
+            || holder.try_get::<String, _>(1)? != request.glory_type.code()
+        {
+            return Ok(Err(Refused::new(REFUSED, "姓名或减免证类别与名库不符")));
+        }
+        let (Some(total), Some(deducted)) = (to_fen(request.total_fee), to_fen(request.deduction_fee)) else {
+            return Ok(Err(Refused::new(REFUSED, "金额须为元，最多两位小数")));
+        };
+        if deducted > total {
+            return Ok(Err(Refused::new(REFUSED, "减免金额不能大于总金额")));
+        }
+        sqlx::query(
+            "INSERT INTO glorycard_deductions (side, deduction_id, org_code, cert_type, cert_no, cert_name, total_fen, \
+             deduction_fen, deduction_time, glory_type, deduction_type, status, remarks) \
+             VALUES ('platform', $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, '1', $11)",
+        )
+        .bind(&request.deduction_id)
+        .bind(&request.org_code)
+        .bind(request.cert_type.code())
+        .bind(&request.cert_no)
+        .bind(&request.cert_name)
+        .bind(total)
+        .bind(deducted)
+        .bind(&request.deduction_time)
+        .bind(request.glory_type.code())
+        .bind(request.deduction_type.code())
+        .bind(&request.remarks)
+        .execute(&mut **tx)
+        .await?;
+        Ok(Ok(()))
+    }
+
+    async fn cancel(&self, tx: &mut Tx, request: &store_deduct_cancel::Request) -> Result<Answer, StoreError> {
+        let updated = sqlx::query(
+            "UPDATE glorycard_deductions SET status = '0', cancel_time = $3 \
+             WHERE side = 'platform' AND deduction_id = $1 AND org_code = $2 AND status = '1'",
+        )
+        .bind(&request.deduction_id)
+        .bind(&request.org_code)
+        .bind(&request.deduction_time)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+        Ok(match updated {
+            1 => Ok(()),
+            _ => Err(Refused::new(REFUSED, format!("没有本机构可撤销的减免记录 `{}`", request.deduction_id))),
+        })
+    }
+}
+
+/// Records the first answer to a claimed key and commits it with its effect.
+async fn commit(pending: Pending, answer: Answer) -> Result<Answer, Failure> {
+    pending.commit(&answer).await.map_err(failed)?;
+    Ok(answer)
+}
+
+fn failed(error: StoreError) -> Failure {
+    store_failure(error, REFUSED)
+}
+
+impl hisgate_generated::glorycard::platform::Handler for Register {
+    async fn store_all(&self, request: store_all::Request, _: Context) -> Result<store_all::Response, Failure> {
+        let mut tx = self.store.begin().await.map_err(failed)?;
+        self.known_org(&mut tx, &request.org_code).await.map_err(failed)??;
+        let rows = sqlx::query(
+            "SELECT cert_type, cert_no, cert_name, glory_type, glory_id, data_id FROM glorycard_certs \
+             WHERE data_id > $1 ORDER BY data_id LIMIT $2",
+        )
+        .bind(i64::from(request.data_id))
+        .bind(PAGE)
+        .fetch_all(&mut *tx)
+        .await
+        .map_err(|e| failed(e.into()))?;
+        let data = rows.iter().map(certificate).collect::<Result<Vec<_>, _>>().map_err(failed)?;
+        Ok(store_all::Response { data })
+    }
+
+    async fn store_deduct(
+        &self,
+        request: store_deduct::Request,
+        _: Context,
+    ) -> Result<store_deduct::Response, Failure> {
+        let answer = match self.store.claim("storeDeduct", &request.deduction_id, &fingerprint(&request)).await {
+            Ok(Claim::Repeat(first)) => first,
+            Ok(Claim::First(mut pending)) => {
+                let answer = self.deduct(pending.tx(), &request).await.map_err(failed)?;
+                commit(pending, answer).await?
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        answer?;
+        Ok(store_deduct::Response {})
+    }
+
+    async fn store_deduct_cancel(
+        &self,
+        request: store_deduct_cancel::Request,
+        _: Context,
+    ) -> Result<store_deduct_cancel::Response, Failure> {
+        let answer = match self.store.claim("storeDeductCancel", &request.deduction_id, &fingerprint(&request)).await {
+            Ok(Claim::Repeat(first)) => first,
+            Ok(Claim::First(mut pending)) => {
+                let answer = self.cancel(pending.tx(), &request).await.map_err(failed)?;
+                commit(pending, answer).await?
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        answer?;
+        Ok(store_deduct_cancel::Response {})
+    }
+}
+
+fn certificate(row: &sqlx::any::AnyRow) -> Result<store_all::ResponseData, StoreError> {
+    let code = |i: usize| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(i)?) };
+    Ok(store_all::ResponseData {
+        cert_type: Dictionary::from_code(&code(0)?),
+        cert_no: Some(code(1)?),
+        cert_name: Some(code(2)?),
+        glory_type: Dictionary::from_code(&code(3)?),
+        glory_id: Some(i32::try_from(row.try_get::<i64, _>(4)?).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+        data_id: Some(i32::try_from(row.try_get::<i64, _>(5)?).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+    })
+}

@@ -1,0 +1,61 @@
+//! Stateful simulators: each platform's sides as real services on the generated handler traits, keeping their
+//! state in a [`Store`](hisgate_runtime::store::Store) (SQLite by default, PostgreSQL for several instances),
+//! seeded with sample data on first start. `hisgate serve` runs them; one side can be the simulator and the other
+//! a user's own code.
+
+mod answer;
+pub mod glorycard;
+mod money;
+
+pub use answer::{Refused, fingerprint};
+
+use hisgate_runtime::schema::{PlatformSchema, Side};
+use hisgate_runtime::secret::Inputs;
+use hisgate_runtime::server::{Router, ServerConfig};
+use hisgate_runtime::store::{Store, StoreError};
+use std::future::Future;
+use std::pin::Pin;
+
+/// What a simulator is started with.
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub store: Store,
+    /// This side's credentials (the key it signs with, the partner or app id it expects).
+    pub credentials: Inputs,
+    /// The other side's address, for the calls this side makes (notifications, callbacks).
+    pub peer: Option<String>,
+}
+
+/// A started simulator: its routes, and the background work (outbox couriers) to run beside them.
+pub struct Simulator {
+    pub router: Router,
+    pub background: Vec<Pin<Box<dyn Future<Output = ()> + Send>>>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("no simulator for the {side} side of `{platform}` (simulated: {known})")]
+    Unknown { platform: String, side: Side, known: String },
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// The simulated (platform, side) pairs.
+pub const SIMULATED: &[(&str, Side)] = &[("glorycard", Side::Platform), ("glorycard", Side::Hospital)];
+
+/// Migrates and seeds the store, and builds the side's server.
+pub async fn start(platform: &str, side: Side, options: Options) -> Result<Simulator, StartError> {
+    match (platform, side) {
+        ("glorycard", Side::Platform) => glorycard::platform(options).await,
+        ("glorycard", Side::Hospital) => glorycard::hospital(options).await,
+        _ => {
+            let known: Vec<String> = SIMULATED.iter().map(|(p, s)| format!("{p} {s}")).collect();
+            Err(StartError::Unknown { platform: platform.to_owned(), side, known: known.join(", ") })
+        }
+    }
+}
+
+/// The server configuration of a simulator: the spec's defaults with its credentials.
+fn server_config(platform: &PlatformSchema, options: &Options) -> ServerConfig {
+    ServerConfig::new(platform, options.credentials.clone())
+}
