@@ -45,6 +45,15 @@ fn is_blank(value: &Value) -> bool {
     }
 }
 
+/// Blank, or an object or list holding nothing but blanks.
+fn is_hollow(value: &Value) -> bool {
+    match value {
+        Value::Object(map) => map.values().all(is_hollow),
+        Value::Array(items) => items.iter().all(is_hollow),
+        other => is_blank(other),
+    }
+}
+
 impl Checker<'_> {
     fn report(&mut self, path: String, rule: Rule, detail: impl Into<String>) {
         self.violations.push(Violation { path, rule, detail: detail.into() });
@@ -70,7 +79,8 @@ impl Checker<'_> {
                 Some(v) => self.field(field, v, &field_path),
                 None => false,
             };
-            if !present && map.get(&*field.name).is_some_and(is_blank) && !field.ty.is_text() {
+            // Documents leave a field out by sending it empty (`<orderId></orderId>`, `"type": ""`): absent.
+            if !present && map.get(&*field.name).is_some_and(is_blank) {
                 map.shift_remove(&*field.name);
             }
             match &field.presence {
@@ -129,6 +139,8 @@ impl Checker<'_> {
             self.report(path.to_owned(), Rule::Type, format!("expected a list, found {}", kind(value)));
             return true;
         };
+        // A row whose every field is blank is a template's empty row, as `<user></user>` is: no row at all.
+        items.retain(|item| !is_hollow(item));
         for (i, item) in items.iter_mut().enumerate() {
             self.message(child, item, &format!("{path}[{i}]"));
         }

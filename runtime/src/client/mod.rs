@@ -302,7 +302,9 @@ impl Client {
         let inner = &*self.inner;
         let platform = &*inner.platform;
         let limits = inner.config.limits;
-        let text = match binding.reply_envelope(&reply.body, limits) {
+        // .NET writers start UTF-8 text with a byte-order mark; it is not part of the envelope.
+        let body = reply.body.strip_prefix('\u{feff}').unwrap_or(&reply.body);
+        let text = match binding.reply_envelope(body, limits) {
             Ok(text) => text,
             Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Reply(e.to_string()))),
         };

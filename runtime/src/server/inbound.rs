@@ -69,12 +69,12 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> HttpReply {
     };
     let candidates: Vec<Binding> =
         request.bindings.iter().map(|i| Binding::new(protocol, &protocol.bindings[*i])).collect();
-    let body = String::from_utf8_lossy(request.body);
-    let Some(binding) = transport::pick(&candidates, request.content_type, &body) else {
+    let text = std::str::from_utf8(request.body).map(without_bom);
+    let Some(binding) = transport::pick(&candidates, request.content_type, text.unwrap_or_default()) else {
         return plain(500, "no binding serves this route");
     };
     let mut service = request.interface.map(str::to_owned);
-    let outcome = match std::str::from_utf8(request.body) {
+    let outcome = match text {
         Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut service).await,
         Err(_) => Err(Refusal::new(&protocol.failures.malformed, "the body is not UTF-8").into()),
     };
@@ -88,6 +88,11 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> HttpReply {
             seal_reply(shared, protocol, &binding, interface, &reply_service, Err(refusal))
         }
     }
+}
+
+/// .NET writers start UTF-8 text with a byte-order mark; it is not part of the envelope.
+fn without_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
 async fn pipeline(
@@ -301,7 +306,7 @@ fn seal_reply(
                 (true, false) => refusal.detail.clone(),
                 (false, false) => format!("{base}：{}", refusal.detail),
             };
-            (refusal.code.clone(), message)
+            (refusal.code.clone(), fit(protocol, message))
         }
     };
     let mut inputs = shared.config.credentials.clone().with("service", service.to_owned());
@@ -329,6 +334,20 @@ fn seal_reply(
             tracing::error!(error = %e, "cannot seal the reply");
             plain(500, "the server cannot seal its reply (see its log)")
         }
+    }
+}
+
+/// A refusal's message cut to what the envelope's message field holds (`resultMessage` is `string(128)`): a long
+/// list of violations must not make the reply itself break the spec.
+fn fit(protocol: &ProtocolSchema, message: String) -> String {
+    let max = protocol.response.field_with_role(EnvelopeRole::Message).and_then(|f| f.max_chars);
+    match max {
+        Some(max) if message.chars().count() > max as usize => {
+            let mut cut: String = message.chars().take((max as usize).saturating_sub(1)).collect();
+            cut.push('…');
+            cut
+        }
+        _ => message,
     }
 }
 

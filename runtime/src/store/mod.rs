@@ -100,6 +100,8 @@ impl Store {
         if backend == Backend::Sqlite {
             // WAL lets readers (other processes' tools) read while the simulator writes.
             pool.execute("PRAGMA journal_mode = WAL").await?;
+            // Durable across a crash of the process (kill -9); only an OS crash can lose the last commits.
+            pool.execute("PRAGMA synchronous = NORMAL").await?;
             pool.execute("PRAGMA foreign_keys = ON").await?;
         }
         let store = Store { pool, backend };
