@@ -37,6 +37,13 @@ enum Command {
     Serve(commands::serve::Args),
     /// Time the envelope step (build and parse) for a payload, beside the raw digest and cipher cost.
     Bench(commands::bench::BenchArgs),
+    /// Write the documentation site (HTML and Markdown) for the platforms' specs.
+    Docs(commands::docs::Args),
+    /// Export a platform's interfaces: OpenAPI 3.1 for the JSON bindings, or the SOAP binding's WSDL.
+    #[command(subcommand)]
+    Export(commands::export::Export),
+    /// Compare two versions of a spec: every change by interface, each marked breaking or not.
+    Diff(commands::diff::Args),
 }
 
 fn main() -> ExitCode {
@@ -51,5 +58,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Call(args) => commands::call::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Docs(args) => commands::docs::run(args),
+        Command::Export(export) => commands::export::run(export),
+        Command::Diff(args) => commands::diff::run(args),
     }
 }

@@ -3,9 +3,12 @@
 //! Rust from the IR alone. The build script and the CLI are thin callers of this library.
 
 mod diagnostic;
+pub mod diff;
+pub mod docs;
 pub mod emit;
 pub mod ident;
 mod lower;
+pub mod openapi;
 mod spec;
 
 pub use diagnostic::{Diagnostic, Diagnostics};

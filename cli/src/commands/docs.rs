@@ -1,0 +1,51 @@
+//! `hisgate docs`: the documentation site (HTML, plus the same content as Markdown) for the compiled-in platforms
+//! or for spec folders read at run time.
+
+use super::specs::{self, Selection};
+use hisgate_codegen::docs::{self, WorkedExamples};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args, Debug)]
+pub struct Args {
+    #[command(flatten)]
+    selection: Selection,
+    /// Worked examples to walk through: a folder of `<platform>/walkthrough.yaml` manifests laid out as
+    /// `tests/fixtures/seeds/`. By default, the seed documents' examples compiled into hisgate.
+    #[arg(long, value_name = "DIR")]
+    examples: Option<PathBuf>,
+    /// Where to write the site; `DIR/index.html` is its start page.
+    #[arg(long, value_name = "DIR")]
+    out: PathBuf,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    let platforms = match args.selection.load() {
+        Ok(p) => p,
+        Err(e) => return specs::fail(&e),
+    };
+    let worked = match &args.examples {
+        Some(dir) => WorkedExamples::from_dir(dir),
+        None => WorkedExamples::seeds(),
+    };
+    let worked = match worked {
+        Ok(w) => w,
+        Err(e) => return specs::fail(&format!("worked examples: {e}")),
+    };
+    let refs: Vec<_> = platforms.iter().map(|p| &**p).collect();
+    let site = match docs::site(&refs, &worked) {
+        Ok(site) => site,
+        Err(e) => return specs::fail(&e),
+    };
+    if let Err(e) = site.write_to(&args.out) {
+        return specs::fail(&format!("cannot write {}: {e}", args.out.display()));
+    }
+    let pages = site.files.keys().filter(|k| k.ends_with(".html")).count();
+    println!(
+        "wrote {} files ({pages} HTML pages, each also as Markdown) for {} platform(s); open {}",
+        site.files.len(),
+        refs.len(),
+        args.out.join("index.html").display()
+    );
+    ExitCode::SUCCESS
+}

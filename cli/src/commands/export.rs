@@ -1,0 +1,78 @@
+//! `hisgate export`: a platform's interfaces in formats other tools read — OpenAPI 3.1 for the JSON bindings, and
+//! the WSDL of the SOAP binding (the same document the server answers `?wsdl` with).
+
+use super::specs;
+use crate::target::Target;
+use hisgate_runtime::schema::Side;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Subcommand, Debug)]
+pub enum Export {
+    /// OpenAPI 3.1 (JSON) for the platform's JSON bindings: envelopes and payloads as schemas, dictionaries as
+    /// enums with labels, an example of each message sealed by the engine.
+    Openapi {
+        #[command(flatten)]
+        target: Target,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// The WSDL 1.1 of one side's SOAP web service (shaanxi `ApiService.asmx`).
+    Wsdl {
+        #[command(flatten)]
+        target: Target,
+        /// Whose web service: the hospital's (the interfaces it provides) or the platform's.
+        #[arg(long, value_enum, default_value = "hospital")]
+        side: SideArg,
+        /// The service's base address; the binding's path is appended.
+        #[arg(long, value_name = "BASE", default_value = "http://localhost")]
+        url: String,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum SideArg {
+    Hospital,
+    Platform,
+}
+
+pub fn run(export: Export) -> ExitCode {
+    let (text, out) = match export {
+        Export::Openapi { target, out } => match target.load() {
+            Ok(platform) => {
+                let document = hisgate_codegen::openapi::document(&platform);
+                // Pretty and with a final newline: the file is read by people as well as tools.
+                (serde_json::to_string_pretty(&document).unwrap_or_default() + "\n", out)
+            }
+            Err(e) => return specs::fail(&e),
+        },
+        Export::Wsdl { target, side, url, out } => {
+            let platform = match target.load() {
+                Ok(p) => p,
+                Err(e) => return specs::fail(&e),
+            };
+            let side = match side {
+                SideArg::Hospital => Side::Hospital,
+                SideArg::Platform => Side::Platform,
+            };
+            match hisgate_runtime::transport::soap::wsdl(&platform, side, &url) {
+                Some(wsdl) => (wsdl + "\n", out),
+                None => return specs::fail(&format!("platform `{}` has no SOAP binding", platform.name)),
+            }
+        }
+    };
+    match out {
+        Some(path) => match std::fs::write(&path, text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => specs::fail(&format!("cannot write {}: {e}", path.display())),
+        },
+        None => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+    }
+}

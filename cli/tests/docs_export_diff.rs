@@ -1,0 +1,76 @@
+//! `hisgate docs`, `hisgate export` and `hisgate diff` as scripts use them: what they write, their exit codes.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
+}
+
+fn hisgate(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_hisgate")).args(args).current_dir(root()).output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+#[test]
+fn docs_writes_a_site_for_the_chosen_platforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().to_str().unwrap();
+    let output = hisgate(&["docs", "--platform", "glorycard", "--out", out]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout(&output).contains("for 1 platform(s)"), "{}", stdout(&output));
+    for file in
+        ["index.html", "index.md", "glorycard/index.html", "glorycard/interfaces/storeAll.md", "assets/search-index.js"]
+    {
+        assert!(dir.path().join(file).is_file(), "{file}");
+    }
+    assert!(!dir.path().join("shaanxi").exists());
+    let walkthrough = std::fs::read_to_string(dir.path().join("glorycard/index.html")).unwrap();
+    assert!(walkthrough.contains("ec94361a53c7969b6affd6af4af9ba1db3283585fad69082750054c5be26157c"));
+
+    // A spec folder read at run time, and an unknown platform.
+    let output = hisgate(&["docs", "--spec", "codegen/tests/fixtures/mini", "--out", out]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(dir.path().join("mini/index.html").is_file());
+    let output = hisgate(&["docs", "--platform", "nosuch", "--out", out]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("no platform `nosuch`"));
+}
+
+#[test]
+fn export_writes_openapi_and_the_soap_wsdl() {
+    let output = hisgate(&["export", "openapi", "--platform", "onepay"]);
+    assert!(output.status.success());
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(document["openapi"], "3.1.0");
+    assert!(document["paths"]["/onepay-web/oneweb/oneapi"]["post"].is_object());
+
+    let output =
+        hisgate(&["export", "wsdl", "--platform", "shaanxi", "--side", "platform", "--url", "https://wd.example"]);
+    assert!(output.status.success());
+    let wsdl = stdout(&output);
+    assert!(wsdl.contains("<wsdl:operation name=\"RefundByHis\">") && !wsdl.contains("name=\"TestNet\""));
+    assert!(wsdl.contains("location=\"https://wd.example/ApiService.asmx\""));
+
+    let output = hisgate(&["export", "wsdl", "--platform", "glorycard"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("has no SOAP binding"));
+}
+
+#[test]
+fn diff_prints_text_or_json_and_can_fail_on_breaking_changes() {
+    let old = "tests/fixtures/evolution/yizhangtong-v1.0";
+    let output = hisgate(&["diff", old, "specs/yizhangtong"]);
+    assert!(output.status.success());
+    assert!(stdout(&output).contains("+ field request.userName"), "{}", stdout(&output));
+    let output = hisgate(&["diff", "--json", old, "specs/yizhangtong"]);
+    let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(report["breaking"].as_u64().unwrap() >= 8, "{report}");
+    assert_eq!(hisgate(&["diff", "--fail-on-breaking", old, "specs/yizhangtong"]).status.code(), Some(1));
+    let same = hisgate(&["diff", "--fail-on-breaking", "specs/shaanxi", "specs/shaanxi"]);
+    assert!(same.status.success());
+    assert_eq!(stdout(&same), "shaanxi: 0 change(s), 0 breaking\n");
+}
