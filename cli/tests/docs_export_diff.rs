@@ -61,6 +61,19 @@ fn export_writes_openapi_and_the_soap_wsdl() {
 }
 
 #[test]
+fn export_sql_declares_the_database_form() {
+    let output = hisgate(&["export", "sql", "--platform", "yizhangtong"]);
+    assert!(output.status.success());
+    let sql = stdout(&output);
+    assert!(sql.contains("CREATE VIEW \"getCardTrack\"") && sql.contains("CREATE FUNCTION \"getFeeList\"("));
+    assert!(sql.contains("获取费用清单"));
+
+    let output = hisgate(&["export", "sql", "--platform", "shaanxi"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("declares no database form"));
+}
+
+#[test]
 fn diff_prints_text_or_json_and_can_fail_on_breaking_changes() {
     let old = "tests/fixtures/evolution/yizhangtong-v1.0";
     let output = hisgate(&["diff", old, "specs/yizhangtong"]);

@@ -10,6 +10,7 @@ pub mod ident;
 mod lower;
 pub mod openapi;
 mod spec;
+pub mod sql;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
 use hisgate_runtime::schema::PlatformSchema;

@@ -1,5 +1,6 @@
 //! `hisgate export`: a platform's interfaces in formats other tools read — OpenAPI 3.1 for the JSON bindings, and
-//! the WSDL of the SOAP binding (the same document the server answers `?wsdl` with).
+//! the WSDL of the SOAP binding (the same document the server answers `?wsdl` with), and the PostgreSQL that
+//! declares the procedures and views of the database form.
 
 use super::specs;
 use crate::target::Target;
@@ -28,6 +29,15 @@ pub enum Export {
         /// The service's base address; the binding's path is appended.
         #[arg(long, value_name = "BASE", default_value = "http://localhost")]
         url: String,
+        /// Write here instead of stdout.
+        #[arg(long, value_name = "FILE")]
+        out: Option<PathBuf>,
+    },
+    /// PostgreSQL declaring the procedures and views of the platform's database form (yizhangtong), each a
+    /// placeholder the HIS replaces with `CREATE OR REPLACE` of the same signature.
+    Sql {
+        #[command(flatten)]
+        target: Target,
         /// Write here instead of stdout.
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
@@ -63,6 +73,16 @@ pub fn run(export: Export) -> ExitCode {
                 Some(wsdl) => (wsdl + "\n", out),
                 None => return specs::fail(&format!("platform `{}` has no SOAP binding", platform.name)),
             }
+        }
+        Export::Sql { target, out } => {
+            let platform = match target.load() {
+                Ok(p) => p,
+                Err(e) => return specs::fail(&e),
+            };
+            if !platform.interfaces.iter().any(|i| i.database.is_some()) {
+                return specs::fail(&format!("platform `{}` declares no database form", platform.name));
+            }
+            (hisgate_codegen::sql::postgres(&platform), out)
         }
     };
     match out {

@@ -164,8 +164,47 @@ impl Lit for InterfaceSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, InterfaceSchema {
             name, title, section, description, provider, service, path, retry_safe, request, response,
-            return_codes, origin,
+            return_codes, database, origin,
         } from self)
+    }
+}
+
+impl Lit for DatabaseForm {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        match self {
+            DatabaseForm::Procedure { name } => {
+                let name = name.lit(cx);
+                quote!(DatabaseForm::Procedure { name: #name })
+            }
+            DatabaseForm::View(view) => {
+                let view = view.lit(cx);
+                quote!(DatabaseForm::View(#view))
+            }
+        }
+    }
+}
+
+impl Lit for ViewSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, ViewSchema { name, filters, order, page } from self)
+    }
+}
+
+impl Lit for ViewFilter {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, ViewFilter { field, column, op } from self)
+    }
+}
+
+impl Lit for ViewOrder {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, ViewOrder { column, descending } from self)
+    }
+}
+
+impl Lit for ViewPage {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, ViewPage { first, last } from self)
     }
 }
 
@@ -293,6 +332,7 @@ variants!(
     MoneyUnit { Yuan, Fen },
     JsonNumber { Number, String },
     Origin { Table, Example },
+    FilterOp { Equal, AtLeast, AtMost },
 );
 
 impl Lit for TimeToken {

@@ -1,6 +1,7 @@
 //! Stage two: the AST into the validated IR (`hisgate_runtime::schema::PlatformSchema`), resolving names and
 //! checking every rule of the spec language. Every error is collected; none stops the others from being found.
 
+mod database;
 mod dictionary;
 mod examples;
 mod message;
@@ -39,7 +40,9 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     let mut interfaces: Vec<InterfaceSchema> = ast.interfaces.iter().filter_map(|i| lowerer.interface(i)).collect();
     interfaces.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)).then(a.name.cmp(&b.name)));
     lowerer.interface_collisions(&interfaces);
+    lowerer.database_collisions(&interfaces);
     let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces));
+    lowerer.procedure_status(&interfaces, protocol.as_ref());
     let platform = PlatformSchema {
         name: text(&ast.platform),
         title: text(&ast.title),
@@ -188,6 +191,7 @@ impl Lowerer<'_> {
         }
         let request = self.payload(&name.value, "request", ast.request.as_ref());
         let response = self.payload(&name.value, "response", ast.response.as_ref());
+        let database = self.database(ast.database.as_ref(), request, response);
         Some(InterfaceSchema {
             name: Str::Owned(name.value.clone()),
             title: text(&ast.title),
@@ -203,6 +207,7 @@ impl Lowerer<'_> {
             request,
             response,
             return_codes: Seq::Owned(self.return_codes(&ast.return_codes, &name.value)),
+            database,
             origin: ast.pos.clone(),
         })
     }

@@ -93,6 +93,26 @@ pub struct InterfaceAst {
     pub request: Option<MessageAst>,
     pub response: Option<MessageAst>,
     pub return_codes: Vec<ReturnCodeAst>,
+    pub database: Option<DatabaseAst>,
+    pub pos: SourcePos,
+}
+
+/// `database:` of an interface: the stored procedure or view that answers it in the HIS database.
+#[derive(Debug)]
+pub struct DatabaseAst {
+    pub procedure: Option<S>,
+    pub view: Option<S>,
+    pub filter: Vec<FilterAst>,
+    pub order: Option<S>,
+    pub page: Vec<S>,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug)]
+pub struct FilterAst {
+    pub field: Option<S>,
+    pub column: Option<S>,
+    pub op: Option<S>,
     pub pos: SourcePos,
 }
 

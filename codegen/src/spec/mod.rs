@@ -1,6 +1,7 @@
 //! Stage one: spec files into the AST. Shape errors are reported here; meaning is checked in `lower`.
 
 pub mod ast;
+mod database;
 mod protocol;
 mod reader;
 
@@ -187,6 +188,7 @@ fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<
         request: read_message(r, &mut map, "request"),
         response: read_message(r, &mut map, "response"),
         return_codes: map.list(r, "return_codes", "a return code", read_return_code),
+        database: database::read(r, &mut map),
         interface,
     };
     errata.extend(map.list(r, "errata", "an erratum", |r, m| read_erratum(r, m, name.as_deref())));

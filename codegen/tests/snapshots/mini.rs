@@ -536,6 +536,7 @@ mod data {
                             },
                         ],
                     ),
+                    database: None,
                     origin: at(F2, 1, 1),
                 },
                 InterfaceSchema {
@@ -550,6 +551,7 @@ mod data {
                     request: MessageId(0),
                     response: MessageId(1),
                     return_codes: Cow::Borrowed(&[]),
+                    database: None,
                     origin: at(F1, 1, 1),
                 },
             ],

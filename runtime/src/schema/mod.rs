@@ -1,11 +1,16 @@
 //! The spec as data: what codegen validated, emitted as `static`s for compiled-in platforms and built at run time
 //! for a spec folder loaded by the CLI. Everything here is plain data; behaviour lives in `validate`, `codec`, ….
 
+mod database;
 mod dictionary;
 mod field;
 mod format;
 mod protocol;
 
+pub use database::{
+    Column, DatabaseForm, FilterOp, Mode, Parameter, ViewFilter, ViewOrder, ViewPage, ViewSchema, postgres_type,
+    quote_identifier,
+};
 pub use dictionary::{CodeSchema, DictRef, DictTable, DictionarySchema};
 pub use field::{Condition, FieldSchema, FieldType, JsonNumber, MoneyUnit, Origin, Presence};
 pub use format::{TimeFormat, TimeFormatError, TimeToken};
@@ -110,6 +115,8 @@ pub struct InterfaceSchema {
     pub request: MessageId,
     pub response: MessageId,
     pub return_codes: Seq<ReturnCodeSchema>,
+    /// The stored procedure or view that answers it in the HIS database, where the document offers that form.
+    pub database: Option<DatabaseForm>,
     pub origin: SourcePos,
 }
 
