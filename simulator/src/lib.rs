@@ -6,6 +6,10 @@
 mod answer;
 pub mod glorycard;
 mod money;
+pub mod shaanxi;
+pub mod onepay;
+mod people;
+pub mod yizhangtong;
 
 pub use answer::{Refused, fingerprint};
 
@@ -38,16 +42,30 @@ pub enum StartError {
     Unknown { platform: String, side: Side, known: String },
     #[error(transparent)]
     Store(#[from] StoreError),
+    /// The side cannot run on what it was given (yizhangtong's database form on SQLite, or without its procedures).
+    #[error("{0}")]
+    Unavailable(String),
 }
 
 /// The simulated (platform, side) pairs.
-pub const SIMULATED: &[(&str, Side)] = &[("glorycard", Side::Platform), ("glorycard", Side::Hospital)];
+pub const SIMULATED: &[(&str, Side)] = &[
+    ("glorycard", Side::Platform),
+    ("glorycard", Side::Hospital),
+    ("shaanxi", Side::Platform),
+    ("shaanxi", Side::Hospital),
+    ("onepay", Side::Platform),
+    ("yizhangtong", Side::Hospital),
+];
 
 /// Migrates and seeds the store, and builds the side's server.
 pub async fn start(platform: &str, side: Side, options: Options) -> Result<Simulator, StartError> {
     match (platform, side) {
         ("glorycard", Side::Platform) => glorycard::platform(options).await,
         ("glorycard", Side::Hospital) => glorycard::hospital(options).await,
+        ("shaanxi", Side::Platform) => shaanxi::platform(options).await,
+        ("shaanxi", Side::Hospital) => shaanxi::hospital(options).await,
+        ("onepay", Side::Platform) => onepay::platform(options).await,
+        ("yizhangtong", Side::Hospital) => yizhangtong::hospital(options).await,
         _ => {
             let known: Vec<String> = SIMULATED.iter().map(|(p, s)| format!("{p} {s}")).collect();
             Err(StartError::Unknown { platform: platform.to_owned(), side, known: known.join(", ") })

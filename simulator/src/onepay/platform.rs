@@ -1,0 +1,185 @@
+//! The platform's handler. Charges, recharges, refunds and medical uploads each claim their number before their
+//! effect, so a repeat — sequential, concurrent, or on another instance — gets the first answer, refusals included.
+
+use super::payloads::{self, AccountInfo, AccountRef, DetailsQuery, Recharge, Refund, TradeRef};
+use super::{MERCHANT_NUMBERS, REFUSED, accounts, charge, medical, trades, wristband};
+use crate::answer::{Refused, fingerprint, store_failure};
+use crate::money::to_yuan;
+use hisgate_generated::onepay::interfaces::{
+    hop_account_info, hop_trade_details, hop_trade_query, hop_trade_recharge, hop_trade_refund,
+    mmp_upload_medical_detail, op_trade_charge, portal_wb_get_wristband_code, portal_wb_query_account,
+};
+use hisgate_runtime::server::{Context, Failure};
+use hisgate_runtime::store::{Claim, Store, StoreError};
+use hisgate_runtime::{Dictionary, Message};
+use sqlx::pool::PoolConnection;
+
+pub struct Platform {
+    pub store: Store,
+}
+
+fn failed(error: StoreError) -> Failure {
+    store_failure(error, REFUSED)
+}
+
+/// A request's content, told apart by interface: one merchant number serves one kind of request.
+fn content<M: Message>(interface: &str, request: &M) -> String {
+    format!("{interface}:{}", fingerprint(request))
+}
+
+impl Platform {
+    async fn connection(&self) -> Result<PoolConnection<sqlx::Any>, Failure> {
+        self.store.pool().acquire().await.map_err(|e| failed(e.into()))
+    }
+}
+
+impl hisgate_generated::onepay::platform::Handler for Platform {
+    async fn portal_wb_query_account(
+        &self,
+        request: portal_wb_query_account::Request,
+        _: Context,
+    ) -> Result<portal_wb_query_account::Response, Failure> {
+        let mut conn = self.connection().await?;
+        Ok(wristband::query_account(&mut conn, &request).await.map_err(failed)??)
+    }
+
+    async fn portal_wb_get_wristband_code(
+        &self,
+        request: portal_wb_get_wristband_code::Request,
+        _: Context,
+    ) -> Result<portal_wb_get_wristband_code::Response, Failure> {
+        let mut conn = self.connection().await?;
+        Ok(wristband::issue(&mut conn, &request).await.map_err(failed)??)
+    }
+
+    async fn op_trade_charge(
+        &self,
+        request: op_trade_charge::Request,
+        _: Context,
+    ) -> Result<op_trade_charge::Response, Failure> {
+        let Some(number) = request.out_charge_no.clone() else {
+            return Err(Refused::new(REFUSED, "outChargeNo 不能为空").into());
+        };
+        let content = content("op.trade.charge", &request);
+        let answer = match self.store.claim(MERCHANT_NUMBERS, &number, &content).await {
+            Ok(Claim::Repeat(first)) => first,
+            Ok(Claim::First(mut pending)) => {
+                let answer = charge::charge(pending.tx(), &request).await.map_err(failed)?;
+                pending.commit(&answer).await.map_err(failed)?;
+                answer
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        Ok(answer?)
+    }
+
+    async fn mmp_upload_medical_detail(
+        &self,
+        request: mmp_upload_medical_detail::Request,
+        _: Context,
+    ) -> Result<mmp_upload_medical_detail::Response, Failure> {
+        let Some(bill_no) = request.yydjh0.clone() else {
+            return Err(Refused::new(REFUSED, "yydjh0（医院单据号）不能为空").into());
+        };
+        let content = content("mmp.upload.medical.detail", &request);
+        let answer = match self.store.claim("mmp.upload.medical.detail", &bill_no, &content).await {
+            Ok(Claim::Repeat(first)) => first,
+            Ok(Claim::First(mut pending)) => {
+                let answer = medical::upload(pending.tx(), &request).await.map_err(failed)?;
+                pending.commit(&answer).await.map_err(failed)?;
+                answer
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        Ok(mmp_upload_medical_detail::Response(payloads::write(&answer?)?))
+    }
+
+    async fn hop_account_info(
+        &self,
+        request: hop_account_info::Request,
+        _: Context,
+    ) -> Result<hop_account_info::Response, Failure> {
+        let asked: AccountRef = payloads::read(&request.0)?;
+        let mut conn = self.connection().await?;
+        let account = match (&asked.key, &asked.card_type, &asked.card_no, &asked.account_type) {
+            (Some(key), None, None, None) => accounts::by_wristband(&mut conn, key).await,
+            (None, Some(card_type), Some(card_no), Some(account_type)) => {
+                accounts::by_card(&mut conn, card_type.code(), card_no, account_type.code()).await
+            }
+            _ => return Err(Refused::new(REFUSED, "须给出 key，或 cardType、cardNo 与 accountType").into()),
+        };
+        let account = account.map_err(failed)?.ok_or_else(|| Refused::new(REFUSED, "账户不存在"))?;
+        let info = AccountInfo {
+            card_type: account.card_type,
+            card_no: account.card_no,
+            account_type: account.account_type,
+            user_name: account.user_name,
+            id_type: account.id_type,
+            id_no: account.id_no,
+            gender: account.gender,
+            status: account.status,
+            balance: to_yuan(account.balance_fen).to_string(),
+        };
+        Ok(hop_account_info::Response(payloads::write(&info)?))
+    }
+
+    async fn hop_trade_recharge(
+        &self,
+        request: hop_trade_recharge::Request,
+        _: Context,
+    ) -> Result<hop_trade_recharge::Response, Failure> {
+        let recharge: Recharge = payloads::read(&request.0)?;
+        let content = content("hop.trade.recharge", &request);
+        let answer = match self.store.claim(MERCHANT_NUMBERS, &recharge.out_trade_no, &content).await {
+            Ok(Claim::Repeat(first)) => first,
+            Ok(Claim::First(mut pending)) => {
+                let answer = trades::recharge(pending.tx(), &recharge).await.map_err(failed)?;
+                pending.commit(&answer).await.map_err(failed)?;
+                answer
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        Ok(hop_trade_recharge::Response(payloads::write(&answer?)?))
+    }
+
+    async fn hop_trade_refund(
+        &self,
+        request: hop_trade_refund::Request,
+        _: Context,
+    ) -> Result<hop_trade_refund::Response, Failure> {
+        let refund: Refund = payloads::read(&request.0)?;
+        let content = content("hop.trade.refund", &request);
+        let answer = match self.store.claim(MERCHANT_NUMBERS, &refund.out_refund_no, &content).await {
+            Ok(Claim::Repeat(first)) => first,
+            Ok(Claim::First(mut pending)) => {
+                let answer = trades::refund(pending.tx(), &refund).await.map_err(failed)?;
+                pending.commit(&answer).await.map_err(failed)?;
+                answer
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        Ok(hop_trade_refund::Response(payloads::write(&answer?)?))
+    }
+
+    async fn hop_trade_query(
+        &self,
+        request: hop_trade_query::Request,
+        _: Context,
+    ) -> Result<hop_trade_query::Response, Failure> {
+        let asked: TradeRef = payloads::read(&request.0)?;
+        let mut conn = self.connection().await?;
+        let trade = trades::query(&mut conn, &asked).await.map_err(failed)??;
+        Ok(hop_trade_query::Response(payloads::write(&trade)?))
+    }
+
+    async fn hop_trade_details(
+        &self,
+        request: hop_trade_details::Request,
+        _: Context,
+    ) -> Result<hop_trade_details::Response, Failure> {
+        let asked: DetailsQuery = payloads::read(&request.0)?;
+        let mut conn = self.connection().await?;
+        let details = trades::details(&mut conn, &asked).await.map_err(failed)??;
+        Ok(hop_trade_details::Response(payloads::write(&details)?))
+    }
+}

@@ -1,0 +1,346 @@
+//! The outpatient catalogue as the platform syncs it: departments, doctors, schedules and their time slices, with
+//! the places left as the orders have taken them.
+
+use crate::answer::Refused;
+use crate::shaanxi::{Answer, Page, amount};
+use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use hisgate_generated::shaanxi::dict::Noon;
+use hisgate_generated::shaanxi::interfaces::{
+    get_department_info, get_doctor_info, get_schedule_info, get_schedule_time_info,
+};
+use hisgate_runtime::Dictionary;
+use hisgate_runtime::store::StoreError;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+/// How many days ahead places are released: a later schedule is reported 未开放 and cannot be booked.
+pub const BOOKING_DAYS: i64 = 5;
+
+/// A schedule's 出诊状态 on `today`: as stored (0 停诊, 1 正常), or 2 未开放 beyond the booking window.
+pub fn open_status(stored: i64, date: &str, today: NaiveDate) -> i64 {
+    let released = NaiveDate::parse_from_str(date, "%Y-%m-%d").is_ok_and(|d| d <= today + Duration::days(BOOKING_DAYS));
+    if stored == 1 && !released { 2 } else { stored }
+}
+
+/// An empty id and `-1` both mean “all” (errata getdepartmentinfo-departmentid-minus-one and
+/// getdoctorinfo-doctorid-minus-one): the empty string here.
+fn any_id(id: Option<&str>) -> &str {
+    match id {
+        Some("-1") | None => "",
+        Some(id) => id,
+    }
+}
+
+pub async fn departments(
+    pool: &AnyPool,
+    request: &get_department_info::Request,
+) -> Result<Answer<get_department_info::Response>, StoreError> {
+    let page = match Page::new(request.current_page, request.page_size) {
+        Ok(page) => page,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let id = any_id(request.department_id.as_deref());
+    let filter = "FROM shaanxi_hospital_departments WHERE ($1 = '' OR department_id = $1)";
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}")).bind(id).fetch_one(pool).await?;
+    if count == 0 {
+        return Ok(Err(Refused::new("S05010101", "未查询到科室记录")));
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT department_id, name, parent_id, introduction, expertise, level, location, status, telephone, rule \
+         {filter} ORDER BY sort, department_id LIMIT $2 OFFSET $3"
+    ))
+    .bind(id)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(pool)
+    .await?;
+    let department = rows
+        .iter()
+        .map(|row| {
+            Ok(get_department_info::ResponseDepartment {
+                id: row.try_get(0)?,
+                name: row.try_get(1)?,
+                parent_id: row.try_get(2)?,
+                introduction: row.try_get(3)?,
+                expertise: row.try_get(4)?,
+                level: int(row, 5)?,
+                location: row.try_get(6)?,
+                status: int(row, 7)?,
+                link_man: None,
+                telephone: row.try_get(8)?,
+                rule: row.try_get(9)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Ok(get_department_info::Response { count: int_of(count)?, department }))
+}
+
+pub async fn doctors(
+    pool: &AnyPool,
+    request: &get_doctor_info::Request,
+) -> Result<Answer<get_doctor_info::Response>, StoreError> {
+    let page = match Page::new(request.current_page, request.page_size) {
+        Ok(page) => page,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let (department, doctor) = (any_id(request.department_id.as_deref()), any_id(request.doctor_id.as_deref()));
+    let filter = "FROM shaanxi_hospital_doctors WHERE ($1 = '' OR department_id = $1) AND ($2 = '' OR doctor_id = $2)";
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
+        .bind(department)
+        .bind(doctor)
+        .fetch_one(pool)
+        .await?;
+    if count == 0 {
+        return Ok(Err(Refused::new("S05010201", "未查询到医生记录")));
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT department_id, doctor_id, name, profession_title, office, introduction, expertise, status, sex, \
+         telephone, sort {filter} ORDER BY sort, doctor_id LIMIT $3 OFFSET $4"
+    ))
+    .bind(department)
+    .bind(doctor)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(pool)
+    .await?;
+    let doctor = rows
+        .iter()
+        .map(|row| {
+            Ok(get_doctor_info::ResponseDoctor {
+                department_id: row.try_get(0)?,
+                id: row.try_get(1)?,
+                name: row.try_get(2)?,
+                id_card: None,
+                profession_title: code(row, 3)?,
+                office: code(row, 4)?,
+                introduction: row.try_get(5)?,
+                expertise: row.try_get(6)?,
+                status: int(row, 7)?,
+                sex: code(row, 8)?,
+                birthday: None,
+                mobile: None,
+                telephone: row.try_get(9)?,
+                picture: None,
+                sort: int(row, 10)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Ok(get_doctor_info::Response { count: int_of(count)?, doctor }))
+}
+
+/// The schedules of a department's doctors, paged by doctor: `count` is the number of doctors with schedules in
+/// the range, since the list it pages is one of doctors (有排班的医生信息).
+pub async fn schedules(
+    pool: &AnyPool,
+    request: &get_schedule_info::Request,
+    today: NaiveDate,
+) -> Result<Answer<get_schedule_info::Response>, StoreError> {
+    let page = match Page::new(request.current_page, request.page_size) {
+        Ok(page) => page,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let doctor = any_id(request.doctor_id.as_deref());
+    let filter = "FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_doctors d ON d.doctor_id = s.doctor_id \
+                  WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
+                  AND s.register_date <= $4";
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(DISTINCT s.doctor_id) {filter}"))
+        .bind(&request.department_id)
+        .bind(doctor)
+        .bind(&request.start_date)
+        .bind(&request.end_date)
+        .fetch_one(pool)
+        .await?;
+    if count == 0 {
+        return Ok(Err(Refused::new("S05010301", "未查询到排班记录")));
+    }
+    let doctors = sqlx::query(&format!(
+        "SELECT s.doctor_id, d.name, d.sort {filter} GROUP BY s.doctor_id, d.name, d.sort \
+         ORDER BY d.sort, s.doctor_id LIMIT $5 OFFSET $6"
+    ))
+    .bind(&request.department_id)
+    .bind(doctor)
+    .bind(&request.start_date)
+    .bind(&request.end_date)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(pool)
+    .await?;
+    let mut schedule = Vec::new();
+    for row in &doctors {
+        let doctor_id: String = row.try_get(0)?;
+        let date = doctor_days(pool, request, &doctor_id, today).await?;
+        schedule.push(get_schedule_info::ResponseSchedule { doctor_id, doctor_name: row.try_get(1)?, date });
+    }
+    Ok(Ok(get_schedule_info::Response { count: int_of(count)?, schedule }))
+}
+
+/// One doctor's schedules in the range, by date; each half-day with the places of all its slices.
+async fn doctor_days(
+    pool: &AnyPool,
+    request: &get_schedule_info::Request,
+    doctor_id: &str,
+    today: NaiveDate,
+) -> Result<Vec<get_schedule_info::ResponseScheduleDate>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT s.register_date, s.schedule_id, s.noon, s.start_time, s.end_time, s.status, \
+         CAST(SUM(l.total_count) AS BIGINT), CAST(SUM(l.remain_count) AS BIGINT), s.register_fen, s.treat_fen, \
+         s.service_fen, s.other_fen, s.level, s.sex_limit, s.age_max, s.age_min, s.visit_address, s.take_address, \
+         s.take_time, s.updated_at, s.is_time \
+         FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_slices l ON l.schedule_id = s.schedule_id \
+         WHERE s.department_id = $1 AND s.doctor_id = $2 AND s.register_date >= $3 AND s.register_date <= $4 \
+         GROUP BY s.schedule_id, s.register_date, s.noon, s.start_time, s.end_time, s.status, s.register_fen, \
+         s.treat_fen, s.service_fen, s.other_fen, s.level, s.sex_limit, s.age_max, s.age_min, s.visit_address, \
+         s.take_address, s.take_time, s.updated_at, s.is_time \
+         ORDER BY s.register_date, s.noon",
+    )
+    .bind(&request.department_id)
+    .bind(doctor_id)
+    .bind(&request.start_date)
+    .bind(&request.end_date)
+    .fetch_all(pool)
+    .await?;
+    let mut days: Vec<get_schedule_info::ResponseScheduleDate> = Vec::new();
+    for row in &rows {
+        let register_date: String = row.try_get(0)?;
+        let noon = get_schedule_info::ResponseScheduleDateNoon {
+            id: row.try_get(1)?,
+            noon: code(row, 2)?,
+            start_time: row.try_get(3)?,
+            end_time: row.try_get(4)?,
+            status: int_of(open_status(row.try_get(5)?, &register_date, today))?,
+            total_count: int(row, 6)?,
+            remain_count: int(row, 7)?,
+            register_fee: amount::decimal(row.try_get(8)?),
+            treat_fee: amount::decimal(row.try_get(9)?),
+            service_fee: amount::decimal(row.try_get(10)?),
+            other_fee: amount::decimal(row.try_get(11)?),
+            level: int(row, 12)?,
+            sex_limit: Some(row.try_get::<Option<i64>, _>(13)?.map_or(Ok(0), int_of)?),
+            age_limit_max: row.try_get::<Option<i64>, _>(14)?.map(int_of).transpose()?,
+            age_linit_min: row.try_get::<Option<i64>, _>(15)?.map(int_of).transpose()?,
+            visit_address: row.try_get(16)?,
+            take_address: row.try_get(17)?,
+            // This interface writes the range without colons (HH24MI-HH24MI).
+            take_time: Some(row.try_get::<String, _>(18)?.replace(':', "")),
+            clinic_no: None,
+            update_time: row.try_get(19)?,
+            is_time: int(row, 20)?,
+        };
+        match days.last_mut() {
+            Some(day) if day.register_date == register_date => day.noon.push(noon),
+            _ => {
+                let weekday = weekday(&register_date);
+                days.push(get_schedule_info::ResponseScheduleDate { register_date, weekday, noon: vec![noon] });
+            }
+        }
+    }
+    Ok(days)
+}
+
+/// The time slices of a doctor's day: one period (`noon`) or, with -1, all of them; optionally only some
+/// schedules (`scheduleId`, comma-separated).
+pub async fn time_slices(
+    pool: &AnyPool,
+    request: &get_schedule_time_info::Request,
+    today: NaiveDate,
+) -> Result<Answer<get_schedule_time_info::Response>, StoreError> {
+    let rows = sqlx::query(
+        "SELECT s.noon, s.schedule_id, l.time_id, l.start_time, l.end_time, l.total_count, l.remain_count, \
+         CASE WHEN s.status = 0 THEN 0 ELSE l.status END \
+         FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_slices l ON l.schedule_id = s.schedule_id \
+         WHERE s.department_id = $1 AND s.doctor_id = $2 AND s.register_date = $3 AND s.is_time = 1 \
+         AND ($4 = '-1' OR s.noon = $4) ORDER BY s.noon, l.slice_no",
+    )
+    .bind(&request.department_id)
+    .bind(&request.doctor_id)
+    .bind(&request.register_date)
+    .bind(request.noon.to_string())
+    .fetch_all(pool)
+    .await?;
+    let wanted: Vec<&str> = request.schedule_id.iter().flat_map(|ids| ids.split(',')).map(str::trim).filter(|id| !id.is_empty()).collect();
+    let mut time = Vec::new();
+    for row in &rows {
+        let schedule_id: String = row.try_get(1)?;
+        if !wanted.is_empty() && !wanted.contains(&schedule_id.as_str()) {
+            continue;
+        }
+        time.push(get_schedule_time_info::ResponseTime {
+            noon: code(row, 0)?,
+            schedule_id: Some(schedule_id),
+            id: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
+            start_time: row.try_get(3)?,
+            end_time: row.try_get(4)?,
+            total_count: int(row, 5)?,
+            remain_count: int(row, 6)?,
+            clinic_no: None,
+            status: int_of(open_status(row.try_get(7)?, &request.register_date, today))?,
+        });
+    }
+    if time.is_empty() {
+        return Ok(Err(Refused::new("S05010401", "未查询到排班分时记录")));
+    }
+    Ok(Ok(get_schedule_time_info::Response { time }))
+}
+
+/// A schedule as OrderRegister checks a booking against it.
+pub struct Schedule {
+    pub id: String,
+    pub department_id: String,
+    pub doctor_id: String,
+    pub register_date: String,
+    pub noon: Noon,
+    pub status: i64,
+    /// 挂号费, 诊疗费, 服务费, 其他费 in fen.
+    pub fees: [i64; 4],
+    pub sex_limit: Option<i64>,
+    pub ages: (Option<i64>, Option<i64>),
+    pub visit_address: String,
+    pub take_time: String,
+}
+
+pub async fn schedule(conn: &mut AnyConnection, id: &str) -> Result<Option<Schedule>, StoreError> {
+    let row = sqlx::query(
+        "SELECT schedule_id, department_id, doctor_id, register_date, noon, status, register_fen, treat_fen, \
+         service_fen, other_fen, sex_limit, age_min, age_max, visit_address, take_time \
+         FROM shaanxi_hospital_schedules WHERE schedule_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    Ok(Some(Schedule {
+        id: row.try_get(0)?,
+        department_id: row.try_get(1)?,
+        doctor_id: row.try_get(2)?,
+        register_date: row.try_get(3)?,
+        noon: code(&row, 4)?,
+        status: row.try_get(5)?,
+        fees: [row.try_get(6)?, row.try_get(7)?, row.try_get(8)?, row.try_get(9)?],
+        sex_limit: row.try_get(10)?,
+        ages: (row.try_get(11)?, row.try_get(12)?),
+        visit_address: row.try_get(13)?,
+        take_time: row.try_get(14)?,
+    }))
+}
+
+/// 星期一 … 星期日 for a `YYYY-MM-DD` date.
+fn weekday(date: &str) -> String {
+    let names = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
+    let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_or(Weekday::Mon, |d| d.weekday());
+    names[day.num_days_from_monday() as usize].to_owned()
+}
+
+/// A dictionary code the store kept; one it does not know means the data was changed behind the simulator's back.
+pub fn code<D: Dictionary>(row: &AnyRow, column: usize) -> Result<D, StoreError> {
+    let value: String = row.try_get(column)?;
+    D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
+}
+
+/// An integer column as the wire's Int.
+pub fn int(row: &AnyRow, column: usize) -> Result<i32, StoreError> {
+    int_of(row.try_get(column)?)
+}
+
+pub fn int_of(value: i64) -> Result<i32, StoreError> {
+    i32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{value} does not fit an Int")))
+}

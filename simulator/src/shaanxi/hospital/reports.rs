@@ -1,0 +1,293 @@
+//! What the hospital reports from its records: register orders as they stand (QueryRegister), the platform's
+//! payments and refunds for reconciliation (GetStatement), and its stops (QueryStopRegister).
+
+use super::catalog::{code, int, int_of};
+use super::patients::{self, Lookup, rules};
+use crate::answer::Refused;
+use crate::shaanxi::{Answer, Page, amount, day_range};
+use chrono::NaiveDate;
+use hisgate_generated::shaanxi::interfaces::{get_statement, query_register, query_stop_register};
+use hisgate_runtime::store::StoreError;
+use sqlx::any::AnyRow;
+use sqlx::{AnyConnection, AnyPool, Row};
+
+/// The orders a QueryRegister selects: $1–$4 the order numbers (empty: any), $5 a patient with $6–$7 the range of
+/// visit dates (empty: any), $8 the queryType.
+const REGISTERS: &str = "FROM shaanxi_hospital_orders o \
+    JOIN shaanxi_hospital_schedules s ON s.schedule_id = o.schedule_id \
+    JOIN shaanxi_hospital_slices l ON l.schedule_id = o.schedule_id AND l.slice_no = o.slice_no \
+    JOIN shaanxi_hospital_doctors d ON d.doctor_id = s.doctor_id \
+    JOIN shaanxi_hospital_departments t ON t.department_id = s.department_id \
+    JOIN shaanxi_hospital_patients p ON p.patient_id = o.patient_id \
+    WHERE ($1 = '' OR o.order_id = $1) AND ($2 = '' OR o.hospital_order_id = $2) \
+    AND ($3 = '' OR o.hospital_trade_id = $3) \
+    AND ($4 = '' OR EXISTS (SELECT 1 FROM shaanxi_hospital_refunds r \
+                            WHERE r.hospital_order_id = o.hospital_order_id AND r.hospital_refund_id = $4)) \
+    AND ($5 = '' OR (o.patient_id = $5 AND s.register_date >= $6 AND s.register_date <= $7)) \
+    AND ($8 = 0 OR ($8 = 1 AND o.status = 'cancelled') OR ($8 = 2 AND o.status = 'booked') \
+         OR ($8 = 3 AND o.status IN ('paid', 'taken')) OR ($8 = 5 AND o.status = 'paid') \
+         OR ($8 = 4 AND EXISTS (SELECT 1 FROM shaanxi_hospital_stops st \
+                                WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no))))";
+
+const REGISTER_COLUMNS: &str = "SELECT o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
+    o.schedule_id, l.time_id, s.department_id, t.name, s.doctor_id, d.name, s.register_date, s.noon, l.start_time, \
+    l.end_time, o.clinic_no, s.visit_address, s.take_time, o.register_fen, o.treat_fen, o.service_fen, o.other_fen, \
+    o.paid_fen, o.order_time, o.pay_source, o.pay_time, o.status, o.take_time, \
+    (SELECT CAST(COALESCE(SUM(r.refund_fen), 0) AS BIGINT) FROM shaanxi_hospital_refunds r \
+     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'platform'), \
+    (SELECT COUNT(*) FROM shaanxi_hospital_refunds r \
+     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'window'), \
+    (SELECT COUNT(*) FROM shaanxi_hospital_stops st \
+     WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no)), \
+    COALESCE(o.cancel_time, (SELECT MAX(r.refund_time) FROM shaanxi_hospital_refunds r \
+                             WHERE r.hospital_order_id = o.hospital_order_id)), \
+    p.patient_id, p.medical_no, p.cert_type, p.cert_no, p.name, p.sex, p.birthday, p.address, p.mobile";
+
+/// QueryRegister (2.1.4.1.7): by order number when the request has one, else the patient's orders in the date
+/// range; filtered by queryType and paged.
+pub async fn registers(
+    conn: &mut AnyConnection,
+    request: &query_register::Request,
+    today: NaiveDate,
+) -> Result<Answer<query_register::Response>, StoreError> {
+    let page = match Page::new(request.current_page, request.page_size) {
+        Ok(page) => page,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let text = |value: &Option<String>| value.clone().unwrap_or_default();
+    let numbers = [&request.order_id, &request.hospital_order_id, &request.hospital_trade_id, &request.hospital_refund_id];
+    let by_number = numbers.iter().any(|n| n.as_deref().is_some_and(|n| !n.is_empty()));
+    let patient_id = if by_number {
+        String::new()
+    } else {
+        match patients::find(conn, &rules!(request.user.iter())).await? {
+            Lookup::Found(patient) => patient.patient_id,
+            Lookup::Missing | Lookup::Mismatch(_) => return Ok(Err(Refused::new("S05010902", "用户不存在"))),
+        }
+    };
+    let numbers = numbers.map(text);
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {REGISTERS}"))
+        .bind(&numbers[0])
+        .bind(&numbers[1])
+        .bind(&numbers[2])
+        .bind(&numbers[3])
+        .bind(&patient_id)
+        .bind(&request.start_date)
+        .bind(&request.end_date)
+        .bind(i64::from(request.query_type))
+        .fetch_one(&mut *conn)
+        .await?;
+    if count == 0 {
+        return Ok(Err(Refused::new("S05010901", "未查询到挂号订单记录")));
+    }
+    let rows = sqlx::query(&format!(
+        "{REGISTER_COLUMNS} {REGISTERS} ORDER BY s.register_date, o.order_time, o.hospital_order_id \
+         LIMIT $9 OFFSET $10"
+    ))
+    .bind(&numbers[0])
+    .bind(&numbers[1])
+    .bind(&numbers[2])
+    .bind(&numbers[3])
+    .bind(&patient_id)
+    .bind(&request.start_date)
+    .bind(&request.end_date)
+    .bind(i64::from(request.query_type))
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(&mut *conn)
+    .await?;
+    let order = rows.iter().map(|row| register(row, today)).collect::<Result<_, _>>()?;
+    Ok(Ok(query_register::Response { count: int_of(count)?, order }))
+}
+
+fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOrder, StoreError> {
+    let fen = |i: usize| -> Result<_, StoreError> { Ok(amount::decimal(row.try_get(i)?)) };
+    let fees: [i64; 4] = [row.try_get(18)?, row.try_get(19)?, row.try_get(20)?, row.try_get(21)?];
+    let status: String = row.try_get(26)?;
+    let register_date: String = row.try_get(11)?;
+    let (platform_refunds, window_refunds): (i64, i64) = (row.try_get(28)?, row.try_get(29)?);
+    let is_refund = if window_refunds > 0 { 2 } else { i32::from(platform_refunds > 0) };
+    let missed = status == "paid" && NaiveDate::parse_from_str(&register_date, "%Y-%m-%d").is_ok_and(|d| d < today);
+    Ok(query_register::ResponseOrder {
+        order_id: row.try_get(0)?,
+        hospital_order_id: row.try_get(1)?,
+        hospital_trade_id: row.try_get(2)?,
+        receipt_id: None,
+        visit_no: row.try_get(3)?,
+        channel_id: code(row, 4)?,
+        schedule_id: row.try_get(5)?,
+        time_id: row.try_get(6)?,
+        department_id: row.try_get(7)?,
+        departmen_name: row.try_get(8)?,
+        doctor_id: row.try_get(9)?,
+        doctor_name: row.try_get(10)?,
+        register_date,
+        noon: code(row, 12)?,
+        start_time: row.try_get(13)?,
+        end_time: row.try_get(14)?,
+        clinic_no: row.try_get(15)?,
+        visit_address: row.try_get(16)?,
+        get_time: row.try_get(17)?,
+        register_fee: amount::decimal(fees[0]),
+        treat_fee: amount::decimal(fees[1]),
+        service_fee: amount::decimal(fees[2]),
+        other_fee: amount::decimal(fees[3]),
+        total_fee: amount::decimal(fees.iter().sum()),
+        real_fee: fen(22)?,
+        order_time: row.try_get(23)?,
+        is_pay: int(row, 24)?,
+        pay_time: row.try_get(25)?,
+        is_take: i32::from(status == "taken"),
+        take_time: row.try_get(27)?,
+        is_cancel: i32::from(status == "cancelled"),
+        is_refund,
+        refundl_fee: amount::decimal(platform_refunds),
+        is_stop: i32::from(row.try_get::<i64, _>(30)? > 0),
+        cancel_time: row.try_get(31)?,
+        // A paid number not taken by the end of its day is a no-show (爽约).
+        noshow: i32::from(missed),
+        patient_id: row.try_get(32)?,
+        medical_no: row.try_get(33)?,
+        certifcate_type: Some(code(row, 34)?),
+        certifcate_no: row.try_get(35)?,
+        card_type: None,
+        card_no: None,
+        patient_name: row.try_get(36)?,
+        patient_sex: code(row, 37)?,
+        patient_birthday: row.try_get(38)?,
+        patient_address: row.try_get(39)?,
+        patient_mobile: row.try_get(40)?,
+        remark: None,
+    })
+}
+
+/// GetStatement (2.1.2.4): the platform's money through the hospital's books, payments (transactionType 1) and
+/// refunds (2) in the range; window cash is the hospital's own and not in it.
+pub async fn statement(
+    pool: &AnyPool,
+    request: &get_statement::Request,
+) -> Result<Answer<get_statement::Response>, StoreError> {
+    let (from, to) = match day_range(&request.start_date, &request.end_date) {
+        Ok(range) => range,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let rows = sqlx::query(
+        "SELECT o.pay_time, o.order_id, CAST(NULL AS TEXT), o.hospital_order_id, CAST(NULL AS TEXT), o.out_trade_id, \
+         o.paid_fen, 1, o.pay_type, o.merchant_id, o.pay_channel, p.patient_id, p.name, p.cert_type, p.cert_no \
+         FROM shaanxi_hospital_orders o JOIN shaanxi_hospital_patients p ON p.patient_id = o.patient_id \
+         WHERE o.pay_source = 1 AND o.pay_time >= $1 AND o.pay_time <= $2 \
+         UNION ALL \
+         SELECT r.refund_time, o.order_id, r.refund_id, o.hospital_order_id, r.hospital_refund_id, o.out_trade_id, \
+         r.refund_fen, 2, o.pay_type, o.merchant_id, o.pay_channel, p.patient_id, p.name, p.cert_type, p.cert_no \
+         FROM shaanxi_hospital_refunds r \
+         JOIN shaanxi_hospital_orders o ON o.hospital_order_id = r.hospital_order_id \
+         JOIN shaanxi_hospital_patients p ON p.patient_id = o.patient_id \
+         WHERE r.origin = 'platform' AND r.refund_time >= $1 AND r.refund_time <= $2 \
+         ORDER BY 1, 2, 8",
+    )
+    .bind(&from)
+    .bind(&to)
+    .fetch_all(pool)
+    .await?;
+    if rows.is_empty() {
+        return Ok(Err(Refused::new("S02000501", "没有查到账单数据")));
+    }
+    let (mut paid, mut refunded) = (0, 0);
+    let mut transaction = Vec::new();
+    for row in &rows {
+        let fen: i64 = row.try_get(6)?;
+        let refund = row.try_get::<i64, _>(7)? == 2;
+        if refund { refunded += fen } else { paid += fen }
+        transaction.push(get_statement::ResponseTransaction {
+            transaction_time: row.try_get(0)?,
+            order_id: row.try_get(1)?,
+            refund_id: row.try_get(2)?,
+            hospital_order_id: row.try_get(3)?,
+            hospital_refund_id: row.try_get(4)?,
+            out_trade_id: row.try_get(5)?,
+            transaction_fee: (!refund).then(|| amount::decimal(fen)),
+            refund_fee: refund.then(|| amount::decimal(fen)),
+            pay_type: code(row, 8)?,
+            transaction_type: if refund { 2 } else { 1 },
+            merchant_id: row.try_get(9)?,
+            pay_channel: code(row, 10)?,
+            patient_id: row.try_get(11)?,
+            patient_name: row.try_get(12)?,
+            card_type: None,
+            card_no: None,
+            certifcate_type: Some(code(row, 13)?),
+            certifcate_no: row.try_get(14)?,
+        });
+    }
+    Ok(Ok(get_statement::Response {
+        total_count: transaction.len() as i64,
+        total_amount: amount::decimal(paid),
+        refund_amount: amount::decimal(refunded),
+        transaction,
+    }))
+}
+
+/// The hospital's standing instruction for its stops: call it back (callback 1) and have the platform refund paid
+/// orders (isRefund 0, which the document prints as 是: erratum isrefund-inverted).
+const STOP_CALLBACK: i32 = 1;
+const STOP_PLATFORM_REFUNDS: i32 = 0;
+
+/// QueryStopRegister (2.1.4.1.8): stopped schedules and slices of a department in a date range, paged.
+pub async fn stops(
+    pool: &AnyPool,
+    request: &query_stop_register::Request,
+) -> Result<Answer<query_stop_register::Response>, StoreError> {
+    let page = match Page::new(request.current_page, request.page_size) {
+        Ok(page) => page,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let doctor = request.doctor_id.clone().unwrap_or_default();
+    let filter = "FROM shaanxi_hospital_stops st JOIN shaanxi_hospital_schedules s ON s.schedule_id = st.schedule_id \
+                  LEFT JOIN shaanxi_hospital_slices l ON l.schedule_id = st.schedule_id AND l.slice_no = st.slice_no \
+                  WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
+                  AND s.register_date <= $4";
+    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
+        .bind(&request.department_id)
+        .bind(&doctor)
+        .bind(&request.start_date)
+        .bind(&request.end_date)
+        .fetch_one(pool)
+        .await?;
+    if count == 0 {
+        return Ok(Err(Refused::new("S05011101", "未查询医生停诊记录")));
+    }
+    let rows = sqlx::query(&format!(
+        "SELECT st.schedule_id, l.time_id, s.department_id, s.doctor_id, s.register_date, s.noon, l.start_time, \
+         l.end_time, st.reason {filter} ORDER BY s.register_date, st.schedule_id, st.slice_no LIMIT $5 OFFSET $6"
+    ))
+    .bind(&request.department_id)
+    .bind(&doctor)
+    .bind(&request.start_date)
+    .bind(&request.end_date)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(pool)
+    .await?;
+    let stop = rows
+        .iter()
+        .map(|row| {
+            Ok(query_stop_register::ResponseStop {
+                schedule_id: row.try_get(0)?,
+                time_id: row.try_get(1)?,
+                department_id: row.try_get(2)?,
+                doctor_id: row.try_get(3)?,
+                date: row.try_get(4)?,
+                noon: code(row, 5)?,
+                start_time: row.try_get(6)?,
+                end_time: row.try_get(7)?,
+                reason: row.try_get(8)?,
+            })
+        })
+        .collect::<Result<_, StoreError>>()?;
+    Ok(Ok(query_stop_register::Response {
+        count: int_of(count)?,
+        callback: STOP_CALLBACK,
+        is_refund: STOP_PLATFORM_REFUNDS,
+        stop,
+    }))
+}

@@ -1,0 +1,86 @@
+//! A patient's cards: the list the platform shows (op_query_card_list, after the name check the change log added)
+//! and strong real-name certification of one card (op_certification_level).
+
+use super::{REFUSED, code_at};
+use crate::answer::Refused;
+use crate::money::to_yuan;
+use hisgate_generated::yizhangtong::interfaces::{op_certification_level, op_query_card_list};
+use hisgate_runtime::Dictionary;
+use hisgate_runtime::store::StoreError;
+use sqlx::{AnyConnection, Row};
+
+/// The HIS id of the patient an identity document belongs to, if the name given is theirs.
+pub async fn patient(
+    conn: &mut AnyConnection,
+    id_type: &str,
+    id_no: &str,
+    user_name: &str,
+) -> Result<Result<String, Refused>, StoreError> {
+    let row = sqlx::query("SELECT his_cust_id, user_name FROM yizhangtong_patients WHERE id_type = $1 AND id_no = $2")
+        .bind(id_type)
+        .bind(id_no)
+        .fetch_optional(conn)
+        .await?;
+    let Some(row) = row else { return Ok(Err(Refused::new(REFUSED, "该证件号在本院没有建档"))) };
+    if row.try_get::<String, _>(1)? != user_name {
+        return Ok(Err(Refused::new(REFUSED, "姓名与证件号不符")));
+    }
+    Ok(Ok(row.try_get(0)?))
+}
+
+pub async fn list(
+    conn: &mut AnyConnection,
+    request: &op_query_card_list::Request,
+) -> Result<Result<op_query_card_list::Response, Refused>, StoreError> {
+    let his_id = match patient(conn, request.id_type.code(), &request.id_no, &request.user_name).await? {
+        Ok(his_id) => his_id,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    let rows = sqlx::query(
+        "SELECT c.card_type, c.card_no, c.patient_type, c.his_cust_id, c.balance_fen, p.id_type, c.status, p.id_no, \
+         p.user_name, p.user_sex, c.account_type, p.phone, c.authlevel \
+         FROM yizhangtong_cards c JOIN yizhangtong_patients p ON p.his_cust_id = c.his_cust_id \
+         WHERE c.his_cust_id = $1 ORDER BY c.card_no",
+    )
+    .bind(&his_id)
+    .fetch_all(conn)
+    .await?;
+    let out_curdata = rows.iter().map(card).collect::<Result<_, _>>()?;
+    Ok(Ok(op_query_card_list::Response { out_curdata }))
+}
+
+fn card(row: &sqlx::any::AnyRow) -> Result<op_query_card_list::ResponseOutCurdata, StoreError> {
+    Ok(op_query_card_list::ResponseOutCurdata {
+        card_type: code_at(row, 0)?,
+        card_no: row.try_get(1)?,
+        patient_type: code_at(row, 2)?,
+        his_cust_id: row.try_get(3)?,
+        balance: to_yuan(row.try_get(4)?).to_string(),
+        id_type: Some(code_at(row, 5)?),
+        status: code_at(row, 6)?,
+        id_no: Some(row.try_get(7)?),
+        user_name: Some(row.try_get(8)?),
+        user_sex: Some(code_at(row, 9)?),
+        account_type: Some(code_at(row, 10)?),
+        phone: row.try_get(11)?,
+        authlevel: row.try_get(12)?,
+        extra: None,
+    })
+}
+
+/// Certifies the card's holder as its owner: the card becomes strongly real-named (authlevel 1). Certifying twice
+/// changes nothing, so repeats need no claim.
+pub async fn certify(
+    conn: &mut AnyConnection,
+    request: &op_certification_level::Request,
+) -> Result<Result<op_certification_level::Response, Refused>, StoreError> {
+    let updated = sqlx::query("UPDATE yizhangtong_cards SET authlevel = '1' WHERE card_no = $1 AND status <> '4'")
+        .bind(&request.card_no)
+        .execute(conn)
+        .await?
+        .rows_affected();
+    Ok(match updated {
+        1 => Ok(op_certification_level::Response { extra: None }),
+        _ => Err(Refused::new(REFUSED, "卡号不存在或已注销")),
+    })
+}

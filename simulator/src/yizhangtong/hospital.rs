@@ -1,0 +1,91 @@
+//! The HIS over HTTP, answering from the store. A transfer-in claims its `traceNoIn` before its effect, so a
+//! repeat — sequential, concurrent, or on another instance — gets the first answer, refusals included.
+
+use super::{REFUSED, cards, track, transfer};
+use crate::answer::{fingerprint, store_failure};
+use hisgate_generated::yizhangtong::interfaces::{
+    get_card_track, get_fee_list, op_certification_level, op_query_card_list, op_query_transfer_in_result,
+    op_yjj_account_transfer_in,
+};
+use hisgate_runtime::server::{Context, Failure};
+use hisgate_runtime::store::{Claim, Store, StoreError};
+use sqlx::pool::PoolConnection;
+
+pub struct His {
+    pub store: Store,
+}
+
+fn failed(error: StoreError) -> Failure {
+    store_failure(error, REFUSED)
+}
+
+impl His {
+    async fn connection(&self) -> Result<PoolConnection<sqlx::Any>, Failure> {
+        self.store.pool().acquire().await.map_err(|e| failed(e.into()))
+    }
+}
+
+impl hisgate_generated::yizhangtong::hospital::Handler for His {
+    async fn op_query_card_list(
+        &self,
+        request: op_query_card_list::Request,
+        _: Context,
+    ) -> Result<op_query_card_list::Response, Failure> {
+        let mut conn = self.connection().await?;
+        Ok(cards::list(&mut conn, &request).await.map_err(failed)??)
+    }
+
+    async fn op_yjj_account_transfer_in(
+        &self,
+        request: op_yjj_account_transfer_in::Request,
+        _: Context,
+    ) -> Result<op_yjj_account_transfer_in::Response, Failure> {
+        let content = fingerprint(&request);
+        let answer = match self.store.claim("op_yjj_account_transfer_in", &request.trace_no_in, &content).await {
+            Ok(Claim::Repeat(first)) => first,
+            Ok(Claim::First(mut pending)) => {
+                let answer = transfer::transfer_in(pending.tx(), &request).await.map_err(failed)?;
+                pending.commit(&answer).await.map_err(failed)?;
+                answer
+            }
+            Err(e) => return Err(failed(e)),
+        };
+        Ok(answer?)
+    }
+
+    async fn op_query_transfer_in_result(
+        &self,
+        request: op_query_transfer_in_result::Request,
+        _: Context,
+    ) -> Result<op_query_transfer_in_result::Response, Failure> {
+        let mut conn = self.connection().await?;
+        transfer::result(&mut conn, &request).await.map_err(failed)
+    }
+
+    async fn get_card_track(
+        &self,
+        request: get_card_track::Request,
+        _: Context,
+    ) -> Result<get_card_track::Response, Failure> {
+        let mut conn = self.connection().await?;
+        Ok(track::card_uses(&mut conn, &request).await.map_err(failed)??)
+    }
+
+    async fn op_certification_level(
+        &self,
+        request: op_certification_level::Request,
+        _: Context,
+    ) -> Result<op_certification_level::Response, Failure> {
+        let mut conn = self.connection().await?;
+        Ok(cards::certify(&mut conn, &request).await.map_err(failed)??)
+    }
+
+    async fn get_fee_list(
+        &self,
+        request: get_fee_list::Request,
+        _: Context,
+    ) -> Result<get_fee_list::Response, Failure> {
+        let mut conn = self.connection().await?;
+        Ok(track::fees(&mut conn, &request).await.map_err(failed)??)
+    }
+}

@@ -1,0 +1,88 @@
+//! Card uses (获取用卡轨迹), newest first, the rows `startRow` to `endRow` of those the request's conditions select
+//! (an absent condition selects everything, as the view form's filters do); and a visit's fees (获取费用清单).
+
+use super::paging::rows;
+use super::{REFUSED, code_at};
+use crate::answer::Refused;
+use crate::money::to_yuan;
+use hisgate_generated::yizhangtong::interfaces::{get_card_track, get_fee_list};
+use hisgate_runtime::Dictionary;
+use hisgate_runtime::store::StoreError;
+use sqlx::{AnyConnection, Row};
+
+pub async fn card_uses(
+    conn: &mut AnyConnection,
+    request: &get_card_track::Request,
+) -> Result<Result<get_card_track::Response, Refused>, StoreError> {
+    let page = match rows(request.start_row.as_deref(), request.end_row.as_deref()) {
+        Ok(page) => page,
+        Err(refused) => return Ok(Err(refused)),
+    };
+    // YYYYMMDD bounds as the stored times' text: the whole first and last day.
+    let day = |d: &str, time: &str| format!("{}-{}-{} {time}", &d[..4], &d[4..6], &d[6..8]);
+    let from = request.start_time.as_deref().map(|d| day(d, "00:00:00"));
+    let to = request.end_time.as_deref().map(|d| day(d, "23:59:59"));
+    let found = sqlx::query(
+        "SELECT u.hospital_id, u.hospital_name, u.depart_id, u.depart_name, u.doctor_id, u.doctor_name, c.card_no, \
+         c.card_type, u.use_type, u.use_channel, u.amount_fen, u.record_time, u.reg_no, u.report_url \
+         FROM yizhangtong_card_uses u \
+         JOIN yizhangtong_cards c ON c.card_no = u.card_no \
+         JOIN yizhangtong_patients p ON p.his_cust_id = c.his_cust_id \
+         WHERE ($1 IS NULL OR p.id_no = $1) AND ($2 IS NULL OR p.id_type = $2) AND ($3 IS NULL OR u.use_type = $3) \
+         AND ($4 IS NULL OR u.record_time >= $4) AND ($5 IS NULL OR u.record_time <= $5) \
+         ORDER BY u.record_time DESC, u.use_id DESC LIMIT $6 OFFSET $7",
+    )
+    .bind(&request.id_card_no)
+    .bind(request.id_type.as_ref().map(|t| t.code()))
+    .bind(request.use_type.as_ref().map(|t| t.code()))
+    .bind(from)
+    .bind(to)
+    .bind(page.limit)
+    .bind(page.offset)
+    .fetch_all(conn)
+    .await?;
+    let out_curdata = found.iter().map(card_use).collect::<Result<_, _>>()?;
+    Ok(Ok(get_card_track::Response { out_curdata }))
+}
+
+fn card_use(row: &sqlx::any::AnyRow) -> Result<get_card_track::ResponseOutCurdata, StoreError> {
+    Ok(get_card_track::ResponseOutCurdata {
+        hospital_id: row.try_get(0)?,
+        hospital_name: row.try_get(1)?,
+        depart_id: row.try_get(2)?,
+        depart_name: row.try_get(3)?,
+        doctor_id: row.try_get(4)?,
+        doctor_name: row.try_get(5)?,
+        card_no: row.try_get(6)?,
+        card_type: code_at(row, 7)?,
+        use_type: code_at(row, 8)?,
+        use_channel: code_at(row, 9)?,
+        amount: to_yuan(row.try_get(10)?).to_string(),
+        record_time: row.try_get(11)?,
+        reg_no: row.try_get(12)?,
+        report_url: row.try_get(13)?,
+    })
+}
+
+pub async fn fees(
+    conn: &mut AnyConnection,
+    request: &get_fee_list::Request,
+) -> Result<Result<get_fee_list::Response, Refused>, StoreError> {
+    let row = sqlx::query(
+        "SELECT total_fen, insurance_fen, insurance_plan_fen, self_fen, trans_time, pdf_url FROM yizhangtong_fees \
+         WHERE reg_no = $1",
+    )
+    .bind(&request.reg_no)
+    .fetch_optional(conn)
+    .await?;
+    let Some(row) = row else { return Ok(Err(Refused::new(REFUSED, "就诊流水号不存在或尚未结算"))) };
+    let yuan = |i: usize| -> Result<String, StoreError> { Ok(to_yuan(row.try_get(i)?).to_string()) };
+    Ok(Ok(get_fee_list::Response {
+        total_price: yuan(0)?,
+        insurance_amount: yuan(1)?,
+        insurance_plan_amount: yuan(2)?,
+        self_amount: yuan(3)?,
+        trans_time: row.try_get(4)?,
+        pdf_url: row.try_get(5)?,
+    }))
+}
