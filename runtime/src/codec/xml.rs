@@ -252,7 +252,8 @@ fn ordered<'v>(
     };
     let fields = &platform.message(id).fields;
     let mut entries: Vec<_> = map.iter().collect();
-    entries.sort_by_key(|(key, _)| fields.iter().position(|f| f.name == **key).unwrap_or(usize::MAX));
+    // A key's position is a linear search: computed once per key, not once per comparison (stable either way).
+    entries.sort_by_cached_key(|(key, _)| fields.iter().position(|f| f.name == **key).unwrap_or(usize::MAX));
     entries
 }
 

@@ -1,0 +1,54 @@
+//! One harness per platform, serving every side that provides interfaces, each through its generated `Service`.
+
+use crate::Harness;
+use hisgate_generated::{glorycard, onepay, shaanxi, yizhangtong};
+use hisgate_runtime::schema::Side;
+use hisgate_runtime::server::Dispatch;
+use std::sync::Arc;
+
+/// A handler implementing no method: each interface answers the generated default, after typed parsing.
+pub struct Unimplemented;
+
+impl shaanxi::hospital::Handler for Unimplemented {}
+impl shaanxi::platform::Handler for Unimplemented {}
+impl glorycard::platform::Handler for Unimplemented {}
+impl glorycard::hospital::Handler for Unimplemented {}
+impl onepay::platform::Handler for Unimplemented {}
+impl yizhangtong::hospital::Handler for Unimplemented {}
+
+fn service(dispatch: impl Dispatch) -> Arc<dyn Dispatch> {
+    Arc::new(dispatch)
+}
+
+pub fn shaanxi() -> Harness {
+    Harness::new(
+        &shaanxi::PLATFORM,
+        vec![
+            (Side::Hospital, service(shaanxi::hospital::Service::new(Unimplemented))),
+            (Side::Platform, service(shaanxi::platform::Service::new(Unimplemented))),
+        ],
+    )
+}
+
+pub fn glorycard() -> Harness {
+    Harness::new(
+        &glorycard::PLATFORM,
+        vec![
+            (Side::Platform, service(glorycard::platform::Service::new(Unimplemented))),
+            (Side::Hospital, service(glorycard::hospital::Service::new(Unimplemented))),
+        ],
+    )
+}
+
+pub fn onepay() -> Harness {
+    Harness::new(&onepay::PLATFORM, vec![(Side::Platform, service(onepay::platform::Service::new(Unimplemented)))])
+}
+
+pub fn yizhangtong() -> Harness {
+    Harness::new(&yizhangtong::PLATFORM, vec![(Side::Hospital, service(yizhangtong::hospital::Service::new(Unimplemented)))])
+}
+
+/// Every harness, by the name of its fuzz target.
+pub fn all() -> Vec<(&'static str, Harness)> {
+    vec![("shaanxi", shaanxi()), ("glorycard", glorycard()), ("onepay", onepay()), ("yizhangtong", yizhangtong())]
+}

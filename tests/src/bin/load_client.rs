@@ -1,0 +1,186 @@
+//! The load generator of `scripts/load`: a bounded number of requests over keep-alive connections on loopback,
+//! each connection sending its next request when the previous reply is in (a closed loop), every one timed.
+//! wrk is not used because it runs for a duration: its Lua `thread:stop()` ends a thread early, but the run
+//! lasts the whole `-d` all the same, so a bounded count would give no rate.
+//!
+//! Usage: `load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello]`
+//!
+//! The body is the interface's full request, sealed once for the XML binding; `--hello` sends the same bytes to
+//! the hello-world server. Before timing, one call through the generated client checks that the server answers
+//! it with success (and QueryRegister with ten orders). Prints `requests=… seconds=… rps=… p50_us=… p99_us=…`.
+
+use hisgate_generated::shaanxi::interfaces::{query_register, QueryRegister, TestNet};
+use hisgate_generated::shaanxi::{hospital, PLATFORM};
+use hisgate_runtime::envelope::{Envelope, Payload};
+use hisgate_runtime::schema::{Direction, Side};
+use hisgate_runtime::transport::Binding;
+use hisgate_runtime::{Interface, Message};
+use hisgate_tests::loopback::{client_config, credentials, full_request};
+use std::io;
+use std::time::{Duration, Instant};
+use tokio::net::TcpStream;
+
+/// Unmeasured requests per connection first: connections, allocator and caches warm.
+const WARM_UP: usize = 200;
+
+fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let hello = args.iter().any(|a| a == "--hello");
+    let positional: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--hello").collect();
+    let [port, interface, requests, connections] = positional[..] else {
+        eprintln!("usage: load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello]");
+        std::process::exit(2);
+    };
+    let port: u16 = port.parse().expect("a port");
+    let requests: usize = requests.parse().expect("a request count");
+    let connections: usize = connections.parse().expect("a connection count");
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    let request = match interface {
+        "TestNet" => http_request::<TestNet>(port, &full_request::<TestNet>()),
+        "QueryRegister" => http_request::<QueryRegister>(port, &full_request::<QueryRegister>()),
+        other => panic!("no load for `{other}`: TestNet or QueryRegister"),
+    };
+    runtime.block_on(async {
+        if hello {
+            let reply = run(port, &request, 1, 1).await.1;
+            assert_eq!(reply, b"Hello, World!", "the hello-world server's reply");
+        } else {
+            check(port, interface).await;
+        }
+        run(port, &request, connections * WARM_UP, connections).await;
+        let started = Instant::now();
+        let (mut latencies, _) = run(port, &request, requests, connections).await;
+        let seconds = started.elapsed().as_secs_f64();
+        latencies.sort_unstable();
+        let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_micros();
+        println!(
+            "requests={} seconds={seconds:.3} rps={:.0} p50_us={} p99_us={}",
+            latencies.len(),
+            latencies.len() as f64 / seconds,
+            percentile(50),
+            percentile(99)
+        );
+    });
+}
+
+/// The HTTP/1.1 request the generated client would send over the XML binding, as bytes.
+fn http_request<I: Interface>(port: u16, request: &I::Request) -> Vec<u8> {
+    let (platform, interface) = I::schema();
+    let protocol = platform.protocol.as_ref().expect("shaanxi has a protocol");
+    let value = request.to_value().expect("a request value");
+    let inputs = credentials(platform).with("service", interface.service.to_string());
+    let binding = Binding::named(protocol, Some("xml")).expect("the XML binding");
+    let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
+    let sealed = Envelope::new(protocol, Direction::Request).seal(payload, binding.format(), &inputs).expect("sealed");
+    let http = binding.request(Side::Hospital, interface, &sealed).expect("an HTTP request");
+    let mut head = format!("POST {} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-length: {}\r\n", http.path, http.body.len());
+    for (name, value) in &http.headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    [head.as_bytes(), b"\r\n", http.body.as_bytes()].concat()
+}
+
+/// One call through the generated client: what the load sends must be answered with success, not refused.
+async fn check(port: u16, interface: &str) {
+    let client = hospital::Client::new(&format!("http://127.0.0.1:{port}"), client_config(&PLATFORM, "xml")).unwrap();
+    match interface {
+        "TestNet" => {
+            let reply = client.test_net(&full_request::<TestNet>()).await.expect("TestNet is answered");
+            assert!(reply.success, "TestNet: {} {}", reply.code, reply.message);
+        }
+        _ => {
+            let reply = client.query_register(&full_request::<QueryRegister>()).await.expect("QueryRegister is answered");
+            assert!(reply.success, "QueryRegister: {} {}", reply.code, reply.message);
+            let orders = reply.response.map(|r: query_register::Response| r.order.len());
+            assert_eq!(orders, Some(10), "QueryRegister answers ten orders");
+        }
+    }
+}
+
+/// Sends `requests` copies of `request` over `connections` connections; returns each one's latency and the
+/// last reply's body.
+async fn run(port: u16, request: &[u8], requests: usize, connections: usize) -> (Vec<Duration>, Vec<u8>) {
+    let tasks: Vec<_> = (0..connections)
+        .map(|i| {
+            let share = requests / connections + usize::from(i < requests % connections);
+            let request = request.to_vec();
+            tokio::spawn(async move { connection(port, &request, share).await.expect("a loopback connection") })
+        })
+        .collect();
+    let mut latencies = Vec::with_capacity(requests);
+    let mut body = Vec::new();
+    for task in tasks {
+        let (times, last) = task.await.expect("a load task");
+        latencies.extend(times);
+        body = last;
+    }
+    (latencies, body)
+}
+
+async fn connection(port: u16, request: &[u8], count: usize) -> io::Result<(Vec<Duration>, Vec<u8>)> {
+    let stream = TcpStream::connect(("127.0.0.1", port)).await?;
+    stream.set_nodelay(true)?;
+    let mut times = Vec::with_capacity(count);
+    let mut buffer = Vec::with_capacity(1 << 16);
+    let mut body = 0..0;
+    for _ in 0..count {
+        let sent = Instant::now();
+        write_all(&stream, request).await?;
+        body = read_reply(&stream, &mut buffer).await?;
+        times.push(sent.elapsed());
+    }
+    Ok((times, buffer[body].to_vec()))
+}
+
+async fn write_all(stream: &TcpStream, mut bytes: &[u8]) -> io::Result<()> {
+    while !bytes.is_empty() {
+        stream.writable().await?;
+        match stream.try_write(bytes) {
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Reads one `200` reply with a `content-length` (what axum sends for these bodies) into `buffer`; returns where
+/// its body is.
+async fn read_reply(stream: &TcpStream, buffer: &mut Vec<u8>) -> io::Result<std::ops::Range<usize>> {
+    buffer.clear();
+    let (head, length) = loop {
+        if let Some(end) = buffer.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = std::str::from_utf8(&buffer[..end]).map_err(io::Error::other)?;
+            if !head.starts_with("HTTP/1.1 200 ") {
+                return Err(io::Error::other(format!("not a 200 reply: {head}")));
+            }
+            let length = head
+                .lines()
+                .find_map(|l| l.split_once(':').filter(|(k, _)| k.eq_ignore_ascii_case("content-length")))
+                .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+                .ok_or_else(|| io::Error::other("a reply without content-length"))?;
+            break (end + 4, length);
+        }
+        read_some(stream, buffer).await?;
+    };
+    while buffer.len() < head + length {
+        read_some(stream, buffer).await?;
+    }
+    Ok(head..head + length)
+}
+
+async fn read_some(stream: &TcpStream, buffer: &mut Vec<u8>) -> io::Result<()> {
+    let mut chunk = [0u8; 16 * 1024];
+    loop {
+        stream.readable().await?;
+        match stream.try_read(&mut chunk) {
+            Ok(0) => return Err(io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buffer.extend_from_slice(&chunk[..n]);
+                return Ok(());
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+            Err(e) => return Err(e),
+        }
+    }
+}
