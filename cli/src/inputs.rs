@@ -64,3 +64,18 @@ pub fn with_line(mut inputs: Inputs, protocol: &ProtocolSchema, line: &Map<Strin
     }
     inputs
 }
+
+/// `inputs` completed with the spec's example value of every credential not given, and the names so completed:
+/// simulators and scenarios work out of the box against each other.
+pub fn with_examples(mut inputs: Inputs, protocol: &ProtocolSchema) -> (Inputs, Vec<String>) {
+    let mut completed = Vec::new();
+    for credential in protocol.credentials.iter() {
+        if inputs.get(&credential.name).is_none()
+            && let Some(example) = &credential.example
+        {
+            inputs.set(credential.name.to_string(), example.to_string(), credential.secret);
+            completed.push(credential.name.to_string());
+        }
+    }
+    (inputs, completed)
+}

@@ -2,6 +2,7 @@
 
 mod commands;
 mod inputs;
+mod scenario;
 mod target;
 
 use clap::{Parser, Subcommand};
@@ -35,6 +36,9 @@ enum Command {
     Call(commands::call::Args),
     /// Run one side of a platform as a stateful simulator (SQLite by default), seeded with sample data.
     Serve(commands::serve::Args),
+    /// Drive whole flows between two running sides: a progress bar, then calls, failures and p50/p99 per interface.
+    #[command(subcommand)]
+    Scenario(scenario::Command),
     /// Time the envelope step (build and parse) for a payload, beside the raw digest and cipher cost.
     Bench(commands::bench::BenchArgs),
     /// Write the documentation site (HTML and Markdown) for the platforms' specs.
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Call(args) => commands::call::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Scenario(command) => scenario::run(command),
         Command::Docs(args) => commands::docs::run(args),
         Command::Export(export) => commands::export::run(export),
         Command::Diff(args) => commands::diff::run(args),

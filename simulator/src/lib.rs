@@ -8,7 +8,7 @@ pub mod glorycard;
 mod money;
 pub mod shaanxi;
 pub mod onepay;
-mod people;
+pub mod people;
 pub mod yizhangtong;
 
 pub use answer::{Refused, fingerprint};

@@ -20,9 +20,21 @@ pub fn name(i: i64) -> String {
 /// The 18-character resident ID number of person `i`, registered in `region` (six digits, `330106`).
 pub fn id_number(region: &str, i: i64) -> String {
     let i = i.unsigned_abs();
-    let body = format!("{region}{:04}{:02}{:02}{:03}", 1950 + i % 55, 1 + i % 12, 1 + i % 28, i % 1000);
-    let check = check_character(&body);
-    format!("{body}{check}")
+    complete(&format!("{region}{:04}{:02}{:02}{:03}", 1950 + i % 55, 1 + i % 12, 1 + i % 28, i % 1000))
+}
+
+/// `body` (17 digits) with its GB 11643 check character.
+pub fn complete(body: &str) -> String {
+    format!("{body}{}", check_character(body))
+}
+
+/// Whether `number` is 18 characters, 17 digits and their check character: what a HIS checks before it files a
+/// patient.
+pub fn is_valid(number: &str) -> bool {
+    let bytes = number.as_bytes();
+    bytes.len() == 18
+        && bytes[..17].iter().all(u8::is_ascii_digit)
+        && char::from(bytes[17].to_ascii_uppercase()) == check_character(&number[..17])
 }
 
 /// GB 11643's sex digit, the 17th: odd for men. `1` 男 or `2` 女, as both documents code sex.
@@ -53,6 +65,8 @@ mod tests {
     fn ids_carry_their_check_character_and_sex() {
         // GB 11643's own example.
         assert_eq!(check_character("11010519491231002"), 'X');
+        assert!(is_valid("11010519491231002X") && is_valid("11010519491231002x"));
+        assert!(!is_valid("110105194912310021") && !is_valid("1101051949123100") && !is_valid("1101051949123100AX"));
         let id = id_number("330106", 7);
         assert_eq!((id.len(), &id[..6]), (18, "330106"));
         assert_eq!(sex(&id), "1");

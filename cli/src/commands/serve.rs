@@ -63,14 +63,9 @@ async fn serve(args: Args) -> Result<(), String> {
         Role::Hospital => Side::Hospital,
         Role::Platform => Side::Platform,
     };
-    let mut credentials = args.credentials.inputs(protocol);
-    for credential in protocol.credentials.iter() {
-        if credentials.get(&credential.name).is_none()
-            && let Some(example) = &credential.example
-        {
-            eprintln!("hisgate serve: no --{} given: using the spec's example value", kebab(&credential.name));
-            credentials.set(credential.name.to_string(), example.to_string(), credential.secret);
-        }
+    let (credentials, completed) = crate::inputs::with_examples(args.credentials.inputs(protocol), protocol);
+    for name in completed {
+        eprintln!("hisgate serve: no --{} given: using the spec's example value", kebab(&name));
     }
     let url = args.db.unwrap_or_else(|| format!("sqlite://hisgate-{}-{}.sqlite", platform.name, side));
     let store = Store::open(&url).await.map_err(|e| format!("{url}: {e}"))?;

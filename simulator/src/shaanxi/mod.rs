@@ -9,7 +9,6 @@ mod amount;
 mod hospital;
 mod ids;
 mod platform;
-mod resident_id;
 mod seed;
 mod status;
 

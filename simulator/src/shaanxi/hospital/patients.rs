@@ -4,7 +4,8 @@
 use super::catalog::{code, int_of};
 use crate::answer::Refused;
 use crate::shaanxi::ids::{self, Kind};
-use crate::shaanxi::{Answer, amount, resident_id, timestamp};
+use crate::people as resident_id;
+use crate::shaanxi::{Answer, amount, timestamp};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use hisgate_generated::shaanxi::dict::UserRule;
 use hisgate_generated::shaanxi::interfaces::{check_card, create_patient, get_patient_info, order_register};

@@ -1,6 +1,6 @@
 //! The sample patients: fake people with well-formed resident ID numbers, one a child filed under a parent's.
 
-use crate::shaanxi::resident_id;
+use crate::people as resident_id;
 
 /// A sample patient's file as the platform addresses it.
 #[derive(Debug, Clone, PartialEq, Eq)]
