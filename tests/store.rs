@@ -211,3 +211,28 @@ async fn two_couriers_on_one_database_deliver_each_message_once() {
         db.finish().await;
     }
 }
+
+#[tokio::test]
+async fn an_attempt_cut_short_counts_and_the_message_is_sent_again_after_its_lease() {
+    for db in databases::each("outbox_cut").await {
+        let store = &db.store;
+        push(store, "order-D", 1, true).await;
+        let policy = RetryPolicy { lease: Duration::from_millis(100), ..fast_policy(2) };
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        // Every courier dies waiting for the answer: its future is dropped mid-call, as a killed process's is.
+        let hangs = |message: Message| {
+            seen.lock().unwrap().push(message.attempt);
+            std::future::pending::<Delivery>()
+        };
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+        while outbox::counts(store, "hospital").await.unwrap().dead == 0 && tokio::time::Instant::now() < deadline {
+            let courier = Courier::new(store.clone(), "hospital", policy);
+            let _ = tokio::time::timeout(Duration::from_millis(30), courier.deliver_due(&hangs)).await;
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        // Sent again once its lease ran out, as the second attempt; cut short again, it is set aside, not resent.
+        assert_eq!(*seen.lock().unwrap(), [1, 2], "{}", db.name);
+        assert_eq!(outbox::counts(store, "hospital").await.unwrap(), Counts { pending: 0, delivered: 0, dead: 1 });
+        db.finish().await;
+    }
+}

@@ -65,6 +65,17 @@ pub fn with_line(mut inputs: Inputs, protocol: &ProtocolSchema, line: &Map<Strin
     inputs
 }
 
+/// The command-line flag of credential `name`: `appSecret` → `app-secret`.
+pub fn flag(name: &str) -> String {
+    name.chars().fold(String::new(), |mut out, c| {
+        if c.is_ascii_uppercase() {
+            out.push('-');
+        }
+        out.push(c.to_ascii_lowercase());
+        out
+    })
+}
+
 /// `inputs` completed with the spec's example value of every credential not given, and the names so completed:
 /// simulators and scenarios work out of the box against each other.
 pub fn with_examples(mut inputs: Inputs, protocol: &ProtocolSchema) -> (Inputs, Vec<String>) {

@@ -16,6 +16,7 @@ pub use answer::{Refused, fingerprint};
 use hisgate_runtime::schema::{PlatformSchema, Side};
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::server::{Router, ServerConfig};
+use hisgate_runtime::store::outbox::RetryPolicy;
 use hisgate_runtime::store::{Store, StoreError};
 use std::future::Future;
 use std::pin::Pin;
@@ -28,6 +29,9 @@ pub struct Options {
     pub credentials: Inputs,
     /// The other side's address, for the calls this side makes (notifications, callbacks).
     pub peer: Option<String>,
+    /// How this side's outbox couriers retry and lease their calls to `peer`: the default in service; short in
+    /// tests of crashes and outages, which would otherwise wait out a minute's lease.
+    pub outbox: RetryPolicy,
 }
 
 /// A started simulator: its routes, and the background work (outbox couriers) to run beside them.

@@ -11,7 +11,12 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 async fn start(db: &TestDb, side: Side) -> Loopback {
-    let options = Options { store: db.store.clone(), credentials: credentials(&PLATFORM), peer: None };
+    let options = Options {
+        store: db.store.clone(),
+        credentials: credentials(&PLATFORM),
+        peer: None,
+        outbox: Default::default(),
+    };
     let simulator = hisgate_simulator::start("glorycard", side, options).await.unwrap();
     Loopback::start(simulator.router).await
 }

@@ -5,9 +5,11 @@ use crate::inputs::Credentials;
 use crate::target::{self, Target};
 use hisgate_runtime::schema::Side;
 use hisgate_runtime::store::Store;
+use hisgate_runtime::store::outbox::RetryPolicy;
 use hisgate_simulator::Options;
 use std::net::SocketAddr;
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
 pub enum Role {
@@ -33,6 +35,19 @@ pub struct Args {
     /// The other side's base address, for the calls this side makes (notifications, callbacks).
     #[arg(long)]
     peer: Option<String>,
+    /// Seconds a call to the peer stays claimed (default 60): a call cut short by a crash is sent again this late,
+    /// by a restart or another instance. Keep it above a call's 10 s timeout when instances share a database.
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    outbox_lease: Option<Duration>,
+    /// Seconds to wait after a call to the peer first fails (default 1), doubling after each further failure.
+    #[arg(long, value_name = "SECS", value_parser = seconds)]
+    outbox_first_delay: Option<Duration>,
+}
+
+/// A duration given in seconds, fractions allowed (`0.5`).
+fn seconds(text: &str) -> Result<Duration, String> {
+    let secs: f64 = text.parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    Duration::try_from_secs_f64(secs).map_err(|e| format!("`{text}`: {e}"))
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -65,11 +80,17 @@ async fn serve(args: Args) -> Result<(), String> {
     };
     let (credentials, completed) = crate::inputs::with_examples(args.credentials.inputs(protocol), protocol);
     for name in completed {
-        eprintln!("hisgate serve: no --{} given: using the spec's example value", kebab(&name));
+        eprintln!("hisgate serve: no --{} given: using the spec's example value", crate::inputs::flag(&name));
     }
     let url = args.db.unwrap_or_else(|| format!("sqlite://hisgate-{}-{}.sqlite", platform.name, side));
     let store = Store::open(&url).await.map_err(|e| format!("{url}: {e}"))?;
-    let options = Options { store, credentials, peer: args.peer };
+    let defaults = RetryPolicy::default();
+    let outbox = RetryPolicy {
+        lease: args.outbox_lease.unwrap_or(defaults.lease),
+        first_delay: args.outbox_first_delay.unwrap_or(defaults.first_delay),
+        ..defaults
+    };
+    let options = Options { store, credentials, peer: args.peer, outbox };
     let simulator = hisgate_simulator::start(&platform.name, side, options).await.map_err(|e| e.to_string())?;
     let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("{}: {e}", args.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
@@ -84,17 +105,6 @@ async fn serve(args: Args) -> Result<(), String> {
         })
         .await
         .map_err(|e| e.to_string())
-}
-
-/// `appSecret` → `app-secret`.
-fn kebab(name: &str) -> String {
-    name.chars().fold(String::new(), |mut out, c| {
-        if c.is_ascii_uppercase() {
-            out.push('-');
-        }
-        out.push(c.to_ascii_lowercase());
-        out
-    })
 }
 
 /// A database URL without its password.

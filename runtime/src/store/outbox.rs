@@ -185,18 +185,23 @@ impl Courier {
             let (key, seq): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
             let Some(message) = self.claim(&key, seq).await? else { continue };
             attempted += 1;
-            let outcome = send(message.clone()).await;
+            // Past the limit only when the last attempts were cut short (a crash mid-call): not sent again.
+            let outcome = match message.attempt > self.policy.max_attempts {
+                true => Delivery::Reject(format!("{} attempts, the last cut short", message.attempt - 1)),
+                false => send(message.clone()).await,
+            };
             self.settle(&message, outcome).await?;
         }
         Ok(attempted)
     }
 
-    /// Takes the lease on one message, unless another courier holds it.
+    /// Takes the lease on one message, unless another courier holds it, and counts the attempt it starts: an
+    /// attempt cut short by a crash, which never settles, counts too.
     async fn claim(&self, key: &str, seq: i64) -> Result<Option<Message>, StoreError> {
         let now = now_millis();
         let lease_until = now + self.policy.lease.as_millis() as i64;
         let row = sqlx::query(
-            "UPDATE outbox SET lease_until = $3, lease_owner = $4 \
+            "UPDATE outbox SET lease_until = $3, lease_owner = $4, attempts = attempts + 1 \
              WHERE ordering_key = $1 AND seq = $2 AND state = 'pending' AND (lease_until IS NULL OR lease_until < $5) \
              RETURNING channel, interface, payload, attempts",
         )
@@ -216,7 +221,7 @@ impl Courier {
             ordering_key: key.to_owned(),
             seq,
             payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            attempt: attempts as u32 + 1,
+            attempt: attempts as u32,
         }))
     }
 

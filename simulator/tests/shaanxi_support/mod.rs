@@ -7,21 +7,54 @@ use chrono::{Duration, NaiveDate};
 use hisgate_generated::shaanxi::dict::{Channel, Noon, PayMode, PayType, Sex, UserRule};
 use hisgate_generated::shaanxi::interfaces::{
     get_schedule_info, get_schedule_time_info, notify_refund, notify_register, order_register, pay, refund,
+    stop_register,
 };
 use hisgate_generated::shaanxi::{self, PLATFORM};
 use hisgate_runtime::Dictionary;
 use hisgate_runtime::schema::Side;
 use hisgate_runtime::store::Store;
+use hisgate_runtime::store::outbox::RetryPolicy;
 use hisgate_simulator::Options;
 use hisgate_tests::loopback::{Loopback, client_config, credentials};
 use rust_decimal::Decimal;
 
 /// Starts one side on `store`, calling `peer` back.
 pub async fn start(store: &Store, side: Side, peer: Option<&str>) -> (Loopback, Vec<tokio::task::JoinHandle<()>>) {
-    let options = Options { store: store.clone(), credentials: credentials(&PLATFORM), peer: peer.map(str::to_owned) };
+    start_with(store, side, peer, RetryPolicy::default()).await
+}
+
+/// Starts one side on `store`, calling `peer` back through an outbox that retries as `outbox` says.
+pub async fn start_with(
+    store: &Store,
+    side: Side,
+    peer: Option<&str>,
+    outbox: RetryPolicy,
+) -> (Loopback, Vec<tokio::task::JoinHandle<()>>) {
+    let credentials = credentials(&PLATFORM);
+    let options = Options { store: store.clone(), credentials, peer: peer.map(str::to_owned), outbox };
     let simulator = hisgate_simulator::start("shaanxi", side, options).await.expect("the simulator starts");
     let background = simulator.background.into_iter().map(tokio::spawn).collect();
     (Loopback::start(simulator.router).await, background)
+}
+
+/// An outbox that retries within a test's patience: a tenth of a second apart at first, never giving up.
+pub fn quick_outbox() -> RetryPolicy {
+    let ms = std::time::Duration::from_millis;
+    RetryPolicy { max_attempts: 1000, first_delay: ms(100), max_delay: ms(400), lease: ms(5000), poll: ms(50) }
+}
+
+/// Polls `check` until it holds or `within` has passed; whether it held.
+pub async fn eventually<F: Future<Output = bool>>(within: std::time::Duration, mut check: impl FnMut() -> F) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
 }
 
 pub fn hospital_client(server: &Loopback) -> shaanxi::hospital::Client {
@@ -128,6 +161,56 @@ pub async fn open_slices(client: &shaanxi::hospital::Client, slot: &Slot) -> Vec
             (slice, t.remain_count)
         })
         .collect()
+}
+
+/// A half-day of `department` with `places` places left and no order in the platform's ledger (the seed puts
+/// samples on some): a stop of it touches only the orders a test books.
+pub async fn quiet_slot(client: &shaanxi::hospital::Client, platform: &Store, department: &str, places: i32) -> Slot {
+    let on_it = "SELECT COUNT(*) FROM shaanxi_platform_orders WHERE schedule_id = $1";
+    for slot in open_schedules(client, department).await.into_iter().filter(|s| s.remain >= places) {
+        if scalar(platform, on_it, &slot.schedule_id).await == 0 {
+            return slot;
+        }
+    }
+    panic!("no half-day of {department} with {places} places and no platform orders");
+}
+
+/// The places left on a schedule at the hospital, over all its slices.
+pub async fn places_left(hospital: &Store, schedule_id: &str) -> i64 {
+    let sql = "SELECT CAST(SUM(remain_count) AS BIGINT) FROM shaanxi_hospital_slices WHERE schedule_id = $1";
+    scalar(hospital, sql, schedule_id).await
+}
+
+/// The hospital stops the whole half-day of `slot` and asks the platform to refund and to call it back.
+pub fn stop_request(slot: &Slot, reason: &str) -> stop_register::Request {
+    stop_register::Request {
+        department_id: slot.department_id.clone(),
+        doctor_id: slot.doctor_id.clone(),
+        date: slot.register_date.clone(),
+        noon: slot.noon,
+        start_time: None,
+        end_time: None,
+        reason: reason.into(),
+        callback: 1,
+        is_refund: 0,
+    }
+}
+
+/// Books `slot` for `person` through the platform's front desk and, if `pay`, pays it: the hospital order id.
+pub async fn book(
+    bookings: &hisgate_simulator::shaanxi::Bookings,
+    order_id: &str,
+    slot: &Slot,
+    person: &Person,
+    pay: bool,
+) -> String {
+    let booked = bookings.register(&register_request(order_id, slot, person)).await.unwrap();
+    assert!(booked.success, "{order_id}: {}: {}", booked.code, booked.message);
+    if pay {
+        let paid = bookings.pay(&pay_request(order_id, &format!("PAY-{order_id}"), slot.total_fen())).await.unwrap();
+        assert!(paid.success, "{order_id}: {}: {}", paid.code, paid.message);
+    }
+    booked.response.unwrap().hospital_order_id
 }
 
 /// A person the hospital does not know yet, with a well-formed resident ID number.
@@ -311,12 +394,7 @@ impl Pair {
 
     /// Books `slot` for `person` through the platform's front desk and pays it: (hospital order id, fee).
     pub async fn book_and_pay(&self, order_id: &str, slot: &Slot, person: &Person) -> (String, i64) {
-        let booked = self.bookings.register(&register_request(order_id, slot, person)).await.unwrap();
-        assert!(booked.success, "{order_id}: {}: {}", booked.code, booked.message);
-        let paid = self.bookings.pay(&pay_request(order_id, &format!("PAY-{order_id}"), slot.total_fen())).await;
-        let paid = paid.unwrap();
-        assert!(paid.success, "{order_id}: {}: {}", paid.code, paid.message);
-        (booked.response.unwrap().hospital_order_id, slot.total_fen())
+        (book(&self.bookings, order_id, slot, person, true).await, slot.total_fen())
     }
 }
 

@@ -1,7 +1,8 @@
 //! The courier of the platform's calls to the hospital. No answer, or SYSTEM_ERROR, is retried with the outbox's
-//! backoff (ten attempts); a verified business answer is final: success is delivered, a refusal set aside as dead
-//! (no resend can change it; the ledgers now disagree, which reconciliation is for). The hospital's answer to
-//! Refund finishes the refund it was for, and its NotifyRefund is written in the same transaction.
+//! backoff, as the RetryPolicy it is given says; a verified business answer is final: success is delivered, a
+//! refusal set aside as dead (no resend can change it; the ledgers now disagree, which reconciliation is for). The
+//! hospital's answer to Refund finishes the refund it was for, and its NotifyRefund is written in the same
+//! transaction.
 
 use super::{calls, ledger};
 use crate::shaanxi::{HOSPITAL_CHANNEL, code};
@@ -13,8 +14,8 @@ use hisgate_runtime::store::{Store, StoreError};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Delivers the outbox's calls to the hospital at `peer`, for ever.
-pub async fn deliver(store: Store, peer: String, credentials: Inputs) {
+/// Delivers the outbox's calls to the hospital at `peer`, for ever, retrying as `policy` says.
+pub async fn deliver(store: Store, peer: String, credentials: Inputs, policy: RetryPolicy) {
     let mut config = ClientConfig::new(credentials);
     // The outbox retries, with its own backoff and limit, and across restarts.
     config.retries = 0;
@@ -26,7 +27,7 @@ pub async fn deliver(store: Store, peer: String, credentials: Inputs) {
             return;
         }
     };
-    let courier = Courier::new(store.clone(), HOSPITAL_CHANNEL, RetryPolicy::default());
+    let courier = Courier::new(store.clone(), HOSPITAL_CHANNEL, policy);
     courier.run(|message| send(&store, &client, message)).await;
 }
 
