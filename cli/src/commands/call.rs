@@ -53,7 +53,12 @@ fn try_call(args: &Args, request: Value) -> Result<Outcome, String> {
             format!("no interface `{}` on {} (known: {})", args.interface, platform.name, known.join(", "))
         })?;
     let (name, side) = (interface.name.to_string(), interface.provider);
-    let mut config = ClientConfig::new(args.credentials.inputs(protocol));
+    // Like `hisgate serve`, a credential not given is the spec's example, so the two meet with no flags at all.
+    let (credentials, completed) = crate::inputs::with_examples(args.credentials.inputs(protocol), protocol);
+    for name in completed {
+        eprintln!("hisgate call: no --{} given: using the spec's example value", crate::inputs::flag(&name));
+    }
+    let mut config = ClientConfig::new(credentials);
     config.binding = args.binding.clone();
     config.timeout = Duration::from_secs(args.timeout);
     let client = Client::new(Arc::new(platform), side, &args.url, config).map_err(|e| e.to_string())?;
