@@ -241,6 +241,21 @@ async fn envelope_values_outside_the_spec_get_their_own_codes() {
 }
 
 #[tokio::test]
+async fn a_service_alias_the_document_shows_is_accepted() {
+    // Every printed shaanxi envelope names TestNet `NetTest` (erratum testnet-nettest); the spec lists it as an alias.
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    for (service, code) in [("NetTest", "SUCCESS"), ("TestNet", "SUCCESS"), ("netTest", "ILLEGAL_SERVICE")] {
+        let (mut fields, inputs) = shaanxi_fields();
+        fields.insert("service".into(), json!(service));
+        resign(platform, &mut fields, &inputs.clone().with("service", service.to_owned()));
+        let answer = send(platform, &server, Raw::json(SPI, &fields), Format::Json).await;
+        assert_eq!(answer.code, code, "{service}: {answer:?}");
+    }
+    assert_eq!(handler.calls(), 2);
+}
+
+#[tokio::test]
 async fn a_missing_wrong_or_truncated_signature_is_illegal_sign() {
     let platform = &shaanxi::PLATFORM;
     let (server, handler) = shaanxi_server(server_config(platform)).await;

@@ -19,6 +19,8 @@ pub struct InterfacePage {
     pub section: String,
     pub provider: String,
     pub service: String,
+    /// Other names accepted for the service (a documented erratum's spelling).
+    pub service_aliases: Vec<String>,
     pub path: String,
     pub retry_safe: bool,
     pub description: String,
@@ -56,6 +58,7 @@ pub fn build(
         section: interface.section.as_deref().unwrap_or_default().to_owned(),
         provider: text::provider(interface.provider).into(),
         service: interface.service.to_string(),
+        service_aliases: interface.service_aliases.iter().map(|a| a.to_string()).collect(),
         path: interface.path.as_deref().unwrap_or_default().to_owned(),
         retry_safe: interface.retry_safe,
         description: interface.description.trim_end().to_owned(),

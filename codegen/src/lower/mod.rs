@@ -202,6 +202,7 @@ impl Lowerer<'_> {
                 .service
                 .as_ref()
                 .map_or_else(|| Str::Owned(name.value.clone()), |s| Str::Owned(s.value.clone())),
+            service_aliases: Seq::Owned(ast.service_aliases.iter().map(|s| Str::Owned(s.value.clone())).collect()),
             path: opt(&ast.path),
             retry_safe,
             request,
@@ -223,12 +224,16 @@ impl Lowerer<'_> {
                     self.diags.error(&i.origin, message);
                 }
             }
-            if let Some(first) = services.insert((i.provider, &i.service), i) {
-                let message = format!(
-                    "interface `{}` has the same provider and service `{}` as `{}`",
-                    i.name, i.service, first.name
-                );
-                self.diags.error(&i.origin, message);
+            // An alias routes like a service name, so it must be as unambiguous.
+            for service in std::iter::once(&i.service).chain(i.service_aliases.iter()) {
+                let first = *services.entry((i.provider, service)).or_insert(i);
+                if !std::ptr::eq(first, i) {
+                    let message = format!(
+                        "interface `{}` has the same provider and service (or service alias) `{service}` as `{}`",
+                        i.name, first.name
+                    );
+                    self.diags.error(&i.origin, message);
+                }
             }
         }
     }

@@ -87,6 +87,7 @@ pub struct InterfaceAst {
     pub section: Option<S>,
     pub provider: Option<S>,
     pub service: Option<S>,
+    pub service_aliases: Vec<S>,
     pub path: Option<S>,
     pub retry: Option<S>,
     pub description: Option<S>,

@@ -182,6 +182,7 @@ fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<
         section: map.text(r, "section"),
         provider: map.required(r, "provider"),
         service: map.text(r, "service"),
+        service_aliases: map.texts(r, "service_aliases"),
         path: map.text(r, "path"),
         retry: map.text(r, "retry"),
         description: map.text(r, "description"),

@@ -108,6 +108,9 @@ pub struct InterfaceSchema {
     pub provider: Side,
     /// How the envelope names the interface: a service name, a `transType`, a procedure name.
     pub service: Str,
+    /// Other names a counterpart may send for the service, recorded from a documented erratum (shaanxi's examples
+    /// say `NetTest` for `TestNet`): accepted inbound and answered in the same name; never sent.
+    pub service_aliases: Seq<Str>,
     /// The HTTP path, for platforms that route by path.
     pub path: Option<Str>,
     /// Whether a client may resend the call after a timeout without risking a second effect.

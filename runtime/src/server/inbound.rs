@@ -74,12 +74,16 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> HttpReply {
         return plain(500, "no binding serves this route");
     };
     let mut service = request.interface.map(str::to_owned);
+    // The service name as the counterpart spelled it, when that is one of the interface's aliases.
+    let mut alias = None;
     let outcome = match text {
-        Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut service).await,
+        Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut service, &mut alias).await,
         Err(_) => Err(Refusal::new(&protocol.failures.malformed, "the body is not UTF-8").into()),
     };
     let interface = service.as_deref().and_then(|s| find(shared, Some(s), None));
-    let reply_service = interface.map_or_else(|| service.clone().unwrap_or_default(), |i| i.service.to_string());
+    let reply_service = alias
+        .or_else(|| interface.map(|i| i.service.to_string()))
+        .unwrap_or_else(|| service.clone().unwrap_or_default());
     match outcome {
         Ok(value) => seal_reply(shared, protocol, &binding, interface, &reply_service, Ok(value)),
         Err(Stop::Fault(reply)) => reply,
@@ -102,6 +106,7 @@ async fn pipeline(
     request: &Request<'_>,
     body: &str,
     service: &mut Option<String>,
+    alias: &mut Option<String>,
 ) -> Result<Value, Stop> {
     let failures = &protocol.failures;
     let limits = shared.config.limits;
@@ -143,8 +148,11 @@ async fn pipeline(
         Refusal::new(&failures.unknown_service, format!("no interface `{}`", named.as_deref().unwrap_or_default()))
     })?;
     *service = Some(interface.name.to_string());
+    *alias = named.filter(|n| interface.service_aliases.iter().any(|a| a == n));
     let sent = fresh_time(shared, protocol, &fields, request.headers)?;
-    let mut inputs = shared.config.credentials.clone().with("service", interface.service.to_string());
+    // An envelope under an alias is checked, and answered, under the name it was sent with.
+    let spoken = alias.clone().unwrap_or_else(|| interface.service.to_string());
+    let mut inputs = shared.config.credentials.clone().with("service", spoken);
     for (name, value) in request.headers {
         inputs.set(name.clone(), value.clone(), false);
     }
@@ -178,7 +186,9 @@ fn find<'s>(shared: &'s Shared, fixed: Option<&str>, service: Option<&str>) -> O
     let on_side = shared.platform.interfaces.iter().filter(|i| i.provider == shared.side);
     match (fixed, service) {
         (Some(name), _) => on_side.clone().find(|i| i.name == name),
-        (None, Some(service)) => on_side.clone().find(|i| i.service == service),
+        (None, Some(service)) => {
+            on_side.clone().find(|i| i.service == service || i.service_aliases.iter().any(|a| a == service))
+        }
         (None, None) => None,
     }
 }
