@@ -105,7 +105,7 @@ impl Drop for Served {
 }
 
 fn options(store: &Store) -> Options {
-    Options { store: store.clone(), credentials: credentials(&PLATFORM), peer: None, outbox: Default::default() }
+    Options::new(store.clone(), credentials(&PLATFORM))
 }
 
 fn sqlite(dir: &Path, name: &str) -> String {

@@ -34,6 +34,13 @@ pub struct Options {
     pub outbox: RetryPolicy,
 }
 
+impl Options {
+    /// A side on `store` with `credentials`, calling no peer, with the outbox's default policy.
+    pub fn new(store: Store, credentials: Inputs) -> Options {
+        Options { store, credentials, peer: None, outbox: RetryPolicy::default() }
+    }
+}
+
 /// A started simulator: its routes, and the background work (outbox couriers) to run beside them.
 pub struct Simulator {
     pub router: Router,

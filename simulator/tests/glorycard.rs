@@ -11,12 +11,7 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 async fn start(db: &TestDb, side: Side) -> Loopback {
-    let options = Options {
-        store: db.store.clone(),
-        credentials: credentials(&PLATFORM),
-        peer: None,
-        outbox: Default::default(),
-    };
+    let options = Options::new(db.store.clone(), credentials(&PLATFORM));
     let simulator = hisgate_simulator::start("glorycard", side, options).await.unwrap();
     Loopback::start(simulator.router).await
 }

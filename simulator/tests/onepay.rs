@@ -21,8 +21,7 @@ use std::time::Duration;
 
 /// The platform on `store`, without its payer: tests pay with their own, when they choose.
 async fn start(store: &Store) -> Loopback {
-    let options =
-        Options { store: store.clone(), credentials: credentials(&PLATFORM), peer: None, outbox: Default::default() };
+    let options = Options::new(store.clone(), credentials(&PLATFORM));
     let simulator = hisgate_simulator::start("onepay", Side::Platform, options).await.unwrap();
     Loopback::start(simulator.router).await
 }

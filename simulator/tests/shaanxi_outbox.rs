@@ -185,12 +185,8 @@ async fn calls_to_a_hospital_that_is_down_arrive_once_each_and_in_order_when_it_
         assert_eq!(counts(&platform_db.store).await, Counts { pending: 4, delivered: 0, dead: 0 }, "{name}");
 
         // The hospital comes back on its address, with the records it had.
-        let options = hisgate_simulator::Options {
-            store: hospital_db.store.clone(),
-            credentials: hisgate_tests::loopback::credentials(&hisgate_generated::shaanxi::PLATFORM),
-            peer: None,
-            outbox: Default::default(),
-        };
+        let credentials = hisgate_tests::loopback::credentials(&hisgate_generated::shaanxi::PLATFORM);
+        let options = hisgate_simulator::Options::new(hospital_db.store.clone(), credentials);
         let back = hisgate_simulator::start("shaanxi", Side::Hospital, options).await.unwrap();
         let listener = socket.listen(64).unwrap();
         let server = tokio::spawn(async move { axum::serve(listener, back.router).await.unwrap() });

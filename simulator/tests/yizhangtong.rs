@@ -18,8 +18,7 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 async fn start(store: &Store) -> Loopback {
-    let options =
-        Options { store: store.clone(), credentials: credentials(&PLATFORM), peer: None, outbox: Default::default() };
+    let options = Options::new(store.clone(), credentials(&PLATFORM));
     let simulator = hisgate_simulator::start("yizhangtong", Side::Hospital, options).await.unwrap();
     Loopback::start(simulator.router).await
 }

@@ -19,7 +19,7 @@ use rust_decimal::Decimal;
 use std::str::FromStr;
 
 fn options(store: &Store) -> Options {
-    Options { store: store.clone(), credentials: credentials(&PLATFORM), peer: None, outbox: Default::default() }
+    Options::new(store.clone(), credentials(&PLATFORM))
 }
 
 fn client(server: &Loopback) -> yizhangtong::hospital::Client {
