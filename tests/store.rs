@@ -227,7 +227,17 @@ async fn an_attempt_cut_short_counts_and_the_message_is_sent_again_after_its_lea
         let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
         while outbox::counts(store, "hospital").await.unwrap().dead == 0 && tokio::time::Instant::now() < deadline {
             let courier = Courier::new(store.clone(), "hospital", policy);
-            let _ = tokio::time::timeout(Duration::from_millis(30), courier.deliver_due(&hangs)).await;
+            let sent_before = seen.lock().unwrap().len();
+            // Dropped once its call is in flight, never mid-claim: a busy machine must not change what is counted.
+            let in_flight = async {
+                while seen.lock().unwrap().len() == sent_before {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+            };
+            tokio::select! {
+                _ = courier.deliver_due(&hangs) => {}
+                _ = tokio::time::timeout(Duration::from_secs(2), in_flight) => {}
+            }
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
         // Sent again once its lease ran out, as the second attempt; cut short again, it is set aside, not resent.
