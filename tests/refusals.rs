@@ -46,6 +46,15 @@ impl shaanxi::hospital::Handler for Counting {
     ) -> Result<shaanxi::interfaces::query_register::Response, Failure> {
         self.answer::<shaanxi::interfaces::QueryRegister>()
     }
+
+    async fn get_doctor_info(
+        &self,
+        request: shaanxi::interfaces::get_doctor_info::Request,
+        _: Context,
+    ) -> Result<shaanxi::interfaces::get_doctor_info::Response, Failure> {
+        assert_eq!((request.current_page, request.page_size), (1, 9), "the numbers as they read");
+        self.answer::<shaanxi::interfaces::GetDoctorInfo>()
+    }
 }
 
 impl glorycard::platform::Handler for Counting {
@@ -453,4 +462,79 @@ async fn a_get_without_its_fields_is_refused_by_the_first_missing_ones_code() {
         .unwrap_or_else(|e| panic!("{e}: {body}"));
     assert_eq!(opened.fields["resultCode"], "ILLEGAL_PARTNER", "{body}");
     assert_eq!(handler.calls(), 0);
+}
+
+/// Found by `scripts/fuzz` (shaanxi): a path segment that is not UTF-8 once percent-decoded made axum's
+/// `RawPathParams` answer a bare `400 Invalid UTF-8 in `service``. It is refused like any malformed request.
+#[tokio::test]
+async fn a_path_service_that_is_not_utf8_is_refused_in_a_signed_reply() {
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    let reply = reqwest::get(format!("{}/wd/spi/%FF?partner=TEST_WX", server.url)).await.unwrap();
+    assert_eq!(reply.status().as_u16(), 200);
+    let headers: Vec<(String, String)> =
+        reply.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned())).collect();
+    let body = reply.text().await.unwrap();
+    let protocol = platform.protocol.as_ref().unwrap();
+    let opened = Envelope::new(protocol, Direction::Response)
+        .open_text(&body, &headers, Format::Json, &credentials(platform), Limits::default())
+        .unwrap_or_else(|e| panic!("{e}: {body}"));
+    assert_eq!(opened.fields["resultCode"], "ILLEGAL_REQUEST", "{body}");
+    assert!(opened.fields["resultMessage"].as_str().unwrap().contains("UTF-8"), "{body}");
+    assert_eq!(handler.calls(), 0);
+}
+
+/// Found by `scripts/fuzz` (shaanxi): `<pageSize>09</pageSize>` passed validation (`09` reads as the 32-bit integer
+/// 9) but stayed the string `"09"` (JSON has no leading zeros), so the typed conversion failed and the server
+/// answered SYSTEM_ERROR. A zero-padded number is read as the number it is.
+#[tokio::test]
+async fn a_zero_padded_number_is_read_as_its_number_not_a_system_error() {
+    use hisgate_runtime::Message;
+    use shaanxi::interfaces::{GetDoctorInfo, get_doctor_info};
+    let payload = "<request><currentPage>001</currentPage><pageSize>09</pageSize></request>";
+    let request = get_doctor_info::Request::from_xml(payload).expect("a zero-padded int converts");
+    assert_eq!((request.current_page, request.page_size), (1, 9));
+    let json = get_doctor_info::Request::from_json(r#"{"currentPage":"1","pageSize":"09"}"#).expect("as JSON text");
+    assert_eq!(json.page_size, 9);
+
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    let (_, interface) = GetDoctorInfo::schema();
+    let inputs = credentials(platform).with("service", interface.service.to_string());
+    let protocol = platform.protocol.as_ref().expect("a protocol");
+    let sealed = Envelope::new(protocol, Direction::Request).seal_text(payload, Format::Xml, &inputs).expect("sealed");
+    let answer = send(platform, &server, Raw::xml(SPI, &sealed.body), Format::Xml).await;
+    assert_eq!(answer.code, "SUCCESS", "{answer:?}");
+    assert_eq!(handler.calls(), 1);
+}
+
+/// An HTTP header must not stand in for a credential: every header joins the template inputs (glorycard's
+/// `timestamp` is read from one), and a header named `key` used to replace the server's own key, so a request
+/// signed and encrypted under a key of the sender's choosing, sent with `key: <that key>`, was accepted.
+#[tokio::test]
+async fn a_header_cannot_replace_the_servers_key() {
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    let forged_key = "AAAAAAAAAAAAAAAA";
+    let protocol = platform.protocol.as_ref().expect("a protocol");
+    let (_, interface) = shaanxi::interfaces::TestNet::schema();
+    let inputs = credentials(platform).with_secret("key", forged_key).with("service", interface.service.to_string());
+    let value = hisgate_runtime::sample::payload(platform, interface.request);
+    let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
+    let sealed = Envelope::new(protocol, Direction::Request).seal(payload, Format::Xml, &inputs).expect("sealed");
+    let mut raw = Raw::xml(SPI, &sealed.body);
+    raw.headers.push(("key".to_owned(), forged_key.to_owned()));
+    let answer = send(platform, &server, raw, Format::Xml).await;
+    assert_eq!(answer.code, "ILLEGAL_SIGN", "{answer:?}");
+    assert_eq!(handler.calls(), 0);
+    // The same holds where a client opens a reply: a header does not choose the key it is verified with.
+    let headers = [("key".to_owned(), forged_key.to_owned())];
+    let opened = Envelope::new(protocol, Direction::Request).open_text(
+        &sealed.body,
+        &headers,
+        Format::Xml,
+        &credentials(platform).with("service", interface.service.to_string()),
+        Limits::default(),
+    );
+    assert!(matches!(opened, Err(hisgate_runtime::envelope::EnvelopeError::Verify(_))), "{opened:?}");
 }

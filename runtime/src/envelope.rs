@@ -155,7 +155,7 @@ impl<'p> Envelope<'p> {
 
     /// Wraps no payload at all: an error reply, or a message the document says carries nothing.
     pub fn seal_bare(&self, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
-        let inputs = inputs.clone().with("format", format.as_str());
+        let inputs = with_format(inputs, format);
         let (mut body, mut headers) = self.fields(&inputs)?;
         self.sign_into(&mut body, &mut headers, &inputs)?;
         self.serialize(body, headers, format)
@@ -198,8 +198,9 @@ impl<'p> Envelope<'p> {
         format: Format,
         inputs: &Inputs,
     ) -> Result<Sealed, EnvelopeError> {
-        let inputs = inputs.clone().with("format", format.as_str());
-        let (mut body, mut headers) = self.fields(&inputs)?;
+        let inputs = with_format(inputs, format);
+        let inputs = &*inputs;
+        let (mut body, mut headers) = self.fields(inputs)?;
         let scheme = self.scheme(&body)?;
         let placement = &self.schema.payload;
         let structured = |format| -> Result<std::borrow::Cow<'_, Value>, EnvelopeError> {
@@ -212,21 +213,21 @@ impl<'p> Envelope<'p> {
             (Some(scheme), Some(ciphertext_field), SignOrder::SignThenEncrypt) => {
                 // The plaintext is signed where it belongs, then replaced by its ciphertext.
                 self.place_payload(&mut body, structured(format)?);
-                self.sign_into(&mut body, &mut headers, &inputs)?;
+                self.sign_into(&mut body, &mut headers, inputs)?;
                 if let Some(field) = &placement.field {
                     body.shift_remove(&**field);
                 }
-                let ciphertext = cipher::encrypt(scheme, text.as_bytes(), &inputs)?;
+                let ciphertext = cipher::encrypt(scheme, text.as_bytes(), inputs)?;
                 body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
             }
             (Some(scheme), Some(ciphertext_field), SignOrder::EncryptThenSign) => {
-                let ciphertext = cipher::encrypt(scheme, text.as_bytes(), &inputs)?;
+                let ciphertext = cipher::encrypt(scheme, text.as_bytes(), inputs)?;
                 body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
-                self.sign_into(&mut body, &mut headers, &inputs)?;
+                self.sign_into(&mut body, &mut headers, inputs)?;
             }
             _ => {
                 self.place_payload(&mut body, structured(format)?);
-                self.sign_into(&mut body, &mut headers, &inputs)?;
+                self.sign_into(&mut body, &mut headers, inputs)?;
             }
         }
         self.serialize(body, headers, format)
@@ -355,30 +356,30 @@ impl<'p> Envelope<'p> {
         inputs: &Inputs,
         limits: Limits,
     ) -> Result<OpenedText, EnvelopeError> {
-        let mut inputs = inputs.clone();
-        for (name, value) in headers {
-            inputs.set(name.clone(), value.clone(), false);
-        }
+        // The headers join the inputs (templates may read them) where they replace nothing; a server has set them
+        // already, so copy only when not.
+        let inputs = with_headers(self.protocol, inputs, headers);
+        let inputs = &*inputs;
         let signature = self.signature_value(&fields, headers);
         let scheme = self.scheme(&fields)?;
         let placement = &self.schema.payload;
         let ciphertext = placement.ciphertext.as_ref().and_then(|c| fields.get(&**c)).and_then(Value::as_str);
         let payload = match (scheme, ciphertext, self.protocol.signature.order) {
             (Some(scheme), Some(ciphertext), SignOrder::SignThenEncrypt) => {
-                let text = cipher::decrypt(scheme, ciphertext, &inputs)?;
+                let text = cipher::decrypt(scheme, ciphertext, inputs)?;
                 let payload = parse_payload(&text, format, limits)?;
                 if let Some(field) = &placement.field {
                     fields.insert(field.to_string(), payload.clone());
                 }
-                self.verify(&fields, &inputs, signature.as_deref())?;
+                self.verify(&fields, inputs, signature.as_deref())?;
                 OpenedPayload::Value(payload)
             }
             (Some(scheme), Some(ciphertext), SignOrder::EncryptThenSign) => {
-                self.verify(&fields, &inputs, signature.as_deref())?;
-                OpenedPayload::Text(cipher::decrypt(scheme, ciphertext, &inputs)?)
+                self.verify(&fields, inputs, signature.as_deref())?;
+                OpenedPayload::Text(cipher::decrypt(scheme, ciphertext, inputs)?)
             }
             _ => {
-                self.verify(&fields, &inputs, signature.as_deref())?;
+                self.verify(&fields, inputs, signature.as_deref())?;
                 // Verified: the payload moves out of the envelope's fields.
                 OpenedPayload::Value(match &placement.field {
                     Some(field) => fields.shift_remove(&**field).unwrap_or(Value::Null),
@@ -514,6 +515,40 @@ impl<'p> Envelope<'p> {
             inputs,
         })
     }
+}
+
+/// `inputs` with `format` set to the binding's format, copied only when it is not so already.
+fn with_format(inputs: &Inputs, format: Format) -> std::borrow::Cow<'_, Inputs> {
+    if inputs.get("format") == Some(format.as_str()) {
+        std::borrow::Cow::Borrowed(inputs)
+    } else {
+        std::borrow::Cow::Owned(inputs.clone().with("format", format.as_str()))
+    }
+}
+
+/// Whether a received header may join the inputs under its name: only where it replaces nothing and names no
+/// credential. A header is the sender's to choose; a credential is not (`key: …` must not set the key that
+/// verifies the message, nor a header named `service` the service it is checked under).
+pub(crate) fn header_may_join(protocol: &ProtocolSchema, inputs: &Inputs, name: &str) -> bool {
+    inputs.get(name).is_none() && protocol.credential(name).is_none()
+}
+
+/// `inputs` with the headers that may join them ([`header_may_join`]), copied only when there is one.
+fn with_headers<'i>(
+    protocol: &ProtocolSchema,
+    inputs: &'i Inputs,
+    headers: &[(String, String)],
+) -> std::borrow::Cow<'i, Inputs> {
+    if !headers.iter().any(|(name, _)| header_may_join(protocol, inputs, name)) {
+        return std::borrow::Cow::Borrowed(inputs);
+    }
+    let mut joined = inputs.clone();
+    for (name, value) in headers {
+        if header_may_join(protocol, inputs, name) {
+            joined.set(name.clone(), value.clone(), false);
+        }
+    }
+    std::borrow::Cow::Owned(joined)
 }
 
 fn parse_payload(text: &str, format: Format, limits: Limits) -> Result<Value, EnvelopeError> {

@@ -229,7 +229,9 @@ impl Checker<'_> {
         self.bounds(field, number, path);
         // Numbers become JSON numbers, written as sent (`10.00` stays `10.00`); a code given by an accepted
         // alias is replaced by the code itself. Dictionary enums read integers as codes.
-        let plain = is_plain_decimal(&text) && !text.starts_with('+');
+        // A plain text that is no JSON number (`09`, `1.`: JSON allows no leading zero or bare point) is written as
+        // the number it reads as: left a string, it would pass here and then fail the typed conversion.
+        let plain = is_plain_decimal(&text) && !text.starts_with('+') && Number::from_str(&text).is_ok();
         let repr = match self.code(field, &text, path) {
             Some(code) => code,
             None if plain => text,

@@ -5,6 +5,7 @@ use super::{CodecError, Limits};
 use crate::schema::{MessageId, PlatformSchema};
 use quick_xml::Reader;
 use quick_xml::events::{BytesCData, Event};
+use serde_json::map::Entry;
 use serde_json::{Map, Value};
 
 /// A parsed document: its root element's name and content.
@@ -28,29 +29,32 @@ impl Frame {
         Frame { name, text: String::new(), children: Map::new(), has_children: false }
     }
 
-    fn into_value(self) -> Result<Value, CodecError> {
+    /// The element's name and value.
+    fn into_parts(self) -> Result<(String, Value), CodecError> {
         if !self.has_children {
-            return Ok(Value::String(self.text));
+            return Ok((self.name, Value::String(self.text)));
         }
         if !self.text.trim().is_empty() {
             let text = self.text.trim();
             return Err(CodecError::Xml(format!("<{}> mixes text `{text}` with elements", self.name)));
         }
-        Ok(Value::Object(self.children))
+        Ok((self.name, Value::Object(self.children)))
     }
 
-    /// Adds a child element; a name that repeats becomes a list, in document order.
+    /// Adds a child element; a name that repeats becomes a list, in document order (in the first one's place).
     fn adopt(&mut self, name: String, value: Value) {
         self.has_children = true;
-        match self.children.get_mut(&name) {
-            Some(Value::Array(items)) => items.push(value),
-            Some(first) => {
-                let first = first.take();
-                self.children.insert(name, Value::Array(vec![first, value]));
+        match self.children.entry(name) {
+            Entry::Vacant(entry) => {
+                entry.insert(value);
             }
-            None => {
-                self.children.insert(name, value);
-            }
+            Entry::Occupied(mut entry) => match entry.get_mut() {
+                Value::Array(items) => items.push(value),
+                first => {
+                    let first = first.take();
+                    *entry.get_mut() = Value::Array(vec![first, value]);
+                }
+            },
         }
     }
 }
@@ -102,8 +106,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
             }
             Event::End(_) => {
                 let frame = stack.pop().ok_or_else(|| CodecError::Xml("unbalanced end tag".into()))?;
-                let name = frame.name.clone();
-                let value = frame.into_value()?;
+                let (name, value) = frame.into_parts()?;
                 match stack.last_mut() {
                     Some(parent) => parent.adopt(name, value),
                     None => root = Some((name, value)),

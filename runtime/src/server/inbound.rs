@@ -12,6 +12,7 @@ use crate::schema::{
 use crate::secret::Inputs;
 use crate::transport::{self, Binding, HttpReply};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 use std::sync::Arc;
 
 /// What every request of one server shares.
@@ -153,8 +154,12 @@ async fn pipeline(
     // An envelope under an alias is checked, and answered, under the name it was sent with.
     let spoken = alias.clone().unwrap_or_else(|| interface.service.to_string());
     let mut inputs = shared.config.credentials.clone().with("service", spoken);
+    // Headers fill what templates read besides (glorycard's `timestamp`), never a credential or the service: a
+    // header `key` must not choose the key the request is verified with. `open_fields` then finds them all set.
     for (name, value) in request.headers {
-        inputs.set(name.clone(), value.clone(), false);
+        if crate::envelope::header_may_join(protocol, &inputs, name) {
+            inputs.set(name.clone(), value.clone(), false);
+        }
     }
     let envelope = Envelope::new(protocol, Direction::Request);
     let opened = envelope
@@ -195,9 +200,24 @@ fn find<'s>(shared: &'s Shared, fixed: Option<&str>, service: Option<&str>) -> O
 
 /// A field's value, from the body or the headers as the envelope places it.
 fn value_of(schema: &EnvelopeSchema, name: &str, fields: &Map<String, Value>, headers: &[(String, String)]) -> Option<String> {
+    text_of(schema, name, fields, headers).map(Cow::into_owned)
+}
+
+/// [`value_of`], borrowed where the value is text already: the field checks read every field of every request.
+fn text_of<'v>(
+    schema: &EnvelopeSchema,
+    name: &str,
+    fields: &'v Map<String, Value>,
+    headers: &'v [(String, String)],
+) -> Option<Cow<'v, str>> {
     match schema.field(name).map(|f| f.place) {
-        Some(Place::Header) => headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.clone()),
-        _ => fields.get(name).and_then(crate::validate::scalar_text),
+        Some(Place::Header) => {
+            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| Cow::Borrowed(v.as_str()))
+        }
+        _ => match fields.get(name)? {
+            Value::String(s) => Some(Cow::Borrowed(s)),
+            other => crate::validate::scalar_text(other).map(Cow::Owned),
+        },
     }
 }
 
@@ -211,7 +231,7 @@ fn check_fields(
 ) -> Result<(), Refusal> {
     for field in schema.fields.iter().filter(|f| f.role != EnvelopeRole::Signature) {
         let code = field.reject.as_deref().unwrap_or(malformed);
-        let Some(value) = value_of(schema, &field.name, fields, headers).filter(|v| !v.is_empty()) else {
+        let Some(value) = text_of(schema, &field.name, fields, headers).filter(|v| !v.is_empty()) else {
             if field.required {
                 return Err(Refusal::new(code, format!("`{}` is missing", field.name)));
             }
@@ -319,7 +339,9 @@ fn seal_reply(
             (refusal.code.clone(), fit(protocol, message))
         }
     };
-    let mut inputs = shared.config.credentials.clone().with("service", service.to_owned());
+    // `format` too, as sealing would set it: the envelope step then reads these inputs as they are, uncopied.
+    let mut inputs =
+        shared.config.credentials.clone().with("service", service.to_owned()).with("format", binding.format().as_str());
     if let Some(field) = protocol.response.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
         let now = crate::clock::now(shared.config.utc_offset);
         let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));

@@ -9,6 +9,7 @@ use crate::schema::{HttpMethod, PlatformSchema, Side};
 use crate::secret::Inputs;
 use crate::transport::{soap, HttpReply};
 use axum::body::Body;
+use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, RawQuery};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -91,7 +92,12 @@ pub fn router(
     let mut methods: BTreeMap<String, MethodRouter> = BTreeMap::new();
     for ((is_get, path), (bindings, interface)) in groups {
         let route = Arc::new(Route { shared: shared.clone(), bindings, interface });
-        let handler = move |params: RawPathParams, query: RawQuery, headers: HeaderMap, body: Body| {
+        // The path parameters as a `Result`: a segment that is not UTF-8 once percent-decoded (`/wd/spi/%FF`) is
+        // refused with the platform's code in a signed reply, not with axum's bare 400.
+        let handler = move |params: Result<RawPathParams, RawPathParamsRejection>,
+                            query: RawQuery,
+                            headers: HeaderMap,
+                            body: Body| {
             let route = route.clone();
             async move { serve(route, params, query, headers, body).await }
         };
@@ -114,9 +120,18 @@ pub fn router(
     Ok(router.with_state(()))
 }
 
-async fn serve(route: Arc<Route>, params: RawPathParams, RawQuery(query): RawQuery, headers: HeaderMap, body: Body) -> Response {
+async fn serve(
+    route: Arc<Route>,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let shared = &route.shared;
-    let service = params.iter().find(|(name, _)| *name == "service").map(|(_, v)| v.to_owned());
+    let (service, unreadable_path) = match &params {
+        Ok(params) => (params.iter().find(|(name, _)| *name == "service").map(|(_, v)| v.to_owned()), None),
+        Err(rejection) => (None, Some(format!("the path cannot be read: {}", rejection.body_text()))),
+    };
     let header_pairs: Vec<(String, String)> = headers
         .iter()
         .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
@@ -151,7 +166,7 @@ async fn serve(route: Arc<Route>, params: RawPathParams, RawQuery(query): RawQue
         headers: &header_pairs,
         content_type: content_type.as_deref(),
         body: &bytes,
-        refused: None,
+        refused: unreadable_path.as_deref(),
     };
     to_response(inbound::serve(shared, request).await)
 }
