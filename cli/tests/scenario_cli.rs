@@ -115,7 +115,11 @@ fn a_malformed_scenario_is_refused_with_its_position() {
     std::fs::write(&file, "scenario: 坏\nplatform: shaanxi\nsteps:\n  - call: TestNet\n    wait: soon\n").unwrap();
     let output = scenario(&[&file], &[("--hospital-url", "http://127.0.0.1:9")], &[]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output).contains("bad.yaml:4:") && text(&output).contains("`wait` must be seconds"), "{}", text(&output));
+    assert!(
+        text(&output).contains("bad.yaml:4:") && text(&output).contains("`wait` must be seconds"),
+        "{}",
+        text(&output)
+    );
 
     std::fs::write(&file, "scenario: 坏\nplatform: shaanxi\nsteps:\n  - call: NoSuch\n").unwrap();
     let output = scenario(&[&file], &[("--hospital-url", "http://127.0.0.1:9")], &[]);

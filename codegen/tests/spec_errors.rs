@@ -215,9 +215,15 @@ fn errata_interfaces_and_return_codes_are_unique_and_resolved() {
     let x = "interface: X\ntitle: t\nprovider: hospital\nservice: S\nrequest:\n  fields:\n    - { name: a, title: 甲, type: int, erratum: nope }\nresponse: none\n";
     let y = "interface: Y\ntitle: t\nprovider: hospital\nservice: S\nrequest: none\nresponse: none\n";
     // An alias routes like a service name: it may not name another interface's service.
-    let z = "interface: Z\ntitle: t\nprovider: hospital\nservice: T\nservice_aliases: [S]\nrequest: none\nresponse: none\n";
+    let z =
+        "interface: Z\ntitle: t\nprovider: hospital\nservice: T\nservice_aliases: [S]\nrequest: none\nresponse: none\n";
     assert_eq!(
-        errors(&[("platform.yaml", platform), ("interfaces/X.yaml", x), ("interfaces/Y.yaml", y), ("interfaces/Z.yaml", z)]),
+        errors(&[
+            ("platform.yaml", platform),
+            ("interfaces/X.yaml", x),
+            ("interfaces/Y.yaml", y),
+            ("interfaces/Z.yaml", z)
+        ]),
         [
             "specs/bad/interfaces/X.yaml:7:48: error: unknown erratum `nope` (declared: e1)",
             "specs/bad/interfaces/Y.yaml:1:1: error: interface `Y` has the same provider and service (or service alias) `S` as `X`",

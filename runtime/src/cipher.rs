@@ -55,11 +55,7 @@ pub fn key_trace(source: &KeySource, inputs: &Inputs) -> Result<(Vec<u8>, Vec<St
     Ok((key, trace))
 }
 
-fn derive(
-    source: &KeySource,
-    inputs: &Inputs,
-    mut observe: impl FnMut(&str),
-) -> Result<Vec<u8>, CipherError> {
+fn derive(source: &KeySource, inputs: &Inputs, mut observe: impl FnMut(&str)) -> Result<Vec<u8>, CipherError> {
     let mut text = template::render(&source.template, inputs)?;
     observe(&text);
     for step in source.steps.iter() {

@@ -233,7 +233,12 @@ impl<'p> Envelope<'p> {
         self.serialize(body, headers, format)
     }
 
-    fn serialize(&self, body: Map<String, Value>, headers: Vec<(String, String)>, format: Format) -> Result<Sealed, EnvelopeError> {
+    fn serialize(
+        &self,
+        body: Map<String, Value>,
+        headers: Vec<(String, String)>,
+        format: Format,
+    ) -> Result<Sealed, EnvelopeError> {
         let body = self.in_declared_order(body);
         let body = match format {
             Format::Json => Value::Object(body).to_string(),

@@ -2,8 +2,8 @@
 //! platform-specific arrives as data ([`schema::PlatformSchema`]) emitted by `hisgate-codegen` from a spec.
 
 pub mod cipher;
-pub mod clock;
 pub mod client;
+pub mod clock;
 pub mod codec;
 pub mod dictionary;
 pub mod envelope;

@@ -23,7 +23,11 @@ pub fn show(value: &str, sensitive: bool) -> String {
 }
 
 /// A payload tree with every sensitive field's value masked, for logs.
-pub fn payload(platform: &crate::schema::PlatformSchema, id: crate::schema::MessageId, value: &serde_json::Value) -> serde_json::Value {
+pub fn payload(
+    platform: &crate::schema::PlatformSchema,
+    id: crate::schema::MessageId,
+    value: &serde_json::Value,
+) -> serde_json::Value {
     use serde_json::Value;
     let message = platform.message(id);
     let Value::Object(map) = value else { return value.clone() };
@@ -35,7 +39,9 @@ pub fn payload(platform: &crate::schema::PlatformSchema, id: crate::schema::Mess
                 _ => Value::String("<redacted>".into()),
             },
             Some(f) => match (f.ty.child(), v) {
-                (Some(child), Value::Array(items)) => Value::Array(items.iter().map(|i| payload(platform, child, i)).collect()),
+                (Some(child), Value::Array(items)) => {
+                    Value::Array(items.iter().map(|i| payload(platform, child, i)).collect())
+                }
                 (Some(child), Value::Object(_)) => payload(platform, child, v),
                 _ => v.clone(),
             },

@@ -63,7 +63,9 @@ fn scalar(platform: &PlatformSchema, field: &FieldSchema) -> String {
             let one = if scale == 0 { "1".to_owned() } else { format!("1.{}", "0".repeat(scale.into())) };
             bounded(&one, field)
         }
-        FieldType::String { max_chars } => fit(&text_sample(field), |s| max_chars.is_none_or(|n| s.chars().count() <= n as usize)),
+        FieldType::String { max_chars } => {
+            fit(&text_sample(field), |s| max_chars.is_none_or(|n| s.chars().count() <= n as usize))
+        }
         FieldType::Char { max_bytes } => fit(&text_sample(field), |s| s.len() <= max_bytes as usize),
         FieldType::Object(_) | FieldType::List(_) | FieldType::Map => String::new(),
     }

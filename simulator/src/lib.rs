@@ -6,9 +6,9 @@
 mod answer;
 pub mod glorycard;
 mod money;
-pub mod shaanxi;
 pub mod onepay;
 pub mod people;
+pub mod shaanxi;
 pub mod yizhangtong;
 
 pub use answer::{Refused, fingerprint};

@@ -86,7 +86,12 @@ async fn a_payment_delivered_many_times_at_once_pays_once() {
             async move { client.pay(&pay).await.unwrap() }
         });
         let replies = at_once(calls).await;
-        assert!(replies.iter().all(|r| r.success), "{}: {:?}", db.name, replies.iter().map(|r| &r.code).collect::<Vec<_>>());
+        assert!(
+            replies.iter().all(|r| r.success),
+            "{}: {:?}",
+            db.name,
+            replies.iter().map(|r| &r.code).collect::<Vec<_>>()
+        );
         let trades: Vec<_> = replies.iter().map(|r| r.response.as_ref().unwrap().hospital_trade_id.clone()).collect();
         assert!(trades.windows(2).all(|w| w[0] == w[1]), "{}: {trades:?}", db.name);
         let paid = "SELECT paid_fen FROM shaanxi_hospital_orders WHERE order_id = $1";
@@ -156,7 +161,8 @@ async fn a_refund_by_the_hospital_delivered_many_times_at_once_refunds_once() {
             "postgres" => Some(start(&platform_db.reopen().await.unwrap(), Side::Platform, None).await.0),
             _ => None,
         };
-        let platforms: Vec<String> = [Some(&pair.platform), second.as_ref()].into_iter().flatten().map(|s| s.url.clone()).collect();
+        let platforms: Vec<String> =
+            [Some(&pair.platform), second.as_ref()].into_iter().flatten().map(|s| s.url.clone()).collect();
         let request = refund_by_his::Request {
             business_type: 1,
             refund_flag: 1,

@@ -170,7 +170,8 @@ async fn the_seeded_hospital_answers_its_catalogue_and_patients() {
 
         // A sample patient, found by certificate; the mobile number must agree.
         let patient = &hisgate_simulator::shaanxi::sample_patients()[0];
-        let rule = |id, value: &str| get_patient_info::RequestUser { id, r#type: Some("1".into()), value: value.into() };
+        let rule =
+            |id, value: &str| get_patient_info::RequestUser { id, r#type: Some("1".into()), value: value.into() };
         let by_certificate = get_patient_info::Request { user: vec![rule(UserRule::Certificate, &patient.cert_no)] };
         let info = client.get_patient_info(&by_certificate).await.unwrap().response.unwrap();
         assert_eq!((info.name.as_str(), info.patient.len()), (patient.name, 1), "{}", db.name);

@@ -85,7 +85,10 @@ impl Reader<'_> {
     fn known_keys(&self, node: &Node, known: &[&str]) -> Result<(), String> {
         for (key, _) in self.mapping(node, "a mapping")?.iter() {
             if !known.contains(&key.as_str()) {
-                return Err(self.error(key.span(), format!("unknown key `{}` (expected one of {})", key.as_str(), known.join(", "))));
+                return Err(self.error(
+                    key.span(),
+                    format!("unknown key `{}` (expected one of {})", key.as_str(), known.join(", ")),
+                ));
             }
         }
         Ok(())
@@ -109,7 +112,9 @@ impl Reader<'_> {
         let number = |key: &str, default: u32| -> Result<u32, String> {
             match self.optional(node, key)? {
                 None => Ok(default),
-                Some(text) => text.parse().map_err(|_| self.error(node.span(), format!("`{key}` must be a count, not `{text}`"))),
+                Some(text) => {
+                    text.parse().map_err(|_| self.error(node.span(), format!("`{key}` must be a count, not `{text}`")))
+                }
             }
         };
         let (codes, response) = match map.get_node("expect") {

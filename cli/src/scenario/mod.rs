@@ -12,6 +12,7 @@ use file::{Scenario, Step};
 use hisgate_runtime::client::{Client, ClientConfig, Reply};
 use hisgate_runtime::schema::{PlatformSchema, Side};
 use indicatif::{ProgressBar, ProgressStyle};
+use path::lookup;
 use report::Report;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;
@@ -19,7 +20,6 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use path::lookup;
 use template::Vars;
 
 #[derive(clap::Subcommand, Debug)]
@@ -83,7 +83,8 @@ async fn run_all(args: &RunArgs) -> Result<bool, String> {
     }
     let total: u64 = prepared.iter().map(|p| p.calls_per_run() * u64::from(args.runs)).sum();
     let progress = ProgressBar::new(total).with_style(
-        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} calls {msg}").unwrap_or_else(|_| ProgressStyle::default_bar()),
+        ProgressStyle::with_template("{spinner} {wide_bar} {pos}/{len} calls {msg}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
     let session = hisgate_runtime::store::now_millis().to_string();
     let mut all_passed = true;
@@ -196,7 +197,13 @@ impl Prepared {
         report
     }
 
-    async fn step(&self, step: &Step, vars: &mut Vars, report: &mut Report, progress: &ProgressBar) -> Result<(), String> {
+    async fn step(
+        &self,
+        step: &Step,
+        vars: &mut Vars,
+        report: &mut Report,
+        progress: &ProgressBar,
+    ) -> Result<(), String> {
         let request = vars.fill(&step.request)?;
         let deadline = step.wait.map(|wait| Instant::now() + wait);
         // Expected values may name saved ones (`{hospitalTradeId}`).
@@ -232,7 +239,11 @@ impl Prepared {
     }
 
     /// The step's request, sent `repeat` times, one after another or at once: each reply with its latency.
-    async fn send(&self, step: &Step, request: &Value) -> Result<Vec<(Duration, Result<Reply<Value>, String>)>, String> {
+    async fn send(
+        &self,
+        step: &Step,
+        request: &Value,
+    ) -> Result<Vec<(Duration, Result<Reply<Value>, String>)>, String> {
         let client = &self.clients[&step.call];
         let mut replies = Vec::new();
         if step.concurrent {
@@ -264,7 +275,8 @@ impl Prepared {
         &self,
         step: &Step,
         expected: &BTreeMap<String, String>,
-        replies: Vec<(Duration, Result<Reply<Value>, String>)>) -> (Result<Value, String>, Vec<(Duration, bool)>) {
+        replies: Vec<(Duration, Result<Reply<Value>, String>)>,
+    ) -> (Result<Value, String>, Vec<(Duration, bool)>) {
         let mut first: Option<Value> = None;
         let mut outcome = Ok(());
         let mut calls = Vec::new();
@@ -298,7 +310,10 @@ impl Prepared {
             let found = shown.get("response").and_then(|r| lookup(r, path));
             let text = found.and_then(hisgate_runtime::validate::scalar_text);
             if text.as_deref() != Some(expected.as_str()) {
-                return Err(format!("response.{path} is {}, not {expected}", found.map_or("absent".into(), |v| v.to_string())));
+                return Err(format!(
+                    "response.{path} is {}, not {expected}",
+                    found.map_or("absent".into(), |v| v.to_string())
+                ));
             }
         }
         Ok(shown)

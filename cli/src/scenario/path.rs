@@ -58,7 +58,11 @@ fn reach<'v>(root: &'v Value, path: &[Segment]) -> Vec<&'v Value> {
                     }
                     // A second condition in a row (`[?a=1][?b=2]`) filters the elements the first kept.
                     (Segment::Filter(condition), item) => {
-                        if holds(item, condition) { vec![item] } else { Vec::new() }
+                        if holds(item, condition) {
+                            vec![item]
+                        } else {
+                            Vec::new()
+                        }
                     }
                     _ => Vec::new(),
                 }

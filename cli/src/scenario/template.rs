@@ -42,7 +42,9 @@ impl Vars {
         if let Some((head, path)) = name.split_once('.')
             && let Some(saved) = self.saved.get(head)
         {
-            return lookup(saved, path).cloned().ok_or_else(|| format!("`{{{name}}}`: `{head}` has nothing at `{path}`"));
+            return lookup(saved, path)
+                .cloned()
+                .ok_or_else(|| format!("`{{{name}}}`: `{head}` has nothing at `{path}`"));
         }
         let (name, format) = match name.split_once('|') {
             Some((name, format)) => (name, Some(format)),
@@ -72,9 +74,11 @@ impl Vars {
         match value {
             Value::String(text) => self.fill_text(text),
             Value::Array(items) => items.iter().map(|v| self.fill(v)).collect::<Result<_, _>>().map(Value::Array),
-            Value::Object(map) => {
-                map.iter().map(|(k, v)| Ok((k.clone(), self.fill(v)?))).collect::<Result<_, String>>().map(Value::Object)
-            }
+            Value::Object(map) => map
+                .iter()
+                .map(|(k, v)| Ok((k.clone(), self.fill(v)?)))
+                .collect::<Result<_, String>>()
+                .map(Value::Object),
             other => Ok(other.clone()),
         }
     }
@@ -86,7 +90,8 @@ impl Vars {
     }
 
     fn fill_text(&self, text: &str) -> Result<Value, String> {
-        if let Some(name) = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')).filter(|n| !n.contains(['{', '}'])) {
+        if let Some(name) = text.strip_prefix('{').and_then(|t| t.strip_suffix('}')).filter(|n| !n.contains(['{', '}']))
+        {
             return self.get(name);
         }
         let mut out = String::new();

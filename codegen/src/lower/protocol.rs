@@ -69,21 +69,44 @@ impl Lowerer<'_> {
         })
     }
 
-    fn binding(&mut self, ast: &BindingAst, request: &EnvelopeSchema, interfaces: &[InterfaceSchema]) -> Option<BindingSchema> {
+    fn binding(
+        &mut self,
+        ast: &BindingAst,
+        request: &EnvelopeSchema,
+        interfaces: &[InterfaceSchema],
+    ) -> Option<BindingSchema> {
         let name = ast.name.as_ref()?;
         if !ident::is_wire_name(&name.value) {
             self.diags.error(&name.pos, format!("binding name `{}` must be [A-Za-z_][A-Za-z0-9_]*", name.value));
         }
-        let method = self.keyword(&ast.method, "method", &[("POST", HttpMethod::Post), ("GET", HttpMethod::Get)], HttpMethod::Post);
-        let format = self.keyword(&ast.format, "format", &[("xml", WireFormat::Xml), ("json", WireFormat::Json)], WireFormat::Json);
+        let method = self.keyword(
+            &ast.method,
+            "method",
+            &[("POST", HttpMethod::Post), ("GET", HttpMethod::Get)],
+            HttpMethod::Post,
+        );
+        let format = self.keyword(
+            &ast.format,
+            "format",
+            &[("xml", WireFormat::Xml), ("json", WireFormat::Json)],
+            WireFormat::Json,
+        );
         let soap = ast.soap.as_ref().map(|_| {
-            self.keyword(&ast.soap, "soap", &[("1.1", SoapVersion::Soap11), ("1.2", SoapVersion::Soap12)], SoapVersion::Soap11)
+            self.keyword(
+                &ast.soap,
+                "soap",
+                &[("1.1", SoapVersion::Soap11), ("1.2", SoapVersion::Soap12)],
+                SoapVersion::Soap11,
+            )
         });
         if soap.is_some() && (format != WireFormat::Xml || method != HttpMethod::Post) {
             self.diags.error(&name.pos, format!("binding `{}`: SOAP carries XML over POST", name.value));
         }
         if format == WireFormat::Xml && request.root.is_none() {
-            self.diags.error(&name.pos, format!("binding `{}` carries XML, but the request envelope has no `root`", name.value));
+            self.diags.error(
+                &name.pos,
+                format!("binding `{}` carries XML, but the request envelope has no `root`", name.value),
+            );
         }
         let routed_by_field = request.fields.iter().any(|f| f.value.as_deref() == Some("{service}"));
         for (side, path) in [(Side::Hospital, &ast.hospital_path), (Side::Platform, &ast.platform_path)] {
@@ -96,12 +119,18 @@ impl Lowerer<'_> {
                         self.diags.error(&path.pos, format!("path `{}` must start with `/`", path.value));
                     }
                     for unknown in names.iter().filter(|n| !matches!(**n, "service" | "path")) {
-                        let message = format!("path `{}` reads `{unknown}` (a path reads `{{service}}` or `{{path}}`)", path.value);
+                        let message = format!(
+                            "path `{}` reads `{unknown}` (a path reads `{{service}}` or `{{path}}`)",
+                            path.value
+                        );
                         self.diags.error(&path.pos, message);
                     }
                     if names.contains(&"path") {
                         for i in interfaces.iter().filter(|i| i.provider == side && i.path.is_none()) {
-                            let message = format!("path `{}` routes by `{{path}}`, but interface `{}` declares no `path`", path.value, i.name);
+                            let message = format!(
+                                "path `{}` routes by `{{path}}`, but interface `{}` declares no `path`",
+                                path.value, i.name
+                            );
                             self.diags.error(&path.pos, message);
                         }
                     } else if !names.contains(&"service") && !routed_by_field && soap.is_none() {
@@ -155,7 +184,8 @@ impl Lowerer<'_> {
         let window_seconds = match window.value.parse::<u32>() {
             Ok(n) if n > 0 => n,
             _ => {
-                self.diags.error(&window.pos, format!("`window` is seconds, a whole number above 0, not `{}`", window.value));
+                self.diags
+                    .error(&window.pos, format!("`window` is seconds, a whole number above 0, not `{}`", window.value));
                 0
             }
         };
@@ -555,7 +585,11 @@ impl Codes<'_> {
         let known = self.0.iter().any(|c| c.code == code.value || c.aliases.iter().any(|a| *a == code.value));
         if !known {
             let codes: Vec<&str> = self.0.iter().map(|c| &*c.code).collect();
-            let message = format!("{what} names `{}`, which is not a return code of the platform (codes: {})", code.value, codes.join(", "));
+            let message = format!(
+                "{what} names `{}`, which is not a return code of the platform (codes: {})",
+                code.value,
+                codes.join(", ")
+            );
             lowerer.diags.error(&code.pos, message);
         }
     }

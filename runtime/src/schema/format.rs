@@ -120,9 +120,15 @@ impl TimeFormat {
                 }
             }
         }
-        let date = NaiveDate::from_ymd_opt(parts.year.unwrap_or(0) as i32, parts.month.unwrap_or(1), parts.day.unwrap_or(1));
+        let date =
+            NaiveDate::from_ymd_opt(parts.year.unwrap_or(0) as i32, parts.month.unwrap_or(1), parts.day.unwrap_or(1));
         date.and_then(|d| {
-            d.and_hms_milli_opt(parts.hour.unwrap_or(0), parts.minute.unwrap_or(0), parts.second.unwrap_or(0), parts.millis.unwrap_or(0))
+            d.and_hms_milli_opt(
+                parts.hour.unwrap_or(0),
+                parts.minute.unwrap_or(0),
+                parts.second.unwrap_or(0),
+                parts.millis.unwrap_or(0),
+            )
         })
         .filter(|_| parts.year.is_some() && parts.day.is_some() && parts.hour.is_some())
         .ok_or_else(|| format!("`{value}` is not a full date and time"))

@@ -168,7 +168,9 @@ async fn pipeline(
     if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
         let signature = value_of(&protocol.request, &protocol.signature.field, &opened.fields, request.headers);
         let now = crate::clock::now(shared.config.utc_offset);
-        guard.admit(sent, now, signature.as_deref().unwrap_or_default()).map_err(|e| Refusal::new(&failures.stale, e.to_string()))?;
+        guard
+            .admit(sent, now, signature.as_deref().unwrap_or_default())
+            .map_err(|e| Refusal::new(&failures.stale, e.to_string()))?;
     }
     let payload = match opened.payload {
         OpenedPayload::Value(v) => v,
@@ -199,7 +201,12 @@ fn find<'s>(shared: &'s Shared, fixed: Option<&str>, service: Option<&str>) -> O
 }
 
 /// A field's value, from the body or the headers as the envelope places it.
-fn value_of(schema: &EnvelopeSchema, name: &str, fields: &Map<String, Value>, headers: &[(String, String)]) -> Option<String> {
+fn value_of(
+    schema: &EnvelopeSchema,
+    name: &str,
+    fields: &Map<String, Value>,
+    headers: &[(String, String)],
+) -> Option<String> {
     text_of(schema, name, fields, headers).map(Cow::into_owned)
 }
 
@@ -239,13 +246,17 @@ fn check_fields(
         };
         if !field.accepts.is_empty() && !field.accepts.iter().any(|a| *a == value) {
             let accepted: Vec<&str> = field.accepts.iter().map(|a| &**a).collect();
-            return Err(Refusal::new(code, format!("`{}` is `{value}`, expected {}", field.name, accepted.join(" or "))));
+            return Err(Refusal::new(
+                code,
+                format!("`{}` is `{value}`, expected {}", field.name, accepted.join(" or ")),
+            ));
         }
         if let Some(credential) = own_credential(field).filter(|_| field.reject.is_some())
             && let Some(expected) = credentials.get(credential)
             && expected != value
         {
-            let shown = if credentials.is_secret(credential) { "another value".to_owned() } else { format!("`{value}`") };
+            let shown =
+                if credentials.is_secret(credential) { "another value".to_owned() } else { format!("`{value}`") };
             return Err(Refusal::new(code, format!("`{}` is {shown}, not this server's", field.name)));
         }
     }
@@ -267,7 +278,9 @@ fn fresh_time(
     fields: &Map<String, Value>,
     headers: &[(String, String)],
 ) -> Result<Option<chrono::NaiveDateTime>, Refusal> {
-    let (Some(freshness), Some(window)) = (&protocol.freshness, shared.config.freshness_window) else { return Ok(None) };
+    let (Some(freshness), Some(window)) = (&protocol.freshness, shared.config.freshness_window) else {
+        return Ok(None);
+    };
     let stale = &protocol.failures.stale;
     let field = protocol.request.field(&freshness.field);
     let value = value_of(&protocol.request, &freshness.field, fields, headers)
@@ -286,7 +299,9 @@ fn refusal_for(protocol: &ProtocolSchema, error: EnvelopeError) -> Refusal {
     let failures = &protocol.failures;
     let code = match &error {
         EnvelopeError::Verify(_) | EnvelopeError::Sign(_) => &failures.signature,
-        EnvelopeError::Cipher(_) | EnvelopeError::Payload { .. } | EnvelopeError::UnknownScheme { .. } => &failures.decrypt,
+        EnvelopeError::Cipher(_) | EnvelopeError::Payload { .. } | EnvelopeError::UnknownScheme { .. } => {
+            &failures.decrypt
+        }
         EnvelopeError::Codec(CodecError::TooLarge { .. } | CodecError::TooDeep { .. }) => &failures.malformed,
         EnvelopeError::Codec(_) | EnvelopeError::NotAnObject => &failures.malformed,
         EnvelopeError::Template(_) => &failures.internal,
@@ -300,7 +315,9 @@ fn failure_refusal(protocol: &ProtocolSchema, interface: &InterfaceSchema, failu
         // Without a message, the reply gives the code's own from the spec.
         Failure::Business { code, message } => Refusal { code, detail: message.unwrap_or_default() },
         Failure::Invalid(violations) => Refusal::new(&failures.invalid, violations.to_string()),
-        Failure::Unsupported => Refusal::new(&failures.unsupported, format!("`{}` is not implemented here", interface.name)),
+        Failure::Unsupported => {
+            Refusal::new(&failures.unsupported, format!("`{}` is not implemented here", interface.name))
+        }
         Failure::Internal(detail) => {
             tracing::error!(interface = %interface.name, %detail, "handler failed");
             Refusal::new(&failures.internal, "")
@@ -311,7 +328,11 @@ fn failure_refusal(protocol: &ProtocolSchema, interface: &InterfaceSchema, failu
 /// The message a return code's table gives it.
 fn code_message(platform: &PlatformSchema, interface: Option<&InterfaceSchema>, code: &str) -> String {
     let tables = interface.into_iter().flat_map(|i| i.return_codes.iter()).chain(platform.return_codes.iter());
-    tables.into_iter().find(|c| c.code == code || c.aliases.iter().any(|a| a == code)).map(|c| c.message.to_string()).unwrap_or_default()
+    tables
+        .into_iter()
+        .find(|c| c.code == code || c.aliases.iter().any(|a| a == code))
+        .map(|c| c.message.to_string())
+        .unwrap_or_default()
 }
 
 /// Seals the reply: the handler's payload under the success code, or a refusal's code and message, bare.
@@ -327,7 +348,10 @@ fn seal_reply(
     let (code, message) = match &outcome {
         Ok(_) => {
             let success = platform.return_codes.iter().find(|c| c.success);
-            (success.map(|c| c.code.to_string()).unwrap_or_default(), success.map(|c| c.message.to_string()).unwrap_or_default())
+            (
+                success.map(|c| c.code.to_string()).unwrap_or_default(),
+                success.map(|c| c.message.to_string()).unwrap_or_default(),
+            )
         }
         Err(refusal) => {
             let base = code_message(platform, interface, &refusal.code);
@@ -384,5 +408,9 @@ fn fit(protocol: &ProtocolSchema, message: String) -> String {
 }
 
 pub(super) fn plain(status: u16, text: &str) -> HttpReply {
-    HttpReply { status, headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())], body: text.to_owned() }
+    HttpReply {
+        status,
+        headers: vec![("content-type".into(), "text/plain; charset=utf-8".into())],
+        body: text.to_owned(),
+    }
 }

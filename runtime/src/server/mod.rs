@@ -6,9 +6,9 @@ mod freshness;
 mod inbound;
 mod routes;
 
-pub use freshness::{ReplayGuard, Stale};
 pub use axum::Router;
-pub use routes::{router, ServerConfig};
+pub use freshness::{ReplayGuard, Stale};
+pub use routes::{ServerConfig, router};
 
 use crate::violation::Violations;
 use crate::{Error, Interface, Message};

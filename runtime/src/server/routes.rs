@@ -7,14 +7,14 @@ use super::{Dispatch, ReplayGuard};
 use crate::codec::Limits;
 use crate::schema::{HttpMethod, PlatformSchema, Side};
 use crate::secret::Inputs;
-use crate::transport::{soap, HttpReply};
+use crate::transport::{HttpReply, soap};
+use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, RawQuery};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, MethodRouter};
-use axum::Router;
+use axum::routing::{MethodRouter, get, post};
 use chrono::FixedOffset;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -62,7 +62,8 @@ pub fn router(
     dispatch: Arc<dyn Dispatch>,
     config: ServerConfig,
 ) -> Result<Router, String> {
-    let protocol = platform.protocol.as_ref().ok_or_else(|| format!("platform `{}` declares no protocol", platform.name))?;
+    let protocol =
+        platform.protocol.as_ref().ok_or_else(|| format!("platform `{}` declares no protocol", platform.name))?;
     let replay = match (&protocol.freshness, config.freshness_window) {
         (Some(_), Some(window)) => Some(ReplayGuard::new(window)),
         _ => None,
@@ -132,12 +133,11 @@ async fn serve(
         Ok(params) => (params.iter().find(|(name, _)| *name == "service").map(|(_, v)| v.to_owned()), None),
         Err(rejection) => (None, Some(format!("the path cannot be read: {}", rejection.body_text()))),
     };
-    let header_pairs: Vec<(String, String)> = headers
-        .iter()
-        .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-        .collect();
+    let header_pairs: Vec<(String, String)> =
+        headers.iter().filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let span = tracing::info_span!("hisgate.serve", platform = %shared.platform.name, side = %shared.side, service = ?service);
+    let span =
+        tracing::info_span!("hisgate.serve", platform = %shared.platform.name, side = %shared.side, service = ?service);
     let _entered = span.enter();
     let limit = shared.config.limits.max_bytes;
     let bytes = match axum::body::to_bytes(body, limit).await {

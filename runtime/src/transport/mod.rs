@@ -3,9 +3,11 @@
 
 pub mod soap;
 
-use crate::codec::{json, xml, Limits};
+use crate::codec::{Limits, json, xml};
 use crate::envelope::Sealed;
-use crate::schema::{BindingSchema, EnvelopeField, HttpMethod, InterfaceSchema, ProtocolSchema, Side, SoapVersion, WireFormat};
+use crate::schema::{
+    BindingSchema, EnvelopeField, HttpMethod, InterfaceSchema, ProtocolSchema, Side, SoapVersion, WireFormat,
+};
 use serde_json::{Map, Value};
 
 /// An HTTP request as a binding shapes it.
@@ -101,11 +103,18 @@ impl<'p> Binding<'p> {
     }
 
     /// Client side: the HTTP request that carries `sealed` to an interface.
-    pub fn request(&self, side: Side, interface: &InterfaceSchema, sealed: &Sealed) -> Result<HttpRequest, TransportError> {
+    pub fn request(
+        &self,
+        side: Side,
+        interface: &InterfaceSchema,
+        sealed: &Sealed,
+    ) -> Result<HttpRequest, TransportError> {
         let mut headers = sealed.headers.clone();
         let path = self.path(side, interface);
         if self.schema.method == HttpMethod::Get {
-            let Value::Object(fields) = json::parse(&sealed.body, Limits::default()).map_err(|_| TransportError::NotAnObject)? else {
+            let Value::Object(fields) =
+                json::parse(&sealed.body, Limits::default()).map_err(|_| TransportError::NotAnObject)?
+            else {
                 return Err(TransportError::NotAnObject);
             };
             // The service travels in the path; the other fields in the query, as the document's GET example shows.
@@ -192,7 +201,8 @@ pub fn pick<'b>(candidates: &[Binding<'b>], content_type: Option<&str>, body: &s
     }
     let content_type = content_type.unwrap_or_default().to_ascii_lowercase();
     // SOAP 1.2 says so in its content type; SOAP 1.1 travels as text/xml like plain XML.
-    let version = if content_type.starts_with("application/soap+xml") { SoapVersion::Soap12 } else { SoapVersion::Soap11 };
+    let version =
+        if content_type.starts_with("application/soap+xml") { SoapVersion::Soap12 } else { SoapVersion::Soap11 };
     // The body tells XML from JSON; an empty or unread one (over the limit) is taken at its content type's word.
     let trimmed = body.trim_start();
     let looks_like_xml = if trimmed.is_empty() { content_type.contains("xml") } else { trimmed.starts_with('<') };

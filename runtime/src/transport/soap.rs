@@ -3,7 +3,7 @@
 //! reply; and the WSDL that describes them, generated from the spec.
 
 use super::TransportError;
-use crate::codec::{xml, Limits};
+use crate::codec::{Limits, xml};
 use crate::schema::{InterfaceSchema, PlatformSchema, Side, SoapVersion};
 use quick_xml::escape::escape;
 use serde_json::Value;
@@ -24,7 +24,10 @@ fn envelope(version: SoapVersion, inner: &str) -> String {
 
 /// The operation call carrying an XML envelope.
 pub fn wrap_request(version: SoapVersion, operation: &str, envelope_xml: &str) -> String {
-    let inner = format!(r#"<{operation} xmlns="{SERVICE_NAMESPACE}"><request>{}</request></{operation}>"#, escape(envelope_xml));
+    let inner = format!(
+        r#"<{operation} xmlns="{SERVICE_NAMESPACE}"><request>{}</request></{operation}>"#,
+        escape(envelope_xml)
+    );
     envelope(version, &inner)
 }
 
@@ -49,7 +52,9 @@ pub fn action_header(version: SoapVersion, operation: &str) -> Option<(String, S
 pub fn fault(version: SoapVersion, reason: &str) -> String {
     let reason = escape(reason);
     let inner = match version {
-        SoapVersion::Soap11 => format!("<soap:Fault><faultcode>soap:Client</faultcode><faultstring>{reason}</faultstring></soap:Fault>"),
+        SoapVersion::Soap11 => {
+            format!("<soap:Fault><faultcode>soap:Client</faultcode><faultstring>{reason}</faultstring></soap:Fault>")
+        }
         SoapVersion::Soap12 => format!(
             r#"<soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code><soap:Reason><soap:Text xml:lang="en">{reason}</soap:Text></soap:Reason></soap:Fault>"#
         ),
@@ -136,7 +141,9 @@ pub fn wsdl(platform: &PlatformSchema, side: Side, base_url: &str) -> Option<Str
         escape(&*platform.title),
         escape(&*platform.document)
     ));
-    out.push_str(&format!(r#"<wsdl:types><s:schema elementFormDefault="qualified" targetNamespace="{SERVICE_NAMESPACE}">"#));
+    out.push_str(&format!(
+        r#"<wsdl:types><s:schema elementFormDefault="qualified" targetNamespace="{SERVICE_NAMESPACE}">"#
+    ));
     for i in &interfaces {
         let op = &i.service;
         out.push_str(&format!(
@@ -149,7 +156,9 @@ pub fn wsdl(platform: &PlatformSchema, side: Side, base_url: &str) -> Option<Str
     out.push_str("</s:schema></wsdl:types>");
     for i in &interfaces {
         let op = &i.service;
-        out.push_str(&format!(r#"<wsdl:message name="{op}SoapIn"><wsdl:part name="parameters" element="tns:{op}"/></wsdl:message>"#));
+        out.push_str(&format!(
+            r#"<wsdl:message name="{op}SoapIn"><wsdl:part name="parameters" element="tns:{op}"/></wsdl:message>"#
+        ));
         out.push_str(&format!(r#"<wsdl:message name="{op}SoapOut"><wsdl:part name="parameters" element="tns:{op}Response"/></wsdl:message>"#));
     }
     out.push_str(&format!(r#"<wsdl:portType name="{service}Soap">"#));
@@ -201,10 +210,15 @@ mod tests {
         let envelope = r#"<?xml version="1.0" encoding="utf-8"?><root><service><![CDATA[TestNet]]></service></root>"#;
         for version in [SoapVersion::Soap11, SoapVersion::Soap12] {
             let request = wrap_request(version, "TestNet", envelope);
-            assert_eq!(unwrap_request(&request, Limits::default()).unwrap(), ("TestNet".to_owned(), envelope.to_owned()));
+            assert_eq!(
+                unwrap_request(&request, Limits::default()).unwrap(),
+                ("TestNet".to_owned(), envelope.to_owned())
+            );
             let reply = wrap_reply(version, "TestNet", envelope);
             assert_eq!(unwrap_reply(&reply, Limits::default()).unwrap(), envelope);
-            assert!(matches!(unwrap_reply(&fault(version, "bad"), Limits::default()), Err(TransportError::Fault(r)) if r == "bad"));
+            assert!(
+                matches!(unwrap_reply(&fault(version, "bad"), Limits::default()), Err(TransportError::Fault(r)) if r == "bad")
+            );
         }
     }
 

@@ -9,8 +9,8 @@
 //! the hello-world server. Before timing, one call through the generated client checks that the server answers
 //! it with success (and QueryRegister with ten orders). Prints `requests=… seconds=… rps=… p50_us=… p99_us=…`.
 
-use hisgate_generated::shaanxi::interfaces::{query_register, QueryRegister, TestNet};
-use hisgate_generated::shaanxi::{hospital, PLATFORM};
+use hisgate_generated::shaanxi::interfaces::{QueryRegister, TestNet, query_register};
+use hisgate_generated::shaanxi::{PLATFORM, hospital};
 use hisgate_runtime::envelope::{Envelope, Payload};
 use hisgate_runtime::schema::{Direction, Side};
 use hisgate_runtime::transport::Binding;
@@ -73,7 +73,8 @@ fn http_request<I: Interface>(port: u16, request: &I::Request) -> Vec<u8> {
     let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
     let sealed = Envelope::new(protocol, Direction::Request).seal(payload, binding.format(), &inputs).expect("sealed");
     let http = binding.request(Side::Hospital, interface, &sealed).expect("an HTTP request");
-    let mut head = format!("POST {} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-length: {}\r\n", http.path, http.body.len());
+    let mut head =
+        format!("POST {} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-length: {}\r\n", http.path, http.body.len());
     for (name, value) in &http.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -89,7 +90,8 @@ async fn check(port: u16, interface: &str) {
             assert!(reply.success, "TestNet: {} {}", reply.code, reply.message);
         }
         _ => {
-            let reply = client.query_register(&full_request::<QueryRegister>()).await.expect("QueryRegister is answered");
+            let reply =
+                client.query_register(&full_request::<QueryRegister>()).await.expect("QueryRegister is answered");
             assert!(reply.success, "QueryRegister: {} {}", reply.code, reply.message);
             let orders = reply.response.map(|r: query_register::Response| r.order.len());
             assert_eq!(orders, Some(10), "QueryRegister answers ten orders");

@@ -4,11 +4,11 @@
 //! Usage: `load_server shaanxi|hello [PORT]` — listens on 127.0.0.1 (port 0: a free one) and prints the port.
 
 use axum::Router;
+use hisgate_generated::shaanxi::PLATFORM;
 use hisgate_generated::shaanxi::hospital::{self, Handler};
 use hisgate_generated::shaanxi::interfaces::{query_register, test_net};
-use hisgate_generated::shaanxi::PLATFORM;
-use hisgate_runtime::server::{Context, Failure};
 use hisgate_runtime::Message;
+use hisgate_runtime::server::{Context, Failure};
 use hisgate_tests::loopback::server_config;
 use std::path::Path;
 
@@ -23,7 +23,11 @@ impl Handler for Bench {
         Ok(self.test_net.clone())
     }
 
-    async fn query_register(&self, _: query_register::Request, _: Context) -> Result<query_register::Response, Failure> {
+    async fn query_register(
+        &self,
+        _: query_register::Request,
+        _: Context,
+    ) -> Result<query_register::Response, Failure> {
         Ok(self.query_register.clone())
     }
 }
@@ -32,7 +36,8 @@ fn shaanxi() -> Router {
     let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
     let read = |file: &str| std::fs::read_to_string(fixtures.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     let bench = Bench {
-        test_net: test_net::Response::from_xml(&read("seeds/shaanxi/TestNet.response.xml")).expect("the TestNet response"),
+        test_net: test_net::Response::from_xml(&read("seeds/shaanxi/TestNet.response.xml"))
+            .expect("the TestNet response"),
         query_register: query_register::Response::from_xml(&read("bench/QueryRegister.response.10-orders.xml"))
             .expect("the QueryRegister response"),
     };

@@ -85,11 +85,8 @@ pub async fn doctors(
     };
     let (department, doctor) = (any_id(request.department_id.as_deref()), any_id(request.doctor_id.as_deref()));
     let filter = "FROM shaanxi_hospital_doctors WHERE ($1 = '' OR department_id = $1) AND ($2 = '' OR doctor_id = $2)";
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
-        .bind(department)
-        .bind(doctor)
-        .fetch_one(pool)
-        .await?;
+    let count: i64 =
+        sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}")).bind(department).bind(doctor).fetch_one(pool).await?;
     if count == 0 {
         return Ok(Err(Refused::new("S05010201", "未查询到医生记录")));
     }
@@ -257,7 +254,8 @@ pub async fn time_slices(
     .bind(request.noon.to_string())
     .fetch_all(pool)
     .await?;
-    let wanted: Vec<&str> = request.schedule_id.iter().flat_map(|ids| ids.split(',')).map(str::trim).filter(|id| !id.is_empty()).collect();
+    let wanted: Vec<&str> =
+        request.schedule_id.iter().flat_map(|ids| ids.split(',')).map(str::trim).filter(|id| !id.is_empty()).collect();
     let mut time = Vec::new();
     for row in &rows {
         let schedule_id: String = row.try_get(1)?;

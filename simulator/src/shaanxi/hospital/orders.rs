@@ -133,12 +133,13 @@ pub async fn register(
         // The only key left to conflict on: the patient's live number on this schedule.
         return Ok(Err(Refused::new("S05010701", "同一就诊人同一排班限挂一个号")));
     }
-    let (start, end): (String, String) =
-        sqlx::query_as("SELECT start_time, end_time FROM shaanxi_hospital_slices WHERE schedule_id = $1 AND slice_no = $2")
-            .bind(&schedule.id)
-            .bind(slice_no)
-            .fetch_one(&mut *conn)
-            .await?;
+    let (start, end): (String, String) = sqlx::query_as(
+        "SELECT start_time, end_time FROM shaanxi_hospital_slices WHERE schedule_id = $1 AND slice_no = $2",
+    )
+    .bind(&schedule.id)
+    .bind(slice_no)
+    .fetch_one(&mut *conn)
+    .await?;
     let card = hospital_card(conn, &patient).await?;
     Ok(Ok(order_register::Response {
         hospital_order_id,
@@ -290,7 +291,12 @@ pub async fn notify(
     }
 }
 
-async fn cancel(conn: &mut AnyConnection, order: &Order, reason: &str, now: NaiveDateTime) -> Result<Answer<()>, StoreError> {
+async fn cancel(
+    conn: &mut AnyConnection,
+    order: &Order,
+    reason: &str,
+    now: NaiveDateTime,
+) -> Result<Answer<()>, StoreError> {
     let cancelled = sqlx::query(
         "UPDATE shaanxi_hospital_orders SET status = 'cancelled', cancel_time = $2, cancel_reason = $3 \
          WHERE hospital_order_id = $1 AND status = 'booked'",

@@ -3,8 +3,8 @@
 
 use super::catalog::{code, int_of};
 use crate::answer::Refused;
-use crate::shaanxi::ids::{self, Kind};
 use crate::people as resident_id;
+use crate::shaanxi::ids::{self, Kind};
 use crate::shaanxi::{Answer, amount, timestamp};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use hisgate_generated::shaanxi::dict::UserRule;
@@ -198,7 +198,9 @@ pub async fn file(conn: &mut AnyConnection, new: &NewPatient<'_>, now: NaiveDate
     if inserted == 0 {
         // Filed meanwhile by a concurrent request, whose file is the answer; or the certificate and name are
         // taken by a file of the other kind (a guardian's own and a child's under it).
-        return Ok(filed(conn, new).await?.map_or(Filed::Invalid("证件与院内其他档案冲突"), |p| same_person(p, new)));
+        return Ok(filed(conn, new)
+            .await?
+            .map_or(Filed::Invalid("证件与院内其他档案冲突"), |p| same_person(p, new)));
     }
     sqlx::query(
         "INSERT INTO shaanxi_hospital_cards (card_type, card_no, patient_id, status, balance_fen, issued_at) \
@@ -367,14 +369,12 @@ pub async fn check_card(
             .fetch_optional(&mut *conn)
             .await?
         }
-        (None, Some(medical_no)) => {
-            sqlx::query(
-                "SELECT 0, created_at, CAST(NULL AS TEXT), patient_id FROM shaanxi_hospital_patients WHERE medical_no = $1",
-            )
-            .bind(medical_no)
-            .fetch_optional(&mut *conn)
-            .await?
-        }
+        (None, Some(medical_no)) => sqlx::query(
+            "SELECT 0, created_at, CAST(NULL AS TEXT), patient_id FROM shaanxi_hospital_patients WHERE medical_no = $1",
+        )
+        .bind(medical_no)
+        .fetch_optional(&mut *conn)
+        .await?,
         (None, None) => None,
     };
     let Some(row) = row else { return Ok(Err(Refused::new("S03000301", "卡或门诊号不存在"))) };

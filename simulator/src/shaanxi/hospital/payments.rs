@@ -3,9 +3,9 @@
 //! that books one says so, and the table's CHECK holds it even against a bug here.
 
 use super::orders::{self, Order};
-use crate::shaanxi::status::Status;
 use crate::answer::Refused;
 use crate::shaanxi::ids::{self, Kind};
+use crate::shaanxi::status::Status;
 use crate::shaanxi::{Answer, amount, code, timestamp};
 use chrono::NaiveDateTime;
 use hisgate_generated::shaanxi::interfaces::{notify_refund, pay, refund};
@@ -258,7 +258,11 @@ pub async fn notify_refund(
 
 /// A cash refund of the rest of `order` at the hospital's own window (the seed's sample of one), which Refund then
 /// answers with refundFlag 2. Returns the hospital's refund id.
-pub async fn refund_at_window(conn: &mut AnyConnection, order: &Order, now: NaiveDateTime) -> Result<String, StoreError> {
+pub async fn refund_at_window(
+    conn: &mut AnyConnection,
+    order: &Order,
+    now: NaiveDateTime,
+) -> Result<String, StoreError> {
     let fen = order.paid_fen - order.refunded_fen;
     if !book_refund(conn, order, fen).await? {
         return Err(StoreError::Corrupt(format!("order {} has nothing left to refund", order.order_id)));

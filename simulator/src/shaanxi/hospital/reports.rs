@@ -55,7 +55,8 @@ pub async fn registers(
         Err(refused) => return Ok(Err(refused)),
     };
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
-    let numbers = [&request.order_id, &request.hospital_order_id, &request.hospital_trade_id, &request.hospital_refund_id];
+    let numbers =
+        [&request.order_id, &request.hospital_order_id, &request.hospital_trade_id, &request.hospital_refund_id];
     let by_number = numbers.iter().any(|n| n.as_deref().is_some_and(|n| !n.is_empty()));
     let patient_id = if by_number {
         String::new()
@@ -197,7 +198,11 @@ pub async fn statement(
     for row in &rows {
         let fen: i64 = row.try_get(6)?;
         let refund = row.try_get::<i64, _>(7)? == 2;
-        if refund { refunded += fen } else { paid += fen }
+        if refund {
+            refunded += fen
+        } else {
+            paid += fen
+        }
         transaction.push(get_statement::ResponseTransaction {
             transaction_time: row.try_get(0)?,
             order_id: row.try_get(1)?,

@@ -36,14 +36,13 @@ pub async fn stop_register(
         return Ok(Err(Refused::new("A05010102", "没有查询到可停诊的排班信息")));
     }
     let window = (request.start_time.as_deref(), request.end_time.as_deref());
-    let live: Vec<&Order> = orders
-        .iter()
-        .filter(|o| matches!(o.status, Status::Booked | Status::Paid) && within(o, window))
-        .collect();
+    let live: Vec<&Order> =
+        orders.iter().filter(|o| matches!(o.status, Status::Booked | Status::Paid) && within(o, window)).collect();
     if live.is_empty() {
         return Ok(Err(Refused::new("A05010101", "没有需要处理停诊的订单")));
     }
-    let stop = Stop { reason: &request.reason, callback: request.callback == 1, platform_refunds: request.is_refund == 0 };
+    let stop =
+        Stop { reason: &request.reason, callback: request.callback == 1, platform_refunds: request.is_refund == 0 };
     for order in live {
         stop_order(tx, order, &stop, now).await?;
     }
@@ -74,7 +73,8 @@ async fn stop_order(tx: &mut Tx, order: &Order, stop: &Stop<'_>, now: NaiveDateT
             ledger::mark_stopped(tx, order).await?;
             let left = order.paid_fen - order.refunded_fen;
             // Only money the platform took can it give back; a payment at the window goes back there.
-            if !stop.platform_refunds || order.pay_source != 1 || left == 0 || !ledger::reserve(tx, order, left).await? {
+            if !stop.platform_refunds || order.pay_source != 1 || left == 0 || !ledger::reserve(tx, order, left).await?
+            {
                 return Ok(());
             }
             if stop.callback {

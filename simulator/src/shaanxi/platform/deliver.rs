@@ -58,7 +58,8 @@ async fn send(store: &Store, client: &hospital::Client, message: Message) -> Del
 /// hospital's window already paid it (nothing to send); a refusal or refundFlag 0 — it failed, and its money is
 /// free again. Repeated (a redelivery after a crash), it finds the refund finished and does nothing.
 async fn refund_answered(store: &Store, message: &Message, reply: &Reply<Value>) -> Result<(), StoreError> {
-    let text = |value: Option<&Value>, name: &str| value.and_then(|v| v.get(name)).and_then(Value::as_str).map(str::to_owned);
+    let text =
+        |value: Option<&Value>, name: &str| value.and_then(|v| v.get(name)).and_then(Value::as_str).map(str::to_owned);
     let refund_id = text(Some(&message.payload), "refundId").unwrap_or_default();
     let response = reply.response.as_ref().filter(|_| reply.success);
     let flag = response.and_then(|r| r.get("refundFlag")).and_then(|f| f.as_i64().or_else(|| f.as_str()?.parse().ok()));
@@ -75,7 +76,11 @@ async fn refund_answered(store: &Store, message: &Message, reply: &Reply<Value>)
             }
         }
         _ => {
-            let remark = if reply.success { "医院退款失败".to_owned() } else { format!("{}：{}", reply.code, reply.message) };
+            let remark = if reply.success {
+                "医院退款失败".to_owned()
+            } else {
+                format!("{}：{}", reply.code, reply.message)
+            };
             // QueryRefund's remark is String(128).
             let remark: String = remark.chars().take(128).collect();
             ledger::fail_refund(&mut tx, &refund_id, &remark).await?;

@@ -107,7 +107,9 @@ pub const DOCTORS: &[Doctor] = &[
     doctor("D009", "320", "吴静", "2", "232", "2", "高危妊娠、产前诊断"),
     doctor("D010", "410", "孙晓燕", "2", "233", "3", "小儿呼吸道感染、儿童哮喘"),
     doctor("D011", "410", "马文博", "1", "232", "2", "小儿消化、儿童生长发育"),
-    Doctor { sliced: false, ..doctor("D012", "500", "郭守仁", "1", "231", "1", "脾胃病、失眠的中医调理") },
+    Doctor {
+        sliced: false, ..doctor("D012", "500", "郭守仁", "1", "231", "1", "脾胃病、失眠的中医调理")
+    },
 ];
 
 /// A department by id; the catalogue is consistent, so every doctor's department is found.

@@ -169,13 +169,15 @@ async fn stop(
     reason: &str,
     now: NaiveDateTime,
 ) -> Result<(), StoreError> {
-    sqlx::query("INSERT INTO shaanxi_hospital_stops (schedule_id, slice_no, reason, stopped_at) VALUES ($1, $2, $3, $4)")
-        .bind(schedule_id)
-        .bind(slice_no)
-        .bind(reason)
-        .bind(timestamp(now))
-        .execute(conn)
-        .await?;
+    sqlx::query(
+        "INSERT INTO shaanxi_hospital_stops (schedule_id, slice_no, reason, stopped_at) VALUES ($1, $2, $3, $4)",
+    )
+    .bind(schedule_id)
+    .bind(slice_no)
+    .bind(reason)
+    .bind(timestamp(now))
+    .execute(conn)
+    .await?;
     Ok(())
 }
 
@@ -211,11 +213,14 @@ async fn file(conn: &mut AnyConnection, sample: &SamplePatient, now: NaiveDateTi
 
 /// Books a sample order through OrderRegister's code, then pays, takes, cancels or refunds it as its fate says.
 async fn book(conn: &mut AnyConnection, sample: &SampleOrder<'_>, now: NaiveDateTime) -> Result<(), StoreError> {
-    let refused = |step: &str, why: String| StoreError::Corrupt(format!("sample order {}: {step}: {why}", sample.order_id));
+    let refused =
+        |step: &str, why: String| StoreError::Corrupt(format!("sample order {}: {step}: {why}", sample.order_id));
     let registered = orders::register(conn, &register_request(sample, now), now).await?;
     let hospital_order_id = registered.map_err(|r| refused("OrderRegister", r.message))?.hospital_order_id;
     if sample.fate.paid() {
-        payments::pay(conn, &pay_request(sample, &hospital_order_id, now)).await?.map_err(|r| refused("Pay", r.message))?;
+        payments::pay(conn, &pay_request(sample, &hospital_order_id, now))
+            .await?
+            .map_err(|r| refused("Pay", r.message))?;
     }
     let notify_type = match sample.fate {
         Fate::Booked | Fate::Paid => return Ok(()),

@@ -73,14 +73,19 @@ const SAMPLES: [(usize, &str, i64, Fate); 7] = [
 
 /// The sample orders on `plan` (the schedules from `start`): each on its doctor's first schedule from its day with a
 /// place left.
-pub fn sample_orders<'a>(start: NaiveDate, plan: &'a [Schedule], patients: &'a [SamplePatient]) -> Vec<SampleOrder<'a>> {
+pub fn sample_orders<'a>(
+    start: NaiveDate,
+    plan: &'a [Schedule],
+    patients: &'a [SamplePatient],
+) -> Vec<SampleOrder<'a>> {
     let mut orders = Vec::new();
     let mut trades = 0;
     for (patient, doctor, day, fate) in SAMPLES {
         let from = start + Duration::days(day);
-        let found = plan.iter().filter(|s| s.doctor.id == doctor && s.date >= from).find_map(|schedule| {
-            schedule.slices.iter().find(|slice| slice.remain > 0).map(|slice| (schedule, slice))
-        });
+        let found = plan
+            .iter()
+            .filter(|s| s.doctor.id == doctor && s.date >= from)
+            .find_map(|schedule| schedule.slices.iter().find(|slice| slice.remain > 0).map(|slice| (schedule, slice)));
         let (Some((schedule, slice)), Some(patient)) = (found, patients.get(patient)) else { continue };
         let number = orders.len() as i64 + 1;
         let trade_number = fate.paid().then(|| {

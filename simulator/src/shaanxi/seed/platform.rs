@@ -72,7 +72,8 @@ pub async fn platform(store: &Store, now: NaiveDateTime) -> Result<(), StoreErro
         if sample.fate == Fate::RefundedAtWindow {
             // The hospital reported its cash refund by RefundByHis (refundFlag 0); the platform recorded it.
             let order = ledger::order_by_id(&mut tx, &sample.order_id).await?;
-            let order = order.ok_or_else(|| StoreError::Corrupt(format!("sample order {} vanished", sample.order_id)))?;
+            let order =
+                order.ok_or_else(|| StoreError::Corrupt(format!("sample order {} vanished", sample.order_id)))?;
             ledger::reserve(&mut tx, &order, total).await?;
             let start = Start::Cash { hospital_refund_id: Kind::HospitalRefund.format(1) };
             ledger::record_refund(&mut tx, &order, total, start, "患者到窗口办理退号退费", now).await?;
