@@ -10,7 +10,7 @@ mod template;
 use crate::inputs::Credentials;
 use file::{Scenario, Step};
 use hisgate_runtime::client::{Client, ClientConfig, Reply};
-use hisgate_runtime::schema::{PlatformSchema, Side};
+use hisgate_runtime::schema::Side;
 use indicatif::{ProgressBar, ProgressStyle};
 use path::lookup;
 use report::Report;
@@ -111,10 +111,10 @@ async fn run_all(args: &RunArgs) -> Result<bool, String> {
     Ok(all_passed)
 }
 
-/// A scenario with its platform and a client per side it calls.
+/// A scenario and a client per interface it calls (cheap to clone: each run of it holds one).
+#[derive(Clone)]
 struct Prepared {
     scenario: Arc<Scenario>,
-    platform: Arc<PlatformSchema>,
     clients: BTreeMap<String, Client>,
 }
 
@@ -146,7 +146,7 @@ impl Prepared {
             let client = Client::new(shared.clone(), side, url, config).map_err(|e| e.to_string())?;
             clients.entry(step.call.clone()).or_insert(client);
         }
-        Ok(Prepared { scenario: Arc::new(scenario.clone()), platform: shared, clients })
+        Ok(Prepared { scenario: Arc::new(scenario.clone()), clients })
     }
 
     fn calls_per_run(&self) -> u64 {
@@ -157,7 +157,7 @@ impl Prepared {
         let permits = Arc::new(tokio::sync::Semaphore::new(args.concurrency.max(1)));
         let mut tasks = tokio::task::JoinSet::new();
         for number in 1..=args.runs {
-            let (permits, plan, progress) = (permits.clone(), self.clone_parts(), progress.clone());
+            let (permits, plan, progress) = (permits.clone(), self.clone(), progress.clone());
             let session = session.to_owned();
             tasks.spawn(async move {
                 let _permit = permits.acquire_owned().await;
@@ -176,10 +176,6 @@ impl Prepared {
             }
         }
         report
-    }
-
-    fn clone_parts(&self) -> Prepared {
-        Prepared { scenario: self.scenario.clone(), platform: self.platform.clone(), clients: self.clients.clone() }
     }
 
     /// One run: the steps in order, each depending on the ones before; the first failure ends the run.
