@@ -121,7 +121,21 @@ pub fn router(
     Ok(router.with_state(()))
 }
 
-async fn serve(
+fn serve(
+    route: Arc<Route>,
+    params: Result<RawPathParams, RawPathParamsRejection>,
+    query: RawQuery,
+    headers: HeaderMap,
+    body: Body,
+) -> impl std::future::Future<Output = Response> {
+    // The span is attached to this request's future, never entered across an `.await`: an entered guard held
+    // over a suspension stays current on the worker thread, so the next request polled there became its child —
+    // chains of thousands of nested spans, log lines of 100 KB and a stack overflow when such a chain closed.
+    let span = tracing::info_span!("hisgate.serve", platform = %route.shared.platform.name, side = %route.shared.side);
+    tracing::Instrument::instrument(serve_in_span(route, params, query, headers, body), span)
+}
+
+async fn serve_in_span(
     route: Arc<Route>,
     params: Result<RawPathParams, RawPathParamsRejection>,
     RawQuery(query): RawQuery,
@@ -136,9 +150,6 @@ async fn serve(
     let header_pairs: Vec<(String, String)> =
         headers.iter().filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let span =
-        tracing::info_span!("hisgate.serve", platform = %shared.platform.name, side = %shared.side, service = ?service);
-    let _entered = span.enter();
     let limit = shared.config.limits.max_bytes;
     let bytes = match axum::body::to_bytes(body, limit).await {
         Ok(bytes) => bytes,
