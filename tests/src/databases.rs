@@ -1,7 +1,8 @@
 //! The databases store tests run on: a fresh SQLite file always, and a schema of its own in the PostgreSQL at
-//! 127.0.0.1:5432 (database `test`, or `$HISGATE_TEST_POSTGRES`) when one answers. Where none does (a laptop),
-//! the PostgreSQL half says so plainly and the rest still runs.
+//! 127.0.0.1:5432 (database `test`, or `$HISGATE_TEST_POSTGRES`). Where none answers (a laptop), the PostgreSQL
+//! half says SKIPPED and the rest still runs; under CI (`CI=true`) that fails the test instead.
 
+use crate::skip::skip;
 use hisgate_runtime::store::{Store, StoreError};
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -47,24 +48,26 @@ pub async fn sqlite(test: &str) -> TestDb {
     TestDb { name: "sqlite", url, store, schema: None, _dir: Some(dir) }
 }
 
-/// `None`, with a line on stderr, when no PostgreSQL answers.
+/// `None`, with a SKIPPED line, when no PostgreSQL answers; under CI a panic (see [`skip`]).
 pub async fn postgres(test: &str) -> Option<TestDb> {
     let url = postgres_url();
     let schema = schema_name(test);
     match tokio::time::timeout(std::time::Duration::from_secs(5), Store::open_in_schema(&url, Some(&schema))).await {
         Ok(Ok(store)) => Some(TestDb { name: "postgres", url, store, schema: Some(schema), _dir: None }),
         Ok(Err(e)) => {
-            eprintln!("SKIPPED the PostgreSQL half of `{test}`: no PostgreSQL at {url} ({e})");
+            skip(&format!(
+                "the PostgreSQL half of `{test}`: no PostgreSQL at {url} ({e}; trust auth and a database `test` expected)"
+            ));
             None
         }
         Err(_) => {
-            eprintln!("SKIPPED the PostgreSQL half of `{test}`: {url} did not answer within 5 s");
+            skip(&format!("the PostgreSQL half of `{test}`: {url} did not answer within 5 s"));
             None
         }
     }
 }
 
-/// SQLite, and PostgreSQL where it answers.
+/// SQLite, and PostgreSQL where it answers (under CI, PostgreSQL always).
 pub async fn each(test: &str) -> Vec<TestDb> {
     let mut all = vec![sqlite(test).await];
     all.extend(postgres(test).await);

@@ -3,3 +3,4 @@ pub mod databases;
 pub mod fixtures;
 pub mod loopback;
 pub mod registry;
+pub mod skip;

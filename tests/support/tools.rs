@@ -1,5 +1,6 @@
 //! What the docs, export and evolution tests share: the workspace's paths, the compiled-in site, and the external
-//! validators that `scripts/install-test-deps` installs (a test without them says SKIPPED and passes).
+//! validators that `scripts/install-test-deps` installs (a test without them says SKIPPED and passes, or fails
+//! under CI: see `hisgate_tests::skip`).
 #![allow(dead_code)]
 
 use hisgate_codegen::docs::{self, Site, WorkedExamples};
@@ -33,8 +34,10 @@ pub fn program(name: &str) -> Option<PathBuf> {
     std::env::split_paths(&path).map(|dir| dir.join(name)).find(|p| p.is_file())
 }
 
+/// `what` is missing: SKIPPED locally, a failure under CI.
+#[track_caller]
 pub fn skipped(what: &str) {
-    println!("SKIPPED: {what} (scripts/install-test-deps installs it)");
+    hisgate_tests::skip::skip(&format!("{what} (scripts/install-test-deps installs it)"));
 }
 
 /// A fresh folder under the target directory, for files a person may want to look at after the run.
