@@ -1,14 +1,17 @@
 //! Durable state for servers and simulators: one code path over SQLite (a file, the embedded default) and
 //! PostgreSQL (shared by several instances), chosen by URL. On it: migrations per component, exactly-once effects
-//! ([`Store::claim`]) and a delivery outbox ([`outbox`]). Every guarantee rests on constraints and transactions in
-//! the database, never on memory, so it holds across restarts and processes.
+//! ([`Store::claim`]), a delivery outbox ([`outbox`]) and the signatures a server's replay guard has seen
+//! ([`Store::replay_see`]). Every guarantee rests on constraints and transactions in the database, never on
+//! memory, so it holds across restarts and processes.
 
 mod idempotency;
 mod migrate;
 pub mod outbox;
+mod replay;
 
 pub use idempotency::{Claim, Pending};
 pub use migrate::Migration;
+pub use replay::Sighting;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
 use sqlx::{AnyPool, Executor};
@@ -23,13 +26,21 @@ pub enum StoreError {
     #[error("`{0}` is not a database URL (expected sqlite://PATH or postgres://…)")]
     Url(String),
     #[error("database: {0}")]
-    Database(#[from] sqlx::Error),
+    Database(sqlx::Error),
     #[error("migration {component} {version} was changed after it ran (its checksum differs)")]
     MigrationChanged { component: String, version: i64 },
     #[error("`{key}` was first used for a different {scope} request: a repeat must repeat the request")]
     KeyReused { scope: String, key: String },
     #[error("a stored result cannot be read: {0}")]
     Corrupt(String),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Every database error passes here, so here it is counted (`hisgate_store_errors_total`).
+    fn from(error: sqlx::Error) -> StoreError {
+        metrics::counter!("hisgate_store_errors_total").increment(1);
+        StoreError::Database(error)
+    }
 }
 
 /// Which database a store runs on; SQL that differs between them asks.
@@ -117,6 +128,12 @@ impl Store {
         &self.pool
     }
 
+    /// One round trip to the database: readiness checks ask it.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.pool.execute("SELECT 1").await?;
+        Ok(())
+    }
+
     pub async fn begin(&self) -> Result<Tx, StoreError> {
         Ok(self.pool.begin().await?)
     }
@@ -138,12 +155,20 @@ fn quote_identifier(name: &str) -> String {
 }
 
 /// The tables the store's own features use.
-const STORE_MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "idempotency and outbox",
-    sqlite: include_str!("sql/0001_store.sqlite.sql"),
-    postgres: include_str!("sql/0001_store.postgres.sql"),
-}];
+const STORE_MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "idempotency and outbox",
+        sqlite: include_str!("sql/0001_store.sqlite.sql"),
+        postgres: include_str!("sql/0001_store.postgres.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "replay guard",
+        sqlite: include_str!("sql/0002_replay.sqlite.sql"),
+        postgres: include_str!("sql/0002_replay.postgres.sql"),
+    },
+];
 
 /// Milliseconds since the Unix epoch: how the store keeps times it compares.
 pub fn now_millis() -> i64 {
