@@ -243,3 +243,23 @@ fn every_error_is_reported_together() {
     assert_eq!(errors.len(), 5, "{errors:#?}");
     assert!(errors[0].starts_with("specs/bad/dictionaries.yaml:1:15: error: expected `dictionaries` (a list)"));
 }
+
+#[test]
+fn a_failure_code_must_be_a_return_code_charset_included() {
+    let mini = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+    let platform = fs::read_to_string(mini.join("platform.yaml")).unwrap().replace("platform: mini", "platform: bad");
+    let protocol = fs::read_to_string(mini.join("protocol.yaml")).unwrap();
+    let line = 1 + protocol.lines().position(|l| l == "  charset: ILLEGAL_CHARSET").expect("mini declares a charset");
+    let protocol = protocol.replace("charset: ILLEGAL_CHARSET", "charset: ILLEGAL_ENCODING");
+    let e = one(&[("platform.yaml", &platform), ("protocol.yaml", &protocol)]);
+    assert_eq!(
+        e,
+        format!(
+            "specs/bad/protocol.yaml:{line}:12: error: `failures.charset` names `ILLEGAL_ENCODING`, which is not a \
+             return code of the platform (codes: SUCCESS, ILLEGAL_SIGN, ILLEGAL_CHARSET)"
+        )
+    );
+    // Without one, a foreign charset is answered as any malformed body: the key is optional.
+    let without = protocol.replace("  charset: ILLEGAL_ENCODING\n", "");
+    assert_eq!(errors(&[("platform.yaml", &platform), ("protocol.yaml", &without)]), Vec::<String>::new());
+}

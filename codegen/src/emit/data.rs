@@ -462,7 +462,7 @@ impl Lit for BindingSchema {
 impl Lit for FailureCodes {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, FailureCodes {
-            empty, malformed, unknown_service, signature, decrypt, invalid, stale, unsupported, internal,
+            empty, malformed, charset, unknown_service, signature, decrypt, invalid, stale, unsupported, internal,
         } from self)
     }
 }

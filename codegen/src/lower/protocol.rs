@@ -161,9 +161,12 @@ impl Lowerer<'_> {
             }
             text(s)
         };
+        let malformed = code(&ast.malformed, "malformed");
         FailureCodes {
             empty: code(&ast.empty, "empty"),
-            malformed: code(&ast.malformed, "malformed"),
+            // A platform without a charset code answers a foreign charset as any other malformed body.
+            charset: if ast.charset.is_some() { code(&ast.charset, "charset") } else { malformed.clone() },
+            malformed,
             unknown_service: code(&ast.unknown_service, "unknown_service"),
             signature: code(&ast.signature, "signature"),
             decrypt: code(&ast.decrypt, "decrypt"),

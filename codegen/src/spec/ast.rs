@@ -189,6 +189,8 @@ pub struct BindingAst {
 pub struct FailuresAst {
     pub empty: Option<S>,
     pub malformed: Option<S>,
+    /// Optional: a body in another charset than UTF-8; `malformed` where the platform has no code of its own.
+    pub charset: Option<S>,
     pub unknown_service: Option<S>,
     pub signature: Option<S>,
     pub decrypt: Option<S>,

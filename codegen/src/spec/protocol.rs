@@ -212,6 +212,7 @@ fn read_failures(r: &mut FileReader, mut map: MapReader) -> FailuresAst {
     let failures = FailuresAst {
         empty: map.required(r, "empty"),
         malformed: map.required(r, "malformed"),
+        charset: map.text(r, "charset"),
         unknown_service: map.required(r, "unknown_service"),
         signature: map.required(r, "signature"),
         decrypt: map.required(r, "decrypt"),

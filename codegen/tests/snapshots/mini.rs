@@ -44,6 +44,11 @@ mod data {
                     errata: Cow::Borrowed(&[s("sign-space")]),
                     ..ReturnCodeSchema::BLANK
                 },
+                ReturnCodeSchema {
+                    code: s("ILLEGAL_CHARSET"),
+                    message: s("字符集不合法"),
+                    ..ReturnCodeSchema::BLANK
+                },
             ],
         ),
         errata: Cow::Borrowed(
@@ -56,7 +61,7 @@ mod data {
                         "The return code table prints a space inside the code.",
                     ),
                     interface: None,
-                    origin: at(F3, 9, 5),
+                    origin: at(F3, 10, 5),
                 },
             ],
         ),
@@ -823,6 +828,7 @@ mod data {
             failures: FailureCodes {
                 empty: s("ILLEGAL_SIGN"),
                 malformed: s("ILLEGAL_SIGN"),
+                charset: s("ILLEGAL_CHARSET"),
                 unknown_service: s("ILLEGAL_SIGN"),
                 signature: s("ILLEGAL_SIGN"),
                 decrypt: s("ILLEGAL_SIGN"),

@@ -80,6 +80,9 @@ pub struct FailureCodes {
     pub empty: Str,
     /// A body that is not the envelope: malformed XML or JSON, a DOCTYPE, too deep, too large.
     pub malformed: Str,
+    /// A body in another charset than UTF-8: bytes that are not UTF-8, an XML declaration or a content type naming
+    /// another (`gbk`). The spec's `malformed` where the platform has no code of its own.
+    pub charset: Str,
     /// No interface of this side has the service the request names.
     pub unknown_service: Str,
     pub signature: Str,
@@ -146,6 +149,11 @@ pub struct EnvelopeSchema {
 impl EnvelopeSchema {
     pub fn field(&self, name: &str) -> Option<&EnvelopeField> {
         self.fields.iter().find(|f| f.name == name || f.aliases.iter().any(|a| a == name))
+    }
+
+    /// Every name a field of the envelope may arrive under: its own and its aliases.
+    pub fn field_names(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().flat_map(|f| std::iter::once(&*f.name).chain(f.aliases.iter().map(|a| &**a)))
     }
 
     pub fn field_with_role(&self, role: EnvelopeRole) -> Option<&EnvelopeField> {
