@@ -22,6 +22,14 @@ pub fn show(value: &str, sensitive: bool) -> String {
     }
 }
 
+/// `text` cut to at most `max` characters, marked `…` where cut: a log line stays bounded whatever a request held.
+pub fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((end, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..end])),
+    }
+}
+
 /// A payload tree with every sensitive field's value masked, for logs.
 pub fn payload(
     platform: &crate::schema::PlatformSchema,

@@ -13,13 +13,15 @@ pub mod yizhangtong;
 
 pub use answer::{Refused, fingerprint};
 
+use hisgate_runtime::codec::Limits;
 use hisgate_runtime::schema::{PlatformSchema, Side};
 use hisgate_runtime::secret::Inputs;
-use hisgate_runtime::server::{Router, ServerConfig};
+use hisgate_runtime::server::{CancellationToken, Router, ServerConfig};
 use hisgate_runtime::store::outbox::RetryPolicy;
 use hisgate_runtime::store::{Store, StoreError};
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 /// What a simulator is started with.
 #[derive(Debug, Clone)]
@@ -32,12 +34,26 @@ pub struct Options {
     /// How this side's outbox couriers retry and lease their calls to `peer`: the default in service; short in
     /// tests of crashes and outages, which would otherwise wait out a minute's lease.
     pub outbox: RetryPolicy,
+    /// Cancelled when the server stops: background work (couriers, the payer) ends and gives up its leases.
+    pub stop: CancellationToken,
+    /// The largest body and deepest nesting a request may have.
+    pub limits: Limits,
+    /// How long a client may take to send a body.
+    pub body_read_timeout: Duration,
 }
 
 impl Options {
     /// A side on `store` with `credentials`, calling no peer, with the outbox's default policy.
     pub fn new(store: Store, credentials: Inputs) -> Options {
-        Options { store, credentials, peer: None, outbox: RetryPolicy::default() }
+        Options {
+            store,
+            credentials,
+            peer: None,
+            outbox: RetryPolicy::default(),
+            stop: CancellationToken::new(),
+            limits: Limits::default(),
+            body_read_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -84,7 +100,12 @@ pub async fn start(platform: &str, side: Side, options: Options) -> Result<Simul
     }
 }
 
-/// The server configuration of a simulator: the spec's defaults with its credentials.
+/// The server configuration of a simulator: the spec's defaults with its credentials, and its store, where the
+/// replay guard keeps the signatures it has seen across restarts and instances.
 fn server_config(platform: &PlatformSchema, options: &Options) -> ServerConfig {
-    ServerConfig::new(platform, options.credentials.clone())
+    let mut config = ServerConfig::new(platform, options.credentials.clone());
+    config.store = Some(options.store.clone());
+    config.limits = options.limits;
+    config.body_read_timeout = options.body_read_timeout;
+    config
 }

@@ -4,6 +4,7 @@
 use crate::inputs::Credentials;
 use crate::target::{self, Target};
 use hisgate_runtime::schema::Side;
+use hisgate_runtime::server::{CancellationToken, ConnectionLimits, listen, ops};
 use hisgate_runtime::store::Store;
 use hisgate_runtime::store::outbox::RetryPolicy;
 use hisgate_simulator::Options;
@@ -42,6 +43,44 @@ pub struct Args {
     /// Seconds to wait after a call to the peer first fails (default 1), doubling after each further failure.
     #[arg(long, value_name = "SECS", value_parser = seconds)]
     outbox_first_delay: Option<Duration>,
+    /// `text` (human) or `json` (one object per line, for log shippers). The level comes from `RUST_LOG` (default
+    /// `info`: one line per request with interface, code, status and latency).
+    #[arg(long, value_enum, default_value = "text")]
+    log_format: LogFormat,
+    #[command(flatten)]
+    limits: Limits,
+}
+
+#[derive(clap::ValueEnum, Debug, Clone, Copy)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+/// Every limit of the HTTP layer; a request or connection past one is answered or closed, never waited on.
+#[derive(clap::Args, Debug)]
+struct Limits {
+    /// Seconds a client may take from a request's first byte (or the connection's opening) to its last header.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "10")]
+    header_timeout: Duration,
+    /// Seconds a client may take to send a request's body.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "30")]
+    body_timeout: Duration,
+    /// Seconds a keep-alive connection may wait idle for its next request.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "60")]
+    idle_timeout: Duration,
+    /// The request line and headers, in bytes; a larger head is answered 431.
+    #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024)]
+    max_header_bytes: usize,
+    /// A request's body, in bytes; a larger one (or a `Content-Length` announcing one) is refused at once.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
+    max_body_bytes: usize,
+    /// Connections open at once; the next is answered 503 and closed.
+    #[arg(long, value_name = "N", default_value_t = 1024)]
+    max_connections: usize,
+    /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
+    #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "30")]
+    grace: Duration,
 }
 
 /// A duration given in seconds, fractions allowed (`0.5`).
@@ -51,11 +90,12 @@ fn seconds(text: &str) -> Result<Duration, String> {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .try_init();
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let _ = match args.log_format {
+        LogFormat::Text => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).try_init(),
+        LogFormat::Json => logs.json().flatten_event(true).try_init(),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
@@ -80,7 +120,7 @@ async fn serve(args: Args) -> Result<(), String> {
     };
     let (credentials, completed) = crate::inputs::with_examples(args.credentials.inputs(protocol), protocol);
     for name in completed {
-        eprintln!("hisgate serve: no --{} given: using the spec's example value", crate::inputs::flag(&name));
+        tracing::warn!("no --{} given: using the spec's example value", crate::inputs::flag(&name));
     }
     let url = args.db.unwrap_or_else(|| format!("sqlite://hisgate-{}-{}.sqlite", platform.name, side));
     let store = Store::open(&url).await.map_err(|e| format!("{url}: {e}"))?;
@@ -90,21 +130,62 @@ async fn serve(args: Args) -> Result<(), String> {
         first_delay: args.outbox_first_delay.unwrap_or(defaults.first_delay),
         ..defaults
     };
-    let options = Options { store, credentials, peer: args.peer, outbox };
+    let stop = CancellationToken::new();
+    let limits = &args.limits;
+    let options = Options {
+        peer: args.peer,
+        outbox,
+        stop: stop.clone(),
+        limits: hisgate_runtime::codec::Limits { max_bytes: limits.max_body_bytes, ..Default::default() },
+        body_read_timeout: limits.body_timeout,
+        ..Options::new(store.clone(), credentials)
+    };
     let simulator = hisgate_simulator::start(&platform.name, side, options).await.map_err(|e| e.to_string())?;
+    let metrics = hisgate_runtime::server::metrics::install()?;
+    let ops = ops::Ops { metrics, store: Some(store), stopping: stop.clone() };
+    let router = ops::router(ops).merge(simulator.router);
     let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("{}: {e}", args.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    for work in simulator.background {
-        tokio::spawn(work);
-    }
+    let background: Vec<_> = simulator.background.into_iter().map(tokio::spawn).collect();
     // Scripts wait for this line (and read the port from it when they asked for port 0).
     println!("hisgate serve: {} {side} on http://{address} (store {})", platform.name, redact_url(&url));
-    axum::serve(listener, simulator.router)
-        .with_graceful_shutdown(async {
+    let connection_limits = ConnectionLimits {
+        header_read_timeout: limits.header_timeout,
+        idle_timeout: limits.idle_timeout,
+        max_header_bytes: limits.max_header_bytes,
+        max_connections: limits.max_connections,
+        grace: limits.grace,
+    };
+    let stopped = listen::serve(listener, router, connection_limits, stop_requested()).await;
+    // Background work stops after the last request, so a delivery a request caused is not cut needlessly.
+    stop.cancel();
+    for task in background {
+        let _ = tokio::time::timeout(Duration::from_secs(5), task).await;
+    }
+    let stopped = stopped.map_err(|e| e.to_string())?;
+    match stopped.cut {
+        0 => tracing::info!("stopped"),
+        cut => tracing::warn!(cut, "stopped: connections still busy after the grace period were cut"),
+    }
+    Ok(())
+}
+
+/// SIGTERM (a service manager, a container) or Ctrl-C.
+async fn stop_requested() {
+    #[cfg(unix)]
+    {
+        let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
             let _ = tokio::signal::ctrl_c().await;
-        })
-        .await
-        .map_err(|e| e.to_string())
+            return;
+        };
+        tokio::select! {
+            _ = term.recv() => {}
+            _ = tokio::signal::ctrl_c() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+    tracing::info!("stop requested: finishing in-flight requests");
 }
 
 /// A database URL without its password.

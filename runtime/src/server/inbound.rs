@@ -2,15 +2,16 @@
 //! envelope, check its fields, find the interface, check freshness, verify and decrypt, validate and dispatch,
 //! then seal the reply. Every failure answers with the platform's own code, in a reply signed like any other.
 
+use super::freshness::{Admission, AdmitError, Ticket};
 use super::{Context, Dispatch, Failure, ReplayGuard, ServerConfig};
-use crate::codec::CodecError;
+use crate::codec::{CodecError, escape, xml};
 use crate::envelope::{Envelope, EnvelopeError, OpenedPayload, Payload};
 use crate::schema::{
-    Direction, EnvelopeField, EnvelopeRole, EnvelopeSchema, HttpMethod, InterfaceSchema, MessageKind, Place,
-    PlatformSchema, ProtocolSchema, Side,
+    Direction, EnvelopeField, EnvelopeRole, EnvelopeSchema, FailureCodes, HttpMethod, InterfaceSchema, MessageKind,
+    Place, PlatformSchema, ProtocolSchema, Side, WireFormat,
 };
 use crate::secret::Inputs;
-use crate::transport::{self, Binding, HttpReply};
+use crate::transport::{self, Binding, HttpReply, TransportError};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -56,6 +57,8 @@ enum Stop {
     Refused(Refusal),
     /// Not even a SOAP call: a SOAP fault, not an envelope.
     Fault(HttpReply),
+    /// A byte-identical retry of an answered request: the first reply again.
+    Repeat(HttpReply),
 }
 
 impl From<Refusal> for Stop {
@@ -64,34 +67,99 @@ impl From<Refusal> for Stop {
     }
 }
 
-pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> HttpReply {
+/// What became of one request, for its log line and the metrics.
+#[derive(Debug, Default)]
+pub(super) struct Outcome {
+    /// The interface, once the request named one this side provides.
+    pub interface: Option<String>,
+    /// The return code answered (the success code, or a refusal's).
+    pub code: String,
+    /// Why it was refused, where it was.
+    pub refused: Option<String>,
+}
+
+pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, Outcome) {
     let Some(protocol) = shared.platform.protocol.as_ref() else {
-        return plain(500, "this platform declares no protocol");
+        return (plain(500, "this platform declares no protocol"), Outcome::default());
     };
     let candidates: Vec<Binding> =
         request.bindings.iter().map(|i| Binding::new(protocol, &protocol.bindings[*i])).collect();
     let text = std::str::from_utf8(request.body).map(without_bom);
     let Some(binding) = transport::pick(&candidates, request.content_type, text.unwrap_or_default()) else {
-        return plain(500, "no binding serves this route");
+        return (plain(500, "no binding serves this route"), Outcome::default());
     };
     let mut service = request.interface.map(str::to_owned);
     // The service name as the counterpart spelled it, when that is one of the interface's aliases.
     let mut alias = None;
+    // The request's claim on its signature, where the protocol guards against replays: settled with the reply.
+    let mut ticket = None;
     let outcome = match text {
-        Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut service, &mut alias).await,
-        Err(_) => Err(Refusal::new(&protocol.failures.malformed, "the body is not UTF-8").into()),
+        Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut service, &mut alias, &mut ticket).await,
+        Err(e) => Err(Refusal::new(&protocol.failures.charset, not_utf8(request.body, e)).into()),
     };
     let interface = service.as_deref().and_then(|s| find(shared, Some(s), None));
     let reply_service = alias
         .or_else(|| interface.map(|i| i.service.to_string()))
         .unwrap_or_else(|| service.clone().unwrap_or_default());
-    match outcome {
-        Ok(value) => seal_reply(shared, protocol, &binding, interface, &reply_service, Ok(value)),
-        Err(Stop::Fault(reply)) => reply,
+    let mut summary = Outcome { interface: interface.map(|i| i.name.to_string()), ..Outcome::default() };
+    let reply = match outcome {
+        Ok(value) => {
+            summary.code =
+                shared.platform.return_codes.iter().find(|c| c.success).map(|c| c.code.to_string()).unwrap_or_default();
+            seal_reply(shared, protocol, &binding, interface, &reply_service, Ok(value))
+        }
+        Err(Stop::Repeat(reply)) => {
+            summary.code = "REPEAT".to_owned();
+            reply
+        }
+        Err(Stop::Fault(reply)) => {
+            summary.code = "SOAP_FAULT".to_owned();
+            summary.refused = Some("not a SOAP call".to_owned());
+            reply
+        }
         Err(Stop::Refused(refusal)) => {
-            tracing::info!(code = %refusal.code, detail = %refusal.detail, "request refused");
+            summary.code = refusal.code.clone();
+            summary.refused = Some(refusal.detail.clone());
             seal_reply(shared, protocol, &binding, interface, &reply_service, Err(refusal))
         }
+    };
+    if let Some(ticket) = ticket {
+        ticket.answered(&reply).await;
+    }
+    (reply, summary)
+}
+
+/// Why a body is not UTF-8: a charset the sender did not say, or named in its XML declaration (`encoding="gbk"`).
+fn not_utf8(body: &[u8], error: std::str::Utf8Error) -> String {
+    let at = error.valid_up_to();
+    let declared = body.get(..body.len().min(100)).and_then(|head| {
+        let head = String::from_utf8_lossy(head);
+        let rest = &head[head.find("encoding=")? + "encoding=".len()..];
+        let quote = rest.chars().next().filter(|q| matches!(q, '"' | '\''))?;
+        Some(rest[1..].split(quote).next()?.to_owned())
+    });
+    let found = body.get(at).map_or(String::new(), |b| format!(" (byte 0x{b:02X} at offset {at})"));
+    match declared {
+        Some(charset) => format!("the body is in `{}`, not UTF-8{found}", crate::codec::escape(&charset)),
+        None => format!("the body is not UTF-8{found}"),
+    }
+}
+
+/// The charset a content type names, where it names one other than UTF-8 (`text/xml; charset=gbk`).
+fn foreign_charset(content_type: Option<&str>) -> Option<&str> {
+    let charset = content_type?.split(';').skip(1).find_map(|p| {
+        let (name, value) = p.split_once('=')?;
+        name.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches('"'))
+    })?;
+    (!charset.eq_ignore_ascii_case("utf-8") && !charset.eq_ignore_ascii_case("utf8")).then_some(charset)
+}
+
+/// The code for a body read and refused: a foreign charset has the platform's own.
+fn codec_code<'f>(failures: &'f FailureCodes, error: &CodecError, otherwise: &'f str) -> &'f str {
+    match error {
+        CodecError::Charset { .. } => &failures.charset,
+        e if e.is_refused_content() => &failures.malformed,
+        _ => otherwise,
     }
 }
 
@@ -100,6 +168,7 @@ fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
+#[allow(clippy::too_many_arguments)] // what the pipeline found out, for the reply: service, alias, ticket
 async fn pipeline(
     shared: &Shared,
     protocol: &ProtocolSchema,
@@ -108,11 +177,16 @@ async fn pipeline(
     body: &str,
     service: &mut Option<String>,
     alias: &mut Option<String>,
+    ticket: &mut Option<Ticket>,
 ) -> Result<Value, Stop> {
     let failures = &protocol.failures;
     let limits = shared.config.limits;
     if let Some(detail) = request.refused {
         return Err(Refusal::new(&failures.malformed, detail).into());
+    }
+    if let Some(charset) = foreign_charset(request.content_type) {
+        let detail = format!("the content type declares the charset `{}`; only UTF-8 is read", escape(charset));
+        return Err(Refusal::new(&failures.charset, detail).into());
     }
     if binding.schema.method == HttpMethod::Post && body.trim().is_empty() {
         return Err(Refusal::new(&failures.empty, "the request has no body").into());
@@ -122,7 +196,13 @@ async fn pipeline(
         Err(e) => {
             return Err(match binding.fault(&e.to_string()) {
                 Some(fault) => Stop::Fault(fault),
-                None => Refusal::new(&failures.malformed, e.to_string()).into(),
+                None => match &e {
+                    TransportError::Codec(codec) => {
+                        Refusal::new(codec_code(failures, codec, &failures.malformed), e.to_string())
+                    }
+                    _ => Refusal::new(&failures.malformed, e.to_string()),
+                }
+                .into(),
             });
         }
     };
@@ -131,9 +211,23 @@ async fn pipeline(
         None => match transport::parse_body(binding.format(), &inbound.body, limits) {
             Ok(Value::Object(fields)) => fields,
             Ok(_) => return Err(Refusal::new(&failures.malformed, "the envelope is not an object").into()),
-            Err(e) => return Err(Refusal::new(&failures.malformed, e.to_string()).into()),
+            Err(e) => return Err(Refusal::new(codec_code(failures, &e, &failures.malformed), e.to_string()).into()),
         },
     };
+    // XML makes a repeated element a list; no envelope field is one (`<sign>` twice is not two signatures).
+    if binding.format() == WireFormat::Xml {
+        xml::refuse_repeated_fields(&fields, protocol.request.field_names())
+            .map_err(|e| Refusal::new(&failures.malformed, e.to_string()))?;
+    }
+    // An envelope field sent as two headers (`sign: bad`, `sign: good`) is the same question as a JSON key twice.
+    let in_headers = protocol.request.fields.iter().filter(|f| f.place == Place::Header);
+    if let Some(twice) = in_headers
+        .map(|f| &*f.name)
+        .find(|name| request.headers.iter().filter(|(k, _)| k.eq_ignore_ascii_case(name)).nth(1).is_some())
+    {
+        let detail = format!("{} (as a header)", CodecError::Duplicate { path: twice.to_owned() });
+        return Err(Refusal::new(&failures.malformed, detail).into());
+    }
     if fields.is_empty() && request.headers.is_empty() {
         return Err(Refusal::new(&failures.empty, "the envelope has no fields").into());
     }
@@ -168,15 +262,27 @@ async fn pipeline(
     if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
         let signature = value_of(&protocol.request, &protocol.signature.field, &opened.fields, request.headers);
         let now = crate::clock::now(shared.config.utc_offset);
-        guard
-            .admit(sent, now, signature.as_deref().unwrap_or_default())
-            .map_err(|e| Refusal::new(&failures.stale, e.to_string()))?;
+        let digest = super::freshness::request_digest(protocol, &interface.name, request);
+        match guard.admit(sent, now, signature.as_deref().unwrap_or_default(), &digest).await {
+            Ok(Admission::First(first)) => *ticket = Some(first),
+            Ok(Admission::Repeat(reply)) => return Err(Stop::Repeat(reply)),
+            Err(AdmitError::Stale(e)) => return Err(Refusal::new(&failures.stale, e.to_string()).into()),
+            Err(AdmitError::Store(e)) => {
+                tracing::error!(error = %e, "the replay guard cannot read its store");
+                return Err(Refusal::new(&failures.internal, "").into());
+            }
+        }
     }
     let payload = match opened.payload {
         OpenedPayload::Value(v) => v,
-        OpenedPayload::Text(text) => transport::parse_body(binding.format(), &text, limits)
-            .map_err(|e| Refusal::new(&failures.decrypt, format!("the decrypted payload: {e}")))?,
+        OpenedPayload::Text(text) => transport::parse_body(binding.format(), &text, limits).map_err(|e| {
+            Refusal::new(codec_code(failures, &e, &failures.decrypt), format!("the decrypted payload: {e}"))
+        })?,
     };
+    if binding.format() == WireFormat::Xml {
+        xml::refuse_repeats(&shared.platform, interface.request, &payload)
+            .map_err(|e| Refusal::new(&failures.malformed, format!("the payload: {e}")))?;
+    }
     let context = Context {
         interface: interface.name.to_string(),
         binding: binding.schema.name.to_string(),
@@ -185,7 +291,13 @@ async fn pipeline(
     };
     match shared.dispatch.dispatch(&interface.name, payload, context).await {
         Ok(value) => Ok(value),
-        Err(failure) => Err(failure_refusal(protocol, interface, failure).into()),
+        Err(failure) => {
+            // A request the server failed on leaves no trace: a retry of it is handled afresh.
+            if let (Failure::Internal(_), Some(first)) = (&failure, ticket.take()) {
+                first.release().await;
+            }
+            Err(failure_refusal(protocol, interface, failure).into())
+        }
     }
 }
 
@@ -302,8 +414,8 @@ fn refusal_for(protocol: &ProtocolSchema, error: EnvelopeError) -> Refusal {
         EnvelopeError::Cipher(_) | EnvelopeError::Payload { .. } | EnvelopeError::UnknownScheme { .. } => {
             &failures.decrypt
         }
-        EnvelopeError::Codec(CodecError::TooLarge { .. } | CodecError::TooDeep { .. }) => &failures.malformed,
-        EnvelopeError::Codec(_) | EnvelopeError::NotAnObject => &failures.malformed,
+        EnvelopeError::Codec(e) => codec_code(failures, e, &failures.malformed),
+        EnvelopeError::NotAnObject => &failures.malformed,
         EnvelopeError::Template(_) => &failures.internal,
     };
     Refusal::new(code, error.to_string())
@@ -395,7 +507,12 @@ fn seal_reply(
 
 /// A refusal's message cut to what the envelope's message field holds (`resultMessage` is `string(128)`): a long
 /// list of violations must not make the reply itself break the spec.
+/// Characters XML 1.0 forbids are written as `\u{0}` text, whatever quoted them: the reply may be XML.
 fn fit(protocol: &ProtocolSchema, message: String) -> String {
+    let message = match escape(&message) {
+        Cow::Borrowed(_) => message,
+        Cow::Owned(escaped) => escaped,
+    };
     let max = protocol.response.field_with_role(EnvelopeRole::Message).and_then(|f| f.max_chars);
     match max {
         Some(max) if message.chars().count() > max as usize => {

@@ -4,11 +4,17 @@
 
 mod freshness;
 mod inbound;
+pub mod listen;
+pub mod metrics;
+pub mod ops;
 mod routes;
 
 pub use axum::Router;
-pub use freshness::{ReplayGuard, Stale};
+pub use freshness::{Admission, AdmitError, ReplayGuard, Stale, Ticket};
+pub use listen::ConnectionLimits;
 pub use routes::{ServerConfig, router};
+/// How a server tells its background work (outbox couriers) to stop.
+pub use tokio_util::sync::CancellationToken;
 
 use crate::violation::Violations;
 use crate::{Error, Interface, Message};

@@ -7,6 +7,7 @@ use super::{Dispatch, ReplayGuard};
 use crate::codec::Limits;
 use crate::schema::{HttpMethod, PlatformSchema, Side};
 use crate::secret::Inputs;
+use crate::store::Store;
 use crate::transport::{HttpReply, soap};
 use axum::Router;
 use axum::body::Body;
@@ -33,10 +34,15 @@ pub struct ServerConfig {
     pub base_url: Option<String>,
     /// The zone of the platform's timestamps.
     pub utc_offset: FixedOffset,
+    /// Where the replay guard keeps the signatures it has seen (across restarts, shared by the instances on one
+    /// database); without a store, in this process's memory.
+    pub store: Option<Store>,
+    /// How long a client may take to send a request's body, from the end of its headers.
+    pub body_read_timeout: Duration,
 }
 
 impl ServerConfig {
-    /// Defaults: 1 MiB bodies, 32 levels, the spec's freshness window, China Standard Time.
+    /// Defaults: 1 MiB bodies read within 30 s, 32 levels, the spec's freshness window, China Standard Time.
     pub fn new(platform: &PlatformSchema, credentials: Inputs) -> ServerConfig {
         let window = platform.protocol.as_ref().and_then(|p| p.freshness.as_ref());
         ServerConfig {
@@ -45,6 +51,8 @@ impl ServerConfig {
             freshness_window: window.map(|f| Duration::from_secs(u64::from(f.window_seconds))),
             base_url: None,
             utc_offset: crate::clock::china_standard_time(),
+            store: None,
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -65,7 +73,9 @@ pub fn router(
     let protocol =
         platform.protocol.as_ref().ok_or_else(|| format!("platform `{}` declares no protocol", platform.name))?;
     let replay = match (&protocol.freshness, config.freshness_window) {
-        (Some(_), Some(window)) => Some(ReplayGuard::new(window)),
+        (Some(_), Some(window)) => {
+            Some(ReplayGuard::new(window, config.store.clone(), format!("{}.{side}", platform.name)))
+        }
         _ => None,
     };
     // Routes are grouped by method and path: (method, path) → (bindings, interface of a `{path}` route).
@@ -142,6 +152,7 @@ async fn serve_in_span(
     headers: HeaderMap,
     body: Body,
 ) -> Response {
+    let started = std::time::Instant::now();
     let shared = &route.shared;
     let (service, unreadable_path) = match &params {
         Ok(params) => (params.iter().find(|(name, _)| *name == "service").map(|(_, v)| v.to_owned()), None),
@@ -150,12 +161,10 @@ async fn serve_in_span(
     let header_pairs: Vec<(String, String)> =
         headers.iter().filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
-    let limit = shared.config.limits.max_bytes;
-    let bytes = match axum::body::to_bytes(body, limit).await {
+    let bytes = match read_body(&shared.config, &headers, body).await {
         Ok(bytes) => bytes,
-        Err(_) => {
-            // Over the limit: refused without reading the rest.
-            let detail = format!("the body is over the limit of {limit} bytes");
+        Err(detail) => {
+            // Refused without reading the rest: an announced or actual body over the limit, or one too slow.
             let request = Request {
                 bindings: &route.bindings,
                 interface: route.interface.as_deref(),
@@ -166,7 +175,8 @@ async fn serve_in_span(
                 body: &[],
                 refused: Some(&detail),
             };
-            return to_response(inbound::serve(shared, request).await);
+            let (reply, outcome) = inbound::serve(shared, request).await;
+            return finish(shared, started, reply, outcome);
         }
     };
     let request = Request {
@@ -179,8 +189,42 @@ async fn serve_in_span(
         body: &bytes,
         refused: unreadable_path.as_deref(),
     };
-    to_response(inbound::serve(shared, request).await)
+    let (reply, outcome) = inbound::serve(shared, request).await;
+    finish(shared, started, reply, outcome)
 }
+
+/// The body within its size and its time; a `Content-Length` over the limit is refused before a byte is read.
+async fn read_body(config: &ServerConfig, headers: &HeaderMap, body: Body) -> Result<bytes::Bytes, String> {
+    let limit = config.limits.max_bytes;
+    let announced = headers.get("content-length").and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    if announced.is_some_and(|length| length > limit as u64) {
+        return Err(format!("the body is over the limit of {limit} bytes"));
+    }
+    match tokio::time::timeout(config.body_read_timeout, axum::body::to_bytes(body, limit)).await {
+        Ok(Ok(bytes)) => Ok(bytes),
+        Ok(Err(_)) => Err(format!("the body is over the limit of {limit} bytes, or was cut off")),
+        Err(_) => Err(format!("the body did not arrive within {} s", config.body_read_timeout.as_secs_f32())),
+    }
+}
+
+/// The request's one log line and its metrics; then the reply.
+fn finish(shared: &Shared, started: std::time::Instant, reply: HttpReply, outcome: inbound::Outcome) -> Response {
+    let elapsed = started.elapsed();
+    let interface = outcome.interface.as_deref().unwrap_or("-");
+    super::metrics::record(&shared.platform.name, interface, &outcome.code, reply.status, elapsed);
+    let latency_us = elapsed.as_micros() as u64;
+    match &outcome.refused {
+        None => tracing::info!(interface, code = %outcome.code, status = reply.status, latency_us, "request"),
+        Some(detail) => tracing::info!(
+            interface, code = %outcome.code, status = reply.status, latency_us,
+            detail = %crate::redact::bounded(detail, LOGGED_DETAIL), "request refused"
+        ),
+    }
+    to_response(reply)
+}
+
+/// The most of a refusal's detail one log line carries (a list of violations can be long).
+const LOGGED_DETAIL: usize = 512;
 
 fn wsdl(shared: &Shared, RawQuery(query): RawQuery, headers: &HeaderMap) -> Response {
     if !query.as_deref().is_some_and(|q| q.eq_ignore_ascii_case("wsdl")) {

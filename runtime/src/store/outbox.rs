@@ -127,6 +127,24 @@ pub async fn counts(store: &Store, channel: &str) -> Result<Counts, StoreError> 
     Ok(counts)
 }
 
+/// The messages still to deliver, over every channel.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Pending {
+    pub count: i64,
+    /// How long the oldest of them has waited; zero when there is none.
+    pub oldest_age: Duration,
+}
+
+pub async fn pending(store: &Store) -> Result<Pending, StoreError> {
+    let row = sqlx::query("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE state = 'pending'")
+        .fetch_one(store.pool())
+        .await?;
+    let count: i64 = row.try_get(0)?;
+    let oldest: Option<i64> = row.try_get(1)?;
+    let age = oldest.map_or(0, |at| (now_millis() - at).max(0));
+    Ok(Pending { count, oldest_age: Duration::from_millis(age as u64) })
+}
+
 /// Delivers one channel's messages.
 #[derive(Debug, Clone)]
 pub struct Courier {
@@ -149,16 +167,53 @@ impl Courier {
         F: Fn(Message) -> Fut,
         Fut: Future<Output = Delivery>,
     {
+        self.run_until(send, std::future::pending()).await
+    }
+
+    /// Delivers due messages until `stop` resolves. A call in flight then is cut off and its lease released, so
+    /// that the next courier (a restart, another instance) sends it again at once instead of a lease later; the
+    /// attempt still counts, as the receiver may have seen it.
+    pub async fn run_until<F, Fut>(self, send: F, stop: impl Future<Output = ()>)
+    where
+        F: Fn(Message) -> Fut,
+        Fut: Future<Output = Delivery>,
+    {
+        tokio::pin!(stop);
         loop {
-            match self.deliver_due(&send).await {
-                Ok(0) => tokio::time::sleep(self.policy.poll).await,
-                Ok(_) => {}
+            let pass = tokio::select! {
+                () = &mut stop => break,
+                pass = self.deliver_due(&send) => pass,
+            };
+            let pause = match pass {
+                Ok(0) => self.policy.poll,
+                Ok(_) => continue,
                 Err(e) => {
                     tracing::warn!(channel = %self.channel, error = %e, "outbox");
-                    tokio::time::sleep(self.policy.poll).await;
+                    self.policy.poll
                 }
+            };
+            tokio::select! {
+                () = &mut stop => break,
+                () = tokio::time::sleep(pause) => {}
             }
         }
+        match self.release().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(channel = %self.channel, released = n, "outbox: leases released on stop"),
+            Err(e) => tracing::warn!(channel = %self.channel, error = %e, "outbox: cannot release leases on stop"),
+        }
+    }
+
+    /// Gives up this courier's leases: their messages are due again now.
+    pub async fn release(&self) -> Result<u64, StoreError> {
+        let released = sqlx::query(
+            "UPDATE outbox SET lease_until = NULL, lease_owner = NULL WHERE lease_owner = $1 AND state = 'pending'",
+        )
+        .bind(&self.owner)
+        .execute(self.store.pool())
+        .await?
+        .rows_affected();
+        Ok(released)
     }
 
     /// One pass: claims the messages due now (the first pending one of each ordering key) and delivers them.

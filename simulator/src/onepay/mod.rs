@@ -48,8 +48,16 @@ pub async fn platform(options: Options) -> Result<Simulator, StartError> {
     prepare(&options.store).await?;
     let config = crate::server_config(&onepay::PLATFORM, &options);
     let payer = Payer::new(options.store.clone(), PAY_AFTER);
-    let router = onepay::platform::router(platform::Platform { store: options.store }, config);
-    Ok(Simulator { router, background: vec![Box::pin(payer.run())] })
+    let router = onepay::platform::router(platform::Platform { store: options.store.clone() }, config);
+    // A payment cut off by the stop rolls back whole; the next start pays it.
+    let stop = options.stop;
+    let background = async move {
+        tokio::select! {
+            () = payer.run() => {}
+            () = stop.cancelled() => {}
+        }
+    };
+    Ok(Simulator { router, background: vec![Box::pin(background)] })
 }
 
 /// Now, as the platform writes times: yyyyMMddHHmmss, China Standard Time.

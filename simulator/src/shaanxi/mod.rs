@@ -76,7 +76,9 @@ pub async fn platform(options: Options) -> Result<Simulator, StartError> {
     let config = crate::server_config(&shaanxi::PLATFORM, &options);
     let router = shaanxi::platform::router(platform::Platform { store: store.clone() }, config);
     let background: Vec<std::pin::Pin<Box<dyn Future<Output = ()> + Send>>> = match options.peer {
-        Some(peer) => vec![Box::pin(platform::deliver(store, peer, options.credentials, options.outbox))],
+        Some(peer) => {
+            vec![Box::pin(platform::deliver(store, peer, options.credentials, options.outbox, options.stop))]
+        }
         None => {
             tracing::warn!("no --peer: calls to the hospital wait in the outbox until the platform runs with one");
             Vec::new()

@@ -31,7 +31,7 @@ pub async fn start_with(
     outbox: RetryPolicy,
 ) -> (Loopback, Vec<tokio::task::JoinHandle<()>>) {
     let credentials = credentials(&PLATFORM);
-    let options = Options { store: store.clone(), credentials, peer: peer.map(str::to_owned), outbox };
+    let options = Options { peer: peer.map(str::to_owned), outbox, ..Options::new(store.clone(), credentials) };
     let simulator = hisgate_simulator::start("shaanxi", side, options).await.expect("the simulator starts");
     let background = simulator.background.into_iter().map(tokio::spawn).collect();
     (Loopback::start(simulator.router).await, background)

@@ -9,13 +9,14 @@ use crate::shaanxi::{HOSPITAL_CHANNEL, code};
 use hisgate_generated::shaanxi::hospital;
 use hisgate_runtime::client::{CallError, ClientConfig, Reply};
 use hisgate_runtime::secret::Inputs;
+use hisgate_runtime::server::CancellationToken;
 use hisgate_runtime::store::outbox::{Courier, Delivery, Message, RetryPolicy};
 use hisgate_runtime::store::{Store, StoreError};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Delivers the outbox's calls to the hospital at `peer`, for ever, retrying as `policy` says.
-pub async fn deliver(store: Store, peer: String, credentials: Inputs, policy: RetryPolicy) {
+/// Delivers the outbox's calls to the hospital at `peer` until `stop`, retrying as `policy` says.
+pub async fn deliver(store: Store, peer: String, credentials: Inputs, policy: RetryPolicy, stop: CancellationToken) {
     let mut config = ClientConfig::new(credentials);
     // The outbox retries, with its own backoff and limit, and across restarts.
     config.retries = 0;
@@ -28,7 +29,7 @@ pub async fn deliver(store: Store, peer: String, credentials: Inputs, policy: Re
         }
     };
     let courier = Courier::new(store.clone(), HOSPITAL_CHANNEL, policy);
-    courier.run(|message| send(&store, &client, message)).await;
+    courier.run_until(|message| send(&store, &client, message), stop.cancelled_owned()).await;
 }
 
 async fn send(store: &Store, client: &hospital::Client, message: Message) -> Delivery {

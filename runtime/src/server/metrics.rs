@@ -1,0 +1,80 @@
+//! What an operator watches, in Prometheus's text format: calls per interface and return code, latency per
+//! interface, connections refused or timed out, store errors, and the outbox's depth and oldest message. The
+//! counters go through the `metrics` facade, so recording costs nothing until a recorder is installed
+//! ([`install`], which `hisgate serve` calls) and a server embedded elsewhere can bring its own.
+
+use crate::store::Store;
+use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use std::sync::OnceLock;
+use std::time::Duration;
+
+/// Latency buckets in seconds: 250 µs to 10 s.
+const LATENCY_BUCKETS: &[f64] =
+    &[0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0];
+
+/// Records one answered request.
+pub fn record(platform: &str, interface: &str, code: &str, status: u16, elapsed: Duration) {
+    let labels = [("platform", platform.to_owned()), ("interface", interface.to_owned())];
+    let mut with_code = labels.to_vec();
+    with_code.push(("code", code.to_owned()));
+    with_code.push(("status", status.to_string()));
+    metrics::counter!("hisgate_requests_total", &with_code).increment(1);
+    metrics::histogram!("hisgate_request_duration_seconds", &labels).record(elapsed.as_secs_f64());
+}
+
+/// Installs the process's Prometheus recorder (once; later calls return the same handle).
+pub fn install() -> Result<PrometheusHandle, String> {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    if let Some(handle) = HANDLE.get() {
+        return Ok(handle.clone());
+    }
+    let recorder = PrometheusBuilder::new()
+        .set_buckets_for_metric(Matcher::Full("hisgate_request_duration_seconds".into()), LATENCY_BUCKETS)
+        .map_err(|e| e.to_string())?
+        .build_recorder();
+    let handle = recorder.handle();
+    metrics::set_global_recorder(recorder).map_err(|e| format!("a metrics recorder is installed already: {e}"))?;
+    describe();
+    Ok(HANDLE.get_or_init(|| handle).clone())
+}
+
+fn describe() {
+    metrics::describe_counter!(
+        "hisgate_requests_total",
+        "Requests answered, by interface, return code and HTTP status."
+    );
+    metrics::describe_histogram!(
+        "hisgate_request_duration_seconds",
+        metrics::Unit::Seconds,
+        "Time from the end of a request's headers to its reply, by interface."
+    );
+    metrics::describe_counter!(
+        "hisgate_connections_refused_total",
+        "Connections refused: the connection limit was reached."
+    );
+    metrics::describe_counter!(
+        "hisgate_connections_timed_out_total",
+        "Connections closed for a timeout, by phase (headers, idle)."
+    );
+    metrics::describe_counter!("hisgate_store_errors_total", "Errors the database returned.");
+    metrics::describe_gauge!("hisgate_outbox_pending", "Messages waiting in the outbox for delivery.");
+    metrics::describe_gauge!(
+        "hisgate_outbox_oldest_pending_seconds",
+        metrics::Unit::Seconds,
+        "Age of the oldest message waiting in the outbox (0 when none)."
+    );
+}
+
+/// The text a scrape gets: the outbox gauges read from `store` now, then everything recorded.
+pub async fn render(handle: &PrometheusHandle, store: Option<&Store>) -> String {
+    if let Some(store) = store {
+        match crate::store::outbox::pending(store).await {
+            Ok(pending) => {
+                metrics::gauge!("hisgate_outbox_pending").set(pending.count as f64);
+                metrics::gauge!("hisgate_outbox_oldest_pending_seconds").set(pending.oldest_age.as_secs_f64());
+            }
+            Err(e) => tracing::warn!(error = %e, "metrics: cannot read the outbox"),
+        }
+    }
+    handle.render()
+}
