@@ -1,21 +1,47 @@
-//! Inputs the fuzzer once crashed on, kept in `fuzz/regressions/<target>/` (copied from `fuzz/artifacts/`): each
-//! must now pass the harness's checks. Beside them, each one cut down by hand to what it was about.
+//! Inputs the fuzzer once crashed on, kept in `fuzz/regressions/<target>/` (copied from `fuzz/artifacts/`), each
+//! with the answer it must now get recorded beside it in `<input>.expect`; where a target's fuzzing found nothing,
+//! inputs of the same classes cut by hand. Below, each crash cut down by hand to what it was about.
 
 use hisgate_fuzz::platforms;
 use hisgate_fuzz::reply::Outcome;
 use std::path::Path;
 
+/// Reads an `.expect` file: `#` comments (why), then one line, `answered`, `refused CODE`, `fault` or `no input`.
+fn expected(path: &Path) -> Option<Outcome> {
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|e| panic!("{}: {e} (record the answer the input must get there)", path.display()));
+    let mut lines = text.lines().map(str::trim).filter(|l| !l.is_empty() && !l.starts_with('#'));
+    let answer = lines.next().unwrap_or_else(|| panic!("{}: no answer recorded", path.display()));
+    assert_eq!(lines.next(), None, "{}: one answer only", path.display());
+    match answer.split_once(' ') {
+        _ if answer == "answered" => Some(Outcome::Answered),
+        _ if answer == "fault" => Some(Outcome::Fault),
+        _ if answer == "no input" => None,
+        Some(("refused", code)) => Some(Outcome::Refused(code.to_owned())),
+        _ => panic!("{}: `{answer}` is none of answered, refused CODE, fault, no input", path.display()),
+    }
+}
+
 #[test]
-fn every_recorded_crash_now_passes() {
+fn every_recorded_input_gets_its_recorded_answer() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("regressions");
     for (target, harness) in platforms::all() {
-        let Ok(entries) = std::fs::read_dir(dir.join(target)) else { continue };
-        for entry in entries {
-            let path = entry.unwrap().path();
-            let bytes = std::fs::read(&path).unwrap();
-            // A panic here is the crash again; `None` (no input for the harness) is a pass too.
-            let outcome = harness.run(&bytes);
-            eprintln!("{}: {outcome:?}", path.display());
+        let folder = dir.join(target);
+        let entries = std::fs::read_dir(&folder).unwrap_or_else(|e| panic!("{}: {e}", folder.display()));
+        let mut paths: Vec<_> = entries.map(|e| e.unwrap().path()).collect();
+        paths.sort();
+        let (answers, inputs): (Vec<_>, Vec<_>) =
+            paths.into_iter().partition(|p| p.extension() == Some("expect".as_ref()));
+        assert!(!inputs.is_empty(), "{}: no recorded input", folder.display());
+        for answer in &answers {
+            assert!(answer.with_extension("").is_file(), "{}: no input beside it", answer.display());
+        }
+        for input in &inputs {
+            let bytes = std::fs::read(input).unwrap();
+            let mut answer = input.clone().into_os_string();
+            answer.push(".expect");
+            // A panic in `run` is the crash again.
+            assert_eq!(harness.run(&bytes), expected(Path::new(&answer)), "{}", input.display());
         }
     }
 }
