@@ -83,6 +83,8 @@ struct Answer {
     status: u16,
     code: String,
     message: String,
+    /// The reply as it came.
+    body: String,
 }
 
 /// A request as sent on the wire.
@@ -90,7 +92,8 @@ struct Raw<'a> {
     path: &'a str,
     content_type: &'a str,
     headers: Vec<(String, String)>,
-    body: String,
+    /// Bytes: a test may send a body that is not UTF-8.
+    body: Vec<u8>,
 }
 
 impl<'a> Raw<'a> {
@@ -99,12 +102,16 @@ impl<'a> Raw<'a> {
             path,
             content_type: "application/json",
             headers: Vec::new(),
-            body: Value::Object(fields.clone()).to_string(),
+            body: Value::Object(fields.clone()).to_string().into(),
         }
     }
 
+    fn json_text(path: &'a str, body: String) -> Raw<'a> {
+        Raw { path, content_type: "application/json", headers: Vec::new(), body: body.into() }
+    }
+
     fn xml(path: &'a str, body: &str) -> Raw<'a> {
-        Raw { path, content_type: "text/xml; charset=utf-8", headers: Vec::new(), body: body.to_owned() }
+        Raw { path, content_type: "text/xml; charset=utf-8", headers: Vec::new(), body: body.into() }
     }
 }
 
@@ -132,7 +139,7 @@ async fn send(platform: &PlatformSchema, server: &Loopback, raw: Raw<'_>, format
         let field = protocol.response.field_with_role(role).expect("a declared role");
         opened.fields.get(&*field.name).and_then(Value::as_str).unwrap_or_default().to_owned()
     };
-    Answer { status, code: role(EnvelopeRole::Code), message: role(EnvelopeRole::Message) }
+    Answer { status, code: role(EnvelopeRole::Code), message: role(EnvelopeRole::Message), body }
 }
 
 /// A well-signed request envelope of `I` as JSON fields, from its full sample payload.
@@ -172,7 +179,7 @@ async fn an_empty_body_is_a_null_request() {
         let answer = send(platform, &server, raw, format).await;
         assert_eq!((answer.status, answer.code.as_str()), (200, "NULL_REQUEST"), "{answer:?}");
     }
-    let empty_json = Raw { path: SPI, content_type: "application/json", headers: Vec::new(), body: String::new() };
+    let empty_json = Raw { path: SPI, content_type: "application/json", headers: Vec::new(), body: Vec::new() };
     assert_eq!(send(platform, &server, empty_json, Format::Json).await.code, "NULL_REQUEST");
     assert_eq!(handler.calls(), 0);
 }
@@ -199,7 +206,7 @@ async fn malformed_xml_and_json_are_illegal_requests() {
         assert_eq!(answer.code, "ILLEGAL_REQUEST", "{body}: {answer:?}");
     }
     for body in [r#"{"service":"TestNet""#, r#"{"service":}"#, "[1,2", "{\"a\":\"\u{1}\"}"] {
-        let raw = Raw { path: SPI, content_type: "application/json", headers: Vec::new(), body: body.to_owned() };
+        let raw = Raw { path: SPI, content_type: "application/json", headers: Vec::new(), body: body.into() };
         let answer = send(platform, &server, raw, Format::Json).await;
         assert_eq!(answer.code, "ILLEGAL_REQUEST", "{body}: {answer:?}");
     }
@@ -356,7 +363,7 @@ fn glorycard_request(timestamp: &str) -> Raw<'static> {
         .seal(Payload { value: &value, schema: Some((platform, interface.request)), root: None }, Format::Json, &inputs)
         .unwrap();
     let path = Box::leak(interface.path.as_deref().unwrap_or_default().to_owned().into_boxed_str());
-    Raw { path, content_type: "application/json", headers: sealed.headers, body: sealed.body }
+    Raw { path, content_type: "application/json", headers: sealed.headers, body: sealed.body.into() }
 }
 
 fn glorycard_now(offset_seconds: i64) -> String {
@@ -537,4 +544,242 @@ async fn a_header_cannot_replace_the_servers_key() {
         Limits::default(),
     );
     assert!(matches!(opened, Err(hisgate_runtime::envelope::EnvelopeError::Verify(_))), "{opened:?}");
+}
+
+/// `body`, a JSON object's text, with `"key":value` written again in front: the first of two values for one key.
+fn with_key_first(body: &[u8], key: &str, value: &str) -> Vec<u8> {
+    let text = std::str::from_utf8(body).expect("UTF-8");
+    let rest = text.strip_prefix('{').expect("a JSON object");
+    format!("{{{}:{},{rest}", json!(key), json!(value)).into()
+}
+
+/// The reply `answer` carried, checked against the XML 1.0 `Char` production on its own (not the runtime's check):
+/// a strict reader would refuse the whole document for one such character.
+fn assert_xml_clean(answer: &Answer) {
+    let allowed = |c: char| matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..='\u{10ffff}');
+    assert!(answer.body.chars().all(allowed), "a character XML 1.0 forbids in the reply: {:?}", answer.body);
+}
+
+/// Today's fix for: a bad `sign` followed by a good one was accepted (serde_json keeps the last value of a key).
+#[tokio::test]
+async fn a_json_key_given_twice_is_refused_naming_it() {
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    let (good, _) = shaanxi_fields();
+    let bad_sign = "0".repeat(32);
+    let mut raw = Raw::json(SPI, &good);
+    raw.body = with_key_first(&raw.body, "sign", &bad_sign);
+    let answer = send(platform, &server, raw, Format::Json).await;
+    assert_eq!(answer.code, "ILLEGAL_REQUEST", "{answer:?}");
+    assert!(answer.message.contains("`sign` appears more than once"), "{}", answer.message);
+    // Good first, bad last, a payload-sized key, Chinese text: all the same.
+    let mut raw = Raw::json(SPI, &good);
+    let body = String::from_utf8(raw.body).unwrap();
+    raw.body = format!("{},\"partner\":\"测试医院\"}}", body.strip_suffix('}').unwrap()).into();
+    let answer = send(platform, &server, raw, Format::Json).await;
+    assert_eq!(answer.code, "ILLEGAL_REQUEST", "{answer:?}");
+    assert!(answer.message.contains("`partner`"), "{}", answer.message);
+    assert_eq!(handler.calls(), 0);
+    // The request without the second key goes through.
+    let answer = send(platform, &server, Raw::json(SPI, &good), Format::Json).await;
+    assert_eq!((answer.code.as_str(), handler.calls()), ("SUCCESS", 1), "{answer:?}");
+}
+
+#[tokio::test]
+async fn a_key_given_twice_is_refused_by_onepay_and_glorycard_with_their_codes() {
+    let platform = &onepay::PLATFORM;
+    let handler = Counting::default();
+    let server = Loopback::start(onepay::platform::router(handler.clone(), server_config(platform))).await;
+    let inputs = credentials(platform).with("timestamp", glorycard_now(0));
+    let good = sealed_fields::<onepay::interfaces::OpTradeCharge>(&inputs);
+    let mut raw = Raw::json("/onepay-web/oneweb/oneapi", &good);
+    raw.body = with_key_first(&raw.body, "sign", "00000000000000000000000000000000");
+    let answer = send(platform, &server, raw, Format::Json).await;
+    assert_eq!(answer.code, "999999", "{answer:?}");
+    assert!(answer.message.contains("`sign` appears more than once"), "{}", answer.message);
+    assert_eq!(handler.calls(), 0);
+
+    let platform = &glorycard::PLATFORM;
+    let server = Loopback::start(glorycard::platform::router(handler.clone(), server_config(platform))).await;
+    let mut raw = glorycard_request(&glorycard_now(0));
+    raw.body = with_key_first(&raw.body, "dataID", "999999");
+    let answer = send(platform, &server, raw, Format::Json).await;
+    assert_eq!(answer.code, "0", "{answer:?}");
+    assert!(answer.message.contains("`dataID` appears more than once"), "{}", answer.message);
+    // glorycard signs in headers: a bad `sign` header before the good one.
+    let mut raw = glorycard_request(&glorycard_now(0));
+    raw.headers.insert(0, ("sign".to_owned(), "0".repeat(64)));
+    let answer = send(platform, &server, raw, Format::Json).await;
+    assert_eq!(answer.code, "0", "{answer:?}");
+    assert!(answer.message.contains("`sign` appears more than once (as a header)"), "{}", answer.message);
+    assert_eq!(handler.calls(), 0);
+}
+
+/// Today's fix for: `<sign>` twice was answered "no sign"; the refusal names the repeated element.
+#[tokio::test]
+async fn an_xml_envelope_field_given_twice_is_refused_naming_it() {
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    let protocol = platform.protocol.as_ref().unwrap();
+    let (_, interface) = <shaanxi::interfaces::TestNet as Interface>::schema();
+    let inputs = credentials(platform).with("service", interface.service.to_string());
+    let sealed = Envelope::new(protocol, Direction::Request)
+        .seal_text("<request><ip>127.0.0.1</ip></request>", Format::Xml, &inputs)
+        .unwrap();
+    for (what, element) in [
+        ("sign", "<sign><![CDATA[00000000000000000000000000000000]]></sign>"),
+        ("partner", "<partner>测试医院</partner>"),
+    ] {
+        let body = sealed.body.replacen("<root>", &format!("<root>{element}"), 1);
+        let answer = send(platform, &server, Raw::xml(SPI, &body), Format::Xml).await;
+        assert_eq!(answer.code, "ILLEGAL_REQUEST", "{what}: {answer:?}");
+        assert!(answer.message.contains(&format!("`{what}` appears more than once")), "{}", answer.message);
+    }
+    assert_eq!(handler.calls(), 0);
+    let answer = send(platform, &server, Raw::xml(SPI, &sealed.body), Format::Xml).await;
+    assert_eq!((answer.code.as_str(), handler.calls()), ("SUCCESS", 1), "{answer:?}");
+}
+
+/// Inside a decrypted payload: a field the schema holds once, given twice, is refused as malformed, naming its
+/// path; a `list` field's repeated elements are its items.
+#[tokio::test]
+async fn a_payload_field_given_twice_is_refused_where_the_schema_holds_one_value() {
+    use shaanxi::interfaces::QueryRegister;
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    let protocol = platform.protocol.as_ref().unwrap();
+    let seal = |service: &str, payload: &str, format| {
+        let inputs = credentials(platform).with("service", service.to_owned());
+        Envelope::new(protocol, Direction::Request).seal_text(payload, format, &inputs).unwrap().body
+    };
+    let json_twice = seal("TestNet", r#"{"ip":"127.0.0.1","ip":"10.0.0.1"}"#, Format::Json);
+    let answer = send(platform, &server, Raw::json_text(SPI, json_twice), Format::Json).await;
+    assert_eq!(answer.code, "ILLEGAL_REQUEST", "{answer:?}");
+    assert!(answer.message.contains("`ip` appears more than once"), "{}", answer.message);
+
+    let (_, interface) = QueryRegister::schema();
+    let mut value = hisgate_runtime::sample::payload(platform, interface.request);
+    let user = value["user"].as_array().and_then(|u| u.first()).cloned().expect("a sample user");
+    value["user"] = json!([user.clone(), {"id": "name", "value": "张三"}]);
+    let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
+    let two_users = payload.text(Format::Xml).unwrap();
+    assert_eq!(two_users.matches("<user>").count(), 2, "{two_users}");
+    let answer =
+        send(platform, &server, Raw::xml(SPI, &seal("QueryRegister", &two_users, Format::Xml)), Format::Xml).await;
+    assert_eq!((answer.code.as_str(), handler.calls()), ("SUCCESS", 1), "two users are a list: {answer:?}");
+
+    let cases = [
+        ("startDate", two_users.replacen("<startDate>", "<startDate><![CDATA[2026-01-01]]></startDate><startDate>", 1)),
+        (
+            "user[1].value",
+            two_users.replacen("<value>", "<value>甲</value><value>", 2).replacen("<value>甲</value>", "", 1),
+        ),
+    ];
+    for (path, text) in cases {
+        let answer =
+            send(platform, &server, Raw::xml(SPI, &seal("QueryRegister", &text, Format::Xml)), Format::Xml).await;
+        assert_eq!(answer.code, "ILLEGAL_REQUEST", "{path}: {answer:?}");
+        assert!(answer.message.contains(&format!("`{path}` appears more than once")), "{text}: {}", answer.message);
+    }
+    assert_eq!(handler.calls(), 1);
+}
+
+/// Today's fix for: a NUL was accepted and echoed raw into the signed XML error reply, which strict parsers refuse.
+#[tokio::test]
+async fn a_character_xml_forbids_is_refused_naming_field_and_character_and_never_echoed() {
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    let (good, inputs) = shaanxi_fields();
+    // XML: raw in CDATA, as a character reference; in an envelope field checked against `accepts`.
+    let xml = [
+        ("service", "<service><![CDATA[Test\u{0}Net]]></service>", "U+0000"),
+        ("dataFormat", "<dataFormat>x&#x1;</dataFormat>", "U+0001"),
+        ("partner", "<partner>测试\u{1b}医院</partner>", "U+001B"),
+    ];
+    for (field, element, code_point) in xml {
+        let body = format!(
+            "<?xml version=\"1.0\" encoding=\"utf-8\"?><root>{element}<inputCharset>utf-8</inputCharset></root>"
+        );
+        let answer = send(platform, &server, Raw::xml(SPI, &body), Format::Xml).await;
+        assert_eq!(answer.code, "ILLEGAL_REQUEST", "{field}: {answer:?}");
+        assert!(answer.message.contains(&format!("`{field}` holds {code_point}")), "{}", answer.message);
+        assert_xml_clean(&answer);
+        hisgate_runtime::codec::xml::parse(&answer.body, Limits::default()).expect("the reply reads as XML");
+    }
+    // JSON, where the reply is JSON too: the refusal is the same, for every binding.
+    for (field, value) in [("service", "Test\u{0}Net"), ("hospitalCode", "医院\u{ffff}")] {
+        let mut fields = good.clone();
+        fields.insert(field.into(), json!(value));
+        resign(platform, &mut fields, &inputs);
+        let answer = send(platform, &server, Raw::json(SPI, &fields), Format::Json).await;
+        assert_eq!(answer.code, "ILLEGAL_REQUEST", "{field}: {answer:?}");
+        assert!(answer.message.contains(&format!("`{field}` holds U+")), "{}", answer.message);
+        assert!(!answer.body.contains('\u{0}') && !answer.body.contains("\\u0000"), "{}", answer.body);
+    }
+    // In a decrypted payload: refused as malformed, not as a decryption failure.
+    let protocol = platform.protocol.as_ref().unwrap();
+    let sealed = Envelope::new(protocol, Direction::Request)
+        .seal_text("<request><ip>张三&#0;</ip></request>", Format::Xml, &inputs.clone().with("service", "TestNet"))
+        .unwrap();
+    let answer = send(platform, &server, Raw::xml(SPI, &sealed.body), Format::Xml).await;
+    assert_eq!(answer.code, "ILLEGAL_REQUEST", "{answer:?}");
+    assert!(answer.message.contains("`ip` holds U+0000"), "{}", answer.message);
+    assert_xml_clean(&answer);
+    // In a GET request's query, and in the service of its path.
+    for url in [
+        format!("{}/wd/spi/TestNet?partner=TEST%00WX", server.url),
+        format!("{}/wd/spi/Test%00Net?partner=TEST_WX", server.url),
+    ] {
+        let reply = reqwest::get(&url).await.unwrap();
+        let headers: Vec<(String, String)> =
+            reply.headers().iter().map(|(k, v)| (k.as_str().to_owned(), v.to_str().unwrap().to_owned())).collect();
+        let body = reply.text().await.unwrap();
+        let opened = Envelope::new(protocol, Direction::Response)
+            .open_text(&body, &headers, Format::Json, &credentials(platform), Limits::default())
+            .unwrap_or_else(|e| panic!("{e}: {body}"));
+        assert_eq!(opened.fields["resultCode"], "ILLEGAL_REQUEST", "{url}: {body}");
+        assert!(opened.fields["resultMessage"].as_str().unwrap().contains("holds U+0000"), "{body}");
+    }
+    assert_eq!(handler.calls(), 0);
+}
+
+/// A body in another charset is answered with the platform's charset code, where it has one (shaanxi's
+/// `ILLEGAL_CHARSET`), else as malformed (onepay's single failure code).
+#[tokio::test]
+async fn a_body_in_another_charset_gets_the_charset_code() {
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    // 测试医院 in GBK: not UTF-8.
+    let gbk_name: &[u8] = &[0xB2, 0xE2, 0xCA, 0xD4, 0xD2, 0xBD, 0xD4, 0xBA];
+    let mut gbk = b"<?xml version=\"1.0\" encoding=\"gbk\"?><root><service>TestNet</service><partner>".to_vec();
+    gbk.extend_from_slice(gbk_name);
+    gbk.extend_from_slice(b"</partner></root>");
+    let raw = Raw { path: SPI, content_type: "text/xml", headers: Vec::new(), body: gbk };
+    let answer = send(platform, &server, raw, Format::Xml).await;
+    assert_eq!(answer.code, "ILLEGAL_CHARSET", "{answer:?}");
+    assert!(answer.message.contains("`gbk`, not UTF-8"), "{}", answer.message);
+    // Declared GBK, every byte ASCII (so also valid UTF-8): the declaration is the sender's word.
+    let ascii = r#"<?xml version="1.0" encoding="GBK"?><root><service>TestNet</service></root>"#;
+    let answer = send(platform, &server, Raw::xml(SPI, ascii), Format::Xml).await;
+    assert_eq!(answer.code, "ILLEGAL_CHARSET", "{answer:?}");
+    assert!(answer.message.contains("`GBK`"), "{}", answer.message);
+    // Said in the content type, of a JSON body.
+    let (good, _) = shaanxi_fields();
+    let mut raw = Raw::json(SPI, &good);
+    raw.content_type = "application/json; charset=GBK";
+    let answer = send(platform, &server, raw, Format::Json).await;
+    assert_eq!(answer.code, "ILLEGAL_CHARSET", "{answer:?}");
+    assert!(answer.message.contains("charset `GBK`"), "{}", answer.message);
+    assert_eq!(handler.calls(), 0);
+
+    let platform = &onepay::PLATFORM;
+    let server = Loopback::start(onepay::platform::router(handler.clone(), server_config(platform))).await;
+    let mut body = br#"{"appId":""#.to_vec();
+    body.extend_from_slice(gbk_name);
+    body.extend_from_slice(br#""}"#);
+    let raw = Raw { path: "/onepay-web/oneweb/oneapi", content_type: "application/json", headers: Vec::new(), body };
+    let answer = send(platform, &server, raw, Format::Json).await;
+    assert_eq!(answer.code, "999999", "{answer:?}");
+    assert!(answer.message.contains("not UTF-8"), "{}", answer.message);
+    assert_eq!(handler.calls(), 0);
 }

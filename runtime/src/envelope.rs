@@ -349,6 +349,9 @@ impl<'p> Envelope<'p> {
             Format::Xml => xml::parse(body, limits)?.value,
         };
         let Value::Object(fields) = parsed else { return Err(EnvelopeError::NotAnObject) };
+        if format == Format::Xml {
+            xml::refuse_repeated_fields(&fields, self.schema.field_names())?;
+        }
         self.open_fields(fields, headers, format, inputs, limits)
     }
 
@@ -561,5 +564,9 @@ fn parse_payload(text: &str, format: Format, limits: Limits) -> Result<Value, En
         Format::Json => json::parse(text, limits),
         Format::Xml => xml::parse(text, limits).map(|d| d.value),
     };
-    parsed.map_err(|e| EnvelopeError::Payload { format: format.as_str(), detail: e.to_string() })
+    parsed.map_err(|e| match e {
+        // Decrypted fine: what it holds is refused as any envelope's would be, not as a decryption failure.
+        e if e.is_refused_content() => EnvelopeError::Codec(e),
+        e => EnvelopeError::Payload { format: format.as_str(), detail: e.to_string() },
+    })
 }

@@ -1,39 +1,173 @@
 //! JSON in and out. Reading is lenient where counterparts are known to be sloppy (a trailing comma, as in the
-//! shaanxi example `{"ip":"127.0.0.1",}`) and strict about size and depth.
+//! shaanxi example `{"ip":"127.0.0.1",}`) and strict about size, depth, keys given twice and characters XML 1.0
+//! forbids (a reply may be XML).
 
-use super::{CodecError, Limits};
+use super::{CodecError, Limits, Step};
 use crate::schema::{FieldType, JsonNumber, MessageId, MessageKind, PlatformSchema};
-use serde_json::{Number, Value};
+use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
+use std::cell::RefCell;
+use std::fmt;
 use std::str::FromStr;
 
 /// Parses JSON text within `limits`, accepting trailing commas before `}` and `]`.
 pub fn parse(text: &str, limits: Limits) -> Result<Value, CodecError> {
     limits.check_len(text.len())?;
-    // Well-formed text takes the fast path; only text serde_json refuses is scanned for trailing commas.
-    if let Ok(value) = serde_json::from_str::<Value>(text) {
-        check_depth(&value, limits.max_depth)?;
-        return Ok(value);
+    // Well-formed text takes the fast path; only text serde_json refuses is scanned for trailing commas. A refusal
+    // of what was read (a key twice, a forbidden character) is final: relaxing the syntax cannot change it.
+    match strict(text, limits.max_depth) {
+        Ok(value) => return Ok(value),
+        Err(Failed::Refused(refused)) => return Err(refused),
+        Err(Failed::Syntax(_)) => {}
     }
     let relaxed = relax(text, limits.max_depth)?;
-    serde_json::from_str(&relaxed).map_err(|e| CodecError::Json(e.to_string()))
+    strict(&relaxed, limits.max_depth).map_err(|failed| match failed {
+        Failed::Refused(refused) => refused,
+        Failed::Syntax(e) => CodecError::Json(e.to_string()),
+    })
 }
 
-fn check_depth(value: &Value, max_depth: usize) -> Result<(), CodecError> {
-    fn depth(value: &Value, level: usize, max: usize) -> bool {
-        match value {
-            _ if level > max => false,
-            Value::Object(map) => map.values().all(|v| depth(v, level + 1, max)),
-            Value::Array(items) => items.iter().all(|v| depth(v, level + 1, max)),
-            _ => true,
+enum Failed {
+    /// Read, and refused for what it holds.
+    Refused(CodecError),
+    /// Not JSON.
+    Syntax(serde_json::Error),
+}
+
+/// Reads `text` into a value, refusing a key given twice in one object, a character XML 1.0 forbids in a key or a
+/// string, and nesting deeper than `max_depth`.
+fn strict(text: &str, max_depth: usize) -> Result<Value, Failed> {
+    let refused = RefCell::new(None);
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let seed = Strict { at: &Step::Root, depth: 0, max_depth, refused: &refused };
+    let value = seed.deserialize(&mut reader).and_then(|v| reader.end().map(|()| v));
+    match (value, refused.into_inner()) {
+        (_, Some(refused)) => Err(Failed::Refused(refused)),
+        (Ok(value), None) => Ok(value),
+        (Err(e), None) => Err(Failed::Syntax(e)),
+    }
+}
+
+/// serde_json's arbitrary-precision numbers arrive as a one-entry map under this key, their text as its value.
+const NUMBER_TOKEN: &str = "$serde_json::private::Number";
+
+/// One value being read, and where: a `serde_json::Value` built as serde_json builds it, with the checks above.
+/// The refusal travels beside serde's error, which cannot carry it.
+#[derive(Clone, Copy)]
+struct Strict<'s> {
+    at: &'s Step<'s>,
+    /// Containers around this value; the root container is at depth 1.
+    depth: usize,
+    max_depth: usize,
+    refused: &'s RefCell<Option<CodecError>>,
+}
+
+impl Strict<'_> {
+    fn refuse<E: de::Error>(&self, error: CodecError) -> E {
+        let text = error.to_string();
+        *self.refused.borrow_mut() = Some(error);
+        E::custom(text)
+    }
+
+    fn text<E: de::Error>(&self, text: &str) -> Result<(), E> {
+        self.at.check_text(text).map_err(|e| self.refuse(e))
+    }
+
+    fn enter<E: de::Error>(&self) -> Result<usize, E> {
+        let depth = self.depth + 1;
+        if depth > self.max_depth {
+            return Err(self.refuse(CodecError::TooDeep { limit: self.max_depth }));
+        }
+        Ok(depth)
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Strict<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        Ok(Value::Number(n.into()))
+    }
+
+    fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        Ok(Number::from_f64(n).map_or(Value::Null, Value::Number))
+    }
+
+    fn visit_str<E: de::Error>(self, s: &str) -> Result<Value, E> {
+        self.text(s)?;
+        Ok(Value::String(s.to_owned()))
+    }
+
+    fn visit_string<E: de::Error>(self, s: String) -> Result<Value, E> {
+        self.text(&s)?;
+        Ok(Value::String(s))
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<Value, A::Error> {
+        let depth = self.enter()?;
+        let mut out = Vec::new();
+        loop {
+            let at = Step::Index(self.at, out.len());
+            match items.next_element_seed(Strict { at: &at, depth, ..self })? {
+                Some(item) => out.push(item),
+                None => return Ok(Value::Array(out)),
+            }
         }
     }
-    // Scalars sit one level below their container: the root container is level 1.
-    let ok = match value {
-        Value::Object(_) | Value::Array(_) => depth(value, 1, max_depth),
-        _ => true,
-    };
-    if ok { Ok(()) } else { Err(CodecError::TooDeep { limit: max_depth }) }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut entries: A) -> Result<Value, A::Error> {
+        let Some(first) = entries.next_key::<String>()? else {
+            self.enter()?;
+            return Ok(Value::Object(Map::new()));
+        };
+        if first == NUMBER_TOKEN {
+            let text: String = entries.next_value()?;
+            return Number::from_str(&text).map(Value::Number).map_err(de::Error::custom);
+        }
+        let depth = self.enter()?;
+        let mut out = Map::new();
+        let mut key = Some(first);
+        while let Some(name) = key {
+            let at = Step::Key(self.at, &name);
+            at.check_text(&name).map_err(|e| self.refuse(e))?;
+            if out.contains_key(&*name) {
+                return Err(self.refuse(CodecError::Duplicate { path: at.render() }));
+            }
+            let value = entries.next_value_seed(Strict { at: &at, depth, ..self })?;
+            out.insert(name, value);
+            key = entries.next_key()?;
+        }
+        Ok(Value::Object(out))
+    }
 }
 
 /// Compact JSON, keys in the value's own order.
@@ -146,9 +280,44 @@ mod tests {
     }
 
     #[test]
+    fn refuses_a_key_given_twice_at_any_depth() {
+        let path = |text| match parse(text, Limits::default()) {
+            Err(CodecError::Duplicate { path }) => path,
+            other => panic!("{text}: {other:?}"),
+        };
+        assert_eq!(path(r#"{"sign":"bad","a":1,"sign":"good"}"#), "sign");
+        assert_eq!(path(r#"{"param":{"list":[{"名称":"甲"},{"名称":"乙","名称":"丙"}]}}"#), "param.list[1].名称");
+        // The same key written two ways is the same key; a trailing comma does not hide a duplicate.
+        assert_eq!(path(r#"{"sign":1,"\u0073ign":2,}"#), "sign");
+        assert_eq!(
+            parse(r#"{"a":{"sign":1},"b":{"sign":2}}"#, Limits::default()).unwrap()["b"]["sign"].to_string(),
+            "2"
+        );
+        let message = parse(r#"{"sign":"A","sign":"B"}"#, Limits::default()).unwrap_err().to_string();
+        assert_eq!(message, "`sign` appears more than once");
+    }
+
+    #[test]
+    fn refuses_characters_xml_forbids_naming_field_and_character() {
+        let refused = |text| parse(text, Limits::default()).unwrap_err().to_string();
+        assert_eq!(refused(r#"{"name":"张\u0000三"}"#), "`name` holds U+0000, a character XML 1.0 forbids");
+        assert_eq!(refused(r#"{"a":[{"b":"\u001b"}]}"#), "`a[0].b` holds U+001B, a character XML 1.0 forbids");
+        assert_eq!(refused(r#"{"a":"\uffff",}"#), "`a` holds U+FFFF, a character XML 1.0 forbids");
+        assert_eq!(refused(r#""\ufffe""#), "the document holds U+FFFE, a character XML 1.0 forbids");
+        // A key is named by its escaped self.
+        assert_eq!(refused(r#"{"k\u0001":1}"#), "`k\\u{1}` holds U+0001, a character XML 1.0 forbids");
+        let fine = parse(r#"{"a":"tab\tline\nreturn\r 中文（全角）\ufffd"}"#, Limits::default()).unwrap();
+        assert_eq!(fine["a"], "tab\tline\nreturn\r 中文（全角）\u{fffd}");
+    }
+
+    #[test]
     fn enforces_limits() {
         let deep = "[".repeat(40) + &"]".repeat(40);
         assert_eq!(parse(&deep, Limits::default()), Err(CodecError::TooDeep { limit: 32 }));
+        let exactly = "[".repeat(32) + &"]".repeat(32);
+        assert!(parse(&exactly, Limits::default()).is_ok());
+        let deep_objects = "{\"a\":".repeat(33) + "1" + &"}".repeat(33);
+        assert_eq!(parse(&deep_objects, Limits::default()), Err(CodecError::TooDeep { limit: 32 }));
         let limits = Limits { max_bytes: 4, max_depth: 8 };
         assert!(matches!(parse("[1,2,3]", limits), Err(CodecError::TooLarge { .. })));
         assert!(matches!(parse("{,}", Limits::default()), Err(CodecError::Json(_))));

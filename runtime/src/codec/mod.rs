@@ -4,6 +4,8 @@
 pub mod json;
 pub mod xml;
 
+use std::borrow::Cow;
+
 /// Bounds every decoder enforces before it builds anything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
@@ -35,6 +37,94 @@ pub enum CodecError {
     XmlEntity(String),
     #[error("expected the root element <{expected}>, found <{found}>")]
     XmlRoot { expected: String, found: String },
+    /// A key or element given twice where one value belongs: the last one must not silently win (a bad `sign`
+    /// followed by a good one). `path` is where it sits, `a.b[0].c`, its names escaped as [`escape`] does.
+    #[error("`{path}` appears more than once")]
+    Duplicate { path: String },
+    /// A character XML 1.0 forbids, in any binding: a reply may be XML, and a strict reader refuses the whole of it.
+    #[error("{} holds {}, a character XML 1.0 forbids", place(path), code_point(*found))]
+    Forbidden { path: String, found: char },
+    /// A body declared in another charset than UTF-8 (`encoding="gbk"`).
+    #[error("the body declares the charset `{declared}`; only UTF-8 is read")]
+    Charset { declared: String },
+}
+
+impl CodecError {
+    /// Whether the text was read and refused for what it holds (a key twice, a forbidden character, a foreign
+    /// charset), not unreadable: such a refusal is the sender's content, even inside a payload that decrypted fine.
+    pub fn is_refused_content(&self) -> bool {
+        matches!(self, CodecError::Duplicate { .. } | CodecError::Forbidden { .. } | CodecError::Charset { .. })
+    }
+}
+
+fn place(path: &str) -> String {
+    if path.is_empty() { "the document".to_owned() } else { format!("`{path}`") }
+}
+
+/// `U+0000`, as the Unicode standard names a character.
+pub fn code_point(c: char) -> String {
+    format!("U+{:04X}", c as u32)
+}
+
+/// Whether XML 1.0 forbids `c` (its `Char` production): C0 controls other than tab, line feed and carriage return,
+/// and U+FFFE, U+FFFF. (Surrogates, the rest of what it forbids, cannot occur in a Rust string.)
+pub fn is_forbidden(c: char) -> bool {
+    matches!(c, '\u{0}'..='\u{8}' | '\u{b}' | '\u{c}' | '\u{e}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}')
+}
+
+/// The first character of `text` that XML 1.0 forbids. A scan of bytes: every string of every request passes here.
+pub fn first_forbidden(text: &str) -> Option<char> {
+    let bytes = text.as_bytes();
+    // C0 controls are single bytes; U+FFFE and U+FFFF are the only forbidden characters encoded from 0xEF 0xBF.
+    let suspect = |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0xEF;
+    let start = bytes.iter().position(suspect)?;
+    text[start..].chars().find(|c| is_forbidden(*c))
+}
+
+/// `text` with every character XML 1.0 forbids written as Rust writes it, `\u{0}`: for a message that quotes a
+/// received value, which must never carry the character itself into a reply.
+pub fn escape(text: &str) -> Cow<'_, str> {
+    if first_forbidden(text).is_none() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if is_forbidden(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Where a reader stands in a document, kept as a chain of borrowed steps so a path is only written out when an
+/// error needs it.
+#[derive(Clone, Copy)]
+pub(crate) enum Step<'a> {
+    Root,
+    Key(&'a Step<'a>, &'a str),
+    Index(&'a Step<'a>, usize),
+}
+
+impl Step<'_> {
+    /// `a.b[0].c`, the notation of validation errors; names escaped.
+    pub(crate) fn render(&self) -> String {
+        match self {
+            Step::Root => String::new(),
+            Step::Key(Step::Root, key) => escape(key).into_owned(),
+            Step::Key(parent, key) => format!("{}.{}", parent.render(), escape(key)),
+            Step::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
+
+    /// Refuses a forbidden character in `text`, found at this step.
+    pub(crate) fn check_text(&self, text: &str) -> Result<(), CodecError> {
+        match first_forbidden(text) {
+            None => Ok(()),
+            Some(found) => Err(CodecError::Forbidden { path: self.render(), found }),
+        }
+    }
 }
 
 impl Limits {

@@ -1,8 +1,12 @@
 //! XML in and out, as the documents use it: elements only, text in CDATA, no attributes that carry data.
 //! A DOCTYPE is refused outright and only the five predefined entities are read, so nothing is ever expanded.
+//! Characters XML 1.0 forbids are refused both ways, and so is a declared charset other than UTF-8.
+//!
+//! The reader cannot tell a list from a field given twice: every repeated element becomes a list. The schema can,
+//! and [`refuse_repeats`] and [`refuse_repeated_fields`] refuse a repeat where it holds one value.
 
-use super::{CodecError, Limits};
-use crate::schema::{MessageId, PlatformSchema};
+use super::{CodecError, Limits, Step, escape};
+use crate::schema::{FieldType, MessageId, MessageKind, PlatformSchema};
 use quick_xml::Reader;
 use quick_xml::events::{BytesCData, Event};
 use serde_json::map::Entry;
@@ -35,8 +39,8 @@ impl Frame {
             return Ok((self.name, Value::String(self.text)));
         }
         if !self.text.trim().is_empty() {
-            let text = self.text.trim();
-            return Err(CodecError::Xml(format!("<{}> mixes text `{text}` with elements", self.name)));
+            let text = escape(self.text.trim());
+            return Err(CodecError::Xml(format!("<{}> mixes text `{text}` with elements", escape(&self.name))));
         }
         Ok((self.name, Value::Object(self.children)))
     }
@@ -75,21 +79,25 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
             Event::DocType(_) => return Err(CodecError::XmlDoctype),
             Event::Decl(decl) => {
                 if let Some(Ok(enc)) = decl.encoding() {
+                    check_encoding(&enc, text)?;
                     encoding = Some(enc.into_owned());
                 }
             }
             Event::Start(start) | Event::Empty(start) if root.is_some() => {
                 let name = start.name().as_ref().to_owned();
-                return Err(CodecError::Xml(format!("element <{name}> after the root element")));
+                return Err(CodecError::Xml(format!("element <{}> after the root element", escape(&name))));
             }
             Event::Start(start) => {
                 if stack.len() >= limits.max_depth {
                     return Err(CodecError::TooDeep { limit: limits.max_depth });
                 }
-                stack.push(Frame::new(start.name().as_ref().to_owned()));
+                let name = start.name().as_ref().to_owned();
+                check_name(&stack, &name)?;
+                stack.push(Frame::new(name));
             }
             Event::Empty(start) => {
                 let name = start.name().as_ref().to_owned();
+                check_name(&stack, &name)?;
                 match stack.last_mut() {
                     Some(parent) => parent.adopt(name, Value::String(String::new())),
                     None => root = Some((name, Value::String(String::new()))),
@@ -100,7 +108,12 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
             Event::GeneralRef(r) => {
                 let c = match r.resolve_char_ref() {
                     Ok(Some(c)) => c,
-                    _ => predefined_entity(&r.xml10_content())?,
+                    Ok(None) => predefined_entity(&r.xml10_content())?,
+                    // `&#0;`: the one forbidden character quick-xml refuses itself.
+                    Err(quick_xml::Error::Escape(quick_xml::escape::EscapeError::InvalidCharRef(
+                        quick_xml::escape::ParseCharRefError::IllegalCharacter(0),
+                    ))) => return Err(CodecError::Forbidden { path: path_of(&stack), found: '\0' }),
+                    Err(e) => return Err(CodecError::Xml(format!("`&{};`: {e}", escape(&r.xml10_content())))),
                 };
                 push_text(&mut stack, c.encode_utf8(&mut [0; 4]))?;
             }
@@ -117,18 +130,53 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
         }
     }
     if let Some(open) = stack.last() {
-        return Err(CodecError::Xml(format!("<{}> is not closed", open.name)));
+        return Err(CodecError::Xml(format!("<{}> is not closed", escape(&open.name))));
     }
     let (root, value) = root.ok_or_else(|| CodecError::Xml("no root element".into()))?;
     Ok(XmlDocument { root, value, encoding })
 }
 
+/// The path of the innermost open element, below the root (`a.b`), or the root's name where that is all there is.
+fn path_of(stack: &[Frame]) -> String {
+    let names: Vec<_> = match stack {
+        [root] => vec![escape(&root.name)],
+        [_, below @ ..] => below.iter().map(|f| escape(&f.name)).collect(),
+        [] => Vec::new(),
+    };
+    names.join(".")
+}
+
+fn check_name(stack: &[Frame], name: &str) -> Result<(), CodecError> {
+    match super::first_forbidden(name) {
+        None => Ok(()),
+        Some(found) => {
+            let parent = path_of(stack);
+            let path = if stack.len() > 1 { format!("{parent}.{}", escape(name)) } else { escape(name).into_owned() };
+            Err(CodecError::Forbidden { path, found })
+        }
+    }
+}
+
+/// The text is a Rust string, so UTF-8 whatever the declaration says: a declaration of another charset means the
+/// sender wrote it in that one (the bytes happened to be valid UTF-8, as plain ASCII is). ASCII declared is ASCII.
+fn check_encoding(declared: &str, text: &str) -> Result<(), CodecError> {
+    let name = declared.trim().to_ascii_lowercase();
+    let ascii = matches!(name.as_str(), "us-ascii" | "ascii") && text.is_ascii();
+    if matches!(name.as_str(), "utf-8" | "utf8") || ascii {
+        return Ok(());
+    }
+    Err(CodecError::Charset { declared: escape(declared.trim()).into_owned() })
+}
+
 fn push_text(stack: &mut [Frame], text: &str) -> Result<(), CodecError> {
+    if let Some(found) = super::first_forbidden(text) {
+        return Err(CodecError::Forbidden { path: path_of(stack), found });
+    }
     match stack.last_mut() {
         Some(frame) => frame.text.push_str(text),
         None if text.trim().is_empty() => {}
         None => {
-            return Err(CodecError::Xml(format!("text `{}` outside the root element", text.trim())));
+            return Err(CodecError::Xml(format!("text `{}` outside the root element", escape(text.trim()))));
         }
     }
     Ok(())
@@ -141,7 +189,7 @@ fn predefined_entity(name: &str) -> Result<char, CodecError> {
         "gt" => '>',
         "apos" => '\'',
         "quot" => '"',
-        other => return Err(CodecError::XmlEntity(other.to_owned())),
+        other => return Err(CodecError::XmlEntity(escape(other).into_owned())),
     })
 }
 
@@ -189,7 +237,7 @@ impl Writer<'_> {
         schema: Option<(&PlatformSchema, MessageId)>,
     ) -> Result<(), CodecError> {
         if !is_xml_name(name) {
-            return Err(CodecError::Xml(format!("`{name}` is not an XML element name")));
+            return Err(CodecError::Xml(format!("`{}` is not an XML element name", escape(name))));
         }
         match value {
             Value::Null => Ok(()),
@@ -211,6 +259,10 @@ impl Writer<'_> {
                     Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
                     other => std::borrow::Cow::Owned(other.to_string()),
                 };
+                // Never written, not even in CDATA: a strict reader refuses the whole document for it.
+                if let Some(found) = super::first_forbidden(&text) {
+                    return Err(CodecError::Forbidden { path: name.to_owned(), found });
+                }
                 self.open(name);
                 self.text(&text);
                 self.close(name);
@@ -258,6 +310,51 @@ fn ordered<'v>(
     // A key's position is a linear search: computed once per key, not once per comparison (stable either way).
     entries.sort_by_cached_key(|(key, _)| fields.iter().position(|f| f.name == **key).unwrap_or(usize::MAX));
     entries
+}
+
+/// Refuses a field of message `id` given more than once in `value` (read from XML: a repeated element is a list)
+/// where the schema holds one value: anything but a `list` field, at any depth. Names the schema does not know
+/// are left to the validator; an open map's content is its own.
+pub fn refuse_repeats(platform: &PlatformSchema, id: MessageId, value: &Value) -> Result<(), CodecError> {
+    repeats(platform, id, value, &Step::Root)
+}
+
+fn repeats(platform: &PlatformSchema, id: MessageId, value: &Value, at: &Step) -> Result<(), CodecError> {
+    let message = platform.message(id);
+    let Value::Object(map) = value else { return Ok(()) };
+    if message.kind != MessageKind::Fields {
+        return Ok(());
+    }
+    for field in message.fields.iter() {
+        for name in std::iter::once(&field.name).chain(field.aliases.iter()) {
+            let Some(child) = map.get(&**name) else { continue };
+            let here = Step::Key(at, name);
+            match (field.ty, child) {
+                (FieldType::List(item), Value::Array(items)) => {
+                    for (i, each) in items.iter().enumerate() {
+                        repeats(platform, item, each, &Step::Index(&here, i))?;
+                    }
+                }
+                (FieldType::List(item), one) => repeats(platform, item, one, &here)?,
+                (FieldType::Map, _) => {}
+                (_, Value::Array(_)) => return Err(CodecError::Duplicate { path: here.render() }),
+                (FieldType::Object(child_id), one) => repeats(platform, child_id, one, &here)?,
+                _ => {}
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Refuses any of `names` given more than once among an XML envelope's `fields`: an envelope holds no lists.
+pub fn refuse_repeated_fields<'n>(
+    fields: &Map<String, Value>,
+    names: impl IntoIterator<Item = &'n str>,
+) -> Result<(), CodecError> {
+    match names.into_iter().find(|name| fields.get(*name).is_some_and(Value::is_array)) {
+        Some(name) => Err(CodecError::Duplicate { path: Step::Key(&Step::Root, name).render() }),
+        None => Ok(()),
+    }
 }
 
 fn is_xml_name(name: &str) -> bool {
@@ -312,6 +409,99 @@ mod tests {
         assert!(matches!(read("<r/><s/>"), Err(CodecError::Xml(_))));
         let deep = "<a>".repeat(40) + &"</a>".repeat(40);
         assert_eq!(read(&deep), Err(CodecError::TooDeep { limit: 32 }));
+    }
+
+    /// `request { id, user: list of { name }, info: { code }, extra: map }`.
+    fn platform() -> PlatformSchema {
+        use crate::schema::{FieldSchema, SourcePos, Str};
+        let field = |name: &'static str, ty| FieldSchema { name: Str::Borrowed(name), ty, ..FieldSchema::BLANK };
+        let message = |xml_name: &'static str, fields: Vec<FieldSchema>| crate::schema::MessageSchema {
+            path: Str::Borrowed(xml_name),
+            xml_name: Str::Borrowed(xml_name),
+            description: Str::Borrowed(""),
+            kind: MessageKind::Fields,
+            fields: fields.into(),
+            require_one_of: Vec::new().into(),
+        };
+        let text = FieldType::String { max_chars: None };
+        PlatformSchema {
+            name: "t".into(),
+            title: "t".into(),
+            document: "t".into(),
+            seed: None,
+            description: "".into(),
+            origin: SourcePos::UNKNOWN,
+            return_codes: Vec::new().into(),
+            errata: Vec::new().into(),
+            dictionaries: Vec::new().into(),
+            messages: vec![
+                message(
+                    "request",
+                    vec![
+                        field("id", text),
+                        field("user", FieldType::List(MessageId(1))),
+                        field("info", FieldType::Object(MessageId(2))),
+                        field("extra", FieldType::Map),
+                    ],
+                ),
+                message("user", vec![field("name", text)]),
+                message("info", vec![field("code", text)]),
+            ]
+            .into(),
+            interfaces: Vec::new().into(),
+            protocol: None,
+        }
+    }
+
+    #[test]
+    fn a_repeat_is_refused_where_the_schema_holds_one_value_only() {
+        let platform = platform();
+        let check = |text: &str| refuse_repeats(&platform, MessageId(0), &read(text).unwrap());
+        let lists = "<request><id>1</id><user><name>张三</name></user><user><name>李四</name></user>\
+                     <extra><k>1</k><k>2</k></extra><unknown/><unknown/></request>";
+        assert_eq!(check(lists), Ok(()));
+        let duplicate = |path: &str| Err(CodecError::Duplicate { path: path.to_owned() });
+        assert_eq!(check("<request><id>1</id><id>2</id></request>"), duplicate("id"));
+        assert_eq!(check("<request><info><code>1</code></info><info/></request>"), duplicate("info"));
+        assert_eq!(
+            check("<request><user><name>a</name></user><user><name>b</name><name>c</name></user></request>"),
+            duplicate("user[1].name")
+        );
+        assert_eq!(check("<request><user><name>a</name><name>b</name></user></request>"), duplicate("user.name"));
+        let envelope = read("<root><service>TestNet</service><sign>A</sign><sign>B</sign></root>").unwrap();
+        let Value::Object(fields) = envelope else { panic!("an object") };
+        let refused = refuse_repeated_fields(&fields, ["service", "sign"]).unwrap_err();
+        assert_eq!(refused.to_string(), "`sign` appears more than once");
+        assert_eq!(refuse_repeated_fields(&fields, ["service"]), Ok(()));
+    }
+
+    #[test]
+    fn characters_xml_forbids_are_refused_in_and_out() {
+        let refused = |text: &str| read(text).unwrap_err().to_string();
+        assert_eq!(
+            refused("<root><service>Test\u{0}Net</service></root>"),
+            "`service` holds U+0000, a character XML 1.0 forbids"
+        );
+        assert_eq!(refused("<root><a><b>&#0;</b></a></root>"), "`a.b` holds U+0000, a character XML 1.0 forbids");
+        assert_eq!(refused("<root><a>&#x1b;</a></root>"), "`a` holds U+001B, a character XML 1.0 forbids");
+        assert_eq!(refused("<root><![CDATA[\u{ffff}]]></root>"), "`root` holds U+FFFF, a character XML 1.0 forbids");
+        assert_eq!(read("<r>&#9;中文&#xD;</r>").unwrap(), "\t中文\r");
+        let out = write("r", &json!({"msg": "no interface `a\u{0}b`"}), None, WriteOptions::default());
+        assert_eq!(out.unwrap_err().to_string(), "`msg` holds U+0000, a character XML 1.0 forbids");
+        // A message that quotes such a value carries it escaped.
+        assert_eq!(super::escape("a\u{0}b\u{1f}c"), "a\\u{0}b\\u{1f}c");
+    }
+
+    #[test]
+    fn another_declared_charset_is_refused() {
+        let gbk = r#"<?xml version="1.0" encoding="GBK"?><root><service>TestNet</service></root>"#;
+        assert_eq!(read(gbk), Err(CodecError::Charset { declared: "GBK".into() }));
+        assert!(read(r#"<?xml version="1.0" encoding="UTF-8"?><r>中</r>"#).is_ok());
+        assert!(read(r#"<?xml version="1.0" encoding="us-ascii"?><r>a</r>"#).is_ok());
+        assert!(matches!(
+            read(r#"<?xml version="1.0" encoding="us-ascii"?><r>中</r>"#),
+            Err(CodecError::Charset { .. })
+        ));
     }
 
     #[test]

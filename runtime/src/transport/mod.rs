@@ -3,7 +3,7 @@
 
 pub mod soap;
 
-use crate::codec::{Limits, json, xml};
+use crate::codec::{CodecError, Limits, Step, json, xml};
 use crate::envelope::Sealed;
 use crate::schema::{
     BindingSchema, EnvelopeField, HttpMethod, InterfaceSchema, ProtocolSchema, Side, SoapVersion, WireFormat,
@@ -38,6 +38,9 @@ pub enum TransportError {
     Query(String),
     #[error("the sealed envelope is not a JSON object")]
     NotAnObject,
+    /// Read, and refused for what it holds: a query field given twice, a character XML 1.0 forbids.
+    #[error("{0}")]
+    Codec(#[from] CodecError),
 }
 
 /// What a server learns from a request before it opens the envelope.
@@ -154,9 +157,20 @@ impl<'p> Binding<'p> {
         body: &str,
         limits: Limits,
     ) -> Result<Inbound, TransportError> {
+        if let Some(service) = path_service {
+            let name = service_field(self.protocol).map_or("service", |f| &*f.name);
+            Step::Key(&Step::Root, name).check_text(service)?;
+        }
         if self.schema.method == HttpMethod::Get {
             let mut fields = Map::new();
             for (name, value) in form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+                let at = Step::Key(&Step::Root, &name);
+                at.check_text(&name)?;
+                at.check_text(&value)?;
+                // `sign=bad&sign=good`: the last must not silently win, as in a JSON or XML envelope.
+                if fields.contains_key(&*name) {
+                    return Err(CodecError::Duplicate { path: at.render() }.into());
+                }
                 fields.insert(name.into_owned(), Value::String(value.into_owned()));
             }
             if let (Some(service), Some(field)) = (path_service, service_field(self.protocol)) {
