@@ -280,3 +280,45 @@ async fn one_bounded_json_line_per_request() {
         assert!(line.len() < 2048, "a log line of {} bytes: {line}", line.len());
     }
 }
+
+/// The server's resident memory, in KiB.
+fn rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmRSS:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[test]
+fn five_hundred_oversized_heads_leave_no_memory_behind() {
+    let served = Served::start(&[]);
+    let before = rss_kib(served.child.id());
+    let mut head = b"POST /wd/spi HTTP/1.1\r\nhost: x\r\n".to_vec();
+    for i in 0..380 {
+        head.extend_from_slice(format!("x-filler-{i}: {}\r\n", "y".repeat(1000)).as_bytes());
+    }
+    // 500 connections at once, each sending 380 KB of headers (as much as the socket takes) and then nothing.
+    let streams: Vec<TcpStream> = (0..500)
+        .map(|_| {
+            let mut stream = served.connect();
+            stream.set_nonblocking(true).unwrap();
+            let _ = stream.write(&head);
+            stream
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(2));
+    let answered = streams
+        .into_iter()
+        .filter(|stream| {
+            stream.set_nonblocking(false).unwrap();
+            let mut buffer = [0u8; 32];
+            match (&*stream).read(&mut buffer) {
+                Ok(n) => n == 0 || buffer.starts_with(b"HTTP/1.1 431"),
+                Err(e) => e.kind() == std::io::ErrorKind::ConnectionReset,
+            }
+        })
+        .count();
+    assert_eq!(answered, 500, "connections answered 431 or closed");
+    let after = rss_kib(served.child.id());
+    // The heads were cut at 64 KiB each and their buffers freed with their connections.
+    assert!(after < before + 40 * 1024, "RSS {before} KiB before, {after} KiB after");
+}
