@@ -5,6 +5,7 @@
 use super::{CodecError, Limits, Step};
 use crate::schema::{FieldType, JsonNumber, MessageId, MessageKind, PlatformSchema};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::map::Entry;
 use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::cell::RefCell;
@@ -159,11 +160,16 @@ impl<'de> Visitor<'de> for Strict<'_> {
         while let Some(name) = key {
             let at = Step::Key(self.at, &name);
             at.check_text(&name).map_err(|e| self.refuse(e))?;
-            if out.contains_key(&*name) {
-                return Err(self.refuse(CodecError::Duplicate { path: at.render() }));
-            }
             let value = entries.next_value_seed(Strict { at: &at, depth, ..self })?;
-            out.insert(name, value);
+            // One hash per key: the value is read first, then its place claimed.
+            match out.entry(name) {
+                Entry::Vacant(slot) => {
+                    slot.insert(value);
+                }
+                Entry::Occupied(slot) => {
+                    return Err(self.refuse(CodecError::Duplicate { path: Step::Key(self.at, slot.key()).render() }));
+                }
+            }
             key = entries.next_key()?;
         }
         Ok(Value::Object(out))
