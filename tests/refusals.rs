@@ -725,6 +725,20 @@ async fn a_character_xml_forbids_is_refused_naming_field_and_character_and_never
     assert_eq!(answer.code, "ILLEGAL_REQUEST", "{answer:?}");
     assert!(answer.message.contains("`ip` holds U+0000"), "{}", answer.message);
     assert_xml_clean(&answer);
+    // In a SOAP call: a fault, whose reason names the character without carrying it.
+    let soap = "<?xml version=\"1.0\" encoding=\"utf-8\"?><soap:Envelope xmlns:soap=\"http://schemas.xmlsoap.org/soap/envelope/\"><soap:Body><TestNet xmlns=\"http://tempuri.org/\"><request>&lt;root&gt;\u{0}&lt;/root&gt;</request></TestNet></soap:Body></soap:Envelope>";
+    let reply = reqwest::Client::new()
+        .post(format!("{}/ApiService.asmx", server.url))
+        .header("content-type", "text/xml; charset=utf-8")
+        .body(soap)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status().as_u16(), 500, "a SOAP fault");
+    let body = reply.text().await.unwrap();
+    assert!(body.contains("holds U+0000"), "{body}");
+    let fault = Answer { status: 500, code: String::new(), message: String::new(), body };
+    assert_xml_clean(&fault);
     // In a GET request's query, and in the service of its path.
     for url in [
         format!("{}/wd/spi/TestNet?partner=TEST%00WX", server.url),

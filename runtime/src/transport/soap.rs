@@ -50,7 +50,8 @@ pub fn action_header(version: SoapVersion, operation: &str) -> Option<(String, S
 
 /// A fault for a message that is not a usable SOAP call.
 pub fn fault(version: SoapVersion, reason: &str) -> String {
-    let reason = escape(reason);
+    // The reason may quote what was received; a character XML 1.0 forbids goes out as `\u{0}` text.
+    let reason = escape(crate::codec::escape(reason)).into_owned();
     let inner = match version {
         SoapVersion::Soap11 => {
             format!("<soap:Fault><faultcode>soap:Client</faultcode><faultstring>{reason}</faultstring></soap:Fault>")
@@ -227,5 +228,12 @@ mod tests {
         assert!(matches!(unwrap_request("<root/>", Limits::default()), Err(TransportError::Soap(_))));
         let no_request = r#"<s:Envelope xmlns:s="x"><s:Body><TestNet><other>1</other></TestNet></s:Body></s:Envelope>"#;
         assert!(matches!(unwrap_request(no_request, Limits::default()), Err(TransportError::Soap(_))));
+    }
+
+    #[test]
+    fn a_fault_never_carries_a_character_xml_forbids() {
+        let fault = fault(SoapVersion::Soap11, "bad <name\u{0}> & \u{1b}");
+        assert!(fault.contains("bad &lt;name\\u{0}&gt; &amp; \\u{1b}"), "{fault}");
+        assert!(crate::codec::first_forbidden(&fault).is_none());
     }
 }
