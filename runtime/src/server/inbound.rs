@@ -293,7 +293,9 @@ async fn pipeline(
         Ok(value) => Ok(value),
         Err(failure) => {
             // A request the server failed on leaves no trace: a retry of it is handled afresh.
-            if let (Failure::Internal(_), Some(first)) = (&failure, ticket.take()) {
+            if let Failure::Internal(_) = failure
+                && let Some(first) = ticket.take()
+            {
                 first.release().await;
             }
             Err(failure_refusal(protocol, interface, failure).into())
