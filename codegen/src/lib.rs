@@ -9,6 +9,7 @@ pub mod emit;
 pub mod ident;
 mod lower;
 pub mod openapi;
+pub mod profile;
 mod spec;
 pub mod sql;
 

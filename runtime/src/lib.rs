@@ -18,6 +18,7 @@ pub mod server;
 pub mod signature;
 pub mod store;
 pub mod template;
+pub mod strictness;
 pub mod transport;
 pub mod validate;
 mod violation;

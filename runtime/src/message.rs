@@ -35,6 +35,19 @@ pub trait Message: Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::
             .map_err(|e| Error::Convert { what: platform.message(id).path.to_string(), detail: e.to_string() })
     }
 
+    /// Converts a payload tree already checked and normalized by [`check`] — against a schema with a profile
+    /// merged in, under a strictness that may have accepted violations — without checking it again against the
+    /// compiled-in spec. What the typed struct cannot hold (a required field a profile lets be absent, a code
+    /// outside a closed enum) is a violation naming the message, never a panic.
+    fn from_checked(value: Value) -> Result<Self, Error> {
+        let (platform, id) = Self::schema();
+        serde_json::from_value(value).map_err(|e| {
+            use crate::violation::{Rule, Violation};
+            let detail = format!("accepted, but the typed {} cannot hold it: {e}", platform.message(id).path);
+            Error::Invalid(Violations(vec![Violation { path: String::new(), rule: Rule::Type, detail }]))
+        })
+    }
+
     fn from_json(text: &str) -> Result<Self, Error> {
         Self::from_value(json::parse(text, Limits::default())?)
     }

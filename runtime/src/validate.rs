@@ -73,6 +73,9 @@ impl Checker<'_> {
             return;
         }
         for field in schema.fields.iter() {
+            adopt_first_of(map, field);
+        }
+        for field in schema.fields.iter() {
             adopt_alias(map, field);
             let field_path = join(path, &field.name);
             let present = match map.get_mut(&*field.name) {
@@ -165,29 +168,21 @@ impl Checker<'_> {
         if text.trim().is_empty() {
             return false;
         }
-        match field.ty {
-            FieldType::String { max_chars: Some(max) } if text.chars().count() > max as usize => {
-                let detail = format!(
-                    "{} is {} characters, more than {} allows",
-                    show(&text, field.sensitive),
-                    text.chars().count(),
-                    field.ty.notation()
-                );
+        if let Some((max, unit)) = field.max_length() {
+            let length = unit.count(&text);
+            if length > max as usize {
+                let allows = match field.length_unit {
+                    Some(declared) => format!("{} in {}", field.ty.notation(), declared.as_str()),
+                    None => field.ty.notation(),
+                };
+                let detail =
+                    format!("{} is {}, more than {allows} allows", show(&text, field.sensitive), unit.describe(length));
                 self.report(path.to_owned(), Rule::Length, detail);
             }
-            FieldType::Char { max_bytes } if text.len() > max_bytes as usize => {
-                let detail = format!(
-                    "{} is {} bytes of UTF-8, more than {} allows",
-                    show(&text, field.sensitive),
-                    text.len(),
-                    field.ty.notation()
-                );
-                self.report(path.to_owned(), Rule::Length, detail);
-            }
-            _ => {}
         }
         if let Some(format) = &field.format
             && let Err(why) = format.check(&text)
+            && !field.also_formats.iter().any(|f| f.check(&text).is_ok())
         {
             let detail = format!("{} is not {}: {why}", show(&text, field.sensitive), format.pattern);
             self.report(path.to_owned(), Rule::Format, detail);
@@ -325,6 +320,23 @@ fn adopt_alias(map: &mut Map<String, Value>, field: &FieldSchema) {
         && let Some(v) = map.shift_remove(&**alias)
     {
         map.insert(field.name.to_string(), v);
+    }
+}
+
+/// A positional alias: `X` sent twice (XML reads it as a list of two) where the first is this field.
+fn adopt_first_of(map: &mut Map<String, Value>, field: &FieldSchema) {
+    let Some(twice) = field.first_of.as_deref() else { return };
+    if map.contains_key(&*field.name) {
+        return;
+    }
+    if let Some(Value::Array(items)) = map.get_mut(twice)
+        && items.len() == 2
+        && items.iter().all(|v| !v.is_array() && !v.is_object())
+    {
+        let second = items.pop().unwrap_or_default();
+        let first = items.pop().unwrap_or_default();
+        map.insert(twice.to_owned(), second);
+        map.insert(field.name.to_string(), first);
     }
 }
 

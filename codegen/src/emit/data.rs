@@ -217,8 +217,8 @@ impl Lit for MessageSchema {
 impl Lit for FieldSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         sparse!(cx, FieldSchema {
-            name, title, description, ty, presence, dict, codes, format, unit, min, max, json, sensitive, aliases,
-            errata, origin_kind, example, origin,
+            name, title, description, ty, presence, dict, codes, format, also_formats, unit, length_unit, first_of,
+            min, max, json, sensitive, aliases, errata, origin_kind, example, origin,
         } from self)
     }
 }
@@ -330,6 +330,7 @@ variants!(
     Side { Hospital, Platform },
     MessageKind { Fields, Open, Empty },
     MoneyUnit { Yuan, Fen },
+    LengthUnit { Characters, Utf8Bytes, GbkBytes },
     JsonNumber { Number, String },
     Origin { Table, Example },
     FilterOp { Equal, AtLeast, AtMost },

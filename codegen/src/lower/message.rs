@@ -120,6 +120,7 @@ impl Lowerer<'_> {
         let lowered: Vec<(FieldSchema, &FieldAst)> =
             fields.iter().filter_map(|f| Some((self.field(&path, f)?, f))).collect();
         self.siblings(&lowered);
+        self.positional_aliases(&lowered);
         let schemas: Vec<FieldSchema> = lowered.into_iter().map(|(f, _)| f).collect();
         let groups = self.groups(&schemas, require_one_of);
         let message = &mut self.messages[id.0 as usize];
@@ -172,7 +173,10 @@ impl Lowerer<'_> {
             dict,
             codes: Seq::Owned(codes),
             format: self.format(ast, ty),
+            also_formats: Seq::Borrowed(&[]),
             unit: self.unit(ast, ty),
+            length_unit: self.field_length(ast, ty),
+            first_of: opt(&ast.first_of),
             min: self.bound(&ast.min, ty),
             max: self.bound(&ast.max, ty),
             json: self.json(ast, ty),
@@ -303,6 +307,55 @@ impl Lowerer<'_> {
             self.diags.error(&b.pos, format!("bound `{}` is not a number", b.value));
         }
         Some(Str::Owned(b.value.clone()))
+    }
+
+    /// `characters`, `utf8-bytes` or `gbk-bytes`.
+    pub(super) fn length_unit(&mut self, unit: &S) -> Option<LengthUnit> {
+        let parsed = LengthUnit::parse(&unit.value);
+        if parsed.is_none() {
+            let known: Vec<&str> = LengthUnit::ALL.iter().map(|u| u.as_str()).collect();
+            let message = format!("unknown length unit `{}` (expected {})", unit.value, known.join(", "));
+            self.diags.error(&unit.pos, message);
+        }
+        parsed
+    }
+
+    /// The field's own unit, else the platform's, for a text field with a length; `None` keeps the type's own.
+    fn field_length(&mut self, ast: &FieldAst, ty: FieldType) -> Option<LengthUnit> {
+        let limited = matches!(ty, FieldType::String { max_chars: Some(_) } | FieldType::Char { .. });
+        match &ast.length {
+            Some(unit) if !limited => {
+                let message = format!("`length` applies to string(N) and char(N), not to {}", ty.notation());
+                self.diags.error(&unit.pos, message);
+                None
+            }
+            Some(unit) => self.length_unit(unit),
+            None if limited => self.length,
+            None => None,
+        }
+    }
+
+    /// `first_of: X` names a scalar sibling, other than the field itself, and the field is a scalar too.
+    fn positional_aliases(&mut self, fields: &[(FieldSchema, &FieldAst)]) {
+        for (field, ast) in fields {
+            let Some(twice) = &ast.first_of else { continue };
+            let scalar = |ty: FieldType| ty.is_text() || ty.is_number();
+            let sibling = fields.iter().find(|(f, _)| f.name == twice.value && f.name != field.name);
+            let message = match sibling {
+                None => Some(format!("`first_of` of `{}` names `{}`, not a sibling field", field.name, twice.value)),
+                Some((s, _)) if !scalar(s.ty) || !scalar(field.ty) => Some(format!(
+                    "`first_of` pairs scalar fields; `{}` is {} and `{}` is {}",
+                    field.name,
+                    field.ty.notation(),
+                    s.name,
+                    s.ty.notation()
+                )),
+                Some(_) => None,
+            };
+            if let Some(message) = message {
+                self.diags.error(&twice.pos, message);
+            }
+        }
     }
 
     fn check_bounds(&mut self, field: &FieldSchema, ast: &FieldAst) {

@@ -17,6 +17,8 @@ pub struct PlatformAst {
     pub document: Option<S>,
     pub seed: Option<S>,
     pub description: Option<S>,
+    /// The platform's length unit for `string(N)`/`char(N)`: `characters`, `utf8-bytes` or `gbk-bytes`.
+    pub length: Option<S>,
     pub return_codes: Vec<ReturnCodeAst>,
     pub errata: Vec<ErratumAst>,
     pub dictionaries: Vec<DictionaryAst>,
@@ -150,6 +152,10 @@ pub struct FieldAst {
     pub max: Option<S>,
     pub json: Option<S>,
     pub sensitive: Option<Spanned<bool>>,
+    /// The field's own length unit, over the platform's.
+    pub length: Option<S>,
+    /// A positional alias: the first of two sibling elements of this name is this field.
+    pub first_of: Option<S>,
     pub aliases: Vec<S>,
     pub erratum: Vec<S>,
     pub origin: Option<S>,

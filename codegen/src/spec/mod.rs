@@ -3,7 +3,8 @@
 pub mod ast;
 mod database;
 mod protocol;
-mod reader;
+pub(crate) mod reader;
+pub(crate) mod statement;
 
 use crate::diagnostic::Diagnostics;
 use ast::*;
@@ -58,7 +59,7 @@ pub fn read_platform(dir: &Path, display: &str, diags: &mut Diagnostics) -> Plat
 }
 
 /// Parses a YAML file; a missing optional file is `None` without an error.
-fn load<'d>(path: &Path, shown: &str, diags: &'d mut Diagnostics) -> Option<(Node, FileReader<'d>)> {
+pub(crate) fn load<'d>(path: &Path, shown: &str, diags: &'d mut Diagnostics) -> Option<(Node, FileReader<'d>)> {
     let text = std::fs::read_to_string(path).ok()?;
     let file: Str = Str::Owned(shown.to_owned());
     let options = LoaderOptions::default().error_on_duplicate_keys(true).toplevel_mapping();
@@ -97,6 +98,7 @@ fn read_platform_file(r: &mut FileReader, node: &Node, ast: &mut PlatformAst) {
     ast.document = map.required(r, "document");
     ast.seed = map.text(r, "seed");
     ast.description = map.text(r, "description");
+    ast.length = map.text(r, "length");
     ast.return_codes = map.list(r, "return_codes", "a return code", read_return_code);
     let errata = map.list(r, "errata", "an erratum", |r, m| read_erratum(r, m, None));
     ast.errata.extend(errata);
@@ -265,6 +267,8 @@ fn read_field(r: &mut FileReader, mut map: MapReader) -> Option<FieldAst> {
         min: map.text(r, "min"),
         max: map.text(r, "max"),
         json: map.text(r, "json"),
+        length: map.text(r, "length"),
+        first_of: map.text(r, "first_of"),
         sensitive: map.bool(r, "sensitive"),
         aliases: map.texts(r, "aliases"),
         erratum: map.one_or_many(r, "erratum"),

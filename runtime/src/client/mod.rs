@@ -39,6 +39,8 @@ pub struct ClientConfig {
     pub limits: Limits,
     /// The zone of the platform's timestamps.
     pub utc_offset: FixedOffset,
+    /// Which rule classes of a reply's validation only warn (accept, log, count); strict by default.
+    pub strictness: crate::strictness::Strictness,
 }
 
 impl ClientConfig {
@@ -52,6 +54,7 @@ impl ClientConfig {
             backoff: Duration::from_millis(200),
             limits: Limits::default(),
             utc_offset: crate::clock::china_standard_time(),
+            strictness: crate::strictness::Strictness::STRICT,
         }
     }
 }
@@ -69,6 +72,8 @@ pub struct Reply<T> {
     pub envelope: Map<String, Value>,
     /// The rules the payload breaks; a typed call fails instead of returning any.
     pub violations: Violations,
+    /// The rules it breaks that the client's strictness accepts, already logged and counted.
+    pub warnings: Violations,
 }
 
 /// Calls the interfaces one side of a platform provides.
@@ -146,7 +151,8 @@ impl Client {
             return Err(CallError::InvalidReply { code: reply.code, violations: reply.violations });
         }
         let response = match reply.response {
-            Some(value) => Some(I::Response::from_value(value).map_err(|e| CallError::Reply(e.to_string()))?),
+            // Checked in `open` against this client's schema (a profile merged in), under its strictness.
+            Some(value) => Some(I::Response::from_checked(value).map_err(|e| CallError::Reply(e.to_string()))?),
             None => None,
         };
         Ok(Reply {
@@ -156,6 +162,7 @@ impl Client {
             response,
             envelope: reply.envelope,
             violations: Violations::default(),
+            warnings: reply.warnings,
         })
     }
 
@@ -333,12 +340,13 @@ impl Client {
             OpenedPayload::Value(Value::Object(map)) if map.is_empty() && !success => None,
             OpenedPayload::Value(value) => Some(value),
         };
-        let mut violations = Violations::default();
+        let (mut violations, mut warnings) = (Violations::default(), Violations::default());
         let response = payload.map(|mut value| {
-            violations = check(platform, interface.response, &mut value);
+            (violations, warnings) = inner.config.strictness.split(check(platform, interface.response, &mut value));
             value
         });
-        Ok(Reply { code, message, success, response, envelope: opened.fields, violations })
+        crate::strictness::record(&platform.name, &interface.name, crate::strictness::Flow::Reply, &warnings);
+        Ok(Reply { code, message, success, response, envelope: opened.fields, violations, warnings })
     }
 }
 

@@ -14,7 +14,15 @@ pub struct FieldSchema {
     /// field accepts besides the dictionary's (`-1` for "all").
     pub codes: Seq<CodeSchema>,
     pub format: Option<TimeFormat>,
+    /// Further formats accepted besides `format` (a profile's: `HH24:MI:SS` where the document says `HH24:MI`).
+    pub also_formats: Seq<TimeFormat>,
     pub unit: Option<MoneyUnit>,
+    /// How the length of `string(N)` / `char(N)` is counted; `None`: the type's own (characters for `string`,
+    /// UTF-8 bytes for `char`).
+    pub length_unit: Option<LengthUnit>,
+    /// A positional alias: when this field is absent and the sibling named here arrives twice (an XML element
+    /// repeated, as GetStatement's table prints `hospitalRefundId` twice), the first is this field.
+    pub first_of: Option<Str>,
     /// Inclusive bounds of a number, as decimal text.
     pub min: Option<Str>,
     pub max: Option<Str>,
@@ -41,7 +49,10 @@ impl FieldSchema {
         dict: None,
         codes: Seq::Borrowed(&[]),
         format: None,
+        also_formats: Seq::Borrowed(&[]),
         unit: None,
+        length_unit: None,
+        first_of: None,
         min: None,
         max: None,
         json: JsonNumber::Number,
@@ -69,6 +80,69 @@ impl FieldSchema {
     /// Whether a value outside the codes is kept (an open dictionary) rather than rejected.
     pub fn codes_open(&self, platform: &PlatformSchema) -> bool {
         self.dict.is_some_and(|r| platform.dictionary(r.dict).open)
+    }
+
+    /// The most a text field may hold, and the unit it is counted in.
+    pub fn max_length(&self) -> Option<(u32, LengthUnit)> {
+        match self.ty {
+            FieldType::String { max_chars: Some(n) } => Some((n, self.length_unit.unwrap_or(LengthUnit::Characters))),
+            FieldType::Char { max_bytes } => Some((max_bytes, self.length_unit.unwrap_or(LengthUnit::Utf8Bytes))),
+            _ => None,
+        }
+    }
+}
+
+/// How a text field's length is counted: the documents give `Char(N)`/`VARCHAR(N)` widths without naming an
+/// encoding, and a GBK-based HIS counts 2 bytes per Chinese character where UTF-8 counts 3.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LengthUnit {
+    /// Unicode scalar values.
+    Characters,
+    Utf8Bytes,
+    GbkBytes,
+}
+
+impl LengthUnit {
+    pub const ALL: [LengthUnit; 3] = [LengthUnit::Characters, LengthUnit::Utf8Bytes, LengthUnit::GbkBytes];
+
+    /// The spec's name: `characters`, `utf8-bytes`, `gbk-bytes`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LengthUnit::Characters => "characters",
+            LengthUnit::Utf8Bytes => "utf8-bytes",
+            LengthUnit::GbkBytes => "gbk-bytes",
+        }
+    }
+
+    pub fn parse(text: &str) -> Option<LengthUnit> {
+        LengthUnit::ALL.into_iter().find(|u| u.as_str() == text)
+    }
+
+    /// The length of `text` in this unit. A character GBK cannot encode counts as the 2 bytes of GBK's widest
+    /// double-byte form rather than being refused here: what cannot be sent in GBK is another rule's business.
+    pub fn count(self, text: &str) -> usize {
+        match self {
+            LengthUnit::Characters => text.chars().count(),
+            LengthUnit::Utf8Bytes => text.len(),
+            LengthUnit::GbkBytes => {
+                let mut buffer = [0u8; 4];
+                text.chars()
+                    .map(|c| {
+                        let (bytes, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buffer));
+                        if unmappable { 2 } else { bytes.len() }
+                    })
+                    .sum()
+            }
+        }
+    }
+
+    /// How a length in this unit reads: `17 characters`, `51 bytes of UTF-8`, `34 bytes of GBK`.
+    pub fn describe(self, n: usize) -> String {
+        match self {
+            LengthUnit::Characters => format!("{n} characters"),
+            LengthUnit::Utf8Bytes => format!("{n} bytes of UTF-8"),
+            LengthUnit::GbkBytes => format!("{n} bytes of GBK"),
+        }
     }
 }
 

@@ -12,7 +12,7 @@ pub use database::{
     quote_identifier,
 };
 pub use dictionary::{CodeSchema, DictRef, DictTable, DictionarySchema};
-pub use field::{Condition, FieldSchema, FieldType, JsonNumber, MoneyUnit, Origin, Presence};
+pub use field::{Condition, FieldSchema, FieldType, JsonNumber, LengthUnit, MoneyUnit, Origin, Presence};
 pub use format::{TimeFormat, TimeFormatError, TimeToken};
 pub use protocol::*;
 

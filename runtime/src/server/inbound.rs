@@ -283,11 +283,14 @@ async fn pipeline(
         xml::refuse_repeats(&shared.platform, interface.request, &payload)
             .map_err(|e| Refusal::new(&failures.malformed, format!("the payload: {e}")))?;
     }
+    let (payload, warnings) = super::strict::request(&shared.platform, interface, shared.config.strictness, payload)
+        .map_err(|refused| Refusal::new(&failures.invalid, refused.to_string()))?;
     let context = Context {
         interface: interface.name.to_string(),
         binding: binding.schema.name.to_string(),
         envelope: opened.fields,
         headers: request.headers.to_vec(),
+        warnings,
     };
     match shared.dispatch.dispatch(&interface.name, payload, context).await {
         Ok(value) => Ok(value),

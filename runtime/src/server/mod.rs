@@ -8,6 +8,7 @@ pub mod listen;
 pub mod metrics;
 pub mod ops;
 mod routes;
+mod strict;
 
 pub use axum::Router;
 pub use freshness::{Admission, AdmitError, ReplayGuard, Stale, Ticket};
@@ -69,6 +70,8 @@ pub struct Context {
     pub envelope: Map<String, Value>,
     /// The HTTP request's headers.
     pub headers: Vec<(String, String)>,
+    /// The rules the request broke that this server's strictness accepts (`warn`), already logged and counted.
+    pub warnings: Violations,
 }
 
 /// The generated half of a server: one typed handler method per interface, behind a name.
@@ -77,7 +80,8 @@ pub trait Dispatch: Send + Sync + 'static {
 }
 
 /// What generated `Dispatch` impls call for each interface: reads the typed request, runs the handler, writes the
-/// typed response.
+/// typed response. The payload arrives validated against the schema the server serves (a profile merged in) under
+/// its strictness, so it is converted, not checked again against the compiled-in spec.
 pub fn handle<I, F, Fut>(payload: Value, handler: F) -> BoxFuture<Result<Value, Failure>>
 where
     I: Interface,
@@ -85,7 +89,7 @@ where
     Fut: Future<Output = Result<I::Response, Failure>> + Send + 'static,
 {
     Box::pin(async move {
-        let request = I::Request::from_value(payload)?;
+        let request = I::Request::from_checked(payload)?;
         let response = handler(request).await?;
         response.to_value().map_err(Failure::from)
     })

@@ -39,6 +39,8 @@ pub struct ServerConfig {
     pub store: Option<Store>,
     /// How long a client may take to send a request's body, from the end of its headers.
     pub body_read_timeout: Duration,
+    /// Which rule classes of the payload's validation only warn (accept, log, count); strict by default.
+    pub strictness: crate::strictness::Strictness,
 }
 
 impl ServerConfig {
@@ -53,6 +55,7 @@ impl ServerConfig {
             utc_offset: crate::clock::china_standard_time(),
             store: None,
             body_read_timeout: Duration::from_secs(30),
+            strictness: crate::strictness::Strictness::STRICT,
         }
     }
 }
