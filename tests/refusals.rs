@@ -372,7 +372,7 @@ fn glorycard_now(offset_seconds: i64) -> String {
 }
 
 #[tokio::test]
-async fn a_stale_or_replayed_glorycard_request_is_refused() {
+async fn a_stale_or_replayed_glorycard_request_is_refused_and_a_retry_answered() {
     let platform = &glorycard::PLATFORM;
     let handler = Counting::default();
     let server = Loopback::start(glorycard::platform::router(handler.clone(), server_config(platform))).await;
@@ -385,7 +385,15 @@ async fn a_stale_or_replayed_glorycard_request_is_refused() {
     let fresh = glorycard_now(-10);
     let first = send(platform, &server, glorycard_request(&fresh), Format::Json).await;
     assert_eq!((first.code.as_str(), handler.calls()), ("1", 1), "{first:?}");
-    let replay = send(platform, &server, glorycard_request(&fresh), Format::Json).await;
+    // The same bytes again (a client retrying after a timeout): the first answer, without the handler. This
+    // server has no store, so its guard is in memory; the simulators' tests cover one on a store.
+    let retry = send(platform, &server, glorycard_request(&fresh), Format::Json).await;
+    assert_eq!((retry.code.as_str(), &retry.body), ("1", &first.body), "a retry gets the first answer");
+    assert_eq!(handler.calls(), 1, "a retry never reaches the handler");
+    // The same signature on other bytes (the body laid out anew; the signature covers its values) is a replay.
+    let mut relaid = glorycard_request(&fresh);
+    relaid.body = serde_json::to_vec_pretty(&serde_json::from_slice::<Value>(&relaid.body).unwrap()).unwrap();
+    let replay = send(platform, &server, relaid, Format::Json).await;
     assert_eq!(replay.code, "0", "{replay:?}");
     assert!(replay.message.contains("replay"), "{}", replay.message);
     assert_eq!(handler.calls(), 1, "a replay never reaches the handler");
