@@ -263,3 +263,27 @@ fn a_failure_code_must_be_a_return_code_charset_included() {
     let without = protocol.replace("  charset: ILLEGAL_ENCODING\n", "");
     assert_eq!(errors(&[("platform.yaml", &platform), ("protocol.yaml", &without)]), Vec::<String>::new());
 }
+
+#[test]
+fn keys_name_scalar_fields_of_the_request_or_response() {
+    let x = "interface: X\ntitle: 退款\nprovider: hospital\nrequest:\n  fields:\n    - { name: orderId, title: 订单号, type: string(32) }\n    - { name: cardStatus, title: 卡状态, type: int, aliases: [cardStatue] }\n    - name: detail\n      title: 明细\n      type: object\n      fields:\n        - { name: id, title: 编号, type: string }\n    - name: items\n      title: 项目\n      type: list\n      fields:\n        - { name: id, title: 编号, type: string }\nresponse:\n  fields:\n    - { name: refundId, title: 退款单号, type: string(32) }\nkeys: [orderId, refundId, detail.id, orderID, cardStatue, items.id, detail, orderId, detail.nope]\n";
+    assert_eq!(
+        errors(&[("interfaces/X.yaml", x)]),
+        [
+            "specs/bad/interfaces/X.yaml:21:38: error: key `orderID` names no scalar field of `X`'s request or response: `orderID` is not a field of `X.request` (its fields: orderId, cardStatus, detail, items); `orderID` is not a field of `X.response` (its fields: refundId)",
+            "specs/bad/interfaces/X.yaml:21:47: error: key `cardStatue` names no scalar field of `X`'s request or response: `cardStatue` is an alias of `cardStatus`: name a field by its wire name; `cardStatue` is not a field of `X.response` (its fields: refundId)",
+            "specs/bad/interfaces/X.yaml:21:59: error: key `items.id` names no scalar field of `X`'s request or response: `items` is a list: a key is one value per call, and a list holds many business objects; `items` is not a field of `X.response` (its fields: refundId)",
+            "specs/bad/interfaces/X.yaml:21:69: error: key `detail` names no scalar field of `X`'s request or response: `detail` is an object: a key names a scalar field; `detail` is not a field of `X.response` (its fields: refundId)",
+            "specs/bad/interfaces/X.yaml:21:77: error: key `orderId` is declared twice",
+            "specs/bad/interfaces/X.yaml:21:86: error: key `detail.nope` names no scalar field of `X`'s request or response: `nope` is not a field of `X.request.detail` (its fields: id); `detail` is not a field of `X.response` (its fields: refundId)",
+        ]
+    );
+    // An open or empty message has no field to name.
+    let y = "interface: Y\ntitle: 通知\nprovider: hospital\nrequest:\n  open: true\n  description: 无字段表\nresponse: none\nkeys: [orderId]\n";
+    assert_eq!(
+        errors(&[("interfaces/Y.yaml", y)]),
+        [
+            "specs/bad/interfaces/Y.yaml:8:8: error: key `orderId` names no scalar field of `Y`'s request or response: `Y.request` is open (no field table); `Y.response` carries nothing",
+        ]
+    );
+}

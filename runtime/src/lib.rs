@@ -1,6 +1,7 @@
 //! The runtime every generated platform module stands on. It knows nothing of any one platform: everything
 //! platform-specific arrives as data ([`schema::PlatformSchema`]) emitted by `hisgate-codegen` from a spec.
 
+pub mod business_keys;
 pub mod cipher;
 pub mod client;
 pub mod clock;

@@ -21,6 +21,8 @@ pub struct InterfacePage {
     pub service: String,
     /// Other names accepted for the service (a documented erratum's spelling).
     pub service_aliases: Vec<String>,
+    /// The fields that identify the call's business object (`keys:`), request first, then response.
+    pub keys: Vec<String>,
     pub path: String,
     pub retry_safe: bool,
     pub description: String,
@@ -59,6 +61,7 @@ pub fn build(
         provider: text::provider(interface.provider).into(),
         service: interface.service.to_string(),
         service_aliases: interface.service_aliases.iter().map(|a| a.to_string()).collect(),
+        keys: interface.keys.iter().map(|k| k.to_string()).collect(),
         path: interface.path.as_deref().unwrap_or_default().to_owned(),
         retry_safe: interface.retry_safe,
         description: interface.description.trim_end().to_owned(),

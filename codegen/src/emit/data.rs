@@ -163,8 +163,8 @@ impl Lit for PlatformSchema {
 impl Lit for InterfaceSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, InterfaceSchema {
-            name, title, section, description, provider, service, service_aliases, path, retry_safe, request,
-            response, return_codes, database, origin,
+            name, title, section, description, provider, service, service_aliases, keys, path, retry_safe,
+            request, response, return_codes, database, origin,
         } from self)
     }
 }

@@ -4,6 +4,7 @@
 mod database;
 mod dictionary;
 mod examples;
+mod keys;
 mod message;
 mod protocol;
 
@@ -207,6 +208,7 @@ impl Lowerer<'_> {
                 .as_ref()
                 .map_or_else(|| Str::Owned(name.value.clone()), |s| Str::Owned(s.value.clone())),
             service_aliases: Seq::Owned(ast.service_aliases.iter().map(|s| Str::Owned(s.value.clone())).collect()),
+            keys: self.keys(&name.value, &ast.keys, request, response),
             path: opt(&ast.path),
             retry_safe,
             request,

@@ -90,6 +90,8 @@ pub struct InterfaceAst {
     pub provider: Option<S>,
     pub service: Option<S>,
     pub service_aliases: Vec<S>,
+    /// `keys:` the fields that identify the call's business object, by wire name or dotted path.
+    pub keys: Vec<S>,
     pub path: Option<S>,
     pub retry: Option<S>,
     pub description: Option<S>,

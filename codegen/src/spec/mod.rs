@@ -185,6 +185,7 @@ fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<
         provider: map.required(r, "provider"),
         service: map.text(r, "service"),
         service_aliases: map.texts(r, "service_aliases"),
+        keys: map.texts(r, "keys"),
         path: map.text(r, "path"),
         retry: map.text(r, "retry"),
         description: map.text(r, "description"),

@@ -529,6 +529,14 @@ mod data {
                     provider: Side::Hospital,
                     service: s("Register"),
                     service_aliases: Cow::Borrowed(&[]),
+                    keys: Cow::Borrowed(
+                        &[
+                            s("orderId"),
+                            s("cardNo"),
+                            s("hospitalOrderId"),
+                            s("schedule.doctorTitle"),
+                        ],
+                    ),
                     path: None,
                     retry_safe: false,
                     request: MessageId(2),
@@ -553,6 +561,7 @@ mod data {
                     provider: Side::Platform,
                     service: s("notify.send"),
                     service_aliases: Cow::Borrowed(&[]),
+                    keys: Cow::Borrowed(&[]),
                     path: None,
                     retry_safe: true,
                     request: MessageId(0),

@@ -111,6 +111,9 @@ pub struct InterfaceSchema {
     /// Other names a counterpart may send for the service, recorded from a documented erratum (shaanxi's examples
     /// say `NetTest` for `TestNet`): accepted inbound and answered in the same name; never sent.
     pub service_aliases: Seq<Str>,
+    /// The fields that identify the call's business object (order, trade, refund, patient, card), by wire name or
+    /// dotted path through objects: each is read from the request, else from the response (`business_keys`).
+    pub keys: Seq<Str>,
     /// The HTTP path, for platforms that route by path.
     pub path: Option<Str>,
     /// Whether a client may resend the call after a timeout without risking a second effect.
