@@ -176,3 +176,37 @@ fn the_protocol_seals_and_opens_with_its_own_rule() {
     let opened = envelope.open(&sealed.body, &sealed.headers, Format::Json, &inputs, Limits::default()).unwrap();
     assert_eq!(register::Request::from_value(opened.payload).unwrap(), request);
 }
+
+#[test]
+fn business_keys_read_the_request_then_the_response_redacted_and_bounded() {
+    use hisgate_runtime::business_keys::{MAX_VALUE_CHARS, business_keys};
+    let register = mini::PLATFORM.interface("Register").unwrap();
+    let request = serde_json::json!({"orderId": "20170208001", "cardNo": "6222000011112222", "patientSex": 1});
+    let response = serde_json::json!({"hospitalOrderId": "H-住院-1", "schedule": {"doctorTitle": 2}});
+    let pairs = |request: &serde_json::Value, response: Option<&serde_json::Value>| -> Vec<(String, String)> {
+        business_keys(&mini::PLATFORM, register, request, response)
+    };
+    let owned = |list: &[(&str, &str)]| -> Vec<(String, String)> {
+        list.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    };
+    assert_eq!(
+        pairs(&request, Some(&response)),
+        owned(&[
+            ("orderId", "20170208001"),
+            ("cardNo", "6**************2"),
+            ("hospitalOrderId", "H-住院-1"),
+            ("schedule.doctorTitle", "2"),
+        ])
+    );
+    // Before the reply exists, the request's keys alone; an empty value is no key.
+    assert_eq!(pairs(&request, None), owned(&[("orderId", "20170208001"), ("cardNo", "6**************2")]));
+    assert_eq!(pairs(&serde_json::json!({"orderId": " "}), None), owned(&[]));
+    // Whatever a counterpart sends, a value stays one short line.
+    let long = format!("{}\n{}", "订".repeat(100), "x");
+    let keys = pairs(&serde_json::json!({"orderId": long}), None);
+    let value = &keys[0].1;
+    assert_eq!(value.chars().count(), MAX_VALUE_CHARS);
+    assert!(value.ends_with('…') && !value.contains('\n'), "{value}");
+    let short = pairs(&serde_json::json!({"orderId": "a\nb"}), None);
+    assert_eq!(short, owned(&[("orderId", "a\\nb")]));
+}
