@@ -23,6 +23,18 @@ pub struct Profile {
     /// The file, as shown in errors (`specs/shaanxi/profiles/as-printed.yaml`).
     pub file: String,
     pub changes: Vec<Change>,
+    /// The document's own examples this profile still refuses, each with the violations it is refused for and why.
+    pub refused: Vec<RefusedExample>,
+}
+
+/// A worked example of the document that stays refused under the profile: the docs list it, a test holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RefusedExample {
+    /// The example's file under `tests/fixtures/seeds/<platform>/` (`GetStatement.request.xml`).
+    pub example: String,
+    /// `path: rule` of each violation, in field order (`startDate: required`).
+    pub violations: Vec<String>,
+    pub why: String,
 }
 
 /// One departure from the document.
@@ -57,6 +69,7 @@ pub fn apply(platform: &PlatformSchema, path: &Path, display: &str) -> Result<(P
         description: String::new(),
         file: display.to_owned(),
         changes: Vec::new(),
+        refused: Vec::new(),
     };
     if !path.exists() {
         let pos = SourcePos { file: Str::Owned(display.to_owned()), line: 1, column: 1 };
@@ -107,6 +120,20 @@ impl Merger<'_> {
         map.list(r, "interfaces", "an interface change", |r, m| {
             self.interface(r, m);
             Some(())
+        });
+        profile.refused = map.list(r, "refused", "a refused example", |r, mut m| {
+            let example = m.required(r, "example");
+            let violations = m.texts(r, "violations");
+            let why = why(r, &mut m);
+            if why.is_empty() {
+                r.error(m.span(), "a refused example needs `why`: the docs tell users the reason");
+            }
+            m.finish(r);
+            Some(RefusedExample {
+                example: example?.value,
+                violations: violations.into_iter().map(|v| v.value).collect(),
+                why,
+            })
         });
         map.finish(r);
     }
@@ -186,6 +213,7 @@ impl Merger<'_> {
         let why = why(r, &mut map);
         map.finish(r);
         let (Some(path), Some(message)) = (path, message) else { return };
+        let errors_before = r.diags.len();
         let Some((owner, index)) = self.locate(r, message, &path, scope) else { return };
         let target = format!("{scope}.{}", path.value);
         let siblings: Vec<FieldSchema> = self.platform.message(owner).fields.to_vec();
@@ -298,7 +326,7 @@ impl Merger<'_> {
             }
             changes.push(format!("{word} {}", bound.value));
         }
-        if changes.is_empty() {
+        if changes.is_empty() && r.diags.len() == errors_before {
             r.diags.error(&path.pos, format!("the entry for `{}` changes nothing", path.value));
         }
         self.platform.messages.to_mut()[owner.0 as usize].fields.to_mut()[index] = field;
@@ -390,9 +418,24 @@ pub fn markdown(profile: &Profile) -> String {
         out.push_str("\n\n");
     }
     out.push_str("| applies to | what the counterpart does differently | why |\n|---|---|---|\n");
+    let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     for change in &profile.changes {
-        let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
         out.push_str(&format!("| `{}` | {} | {} |\n", change.target, cell(&change.what), cell(&change.why)));
     }
+    if !profile.refused.is_empty() {
+        out.push_str("\n### The document's examples refused even under this profile\n\n");
+        out.push_str("| example | refused for | why |\n|---|---|---|\n");
+        for refused in &profile.refused {
+            let violations: Vec<String> = refused.violations.iter().map(|v| format!("`{v}`")).collect();
+            out.push_str(&format!("| `{}` | {} | {} |\n", refused.example, violations.join(", "), cell(&refused.why)));
+        }
+    }
     out
+}
+
+/// The platform a profile file names (its `platform:` key), to find the spec it applies to.
+pub fn platform_of(path: &Path) -> Option<String> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let node = marked_yaml::parse_yaml(0, &text).ok()?;
+    Some(node.as_mapping()?.get_scalar("platform")?.as_str().to_owned())
 }

@@ -19,8 +19,10 @@ use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::server::{CancellationToken, Router, ServerConfig};
 use hisgate_runtime::store::outbox::RetryPolicy;
 use hisgate_runtime::store::{Store, StoreError};
+use hisgate_runtime::strictness::Strictness;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// What a simulator is started with.
@@ -40,6 +42,10 @@ pub struct Options {
     pub limits: Limits,
     /// How long a client may take to send a body.
     pub body_read_timeout: Duration,
+    /// Which rule classes of request validation only warn.
+    pub strictness: Strictness,
+    /// The platform with a counterpart profile merged in, served instead of the compiled-in spec.
+    pub schema: Option<Arc<PlatformSchema>>,
 }
 
 impl Options {
@@ -53,6 +59,8 @@ impl Options {
             stop: CancellationToken::new(),
             limits: Limits::default(),
             body_read_timeout: Duration::from_secs(30),
+            strictness: Strictness::STRICT,
+            schema: None,
         }
     }
 }
@@ -107,5 +115,7 @@ fn server_config(platform: &PlatformSchema, options: &Options) -> ServerConfig {
     config.store = Some(options.store.clone());
     config.limits = options.limits;
     config.body_read_timeout = options.body_read_timeout;
+    config.strictness = options.strictness;
+    config.schema = options.schema.clone();
     config
 }

@@ -20,7 +20,7 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let platforms = match args.selection.load() {
+    let (platforms, profiles) = match args.selection.load_with_profiles() {
         Ok(p) => p,
         Err(e) => return specs::fail(&e),
     };
@@ -33,10 +33,15 @@ pub fn run(args: Args) -> ExitCode {
         Err(e) => return specs::fail(&format!("worked examples: {e}")),
     };
     let refs: Vec<_> = platforms.iter().map(|p| &**p).collect();
-    let site = match docs::site(&refs, &worked) {
+    let mut site = match docs::site(&refs, &worked) {
         Ok(site) => site,
         Err(e) => return specs::fail(&e),
     };
+    // What each profile changes, and the document's examples it still refuses, beside the platform's pages.
+    for profile in &profiles {
+        let page = format!("{}/profile-{}.md", profile.platform, profile.name);
+        site.files.insert(page, hisgate_codegen::profile::markdown(profile));
+    }
     if let Err(e) = site.write_to(&args.out) {
         return specs::fail(&format!("cannot write {}: {e}", args.out.display()));
     }

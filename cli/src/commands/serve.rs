@@ -49,6 +49,8 @@ pub struct Args {
     log_format: LogFormat,
     #[command(flatten)]
     limits: Limits,
+    #[command(flatten)]
+    leniency: crate::target::Leniency,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -138,6 +140,8 @@ async fn serve(args: Args) -> Result<(), String> {
         stop: stop.clone(),
         limits: hisgate_runtime::codec::Limits { max_bytes: limits.max_body_bytes, ..Default::default() },
         body_read_timeout: limits.body_timeout,
+        strictness: args.leniency.value()?,
+        schema: args.target.profile.is_some().then(|| std::sync::Arc::new(platform.clone().into_owned())),
         ..Options::new(store.clone(), credentials)
     };
     let simulator = hisgate_simulator::start(&platform.name, side, options).await.map_err(|e| e.to_string())?;

@@ -1,6 +1,7 @@
 //! Which platforms a multi-platform command works on: every compiled-in one, those named by `--platform`, or the
 //! spec folders given by `--spec` (read at run time).
 
+use hisgate_codegen::profile::Profile;
 use hisgate_runtime::schema::PlatformSchema;
 use std::borrow::Cow;
 use std::path::PathBuf;
@@ -14,10 +15,31 @@ pub struct Selection {
     /// Read specs from this folder (a specs root or one platform's folder, repeatable) instead of the compiled-in ones.
     #[arg(long = "spec", value_name = "DIR")]
     specs: Vec<PathBuf>,
+    /// A counterpart profile merged into the platform it names (repeatable, one per platform).
+    #[arg(long = "profile", value_name = "FILE")]
+    profiles: Vec<PathBuf>,
 }
 
 impl Selection {
-    pub fn load(&self) -> Result<Vec<Cow<'static, PlatformSchema>>, String> {
+    /// The platforms with their profiles merged in, and the profiles (for pages saying what they change).
+    pub fn load_with_profiles(&self) -> Result<(Vec<Cow<'static, PlatformSchema>>, Vec<Profile>), String> {
+        let mut platforms = self.load_specs()?;
+        let mut profiles = Vec::new();
+        for file in &self.profiles {
+            let named = hisgate_codegen::profile::platform_of(file)
+                .ok_or_else(|| format!("{}: not a profile naming its `platform`", file.display()))?;
+            let platform = platforms
+                .iter_mut()
+                .find(|p| p.name == named)
+                .ok_or_else(|| format!("{}: the profile is for `{named}`, which is not selected", file.display()))?;
+            let (merged, profile) = crate::target::with_profile(platform, file)?;
+            *platform = Cow::Owned(merged);
+            profiles.push(profile);
+        }
+        Ok((platforms, profiles))
+    }
+
+    fn load_specs(&self) -> Result<Vec<Cow<'static, PlatformSchema>>, String> {
         let mut all: Vec<Cow<'static, PlatformSchema>> = Vec::new();
         if self.specs.is_empty() {
             all.extend(hisgate_generated::PLATFORMS.iter().map(|p| Cow::Borrowed(*p)));

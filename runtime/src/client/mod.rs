@@ -41,6 +41,9 @@ pub struct ClientConfig {
     pub utc_offset: FixedOffset,
     /// Which rule classes of a reply's validation only warn (accept, log, count); strict by default.
     pub strictness: crate::strictness::Strictness,
+    /// The schema to call with instead of the one the client is given: the same platform with a counterpart
+    /// profile merged in. Ignored for another platform.
+    pub schema: Option<Arc<PlatformSchema>>,
 }
 
 impl ClientConfig {
@@ -55,6 +58,7 @@ impl ClientConfig {
             limits: Limits::default(),
             utc_offset: crate::clock::china_standard_time(),
             strictness: crate::strictness::Strictness::STRICT,
+            schema: None,
         }
     }
 }
@@ -111,6 +115,10 @@ impl Client {
         base_url: &str,
         config: ClientConfig,
     ) -> Result<Client, CallError> {
+        let platform = match &config.schema {
+            Some(profiled) if profiled.name == platform.name => profiled.clone(),
+            _ => platform,
+        };
         let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
         if Binding::named(protocol, config.binding.as_deref()).is_none() {
             let known: Vec<&str> = protocol.bindings.iter().map(|b| &*b.name).collect();

@@ -41,6 +41,9 @@ pub struct ServerConfig {
     pub body_read_timeout: Duration,
     /// Which rule classes of the payload's validation only warn (accept, log, count); strict by default.
     pub strictness: crate::strictness::Strictness,
+    /// The schema to serve instead of the one the router is given: the same platform with a counterpart profile
+    /// merged in (`hisgate serve --profile`). Ignored for another platform.
+    pub schema: Option<Arc<PlatformSchema>>,
 }
 
 impl ServerConfig {
@@ -56,6 +59,7 @@ impl ServerConfig {
             store: None,
             body_read_timeout: Duration::from_secs(30),
             strictness: crate::strictness::Strictness::STRICT,
+            schema: None,
         }
     }
 }
@@ -73,6 +77,10 @@ pub fn router(
     dispatch: Arc<dyn Dispatch>,
     config: ServerConfig,
 ) -> Result<Router, String> {
+    let platform = match &config.schema {
+        Some(profiled) if profiled.name == platform.name => profiled.clone(),
+        _ => platform,
+    };
     let protocol =
         platform.protocol.as_ref().ok_or_else(|| format!("platform `{}` declares no protocol", platform.name))?;
     let replay = match (&protocol.freshness, config.freshness_window) {
