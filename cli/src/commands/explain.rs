@@ -9,9 +9,10 @@ use hisgate_runtime::envelope::{Envelope, Format};
 use hisgate_runtime::schema::{Coverage, Direction, KeyOrder, Nested, Numbers, SignatureRule};
 use hisgate_runtime::secret::fingerprint;
 use hisgate_runtime::signature::Signer;
-use hisgate_runtime::signature::diagnose::diagnose;
+use hisgate_runtime::signature::diagnose::{Diff, Options, diagnose};
 use serde_json::{Value, json};
 use std::process::ExitCode;
+use std::time::Duration;
 
 #[derive(clap::Args, Debug)]
 pub struct ExplainArgs {
@@ -23,6 +24,20 @@ pub struct ExplainArgs {
     /// Print the explanation as JSON.
     #[arg(long)]
     json: bool,
+    /// How long `--expect` may search pairs of mistakes: `1s`, `250ms`; single mistakes are always tried.
+    #[arg(long, value_name = "TIME", default_value = "1s", value_parser = parse_budget)]
+    budget: Duration,
+}
+
+fn parse_budget(text: &str) -> Result<Duration, String> {
+    let (number, scale) = match text.strip_suffix("ms") {
+        Some(ms) => (ms, 0.001),
+        None => (text.strip_suffix('s').unwrap_or(text), 1.0),
+    };
+    match number.trim().parse::<f64>() {
+        Ok(n) if n.is_finite() && (0.0..=3600.0).contains(&n) => Ok(Duration::from_secs_f64(n * scale)),
+        _ => Err(format!("`{text}` is not a time: write `1s`, `0.5s` or `250ms`")),
+    }
 }
 
 pub fn run(args: ExplainArgs) -> ExitCode {
@@ -66,15 +81,15 @@ pub fn run(args: ExplainArgs) -> ExitCode {
                 "keys": keys,
             });
             if let Some(expected) = &args.expect {
-                let diagnosis = diagnose(protocol, &signer, &message, &inputs, expected);
-                report["expected"] = json!(expected);
+                let options = Options { budget: args.budget, ..Options::default() };
+                let diagnosis = diagnose(&platform, direction, &message, &inputs, expected, options);
                 report["matches"] = json!(diagnosis.matches_rule);
-                report["tried"] = json!(diagnosis.tried);
-                report["findings"] = diagnosis
-                    .findings
-                    .iter()
-                    .map(|f| json!({ "variant": f.variant, "canonical": f.canonical }))
-                    .collect();
+                // The diagnosis's own fields beside the explanation's, as a journal stores them.
+                if let Value::Object(fields) = serde_json::to_value(&diagnosis).map_err(|e| e.to_string())? {
+                    for (name, value) in fields {
+                        report[name.as_str()] = value;
+                    }
+                }
             }
             Ok(report)
         };
@@ -154,19 +169,50 @@ fn text(report: &Value) -> String {
         return out;
     }
     say!("expected   {} — does not match the rule", s(expected));
+    let n = |v: &Value| v.as_u64().unwrap_or(0);
+    let (tried, singles) = (n(&report["tried"]), n(&report["singles"]));
+    let whole = if report["complete"] == json!(true) { "the whole space" } else { "stopped at the budget" };
+    say!(
+        "searched   {tried} variants ({} single mistakes, {} of {} pairs) in {:.1} ms: {whole}",
+        tried.min(singles),
+        tried.saturating_sub(singles),
+        n(&report["pairs"]),
+        n(&report["elapsed_us"]) as f64 / 1000.0
+    );
     let findings = report["findings"].as_array().cloned().unwrap_or_default();
     if findings.is_empty() {
-        say!(
-            "no variant of the {} tried reproduces it: most likely the key differs (compare fingerprints with the \
-             other party) or a field's value does",
-            report["tried"]
-        );
-        return out;
+        if let Some(hint) = report["key_differs"].as_object() {
+            say!(
+                "no variant reproduces it, yet it has the rule's shape ({}): the key likely differs. Compare \
+                 fingerprints with the other party:",
+                s(&hint["shape"])
+            );
+            for key in hint["keys"].as_array().into_iter().flatten() {
+                say!("  {}: {}", s(&key["name"]), s(&key["fingerprint"]));
+            }
+        } else {
+            say!(
+                "no variant reproduces it, and it has another shape than the rule's signature: another digest or \
+                 encoding than any tried, or another message"
+            );
+        }
+    } else {
+        say!("likely cause, cheapest first (each reproduces the expected signature):");
+        for (i, finding) in findings.iter().enumerate() {
+            say!("  {}. {}", i + 1, s(&finding["variant"]));
+            say!("       canonical  {}", s(&finding["canonical"]));
+            match serde_json::from_value::<Diff>(finding["diff"].clone()) {
+                Ok(diff) if diff.same_text() => {
+                    say!("       diff       the same string; the digest or its bytes differ")
+                }
+                Ok(diff) => say!("       diff       {}", diff.compact(32)),
+                Err(_) => {}
+            }
+        }
     }
-    say!("likely cause (each of these reproduces the expected signature):");
-    for finding in findings {
-        say!("  - {}", s(&finding["variant"]));
-        say!("      {}", s(&finding["canonical"]));
+    let ruled: Vec<String> = report["ruled_out"].as_array().into_iter().flatten().map(s).collect();
+    if !ruled.is_empty() {
+        say!("ruled out  {}", ruled.join(", "));
     }
     out
 }

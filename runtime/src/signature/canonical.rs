@@ -125,7 +125,7 @@ pub fn pairs<'m>(rule: &SignatureRule, declared: &[&str], message: &'m Map<Strin
     Pairs { entries: included }
 }
 
-fn compare_keys(order: KeyOrder, a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn compare_keys(order: KeyOrder, a: &str, b: &str) -> std::cmp::Ordering {
     match order {
         KeyOrder::Bytes => a.as_bytes().cmp(b.as_bytes()),
         KeyOrder::IgnoreCase => a.to_lowercase().cmp(&b.to_lowercase()).then_with(|| a.as_bytes().cmp(b.as_bytes())),

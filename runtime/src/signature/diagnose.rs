@@ -1,203 +1,363 @@
-//! “签名不正确”: given the signature a counterpart computed, try the usual suspects — a wrong or swapped key, empty
-//! fields included, case-insensitive sorting, `10.00` vs `10`, a field such as `signType` signed or not, another
-//! suffix — and name every variant of the rule that reproduces it.
+//! “签名不正确”: given the signature a counterpart computed, search the space of mistakes ([`variants::space`]) —
+//! every single variant, then every pair of them, within a time budget — and name each one that reproduces it,
+//! cheapest first, with the canonical string it gives and where that differs from the rule's. When nothing does
+//! but the signature has the rule's shape, the key likely differs: the fingerprints say which to compare.
 
-use super::Signer;
-use crate::schema::{Coverage, KeyOrder, Nested, Numbers, ProtocolSchema, SignatureRule};
-use crate::secret::Inputs;
+use super::variants::{self, Family, Setup, Subject, Variant};
+use crate::codec::Limits;
+use crate::envelope::{Envelope, Format};
+use crate::schema::{Direction, PlatformSchema, ProtocolSchema};
+use crate::secret::{Inputs, fingerprint};
+use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
+use std::time::{Duration, Instant};
 
-/// A variant of the rule or of the inputs that reproduces the expected signature.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Finding {
-    pub variant: String,
-    pub canonical: String,
+/// How far to search.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Options {
+    /// Stop when this much time has passed; singles come first, so a short budget still tries them all.
+    pub budget: Duration,
+    pub pairs: bool,
+    /// Stop at the first variant that reproduces the signature (a server's log line).
+    pub first_only: bool,
 }
 
-/// What the search found: the variants that match, and whether the expected value is only a cut or a re-cased
-/// form of the rule's own signature.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+impl Default for Options {
+    fn default() -> Options {
+        Options { budget: Duration::from_secs(1), pairs: true, first_only: false }
+    }
+}
+
+impl Options {
+    /// What a server spends on a refused request: a few milliseconds, the first match.
+    pub fn quick() -> Options {
+        Options { budget: Duration::from_millis(20), pairs: true, first_only: true }
+    }
+}
+
+/// The search's result, serializable for `--json` and a journal.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Diagnosis {
+    pub expected: String,
+    /// The expected signature is the rule's own.
     pub matches_rule: bool,
+    pub rule_sign: String,
+    /// The rule's canonical string, keys shown as `{key}`.
+    pub rule_canonical: String,
+    /// The variants that reproduce the expected signature: single mistakes first, then pairs.
     pub findings: Vec<Finding>,
     pub tried: usize,
+    /// Single variants in the space.
+    pub singles: usize,
+    /// Pairs worth trying: of composable variants that each change something.
+    pub pairs: usize,
+    /// Every single and pair was tried within the budget.
+    pub complete: bool,
+    pub elapsed_us: u64,
+    pub families: Vec<FamilyTally>,
+    /// Families none of whose variants, alone or paired, reproduces the signature.
+    pub ruled_out: Vec<Family>,
+    /// Nothing reproduces it, yet it has the shape of the rule's signature: the key likely differs.
+    pub key_differs: Option<KeyHint>,
 }
 
-struct Candidate {
-    variant: String,
-    rule: SignatureRule,
-    message: Map<String, Value>,
-    inputs: Inputs,
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The mistakes, joined by ` + `.
+    pub variant: String,
+    pub parts: Vec<Part>,
+    /// The string this variant signs, keys shown as `{key}`.
+    pub canonical: String,
+    pub diff: Diff,
 }
 
-/// Searches single changes to the rule, the message and the key, and pairs of the rule's switches.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Part {
+    pub family: Family,
+    pub label: String,
+}
+
+/// Where a variant's canonical string departs from the rule's: one differing stretch between a common start and
+/// a common end, marked `[-rule's-]{+variant's+}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Diff {
+    /// Characters in common at the start.
+    pub at: usize,
+    pub rule: String,
+    pub variant: String,
+    /// The variant's string with the stretch marked; the string itself when the two are the same (the digest or
+    /// the bytes hashed differ, not the text).
+    pub marked: String,
+}
+
+impl Diff {
+    pub fn new(rule: &str, variant: &str) -> Diff {
+        let (a, b): (Vec<char>, Vec<char>) = (rule.chars().collect(), variant.chars().collect());
+        let start = a.iter().zip(&b).take_while(|(x, y)| x == y).count();
+        let end = a[start..].iter().rev().zip(b[start..].iter().rev()).take_while(|(x, y)| x == y).count();
+        let (removed, added): (String, String) =
+            (a[start..a.len() - end].iter().collect(), b[start..b.len() - end].iter().collect());
+        let mut marked: String = b[..start].iter().collect();
+        if !removed.is_empty() {
+            marked.push_str(&format!("[-{removed}-]"));
+        }
+        if !added.is_empty() {
+            marked.push_str(&format!("{{+{added}+}}"));
+        }
+        marked.extend(&b[b.len() - end..]);
+        Diff { at: start, rule: removed, variant: added, marked }
+    }
+
+    pub fn same_text(&self) -> bool {
+        self.rule.is_empty() && self.variant.is_empty()
+    }
+
+    /// The marked string with long common stretches cut to `context` characters either side.
+    pub fn compact(&self, context: usize) -> String {
+        let chars: Vec<char> = self.marked.chars().collect();
+        if self.same_text() || chars.len() <= 3 * context {
+            return self.marked.clone();
+        }
+        let marks = 4 * usize::from(!self.rule.is_empty()) + 4 * usize::from(!self.variant.is_empty());
+        let middle = self.at + self.rule.chars().count() + self.variant.chars().count() + marks;
+        let head = if self.at > context {
+            format!("…{}", chars[self.at - context..self.at].iter().collect::<String>())
+        } else {
+            chars[..self.at].iter().collect()
+        };
+        let tail_len = chars.len() - middle;
+        let tail = if tail_len > context {
+            format!("{}…", chars[middle..middle + context].iter().collect::<String>())
+        } else {
+            chars[middle..].iter().collect()
+        };
+        format!("{head}{}{tail}", chars[self.at..middle].iter().collect::<String>())
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FamilyTally {
+    pub family: Family,
+    /// Single variants tried.
+    pub tried: usize,
+    /// Findings it takes part in.
+    pub matched: usize,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyHint {
+    /// What the expected signature and the rule's have in common: `32 upper-case hex characters`.
+    pub shape: String,
+    /// Each secret credential's fingerprint, to compare with the counterpart's; never the key.
+    pub keys: Vec<KeyPrint>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyPrint {
+    pub name: String,
+    pub fingerprint: String,
+}
+
+/// Searches the variants of the rule of `platform` for those that give `expected` over `message`.
 pub fn diagnose(
-    protocol: &ProtocolSchema,
-    signer: &Signer,
+    platform: &PlatformSchema,
+    direction: Direction,
     message: &Map<String, Value>,
     inputs: &Inputs,
     expected: &str,
+    options: Options,
 ) -> Diagnosis {
+    let start = Instant::now();
     let expected = expected.trim();
-    let own = signer.sign(message, inputs).map(|s| s.value).unwrap_or_default();
-    let mut diagnosis = Diagnosis { matches_rule: own == expected, ..Diagnosis::default() };
-    if !own.is_empty() && own != expected {
-        if own.eq_ignore_ascii_case(expected) {
-            diagnosis.findings.push(note(
-                "the signatures differ only in letter case (upper vs lower hex)",
-                signer,
-                message,
-                inputs,
-            ));
-        } else if own.starts_with(expected) {
-            let cut =
-                format!("the expected signature is the rule's own cut after {} characters", expected.chars().count());
-            diagnosis.findings.push(note(&cut, signer, message, inputs));
+    let mut d = Diagnosis { expected: expected.to_owned(), ..Diagnosis::default() };
+    let Some(protocol) = platform.protocol.as_ref() else { return d };
+    let rule = &protocol.signature;
+    let declared: Vec<&str> = protocol.envelope(direction).field_names().collect();
+    let base = Setup::new(rule, &declared, message, inputs);
+    let same = |value: &str| super::matches(rule.compare, value, expected);
+    let (canonical, own) = base.sign().unwrap_or_default();
+    d.rule_sign.clone_from(&own);
+    d.rule_canonical = base.canonical(true).unwrap_or_default();
+    d.matches_rule = !own.is_empty() && same(&own);
+    if d.matches_rule {
+        d.complete = true;
+        d.elapsed_us = elapsed_us(start);
+        return d;
+    }
+    if expected.len() >= 8 && own.len() > expected.len() && own.starts_with(expected) {
+        let label = format!("the rule's signature cut to its first {} characters", expected.chars().count());
+        d.findings.push(Finding {
+            variant: label.clone(),
+            parts: vec![Part { family: Family::Encoding, label }],
+            canonical: d.rule_canonical.clone(),
+            diff: Diff::new(&d.rule_canonical, &d.rule_canonical),
+        });
+    }
+    let subject = Subject { platform, protocol, direction, message, inputs };
+    let space = variants::space(&subject);
+    d.singles = space.len();
+    let mut tried = vec![0usize; space.len()];
+    let mut matched = vec![false; space.len()];
+    let mut live = Vec::with_capacity(space.len());
+    let mut stopped = false;
+    let over = || start.elapsed() >= options.budget;
+    for (i, variant) in space.iter().enumerate() {
+        if over() {
+            stopped = true;
+            break;
+        }
+        d.tried += 1;
+        tried[i] += 1;
+        let setup = base.clone().with(variant);
+        let Some((text, value)) = setup.sign() else { continue };
+        if same(&value) {
+            matched[i] = true;
+            d.findings.push(finding(&d.rule_canonical, &[variant], &setup));
+            if options.first_only {
+                stopped = true;
+                break;
+            }
+        } else if !(text == canonical && value == own) {
+            // A variant that changes nothing here is no half of a pair.
+            live.push(i);
         }
     }
-    for candidate in candidates(protocol, signer.rule(), message, inputs) {
-        diagnosis.tried += 1;
-        let variant_signer = Signer { rule: &candidate.rule, declared: signer.declared.clone() };
-        if let Ok(signature) = variant_signer.sign(&candidate.message, &candidate.inputs)
-            && signature.value == expected
-        {
-            let canonical = variant_signer.shown_canonical(&candidate.message, &candidate.inputs).unwrap_or_default();
-            diagnosis.findings.push(Finding { variant: candidate.variant, canonical });
-        }
-    }
-    diagnosis
-}
-
-fn note(variant: &str, signer: &Signer, message: &Map<String, Value>, inputs: &Inputs) -> Finding {
-    Finding { variant: variant.to_owned(), canonical: signer.shown_canonical(message, inputs).unwrap_or_default() }
-}
-
-/// The rule's switches, each flipped to its other settings.
-fn switches(rule: &SignatureRule) -> Vec<(String, SignatureRule)> {
-    let mut out = Vec::new();
-    let mut push = |label: &str, change: &dyn Fn(&mut SignatureRule)| {
-        let mut r = rule.clone();
-        change(&mut r);
-        if r != *rule {
-            out.push((label.to_owned(), r));
-        }
-    };
-    push("empty values signed", &|r| r.drop_empty = false);
-    push("empty values dropped", &|r| r.drop_empty = true);
-    push("keys sorted ignoring case", &|r| r.sort = KeyOrder::IgnoreCase);
-    push("keys sorted case-sensitively", &|r| r.sort = KeyOrder::Bytes);
-    push("numbers signed as sent (10.00)", &|r| r.numbers = Numbers::AsSent);
-    push("numbers in shortest form (10.00 → 10)", &|r| r.numbers = Numbers::Shortest);
-    push("nested values as sorted JSON", &|r| r.nested = Nested::Json);
-    push("nested values flattened (a.b=…)", &|r| r.nested = Nested::Flatten);
-    push("every field signed, declared or not", &|r| r.covers = Coverage::All);
-    push("only the envelope's declared fields signed", &|r| r.covers = Coverage::Declared);
-    out
-}
-
-fn candidates(
-    protocol: &ProtocolSchema,
-    rule: &SignatureRule,
-    message: &Map<String, Value>,
-    inputs: &Inputs,
-) -> Vec<Candidate> {
-    let same = |variant: String, rule: SignatureRule| Candidate {
-        variant,
-        rule,
-        message: message.clone(),
-        inputs: inputs.clone(),
-    };
-    let mut out = Vec::new();
-    let switches = switches(rule);
-    for (i, (label, variant)) in switches.iter().enumerate() {
-        out.push(same(label.clone(), variant.clone()));
-        // Two mistakes at once, among the switches.
-        for (other_label, other) in &switches[i + 1..] {
-            let mut both = variant.clone();
-            both.drop_empty = if other.drop_empty != rule.drop_empty { other.drop_empty } else { both.drop_empty };
-            both.sort = if other.sort != rule.sort { other.sort } else { both.sort };
-            both.numbers = if other.numbers != rule.numbers { other.numbers } else { both.numbers };
-            both.nested = if other.nested != rule.nested { other.nested } else { both.nested };
-            both.covers = if other.covers != rule.covers { other.covers } else { both.covers };
-            out.push(same(format!("{label}, and {other_label}"), both));
-        }
-    }
-    // A field signed that the rule leaves out, or the other way round.
-    for excluded in rule.exclude.iter().filter(|e| **e != rule.field && message.contains_key(&***e)) {
-        let mut r = rule.clone();
-        r.exclude = r.exclude.iter().filter(|e| *e != excluded).cloned().collect::<Vec<_>>().into();
-        out.push(same(format!("`{excluded}` signed too"), r));
-    }
-    for name in message.keys().filter(|k| !rule.exclude.iter().any(|e| e == *k)) {
-        let mut r = rule.clone();
-        r.exclude = rule.exclude.iter().cloned().chain([name.clone().into()]).collect::<Vec<_>>().into();
-        out.push(same(format!("`{name}` left out"), r));
-    }
-    // Another suffix or prefix around the same pairs.
-    let secrets: Vec<&str> = protocol.credentials.iter().filter(|c| c.secret).map(|c| &*c.name).collect();
-    for secret in &secrets {
-        let suffixes = [
-            format!("&key={{{secret}}}"),
-            format!("key={{{secret}}}"),
-            format!("&{{{secret}}}"),
-            format!("{{{secret}}}"),
-            format!("&key={{{secret}}}&timestamp={{timestamp}}"),
-            format!("&timestamp={{timestamp}}&key={{{secret}}}"),
-            String::new(),
-        ];
-        for suffix in suffixes.iter().filter(|s| **s != *rule.suffix) {
-            let mut r = rule.clone();
-            r.suffix = suffix.clone().into();
-            let shown = if suffix.is_empty() { "no suffix".to_owned() } else { format!("suffix `{suffix}`") };
-            out.push(same(shown, r));
-        }
-        for prefix in [format!("{{{secret}}}"), format!("{{{secret}}}&")] {
-            let mut r = rule.clone();
-            r.prefix = prefix.clone().into();
-            r.suffix = "".into();
-            out.push(same(format!("the key before the pairs (`{prefix}`), not after"), r));
-        }
-    }
-    // A wrong key: another credential's value, or the key with stray spaces or in another case.
-    for secret in &secrets {
-        let Some(value) = inputs.get(secret) else { continue };
-        let mut keyed = |variant: String, replacement: String| {
-            let mut changed = inputs.clone();
-            changed.set(secret.to_string(), replacement, true);
-            out.push(Candidate { variant, rule: rule.clone(), message: message.clone(), inputs: changed });
-        };
-        for other in protocol.credentials.iter().filter(|c| c.name != *secret) {
-            if let Some(v) = inputs.get(&other.name) {
-                keyed(format!("`{}` used as `{secret}`", other.name), v.to_owned());
+    // Pairs of a variant that already explains the signature add nothing.
+    live.retain(|i| !matched[*i]);
+    let pairs: Vec<(usize, usize)> = live
+        .iter()
+        .enumerate()
+        .flat_map(|(a, &i)| live[a + 1..].iter().map(move |&j| (i, j)))
+        .filter(|(i, j)| space[*i].family.compose(space[*j].family))
+        .collect();
+    d.pairs = pairs.len();
+    if options.pairs && !stopped {
+        for (n, (i, j)) in pairs.into_iter().enumerate() {
+            if n % 16 == 0 && over() {
+                stopped = true;
+                break;
+            }
+            d.tried += 1;
+            let setup = base.clone().with(&space[i]).with(&space[j]);
+            if let Some((_, value)) = setup.sign()
+                && same(&value)
+            {
+                d.findings.push(finding(&d.rule_canonical, &[&space[i], &space[j]], &setup));
+                if options.first_only {
+                    stopped = true;
+                    break;
+                }
             }
         }
-        keyed(format!("`{secret}` trimmed of spaces"), value.trim().to_owned());
-        keyed(format!("`{secret}` upper-cased"), value.to_uppercase());
-        keyed(format!("`{secret}` lower-cased"), value.to_lowercase());
     }
-    // Values URL-encoded before signing (a GET binding's classic).
-    let encoded: Map<String, Value> = message
-        .iter()
-        .map(|(k, v)| (k.clone(), v.as_str().map_or_else(|| v.clone(), |s| Value::String(percent_encode(s)))))
-        .collect();
-    out.push(Candidate {
-        variant: "values URL-encoded before signing".into(),
-        rule: rule.clone(),
-        message: encoded,
-        inputs: inputs.clone(),
-    });
+    d.complete = !stopped && options.pairs;
+    d.families = tally(&space, &tried, &d.findings);
+    d.ruled_out = d.families.iter().filter(|f| f.tried > 0 && f.matched == 0).map(|f| f.family).collect();
+    if d.findings.is_empty() && !own.is_empty() && shape(expected) == shape(&own) {
+        d.key_differs = Some(KeyHint { shape: shape(&own).describe(), keys: key_prints(protocol, inputs) });
+    }
+    d.elapsed_us = elapsed_us(start);
+    d
+}
+
+fn elapsed_us(start: Instant) -> u64 {
+    u64::try_from(start.elapsed().as_micros()).unwrap_or(u64::MAX)
+}
+
+fn finding(rule_canonical: &str, variants: &[&Variant], setup: &Setup) -> Finding {
+    let canonical = setup.canonical(true).unwrap_or_default();
+    Finding {
+        variant: variants.iter().map(|v| v.label.as_str()).collect::<Vec<_>>().join(" + "),
+        parts: variants.iter().map(|v| Part { family: v.family, label: v.label.clone() }).collect(),
+        diff: Diff::new(rule_canonical, &canonical),
+        canonical,
+    }
+}
+
+fn tally(space: &[Variant], tried: &[usize], findings: &[Finding]) -> Vec<FamilyTally> {
+    let mut out: Vec<FamilyTally> = Vec::new();
+    for (variant, n) in space.iter().zip(tried) {
+        match out.iter_mut().find(|t| t.family == variant.family) {
+            Some(t) => t.tried += n,
+            None => out.push(FamilyTally { family: variant.family, tried: *n, matched: 0 }),
+        }
+    }
+    for t in &mut out {
+        t.matched = findings.iter().filter(|f| f.parts.iter().any(|p| p.family == t.family)).count();
+    }
     out
 }
 
-/// RFC 3986 percent-encoding of everything but unreserved characters.
-fn percent_encode(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for b in text.bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
+fn key_prints(protocol: &ProtocolSchema, inputs: &Inputs) -> Vec<KeyPrint> {
+    let secrets = protocol.credentials.iter().filter(|c| c.secret);
+    secrets
+        .filter_map(|c| inputs.get(&c.name).map(|v| KeyPrint { name: c.name.to_string(), fingerprint: fingerprint(v) }))
+        .collect()
+}
+
+/// A signature's length and alphabet.
+#[derive(Debug, PartialEq, Eq)]
+struct Shape {
+    len: usize,
+    alphabet: &'static str,
+}
+
+impl Shape {
+    fn describe(&self) -> String {
+        format!("{} {} characters", self.len, self.alphabet)
     }
-    out
+}
+
+fn shape(value: &str) -> Shape {
+    let hex = value.chars().all(|c| c.is_ascii_hexdigit());
+    let alphabet = if hex && !value.chars().any(|c| c.is_ascii_lowercase()) {
+        "upper-case hex"
+    } else if hex && !value.chars().any(|c| c.is_ascii_uppercase()) {
+        "lower-case hex"
+    } else if value.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=')) {
+        "Base64"
+    } else {
+        "other"
+    };
+    Shape { len: value.chars().count(), alphabet }
+}
+
+/// A server's refused signature: which variant the counterpart used, searched briefly and logged at debug level.
+/// Callers run it only when debug logging is on (it costs up to [`Options::quick`]'s budget).
+pub fn refused(
+    platform: &PlatformSchema,
+    direction: Direction,
+    fields: &Map<String, Value>,
+    headers: &[(String, String)],
+    inputs: &Inputs,
+    format: Format,
+) -> Option<Diagnosis> {
+    let protocol = platform.protocol.as_ref()?;
+    let name = &*protocol.signature.field;
+    let received = fields
+        .get(name)
+        .and_then(Value::as_str)
+        .or_else(|| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()))?;
+    let view = Envelope::new(protocol, direction).signed_view(fields, inputs, format, Limits::default()).ok()?;
+    let diagnosis = diagnose(platform, direction, &view, inputs, received, Options::quick());
+    // The variant's label only: canonical strings hold message values, which may be personal data.
+    match (diagnosis.findings.first(), &diagnosis.key_differs) {
+        (Some(found), _) => tracing::debug!(
+            variant = %found.variant,
+            tried = diagnosis.tried,
+            elapsed_us = diagnosis.elapsed_us,
+            "refused signature: the counterpart signed with this variant of the rule"
+        ),
+        (None, Some(hint)) => tracing::debug!(
+            tried = diagnosis.tried,
+            keys = %hint.keys.iter().map(|k| format!("{}: {}", k.name, k.fingerprint)).collect::<Vec<_>>().join("; "),
+            "refused signature: no variant reproduces it; the key likely differs"
+        ),
+        (None, None) => tracing::debug!(
+            tried = diagnosis.tried,
+            complete = diagnosis.complete,
+            "refused signature: no variant of the rule reproduces it"
+        ),
+    }
+    Some(diagnosis)
 }

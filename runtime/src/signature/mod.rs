@@ -2,6 +2,10 @@
 
 pub mod canonical;
 pub mod diagnose;
+pub mod forms;
+mod names;
+mod payload;
+pub mod variants;
 
 use crate::schema::{Compare, DigestStep, Direction, EnvelopeSchema, HashAlgorithm, ProtocolSchema, SignatureRule};
 use crate::secret::Inputs;
