@@ -256,9 +256,16 @@ async fn pipeline(
         }
     }
     let envelope = Envelope::new(protocol, Direction::Request);
-    let opened = envelope
-        .open_fields(fields, request.headers, binding.format(), &inputs, limits)
-        .map_err(|e| refusal_for(protocol, e))?;
+    // At debug level a refused signature is diagnosed (briefly): the log says which variant the counterpart used.
+    let kept = tracing::enabled!(tracing::Level::DEBUG).then(|| fields.clone());
+    let opened = envelope.open_fields(fields, request.headers, binding.format(), &inputs, limits).map_err(|e| {
+        if let (EnvelopeError::Verify(crate::signature::VerifyError::Mismatch { .. }), Some(fields)) = (&e, &kept) {
+            let platform = &shared.platform;
+            let format = binding.format();
+            crate::signature::diagnose::refused(platform, Direction::Request, fields, request.headers, &inputs, format);
+        }
+        refusal_for(protocol, e)
+    })?;
     if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
         let signature = value_of(&protocol.request, &protocol.signature.field, &opened.fields, request.headers);
         let now = crate::clock::now(shared.config.utc_offset);
