@@ -287,3 +287,45 @@ fn keys_name_scalar_fields_of_the_request_or_response() {
         ]
     );
 }
+
+#[test]
+fn length_units_and_positional_aliases_fit_their_fields() {
+    let platform = format!("{PLATFORM}length: gbk-byte\n");
+    let x = interface(
+        "    - { name: a, title: 甲, type: int, length: characters }\n    - { name: b, title: 乙, type: char(8), length: utf16 }\n    - { name: c, title: 丙, type: string(8), first_of: d }\n    - { name: e, title: 戊, type: string(8), first_of: g }\n    - { name: g, title: 庚, type: list, fields: [{ name: h, title: 辛, type: int }] }\n",
+    );
+    assert_eq!(
+        errors(&[("platform.yaml", &platform), ("interfaces/X.yaml", &x)]),
+        [
+            "specs/bad/interfaces/X.yaml:6:47: error: `length` applies to string(N) and char(N), not to int",
+            "specs/bad/interfaces/X.yaml:7:51: error: unknown length unit `utf16` (expected characters, utf8-bytes, gbk-bytes)",
+            "specs/bad/interfaces/X.yaml:8:55: error: `first_of` of `c` names `d`, not a sibling field",
+            "specs/bad/interfaces/X.yaml:9:55: error: `first_of` pairs scalar fields; `e` is string(8) and `g` is list",
+            "specs/bad/platform.yaml:4:9: error: unknown length unit `gbk-byte` (expected characters, utf8-bytes, gbk-bytes)",
+        ]
+    );
+}
+
+#[test]
+fn a_platform_length_unit_reaches_every_limited_text_field() {
+    let platform = format!("{PLATFORM}length: gbk-bytes\n");
+    let x = interface(
+        "    - { name: a, title: 甲, type: char(50) }\n    - { name: b, title: 乙, type: string(4), length: characters }\n    - { name: c, title: 丙, type: string }\n",
+    );
+    let root = tempfile::tempdir().unwrap();
+    let dir = root.path().join("bad");
+    fs::create_dir_all(dir.join("interfaces")).unwrap();
+    fs::write(dir.join("platform.yaml"), platform).unwrap();
+    fs::write(dir.join("interfaces/X.yaml"), x).unwrap();
+    let loaded = hisgate_codegen::load_platform(&dir, "specs/bad").unwrap();
+    let request = loaded.message(loaded.interface("X").unwrap().request);
+    let units: Vec<_> = request.fields.iter().map(|f| f.length_unit.map(|u| u.as_str())).collect();
+    assert_eq!(units, [Some("gbk-bytes"), Some("characters"), None]);
+    // 25 Chinese characters are 50 bytes of GBK (75 of UTF-8): they fit char(50) counted in GBK, 26 do not.
+    let mut fits = serde_json::json!({ "a": "汉".repeat(25) });
+    let id = loaded.interface("X").unwrap().request;
+    assert!(hisgate_runtime::validate::check(&loaded, id, &mut fits).is_empty());
+    let mut over = serde_json::json!({ "a": "汉".repeat(26) });
+    let violations = hisgate_runtime::validate::check(&loaded, id, &mut over).to_string();
+    assert!(violations.ends_with("is 52 bytes of GBK, more than char(50) in gbk-bytes allows"), "{violations}");
+}
