@@ -331,3 +331,79 @@ fn a_12320_style_rule_single_and_two_mistakes() {
     case.explained("`&key=` and lower-case hex", &both, &[Family::Wrap, Family::Encoding]);
     case.wrong_key();
 }
+
+#[test]
+fn a_server_diagnoses_a_refused_signature() {
+    let case = shaanxi();
+    let expected = case.sign(&case.canonical().replace("&key=", "&KEY="));
+    let fields = with(&case.message, "sign", json!(expected));
+    let inputs = case.inputs.clone().with("service", "TestNet");
+    let d = hisgate_runtime::signature::diagnose::refused(
+        &case.platform,
+        Direction::Request,
+        &fields,
+        &[],
+        &inputs,
+        hisgate_runtime::envelope::Format::Xml,
+    )
+    .expect("a diagnosis");
+    assert_eq!(d.findings.len(), 1, "it stops at the first");
+    assert_eq!(d.findings[0].parts[0].family, Family::Wrap);
+    assert!(d.findings[0].variant.contains("&KEY={key}"), "{}", d.findings[0].variant);
+}
+
+mod property {
+    use super::*;
+    use hisgate_runtime::signature::variants::{Setup, Subject, space};
+    use proptest::prelude::*;
+
+    fn value() -> impl Strategy<Value = Value> {
+        prop_oneof![
+            3 => "[a-zA-Z0-9 张三医院<>&=]{0,10}".prop_map(Value::String),
+            1 => (0i64..100000, 0u32..3).prop_map(|(n, scale)| {
+                let text = if scale == 0 { n.to_string() } else { format!("{}.{:0w$}", n / 100, n % 100, w = scale as usize) };
+                Value::Number(text.parse().unwrap())
+            }),
+        ]
+    }
+
+    fn cases() -> [Case; 5] {
+        [shaanxi(), glorycard(), onepay(), yizhangtong(), twelve_three_twenty()]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+        /// For a random message and a random single variant of the space, the search names that variant.
+        #[test]
+        fn explain_finds_any_single_variant(
+            which in 0usize..5,
+            extra in prop::collection::btree_map("[a-zA-Z][a-zA-Z_]{0,6}", value(), 0..5),
+            partner in "[A-Z_张]{1,8}",
+            pick in any::<prop::sample::Index>(),
+        ) {
+            let mut case = cases().into_iter().nth(which).unwrap();
+            case.message.extend(extra);
+            if case.message.contains_key("partner") {
+                case.message.insert("partner".into(), json!(partner));
+            }
+            let protocol = case.protocol();
+            let subject = Subject {
+                platform: &case.platform,
+                protocol,
+                direction: case.direction,
+                message: &case.message,
+                inputs: &case.inputs,
+            };
+            let variants = space(&subject);
+            let variant = pick.get(&variants);
+            let declared: Vec<&str> = protocol.envelope(case.direction).field_names().collect();
+            let setup = Setup::new(&protocol.signature, &declared, &case.message, &case.inputs).with(variant);
+            let (_, expected) = setup.sign().expect("every variant of the space signs");
+            let options = Options { budget: Duration::from_secs(60), pairs: false, first_only: false };
+            let d = diagnose(&case.platform, case.direction, &case.message, &case.inputs, &expected, options);
+            let named = d.findings.iter().any(|f| f.parts.len() == 1 && f.parts[0].label == variant.label);
+            prop_assert!(d.matches_rule || named, "{} not among {:?}", variant.label, d.findings.iter().map(|f| &f.variant).collect::<Vec<_>>());
+        }
+    }
+}
