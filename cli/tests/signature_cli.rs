@@ -258,3 +258,40 @@ fn bench_reports_the_envelope_step_beside_the_raw_crypto() {
     }
     assert!(report["envelope_bytes"].as_u64().is_some_and(|b| b > 1000), "{report}");
 }
+
+#[test]
+fn explain_finds_two_mistakes_lists_what_it_ruled_out_and_names_a_wrong_key() {
+    // `signType` signed and the MD5 written in lower-case hex: two mistakes at once.
+    let expected = "39DB0D3BC9F0CA81C43985229C71D3BD".to_lowercase();
+    let args = ["explain", "--platform", "shaanxi", "--key", KEY, "--expect", &expected];
+    let output = hisgate(&args, &shaanxi_request("TestNet"));
+    let text = stdout(&output);
+    assert!(text.contains("searched   ") && text.contains("the whole space"), "{text}");
+    assert!(text.contains("  1. hex-lower instead of hex-upper"), "{text}");
+    assert!(text.contains("+ `signType` signed too"), "{text}");
+    assert!(text.contains("&service=TestNet&{+signType=md5&+}key={key}"), "{text}");
+    assert!(text.contains("ruled out  ") && text.contains("digest"), "{text}");
+    assert!(!text.contains(KEY), "{text}");
+
+    let report = json_out(&hisgate(&[&args[..], &["--json", "--budget", "2s"]].concat(), &shaanxi_request("TestNet")));
+    assert_eq!(report["complete"], true);
+    assert!(report["tried"].as_u64().unwrap() > report["singles"].as_u64().unwrap(), "{report}");
+    assert!(report["elapsed_us"].as_u64().is_some(), "{report}");
+    let finding = &report["findings"][0];
+    assert_eq!(finding["parts"].as_array().unwrap().len(), 2, "{finding}");
+    assert_eq!(finding["diff"]["variant"], "signType=md5&");
+    assert!(report["ruled_out"].as_array().unwrap().contains(&json!("wrap")), "{report}");
+
+    // Signed with another key: nothing reproduces it, and the fingerprint is there to compare.
+    let other = hisgate(&["sign", "--platform", "shaanxi", "--key", "2098D32C4D1399ED"], &shaanxi_request("TestNet"));
+    let sign = json_out(&other)["sign"].as_str().unwrap().to_owned();
+    let wrong =
+        hisgate(&["explain", "--platform", "shaanxi", "--key", KEY, "--expect", &sign], &shaanxi_request("TestNet"));
+    let text = stdout(&wrong);
+    assert!(text.contains("the key likely differs"), "{text}");
+    assert!(text.contains("  key: 16 chars, sha256 "), "{text}");
+    assert!(!text.contains(KEY), "{text}");
+
+    let bad = hisgate(&["explain", "--platform", "shaanxi", "--key", KEY, "--expect", "x", "--budget", "soon"], "{}");
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a time"), "{:?}", bad);
+}
