@@ -239,6 +239,12 @@ fn each_worked_example_is_accepted_under_the_shipped_profile_or_listed_as_refuse
             }
         }
         assert!(listed.is_empty(), "{}: the profile lists examples that do not exist: {listed:?}", platform.name);
+        // The docs page tells users each refusal and its reason.
+        let page = profile::markdown(&profile);
+        for refused in &profile.refused {
+            let row = format!("| `{}` |", refused.example);
+            assert!(page.contains(&row) && page.contains(&refused.why.replace('|', "\\|")), "{page}");
+        }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

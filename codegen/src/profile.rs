@@ -61,6 +61,23 @@ impl std::fmt::Display for Change {
 /// Reads the profile at `path` (`display` is how it is named in errors), checks it against `platform` and returns
 /// the platform with the profile merged in.
 pub fn apply(platform: &PlatformSchema, path: &Path, display: &str) -> Result<(PlatformSchema, Profile), Diagnostics> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => apply_text(platform, &text, display),
+        Err(e) => {
+            let mut diags = Diagnostics::default();
+            let pos = SourcePos { file: Str::Owned(display.to_owned()), line: 1, column: 1 };
+            diags.error(&pos, format!("cannot read the profile: {e}"));
+            Err(diags)
+        }
+    }
+}
+
+/// [`apply`] for a profile's text (a profile compiled in, as the shipped ones are for the docs).
+pub fn apply_text(
+    platform: &PlatformSchema,
+    text: &str,
+    display: &str,
+) -> Result<(PlatformSchema, Profile), Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut merged = platform.clone();
     let mut profile = Profile {
@@ -71,20 +88,36 @@ pub fn apply(platform: &PlatformSchema, path: &Path, display: &str) -> Result<(P
         changes: Vec::new(),
         refused: Vec::new(),
     };
-    if !path.exists() {
-        let pos = SourcePos { file: Str::Owned(display.to_owned()), line: 1, column: 1 };
-        diags.error(&pos, "no such profile file");
-        return Err(diags);
-    }
-    if let Some((node, mut r)) = crate::spec::load(path, display, &mut diags)
-        && let Some(map) = r.mapping(&node, "a profile")
-    {
-        let mut merger = Merger { platform: &mut merged, changes: Vec::new() };
-        merger.profile(&mut r, map, &mut profile);
-        profile.changes = merger.changes;
+    let file = Str::Owned(display.to_owned());
+    let options = marked_yaml::LoaderOptions::default().error_on_duplicate_keys(true).toplevel_mapping();
+    match marked_yaml::parse_yaml_with_options(0, text, options) {
+        Ok(node) => {
+            let mut r = FileReader { file, diags: &mut diags };
+            if let Some(map) = r.mapping(&node, "a profile") {
+                let mut merger = Merger { platform: &mut merged, changes: Vec::new() };
+                merger.profile(&mut r, map, &mut profile);
+                profile.changes = merger.changes;
+            }
+        }
+        Err(e) => diags.error(&SourcePos { file, line: 1, column: 1 }, format!("YAML: {e}")),
     }
     if diags.is_empty() { Ok((merged, profile)) } else { Err(diags) }
 }
+
+/// The profiles shipped beside the specs, compiled in: (platform, file as shown, text).
+pub const SHIPPED: &[(&str, &str, &str)] = &[
+    (
+        "glorycard",
+        "specs/glorycard/profiles/as-printed.yaml",
+        include_str!("../../specs/glorycard/profiles/as-printed.yaml"),
+    ),
+    ("shaanxi", "specs/shaanxi/profiles/as-printed.yaml", include_str!("../../specs/shaanxi/profiles/as-printed.yaml")),
+    (
+        "yizhangtong",
+        "specs/yizhangtong/profiles/as-printed.yaml",
+        include_str!("../../specs/yizhangtong/profiles/as-printed.yaml"),
+    ),
+];
 
 struct Merger<'p> {
     platform: &'p mut PlatformSchema,

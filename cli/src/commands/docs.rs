@@ -37,7 +37,20 @@ pub fn run(args: Args) -> ExitCode {
         Ok(site) => site,
         Err(e) => return specs::fail(&e),
     };
-    // What each profile changes, and the document's examples it still refuses, beside the platform's pages.
+    // What each profile changes, and the document's examples it still refuses, beside the platform's pages; for a
+    // platform given no profile, its shipped ones, so the docs always say which examples are refused and why.
+    let mut profiles = profiles;
+    for platform in &platforms {
+        if profiles.iter().any(|p| p.platform == *platform.name) {
+            continue;
+        }
+        for (_, shown, text) in hisgate_codegen::profile::SHIPPED.iter().filter(|(p, _, _)| *p == platform.name) {
+            match hisgate_codegen::profile::apply_text(platform, text, shown) {
+                Ok((_, profile)) => profiles.push(profile),
+                Err(e) => return specs::fail(&format!("the shipped profile {shown} has errors:\n{e}")),
+            }
+        }
+    }
     for profile in &profiles {
         let page = format!("{}/profile-{}.md", profile.platform, profile.name);
         site.files.insert(page, hisgate_codegen::profile::markdown(profile));
