@@ -292,3 +292,40 @@ fn current_page_counts_from_one() {
     let violations = validate::check(&shaanxi::PLATFORM, interface.request, &mut request);
     assert_eq!(violations.keys(), ["currentPage: range"]);
 }
+
+/// Answers with a fixed payload, whatever it breaks.
+struct Answering(Value);
+
+impl Dispatch for Answering {
+    fn dispatch(&self, _: &str, _: Value, _: Context) -> BoxFuture<Result<Value, Failure>> {
+        let answer = self.0.clone();
+        Box::pin(async move { Ok(answer) })
+    }
+}
+
+#[tokio::test]
+async fn a_client_refuses_a_bad_reply_under_strict_and_keeps_it_with_a_warning_under_warn() {
+    let platform = &shaanxi::PLATFORM;
+    let interface = platform.interface("OrderRegister").unwrap();
+    let mut answer = hisgate_runtime::sample::payload(platform, interface.response);
+    let dropped = platform.message(interface.response).fields.iter().find(|f| f.presence == Presence::Required);
+    let dropped = dropped.expect("OrderRegister's response has a required field").name.to_string();
+    answer.as_object_mut().unwrap().remove(&dropped);
+    let config = ServerConfig::new(platform, credentials(platform));
+    let router = server::router(platform.shared(), Side::Hospital, Arc::new(Answering(answer)), config).unwrap();
+    let server = Loopback::start(router).await;
+    let request = order_register();
+
+    let strict = Client::new(platform.shared(), Side::Hospital, &server.url, client_config(platform, "xml")).unwrap();
+    let reply = strict.call_value("OrderRegister", &request).await.unwrap();
+    assert_eq!(reply.violations.keys(), [format!("{dropped}: required")]);
+    assert!(reply.warnings.is_empty());
+
+    let mut lenient_config = client_config(platform, "xml");
+    lenient_config.strictness = Strictness::parse("required").unwrap();
+    let lenient = Client::new(platform.shared(), Side::Hospital, &server.url, lenient_config).unwrap();
+    let reply = lenient.call_value("OrderRegister", &request).await.unwrap();
+    assert!(reply.violations.is_empty(), "{}", reply.violations);
+    assert_eq!(reply.warnings.keys(), [format!("{dropped}: required")]);
+    assert_eq!(reply.code, "SUCCESS");
+}
