@@ -261,6 +261,7 @@ mod data {
                                 ty: FieldType::String {
                                     max_chars: Some(16),
                                 },
+                                length_unit: Some(LengthUnit::GbkBytes),
                                 origin: at(F2, 12, 9),
                                 ..FieldSchema::BLANK
                             },
@@ -383,6 +384,7 @@ mod data {
                                     max_chars: Some(16),
                                 },
                                 presence: Presence::Required,
+                                first_of: Some(s("type")),
                                 origin: at(F2, 33, 13),
                                 ..FieldSchema::BLANK
                             },
