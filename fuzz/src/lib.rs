@@ -62,7 +62,8 @@ impl Harness {
                 }
             }
         }
-        let runtime = tokio::runtime::Builder::new_current_thread().build().expect("a tokio runtime");
+        // Timers: the server bounds each request's body read in time.
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_time().build().expect("a tokio runtime");
         let sides = sides.into_iter().map(|(side, service)| (side, answering(platform, service))).collect();
         Harness { platform, sides, routes, runtime }
     }
