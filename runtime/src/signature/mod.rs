@@ -2,6 +2,7 @@
 
 pub mod canonical;
 pub mod diagnose;
+mod digests;
 pub mod forms;
 mod names;
 mod payload;

@@ -6,8 +6,8 @@
 use super::canonical::{self, Entry, Pairs, Skip};
 use super::forms::Form;
 use crate::schema::{
-    Coverage, DigestStep, Direction, EnvelopeRole, HashAlgorithm, KeyOrder, Nested, Numbers, PlatformSchema,
-    ProtocolSchema, SignatureRule,
+    Coverage, DigestStep, Direction, EnvelopeRole, KeyOrder, Nested, Numbers, PlatformSchema, ProtocolSchema,
+    SignatureRule,
 };
 use crate::secret::Inputs;
 use crate::template::{self, TemplateError};
@@ -92,7 +92,7 @@ impl Family {
 
 /// One edit to a [`Setup`].
 #[derive(Debug, Clone, PartialEq)]
-enum Op {
+pub(super) enum Op {
     Chain(Vec<DigestStep>),
     Step(usize, DigestStep),
     Wrap { prefix: String, suffix: String },
@@ -302,7 +302,7 @@ pub struct Subject<'a> {
 pub fn space(subject: &Subject) -> Vec<Variant> {
     let mut out = Space::default();
     let rule = &subject.protocol.signature;
-    digests(subject, &mut out);
+    super::digests::variants(subject, &mut out);
     wraps(subject, &mut out);
     fields(subject, &mut out);
     switches(rule, &mut out);
@@ -347,90 +347,21 @@ impl Edits {
 }
 
 #[derive(Default)]
-struct Space {
+pub(super) struct Space {
     variants: Vec<Variant>,
 }
 
 impl Space {
     /// Adds a variant unless one with the same edits is there already.
-    fn push(&mut self, family: Family, label: String, ops: Vec<Op>) {
+    pub(super) fn push(&mut self, family: Family, label: String, ops: Vec<Op>) {
         if !ops.is_empty() && !self.variants.iter().any(|v| v.ops == ops) {
             self.variants.push(Variant { family, label, ops });
         }
     }
 }
 
-fn secrets(protocol: &ProtocolSchema) -> Vec<&str> {
+pub(super) fn secrets(protocol: &ProtocolSchema) -> Vec<&str> {
     protocol.credentials.iter().filter(|c| c.secret).map(|c| &*c.name).collect()
-}
-
-pub fn step_name(step: &DigestStep) -> String {
-    match step {
-        DigestStep::Hash(a) => a.name().to_owned(),
-        DigestStep::Hmac { algorithm, key } => format!("{} {key}", algorithm.hmac_name()),
-        DigestStep::HexUpper => "hex-upper".into(),
-        DigestStep::HexLower => "hex-lower".into(),
-        DigestStep::Base64 => "base64".into(),
-    }
-}
-
-fn chain_name(chain: &[DigestStep]) -> String {
-    chain.iter().map(step_name).collect::<Vec<_>>().join(", ")
-}
-
-const ALGORITHMS: [HashAlgorithm; 4] =
-    [HashAlgorithm::Md5, HashAlgorithm::Sha1, HashAlgorithm::Sha256, HashAlgorithm::Sm3];
-const ENCODINGS: [DigestStep; 3] = [DigestStep::HexUpper, DigestStep::HexLower, DigestStep::Base64];
-
-/// Each step of the rule's chain replaced, then every digest the rule language knows, plain and keyed by each
-/// secret credential.
-fn digests(subject: &Subject, out: &mut Space) {
-    let chain = &subject.protocol.signature.digest;
-    let rule_name = chain_name(chain);
-    // Each chain once, under the name of the smallest change that makes it.
-    let mut seen: Vec<Vec<DigestStep>> = vec![chain.to_vec()];
-    for (i, step) in chain.iter().enumerate() {
-        let others: Vec<(Family, DigestStep)> = match step {
-            DigestStep::HexUpper | DigestStep::HexLower | DigestStep::Base64 => {
-                ENCODINGS.iter().map(|e| (Family::Encoding, e.clone())).collect()
-            }
-            DigestStep::Hash(_) => ALGORITHMS.iter().map(|a| (Family::Digest, DigestStep::Hash(*a))).collect(),
-            DigestStep::Hmac { algorithm, key } => ALGORITHMS
-                .iter()
-                .map(|a| (Family::Digest, DigestStep::Hmac { algorithm: *a, key: key.clone() }))
-                .chain([(Family::Digest, DigestStep::Hash(*algorithm))])
-                .collect(),
-        };
-        for (family, other) in others {
-            let mut new = chain.to_vec();
-            new[i] = other.clone();
-            if seen.contains(&new) {
-                continue;
-            }
-            seen.push(new);
-            let label = format!("{} instead of {} (step {} of {rule_name})", step_name(&other), step_name(step), i + 1);
-            out.push(family, label, vec![Op::Step(i, other)]);
-        }
-    }
-    let keyed: Vec<Option<&str>> =
-        std::iter::once(None).chain(secrets(subject.protocol).into_iter().map(Some)).collect();
-    for secret in keyed {
-        for algorithm in ALGORITHMS {
-            for encoding in &ENCODINGS {
-                let first = match secret {
-                    None => DigestStep::Hash(algorithm),
-                    Some(s) => DigestStep::Hmac { algorithm, key: format!("{{{s}}}").into() },
-                };
-                let new = vec![first, encoding.clone()];
-                if seen.contains(&new) {
-                    continue;
-                }
-                seen.push(new.clone());
-                let label = format!("{} instead of {rule_name}", chain_name(&new));
-                out.push(Family::Digest, label, vec![Op::Chain(new)]);
-            }
-        }
-    }
 }
 
 /// The key's place and spelling: the rule's suffix segment by segment (dropped, reordered, re-cased, without its
