@@ -415,6 +415,29 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn in_a_store_a_cancelled_request_releases_its_signature_and_an_answered_one_keeps_its_reply() {
+        let store = Store::open("sqlite::memory:").await.unwrap();
+        let guard =
+            ReplayGuard::in_store(std::time::Duration::from_secs(300), store.clone(), "glorycard.platform".into());
+        let now = crate::clock::now(crate::clock::china_standard_time());
+        // Dropped unsettled (the caller went away): released in the background.
+        drop(first(&guard, now, now, "a").await);
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+        let ticket = loop {
+            match guard.admit(now, now, "a", "digest").await {
+                Ok(Admission::First(ticket)) => break ticket,
+                other if std::time::Instant::now() > deadline => panic!("never released: {other:?}"),
+                _ => {}
+            }
+        };
+        ticket.answered(&reply("第一次")).await;
+        // Another guard on the store (a restart, another instance) answers the retry with it.
+        let again = ReplayGuard::in_store(std::time::Duration::from_secs(300), store, "glorycard.platform".into());
+        assert!(matches!(again.admit(now, now, "a", "digest").await, Ok(Admission::Repeat(r)) if r == reply("第一次")));
+        assert_eq!(refusal(again.admit(now, now, "a", "other").await), Stale::Replayed);
+    }
+
+    #[tokio::test]
     async fn a_busy_window_sweeps_once_per_doubling_and_still_refuses_replays() {
         let guard = ReplayGuard::in_memory(std::time::Duration::from_secs(300));
         let Kept::Memory(memory) = &*guard.kept else { unreachable!() };
