@@ -19,9 +19,29 @@ fn stdout(output: &Output) -> String {
 fn check_passes_on_the_shipped_specs() {
     let output = hisgate(&["check"]);
     assert!(output.status.success(), "{}", stdout(&output));
-    assert_eq!(stdout(&output), "hisgate check: 4 platform(s), no errors\n");
+    assert_eq!(stdout(&output), "hisgate check: 4 platform(s), 3 profile(s), no errors\n");
     let several = hisgate(&["check", "specs/shaanxi", "codegen/tests/fixtures/mini"]);
     assert!(several.status.success(), "{}", stdout(&several));
+}
+
+#[test]
+fn check_locates_a_profile_naming_what_the_spec_lacks() {
+    let dir = tempfile::tempdir().unwrap();
+    let profile = dir.path().join("our-his.yaml");
+    std::fs::write(
+        &profile,
+        "profile: our-his\nplatform: shaanxi\ninterfaces:\n  - interface: OrderRegistr\n    request:\n      \
+         - { field: patientFlag, required: false }\n  - interface: OrderRegister\n    request:\n      \
+         - { field: patientFlg, required: false }\n",
+    )
+    .unwrap();
+    let output = hisgate(&["check", "specs/shaanxi", "--profile", profile.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let shown = profile.display();
+    let lines: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+    assert_eq!(lines.len(), 2, "{lines:#?}");
+    assert_eq!(lines[0], format!("{shown}:4:16: error: no interface `OrderRegistr` in `shaanxi`"));
+    assert!(lines[1].starts_with(&format!("{shown}:9:18: error: no field `patientFlg` in OrderRegister.request")));
 }
 
 #[test]
