@@ -14,7 +14,7 @@ mod spec;
 pub mod sql;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-use hisgate_runtime::schema::PlatformSchema;
+use hisgate_runtime::schema::{PlatformSchema, StatementSchema};
 use std::path::{Path, PathBuf};
 
 /// Whether `dir` is one platform's folder rather than a specs root.
@@ -38,7 +38,39 @@ pub fn load_platform(dir: &Path, display: &str) -> Result<PlatformSchema, Diagno
     let mut diags = Diagnostics::default();
     let ast = spec::read_platform(dir, display, &mut diags);
     let platform = lower::lower(ast, &mut diags);
+    statements_of(dir, display, &platform, &mut diags);
     if diags.is_empty() { Ok(platform) } else { Err(diags) }
+}
+
+/// A platform folder's statements (`statements.yaml`), validated against its interfaces.
+pub fn load_statements(dir: &Path, display: &str) -> Result<Vec<StatementSchema>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let platform = lower::lower(spec::read_platform(dir, display, &mut diags), &mut diags);
+    let statements = statements_of(dir, display, &platform, &mut diags);
+    if diags.is_empty() { Ok(statements) } else { Err(diags) }
+}
+
+/// A HIS ledger's mapping: a statements file whose statements are files (`source: { file: … }`).
+pub fn load_ledger_mapping(path: &Path) -> Result<Vec<StatementSchema>, Diagnostics> {
+    let mut diags = Diagnostics::default();
+    let asts = spec::statement::read_file(path, &path.to_string_lossy(), &mut diags);
+    if asts.is_empty() && diags.is_empty() {
+        let pos =
+            hisgate_runtime::schema::SourcePos { file: path.to_string_lossy().into_owned().into(), line: 1, column: 1 };
+        diags.error(&pos, "no statements here (expected `statements:` with one entry)");
+    }
+    let statements = lower::statement::lower(&asts, None, &mut diags);
+    if diags.is_empty() { Ok(statements) } else { Err(diags) }
+}
+
+fn statements_of(
+    dir: &Path,
+    display: &str,
+    platform: &PlatformSchema,
+    diags: &mut Diagnostics,
+) -> Vec<StatementSchema> {
+    let asts = spec::statement::read(dir, display, diags);
+    lower::statement::lower(&asts, Some(platform), diags)
 }
 
 /// Reads a specs root (every platform folder in it) or a single platform folder, reporting all errors together.

@@ -7,6 +7,7 @@ mod examples;
 mod keys;
 mod message;
 mod protocol;
+pub(crate) mod statement;
 
 use crate::diagnostic::Diagnostics;
 use crate::ident;

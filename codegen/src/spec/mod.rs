@@ -5,6 +5,7 @@ mod database;
 mod protocol;
 pub(crate) mod reader;
 pub(crate) mod statement;
+pub(crate) mod statement;
 
 use crate::diagnostic::Diagnostics;
 use ast::*;

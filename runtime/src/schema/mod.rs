@@ -6,6 +6,7 @@ mod dictionary;
 mod field;
 mod format;
 mod protocol;
+mod statement;
 
 pub use database::{
     Column, DatabaseForm, FilterOp, Mode, Parameter, ViewFilter, ViewOrder, ViewPage, ViewSchema, postgres_type,
@@ -15,6 +16,9 @@ pub use dictionary::{CodeSchema, DictRef, DictTable, DictionarySchema};
 pub use field::{Condition, FieldSchema, FieldType, JsonNumber, LengthUnit, MoneyUnit, Origin, Presence};
 pub use format::{TimeFormat, TimeFormatError, TimeToken};
 pub use protocol::*;
+pub use statement::{
+    Charset, Compression, Delimited, Meaning, StatementColumn, StatementFormat, StatementSchema, StatementSource,
+};
 
 use std::borrow::Cow;
 
