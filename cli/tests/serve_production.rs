@@ -264,6 +264,13 @@ async fn one_bounded_json_line_per_request() {
     for _ in 0..3 {
         assert!(test_net(&url).await.success);
     }
+    // An interface that declares business keys: its line names them.
+    let client = shaanxi::hospital::Client::new(&url, client_config(&PLATFORM, "xml")).unwrap();
+    let query = serde_json::json!({
+        "orderId": "订单-20261204-7", "startDate": "2026-12-04", "endDate": "2026-12-04", "queryType": 0,
+        "currentPage": 1, "pageSize": 10
+    });
+    client.untyped().call_value("QueryRegister", &query).await.expect("QueryRegister answers");
     // A refused request whose detail would be long: a thousand violations' worth of text.
     let http = reqwest::Client::new();
     let junk = format!("<request>{}</request>", "<x>张三</x>".repeat(2000));
@@ -274,7 +281,9 @@ async fn one_bounded_json_line_per_request() {
         log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
     let requests: Vec<&serde_json::Value> =
         lines.iter().filter(|l| l["message"] == "request" || l["message"] == "request refused").collect();
-    assert_eq!(requests.len(), 4, "{log}");
+    assert_eq!(requests.len(), 5, "{log}");
+    let keyed = requests.iter().find(|l| l["interface"] == "QueryRegister").expect("a QueryRegister line");
+    assert_eq!(keyed["keys"], "orderId=订单-20261204-7", "{keyed}");
     assert_eq!(requests.iter().filter(|l| l["interface"] == "TestNet" && l["code"] == "SUCCESS").count(), 3, "{log}");
     for line in log.lines() {
         assert!(line.len() < 2048, "a log line of {} bytes: {line}", line.len());

@@ -76,6 +76,8 @@ pub(super) struct Outcome {
     pub code: String,
     /// Why it was refused, where it was.
     pub refused: Option<String>,
+    /// The business keys the interface declares (`keys:`), as the request and the reply carry them, shown.
+    pub keys: Vec<(String, String)>,
 }
 
 pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, Outcome) {
@@ -93,17 +95,30 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
     let mut alias = None;
     // The request's claim on its signature, where the protocol guards against replays: settled with the reply.
     let mut ticket = None;
+    let mut keys = Vec::new();
     let outcome = match text {
-        Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut service, &mut alias, &mut ticket).await,
+        Ok(text) => {
+            let found = (&mut service, &mut alias, &mut ticket, &mut keys);
+            pipeline(shared, protocol, &binding, &request, text, found).await
+        }
         Err(e) => Err(Refusal::new(&protocol.failures.charset, not_utf8(request.body, e)).into()),
     };
     let interface = service.as_deref().and_then(|s| find(shared, Some(s), None));
     let reply_service = alias
         .or_else(|| interface.map(|i| i.service.to_string()))
         .unwrap_or_else(|| service.clone().unwrap_or_default());
-    let mut summary = Outcome { interface: interface.map(|i| i.name.to_string()), ..Outcome::default() };
+    let mut summary = Outcome { interface: interface.map(|i| i.name.to_string()), keys, ..Outcome::default() };
     let reply = match outcome {
         Ok(value) => {
+            // Keys only the reply carries (an id the provider assigns).
+            if let Some(i) = interface.filter(|i| summary.keys.len() < i.keys.len()) {
+                for (key, shown) in crate::business_keys::business_keys(&shared.platform, i, &Value::Null, Some(&value))
+                {
+                    if !summary.keys.iter().any(|(k, _)| *k == key) {
+                        summary.keys.push((key, shown));
+                    }
+                }
+            }
             summary.code =
                 shared.platform.return_codes.iter().find(|c| c.success).map(|c| c.code.to_string()).unwrap_or_default();
             seal_reply(shared, protocol, &binding, interface, &reply_service, Ok(value))
@@ -168,16 +183,18 @@ fn without_bom(text: &str) -> &str {
     text.strip_prefix('\u{feff}').unwrap_or(text)
 }
 
-#[allow(clippy::too_many_arguments)] // what the pipeline found out, for the reply: service, alias, ticket
+/// What the pipeline finds out on the way, for the reply and the log line: the service, the alias it came under,
+/// the replay ticket, the business keys.
+type Found<'f> =
+    (&'f mut Option<String>, &'f mut Option<String>, &'f mut Option<Ticket>, &'f mut Vec<(String, String)>);
+
 async fn pipeline(
     shared: &Shared,
     protocol: &ProtocolSchema,
     binding: &Binding<'_>,
     request: &Request<'_>,
     body: &str,
-    service: &mut Option<String>,
-    alias: &mut Option<String>,
-    ticket: &mut Option<Ticket>,
+    (service, alias, ticket, keys): Found<'_>,
 ) -> Result<Value, Stop> {
     let failures = &protocol.failures;
     let limits = shared.config.limits;
@@ -292,6 +309,7 @@ async fn pipeline(
     }
     let (payload, warnings) = super::strict::request(&shared.platform, interface, shared.config.strictness, payload)
         .map_err(|refused| Refusal::new(&failures.invalid, refused.to_string()))?;
+    *keys = crate::business_keys::business_keys(&shared.platform, interface, &payload, None);
     let context = Context {
         interface: interface.name.to_string(),
         binding: binding.schema.name.to_string(),

@@ -224,14 +224,21 @@ fn finish(shared: &Shared, started: std::time::Instant, reply: HttpReply, outcom
     let interface = outcome.interface.as_deref().unwrap_or("-");
     super::metrics::record(&shared.platform.name, interface, &outcome.code, reply.status, elapsed);
     let latency_us = elapsed.as_micros() as u64;
+    let keys = show_keys(&outcome.keys);
     match &outcome.refused {
-        None => tracing::info!(interface, code = %outcome.code, status = reply.status, latency_us, "request"),
+        None => tracing::info!(interface, code = %outcome.code, status = reply.status, latency_us, keys, "request"),
         Some(detail) => tracing::info!(
-            interface, code = %outcome.code, status = reply.status, latency_us,
+            interface, code = %outcome.code, status = reply.status, latency_us, keys,
             detail = %crate::redact::bounded(detail, LOGGED_DETAIL), "request refused"
         ),
     }
     to_response(reply)
+}
+
+/// `orderId=2021…,cardNo=6****2`: each value shown as the spec's `keys:` helper shows it (redacted, bounded).
+fn show_keys(keys: &[(String, String)]) -> String {
+    let shown: Vec<String> = keys.iter().map(|(key, value)| format!("{key}={value}")).collect();
+    shown.join(",")
 }
 
 /// The most of a refusal's detail one log line carries (a list of violations can be long).
