@@ -229,7 +229,7 @@ fn finish(shared: &Shared, started: std::time::Instant, reply: HttpReply, outcom
         None => tracing::info!(interface, code = %outcome.code, status = reply.status, latency_us, keys, "request"),
         Some(detail) => tracing::info!(
             interface, code = %outcome.code, status = reply.status, latency_us, keys,
-            detail = %crate::redact::bounded(detail, LOGGED_DETAIL), "request refused"
+            detail = %crate::redact::bounded(&crate::codec::escape(detail), LOGGED_DETAIL), "request refused"
         ),
     }
     to_response(reply)
