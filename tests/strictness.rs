@@ -329,3 +329,38 @@ async fn a_client_refuses_a_bad_reply_under_strict_and_keeps_it_with_a_warning_u
     assert_eq!(reply.warnings.keys(), [format!("{dropped}: required")]);
     assert_eq!(reply.code, "SUCCESS");
 }
+
+#[tokio::test]
+async fn a_get_statement_reply_as_the_table_prints_it_is_read_over_http_under_the_profile() {
+    let platform = &shaanxi::PLATFORM;
+    // A HIS that follows the table: `hospitalRefundId` twice in each transaction, the first its order id.
+    let answer = json!({
+        "totalCount": 1, "totalAmount": "12.50", "refundAmount": "0",
+        "transaction": [{
+            "transactionTime": "2026-12-04 10:09:57", "orderId": "P20261204001",
+            "hospitalRefundId": ["H-ORDER-1", "H-REFUND-1"],
+            "transactionFee": "12.50", "payType": 101, "transactionType": 1, "payChannel": 1
+        }]
+    });
+    let config = ServerConfig::new(platform, credentials(platform));
+    let router = server::router(platform.shared(), Side::Hospital, Arc::new(Answering(answer)), config).unwrap();
+    let server = Loopback::start(router).await;
+    let interface = platform.interface("GetStatement").unwrap();
+    let request = hisgate_runtime::sample::payload(platform, interface.request);
+
+    let as_written = Client::new(platform.shared(), Side::Hospital, &server.url, client_config(platform, "xml"));
+    let reply = as_written.unwrap().call_value("GetStatement", &request).await.unwrap();
+    assert!(!reply.violations.is_empty(), "the document as written cannot read its own table");
+
+    let (merged, _) = shipped(platform);
+    let mut config = client_config(platform, "xml");
+    config.schema = Some(Arc::new(merged));
+    let profiled = Client::new(platform.shared(), Side::Hospital, &server.url, config).unwrap();
+    let reply = profiled.call_value("GetStatement", &request).await.unwrap();
+    assert!(reply.violations.is_empty(), "{}", reply.violations);
+    let transaction = &reply.response.unwrap()["transaction"][0];
+    assert_eq!(
+        (&transaction["hospitalOrderId"], &transaction["hospitalRefundId"]),
+        (&json!("H-ORDER-1"), &json!("H-REFUND-1"))
+    );
+}
