@@ -48,6 +48,8 @@ enum Command {
     Export(commands::export::Export),
     /// Compare two versions of a spec: every change by interface, each marked breaking or not.
     Diff(commands::diff::Args),
+    /// Reconcile a day (对账): the platform's statement against the HIS ledger; exit 1 on an unresolved mismatch.
+    Reconcile(commands::reconcile::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,5 +68,6 @@ fn main() -> ExitCode {
         Command::Docs(args) => commands::docs::run(args),
         Command::Export(export) => commands::export::run(export),
         Command::Diff(args) => commands::diff::run(args),
+        Command::Reconcile(args) => commands::reconcile::run(args),
     }
 }

@@ -1,0 +1,222 @@
+//! `hisgate reconcile`: a platform's statement against the HIS ledger for one day. Argument parsing and output
+//! only; reading, matching and reports live in hisgate-reconcile.
+
+use hisgate_reconcile::read::{self, Read};
+use hisgate_reconcile::{Settings, Side, matcher::Spill, reconcile, report};
+use hisgate_runtime::schema::{
+    Charset, Compression, Delimited, Meaning, MoneyUnit, Side as Issuer, SourcePos, StatementColumn, StatementFormat,
+    StatementSchema, StatementSource, Str, TimeFormat,
+};
+use std::io::{BufReader, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// The platform whose statement it is (a folder under --specs).
+    #[arg(long)]
+    platform: String,
+    /// The day, YYYY-MM-DD.
+    #[arg(long)]
+    date: chrono::NaiveDate,
+    /// The platform's statement for the day (delimited text, or JSON records for a `records` statement).
+    #[arg(long)]
+    statement: PathBuf,
+    /// Which of the platform's statements (`name` in statements.yaml); the one issued by the platform by default.
+    #[arg(long)]
+    statement_name: Option<String>,
+    /// The HIS ledger export (CSV).
+    #[arg(long)]
+    his: PathBuf,
+    /// The ledger's column mapping (a statements.yaml with one file statement); without it, the CSV's header
+    /// names the meanings (time, platform_order_id, hospital_order_id, …, amount in yuan, kind pay/refund).
+    #[arg(long)]
+    his_map: Option<PathBuf>,
+    #[arg(long, default_value = "specs")]
+    specs: PathBuf,
+    /// Reports (mismatches.csv, report.html) go here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// A one-sided row this many minutes before midnight is pending (存疑), not a mismatch.
+    #[arg(long, default_value_t = 5)]
+    window_minutes: i64,
+    /// Partitions of the spill (0: from the input size).
+    #[arg(long, default_value_t = 0)]
+    partitions: usize,
+    /// Stop at the first bad row instead of counting it.
+    #[arg(long)]
+    strict: bool,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match go(args) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("hisgate reconcile: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn go(args: Args) -> Result<ExitCode, String> {
+    let dir = args.specs.join(&args.platform);
+    let shown = format!("{}/{}", args.specs.display(), args.platform);
+    let statements = hisgate_codegen::load_statements(&dir, &shown).map_err(|d| format!("\n{d}"))?;
+    let statement = statements
+        .iter()
+        .find(|s| match &args.statement_name {
+            Some(n) => s.name == n.as_str(),
+            None => s.issuer == Issuer::Platform,
+        })
+        .ok_or_else(|| format!("{shown}/statements.yaml declares no such statement"))?;
+    let his = match &args.his_map {
+        Some(path) => hisgate_codegen::load_ledger_mapping(path).map_err(|d| format!("\n{d}"))?.remove(0),
+        None => default_ledger(statement),
+    };
+    let size = [&args.statement, &args.his].iter().map(|p| std::fs::metadata(p).map_or(0, |m| m.len())).sum::<u64>();
+    // About 4 MiB of input per partition pair keeps one pair in memory small; at most 512 files open at once.
+    let partitions = if args.partitions > 0 { args.partitions } else { (size / (4 << 20)).clamp(8, 512) as usize };
+    let spill_dir = tempdir(&args)?;
+    let bar = indicatif::ProgressBar::new(size);
+    if size < 32 << 20 {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut bad: Vec<String> = Vec::new();
+    let mut bad_count = 0u64;
+    let mut sides = Vec::new();
+    for (side, statement, path) in [(Side::Platform, statement, &args.statement), (Side::His, &his, &args.his)] {
+        let mut spill = Spill::new(&spill_dir, side, partitions).map_err(|e| e.to_string())?;
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
+        let each = |r: Read| -> Result<(), String> {
+            match r {
+                Read::Row(rec) => spill.push(&rec).map_err(|e| e.to_string()),
+                Read::Bad(b) if args.strict => Err(format!("{b} (--strict)")),
+                Read::Bad(b) => {
+                    bad_count += 1;
+                    if bad.len() < 1000 {
+                        bad.push(b.to_string());
+                    }
+                    Ok(())
+                }
+                Read::Ignored => Ok(()),
+            }
+        };
+        match &statement.format {
+            StatementFormat::Delimited(_) => {
+                read::delimited(statement, BufReader::new(bar.wrap_read(file)), &name, each)?;
+            }
+            StatementFormat::Records => {
+                let value: serde_json::Value =
+                    serde_json::from_reader(BufReader::new(file)).map_err(|e| format!("{name}: {e}"))?;
+                let field = match &statement.source {
+                    StatementSource::Interface { field, .. } => field.to_string(),
+                    StatementSource::File { .. } => String::new(),
+                };
+                let rows = match &value {
+                    serde_json::Value::Array(rows) => rows.clone(),
+                    serde_json::Value::Object(o) => {
+                        o.get(&field).and_then(|v| v.as_array()).cloned().unwrap_or_default()
+                    }
+                    _ => return Err(format!("{name}: expected a JSON list of records or an object with `{field}`")),
+                };
+                read::records(statement, &rows, &name, each)?;
+            }
+        }
+        sides.push(spill.finish().map_err(|e| e.to_string())?);
+    }
+    bar.finish_and_clear();
+    let settings = Settings {
+        day: args.date,
+        window: chrono::Duration::minutes(args.window_minutes),
+        partitions,
+        spill_dir: spill_dir.clone(),
+    };
+    let mut csv = match &args.out {
+        Some(out) => {
+            std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
+            let mut f =
+                std::io::BufWriter::new(std::fs::File::create(out.join("mismatches.csv")).map_err(|e| e.to_string())?);
+            writeln!(f, "{}", report::CSV_HEADER).map_err(|e| e.to_string())?;
+            Some(f)
+        }
+        None => None,
+    };
+    // The HTML shows the first 2,000 mismatches; the CSV has them all.
+    let mut shown = Vec::new();
+    let mut more = 0u64;
+    let his_rows = sides.pop().unwrap_or_default();
+    let platform_rows = sides.pop().unwrap_or_default();
+    let outcome = reconcile(&settings, platform_rows, his_rows, |m| {
+        if let Some(f) = csv.as_mut() {
+            writeln!(f, "{}", report::csv_line(&m))?;
+        }
+        if shown.len() < 2000 {
+            shown.push(m)
+        } else {
+            more += 1
+        }
+        Ok(())
+    })
+    .map_err(|e| e.to_string())?;
+    let _ = std::fs::remove_dir_all(&spill_dir);
+    if let (Some(out), Some(mut f)) = (&args.out, csv) {
+        f.flush().map_err(|e| e.to_string())?;
+        let mut html =
+            std::io::BufWriter::new(std::fs::File::create(out.join("report.html")).map_err(|e| e.to_string())?);
+        let title = format!("{} 对账 {}", args.platform, args.date);
+        report::html(&mut html, &title, &outcome, &bad, &shown, more).map_err(|e| e.to_string())?;
+    }
+    for b in bad.iter().take(20) {
+        eprintln!("bad row: {b}");
+    }
+    print!("{}", report::summary(&outcome, bad_count));
+    Ok(if outcome.unresolved() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn tempdir(args: &Args) -> Result<PathBuf, String> {
+    let base = args.out.clone().unwrap_or_else(std::env::temp_dir);
+    let dir = base.join(format!(".reconcile-spill-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    Ok(dir)
+}
+
+/// A ledger CSV whose header names the meanings, amounts in yuan, kind `pay`/`refund`, matched on the statement's
+/// own keys.
+fn default_ledger(statement: &StatementSchema) -> StatementSchema {
+    let pos = SourcePos { file: Str::Borrowed("--his"), line: 1, column: 1 };
+    let columns = Meaning::ALL
+        .into_iter()
+        .map(|m| StatementColumn {
+            meaning: m,
+            names: vec![Str::Borrowed(m.as_str())].into(),
+            format: (m == Meaning::Time).then(|| TimeFormat::parse("YYYY-MM-DD HH24:MI:SS").expect("a valid format")),
+            unit: (m == Meaning::Amount).then_some(MoneyUnit::Yuan),
+            pay: if m == Meaning::Kind { vec![Str::Borrowed("pay")].into() } else { Vec::new().into() },
+            refund: if m == Meaning::Kind { vec![Str::Borrowed("refund")].into() } else { Vec::new().into() },
+            origin: pos.clone(),
+        })
+        .collect::<Vec<_>>();
+    StatementSchema {
+        name: Str::Borrowed("his"),
+        title: Str::Borrowed("HIS ledger"),
+        section: None,
+        description: Str::Borrowed(""),
+        issuer: Issuer::Hospital,
+        source: StatementSource::File { description: Str::Borrowed("--his") },
+        format: StatementFormat::Delimited(Delimited {
+            separator: ',',
+            quote: Some('"'),
+            header: true,
+            comments: vec![Str::Borrowed("#")].into(),
+            summary: Vec::new().into(),
+            value_prefix: None,
+            encoding: Charset::Utf8,
+            compression: Compression::None,
+        }),
+        columns: columns.into(),
+        key: statement.key,
+        refund_key: statement.refund_key,
+        origin: pos,
+    }
+}
