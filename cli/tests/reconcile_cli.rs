@@ -1,0 +1,57 @@
+//! `hisgate reconcile` end to end on files: the planted mismatches are found and nothing else, the reports are
+//! written, a bad row is named by file:line, exit 1 on an unresolved mismatch, `--strict` stops at a bad row.
+
+use std::process::Command;
+
+const STATEMENT: &str = "'交易时间','平台订单号','医院订单号','平台支付单号','第三方支付流水号','平台退款单号','医院退款单号','交易类型','交易金额(分)','支付类型','支付渠道'\r\n\
+'2026-12-01 09:00:00','P1','H1','T1','W1','','','1','1500','1','微信'\r\n\
+'2026-12-01 09:30:00','P2','H2','T2','W2','','','1','2000','1','微信'\r\n\
+'2026-12-01 10:00:00','P3','H3','T3','W3','','','1','999','1','支付宝'\r\n\
+'2026-12-01 23:59:58','P6','H6','T6','W6','','','1','800','1','微信'\r\n\
+'2026-12-01 13:00:00','P8','H8','T8','W8','','','1','一百','1','微信'\r\n";
+
+const LEDGER: &str = "time,platform_order_id,hospital_order_id,kind,amount,channel\n\
+2026-12-01 09:00:01,P1,H1,pay,15.00,微信\n\
+2026-12-01 10:00:00,P3,H3,pay,9.98,支付宝\n";
+
+fn run(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
+    std::fs::write(dir.join("statement.txt"), STATEMENT).unwrap();
+    std::fs::write(dir.join("ledger.csv"), LEDGER).unwrap();
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+    Command::new(env!("CARGO_BIN_EXE_hisgate"))
+        .args(["reconcile", "--specs", specs, "--platform", "shaanxi", "--date", "2026-12-01", "--statement"])
+        .arg(dir.join("statement.txt"))
+        .arg("--his")
+        .arg(dir.join("ledger.csv"))
+        .args(extra)
+        .output()
+        .expect("hisgate runs")
+}
+
+#[test]
+fn reconcile_finds_what_was_planted_and_writes_reports() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let output = run(dir.path(), &["--out", out.to_str().unwrap()]);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "unresolved mismatches exit 1\n{stdout}\n{stderr}");
+    assert!(stdout.contains("bad rows 1"), "{stdout}");
+    assert!(stderr.contains("statement.txt:6: amount `一百` is not a number"), "{stderr}");
+    let csv = std::fs::read_to_string(out.join("mismatches.csv")).unwrap();
+    let mut keys: Vec<&str> = csv.lines().skip(1).map(|l| l.split(',').take(2).last().unwrap()).collect();
+    keys.sort();
+    assert_eq!(keys, ["P2", "P3", "P6"], "{csv}");
+    assert!(csv.contains("platform_only,P2,") && csv.contains("amount_differs,P3,") && csv.contains("pending,P6,"));
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    assert!(html.contains("金额不符") && html.contains("<svg"), "{html}");
+    assert!(!html.contains("src=") && !html.contains("href="), "the report opens offline");
+}
+
+#[test]
+fn strict_stops_at_the_bad_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = run(dir.path(), &["--strict"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("statement.txt:6"));
+}
