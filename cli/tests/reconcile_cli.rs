@@ -23,6 +23,8 @@ fn run(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
         .arg(dir.join("statement.txt"))
         .arg("--his")
         .arg(dir.join("ledger.csv"))
+        .arg("--db")
+        .arg(format!("sqlite://{}", dir.join("runs.sqlite").display()))
         .args(extra)
         .output()
         .expect("hisgate runs")
@@ -54,4 +56,49 @@ fn strict_stops_at_the_bad_row() {
     let output = run(dir.path(), &["--strict"]);
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("statement.txt:6"));
+}
+
+#[test]
+fn pending_row_carries_to_the_next_day_and_a_mismatch_is_resolved() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = run(dir.path(), &[]);
+    let stdout = String::from_utf8_lossy(&first.stdout).into_owned();
+    assert!(stdout.contains("pending P6 held"), "{stdout}");
+    // The next day: the HIS booked P6 at 00:00:03; the platform's statement has nothing that day.
+    std::fs::write(dir.path().join("day2.txt"), STATEMENT.lines().next().unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("day2.csv"),
+        "time,platform_order_id,hospital_order_id,kind,amount,channel\n2026-12-02 00:00:03,P6,H6,pay,8.00,微信\n",
+    )
+    .unwrap();
+    let db = format!("sqlite://{}", dir.path().join("runs.sqlite").display());
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+    let second = Command::new(env!("CARGO_BIN_EXE_hisgate"))
+        .args(["reconcile", "--specs", specs, "--platform", "shaanxi", "--date", "2026-12-02", "--statement"])
+        .arg(dir.path().join("day2.txt"))
+        .arg("--his")
+        .arg(dir.path().join("day2.csv"))
+        .args(["--db", &db])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&second.stdout);
+    assert_eq!(second.status.code(), Some(0), "P6 matched the next day: nothing open\n{stdout}");
+    assert!(stdout.contains("matched                       1"), "{stdout}");
+    // Resolve day one's platform-only P2 by its id, then a re-run of day one keeps the note.
+    let id = String::from_utf8_lossy(&first.stdout)
+        .lines()
+        .find(|l| l.contains("platform_only P2"))
+        .and_then(|l| l.trim().strip_prefix('#'))
+        .and_then(|l| l.split(' ').next())
+        .unwrap()
+        .to_owned();
+    let resolved = Command::new(env!("CARGO_BIN_EXE_hisgate"))
+        .args(["reconcile", "resolve", &id, "--note", "退款已线下处理", "--db", &db])
+        .output()
+        .unwrap();
+    assert!(resolved.status.success(), "{}", String::from_utf8_lossy(&resolved.stderr));
+    let again = run(dir.path(), &[]);
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(stdout.contains("platform_only P2 resolved"), "{stdout}");
+    assert!(stdout.contains("open (not resolved, not held): 1"), "only P3's amount is open: {stdout}");
 }

@@ -6,6 +6,7 @@
 pub mod matcher;
 pub mod read;
 pub mod report;
+pub mod store;
 
 pub use matcher::{Class, Mismatch, Outcome, Settings, reconcile};
 pub use read::{BadRow, Kind, Rec, Side};

@@ -137,19 +137,7 @@ impl Spill {
 
     pub fn push(&mut self, rec: &Rec) -> std::io::Result<()> {
         let p = partition(&rec.key, self.files.len());
-        let f = &mut self.files[p];
-        let time = rec.time.format("%Y-%m-%d %H:%M:%S%.3f");
-        writeln!(
-            f,
-            "{}\t{}\t{}\t{}\t{time}\t{}\t{}\t{}",
-            esc(&rec.key),
-            rec.kind.as_str(),
-            esc(&rec.refund_id),
-            rec.amount,
-            esc(&rec.channel),
-            esc(&rec.at),
-            esc(&rec.raw)
-        )?;
+        writeln!(self.files[p], "{}", encode(rec))?;
         self.rows += 1;
         Ok(())
     }
@@ -197,25 +185,45 @@ fn unesc(s: &str) -> String {
     out
 }
 
+/// One record as a line of the spill (and of a held row in the store).
+pub fn encode(rec: &Rec) -> String {
+    format!(
+        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+        esc(&rec.key),
+        rec.kind.as_str(),
+        esc(&rec.refund_id),
+        rec.amount,
+        rec.time.format("%Y-%m-%d %H:%M:%S%.3f"),
+        esc(&rec.channel),
+        esc(&rec.at),
+        esc(&rec.raw)
+    )
+}
+
+pub fn decode(line: &str) -> Option<Rec> {
+    let f: Vec<&str> = line.splitn(8, '\t').collect();
+    if f.len() != 8 {
+        return None;
+    }
+    Some(Rec {
+        key: unesc(f[0]),
+        kind: if f[1] == "refund" { Kind::Refund } else { Kind::Pay },
+        refund_id: unesc(f[2]),
+        amount: f[3].parse().ok()?,
+        time: NaiveDateTime::parse_from_str(f[4], "%Y-%m-%d %H:%M:%S%.3f").ok()?,
+        channel: unesc(f[5]),
+        at: unesc(f[6]),
+        raw: unesc(f[7]),
+    })
+}
+
 fn load(path: &Path) -> std::io::Result<Vec<Rec>> {
     let mut out = Vec::new();
     for line in BufReader::new(std::fs::File::open(path)?).lines() {
         let line = line?;
-        let f: Vec<&str> = line.splitn(8, '\t').collect();
-        let broken = || std::io::Error::other(format!("spill file {} is damaged", path.display()));
-        if f.len() != 8 {
-            return Err(broken());
-        }
-        out.push(Rec {
-            key: unesc(f[0]),
-            kind: if f[1] == "refund" { Kind::Refund } else { Kind::Pay },
-            refund_id: unesc(f[2]),
-            amount: f[3].parse().map_err(|_| broken())?,
-            time: NaiveDateTime::parse_from_str(f[4], "%Y-%m-%d %H:%M:%S%.3f").map_err(|_| broken())?,
-            channel: unesc(f[5]),
-            at: unesc(f[6]),
-            raw: unesc(f[7]),
-        });
+        let rec =
+            decode(&line).ok_or_else(|| std::io::Error::other(format!("spill file {} is damaged", path.display())))?;
+        out.push(rec);
     }
     Ok(out)
 }

@@ -12,22 +12,48 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
 pub struct Args {
+    #[command(subcommand)]
+    action: Option<Action>,
+    #[command(flatten)]
+    run: RunArgs,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Mark a mismatch (its id in the store, as `reconcile` lists it) resolved, with a note.
+    Resolve {
+        id: i64,
+        #[arg(long)]
+        note: String,
+        #[arg(long, default_value = DEFAULT_DB)]
+        db: String,
+    },
+}
+
+const DEFAULT_DB: &str = "sqlite://hisgate-reconcile.sqlite";
+
+#[derive(clap::Args)]
+struct RunArgs {
     /// The platform whose statement it is (a folder under --specs).
-    #[arg(long)]
-    platform: String,
+    #[arg(long, required = true)]
+    platform: Option<String>,
     /// The day, YYYY-MM-DD.
-    #[arg(long)]
-    date: chrono::NaiveDate,
+    #[arg(long, required = true)]
+    date: Option<chrono::NaiveDate>,
     /// The platform's statement for the day (delimited text, or JSON records for a `records` statement).
-    #[arg(long)]
-    statement: PathBuf,
+    #[arg(long, required = true)]
+    statement: Option<PathBuf>,
     /// Which of the platform's statements (`name` in statements.yaml); the one issued by the platform by default.
     #[arg(long)]
     statement_name: Option<String>,
     /// The HIS ledger export (CSV).
-    #[arg(long)]
-    his: PathBuf,
+    #[arg(long, required = true)]
+    his: Option<PathBuf>,
+    /// Where runs are kept: a re-run replaces its day, pending rows carry to the next day, `resolve` marks one.
+    #[arg(long, default_value = DEFAULT_DB)]
+    db: String,
     /// The ledger's column mapping (a statements.yaml with one file statement); without it, the CSV's header
     /// names the meanings (time, platform_order_id, hospital_order_id, …, amount in yuan, kind pay/refund).
     #[arg(long)]
@@ -49,7 +75,27 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match go(args) {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("hisgate reconcile: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = match args.action {
+        Some(Action::Resolve { id, note, db }) => runtime.block_on(async {
+            let store = hisgate_reconcile::store::open(&db).await.map_err(|e| e.to_string())?;
+            match hisgate_reconcile::store::resolve(&store, id, &note).await.map_err(|e| e.to_string())? {
+                true => {
+                    println!("resolved {id}");
+                    Ok(ExitCode::SUCCESS)
+                }
+                false => Err(format!("no unresolved mismatch {id} in {db}")),
+            }
+        }),
+        None => go(args.run, &runtime),
+    };
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("hisgate reconcile: {e}");
@@ -58,9 +104,18 @@ pub fn run(args: Args) -> ExitCode {
     }
 }
 
-fn go(args: Args) -> Result<ExitCode, String> {
-    let dir = args.specs.join(&args.platform);
-    let shown = format!("{}/{}", args.specs.display(), args.platform);
+fn go(args: RunArgs, runtime: &tokio::runtime::Runtime) -> Result<ExitCode, String> {
+    let (Some(platform), Some(date), Some(statement_path), Some(his_path)) =
+        (args.platform.clone(), args.date, args.statement.clone(), args.his.clone())
+    else {
+        return Err("--platform, --date, --statement and --his are required".into());
+    };
+    let day = date.to_string();
+    let store = runtime.block_on(hisgate_reconcile::store::open(&args.db)).map_err(|e| format!("{}: {e}", args.db))?;
+    let held =
+        runtime.block_on(hisgate_reconcile::store::held_before(&store, &platform, &day)).map_err(|e| e.to_string())?;
+    let dir = args.specs.join(&platform);
+    let shown = format!("{}/{}", args.specs.display(), platform);
     let statements = hisgate_codegen::load_statements(&dir, &shown).map_err(|d| format!("\n{d}"))?;
     let statement = statements
         .iter()
@@ -73,7 +128,7 @@ fn go(args: Args) -> Result<ExitCode, String> {
         Some(path) => hisgate_codegen::load_ledger_mapping(path).map_err(|d| format!("\n{d}"))?.remove(0),
         None => default_ledger(statement),
     };
-    let size = [&args.statement, &args.his].iter().map(|p| std::fs::metadata(p).map_or(0, |m| m.len())).sum::<u64>();
+    let size = [&statement_path, &his_path].iter().map(|p| std::fs::metadata(p).map_or(0, |m| m.len())).sum::<u64>();
     // About 4 MiB of input per partition pair keeps one pair in memory small; at most 512 files open at once.
     let partitions = if args.partitions > 0 { args.partitions } else { (size / (4 << 20)).clamp(8, 512) as usize };
     let spill_dir = tempdir(&args)?;
@@ -84,8 +139,12 @@ fn go(args: Args) -> Result<ExitCode, String> {
     let mut bad: Vec<String> = Vec::new();
     let mut bad_count = 0u64;
     let mut sides = Vec::new();
-    for (side, statement, path) in [(Side::Platform, statement, &args.statement), (Side::His, &his, &args.his)] {
+    for (side, statement, path) in [(Side::Platform, statement, &statement_path), (Side::His, &his, &his_path)] {
         let mut spill = Spill::new(&spill_dir, side, partitions).map_err(|e| e.to_string())?;
+        // Yesterday's pending rows join today's sides.
+        for (_, rec) in held.iter().filter(|(s, _)| *s == side) {
+            spill.push(rec).map_err(|e| e.to_string())?;
+        }
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
         let each = |r: Read| -> Result<(), String> {
@@ -127,7 +186,7 @@ fn go(args: Args) -> Result<ExitCode, String> {
     }
     bar.finish_and_clear();
     let settings = Settings {
-        day: args.date,
+        day: date,
         window: chrono::Duration::minutes(args.window_minutes),
         partitions,
         spill_dir: spill_dir.clone(),
@@ -143,38 +202,43 @@ fn go(args: Args) -> Result<ExitCode, String> {
         None => None,
     };
     // The HTML shows the first 2,000 mismatches; the CSV has them all.
-    let mut shown = Vec::new();
-    let mut more = 0u64;
+    let mut all = Vec::new();
     let his_rows = sides.pop().unwrap_or_default();
     let platform_rows = sides.pop().unwrap_or_default();
     let outcome = reconcile(&settings, platform_rows, his_rows, |m| {
         if let Some(f) = csv.as_mut() {
             writeln!(f, "{}", report::csv_line(&m))?;
         }
-        if shown.len() < 2000 {
-            shown.push(m)
-        } else {
-            more += 1
-        }
+        all.push(m);
         Ok(())
     })
     .map_err(|e| e.to_string())?;
+    let open =
+        runtime.block_on(hisgate_reconcile::store::save(&store, &platform, &day, &all)).map_err(|e| e.to_string())?;
+    let items =
+        runtime.block_on(hisgate_reconcile::store::items(&store, &platform, &day)).map_err(|e| e.to_string())?;
+    let more = all.len().saturating_sub(2000) as u64;
+    let shown = &all[..all.len().min(2000)];
     let _ = std::fs::remove_dir_all(&spill_dir);
     if let (Some(out), Some(mut f)) = (&args.out, csv) {
         f.flush().map_err(|e| e.to_string())?;
         let mut html =
             std::io::BufWriter::new(std::fs::File::create(out.join("report.html")).map_err(|e| e.to_string())?);
-        let title = format!("{} 对账 {}", args.platform, args.date);
-        report::html(&mut html, &title, &outcome, &bad, &shown, more).map_err(|e| e.to_string())?;
+        let title = format!("{platform} 对账 {date}");
+        report::html(&mut html, &title, &outcome, &bad, shown, more).map_err(|e| e.to_string())?;
     }
     for b in bad.iter().take(20) {
         eprintln!("bad row: {b}");
     }
     print!("{}", report::summary(&outcome, bad_count));
-    Ok(if outcome.unresolved() > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+    for (id, class, key, status) in items.iter().filter(|i| i.3 != "released").take(50) {
+        println!("  #{id} {class} {key} {status}");
+    }
+    println!("open (not resolved, not held): {open}  [store {}]", args.db);
+    Ok(if open > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
 }
 
-fn tempdir(args: &Args) -> Result<PathBuf, String> {
+fn tempdir(args: &RunArgs) -> Result<PathBuf, String> {
     let base = args.out.clone().unwrap_or_else(std::env::temp_dir);
     let dir = base.join(format!(".reconcile-spill-{}", std::process::id()));
     std::fs::create_dir_all(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
