@@ -136,54 +136,21 @@ fn go(args: RunArgs, runtime: &tokio::runtime::Runtime) -> Result<ExitCode, Stri
     if size < 32 << 20 {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
-    let mut bad: Vec<String> = Vec::new();
-    let mut bad_count = 0u64;
-    let mut sides = Vec::new();
-    for (side, statement, path) in [(Side::Platform, statement, &statement_path), (Side::His, &his, &his_path)] {
-        let mut spill = Spill::new(&spill_dir, side, partitions).map_err(|e| e.to_string())?;
-        // Yesterday's pending rows join today's sides.
-        for (_, rec) in held.iter().filter(|(s, _)| *s == side) {
-            spill.push(rec).map_err(|e| e.to_string())?;
-        }
-        let name = path.display().to_string();
-        let file = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
-        let each = |r: Read| -> Result<(), String> {
-            match r {
-                Read::Row(rec) => spill.push(&rec).map_err(|e| e.to_string()),
-                Read::Bad(b) if args.strict => Err(format!("{b} (--strict)")),
-                Read::Bad(b) => {
-                    bad_count += 1;
-                    if bad.len() < 1000 {
-                        bad.push(b.to_string());
-                    }
-                    Ok(())
-                }
-                Read::Ignored => Ok(()),
-            }
-        };
-        match &statement.format {
-            StatementFormat::Delimited(_) => {
-                read::delimited(statement, BufReader::new(bar.wrap_read(file)), &name, each)?;
-            }
-            StatementFormat::Records => {
-                let value: serde_json::Value =
-                    serde_json::from_reader(BufReader::new(file)).map_err(|e| format!("{name}: {e}"))?;
-                let field = match &statement.source {
-                    StatementSource::Interface { field, .. } => field.to_string(),
-                    StatementSource::File { .. } => String::new(),
-                };
-                let rows = match &value {
-                    serde_json::Value::Array(rows) => rows.clone(),
-                    serde_json::Value::Object(o) => {
-                        o.get(&field).and_then(|v| v.as_array()).cloned().unwrap_or_default()
-                    }
-                    _ => return Err(format!("{name}: expected a JSON list of records or an object with `{field}`")),
-                };
-                read::records(statement, &rows, &name, each)?;
-            }
-        }
-        sides.push(spill.finish().map_err(|e| e.to_string())?);
-    }
+    // The two sides are read and spilled at once, one thread each.
+    let strict = args.strict;
+    let (platform_side, his_side) = std::thread::scope(|scope| {
+        let jobs =
+            [(Side::Platform, statement, &statement_path), (Side::His, &his, &his_path)].map(|(side, st, path)| {
+                let (bar, held, spill_dir) = (bar.clone(), &held, &spill_dir);
+                scope.spawn(move || read_side(side, st, path, held, spill_dir, partitions, strict, &bar))
+            });
+        let [p, h] = jobs.map(|j| j.join().unwrap_or_else(|_| Err("a reader thread failed".into())));
+        (p, h)
+    });
+    let (platform_rows, mut bad, mut bad_count) = platform_side?;
+    let (his_rows, his_bad, his_bad_count) = his_side?;
+    bad.extend(his_bad);
+    bad_count += his_bad_count;
     bar.finish_and_clear();
     let settings = Settings {
         day: date,
@@ -203,8 +170,6 @@ fn go(args: RunArgs, runtime: &tokio::runtime::Runtime) -> Result<ExitCode, Stri
     };
     // The HTML shows the first 2,000 mismatches; the CSV has them all.
     let mut all = Vec::new();
-    let his_rows = sides.pop().unwrap_or_default();
-    let platform_rows = sides.pop().unwrap_or_default();
     let outcome = reconcile(&settings, platform_rows, his_rows, |m| {
         if let Some(f) = csv.as_mut() {
             writeln!(f, "{}", report::csv_line(&m))?;
@@ -236,6 +201,64 @@ fn go(args: RunArgs, runtime: &tokio::runtime::Runtime) -> Result<ExitCode, Stri
     }
     println!("open (not resolved, not held): {open}  [store {}]", args.db);
     Ok(if open > 0 { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// Reads one side into its spill: (partition files, the first bad rows, how many bad rows).
+#[allow(clippy::too_many_arguments)]
+fn read_side(
+    side: Side,
+    statement: &StatementSchema,
+    path: &PathBuf,
+    held: &[(Side, hisgate_reconcile::Rec)],
+    spill_dir: &std::path::Path,
+    partitions: usize,
+    strict: bool,
+    bar: &indicatif::ProgressBar,
+) -> Result<(Vec<PathBuf>, Vec<String>, u64), String> {
+    let mut bad: Vec<String> = Vec::new();
+    let mut bad_count = 0u64;
+    let mut spill = Spill::new(spill_dir, side, partitions).map_err(|e| e.to_string())?;
+    // Yesterday's pending rows join today's sides.
+    for (_, rec) in held.iter().filter(|(s, _)| *s == side) {
+        spill.push(rec).map_err(|e| e.to_string())?;
+    }
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| format!("{name}: {e}"))?;
+    let each = |r: Read| -> Result<(), String> {
+        match r {
+            Read::Row(rec) => spill.push(&rec).map_err(|e| e.to_string()),
+            Read::Bad(b) if strict => Err(format!("{b} (--strict)")),
+            Read::Bad(b) => {
+                bad_count += 1;
+                if bad.len() < 1000 {
+                    bad.push(b.to_string());
+                }
+                Ok(())
+            }
+            Read::Ignored => Ok(()),
+        }
+    };
+    match &statement.format {
+        StatementFormat::Delimited(_) => {
+            read::delimited(statement, BufReader::new(bar.wrap_read(file)), &name, each)?;
+        }
+        StatementFormat::Records => {
+            let value: serde_json::Value =
+                serde_json::from_reader(BufReader::new(file)).map_err(|e| format!("{name}: {e}"))?;
+            let field = match &statement.source {
+                StatementSource::Interface { field, .. } => field.to_string(),
+                StatementSource::File { .. } => String::new(),
+            };
+            let rows = match &value {
+                serde_json::Value::Array(rows) => rows.clone(),
+                serde_json::Value::Object(o) => o.get(&field).and_then(|v| v.as_array()).cloned().unwrap_or_default(),
+                _ => return Err(format!("{name}: expected a JSON list of records or an object with `{field}`")),
+            };
+            read::records(statement, &rows, &name, each)?;
+        }
+    }
+    let files = spill.finish().map_err(|e| e.to_string())?;
+    Ok((files, bad, bad_count))
 }
 
 fn tempdir(args: &RunArgs) -> Result<PathBuf, String> {
