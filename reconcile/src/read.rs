@@ -154,6 +154,9 @@ pub fn delimited(
     }
     let reader = Reader { statement, key: statement.key, refund_key: statement.refund_key };
     let mut header: Option<Vec<String>> = None;
+    // Where each declared column name sits in the header, found once; the row's values, reused line to line.
+    let mut positions: Vec<(*const u8, usize, usize)> = Vec::new();
+    let mut values: Vec<String> = Vec::new();
     let mut input = input;
     let mut bytes = Vec::new();
     let mut line_no = 0u64;
@@ -178,14 +181,16 @@ pub fn delimited(
         if d.summary.iter().any(|s| line.starts_with(&**s)) {
             break;
         }
-        let values = split(d, line);
+        split(d, line, &mut values);
         // shaanxi's printed example ends in a lone `''`: a line of one empty value is no row.
         if values.len() == 1 && values[0].is_empty() {
             continue;
         }
         let Some(names) = &header else {
             if d.header {
-                header = Some(values);
+                let names: Vec<String> = values.iter().map(|v| v.trim().to_owned()).collect();
+                positions = locate(statement, &names);
+                header = Some(names);
                 continue;
             }
             header = Some(statement.columns.iter().flat_map(|c| c.names.iter().map(|n| n.to_string())).collect());
@@ -195,8 +200,8 @@ pub fn delimited(
                 each(Read::Bad(BadRow { at: format!("{shown}:{line_no}"), reason }))?;
                 continue;
             }
-            let names = header.as_ref().unwrap_or(&Vec::new()).clone();
-            each(reader.row(format!("{shown}:{line_no}"), line.to_owned(), |n| lookup(&names, &values, n)))?;
+            positions = locate(statement, header.as_deref().unwrap_or(&[]));
+            each(reader.row(format!("{shown}:{line_no}"), line.to_owned(), |n| find(&positions, &values, n)))?;
             continue;
         };
         if values.len() != names.len() {
@@ -204,7 +209,7 @@ pub fn delimited(
             each(Read::Bad(BadRow { at: format!("{shown}:{line_no}"), reason }))?;
             continue;
         }
-        each(reader.row(format!("{shown}:{line_no}"), line.to_owned(), |n| lookup(names, &values, n)))?;
+        each(reader.row(format!("{shown}:{line_no}"), line.to_owned(), |n| find(&positions, &values, n)))?;
     }
     if header.is_none() && d.header {
         // An empty bill is an empty day, not a crash (weixin-java-pay-demo#138).
@@ -213,49 +218,74 @@ pub fn delimited(
     Ok(())
 }
 
-fn lookup<'v>(names: &[String], values: &'v [String], name: &str) -> Option<&'v str> {
-    names.iter().position(|n| n.trim() == name).map(|i| values[i].as_str())
+/// Each declared column name (by its address in the statement: rows ask with those very names) and its place in
+/// the header.
+fn locate(statement: &StatementSchema, names: &[String]) -> Vec<(*const u8, usize, usize)> {
+    let mut out = Vec::new();
+    for c in statement.columns.iter() {
+        for n in c.names.iter() {
+            if let Some(i) = names.iter().position(|h| h == &**n) {
+                out.push((n.as_ptr(), n.len(), i));
+            }
+        }
+    }
+    out
 }
 
-fn decode(d: &Delimited, bytes: &[u8]) -> Result<String, String> {
+fn find<'v>(positions: &[(*const u8, usize, usize)], values: &'v [String], name: &str) -> Option<&'v str> {
+    positions
+        .iter()
+        .find(|(p, len, _)| *p == name.as_ptr() && *len == name.len())
+        .and_then(|(_, _, i)| values.get(*i))
+        .map(String::as_str)
+}
+
+fn decode<'b>(d: &Delimited, bytes: &'b [u8]) -> Result<std::borrow::Cow<'b, str>, String> {
     match d.encoding {
-        Charset::Utf8 => String::from_utf8(bytes.to_vec()).map_err(|e| format!("not UTF-8: {e}")),
+        Charset::Utf8 => std::str::from_utf8(bytes).map(Into::into).map_err(|e| format!("not UTF-8: {e}")),
         Charset::Gbk => {
             let (text, _, errors) = encoding_rs::GBK.decode(bytes);
-            if errors { Err("not GBK".into()) } else { Ok(text.into_owned()) }
+            if errors { Err("not GBK".into()) } else { Ok(text) }
         }
     }
 }
 
 /// Splits one line: quoted values may hold the separator, a doubled quote inside is one; the value prefix goes.
-fn split(d: &Delimited, line: &str) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut value = String::new();
+fn split(d: &Delimited, line: &str, out: &mut Vec<String>) {
+    let mut n = 0;
+    let mut next = |out: &mut Vec<String>| {
+        if out.len() == n {
+            out.push(String::new());
+        }
+        n += 1;
+        out[n - 1].clear();
+        n - 1
+    };
+    let mut at = next(out);
     let mut quoted = false;
     let mut chars = line.chars().peekable();
     while let Some(c) = chars.next() {
         if Some(c) == d.quote {
             if quoted && chars.peek() == Some(&c) {
-                value.push(c);
+                out[at].push(c);
                 chars.next();
             } else {
                 quoted = !quoted;
             }
         } else if c == d.separator && !quoted {
-            out.push(std::mem::take(&mut value));
+            at = next(out);
         } else {
-            value.push(c);
+            out[at].push(c);
         }
     }
-    out.push(value);
+    out.truncate(at + 1);
     if let Some(prefix) = &d.value_prefix {
-        for v in &mut out {
+        for v in out.iter_mut() {
             if let Some(rest) = v.strip_prefix(&**prefix) {
                 *v = rest.to_owned();
             }
         }
     }
-    out
 }
 
 /// Reads an interface's records (JSON objects), each a row; `shown` names the source.
