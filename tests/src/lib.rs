@@ -4,3 +4,4 @@ pub mod fixtures;
 pub mod loopback;
 pub mod registry;
 pub mod skip;
+pub mod soak;
