@@ -256,9 +256,9 @@ pub fn reconcile(
             .filter(|((_, kind, _), (p, h))| *kind == Kind::Pay && !p.is_empty() && !h.is_empty())
             .map(|((key, _, _), _)| key.clone())
             .collect();
-        let mut keys: Vec<_> = groups.into_iter().collect();
-        keys.sort_by(|a, b| a.0.cmp(&b.0));
-        for ((key, kind, refund_id), (mut p, mut h)) in keys {
+        // Mismatches of the partition, sorted by key before they go out so a run's output is deterministic.
+        let mut partition_found = Vec::new();
+        for ((key, kind, refund_id), (mut p, mut h)) in groups {
             let mut emit = |class: Class, platform: Option<Rec>, his: Option<Rec>| -> std::io::Result<()> {
                 let m = Mismatch { class, key: key.clone(), kind, refund_id: refund_id.clone(), platform, his };
                 *outcome.counts.entry(class).or_default() += 1;
@@ -270,7 +270,10 @@ pub fn reconcile(
                     let hour = &mut outcome.hours[r.time.hour() as usize];
                     if class == Class::Matched { hour.0 += 1 } else { hour.1 += 1 }
                 }
-                if class == Class::Matched { Ok(()) } else { found(m) }
+                if class != Class::Matched {
+                    partition_found.push(m);
+                }
+                Ok(())
             };
             p.sort_by(|a, b| a.time.cmp(&b.time));
             h.sort_by(|a, b| a.time.cmp(&b.time));
@@ -299,6 +302,12 @@ pub fn reconcile(
                     emit(class, a, b)?
                 }
             }
+        }
+        partition_found.sort_by(|a: &Mismatch, b: &Mismatch| {
+            (&a.key, a.kind, &a.refund_id, a.class).cmp(&(&b.key, b.kind, &b.refund_id, b.class))
+        });
+        for m in partition_found {
+            found(m)?;
         }
     }
     for path in platform.iter().chain(&his) {
