@@ -25,11 +25,11 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
         dict_index: HashMap::new(),
         dictionaries: Vec::new(),
         messages: Vec::new(),
-    };
-    if let Some(name) = &ast.platform {
         length: None,
-        let valid = name.value.starts_with(|c: char| c.is_ascii_lowercase())
+    };
     lowerer.length = ast.length.as_ref().and_then(|l| lowerer.length_unit(l));
+    if let Some(name) = &ast.platform {
+        let valid = name.value.starts_with(|c: char| c.is_ascii_lowercase())
             && name.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !valid {
             lowerer.diags.error(&name.pos, format!("platform `{}` must be [a-z][a-z0-9_]*", name.value));
@@ -71,10 +71,10 @@ struct Lowerer<'d> {
     dict_index: HashMap<String, DictId>,
     dictionaries: Vec<DictionarySchema>,
     messages: Vec<MessageSchema>,
-}
-
     /// The platform's length unit, for text fields that name none.
     length: Option<LengthUnit>,
+}
+
 /// The text of a key the reader already reported missing, or empty.
 fn text(value: &Option<S>) -> Str {
     Str::Owned(value.as_ref().map(|s| s.value.clone()).unwrap_or_default())

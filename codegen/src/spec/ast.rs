@@ -152,12 +152,12 @@ pub struct FieldAst {
     pub unit: Option<S>,
     pub min: Option<S>,
     pub max: Option<S>,
-    pub json: Option<S>,
-    pub sensitive: Option<Spanned<bool>>,
     /// The field's own length unit, over the platform's.
     pub length: Option<S>,
     /// A positional alias: the first of two sibling elements of this name is this field.
     pub first_of: Option<S>,
+    pub json: Option<S>,
+    pub sensitive: Option<Spanned<bool>>,
     pub aliases: Vec<S>,
     pub erratum: Vec<S>,
     pub origin: Option<S>,

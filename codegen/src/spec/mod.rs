@@ -5,7 +5,6 @@ mod database;
 mod protocol;
 pub(crate) mod reader;
 pub(crate) mod statement;
-pub(crate) mod statement;
 
 use crate::diagnostic::Diagnostics;
 use ast::*;
@@ -268,9 +267,9 @@ fn read_field(r: &mut FileReader, mut map: MapReader) -> Option<FieldAst> {
         unit: map.text(r, "unit"),
         min: map.text(r, "min"),
         max: map.text(r, "max"),
-        json: map.text(r, "json"),
         length: map.text(r, "length"),
         first_of: map.text(r, "first_of"),
+        json: map.text(r, "json"),
         sensitive: map.bool(r, "sensitive"),
         aliases: map.texts(r, "aliases"),
         erratum: map.one_or_many(r, "erratum"),
