@@ -11,23 +11,65 @@ use hisgate_runtime::store::StoreError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
-/// The orders a QueryRegister selects: $1–$4 the order numbers (empty: any), $5 a patient with $6–$7 the range of
-/// visit dates (empty: any), $8 the queryType.
+/// The orders a QueryRegister selects, joined to what its answer shows; [`register_filter`] adds the conditions.
 const REGISTERS: &str = "FROM shaanxi_hospital_orders o \
     JOIN shaanxi_hospital_schedules s ON s.schedule_id = o.schedule_id \
     JOIN shaanxi_hospital_slices l ON l.schedule_id = o.schedule_id AND l.slice_no = o.slice_no \
     JOIN shaanxi_hospital_doctors d ON d.doctor_id = s.doctor_id \
     JOIN shaanxi_hospital_departments t ON t.department_id = s.department_id \
-    JOIN shaanxi_hospital_patients p ON p.patient_id = o.patient_id \
-    WHERE ($1 = '' OR o.order_id = $1) AND ($2 = '' OR o.hospital_order_id = $2) \
-    AND ($3 = '' OR o.hospital_trade_id = $3) \
-    AND ($4 = '' OR EXISTS (SELECT 1 FROM shaanxi_hospital_refunds r \
-                            WHERE r.hospital_order_id = o.hospital_order_id AND r.hospital_refund_id = $4)) \
-    AND ($5 = '' OR (o.patient_id = $5 AND s.register_date >= $6 AND s.register_date <= $7)) \
-    AND ($8 = 0 OR ($8 = 1 AND o.status = 'cancelled') OR ($8 = 2 AND o.status = 'booked') \
-         OR ($8 = 3 AND o.status IN ('paid', 'taken')) OR ($8 = 5 AND o.status = 'paid') \
-         OR ($8 = 4 AND EXISTS (SELECT 1 FROM shaanxi_hospital_stops st \
-                                WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no))))";
+    JOIN shaanxi_hospital_patients p ON p.patient_id = o.patient_id";
+
+/// The WHERE clause of a QueryRegister and its parameters, with only the conditions the request sets: a fixed
+/// clause of the form `($1 = '' OR o.order_id = $1)` cannot use an index, so every QueryRegister scanned every
+/// order ever booked and slowed as the store grew.
+fn register_filter(
+    numbers: &[String; 4],
+    patient_id: &str,
+    request: &query_register::Request,
+) -> (String, Vec<String>) {
+    let mut conditions = Vec::new();
+    let mut values: Vec<String> = Vec::new();
+    let param = |value: &str, values: &mut Vec<String>| {
+        values.push(value.to_owned());
+        format!("${}", values.len())
+    };
+    let columns = ["o.order_id", "o.hospital_order_id", "o.hospital_trade_id"];
+    for (column, number) in columns.iter().zip(numbers) {
+        if !number.is_empty() {
+            conditions.push(format!("{column} = {}", param(number, &mut values)));
+        }
+    }
+    if !numbers[3].is_empty() {
+        conditions.push(format!(
+            "EXISTS (SELECT 1 FROM shaanxi_hospital_refunds r \
+             WHERE r.hospital_order_id = o.hospital_order_id AND r.hospital_refund_id = {})",
+            param(&numbers[3], &mut values)
+        ));
+    }
+    if !patient_id.is_empty() {
+        let (patient, from, to) = (
+            param(patient_id, &mut values),
+            param(&request.start_date, &mut values),
+            param(&request.end_date, &mut values),
+        );
+        conditions.push(format!("o.patient_id = {patient} AND s.register_date >= {from} AND s.register_date <= {to}"));
+    }
+    let status = match request.query_type {
+        0 => None,
+        1 => Some("o.status = 'cancelled'"),
+        2 => Some("o.status = 'booked'"),
+        3 => Some("o.status IN ('paid', 'taken')"),
+        4 => Some(
+            "EXISTS (SELECT 1 FROM shaanxi_hospital_stops st \
+             WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no))",
+        ),
+        5 => Some("o.status = 'paid'"),
+        _ => Some("1 = 0"),
+    };
+    conditions.extend(status.map(str::to_owned));
+    let clause = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+    (clause, values)
+}
 
 const REGISTER_COLUMNS: &str = "SELECT o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
     o.schedule_id, l.time_id, s.department_id, t.name, s.doctor_id, d.name, s.register_date, s.noon, l.start_time, \
@@ -67,36 +109,26 @@ pub async fn registers(
         }
     };
     let numbers = numbers.map(text);
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {REGISTERS}"))
-        .bind(&numbers[0])
-        .bind(&numbers[1])
-        .bind(&numbers[2])
-        .bind(&numbers[3])
-        .bind(&patient_id)
-        .bind(&request.start_date)
-        .bind(&request.end_date)
-        .bind(i64::from(request.query_type))
-        .fetch_one(&mut *conn)
-        .await?;
+    let (filter, values) = register_filter(&numbers, &patient_id, request);
+    let counting = format!("SELECT COUNT(*) {REGISTERS}{filter}");
+    let mut count = sqlx::query_scalar(&counting);
+    for value in &values {
+        count = count.bind(value);
+    }
+    let count: i64 = count.fetch_one(&mut *conn).await?;
     if count == 0 {
         return Ok(Err(Refused::new("S05010901", "未查询到挂号订单记录")));
     }
-    let rows = sqlx::query(&format!(
-        "{REGISTER_COLUMNS} {REGISTERS} ORDER BY s.register_date, o.order_time, o.hospital_order_id \
-         LIMIT $9 OFFSET $10"
-    ))
-    .bind(&numbers[0])
-    .bind(&numbers[1])
-    .bind(&numbers[2])
-    .bind(&numbers[3])
-    .bind(&patient_id)
-    .bind(&request.start_date)
-    .bind(&request.end_date)
-    .bind(i64::from(request.query_type))
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(&mut *conn)
-    .await?;
+    let (limit, offset) = (values.len() + 1, values.len() + 2);
+    let sql = format!(
+        "{REGISTER_COLUMNS} {REGISTERS}{filter} ORDER BY s.register_date, o.order_time, o.hospital_order_id \
+         LIMIT ${limit} OFFSET ${offset}"
+    );
+    let mut query = sqlx::query(&sql);
+    for value in &values {
+        query = query.bind(value);
+    }
+    let rows = query.bind(page.limit).bind(page.offset).fetch_all(&mut *conn).await?;
     let order = rows.iter().map(|row| register(row, today)).collect::<Result<_, _>>()?;
     Ok(Ok(query_register::Response { count: int_of(count)?, order }))
 }
