@@ -2,7 +2,7 @@
 //! (scope, key); a repeat — sequential, concurrent, or on another instance sharing the database — finds the key
 //! taken (the database makes it wait for the first to commit) and gets the first result back.
 //!
-//! ```ignore
+//! ```text
 //! match store.claim::<Answer>("Refund", &refund_id, &fingerprint).await? {
 //!     Claim::Repeat(first) => first,
 //!     Claim::First(mut pending) => {
