@@ -1,33 +1,41 @@
 //! Credentials and call inputs from flags, environment variables and, in `--jsonl` mode, each line.
+//!
+//! One story for every command: a credential the spec declares is given as `--set NAME=VALUE` or as the
+//! environment variable `HISGATE_<NAME>` (upper snake case: `userId` → `HISGATE_USER_ID`); the named flags below
+//! are shorthands for the shipped platforms' credentials. One not given is the spec's example value, with the same
+//! one-line warning in every command.
 
 use hisgate_runtime::schema::ProtocolSchema;
 use hisgate_runtime::secret::Inputs;
 use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+use std::sync::Mutex;
 
 #[derive(clap::Args, Debug, Clone, Default)]
 pub struct Credentials {
-    /// The platform key (shaanxi, glorycard, yizhangtong).
-    #[arg(long, env = "HISGATE_KEY", hide_env_values = true)]
+    /// Credential `key`, as `--set key=VALUE` (env HISGATE_KEY).
+    #[arg(long, hide_env_values = true)]
     pub key: Option<String>,
-    /// The application id (onepay).
-    #[arg(long, env = "HISGATE_APP_ID")]
+    /// Credential `appId`, as `--set appId=VALUE` (env HISGATE_APP_ID).
+    #[arg(long)]
     pub app_id: Option<String>,
-    /// The application secret (onepay).
-    #[arg(long, env = "HISGATE_APP_SECRET", hide_env_values = true)]
+    /// Credential `appSecret`, as `--set appSecret=VALUE` (env HISGATE_APP_SECRET).
+    #[arg(long)]
     pub app_secret: Option<String>,
-    /// The timestamp a rule signs or a header carries (glorycard).
-    #[arg(long, env = "HISGATE_TIMESTAMP")]
+    /// Input `timestamp`, as `--set timestamp=VALUE` (env HISGATE_TIMESTAMP).
+    #[arg(long)]
     pub timestamp: Option<String>,
-    /// The account id (glorycard `sid`).
-    #[arg(long, env = "HISGATE_SID")]
+    /// Credential `sid`, as `--set sid=VALUE` (env HISGATE_SID).
+    #[arg(long)]
     pub sid: Option<String>,
-    /// The partner name (shaanxi).
-    #[arg(long, env = "HISGATE_PARTNER")]
+    /// Credential `partner`, as `--set partner=VALUE` (env HISGATE_PARTNER).
+    #[arg(long)]
     pub partner: Option<String>,
-    /// The hospital code (shaanxi).
-    #[arg(long, env = "HISGATE_HOSPITAL_CODE")]
+    /// Credential `hospitalCode`, as `--set hospitalCode=VALUE` (env HISGATE_HOSPITAL_CODE).
+    #[arg(long)]
     pub hospital_code: Option<String>,
-    /// Any other input a spec's templates read, as NAME=VALUE.
+    /// Any credential or input the spec declares, as NAME=VALUE; its environment variable is HISGATE_<NAME> in
+    /// upper snake case (`userId` → HISGATE_USER_ID). One not given is the spec's example value, with a warning.
     #[arg(long = "set", value_name = "NAME=VALUE", value_parser = name_value)]
     pub set: Vec<(String, String)>,
 }
@@ -37,7 +45,8 @@ fn name_value(text: &str) -> Result<(String, String), String> {
 }
 
 impl Credentials {
-    /// Inputs named as the spec names them, secret where the protocol declares the credential secret.
+    /// Inputs named as the spec names them, secret where the protocol declares the credential secret: the flags,
+    /// then `--set`, then `HISGATE_<NAME>` for each declared credential (and `timestamp`) still not given.
     pub fn inputs(&self, protocol: &ProtocolSchema) -> Inputs {
         let named = [
             ("key", &self.key),
@@ -50,8 +59,22 @@ impl Credentials {
         ];
         let given = named.iter().filter_map(|(n, v)| v.as_deref().map(|v| (*n, v)));
         let set = self.set.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-        Inputs::for_protocol(protocol, given.chain(set))
+        let mut inputs = Inputs::for_protocol(protocol, given.chain(set));
+        let declared = protocol.credentials.iter().map(|c| (&*c.name, c.secret));
+        for (name, secret) in declared.chain([("timestamp", false)]) {
+            if inputs.get(name).is_none()
+                && let Ok(value) = std::env::var(env_var(name))
+            {
+                inputs.set(name, value, secret);
+            }
+        }
+        inputs
     }
+}
+
+/// The environment variable of input `name`: `userId` → `HISGATE_USER_ID`.
+pub fn env_var(name: &str) -> String {
+    format!("HISGATE_{}", snake(name).to_ascii_uppercase())
 }
 
 /// A `--jsonl` line's own credentials override the flags: every string member but `skip` is an input.
@@ -65,19 +88,22 @@ pub fn with_line(mut inputs: Inputs, protocol: &ProtocolSchema, line: &Map<Strin
     inputs
 }
 
-/// The command-line flag of credential `name`: `appSecret` → `app-secret`.
-pub fn flag(name: &str) -> String {
-    name.chars().fold(String::new(), |mut out, c| {
-        if c.is_ascii_uppercase() {
-            out.push('-');
+/// `appSecret` → `app_secret`; a name already upper snake case (`USER_ID`) stays as it is.
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            out.push('_');
         }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
         out.push(c.to_ascii_lowercase());
-        out
-    })
+    }
+    out
 }
 
 /// `inputs` completed with the spec's example value of every credential not given, and the names so completed:
-/// simulators and scenarios work out of the box against each other.
+/// simulators, scenarios and the crypto commands work out of the box against each other.
 pub fn with_examples(mut inputs: Inputs, protocol: &ProtocolSchema) -> (Inputs, Vec<String>) {
     let mut completed = Vec::new();
     for credential in protocol.credentials.iter() {
@@ -89,4 +115,34 @@ pub fn with_examples(mut inputs: Inputs, protocol: &ProtocolSchema) -> (Inputs, 
         }
     }
     (inputs, completed)
+}
+
+/// The one line every command gives for a credential completed from the spec's example.
+pub fn example_warning(name: &str) -> String {
+    format!("credential `{name}` not given (--set {name}=VALUE or {}): using the spec's example value", env_var(name))
+}
+
+/// `with_examples`, warning on stderr once per credential and process (a `--jsonl` run warns once, not per line).
+pub fn completed(inputs: Inputs, protocol: &ProtocolSchema, command: &str) -> Inputs {
+    static WARNED: Mutex<BTreeSet<String>> = Mutex::new(BTreeSet::new());
+    let (inputs, names) = with_examples(inputs, protocol);
+    let mut warned = WARNED.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    for name in names {
+        if warned.insert(name.clone()) {
+            eprintln!("hisgate {command}: {}", example_warning(&name));
+        }
+    }
+    inputs
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn environment_names_are_upper_snake_case() {
+        assert_eq!(super::env_var("userId"), "HISGATE_USER_ID");
+        assert_eq!(super::env_var("key"), "HISGATE_KEY");
+        assert_eq!(super::env_var("hospitalCode"), "HISGATE_HOSPITAL_CODE");
+        assert_eq!(super::env_var("USER_ID"), "HISGATE_USER_ID");
+        assert_eq!(super::env_var("md5Key2"), "HISGATE_MD5_KEY2");
+    }
 }

@@ -70,6 +70,21 @@ fn check_fails_with_every_located_error() {
 }
 
 #[test]
+fn list_counts_spec_folders_read_at_run_time() {
+    let output = hisgate(&["list", "--json", "--spec", "specs/shaanxi", "--spec", "specs/onepay"]);
+    assert!(output.status.success(), "{output:?}");
+    let listed: serde_json::Value = serde_json::from_str(&stdout(&output)).unwrap();
+    let names: Vec<&str> =
+        listed["platforms"].as_array().unwrap().iter().map(|p| p["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["shaanxi", "onepay"]);
+    let shaanxi = hisgate_generated::PLATFORMS.iter().find(|p| p.name == "shaanxi").unwrap();
+    assert_eq!(listed["platforms"][0]["interfaces"], shaanxi.interfaces.len());
+    let broken = hisgate(&["list", "--spec", "specs/nowhere"]);
+    assert_eq!(broken.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&broken.stderr).contains("specs/nowhere"), "{broken:?}");
+}
+
+#[test]
 fn list_counts_the_compiled_in_specs() {
     let output = hisgate(&["list", "--json"]);
     assert!(output.status.success());

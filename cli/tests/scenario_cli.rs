@@ -6,6 +6,8 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 
+mod support;
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
 }
@@ -89,6 +91,29 @@ fn every_shipped_scenario_passes_against_fresh_simulators() {
             assert!(shown.contains("0 failed") && shown.contains("p99"), "{shown}");
         }
     }
+}
+
+#[test]
+fn a_spec_folder_read_at_run_time_replaces_the_compiled_in_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let hospital = serve(dir.path(), "shaanxi", "hospital", None);
+    let file = dir.path().join("testnet.yaml");
+    std::fs::write(
+        &file,
+        "scenario: 连通性\nplatform: shaanxi\nsteps:\n  - call: TestNet\n    request: { ip: 127.0.0.1 }\n    expect: { code: SUCCESS }\n",
+    )
+    .unwrap();
+    // The folder's key is `md5Key`, with no example: only the loaded spec knows it.
+    let renamed = support::renamed_key_spec();
+    let spec = renamed.path().join("shaanxi");
+    let spec = spec.to_str().unwrap();
+    let url = [("--hospital-url", hospital.url.as_str())];
+    let unset = scenario(&[&file], &url, &["--spec", spec]);
+    assert_eq!(unset.status.code(), Some(1), "{}", text(&unset));
+    assert!(text(&unset).contains("missing input `md5Key`"), "{}", text(&unset));
+    let set = scenario(&[&file], &url, &["--spec", spec, "--set", "md5Key=2098D32C4D1399EC"]);
+    assert!(set.status.success(), "{}", text(&set));
+    assert!(text(&set).contains("1 runs, 1 passed, 0 failed"), "{}", text(&set));
 }
 
 #[test]

@@ -54,10 +54,7 @@ fn try_call(args: &Args, request: Value) -> Result<Outcome, String> {
         })?;
     let (name, side) = (interface.name.to_string(), interface.provider);
     // Like `hisgate serve`, a credential not given is the spec's example, so the two meet with no flags at all.
-    let (credentials, completed) = crate::inputs::with_examples(args.credentials.inputs(protocol), protocol);
-    for name in completed {
-        eprintln!("hisgate call: no --{} given: using the spec's example value", crate::inputs::flag(&name));
-    }
+    let credentials = crate::inputs::completed(args.credentials.inputs(protocol), protocol, "call");
     let mut config = ClientConfig::new(credentials);
     config.binding = args.binding.clone();
     config.timeout = Duration::from_secs(args.timeout);

@@ -28,6 +28,15 @@ enum Way {
     Decrypt,
 }
 
+impl Way {
+    fn command(self) -> &'static str {
+        match self {
+            Way::Encrypt => "encrypt",
+            Way::Decrypt => "decrypt",
+        }
+    }
+}
+
 pub fn encrypt(args: CryptArgs) -> ExitCode {
     run(args, Way::Encrypt)
 }
@@ -62,6 +71,7 @@ fn run(args: CryptArgs, way: Way) -> ExitCode {
             if args.jsonl {
                 inputs = inputs::with_line(inputs, protocol, &object, &["plaintext", "ciphertext", "scheme"]);
             }
+            let inputs = inputs::completed(inputs, protocol, way.command());
             let name = object.get("scheme").and_then(Value::as_str).or(args.scheme.as_deref());
             let scheme = scheme(&rule.schemes, name)?;
             match way {

@@ -48,7 +48,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
     io::run(args.common.jsonl, |object| {
         let work = || -> Result<Value, String> {
             let protocol = target::protocol(&platform)?;
-            let (message, inputs) = super::sign::unit(&args.common, protocol, object)?;
+            let (message, inputs) = super::sign::unit(&args.common, protocol, object, "explain")?;
             let direction = direction(&args.common, protocol, &message);
             let envelope = Envelope::new(protocol, direction);
             let message =

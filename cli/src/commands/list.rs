@@ -7,9 +7,12 @@ pub struct Args {
     /// Print `{"platforms":[…]}` instead of a table.
     #[arg(long)]
     json: bool,
+    /// Count these spec folders, read at run time, instead of the compiled-in platforms (repeatable).
+    #[arg(long, value_name = "DIR")]
+    spec: Vec<std::path::PathBuf>,
 }
 
-/// Counted from the compiled-in specs.
+/// Counted from the specs.
 #[derive(Serialize)]
 struct Counts {
     name: String,
@@ -34,7 +37,20 @@ impl Counts {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    let counts: Vec<Counts> = hisgate_generated::PLATFORMS.iter().map(|p| Counts::of(p)).collect();
+    let mut counts: Vec<Counts> = Vec::new();
+    if args.spec.is_empty() {
+        counts.extend(hisgate_generated::PLATFORMS.iter().map(|p| Counts::of(p)));
+    }
+    for dir in &args.spec {
+        let shown = dir.to_string_lossy().trim_end_matches('/').to_owned();
+        match hisgate_codegen::load_platform(dir, &shown) {
+            Ok(platform) => counts.push(Counts::of(&platform)),
+            Err(d) => {
+                eprintln!("hisgate list: {shown}: the spec has {} error(s):\n{d}", d.len());
+                return ExitCode::FAILURE;
+            }
+        }
+    }
     if args.json {
         println!("{}", serde_json::json!({ "platforms": counts }));
         return ExitCode::SUCCESS;

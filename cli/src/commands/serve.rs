@@ -122,7 +122,7 @@ async fn serve(args: Args) -> Result<(), String> {
     };
     let (credentials, completed) = crate::inputs::with_examples(args.credentials.inputs(protocol), protocol);
     for name in completed {
-        tracing::warn!("no --{} given: using the spec's example value", crate::inputs::flag(&name));
+        tracing::warn!("{}", crate::inputs::example_warning(&name));
     }
     let url = args.db.unwrap_or_else(|| format!("sqlite://hisgate-{}-{}.sqlite", platform.name, side));
     let store = Store::open(&url).await.map_err(|e| format!("{url}: {e}"))?;

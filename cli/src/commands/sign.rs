@@ -49,18 +49,21 @@ pub struct VerifyArgs {
     sign: Option<String>,
 }
 
-/// The message of a unit of work and its inputs: the whole object in single mode, `message` in `--jsonl` mode.
+/// The message of a unit of work and its inputs: the whole object in single mode, `message` in `--jsonl` mode
+/// (the line's own credentials first); a credential given nowhere is the spec's example.
 pub fn unit(
     common: &Common,
     protocol: &ProtocolSchema,
     object: Map<String, Value>,
+    command: &str,
 ) -> Result<(Map<String, Value>, Inputs), String> {
     let base = common.credentials.inputs(protocol);
     if !common.jsonl {
-        return Ok((object, base));
+        return Ok((object, inputs::completed(base, protocol, command)));
     }
     let message = io::member_object(&object, "message")?.clone();
-    Ok((message, inputs::with_line(base, protocol, &object, &["message", "sign"])))
+    let line = inputs::with_line(base, protocol, &object, &["message", "sign"]);
+    Ok((message, inputs::completed(line, protocol, command)))
 }
 
 pub fn direction(common: &Common, protocol: &ProtocolSchema, message: &Map<String, Value>) -> Direction {
@@ -82,7 +85,7 @@ pub fn sign(args: SignArgs) -> ExitCode {
     io::run(args.common.jsonl, |object| {
         let work = || -> Result<Value, String> {
             let protocol = target::protocol(&platform)?;
-            let (message, inputs) = unit(&args.common, protocol, object)?;
+            let (message, inputs) = unit(&args.common, protocol, object, "sign")?;
             let signer = Signer::for_protocol(protocol, direction(&args.common, protocol, &message));
             let signature = signer.sign(&message, &inputs).map_err(|e| e.to_string())?;
             let canonical = if args.show_secrets {
@@ -105,7 +108,7 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         let line_sign = object.get("sign").and_then(Value::as_str).map(str::to_owned);
         let work = || -> Result<Result<(), String>, String> {
             let protocol = target::protocol(&platform)?;
-            let (message, inputs) = unit(&args.common, protocol, object)?;
+            let (message, inputs) = unit(&args.common, protocol, object, "verify")?;
             let direction = direction(&args.common, protocol, &message);
             let envelope = Envelope::new(protocol, direction);
             // Under sign-then-encrypt the signature covers the plaintext: decrypt first.

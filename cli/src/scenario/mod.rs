@@ -10,7 +10,7 @@ mod template;
 use crate::inputs::Credentials;
 use file::{Scenario, Step};
 use hisgate_runtime::client::{Client, ClientConfig, Reply};
-use hisgate_runtime::schema::Side;
+use hisgate_runtime::schema::{PlatformSchema, Side};
 use indicatif::{ProgressBar, ProgressStyle};
 use path::lookup;
 use report::Report;
@@ -51,6 +51,10 @@ pub struct RunArgs {
     /// Seconds to wait for each call.
     #[arg(long, default_value_t = 30)]
     timeout: u64,
+    /// A platform's spec folder, read at run time (repeatable): a scenario for the platform it declares runs
+    /// against it instead of the compiled-in one, so a platform written as YAML alone has scenarios too.
+    #[arg(long, value_name = "DIR")]
+    spec: Vec<PathBuf>,
     #[command(flatten)]
     credentials: Credentials,
 }
@@ -77,9 +81,16 @@ pub fn run(command: Command) -> ExitCode {
 /// Runs every file; `Ok(false)` when a run failed.
 async fn run_all(args: &RunArgs) -> Result<bool, String> {
     let scenarios: Vec<Scenario> = args.files.iter().map(|f| file::load(f)).collect::<Result<_, _>>()?;
+    let mut loaded = Vec::new();
+    for dir in &args.spec {
+        let shown = dir.to_string_lossy().trim_end_matches('/').to_owned();
+        let platform = hisgate_codegen::load_platform(dir, &shown)
+            .map_err(|d| format!("{shown}: the spec has {} error(s):\n{d}", d.len()))?;
+        loaded.push(Arc::new(platform));
+    }
     let mut prepared = Vec::new();
     for scenario in &scenarios {
-        prepared.push(Prepared::new(scenario, args)?);
+        prepared.push(Prepared::new(scenario, &loaded, args)?);
     }
     let total: u64 = prepared.iter().map(|p| p.calls_per_run() * u64::from(args.runs)).sum();
     let progress = ProgressBar::new(total).with_style(
@@ -119,14 +130,21 @@ struct Prepared {
 }
 
 impl Prepared {
-    fn new(scenario: &Scenario, args: &RunArgs) -> Result<Prepared, String> {
-        let platform = hisgate_generated::PLATFORMS
-            .iter()
-            .find(|p| p.name == scenario.platform)
-            .ok_or_else(|| format!("{}: no compiled-in platform `{}`", scenario.file, scenario.platform))?;
+    /// `loaded` are the `--spec` platforms, which take the place of a compiled-in platform of the same name.
+    fn new(scenario: &Scenario, loaded: &[Arc<PlatformSchema>], args: &RunArgs) -> Result<Prepared, String> {
+        let shared = match loaded.iter().find(|p| p.name == scenario.platform) {
+            Some(platform) => platform.clone(),
+            None => hisgate_generated::PLATFORMS
+                .iter()
+                .find(|p| p.name == scenario.platform)
+                .map(|p| p.shared())
+                .ok_or_else(|| {
+                    format!("{}: no compiled-in platform `{}` and no --spec for it", scenario.file, scenario.platform)
+                })?,
+        };
+        let platform = &*shared;
         let protocol = crate::target::protocol(platform)?;
-        let (credentials, _) = crate::inputs::with_examples(args.credentials.inputs(protocol), protocol);
-        let shared = platform.shared();
+        let credentials = crate::inputs::completed(args.credentials.inputs(protocol), protocol, "scenario");
         let mut clients = BTreeMap::new();
         for step in &scenario.steps {
             let interface = platform
