@@ -19,7 +19,7 @@ pub struct Args {
     /// The server's base address: `http://127.0.0.1:8080`.
     #[arg(long)]
     url: String,
-    /// The binding by name (xml, json, get, soap11, soap12 for shaanxi); by default the protocol's first.
+    /// The binding by name, as the spec's protocol.yaml names them (`bindings:`); by default the first.
     #[arg(long)]
     binding: Option<String>,
     /// Seconds to wait for each attempt.

@@ -14,7 +14,7 @@ pub struct CryptArgs {
     target: Target,
     #[command(flatten)]
     credentials: Credentials,
-    /// The scheme to use (onepay: AES or DES); by default the first one.
+    /// The scheme to use, as the encryption rule names them (`schemes:`); by default the first one.
     #[arg(long)]
     scheme: Option<String>,
     /// One JSON object per line, each carrying its own credentials.

@@ -19,7 +19,7 @@ pub enum Export {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// The WSDL 1.1 of one side's SOAP web service (shaanxi `ApiService.asmx`).
+    /// The WSDL 1.1 of one side's SOAP web service (for a spec with a SOAP binding).
     Wsdl {
         #[command(flatten)]
         target: Target,
@@ -33,7 +33,7 @@ pub enum Export {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-    /// PostgreSQL declaring the procedures and views of the platform's database form (yizhangtong), each a
+    /// PostgreSQL declaring the procedures and views of the platform's database form (`database:`), each a
     /// placeholder the HIS replaces with `CREATE OR REPLACE` of the same signature.
     Sql {
         #[command(flatten)]

@@ -44,7 +44,7 @@ pub struct SignArgs {
 pub struct VerifyArgs {
     #[command(flatten)]
     common: Common,
-    /// The signature to check, for platforms that carry it in a header (glorycard).
+    /// The signature to check, for rules that carry it outside the message (a header).
     #[arg(long)]
     sign: Option<String>,
 }
