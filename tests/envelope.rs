@@ -49,6 +49,31 @@ fn shaanxi_sealed_request_is_the_documents_envelope() {
 }
 
 #[test]
+fn an_error_reply_with_an_empty_or_blank_ciphertext_has_no_payload() {
+    let envelope = Envelope::new(protocol(&shaanxi::PLATFORM), Direction::Response);
+    let inputs = shaanxi_inputs("TestNet").with("resultCode", "ILLEGAL_SIGN").with("resultMessage", "签名不正确");
+    // The empty string encrypted, as counterparts write a payload they do not have.
+    let blank = envelope.seal_text("", Format::Json, &inputs).unwrap();
+    assert!(blank.body.contains("\"responseEncrypted\":\""), "{}", blank.body);
+    let opened = envelope.open(&blank.body, &[], Format::Json, &inputs, Limits::default()).unwrap();
+    assert_eq!(opened.payload, Value::Null);
+    assert_eq!(opened.fields["resultMessage"], "签名不正确");
+    // An empty ciphertext field reads as the reply without it (an empty value is not signed, so the bare reply's
+    // signature holds), over JSON and as an empty XML element.
+    for format in [Format::Json, Format::Xml] {
+        let bare = envelope.seal_bare(format, &inputs).unwrap();
+        let without = envelope.open(&bare.body, &[], format, &inputs, Limits::default()).unwrap();
+        let empty = match format {
+            Format::Xml => bare.body.replace("</root>", "<responseEncrypted/></root>"),
+            _ => bare.body.replacen('{', "{\"responseEncrypted\":\"\",", 1),
+        };
+        let opened = envelope.open(&empty, &[], format, &inputs, Limits::default()).unwrap();
+        assert_eq!(opened.payload, without.payload, "{empty}");
+        assert_eq!(opened.fields["resultCode"], "ILLEGAL_SIGN");
+    }
+}
+
+#[test]
 fn tampering_and_truncation_are_caught_before_decryption() {
     let value = serde_json::json!({"ip": "127.0.0.1"});
     let envelope = Envelope::new(protocol(&shaanxi::PLATFORM), Direction::Request);

@@ -371,11 +371,18 @@ impl<'p> Envelope<'p> {
         let signature = self.signature_value(&fields, headers);
         let scheme = self.scheme(&fields)?;
         let placement = &self.schema.payload;
-        let ciphertext = placement.ciphertext.as_ref().and_then(|c| fields.get(&**c)).and_then(Value::as_str);
+        // An empty ciphertext field, or one that decrypts to nothing, is a message without a payload (error replies
+        // of several platforms carry one or the other), not a malformed one.
+        let ciphertext = placement
+            .ciphertext
+            .as_ref()
+            .and_then(|c| fields.get(&**c))
+            .and_then(Value::as_str)
+            .filter(|c| !c.is_empty());
         let payload = match (scheme, ciphertext, self.protocol.signature.order) {
             (Some(scheme), Some(ciphertext), SignOrder::SignThenEncrypt) => {
                 let text = cipher::decrypt(scheme, ciphertext, inputs)?;
-                let payload = parse_payload(&text, format, limits)?;
+                let payload = if text.trim().is_empty() { Value::Null } else { parse_payload(&text, format, limits)? };
                 if let Some(field) = &placement.field {
                     fields.insert(field.to_string(), payload.clone());
                 }
@@ -384,7 +391,8 @@ impl<'p> Envelope<'p> {
             }
             (Some(scheme), Some(ciphertext), SignOrder::EncryptThenSign) => {
                 self.verify(&fields, inputs, signature.as_deref())?;
-                OpenedPayload::Text(cipher::decrypt(scheme, ciphertext, inputs)?)
+                let text = cipher::decrypt(scheme, ciphertext, inputs)?;
+                if text.trim().is_empty() { OpenedPayload::Value(Value::Null) } else { OpenedPayload::Text(text) }
             }
             _ => {
                 self.verify(&fields, inputs, signature.as_deref())?;
