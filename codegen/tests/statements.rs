@@ -2,7 +2,9 @@
 //! every error at its `file:line:column`.
 
 use hisgate_codegen::load_statements;
-use hisgate_runtime::schema::{Charset, Meaning, MoneyUnit, Side, StatementFormat, StatementSource};
+use hisgate_runtime::schema::{
+    Charset, Meaning, MoneyUnit, RequestText, RequestValue, Side, StatementFormat, StatementSource,
+};
 use std::path::Path;
 
 fn specs(platform: &str) -> std::path::PathBuf {
@@ -16,7 +18,11 @@ fn shaanxi_declares_both_statements() {
     assert_eq!(platform.issuer, Side::Platform);
     assert_eq!(
         platform.source,
-        StatementSource::Interface { interface: "DownloadStatement".into(), field: "statement".into() }
+        StatementSource::Interface {
+            interface: "DownloadStatement".into(),
+            field: "statement".into(),
+            request: vec![RequestValue { field: "statementDate".into(), value: RequestText::Day(0) }].into(),
+        }
     );
     let StatementFormat::Delimited(d) = &platform.format else { panic!("delimited") };
     assert_eq!((d.separator, d.quote, d.header, d.encoding), (',', Some('\''), true, Charset::Utf8));
@@ -68,4 +74,24 @@ fn broken_statement_is_refused_at_its_positions() {
     for e in expect {
         assert!(shown.iter().any(|s| s.starts_with(e)), "missing `{e}` in:\n{}", shown.join("\n"));
     }
+}
+
+#[test]
+fn a_statement_request_names_request_fields_and_days_only() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let platform = dir.path().join("shaanxi");
+    let copied = std::process::Command::new("cp").arg("-r").arg(specs("shaanxi")).arg(&platform).status().unwrap();
+    assert!(copied.success());
+    std::fs::write(
+        platform.join("statements.yaml"),
+        "statements:\n  - name: platform\n    title: 平台账单\n    issuer: platform\n    source:\n      interface: DownloadStatement\n      field: statement\n      request: { statementDay: \"{date}\", statementDate: \"{date+x}\" }\n    format:\n      delimited: { separator: \",\" }\n    columns:\n      time: { column: 交易时间, format: \"YYYY-MM-DD HH24:MI:SS\" }\n      platform_order_id: { column: 平台订单号 }\n      amount: { column: 金额, unit: fen }\n    key: platform_order_id\n",
+    )
+    .expect("write");
+    let errors = load_statements(&platform, "specs/shaanxi").expect_err("refused").sorted();
+    let shown: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+    let expect = [
+        "specs/shaanxi/statements.yaml:8:18: error: `statementDay` is not a request field of `DownloadStatement` (fields: statementDate)",
+        "specs/shaanxi/statements.yaml:8:57: error: `{date+x}` is not a day (expected {date}, {date+N} or {date-N}, N up to 31)",
+    ];
+    assert_eq!(shown, expect);
 }

@@ -270,6 +270,9 @@ fn source<'p>(
     let s = ast.source.as_ref()?;
     match (&s.interface, &s.field, &s.file) {
         (None, None, Some(file)) => {
+            if let Some((name, _)) = s.request.first() {
+                diags.error(&name.pos, "`request` applies to an interface source, not a file");
+            }
             if matches!(format, StatementFormat::Records) {
                 diags.error(&file.pos, "a file statement must be `delimited` (records come from an interface)");
                 return None;
@@ -289,6 +292,7 @@ fn source<'p>(
             let source = StatementSource::Interface {
                 interface: Str::Owned(interface.value.clone()),
                 field: Str::Owned(field.value.clone()),
+                request: request(&s.request, platform.message(i.request), &interface.value, diags).into(),
             };
             // The document gives no fields (onepay's hop.trade.details): the statement's columns are the record.
             if response.kind == MessageKind::Open {
@@ -328,4 +332,49 @@ fn source<'p>(
             None
         }
     }
+}
+
+/// The statement call's request fields: each a field of the interface's request, `{date±N}` only in a field a
+/// date can be written into (a declared time format, or text).
+fn request(fields: &[(S, S)], message: &MessageSchema, interface: &str, diags: &mut Diagnostics) -> Vec<RequestValue> {
+    let mut out = Vec::new();
+    for (name, value) in fields {
+        let Some(field) = message.field(&name.value) else {
+            let known: Vec<&str> = message.fields.iter().map(|f| &*f.name).collect();
+            diags.error(
+                &name.pos,
+                format!("`{}` is not a request field of `{interface}` (fields: {})", name.value, known.join(", ")),
+            );
+            continue;
+        };
+        let text = match day_offset(&value.value) {
+            Some(Ok(days)) => {
+                if !field.ty.is_text() {
+                    diags.error(&value.pos, format!("`{}` is not text: a date cannot be written into it", name.value));
+                    continue;
+                }
+                RequestText::Day(days)
+            }
+            Some(Err(message)) => {
+                diags.error(&value.pos, message);
+                continue;
+            }
+            None => RequestText::Text(Str::Owned(value.value.clone())),
+        };
+        out.push(RequestValue { field: field.name.clone(), value: text });
+    }
+    out
+}
+
+/// `{date}` → 0, `{date+1}` → 1, `{date-7}` → -7; `None` for text that is no placeholder.
+fn day_offset(text: &str) -> Option<Result<i8, String>> {
+    let inner = text.strip_prefix('{')?.strip_suffix('}')?;
+    let rest = inner.strip_prefix("date")?;
+    if rest.is_empty() {
+        return Some(Ok(0));
+    }
+    let invalid = || format!("`{text}` is not a day (expected {{date}}, {{date+N}} or {{date-N}}, N up to 31)");
+    let signed = rest.starts_with(['+', '-']) && rest.len() > 1;
+    let days = rest.strip_prefix('+').unwrap_or(rest).parse::<i8>().ok().filter(|d| signed && (-31..=31).contains(d));
+    Some(days.ok_or_else(invalid))
 }

@@ -28,6 +28,8 @@ pub struct SourceAst {
     pub interface: Option<S>,
     pub field: Option<S>,
     pub file: Option<S>,
+    /// `request: { statementDate: "{date}" }`: the interface call's request fields, name then value.
+    pub request: Vec<(S, S)>,
 }
 
 #[derive(Debug, Clone)]
@@ -87,6 +89,7 @@ fn read_statement(r: &mut FileReader, mut map: MapReader) -> Option<StatementAst
             interface: m.text(r, "interface"),
             field: m.text(r, "field"),
             file: m.text(r, "file"),
+            request: read_request(r, &mut m),
         };
         m.finish(r);
         source
@@ -139,6 +142,25 @@ fn read_format(r: &mut FileReader, parent: &mut MapReader) -> Option<FormatAst> 
     });
     map.finish(r);
     Some(FormatAst { pos, records: None, delimited })
+}
+
+/// `request:` maps request field names to values: text, or `{date}` / `{date+N}` / `{date-N}`.
+fn read_request(r: &mut FileReader, parent: &mut MapReader) -> Vec<(S, S)> {
+    let Some(node) = parent.node("request") else {
+        return Vec::new();
+    };
+    let Some(map) = node.as_mapping() else {
+        r.error(node.span(), "expected `request` (a mapping from request field to value)");
+        return Vec::new();
+    };
+    let mut fields = Vec::new();
+    for (key, value) in map.iter() {
+        let name = S { value: key.as_str().to_owned(), pos: r.pos(key.span()) };
+        if let Some(value) = r.text(value, &format!("the value of `{}`", name.value)) {
+            fields.push((name, value));
+        }
+    }
+    fields
 }
 
 /// `columns:` is a mapping from meaning to its reading: `amount: { column: 交易金额(分), unit: fen }`.

@@ -17,7 +17,8 @@ pub use field::{Condition, FieldSchema, FieldType, JsonNumber, LengthUnit, Money
 pub use format::{TimeFormat, TimeFormatError, TimeToken};
 pub use protocol::*;
 pub use statement::{
-    Charset, Compression, Delimited, Meaning, StatementColumn, StatementFormat, StatementSchema, StatementSource,
+    Charset, Compression, Delimited, Meaning, RequestText, RequestValue, StatementColumn, StatementFormat,
+    StatementSchema, StatementSource,
 };
 
 use std::borrow::Cow;

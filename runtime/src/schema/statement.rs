@@ -31,10 +31,27 @@ impl StatementSchema {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementSource {
-    /// A field of an interface's response carries it (text, or a list of records).
-    Interface { interface: Str, field: Str },
+    /// A field of an interface's response carries it (text, or a list of records); `request` fills the call's
+    /// request fields (`hisgate reconcile --fetch`).
+    Interface { interface: Str, field: Str, request: Seq<RequestValue> },
     /// A file the user downloads (a merchant portal's bill, a HIS export); the text says where from.
     File { description: Str },
+}
+
+/// One request field of a statement's interface call, and what it is set to.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RequestValue {
+    pub field: Str,
+    pub value: RequestText,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RequestText {
+    /// `{date}`, `{date+1}`, `{date-1}`: the reconciled day plus this many days, in the field's declared time
+    /// format (`YYYY-MM-DD` when it declares none).
+    Day(i8),
+    /// Any other text, sent as written.
+    Text(Str),
 }
 
 #[derive(Debug, Clone, PartialEq)]
