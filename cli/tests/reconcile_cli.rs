@@ -102,3 +102,62 @@ fn pending_row_carries_to_the_next_day_and_a_mismatch_is_resolved() {
     assert!(stdout.contains("platform_only P2 resolved"), "{stdout}");
     assert!(stdout.contains("open (not resolved, not held): 1"), "only P3's amount is open: {stdout}");
 }
+
+/// `dir/name` rewritten gzip-compressed under the same name, as a bill downloaded compressed and not renamed.
+fn gzip_in_place(path: &std::path::Path) {
+    use std::io::Write;
+    let text = std::fs::read(path).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&text).unwrap();
+    std::fs::write(path, encoder.finish().unwrap()).unwrap();
+}
+
+#[test]
+fn gzip_files_read_as_their_text() {
+    let plain = tempfile::tempdir().unwrap();
+    let expected = run(plain.path(), &[]);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("statement.txt"), STATEMENT).unwrap();
+    std::fs::write(dir.path().join("ledger.csv"), LEDGER).unwrap();
+    gzip_in_place(&dir.path().join("statement.txt"));
+    gzip_in_place(&dir.path().join("ledger.csv"));
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+    let output = Command::new(env!("CARGO_BIN_EXE_hisgate"))
+        .args(["reconcile", "--specs", specs, "--platform", "shaanxi", "--date", "2026-12-01", "--statement"])
+        .arg(dir.path().join("statement.txt"))
+        .arg("--his")
+        .arg(dir.path().join("ledger.csv"))
+        .arg("--db")
+        .arg(format!("sqlite://{}", dir.path().join("runs.sqlite").display()))
+        .output()
+        .unwrap();
+    let summary = |o: &std::process::Output| {
+        String::from_utf8_lossy(&o.stdout).lines().filter(|l| !l.starts_with("open ")).collect::<Vec<_>>().join("\n")
+    };
+    assert_eq!(output.status.code(), expected.status.code());
+    assert_eq!(summary(&output), summary(&expected));
+    assert!(summary(&output).contains("amount_differs                1"), "{}", summary(&output));
+}
+
+#[test]
+fn an_empty_statement_is_a_day_without_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("empty.txt"), "").unwrap();
+    std::fs::write(dir.path().join("ledger.csv"), LEDGER).unwrap();
+    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
+    let output = Command::new(env!("CARGO_BIN_EXE_hisgate"))
+        .args(["reconcile", "--specs", specs, "--platform", "shaanxi", "--date", "2026-12-01", "--statement"])
+        .arg(dir.path().join("empty.txt"))
+        .arg("--his")
+        .arg(dir.path().join("ledger.csv"))
+        .arg("--db")
+        .arg(format!("sqlite://{}", dir.path().join("runs.sqlite").display()))
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(output.status.code(), Some(1), "{stdout}");
+    assert!(
+        stdout.contains("rows: platform 0, his 2") && stdout.contains("his_only                      2"),
+        "{stdout}"
+    );
+}

@@ -3,6 +3,7 @@
 //! hash into spill files, one partition pair in memory at a time), and reported ([`report`]). It names no
 //! platform: everything platform-specific comes from the declaration.
 
+pub mod ledger_sql;
 pub mod matcher;
 pub mod read;
 pub mod report;

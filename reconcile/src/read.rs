@@ -139,6 +139,17 @@ impl Reader<'_> {
     }
 }
 
+/// A statement file's bytes, gunzipped when the statement declares `compression: gzip` or the bytes start with
+/// gzip's magic number (a bill downloaded compressed and not renamed); text never starts with those two bytes.
+pub fn decompressed<R: BufRead + 'static>(mut input: R, compression: Compression) -> std::io::Result<Box<dyn BufRead>> {
+    let gzip = compression == Compression::Gzip || input.fill_buf()?.starts_with(&[0x1f, 0x8b]);
+    if gzip {
+        Ok(Box::new(std::io::BufReader::new(flate2::bufread::MultiGzDecoder::new(input))))
+    } else {
+        Ok(Box::new(input))
+    }
+}
+
 /// Reads delimited text line by line, calling `each` per row; `shown` names the source in `file:line`.
 pub fn delimited(
     statement: &StatementSchema,
@@ -149,9 +160,6 @@ pub fn delimited(
     let StatementFormat::Delimited(d) = &statement.format else {
         return Err(format!("statement `{}` is records, not delimited text", statement.name));
     };
-    if d.compression == Compression::Gzip {
-        return Err("gzip statements are not read yet: gunzip the file first".into());
-    }
     let reader = Reader { statement, key: statement.key, refund_key: statement.refund_key };
     let mut header: Option<Vec<String>> = None;
     // Where each declared column name sits in the header, found once; the row's values, reused line to line.

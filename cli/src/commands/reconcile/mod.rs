@@ -1,8 +1,10 @@
 //! `hisgate reconcile`: a platform's statement against the HIS ledger for one day. Argument parsing and output
 //! only; reading, matching and reports live in hisgate-reconcile.
 
+mod fetch;
+
 use hisgate_reconcile::read::{self, Read};
-use hisgate_reconcile::{Settings, Side, matcher::Spill, reconcile, report};
+use hisgate_reconcile::{Settings, Side, ledger_sql, matcher::Spill, reconcile, report};
 use hisgate_runtime::schema::{
     Charset, Compression, Delimited, Meaning, MoneyUnit, Side as Issuer, SourcePos, StatementColumn, StatementFormat,
     StatementSchema, StatementSource, Str, TimeFormat,
@@ -42,15 +44,32 @@ struct RunArgs {
     /// The day, YYYY-MM-DD.
     #[arg(long, required = true)]
     date: Option<chrono::NaiveDate>,
-    /// The platform's statement for the day (delimited text, or JSON records for a `records` statement).
-    #[arg(long, required = true)]
+    /// The platform's statement for the day (delimited text, or JSON records for a `records` statement; gzip is
+    /// read as such).
+    #[arg(long, required_unless_present = "fetch", conflicts_with = "fetch")]
     statement: Option<PathBuf>,
+    /// Fetch the statement from this base address through the interface statements.yaml names (DownloadStatement
+    /// for shaanxi), with the request it declares; the file is kept in --out (or the store's folder).
+    #[arg(long, value_name = "URL")]
+    fetch: Option<String>,
+    /// The binding of the --fetch call; by default the protocol's first.
+    #[arg(long, requires = "fetch")]
+    binding: Option<String>,
+    #[command(flatten)]
+    credentials: crate::inputs::Credentials,
     /// Which of the platform's statements (`name` in statements.yaml); the one issued by the platform by default.
     #[arg(long)]
     statement_name: Option<String>,
-    /// The HIS ledger export (CSV).
-    #[arg(long, required = true)]
+    /// The HIS ledger export (CSV; gzip is read as such).
+    #[arg(long, required_unless_present = "his_db", conflicts_with = "his_db")]
     his: Option<PathBuf>,
+    /// The HIS ledger from its database instead (`sqlite://…` or `postgres://…`), with --his-query.
+    #[arg(long, value_name = "URL", requires = "his_query")]
+    his_db: Option<String>,
+    /// The query whose rows are the day's ledger; `{date}` in it is the day (YYYY-MM-DD). Its column names are
+    /// the meanings (time, platform_order_id, …, amount in yuan, kind pay/refund) or those --his-map declares.
+    #[arg(long, value_name = "SQL", requires = "his_db")]
+    his_query: Option<String>,
     /// Where runs are kept: a re-run replaces its day, pending rows carry to the next day, `resolve` marks one.
     #[arg(long, default_value = DEFAULT_DB)]
     db: String,
@@ -105,10 +124,8 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn go(args: RunArgs, runtime: &tokio::runtime::Runtime) -> Result<ExitCode, String> {
-    let (Some(platform), Some(date), Some(statement_path), Some(his_path)) =
-        (args.platform.clone(), args.date, args.statement.clone(), args.his.clone())
-    else {
-        return Err("--platform, --date, --statement and --his are required".into());
+    let (Some(platform), Some(date)) = (args.platform.clone(), args.date) else {
+        return Err("--platform and --date are required".into());
     };
     let day = date.to_string();
     let store = runtime.block_on(hisgate_reconcile::store::open(&args.db)).map_err(|e| format!("{}: {e}", args.db))?;
@@ -124,14 +141,49 @@ fn go(args: RunArgs, runtime: &tokio::runtime::Runtime) -> Result<ExitCode, Stri
             None => s.issuer == Issuer::Platform,
         })
         .ok_or_else(|| format!("{shown}/statements.yaml declares no such statement"))?;
-    let his = match &args.his_map {
+    let statement_path = match (&args.statement, &args.fetch) {
+        (Some(path), _) => path.clone(),
+        (None, Some(url)) => {
+            let ir = hisgate_codegen::load_platform(&dir, &shown).map_err(|d| format!("\n{d}"))?;
+            let keep_in = args.out.clone().unwrap_or_else(|| PathBuf::from("."));
+            let how = fetch::Fetch {
+                url,
+                credentials: &args.credentials,
+                binding: args.binding.clone(),
+                day: date,
+                keep_in: &keep_in,
+            };
+            let file = fetch::fetch(ir, statement, how, runtime)?;
+            eprintln!("hisgate reconcile: fetched the statement into {}", file.display());
+            file
+        }
+        (None, None) => return Err("give --statement FILE or --fetch URL".into()),
+    };
+    let mut his = match &args.his_map {
         Some(path) => hisgate_codegen::load_ledger_mapping(path).map_err(|d| format!("\n{d}"))?.remove(0),
         None => default_ledger(statement),
+    };
+    let spill = SpillDir(tempdir(&args)?);
+    let spill_dir = spill.0.clone();
+    let his_path = match (&args.his, &args.his_db, &args.his_query) {
+        (Some(path), _, _) => path.clone(),
+        (None, Some(url), Some(query)) => {
+            let file = spill_dir.join("his-ledger.csv");
+            let query = query.replace("{date}", &day);
+            let rows = runtime.block_on(hisgate_reconcile::ledger_sql::export(url, &query, &file))?;
+            eprintln!("hisgate reconcile: {rows} ledger rows from {}", crate::commands::serve::redact_url(url));
+            // The rows arrive in the export's layout, whatever file layout a --his-map declares.
+            if let StatementFormat::Delimited(d) = &mut his.format {
+                (d.separator, d.quote, d.header) = (ledger_sql::SEPARATOR, Some(ledger_sql::QUOTE), true);
+                (d.encoding, d.compression, d.value_prefix) = (Charset::Utf8, Compression::None, None);
+            }
+            file
+        }
+        _ => return Err("give --his FILE, or --his-db URL with --his-query SQL".into()),
     };
     let size = [&statement_path, &his_path].iter().map(|p| std::fs::metadata(p).map_or(0, |m| m.len())).sum::<u64>();
     // About 4 MiB of input per partition pair keeps one pair in memory small; at most 512 files open at once.
     let partitions = if args.partitions > 0 { args.partitions } else { (size / (4 << 20)).clamp(8, 512) as usize };
-    let spill_dir = tempdir(&args)?;
     let bar = indicatif::ProgressBar::new(size);
     if size < 32 << 20 {
         bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
@@ -184,7 +236,7 @@ fn go(args: RunArgs, runtime: &tokio::runtime::Runtime) -> Result<ExitCode, Stri
         runtime.block_on(hisgate_reconcile::store::items(&store, &platform, &day)).map_err(|e| e.to_string())?;
     let more = all.len().saturating_sub(2000) as u64;
     let shown = &all[..all.len().min(2000)];
-    let _ = std::fs::remove_dir_all(&spill_dir);
+    drop(spill);
     if let (Some(out), Some(mut f)) = (&args.out, csv) {
         f.flush().map_err(|e| e.to_string())?;
         let mut html =
@@ -240,8 +292,10 @@ fn read_side(
         }
     };
     match &statement.format {
-        StatementFormat::Delimited(_) => {
-            read::delimited(statement, BufReader::new(bar.wrap_read(file)), &name, each)?;
+        StatementFormat::Delimited(d) => {
+            let input = read::decompressed(BufReader::new(bar.wrap_read(file)), d.compression)
+                .map_err(|e| format!("{name}: {e}"))?;
+            read::delimited(statement, input, &name, each)?;
         }
         StatementFormat::Records => {
             let value: serde_json::Value =
@@ -260,6 +314,15 @@ fn read_side(
     }
     let files = spill.finish().map_err(|e| e.to_string())?;
     Ok((files, bad, bad_count))
+}
+
+/// The spill folder, removed however the run ends.
+struct SpillDir(PathBuf);
+
+impl Drop for SpillDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn tempdir(args: &RunArgs) -> Result<PathBuf, String> {
