@@ -1,8 +1,8 @@
 //! Reconciliation end to end on material the simulators make: patients book and pay through the shaanxi
 //! platform's front desk at the hospital simulator, then `hisgate reconcile --fetch` downloads the platform's
 //! DownloadStatement over HTTP and reads the HIS ledger from the hospital simulator's own database
-//! (`--his-db … --his-query …`). Everything matches; then two mismatches are planted in the HIS's books and
-//! exactly those two are found.
+//! (`--his-db … --his-query …`). Everything matches; then one mismatch of each class is planted in the two sides'
+//! books and exactly those are found; the next day's run matches the payment held across midnight.
 
 #[path = "../../simulator/tests/shaanxi_support/mod.rs"]
 mod shaanxi_support;
@@ -18,11 +18,18 @@ fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
 }
 
-/// The HIS's registrations of `{date}` paid through the platform, as a finance export would select them (amounts in
-/// yuan); one refunded since in cash at the window was paid all the same.
-const LEDGER: &str = "SELECT pay_time AS time, order_id AS platform_order_id, hospital_order_id, \
-     trade_id, 'pay' AS kind, printf('%d.%02d', paid_fen / 100, paid_fen % 100) AS amount, pay_channel AS channel \
-     FROM shaanxi_hospital_orders WHERE pay_source = 1 AND substr(pay_time, 1, 10) = '{date}'";
+/// The HIS's ledger of `{date}` as a finance export would select it (amounts in yuan): registrations paid through
+/// the platform (one refunded since in cash at the window was paid all the same), refunds made through the
+/// platform, and the finance office's manual entries.
+const LEDGER: &str = "SELECT pay_time AS time, order_id AS platform_order_id, '' AS platform_refund_id, \
+     hospital_order_id, 'pay' AS kind, printf('%d.%02d', paid_fen / 100, paid_fen % 100) AS amount, \
+     pay_channel AS channel FROM shaanxi_hospital_orders WHERE pay_source = 1 AND substr(pay_time, 1, 10) = '{date}' \
+     UNION ALL SELECT r.refund_time, o.order_id, r.refund_id, o.hospital_order_id, 'refund', \
+     printf('%d.%02d', r.refund_fen / 100, r.refund_fen % 100), o.pay_channel FROM shaanxi_hospital_refunds r \
+     JOIN shaanxi_hospital_orders o ON o.hospital_order_id = r.hospital_order_id \
+     WHERE r.origin = 'platform' AND substr(r.refund_time, 1, 10) = '{date}' \
+     UNION ALL SELECT time, platform_order_id, '', hospital_order_id, 'pay', amount, channel FROM his_manual_entries \
+     WHERE substr(time, 1, 10) = '{date}'";
 
 fn reconcile(dir: &Path, day: &str, platform_url: &str, hospital_db: &str) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_hisgate"))
@@ -47,8 +54,16 @@ fn count(summary: &str, class: &str) -> u64 {
         .unwrap_or(0)
 }
 
+async fn execute(store: &Store, sql: &str, binds: &[&str]) {
+    let mut query = sqlx::query(sql);
+    for b in binds {
+        query = query.bind(*b);
+    }
+    query.execute(store.pool()).await.unwrap_or_else(|e| panic!("{sql}: {e}"));
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_fetched_statement_against_the_his_database_finds_what_was_planted_and_nothing_else() {
+async fn a_fetched_statement_against_the_his_database_finds_each_planted_mismatch_and_nothing_else() {
     let dir = tempfile::tempdir().unwrap();
     let hospital_db = format!("sqlite://{}", dir.path().join("hospital.sqlite").display());
     let hospital_store = Store::open(&hospital_db).await.unwrap();
@@ -56,12 +71,15 @@ async fn a_fetched_statement_against_the_his_database_finds_what_was_planted_and
         Store::open(&format!("sqlite://{}", dir.path().join("platform.sqlite").display())).await.unwrap();
     let (hospital, _) = start(&hospital_store, Side::Hospital, None).await;
     let (platform, _) = start(&platform_store, Side::Platform, Some(&hospital.url)).await;
+    let manual = "CREATE TABLE his_manual_entries (time TEXT, platform_order_id TEXT, hospital_order_id TEXT, \
+                  amount TEXT, channel TEXT)";
+    execute(&hospital_store, manual, &[]).await;
 
     let client = hospital_client(&hospital);
-    let slot = quiet_slot(&client, &platform_store, "220", 3).await;
+    let slot = quiet_slot(&client, &platform_store, "220", 6).await;
     let bookings = Bookings::new(platform_store.clone(), client);
     let mut orders = Vec::new();
-    for i in 0..3 {
+    for i in 0..6 {
         let order_id = format!("RECON{i}{}", hisgate_runtime::store::now_millis());
         book(&bookings, &order_id, &slot, &person(700 + i), true).await;
         orders.push(order_id);
@@ -73,32 +91,87 @@ async fn a_fetched_statement_against_the_his_database_finds_what_was_planted_and
             .fetch_one(platform_store.pool())
             .await
             .unwrap();
+    let next = (day.parse::<chrono::NaiveDate>().unwrap() + chrono::Duration::days(1)).to_string();
 
     let clean = reconcile(dir.path(), &day, &platform.url, &hospital_db);
     let summary = String::from_utf8_lossy(&clean.stdout).into_owned();
     let errors = String::from_utf8_lossy(&clean.stderr).into_owned();
     assert_eq!(clean.status.code(), Some(0), "{summary}\n{errors}");
-    assert!(count(&summary, "matched") >= 3, "{summary}");
+    assert!(count(&summary, "matched") >= 6, "{summary}");
     assert!(errors.contains("fetched the statement into"), "{errors}");
     let kept = std::fs::read_to_string(dir.path().join(format!("report/statement-platform-{day}.txt"))).unwrap();
     assert!(kept.starts_with("'交易时间'") && orders.iter().all(|o| kept.contains(o.as_str())), "{kept}");
 
-    // Planted in the HIS's books: one payment booked a fen higher, one booked as never paid.
-    let sql = "UPDATE shaanxi_hospital_orders SET paid_fen = paid_fen + 1 WHERE order_id = $1";
-    sqlx::query(sql).bind(&orders[0]).execute(hospital_store.pool()).await.unwrap();
-    let sql =
+    // Planted, one per class.
+    let his_order = |i: usize| orders[i].clone();
+    // 0: the HIS booked a fen more.
+    execute(
+        &hospital_store,
+        "UPDATE shaanxi_hospital_orders SET paid_fen = paid_fen + 1 WHERE order_id = $1",
+        &[&his_order(0)],
+    )
+    .await;
+    // 1: the HIS never booked the payment.
+    let undo =
         "UPDATE shaanxi_hospital_orders SET status = 'cancelled', pay_source = 0, paid_fen = 0 WHERE order_id = $1";
-    sqlx::query(sql).bind(&orders[1]).execute(hospital_store.pool()).await.unwrap();
+    execute(&hospital_store, undo, &[&his_order(1)]).await;
+    // 2: the platform refunded part of it; the HIS never heard.
+    let refund = "INSERT INTO shaanxi_platform_refunds (refund_id, order_id, refund_fen, status, through_platform, \
+                  out_refund_id, refund_time, reason) VALUES ($1, $2, 100, 1, 1, $3, $4, '患者申请退款')";
+    let refund_time = format!("{day} 12:00:00");
+    execute(
+        &platform_store,
+        refund,
+        &[&format!("RF{}", orders[2]), &orders[2], &format!("WXRF{}", orders[2]), &refund_time],
+    )
+    .await;
+    // 3: the finance office booked the payment twice; and one the platform never saw.
+    let entry = "INSERT INTO his_manual_entries SELECT pay_time, order_id, hospital_order_id, \
+                 printf('%d.%02d', paid_fen / 100, paid_fen % 100), pay_channel FROM shaanxi_hospital_orders WHERE order_id = $1";
+    execute(&hospital_store, entry, &[&orders[3]]).await;
+    let stray = "INSERT INTO his_manual_entries VALUES ($1, 'GHNOSUCHORDER', 'H-NONE', '12.00', '窗口')";
+    execute(&hospital_store, stray, &[&format!("{day} 10:00:00")]).await;
+    // 4: paid at 23:59:58 by the platform's clock, booked at 00:00:03 the next day by the HIS.
+    execute(
+        &platform_store,
+        "UPDATE shaanxi_platform_orders SET pay_time = $1 WHERE order_id = $2",
+        &[&format!("{day} 23:59:58"), &orders[4]],
+    )
+    .await;
+    execute(
+        &hospital_store,
+        "UPDATE shaanxi_hospital_orders SET pay_time = $1 WHERE order_id = $2",
+        &[&format!("{next} 00:00:03"), &orders[4]],
+    )
+    .await;
 
     let planted = reconcile(dir.path(), &day, &platform.url, &hospital_db);
     let summary = String::from_utf8_lossy(&planted.stdout).into_owned();
     assert_eq!(planted.status.code(), Some(1), "{summary}");
-    assert_eq!(count(&summary, "amount_differs"), 1, "{summary}");
-    assert_eq!(count(&summary, "platform_only"), 1, "{summary}");
-    assert_eq!(count(&summary, "his_only"), 0, "{summary}");
+    for (class, n) in [
+        ("amount_differs", 1),
+        ("platform_only", 1),
+        ("status_differs", 1),
+        ("duplicate_his", 1),
+        ("his_only", 1),
+        ("pending", 1),
+        ("duplicate_platform", 0),
+    ] {
+        assert_eq!(count(&summary, class), n, "{class}\n{summary}");
+    }
     let mismatches = std::fs::read_to_string(dir.path().join("report/mismatches.csv")).unwrap();
-    assert!(mismatches.contains(orders[0].as_str()) && mismatches.contains(orders[1].as_str()), "{mismatches}");
-    assert!(!mismatches.contains(orders[2].as_str()), "{mismatches}");
+    for (i, order) in orders.iter().enumerate() {
+        assert_eq!(mismatches.contains(order.as_str()), i < 5, "{order}\n{mismatches}");
+    }
+
+    // The next day: the platform has nothing (its no-rows code is an empty statement), the held payment meets the
+    // HIS's booking after midnight.
+    let after = reconcile(dir.path(), &next, &platform.url, &hospital_db);
+    let summary = String::from_utf8_lossy(&after.stdout).into_owned();
+    let errors = String::from_utf8_lossy(&after.stderr).into_owned();
+    assert_eq!(after.status.code(), Some(0), "{summary}\n{errors}");
+    assert_eq!(count(&summary, "matched"), 1, "{summary}");
+    assert_eq!(count(&summary, "pending"), 0, "{summary}");
 }
 
 #[test]

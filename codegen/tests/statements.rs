@@ -22,6 +22,7 @@ fn shaanxi_declares_both_statements() {
             interface: "DownloadStatement".into(),
             field: "statement".into(),
             request: vec![RequestValue { field: "statementDate".into(), value: RequestText::Day(0) }].into(),
+            no_rows: Some("A02000301".into()),
         }
     );
     let StatementFormat::Delimited(d) = &platform.format else { panic!("delimited") };
@@ -84,7 +85,7 @@ fn a_statement_request_names_request_fields_and_days_only() {
     assert!(copied.success());
     std::fs::write(
         platform.join("statements.yaml"),
-        "statements:\n  - name: platform\n    title: 平台账单\n    issuer: platform\n    source:\n      interface: DownloadStatement\n      field: statement\n      request: { statementDay: \"{date}\", statementDate: \"{date+x}\" }\n    format:\n      delimited: { separator: \",\" }\n    columns:\n      time: { column: 交易时间, format: \"YYYY-MM-DD HH24:MI:SS\" }\n      platform_order_id: { column: 平台订单号 }\n      amount: { column: 金额, unit: fen }\n    key: platform_order_id\n",
+        "statements:\n  - name: platform\n    title: 平台账单\n    issuer: platform\n    source:\n      interface: DownloadStatement\n      field: statement\n      request: { statementDay: \"{date}\", statementDate: \"{date+x}\" }\n      no_rows: A0200030\n    format:\n      delimited: { separator: \",\" }\n    columns:\n      time: { column: 交易时间, format: \"YYYY-MM-DD HH24:MI:SS\" }\n      platform_order_id: { column: 平台订单号 }\n      amount: { column: 金额, unit: fen }\n    key: platform_order_id\n",
     )
     .expect("write");
     let errors = load_statements(&platform, "specs/shaanxi").expect_err("refused").sorted();
@@ -92,6 +93,7 @@ fn a_statement_request_names_request_fields_and_days_only() {
     let expect = [
         "specs/shaanxi/statements.yaml:8:18: error: `statementDay` is not a request field of `DownloadStatement` (fields: statementDate)",
         "specs/shaanxi/statements.yaml:8:57: error: `{date+x}` is not a day (expected {date}, {date+N} or {date-N}, N up to 31)",
+        "specs/shaanxi/statements.yaml:9:16: error: `A0200030` is not a return code of `DownloadStatement` or of the platform",
     ];
     assert_eq!(shown, expect);
 }

@@ -273,6 +273,9 @@ fn source<'p>(
             if let Some((name, _)) = s.request.first() {
                 diags.error(&name.pos, "`request` applies to an interface source, not a file");
             }
+            if let Some(code) = &s.no_rows {
+                diags.error(&code.pos, "`no_rows` applies to an interface source, not a file");
+            }
             if matches!(format, StatementFormat::Records) {
                 diags.error(&file.pos, "a file statement must be `delimited` (records come from an interface)");
                 return None;
@@ -293,6 +296,17 @@ fn source<'p>(
                 interface: Str::Owned(interface.value.clone()),
                 field: Str::Owned(field.value.clone()),
                 request: request(&s.request, platform.message(i.request), &interface.value, diags).into(),
+                no_rows: s.no_rows.as_ref().and_then(|code| {
+                    let declared = i.return_codes.iter().chain(platform.return_codes.iter());
+                    if declared.clone().any(|c| c.code == code.value) {
+                        return Some(Str::Owned(code.value.clone()));
+                    }
+                    diags.error(
+                        &code.pos,
+                        format!("`{}` is not a return code of `{}` or of the platform", code.value, interface.value),
+                    );
+                    None
+                }),
             };
             // The document gives no fields (onepay's hop.trade.details): the statement's columns are the record.
             if response.kind == MessageKind::Open {

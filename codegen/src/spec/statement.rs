@@ -30,6 +30,8 @@ pub struct SourceAst {
     pub file: Option<S>,
     /// `request: { statementDate: "{date}" }`: the interface call's request fields, name then value.
     pub request: Vec<(S, S)>,
+    /// `no_rows: A02000301`: the return code of a day without transactions.
+    pub no_rows: Option<S>,
 }
 
 #[derive(Debug, Clone)]
@@ -90,6 +92,7 @@ fn read_statement(r: &mut FileReader, mut map: MapReader) -> Option<StatementAst
             field: m.text(r, "field"),
             file: m.text(r, "file"),
             request: read_request(r, &mut m),
+            no_rows: m.text(r, "no_rows"),
         };
         m.finish(r);
         source

@@ -32,8 +32,9 @@ impl StatementSchema {
 #[derive(Debug, Clone, PartialEq)]
 pub enum StatementSource {
     /// A field of an interface's response carries it (text, or a list of records); `request` fills the call's
-    /// request fields (`hisgate reconcile --fetch`).
-    Interface { interface: Str, field: Str, request: Seq<RequestValue> },
+    /// request fields (`hisgate reconcile --fetch`); `no_rows` is the return code that answers a day without
+    /// transactions (shaanxi's `A02000301`), read as an empty statement rather than a failure.
+    Interface { interface: Str, field: Str, request: Seq<RequestValue>, no_rows: Option<Str> },
     /// A file the user downloads (a merchant portal's bill, a HIS export); the text says where from.
     File { description: Str },
 }

@@ -28,7 +28,7 @@ pub fn fetch(
     how: Fetch<'_>,
     runtime: &tokio::runtime::Runtime,
 ) -> Result<PathBuf, String> {
-    let StatementSource::Interface { interface, field, request } = &statement.source else {
+    let StatementSource::Interface { interface, field, request, no_rows } = &statement.source else {
         return Err(format!(
             "statement `{}` is a file the user downloads, not an interface's answer: give --statement FILE",
             statement.name
@@ -59,10 +59,14 @@ pub fn fetch(
     let reply = runtime
         .block_on(client.call_value(&name, &Value::Object(payload)))
         .map_err(|e| format!("{name} at {}: {e}", how.url))?;
-    if !reply.success {
+    let empty_day = no_rows.as_deref() == Some(reply.code.as_str());
+    if !reply.success && !empty_day {
         return Err(format!("{name} at {} answered {} {}", how.url, reply.code, reply.message));
     }
-    let carried = reply.response.as_ref().and_then(|r| r.get(&**field)).cloned().unwrap_or(Value::Null);
+    let carried = match empty_day {
+        true => Value::Null,
+        false => reply.response.as_ref().and_then(|r| r.get(&**field)).cloned().unwrap_or(Value::Null),
+    };
     let (contents, extension) = match (&statement.format, carried) {
         (StatementFormat::Delimited(_), Value::String(text)) => (text.into_bytes(), "txt"),
         // An empty statement (no transactions that day) may come as an absent field.
