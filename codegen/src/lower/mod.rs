@@ -33,6 +33,9 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
             && name.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !valid {
             lowerer.diags.error(&name.pos, format!("platform `{}` must be [a-z][a-z0-9_]*", name.value));
+        } else if let Err(why) = ident::rust(&name.value) {
+            // The name becomes the generated module's name.
+            lowerer.diags.error(&name.pos, format!("platform `{}` names a Rust module: {why}", name.value));
         } else if name.value != ast.folder {
             let message = format!("platform `{}` must equal its folder name `{}`", name.value, ast.folder);
             lowerer.diags.error(&name.pos, message);
