@@ -1,5 +1,5 @@
-//! `hisgate export openapi`: OpenAPI 3.1 for each platform's JSON bindings, checked for what it must hold and
-//! validated by an independent validator (openapi-spec-validator from PyPI, installed by
+//! `hisgate export openapi`: OpenAPI 3.1 for each platform's JSON and XML bindings, checked for what it must hold
+//! and validated by an independent validator (openapi-spec-validator from PyPI, installed by
 //! scripts/install-test-deps).
 
 #[path = "support/tools.rs"]

@@ -25,6 +25,21 @@ fn check_passes_on_the_shipped_specs() {
 }
 
 #[test]
+fn check_dot_from_inside_a_platform_folder() {
+    // `.` has no file name: the platform's name is compared with the folder `.` stands for.
+    let mini = root().join("codegen/tests/fixtures/mini");
+    let output = Command::new(env!("CARGO_BIN_EXE_hisgate")).args(["check", "."]).current_dir(&mini).output().unwrap();
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(stdout(&output), "hisgate check: 1 platform(s), 0 profile(s), no errors\n");
+    let parent = Command::new(env!("CARGO_BIN_EXE_hisgate"))
+        .args(["check", ".."])
+        .current_dir(mini.join("interfaces"))
+        .output()
+        .unwrap();
+    assert!(parent.status.success(), "{}", stdout(&parent));
+}
+
+#[test]
 fn check_locates_a_profile_naming_what_the_spec_lacks() {
     let dir = tempfile::tempdir().unwrap();
     let profile = dir.path().join("our-his.yaml");

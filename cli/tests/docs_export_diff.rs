@@ -61,6 +61,51 @@ fn export_writes_openapi_and_the_soap_wsdl() {
 }
 
 #[test]
+fn export_openapi_describes_xml_bindings_and_names_what_it_leaves_out() {
+    // mini without its JSON binding: only the XML one is left to describe.
+    let mini = root().join("codegen/tests/fixtures/mini");
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("mini");
+    std::fs::create_dir_all(spec.join("interfaces")).unwrap();
+    for file in ["platform.yaml", "dictionaries.yaml", "interfaces/Register.yaml", "interfaces/Notify.yaml"] {
+        std::fs::copy(mini.join(file), spec.join(file)).unwrap();
+    }
+    let protocol = std::fs::read_to_string(mini.join("protocol.yaml")).unwrap();
+    let json_binding = "  - { name: json, method: POST, format: json, path: \"/mini/{service}\" }\n";
+    assert!(protocol.contains(json_binding), "mini has a JSON binding to remove");
+    std::fs::write(spec.join("protocol.yaml"), protocol.replace(json_binding, "")).unwrap();
+    let output = hisgate(&["export", "openapi", "--spec", spec.to_str().unwrap()]);
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(output.stderr.is_empty(), "{}", String::from_utf8_lossy(&output.stderr));
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let post = &document["paths"]["/mini/hospital"]["post"];
+    let body = &post["requestBody"]["content"]["application/xml"];
+    assert!(post["requestBody"]["content"].get("application/json").is_none(), "{post}");
+    assert_eq!(body["schema"]["$ref"], "#/components/schemas/Register.request.envelope");
+    // The example is the XML the engine seals, as text.
+    let example = body["example"].as_str().unwrap();
+    assert!(example.starts_with("<?xml") && example.contains("<root><service><![CDATA[Register]]>"), "{example}");
+    assert!(post["responses"]["200"]["content"]["application/xml"]["schema"].is_object());
+    assert_eq!(document["components"]["schemas"]["Register.request.envelope"]["xml"]["name"], "root");
+
+    // shaanxi: its XML and JSON bindings share an address; its SOAP binding is the WSDL's, and said so.
+    let output = hisgate(&["export", "openapi", "--platform", "shaanxi"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    for soap in ["soap11", "soap12"] {
+        let line = format!(
+            "error: not exported: binding `{soap}` is SOAP, which OpenAPI does not describe: its contract is \
+             `hisgate export wsdl --platform shaanxi`\n"
+        );
+        assert!(stderr.contains(&line), "{stderr}");
+    }
+    assert_eq!(stderr.lines().count(), 2, "{stderr}");
+    let document: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let content = &document["paths"]["/wd/spi"]["post"]["requestBody"]["content"];
+    assert!(content["application/json"].is_object() && content["application/xml"].is_object(), "{content}");
+}
+
+#[test]
 fn export_sql_declares_the_database_form() {
     let output = hisgate(&["export", "sql", "--platform", "yizhangtong"]);
     assert!(output.status.success());

@@ -1,7 +1,11 @@
 //! Rust names for spec names, in one place: lowering checks them for collisions, emission uses them.
 //! Names are ASCII (no Chinese identifiers), keywords become raw identifiers.
 
+use crate::diagnostic::Diagnostics;
 use heck::{ToSnakeCase, ToUpperCamelCase};
+use hisgate_runtime::schema::SourcePos;
+use proc_macro2::{Ident, Span};
+use std::cell::RefCell;
 
 const KEYWORDS: &[&str] = &[
     "as", "async", "await", "break", "const", "continue", "dyn", "else", "enum", "extern", "false", "fn", "for", "gen",
@@ -63,6 +67,45 @@ pub fn is_wire_name(name: &str) -> bool {
     is_ascii_ident(name)
 }
 
+/// The identifier for a name made by this module (`r#type` becomes a raw identifier), or why it is none. The
+/// emitter builds identifiers only here, so a name lowering let through is reported rather than a panic.
+pub fn rust(name: &str) -> Result<Ident, String> {
+    let bad = |why: &str| Err(format!("`{name}` is not a Rust identifier ({why})"));
+    match name.strip_prefix("r#") {
+        Some(raw) if !is_ascii_ident(raw) => bad("expected [A-Za-z_][A-Za-z0-9_]* after `r#`"),
+        Some(raw) if RESERVED.contains(&raw) => bad("cannot be a raw identifier"),
+        Some(raw) => Ok(Ident::new_raw(raw, Span::call_site())),
+        None if !is_ascii_ident(name) => bad("expected [A-Za-z_][A-Za-z0-9_]*"),
+        None if KEYWORDS.contains(&name) || RESERVED.contains(&name) => bad("a Rust keyword"),
+        None => Ok(Ident::new(name, Span::call_site())),
+    }
+}
+
+/// The identifiers of one emission: each name that is none becomes a diagnostic at the spec construct it names,
+/// and a placeholder keeps the emitter going so every such name is reported together.
+#[derive(Default)]
+pub struct Idents(RefCell<Diagnostics>);
+
+impl Idents {
+    /// `what` says what the identifier names, for the message (`the enum of dictionary `sex``).
+    pub fn get(&self, name: Option<&str>, what: &str, at: &SourcePos) -> Ident {
+        let made = match name {
+            Some(name) => rust(name),
+            None => Err("no Rust name can be derived".to_owned()),
+        };
+        made.unwrap_or_else(|why| {
+            self.0.borrow_mut().error(at, format!("cannot name {what} in Rust: {why}"));
+            Ident::new("__hisgate_unnamed", Span::call_site())
+        })
+    }
+
+    /// The names that were none, or `Ok` when every name made an identifier.
+    pub fn finish(self) -> Result<(), Diagnostics> {
+        let diagnostics = self.0.into_inner();
+        if diagnostics.is_empty() { Ok(()) } else { Err(diagnostics) }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -80,5 +123,15 @@ mod tests {
         assert_eq!(default_variant("TRANS_ UNIT").as_deref(), Some("TransUnit"));
         assert_eq!(default_variant("hop.trade.recharge").as_deref(), Some("HopTradeRecharge"));
         assert_eq!(default_variant("男"), None);
+    }
+
+    #[test]
+    fn identifiers_or_why_not() {
+        assert_eq!(rust("order_id").unwrap().to_string(), "order_id");
+        assert_eq!(rust("r#type").unwrap().to_string(), "r#type");
+        assert_eq!(rust("").unwrap_err(), "`` is not a Rust identifier (expected [A-Za-z_][A-Za-z0-9_]*)");
+        assert_eq!(rust("性别").unwrap_err(), "`性别` is not a Rust identifier (expected [A-Za-z_][A-Za-z0-9_]*)");
+        assert_eq!(rust("type").unwrap_err(), "`type` is not a Rust identifier (a Rust keyword)");
+        assert_eq!(rust("r#self").unwrap_err(), "`r#self` is not a Rust identifier (cannot be a raw identifier)");
     }
 }

@@ -101,19 +101,24 @@ pub fn load(dir: &Path) -> Result<Vec<PlatformSchema>, Diagnostics> {
 }
 
 /// For a build script: validates every platform under `specs_root` and writes one module per platform plus
-/// `platforms.rs` (the index) into `out_dir`. Paths in the IR are shown as `specs/<platform>/…`.
+/// `platforms.rs` (the index) into `out_dir`. Paths in the IR are shown as `specs/<platform>/…`. An unreadable
+/// specs folder and a file that cannot be written are diagnostics too, so the build fails saying why.
 pub fn generate(specs_root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut diags = Diagnostics::default();
     let mut written = Vec::new();
     let mut index = Vec::new();
-    for dir in platform_dirs(specs_root).unwrap_or_default() {
+    let dirs = platform_dirs(specs_root).unwrap_or_else(|e| {
+        diags.error(&at_file(specs_root), format!("cannot read the specs folder: {e}"));
+        Vec::new()
+    });
+    for dir in dirs {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let source = format!("specs/{name}");
-        match load_platform(&dir, &source) {
-            Ok(platform) => {
+        match load_platform(&dir, &source).and_then(|platform| emit::platform(&platform, &source)) {
+            Ok(code) => {
                 let file = format!("{name}.rs");
                 let path = out_dir.join(&file);
-                write_if_changed(&path, &emit::platform(&platform, &source));
+                write_if_changed(&path, &code, &mut diags);
                 written.push(path);
                 index.push((name, file));
             }
@@ -124,14 +129,21 @@ pub fn generate(specs_root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Diagn
         return Err(diags);
     }
     let path = out_dir.join("platforms.rs");
-    write_if_changed(&path, &emit::index(&index));
+    write_if_changed(&path, &emit::index(&index)?, &mut diags);
     written.push(path);
-    Ok(written)
+    if diags.is_empty() { Ok(written) } else { Err(diags) }
+}
+
+/// A diagnostic's position for a whole file or folder.
+fn at_file(path: &Path) -> hisgate_runtime::schema::SourcePos {
+    hisgate_runtime::schema::SourcePos { file: path.to_string_lossy().into_owned().into(), line: 1, column: 1 }
 }
 
 /// Leaves an unchanged file untouched, so its timestamp does not trigger a rebuild.
-fn write_if_changed(path: &Path, contents: &str) {
-    if std::fs::read_to_string(path).ok().as_deref() != Some(contents) {
-        let _ = std::fs::write(path, contents);
+fn write_if_changed(path: &Path, contents: &str, diags: &mut Diagnostics) {
+    if std::fs::read_to_string(path).ok().as_deref() != Some(contents)
+        && let Err(e) = std::fs::write(path, contents)
+    {
+        diags.error(&at_file(path), format!("cannot write the generated code: {e}"));
     }
 }

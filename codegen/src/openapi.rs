@@ -1,14 +1,17 @@
-//! OpenAPI 3.1 for a platform's JSON bindings: one operation per interface (or, where every interface of a side
-//! shares one address and the envelope routes by service, one operation whose body is one of each interface's
+//! OpenAPI 3.1 for a platform's JSON and XML bindings: one operation per interface (or, where every interface of a
+//! side shares one address and the envelope routes by service, one operation whose body is one of each interface's
 //! envelope), envelopes and payloads as schemas from the typed fields, dictionaries as enums with their labels, and
-//! a request and response example of each interface sealed by the engine.
+//! a request and response example of each interface sealed by the engine. A JSON and an XML binding at one address
+//! are one operation with an `application/json` and an `application/xml` body; XML names come from the envelope's
+//! `root` and the messages' element names. SOAP bindings are left to the WSDL ([`unexported`] says so).
 
 mod schema;
 
 use crate::docs::walkthrough;
 use hisgate_runtime::envelope::Format;
 use hisgate_runtime::schema::{
-    Direction, EnvelopeField, EnvelopeRole, HttpMethod, InterfaceSchema, Place, PlatformSchema, ProtocolSchema, Side,
+    BindingSchema, Direction, EnvelopeField, EnvelopeRole, HttpMethod, InterfaceSchema, Place, PlatformSchema,
+    ProtocolSchema, Side,
 };
 use serde_json::{Map, Value, json};
 
@@ -19,10 +22,23 @@ pub fn document(platform: &PlatformSchema) -> Value {
     schema::messages(platform, &mut components);
     let mut paths = Map::new();
     if let Some(protocol) = &platform.protocol {
+        let xml = protocol.bindings.iter().any(|b| b.format == Format::Xml && b.soap.is_none());
         for interface in platform.interfaces.iter() {
             for direction in [Direction::Request, Direction::Response] {
                 let name = envelope_name(interface, direction);
-                components.insert(name, envelope(platform, protocol, interface, direction, false).0);
+                let mut schema = envelope(platform, protocol, interface, direction, false).0;
+                let message = schema::message_name(platform, message_of(interface, direction));
+                // XML names where an XML binding uses them: the envelope's root, the payload document's root.
+                if xml {
+                    if let Some(root) = &protocol.envelope(direction).root {
+                        schema["xml"] = json!({ "name": root });
+                    }
+                    if let Some(message_schema) = components.get_mut(&message) {
+                        message_schema["xml"] =
+                            json!({ "name": platform.message(message_of(interface, direction)).xml_name });
+                    }
+                }
+                components.insert(name, schema);
             }
         }
         operations(platform, protocol, &mut paths);
@@ -52,6 +68,13 @@ pub fn document(platform: &PlatformSchema) -> Value {
     })
 }
 
+fn message_of(interface: &InterfaceSchema, direction: Direction) -> hisgate_runtime::schema::MessageId {
+    match direction {
+        Direction::Request => interface.request,
+        Direction::Response => interface.response,
+    }
+}
+
 fn envelope_name(interface: &InterfaceSchema, direction: Direction) -> String {
     match direction {
         Direction::Request => format!("{}.request.envelope", interface.name),
@@ -63,9 +86,45 @@ fn side(side: Side) -> &'static str {
     side.as_str()
 }
 
-/// Groups the interfaces of each JSON binding by address and method, and writes one operation per group.
+/// Why each binding the document does not describe is left out, one sentence each; empty when every binding is
+/// described.
+pub fn unexported(platform: &PlatformSchema) -> Vec<String> {
+    let Some(protocol) = &platform.protocol else {
+        return vec![format!(
+            "platform `{}` has no protocol.yaml: no binding to describe, only schemas",
+            platform.name
+        )];
+    };
+    let mut reasons: Vec<String> = protocol
+        .bindings
+        .iter()
+        .filter(|b| b.soap.is_some())
+        .map(|b| {
+            format!(
+                "binding `{}` is SOAP, which OpenAPI does not describe: its contract is `hisgate export wsdl --platform {}`",
+                b.name, platform.name
+            )
+        })
+        .collect();
+    if protocol.bindings.is_empty() {
+        reasons.push(format!("platform `{}` declares no binding: the document has no paths", platform.name));
+    }
+    reasons
+}
+
+fn media_type(format: Format) -> &'static str {
+    match format {
+        Format::Json => "application/json",
+        Format::Xml => "application/xml",
+    }
+}
+
+/// Groups the interfaces of each JSON or XML binding by address and method, and writes one operation per group.
 fn operations(platform: &PlatformSchema, protocol: &ProtocolSchema, paths: &mut Map<String, Value>) {
-    for binding in protocol.bindings.iter().filter(|b| b.format == Format::Json && b.soap.is_none()) {
+    // JSON first: where both formats share an address, the operation keeps the JSON binding's id.
+    let mut bindings: Vec<&BindingSchema> = protocol.bindings.iter().filter(|b| b.soap.is_none()).collect();
+    bindings.sort_by_key(|b| b.format != Format::Json);
+    for binding in bindings {
         let mut groups: Vec<(String, Vec<&InterfaceSchema>)> = Vec::new();
         for interface in platform.interfaces.iter() {
             let template = binding.path(interface.provider);
@@ -82,12 +141,15 @@ fn operations(platform: &PlatformSchema, protocol: &ProtocolSchema, paths: &mut 
         let query = binding.method == HttpMethod::Get;
         for (path, members) in groups {
             let operation = match members.as_slice() {
-                [one] => single(platform, protocol, one, &binding.name, query),
-                many => shared(platform, protocol, many, &binding.name),
+                [one] => single(platform, protocol, one, binding, query),
+                many => shared(platform, protocol, many, binding),
             };
             let item = paths.entry(path).or_insert_with(|| json!({}));
             let method = if query { "get" } else { "post" };
-            item[method] = operation;
+            match item.get_mut(method) {
+                Some(existing) => same_operation_in_another_format(existing, &operation),
+                None => item[method] = operation,
+            }
             let mut sides: Vec<Side> = members.iter().map(|i| i.provider).collect();
             sides.dedup();
             item["servers"] = Value::Array(sides.into_iter().map(server).collect());
@@ -107,16 +169,27 @@ fn server(side: Side) -> Value {
     })
 }
 
+/// A second binding at an operation's address and method: its bodies join the operation's as another media type.
+fn same_operation_in_another_format(existing: &mut Value, other: &Value) {
+    for pointer in ["/requestBody/content", "/responses/200/content"] {
+        if let (Some(Value::Object(into)), Some(Value::Object(from))) =
+            (existing.pointer_mut(pointer), other.pointer(pointer))
+        {
+            into.extend(from.iter().map(|(k, v)| (k.clone(), v.clone())));
+        }
+    }
+}
+
 /// One interface at its own address.
 fn single(
     platform: &PlatformSchema,
     protocol: &ProtocolSchema,
     interface: &InterfaceSchema,
-    binding: &str,
+    binding: &BindingSchema,
     query: bool,
 ) -> Value {
     let (_, mut parameters) = envelope(platform, protocol, interface, Direction::Request, query);
-    let request_example = sealed(platform, interface, Direction::Request);
+    let request_example = sealed(platform, interface, Direction::Request, binding.format);
     for parameter in &mut parameters {
         let name = parameter["name"].as_str().unwrap_or_default().to_owned();
         if let Some(value) = request_example.as_ref().and_then(|e| e.lookup(&name)) {
@@ -124,12 +197,12 @@ fn single(
         }
     }
     let mut operation = json!({
-        "operationId": format!("{binding}.{}", interface.name),
+        "operationId": format!("{}.{}", binding.name, interface.name),
         "summary": format!("{} {}", interface.name, interface.title),
         "description": interface.description.trim_end(),
         "tags": [side(interface.provider)],
         "parameters": parameters,
-        "responses": responses(platform, &[interface]),
+        "responses": responses(platform, &[interface], binding.format),
         "x-hisgate-interface": interface.name,
         "x-hisgate-service": interface.service,
         "x-hisgate-provider": side(interface.provider),
@@ -139,13 +212,19 @@ fn single(
         if let Some(example) = request_example {
             content["example"] = example.body;
         }
-        operation["requestBody"] = json!({ "required": true, "content": { "application/json": content } });
+        let content = json!({ media_type(binding.format): content });
+        operation["requestBody"] = json!({ "required": true, "content": content });
     }
     operation
 }
 
 /// Several interfaces at one address, told apart by the envelope's routing field (`service`, `transType`).
-fn shared(platform: &PlatformSchema, protocol: &ProtocolSchema, members: &[&InterfaceSchema], binding: &str) -> Value {
+fn shared(
+    platform: &PlatformSchema,
+    protocol: &ProtocolSchema,
+    members: &[&InterfaceSchema],
+    binding: &BindingSchema,
+) -> Value {
     let refs: Vec<Value> = members.iter().map(|i| schema::reference(&envelope_name(i, Direction::Request))).collect();
     let mut body = json!({ "oneOf": refs });
     let route =
@@ -161,7 +240,7 @@ fn shared(platform: &PlatformSchema, protocol: &ProtocolSchema, members: &[&Inte
     }
     let mut examples = Map::new();
     for interface in members {
-        if let Some(example) = sealed(platform, interface, Direction::Request) {
+        if let Some(example) = sealed(platform, interface, Direction::Request, binding.format) {
             examples.insert(interface.name.to_string(), json!({ "summary": interface.title, "value": example.body }));
         }
     }
@@ -171,18 +250,21 @@ fn shared(platform: &PlatformSchema, protocol: &ProtocolSchema, members: &[&Inte
     let mut sides: Vec<&str> = members.iter().map(|i| side(i.provider)).collect();
     sides.dedup();
     json!({
-        "operationId": format!("{binding}.{}", sides.join("-")),
+        "operationId": format!("{}.{}", binding.name, sides.join("-")),
         "summary": format!("这些接口共用一个地址，按 {routed_by} 区分"),
         "description": list.join("\n"),
         "tags": sides,
         "parameters": parameters,
-        "requestBody": { "required": true, "content": { "application/json": { "schema": body, "examples": examples } } },
-        "responses": responses(platform, members),
+        "requestBody": {
+            "required": true,
+            "content": { media_type(binding.format): { "schema": body, "examples": examples } },
+        },
+        "responses": responses(platform, members, binding.format),
         "x-hisgate-interfaces": members.iter().map(|i| i.name.to_string()).collect::<Vec<_>>(),
     })
 }
 
-fn responses(platform: &PlatformSchema, members: &[&InterfaceSchema]) -> Value {
+fn responses(platform: &PlatformSchema, members: &[&InterfaceSchema], format: Format) -> Value {
     let refs: Vec<Value> = members.iter().map(|i| schema::reference(&envelope_name(i, Direction::Response))).collect();
     let schema = match refs.as_slice() {
         [one] => one.clone(),
@@ -191,17 +273,18 @@ fn responses(platform: &PlatformSchema, members: &[&InterfaceSchema]) -> Value {
     let mut content = json!({ "schema": schema });
     let mut examples = Map::new();
     for interface in members {
-        if let Some(example) = sealed(platform, interface, Direction::Response) {
+        if let Some(example) = sealed(platform, interface, Direction::Response, format) {
             examples.insert(interface.name.to_string(), json!({ "summary": interface.title, "value": example.body }));
         }
     }
     if !examples.is_empty() {
         content["examples"] = Value::Object(examples);
     }
-    json!({ "200": { "description": "签名（并按规则加密）的响应信封", "content": { "application/json": content } } })
+    json!({ "200": { "description": "签名（并按规则加密）的响应信封", "content": { media_type(format): content } } })
 }
 
-/// A sample message sealed by the engine with the credentials' examples.
+/// A sample message sealed by the engine with the credentials' examples: a JSON body as its value, an XML body as
+/// its text.
 struct Sealed {
     body: Value,
     headers: Vec<(String, String)>,
@@ -214,16 +297,22 @@ impl Sealed {
     }
 }
 
-fn sealed(platform: &PlatformSchema, interface: &InterfaceSchema, direction: Direction) -> Option<Sealed> {
+fn sealed(
+    platform: &PlatformSchema,
+    interface: &InterfaceSchema,
+    direction: Direction,
+    format: Format,
+) -> Option<Sealed> {
     let protocol = platform.protocol.as_ref()?;
-    let id = match direction {
-        Direction::Request => interface.request,
-        Direction::Response => interface.response,
-    };
-    let text = walkthrough::sample_text(platform, id, Format::Json).ok()?;
+    let id = message_of(interface, direction);
+    let text = walkthrough::sample_text(platform, id, format).ok()?;
     let inputs = walkthrough::inputs(platform, protocol, Some(&interface.service), direction, &[]);
-    let run = walkthrough::run(platform, direction, Format::Json, &text, &inputs).ok()?;
-    Some(Sealed { body: serde_json::from_str(&run.body).ok()?, headers: run.headers })
+    let run = walkthrough::run(platform, direction, format, &text, &inputs).ok()?;
+    let body = match format {
+        Format::Json => serde_json::from_str(&run.body).ok()?,
+        Format::Xml => Value::String(run.body),
+    };
+    Some(Sealed { body, headers: run.headers })
 }
 
 /// The envelope of one interface in one direction: its body schema, and the fields that travel as header (or,
@@ -236,13 +325,7 @@ fn envelope(
     query: bool,
 ) -> (Value, Vec<Value>) {
     let envelope = protocol.envelope(direction);
-    let payload = schema::reference(&schema::message_name(
-        platform,
-        match direction {
-            Direction::Request => interface.request,
-            Direction::Response => interface.response,
-        },
-    ));
+    let payload = schema::reference(&schema::message_name(platform, message_of(interface, direction)));
     let placement = &envelope.payload;
     let mut properties = Map::new();
     let mut required = Vec::new();

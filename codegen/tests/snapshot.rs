@@ -11,6 +11,7 @@ fn mini_platform_snapshot() {
         Ok(platform) => platform,
         Err(diagnostics) => panic!("the mini spec must be clean:\n{diagnostics}"),
     };
-    let code = hisgate_codegen::emit::platform(&platform, "codegen/tests/fixtures/mini");
+    let code = hisgate_codegen::emit::platform(&platform, "codegen/tests/fixtures/mini")
+        .unwrap_or_else(|diagnostics| panic!("every name of the mini spec is a Rust identifier:\n{diagnostics}"));
     expectorate::assert_contents("tests/snapshots/mini.rs", &code);
 }

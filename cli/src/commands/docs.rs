@@ -11,7 +11,8 @@ pub struct Args {
     #[command(flatten)]
     selection: Selection,
     /// Worked examples to walk through: a folder of `<platform>/walkthrough.yaml` manifests laid out as
-    /// `tests/fixtures/seeds/`. By default, the seed documents' examples compiled into hisgate.
+    /// `tests/fixtures/seeds/` (format: specs/README.md, "Worked examples"). By default, the seed documents'
+    /// examples compiled into hisgate.
     #[arg(long, value_name = "DIR")]
     examples: Option<PathBuf>,
     /// Where to write the site; `DIR/index.html` is its start page.

@@ -1,4 +1,4 @@
-//! `hisgate export`: a platform's interfaces in formats other tools read — OpenAPI 3.1 for the JSON bindings, and
+//! `hisgate export`: a platform's interfaces in formats other tools read — OpenAPI 3.1 for the JSON and XML bindings, and
 //! the WSDL of the SOAP binding (the same document the server answers `?wsdl` with), and the PostgreSQL that
 //! declares the procedures and views of the database form.
 
@@ -10,8 +10,9 @@ use std::process::ExitCode;
 
 #[derive(clap::Subcommand, Debug)]
 pub enum Export {
-    /// OpenAPI 3.1 (JSON) for the platform's JSON bindings: envelopes and payloads as schemas, dictionaries as
-    /// enums with labels, an example of each message sealed by the engine.
+    /// OpenAPI 3.1 (JSON) for the platform's JSON and XML bindings: envelopes and payloads as schemas, dictionaries
+    /// as enums with labels, an example of each message sealed by the engine. A binding OpenAPI cannot describe
+    /// (SOAP: see `export wsdl`) is named on stderr and the exit status is 1, after the rest is written.
     Openapi {
         #[command(flatten)]
         target: Target,
@@ -51,10 +52,13 @@ pub enum SideArg {
 }
 
 pub fn run(export: Export) -> ExitCode {
+    // What the written document leaves out, said on stderr: the command then fails.
+    let mut left_out = Vec::new();
     let (text, out) = match export {
         Export::Openapi { target, out } => match target.load() {
             Ok(platform) => {
                 let document = hisgate_codegen::openapi::document(&platform);
+                left_out = hisgate_codegen::openapi::unexported(&platform);
                 // Pretty and with a final newline: the file is read by people as well as tools.
                 (serde_json::to_string_pretty(&document).unwrap_or_default() + "\n", out)
             }
@@ -86,13 +90,18 @@ pub fn run(export: Export) -> ExitCode {
         }
     };
     match out {
-        Some(path) => match std::fs::write(&path, text) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => specs::fail(&format!("cannot write {}: {e}", path.display())),
-        },
-        None => {
-            print!("{text}");
-            ExitCode::SUCCESS
+        Some(path) => {
+            if let Err(e) = std::fs::write(&path, text) {
+                return specs::fail(&format!("cannot write {}: {e}", path.display()));
+            }
         }
+        None => print!("{text}"),
     }
+    if left_out.is_empty() {
+        return ExitCode::SUCCESS;
+    }
+    for reason in &left_out {
+        eprintln!("error: not exported: {reason}");
+    }
+    ExitCode::FAILURE
 }

@@ -161,4 +161,17 @@ mod tests {
         }
         assert!(seeds.of("yizhangtong").is_empty());
     }
+
+    /// specs/README.md documents the manifest with an example naming every key: it must parse as one.
+    #[test]
+    fn the_documented_manifest_is_a_manifest() {
+        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/README.md"));
+        let section = readme.split_once("\n## Worked examples\n").expect("specs/README.md has the section").1;
+        let block = section.split_once("```yaml\n").and_then(|(_, b)| b.split_once("```")).expect("a YAML block").0;
+        let options = marked_yaml::LoaderOptions::default().toplevel_sequence();
+        let examples: Vec<WorkedExample> = marked_yaml::from_yaml_with_options(0, block, options).unwrap();
+        let [example] = examples.as_slice() else { panic!("one example: {examples:#?}") };
+        assert!(example.interface.is_some() && !example.inputs.is_empty() && !example.note.is_empty());
+        assert!(example.expect.sign.is_some() && example.expect.ciphertext.is_some());
+    }
 }

@@ -2,8 +2,9 @@
 //! to the runtime model and forgotten here is a compile error; members equal to the type's `BLANK` are left to
 //! struct-update syntax, which keeps the statics readable.
 
+use crate::ident::Idents;
 use hisgate_runtime::schema::*;
-use proc_macro2::{Ident, Literal, Span, TokenStream};
+use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;
 
@@ -13,7 +14,7 @@ pub struct Cx {
 }
 
 impl Cx {
-    pub fn new(platform: &PlatformSchema) -> Cx {
+    pub fn new(platform: &PlatformSchema, ids: &Idents) -> Cx {
         let mut paths = std::collections::BTreeSet::new();
         paths.insert(&platform.origin.file);
         paths.extend(platform.errata.iter().map(|e| &e.origin.file));
@@ -24,7 +25,7 @@ impl Cx {
         let files = paths
             .into_iter()
             .enumerate()
-            .map(|(i, path)| (path.to_string(), Ident::new(&format!("F{i}"), Span::call_site())))
+            .map(|(i, path)| (path.to_string(), ids.get(Some(&format!("F{i}")), "a file constant", &platform.origin)))
             .collect();
         Cx { files }
     }

@@ -3,8 +3,9 @@
 
 use super::docs::doc;
 use crate::ident;
+use crate::ident::Idents;
 use hisgate_runtime::schema::{CodeSchema, DictTable, DictionarySchema, PlatformSchema};
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
 /// The enum name of a table (`Sex`, `AccountStatusOutpatient`), or `None` for a whole multi-table dictionary.
@@ -19,22 +20,25 @@ pub fn enum_name(dictionary: &DictionarySchema, table: Option<u16>) -> Option<St
     }
 }
 
-pub fn variant_name(code: &CodeSchema) -> String {
-    code.variant.as_deref().map(str::to_owned).or_else(|| ident::default_variant(&code.code)).unwrap_or_default()
+/// The variant of a code: the spec's `variant`, else one derived from the code; `None` when neither is possible.
+pub fn variant_name(code: &CodeSchema) -> Option<String> {
+    code.variant.as_deref().map(str::to_owned).or_else(|| ident::default_variant(&code.code))
 }
 
-pub fn emit(platform: &PlatformSchema) -> TokenStream {
+pub fn emit(platform: &PlatformSchema, ids: &Idents) -> TokenStream {
     let enums = platform.dictionaries.iter().enumerate().flat_map(|(index, dictionary)| {
         dictionary.tables.iter().enumerate().map(move |(t, table)| {
             let table_ref = (dictionary.tables.len() > 1).then_some(t as u16);
-            one(dictionary, index as u32, table_ref, table)
+            one(dictionary, index as u32, table_ref, table, ids)
         })
     });
     quote!(#(#enums)*)
 }
 
-fn one(dictionary: &DictionarySchema, index: u32, table: Option<u16>, codes: &DictTable) -> TokenStream {
-    let name = Ident::new(&enum_name(dictionary, table).unwrap_or_default(), Span::call_site());
+fn one(dictionary: &DictionarySchema, index: u32, table: Option<u16>, codes: &DictTable, ids: &Idents) -> TokenStream {
+    let at = &dictionary.origin;
+    let name =
+        ids.get(enum_name(dictionary, table).as_deref(), &format!("the enum of dictionary `{}`", dictionary.name), at);
     let heading = match (&codes.title, &dictionary.section) {
         (Some(t), _) => format!("{} · {t} (`{}`)", dictionary.title, dictionary.name),
         (None, Some(s)) => format!("{} (`{}`, section {s})", dictionary.title, dictionary.name),
@@ -42,7 +46,11 @@ fn one(dictionary: &DictionarySchema, index: u32, table: Option<u16>, codes: &Di
     };
     let open_note = dictionary.open.then_some("Open: codes outside the table are kept as `UnknownCode`.");
     let docs = doc(&[&heading, &dictionary.description, open_note.unwrap_or_default()]);
-    let variants: Vec<Ident> = codes.codes.iter().map(|c| Ident::new(&variant_name(c), Span::call_site())).collect();
+    let variants: Vec<Ident> = codes
+        .codes
+        .iter()
+        .map(|c| ids.get(variant_name(c).as_deref(), &format!("code `{}` of `{}`", c.code, dictionary.name), at))
+        .collect();
     let variant_docs = codes.codes.iter().map(|c| {
         let parent = c.parent.as_ref().map(|p| format!(" (under `{p}`)")).unwrap_or_default();
         let aliases = if c.aliases.is_empty() {

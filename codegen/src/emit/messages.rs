@@ -5,17 +5,16 @@
 
 use super::dictionaries::enum_name;
 use super::docs::doc;
-use super::rust_ident;
-use crate::ident;
+use crate::ident::{self, Idents};
 use hisgate_runtime::schema::*;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::HashMap;
 
-pub fn emit(platform: &PlatformSchema) -> TokenStream {
+pub fn emit(platform: &PlatformSchema, ids: &Idents) -> TokenStream {
     let mut defaults = HashMap::new();
     let interfaces =
-        platform.interfaces.iter().enumerate().map(|(i, iface)| interface(platform, i, iface, &mut defaults));
+        platform.interfaces.iter().enumerate().map(|(i, iface)| interface(platform, i, iface, &mut defaults, ids));
     quote!(#(#interfaces)*)
 }
 
@@ -24,9 +23,11 @@ fn interface(
     index: usize,
     iface: &InterfaceSchema,
     defaults: &mut HashMap<MessageId, bool>,
+    ids: &Idents,
 ) -> TokenStream {
-    let marker = rust_ident(&ident::type_name(&iface.name));
-    let module = rust_ident(&ident::module(&iface.name));
+    let what = format!("interface `{}`", iface.name);
+    let marker = ids.get(Some(&ident::type_name(&iface.name)), &what, &iface.origin);
+    let module = ids.get(Some(&ident::module(&iface.name)), &what, &iface.origin);
     let side = match iface.provider {
         Side::Hospital => "the hospital",
         Side::Platform => "the platform",
@@ -37,8 +38,9 @@ fn interface(
     let docs = doc(&[&heading, &iface.description]);
     let index = Literal::usize_unsuffixed(index);
     let mut structs = Vec::new();
-    tree(platform, iface.request, "Request".into(), &mut structs, defaults);
-    tree(platform, iface.response, "Response".into(), &mut structs, defaults);
+    let mut cx = Tree { platform, at: &iface.origin, out: &mut structs, defaults, ids };
+    cx.tree(iface.request, "Request".into());
+    cx.tree(iface.response, "Response".into());
     let module_doc = format!(" The messages of [`{}`](super::{}).", iface.name, ident::type_name(&iface.name));
     quote! {
         #docs
@@ -60,18 +62,24 @@ fn interface(
     }
 }
 
-/// The message and its nested nodes, parents first; a node's struct is its parent's name plus the field's.
-fn tree(
-    platform: &PlatformSchema,
-    id: MessageId,
-    name: String,
-    out: &mut Vec<TokenStream>,
-    defaults: &mut HashMap<MessageId, bool>,
-) {
-    out.push(message(platform, id, &name, defaults));
-    for field in platform.message(id).fields.iter() {
-        if let Some(child) = field.ty.child() {
-            tree(platform, child, format!("{name}{}", ident::type_name(&field.name)), out, defaults);
+/// One interface's message structs, and where the interface is declared (for a name that makes no identifier).
+struct Tree<'a> {
+    platform: &'a PlatformSchema,
+    at: &'a SourcePos,
+    out: &'a mut Vec<TokenStream>,
+    defaults: &'a mut HashMap<MessageId, bool>,
+    ids: &'a Idents,
+}
+
+impl Tree<'_> {
+    /// The message and its nested nodes, parents first; a node's struct is its parent's name plus the field's.
+    fn tree(&mut self, id: MessageId, name: String) {
+        let message = message(self.platform, id, &name, self.defaults, self.ids, self.at);
+        self.out.push(message);
+        for field in self.platform.message(id).fields.iter() {
+            if let Some(child) = field.ty.child() {
+                self.tree(child, format!("{name}{}", ident::type_name(&field.name)));
+            }
         }
     }
 }
@@ -81,9 +89,11 @@ fn message(
     id: MessageId,
     name: &str,
     defaults: &mut HashMap<MessageId, bool>,
+    ids: &Idents,
+    at: &SourcePos,
 ) -> TokenStream {
     let schema = platform.message(id);
-    let ident = rust_ident(name);
+    let ident = ids.get(Some(name), &format!("message `{}`", schema.path), at);
     let kind_note = match schema.kind {
         MessageKind::Fields => "",
         MessageKind::Open => "The document gives no field table: the payload is kept as an open JSON object.",
@@ -101,11 +111,11 @@ fn message(
             #message_impl
         };
     }
-    let fields: Vec<_> = schema.fields.iter().map(|f| field(platform, f, name)).collect();
+    let fields: Vec<_> = schema.fields.iter().map(|f| field(platform, f, name, ids)).collect();
     let sensitive = schema.fields.iter().any(|f| f.sensitive);
     let default = derives_default(platform, id, defaults).then(|| quote!(Default,));
     let debug = (!sensitive).then(|| quote!(Debug,));
-    let debug_impl = sensitive.then(|| debug_impl(schema, &ident));
+    let debug_impl = sensitive.then(|| debug_impl(schema, &ident, ids));
     quote! {
         #docs
         #[derive(#debug Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
@@ -117,10 +127,10 @@ fn message(
     }
 }
 
-fn field(platform: &PlatformSchema, field: &FieldSchema, parent: &str) -> TokenStream {
+fn field(platform: &PlatformSchema, field: &FieldSchema, parent: &str, ids: &Idents) -> TokenStream {
     let rust = ident::field(&field.name);
-    let ident = rust_ident(&rust);
-    let inner = rust_type(platform, field, parent);
+    let ident = ids.get(Some(&rust), &format!("field `{}`", field.name), &field.origin);
+    let inner = rust_type(platform, field, parent, ids);
     let ty = match (field.ty, &field.presence) {
         (FieldType::List(_), _) => quote!(Vec<#inner>),
         (_, Presence::Required) => inner,
@@ -190,12 +200,13 @@ fn wire_note(platform: &PlatformSchema, field: &FieldSchema) -> String {
     parts.join(" · ")
 }
 
-fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str) -> TokenStream {
+fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str, ids: &Idents) -> TokenStream {
+    let what = format!("the type of field `{}`", field.name);
     // Extra codes beside a dictionary do not fit its enum: such a field keeps its own type.
     if let Some(reference) = field.dict.filter(|_| field.codes.is_empty())
         && let Some(name) = enum_name(platform.dictionary(reference.dict), reference.table)
     {
-        let name = rust_ident(&name);
+        let name = ids.get(Some(&name), &what, &field.origin);
         return quote!(super::super::dict::#name);
     }
     match field.ty {
@@ -204,7 +215,7 @@ fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str) -> To
         FieldType::Long => quote!(i64),
         FieldType::Decimal { .. } => quote!(::hisgate_runtime::Decimal),
         FieldType::Object(_) | FieldType::List(_) => {
-            let name = rust_ident(&format!("{parent}{}", ident::type_name(&field.name)));
+            let name = ids.get(Some(&format!("{parent}{}", ident::type_name(&field.name))), &what, &field.origin);
             quote!(#name)
         }
         FieldType::Map => quote!(::serde_json::Map<String, ::serde_json::Value>),
@@ -229,12 +240,12 @@ fn derives_default(platform: &PlatformSchema, id: MessageId, memo: &mut HashMap<
     derivable
 }
 
-fn debug_impl(schema: &MessageSchema, ident: &Ident) -> TokenStream {
+fn debug_impl(schema: &MessageSchema, ident: &Ident, ids: &Idents) -> TokenStream {
     let name = ident.to_string();
     let entries = schema.fields.iter().map(|f| {
         let rust = ident::field(&f.name);
         let label = rust.trim_start_matches("r#").to_owned();
-        let member = rust_ident(&rust);
+        let member = ids.get(Some(&rust), &format!("field `{}`", f.name), &f.origin);
         if f.sensitive {
             quote!(.field(#label, &::hisgate_runtime::redact::Redacted))
         } else {

@@ -6,27 +6,22 @@ mod docs;
 mod messages;
 mod sides;
 
+use crate::Diagnostics;
+use crate::ident::Idents;
 use data::{Cx, Lit};
-use hisgate_runtime::schema::PlatformSchema;
-use proc_macro2::{Ident, Span};
+use hisgate_runtime::schema::{PlatformSchema, SourcePos};
 use quote::quote;
 
-/// An identifier from a name of `crate::ident`; `r#type` becomes a raw identifier.
-fn rust_ident(name: &str) -> Ident {
-    match name.strip_prefix("r#") {
-        Some(raw) => Ident::new_raw(raw, Span::call_site()),
-        None => Ident::new(name, Span::call_site()),
-    }
-}
-
-/// The module for one platform, formatted and stamped. `source` names the spec folder (`specs/shaanxi`).
-pub fn platform(platform: &PlatformSchema, source: &str) -> String {
-    let cx = Cx::new(platform);
+/// The module for one platform, formatted and stamped. `source` names the spec folder (`specs/shaanxi`). A spec
+/// name that makes no Rust identifier (a gap in lowering's checks) is a diagnostic.
+pub fn platform(platform: &PlatformSchema, source: &str) -> Result<String, Diagnostics> {
+    let ids = Idents::default();
+    let cx = Cx::new(platform, &ids);
     let prelude = cx.prelude();
     let data = platform.lit(&cx);
-    let dictionaries = dictionaries::emit(platform);
-    let interfaces = messages::emit(platform);
-    let sides = sides::emit(platform);
+    let dictionaries = dictionaries::emit(platform, &ids);
+    let interfaces = messages::emit(platform, &ids);
+    let sides = sides::emit(platform, &ids);
     let tokens = quote! {
         pub use self::data::PLATFORM;
 
@@ -52,13 +47,21 @@ pub fn platform(platform: &PlatformSchema, source: &str) -> String {
 
         #sides
     };
-    stamp(source, &format_tokens(tokens))
+    ids.finish()?;
+    Ok(stamp(source, &format_tokens(tokens)))
 }
 
-/// The crate-level index: one module per platform and the list of all of them.
-pub fn index(platforms: &[(String, String)]) -> String {
-    let modules = platforms.iter().map(|(name, file)| {
-        let ident = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
+/// The crate-level index: one module per platform (`specs/<name>`) and the list of all of them.
+pub fn index(platforms: &[(String, String)]) -> Result<String, Diagnostics> {
+    let ids = Idents::default();
+    let idents: Vec<_> = platforms
+        .iter()
+        .map(|(name, _)| {
+            let at = SourcePos { file: format!("specs/{name}/platform.yaml").into(), line: 1, column: 1 };
+            ids.get(Some(name), &format!("platform `{name}`"), &at)
+        })
+        .collect();
+    let modules = platforms.iter().zip(&idents).map(|((name, file), ident)| {
         let doc = format!("Generated from `specs/{name}`.");
         quote! {
             #[doc = #doc]
@@ -67,17 +70,15 @@ pub fn index(platforms: &[(String, String)]) -> String {
             }
         }
     });
-    let statics = platforms.iter().map(|(name, _)| {
-        let ident = proc_macro2::Ident::new(name, proc_macro2::Span::call_site());
-        quote!(&#ident::PLATFORM)
-    });
+    let statics = idents.iter().map(|ident| quote!(&#ident::PLATFORM));
     let tokens = quote! {
         #(#modules)*
 
         /// Every compiled-in platform, in name order.
         pub static PLATFORMS: &[&::hisgate_runtime::schema::PlatformSchema] = &[#(#statics),*];
     };
-    stamp("specs", &format_tokens(tokens))
+    ids.finish()?;
+    Ok(stamp("specs", &format_tokens(tokens)))
 }
 
 fn format_tokens(tokens: proc_macro2::TokenStream) -> String {

@@ -3,25 +3,25 @@
 //! the protocol work happens in the runtime's server and client; these are typed names over them.
 
 use super::docs::doc;
-use super::rust_ident;
-use crate::ident;
+use crate::ident::{self, Idents};
 use hisgate_runtime::schema::{InterfaceSchema, PlatformSchema, Side};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn emit(platform: &PlatformSchema) -> TokenStream {
+pub fn emit(platform: &PlatformSchema, ids: &Idents) -> TokenStream {
     if platform.protocol.is_none() {
         return TokenStream::new();
     }
     let sides = Side::ALL.into_iter().filter_map(|side| {
         let provided: Vec<&InterfaceSchema> = platform.interfaces.iter().filter(|i| i.provider == side).collect();
-        (!provided.is_empty()).then(|| emit_side(side, &provided))
+        (!provided.is_empty()).then(|| emit_side(side, &provided, ids))
     });
     quote!(#(#sides)*)
 }
 
-fn emit_side(side: Side, interfaces: &[&InterfaceSchema]) -> TokenStream {
-    let module = rust_ident(side.as_str());
+fn emit_side(side: Side, interfaces: &[&InterfaceSchema], ids: &Idents) -> TokenStream {
+    // `interfaces` is never empty: a side without interfaces gets no module.
+    let module = ids.get(Some(side.as_str()), "a side", &interfaces[0].origin);
     let side_variant = match side {
         Side::Hospital => quote!(Hospital),
         Side::Platform => quote!(Platform),
@@ -42,9 +42,9 @@ fn emit_side(side: Side, interfaces: &[&InterfaceSchema]) -> TokenStream {
          it answers with a response or a [`Failure`] (a business return code). A method left out answers the \
          platform's `unsupported` code."
     )]);
-    let methods = interfaces.iter().map(|i| handler_method(i));
-    let arms = interfaces.iter().map(|i| dispatch_arm(i));
-    let calls = interfaces.iter().map(|i| client_method(i));
+    let methods = interfaces.iter().map(|i| handler_method(i, ids));
+    let arms = interfaces.iter().map(|i| dispatch_arm(i, ids));
+    let calls = interfaces.iter().map(|i| client_method(i, ids));
     quote! {
         #module_doc
         pub mod #module {
@@ -125,10 +125,11 @@ fn emit_side(side: Side, interfaces: &[&InterfaceSchema]) -> TokenStream {
     }
 }
 
-fn names(interface: &InterfaceSchema) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
-    let method = rust_ident(&ident::field(&interface.name));
-    let module = rust_ident(&ident::module(&interface.name));
-    let marker = rust_ident(&ident::type_name(&interface.name));
+fn names(interface: &InterfaceSchema, ids: &Idents) -> (proc_macro2::Ident, proc_macro2::Ident, proc_macro2::Ident) {
+    let what = format!("interface `{}`", interface.name);
+    let method = ids.get(Some(&ident::field(&interface.name)), &what, &interface.origin);
+    let module = ids.get(Some(&ident::module(&interface.name)), &what, &interface.origin);
+    let marker = ids.get(Some(&ident::type_name(&interface.name)), &what, &interface.origin);
     (method, module, marker)
 }
 
@@ -136,8 +137,8 @@ fn heading(interface: &InterfaceSchema) -> String {
     format!("{} — `{}` (service `{}`).", interface.title, interface.name, interface.service)
 }
 
-fn handler_method(interface: &InterfaceSchema) -> TokenStream {
-    let (method, module, _) = names(interface);
+fn handler_method(interface: &InterfaceSchema, ids: &Idents) -> TokenStream {
+    let (method, module, _) = names(interface, ids);
     let docs = doc(&[&heading(interface)]);
     quote! {
         #docs
@@ -152,8 +153,8 @@ fn handler_method(interface: &InterfaceSchema) -> TokenStream {
     }
 }
 
-fn dispatch_arm(interface: &InterfaceSchema) -> TokenStream {
-    let (method, _, marker) = names(interface);
+fn dispatch_arm(interface: &InterfaceSchema, ids: &Idents) -> TokenStream {
+    let (method, _, marker) = names(interface, ids);
     let name = &*interface.name;
     quote! {
         #name => ::hisgate_runtime::server::handle::<api::#marker, _, _>(payload, move |request| async move {
@@ -162,8 +163,8 @@ fn dispatch_arm(interface: &InterfaceSchema) -> TokenStream {
     }
 }
 
-fn client_method(interface: &InterfaceSchema) -> TokenStream {
-    let (method, module, marker) = names(interface);
+fn client_method(interface: &InterfaceSchema, ids: &Idents) -> TokenStream {
+    let (method, module, marker) = names(interface, ids);
     let retry = if interface.retry_safe { "Retried after a timeout (`retry: safe`)." } else { "Never retried." };
     let docs = doc(&[&heading(interface), retry]);
     quote! {

@@ -37,7 +37,7 @@ impl Lowerer<'_> {
                     Vec::new()
                 }
             };
-            let rust_names: Vec<String> = if ast.tables.is_some() {
+            let mut rust_names: Vec<String> = if ast.tables.is_some() {
                 tables
                     .iter()
                     .map(|t| ident::type_name(&format!("{}_{}", name.value, t.name.as_deref().unwrap_or(""))))
@@ -45,6 +45,9 @@ impl Lowerer<'_> {
             } else {
                 vec![ident::type_name(&name.value)]
             };
+            // A table given twice is reported as such, not as the dictionary colliding with itself.
+            rust_names.sort();
+            rust_names.dedup();
             for rust in rust_names.into_iter().filter(|_| !duplicate) {
                 if let Some(first) = enum_names.insert(rust.clone(), name.value.clone()) {
                     let message = format!("dictionary `{}` collides with `{first}` (enum {rust} in Rust)", name.value);

@@ -33,6 +33,9 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
             && name.value.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if !valid {
             lowerer.diags.error(&name.pos, format!("platform `{}` must be [a-z][a-z0-9_]*", name.value));
+        } else if let Err(why) = ident::rust(&name.value) {
+            // The name becomes the generated module's name.
+            lowerer.diags.error(&name.pos, format!("platform `{}` names a Rust module: {why}", name.value));
         } else if name.value != ast.folder {
             let message = format!("platform `{}` must equal its folder name `{}`", name.value, ast.folder);
             lowerer.diags.error(&name.pos, message);
@@ -43,7 +46,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     let return_codes = lowerer.return_codes(&ast.return_codes, "platform");
     let mut interfaces: Vec<InterfaceSchema> = ast.interfaces.iter().filter_map(|i| lowerer.interface(i)).collect();
     interfaces.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)).then(a.name.cmp(&b.name)));
-    lowerer.interface_collisions(&interfaces);
+    lowerer.interface_collisions(&interfaces, &ast.interfaces);
     lowerer.database_collisions(&interfaces);
     let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces));
     lowerer.procedure_status(&interfaces, protocol.as_ref());
@@ -220,15 +223,19 @@ impl Lowerer<'_> {
         })
     }
 
-    /// Names, services and the Rust names derived from them must all be distinct.
-    fn interface_collisions(&mut self, interfaces: &[InterfaceSchema]) {
+    /// Names, services and the Rust names derived from them must all be distinct. A collision is reported where the
+    /// later interface spells the name (its `interface:` or `service:` value), found in `asts`.
+    fn interface_collisions(&mut self, interfaces: &[InterfaceSchema], asts: &[InterfaceAst]) {
+        let ast_of =
+            |i: &InterfaceSchema| asts.iter().find(|a| a.interface.as_ref().is_some_and(|n| n.value == *i.name));
         let mut names: BTreeMap<String, &InterfaceSchema> = BTreeMap::new();
         let mut services: BTreeMap<(Side, &str), &InterfaceSchema> = BTreeMap::new();
         for i in interfaces {
             for key in [format!("module {}", ident::module(&i.name)), format!("type {}", ident::type_name(&i.name))] {
                 if let Some(first) = names.insert(key.clone(), i) {
                     let message = format!("interface `{}` collides with `{}` ({key} in Rust)", i.name, first.name);
-                    self.diags.error(&i.origin, message);
+                    let at = ast_of(i).and_then(|a| a.interface.as_ref()).map_or(&i.origin, |n| &n.pos);
+                    self.diags.error(at, message);
                 }
             }
             // An alias routes like a service name, so it must be as unambiguous.
@@ -239,7 +246,15 @@ impl Lowerer<'_> {
                         "interface `{}` has the same provider and service (or service alias) `{service}` as `{}`",
                         i.name, first.name
                     );
-                    self.diags.error(&i.origin, message);
+                    // A service the spec leaves out is the interface's name: then the name is where it is spelled.
+                    let ast = ast_of(i);
+                    let at = ast
+                        .into_iter()
+                        .flat_map(|a| a.service.iter().chain(&a.service_aliases))
+                        .find(|s| s.value == **service)
+                        .or(ast.and_then(|a| a.interface.as_ref()))
+                        .map_or(&i.origin, |s| &s.pos);
+                    self.diags.error(at, message);
                 }
             }
         }

@@ -15,7 +15,10 @@ use std::path::Path;
 
 /// Reads one platform folder. `display` is how its paths are shown (`specs/shaanxi`).
 pub fn read_platform(dir: &Path, display: &str, diags: &mut Diagnostics) -> PlatformAst {
-    let folder = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    // `.` and `..` have no file name of their own: the folder's name is that of the path they stand for.
+    let canonical = dir.canonicalize().ok();
+    let folder = canonical.as_deref().unwrap_or(dir).file_name();
+    let folder = folder.map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let mut ast = PlatformAst { folder, ..PlatformAst::default() };
     let platform_file = dir.join("platform.yaml");
     match load(&platform_file, &format!("{display}/platform.yaml"), diags) {
