@@ -114,13 +114,14 @@ pub fn generate(specs_root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Diagn
     for dir in dirs {
         let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let source = format!("specs/{name}");
-        match load_platform(&dir, &source).and_then(|platform| emit::platform(&platform, &source)) {
-            Ok(code) => {
-                let file = format!("{name}.rs");
-                let path = out_dir.join(&file);
+        let emitted = load_platform(&dir, &source)
+            .and_then(|platform| Ok((emit::platform(&platform, &source)?, emit::Indexed::of(&platform))));
+        match emitted {
+            Ok((code, indexed)) => {
+                let path = out_dir.join(&indexed.file);
                 write_if_changed(&path, &code, &mut diags);
                 written.push(path);
-                index.push((name, file));
+                index.push(indexed);
             }
             Err(d) => diags.extend(d),
         }

@@ -9,12 +9,14 @@ use std::sync::Arc;
 /// A handler implementing no method: each interface answers the generated default, after typed parsing.
 pub struct Unimplemented;
 
-impl shaanxi::hospital::Handler for Unimplemented {}
-impl shaanxi::platform::Handler for Unimplemented {}
-impl glorycard::platform::Handler for Unimplemented {}
-impl glorycard::hospital::Handler for Unimplemented {}
-impl onepay::platform::Handler for Unimplemented {}
-impl yizhangtong::hospital::Handler for Unimplemented {}
+macro_rules! unimplemented_handler {
+    ($module:ident = $platform:ident :: $side:ident { $($interfaces:tt)* }) => {
+        impl hisgate_generated::$platform::$side::Handler for Unimplemented {}
+    };
+}
+
+// Every side the generator emits, so a new platform's handlers exist before its harness is written.
+hisgate_generated::for_each_side!(unimplemented_handler);
 
 fn service(dispatch: impl Dispatch) -> Arc<dyn Dispatch> {
     Arc::new(dispatch)

@@ -1,6 +1,5 @@
 //! Every compiled-in interface with its typed entry points, so tests can drive all of them by name.
 
-use hisgate_generated::{glorycard, onepay, shaanxi, yizhangtong};
 use hisgate_runtime::schema::{InterfaceSchema, PlatformSchema};
 use hisgate_runtime::{Error, Interface, Message};
 use serde_json::Value;
@@ -54,58 +53,17 @@ macro_rules! entries {
     ($($platform:ident :: $marker:ident),* $(,)?) => {
         vec![$(
             Entry {
-                schema: <$platform::interfaces::$marker as Interface>::schema,
-                parse: parse::<$platform::interfaces::$marker>,
-                round_trip: round_trip::<$platform::interfaces::$marker>,
+                schema: <hisgate_generated::$platform::interfaces::$marker as Interface>::schema,
+                parse: parse::<hisgate_generated::$platform::interfaces::$marker>,
+                round_trip: round_trip::<hisgate_generated::$platform::interfaces::$marker>,
             }
         ),*]
     };
 }
 
-/// Every interface of every platform. `the_registry_covers_every_interface` keeps it complete.
+/// Every interface of every platform, as the generator lists them.
 pub fn all() -> Vec<Entry> {
-    entries!(
-        glorycard::StoreAll,
-        glorycard::StoreDeduct,
-        glorycard::StoreDeductCancel,
-        glorycard::DeductCheck,
-        onepay::PortalWbQueryAccount,
-        onepay::PortalWbGetWristbandCode,
-        onepay::OpTradeCharge,
-        onepay::MmpUploadMedicalDetail,
-        onepay::HopAccountInfo,
-        onepay::HopTradeRecharge,
-        onepay::HopTradeRefund,
-        onepay::HopTradeQuery,
-        onepay::HopTradeDetails,
-        shaanxi::TestNet,
-        shaanxi::Pay,
-        shaanxi::Refund,
-        shaanxi::NotifyRefund,
-        shaanxi::GetStatement,
-        shaanxi::CreatePatient,
-        shaanxi::GetPatientInfo,
-        shaanxi::CheckCard,
-        shaanxi::GetDepartmentInfo,
-        shaanxi::GetDoctorInfo,
-        shaanxi::GetScheduleInfo,
-        shaanxi::GetScheduleTimeInfo,
-        shaanxi::OrderRegister,
-        shaanxi::NotifyRegister,
-        shaanxi::QueryRegister,
-        shaanxi::QueryStopRegister,
-        shaanxi::RefundByHis,
-        shaanxi::QueryRefund,
-        shaanxi::DownloadStatement,
-        shaanxi::StopRegister,
-        shaanxi::NotifyRegisterByHis,
-        yizhangtong::OpQueryCardList,
-        yizhangtong::OpYjjAccountTransferIn,
-        yizhangtong::OpQueryTransferInResult,
-        yizhangtong::GetCardTrack,
-        yizhangtong::OpCertificationLevel,
-        yizhangtong::GetFeeList,
-    )
+    hisgate_generated::for_each_interface!(entries)
 }
 
 /// The entry of `interface` on `platform`.

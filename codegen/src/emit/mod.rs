@@ -9,7 +9,8 @@ mod sides;
 use crate::Diagnostics;
 use crate::ident::Idents;
 use data::{Cx, Lit};
-use hisgate_runtime::schema::{PlatformSchema, SourcePos};
+use crate::ident;
+use hisgate_runtime::schema::{PlatformSchema, Side, SourcePos};
 use quote::quote;
 
 /// The module for one platform, formatted and stamped. `source` names the spec folder (`specs/shaanxi`). A spec
@@ -51,18 +52,47 @@ pub fn platform(platform: &PlatformSchema, source: &str) -> Result<String, Diagn
     Ok(stamp(source, &format_tokens(tokens)))
 }
 
-/// The crate-level index: one module per platform (`specs/<name>`) and the list of all of them.
-pub fn index(platforms: &[(String, String)]) -> Result<String, Diagnostics> {
+/// What the crate index needs of one platform: its name, its file, and the interfaces each side provides.
+pub struct Indexed {
+    pub name: String,
+    pub file: String,
+    /// Every interface (each has a marker type, with or without a protocol).
+    interfaces: Vec<(String, SourcePos)>,
+    /// The sides emitted (those of a platform with a protocol that provide interfaces), with their interfaces.
+    sides: Vec<(Side, Vec<(String, SourcePos)>)>,
+}
+
+impl Indexed {
+    pub fn of(platform: &PlatformSchema) -> Indexed {
+        let sides = Side::ALL
+            .into_iter()
+            .filter(|_| platform.protocol.is_some())
+            .map(|side| {
+                let provided = platform.interfaces.iter().filter(|i| i.provider == side);
+                (side, provided.map(|i| (i.name.to_string(), i.origin.clone())).collect::<Vec<_>>())
+            })
+            .filter(|(_, interfaces)| !interfaces.is_empty())
+            .collect();
+        let interfaces = platform.interfaces.iter().map(|i| (i.name.to_string(), i.origin.clone())).collect();
+        Indexed { name: platform.name.to_string(), file: format!("{}.rs", platform.name), interfaces, sides }
+    }
+}
+
+/// The crate-level index: one module per platform (`specs/<name>`), the list of all of them, and the registry
+/// macros that let tests, fuzz harnesses and tools iterate over every side and interface, so a new folder under
+/// `specs/` is covered by the next build with no Rust edit.
+pub fn index(platforms: &[Indexed]) -> Result<String, Diagnostics> {
     let ids = Idents::default();
     let idents: Vec<_> = platforms
         .iter()
-        .map(|(name, _)| {
-            let at = SourcePos { file: format!("specs/{name}/platform.yaml").into(), line: 1, column: 1 };
-            ids.get(Some(name), &format!("platform `{name}`"), &at)
+        .map(|p| {
+            let at = SourcePos { file: format!("specs/{}/platform.yaml", p.name).into(), line: 1, column: 1 };
+            ids.get(Some(&p.name), &format!("platform `{}`", p.name), &at)
         })
         .collect();
-    let modules = platforms.iter().zip(&idents).map(|((name, file), ident)| {
-        let doc = format!("Generated from `specs/{name}`.");
+    let modules = platforms.iter().zip(&idents).map(|(p, ident)| {
+        let doc = format!("Generated from `specs/{}`.", p.name);
+        let file = &p.file;
         quote! {
             #[doc = #doc]
             pub mod #ident {
@@ -71,11 +101,51 @@ pub fn index(platforms: &[(String, String)]) -> Result<String, Diagnostics> {
         }
     });
     let statics = idents.iter().map(|ident| quote!(&#ident::PLATFORM));
+    let mut per_side = Vec::new();
+    let mut every_interface = Vec::new();
+    let what = |name: &str| format!("interface `{name}`");
+    for (platform, ident) in platforms.iter().zip(&idents) {
+        for (name, at) in &platform.interfaces {
+            let marker = ids.get(Some(&ident::type_name(name)), &what(name), at);
+            every_interface.push(quote!(#ident::#marker));
+        }
+        for (side, interfaces) in &platform.sides {
+            let methods: Vec<_> =
+                interfaces.iter().map(|(n, at)| ids.get(Some(&ident::field(n)), &what(n), at)).collect();
+            let markers: Vec<_> =
+                interfaces.iter().map(|(n, at)| ids.get(Some(&ident::type_name(n)), &what(n), at)).collect();
+            let at = SourcePos { file: format!("specs/{}/protocol.yaml", platform.name).into(), line: 1, column: 1 };
+            let module = ids.get(Some(&format!("{}_{}", platform.name, side.as_str())), "a side module", &at);
+            let side = ids.get(Some(side.as_str()), "a side module", &at);
+            per_side.push(quote! {
+                $callback!(#module = #ident::#side { #(#methods => #markers),* });
+            });
+        }
+    }
     let tokens = quote! {
         #(#modules)*
 
         /// Every compiled-in platform, in name order.
         pub static PLATFORMS: &[&::hisgate_runtime::schema::PlatformSchema] = &[#(#statics),*];
+
+        /// Calls `$callback!` once per side of every compiled-in platform that provides interfaces, as
+        /// `platform_side = platform::side { method => Marker, … }` (paths relative to this crate): a test or a
+        /// harness written once covers every side, a new platform's included.
+        #[macro_export]
+        macro_rules! for_each_side {
+            ($callback:ident) => {
+                #(#per_side)*
+            };
+        }
+
+        /// Calls `$callback!` once with every interface of every platform, as `platform::Marker` (paths relative
+        /// to this crate).
+        #[macro_export]
+        macro_rules! for_each_interface {
+            ($callback:ident) => {
+                $callback!(#(#every_interface),*);
+            };
+        }
     };
     ids.finish()?;
     Ok(stamp("specs", &format_tokens(tokens)))
