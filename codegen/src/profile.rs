@@ -99,7 +99,11 @@ pub fn apply_text(
                 profile.changes = merger.changes;
             }
         }
-        Err(e) => diags.error(&SourcePos { file, line: 1, column: 1 }, format!("YAML: {e}")),
+        Err(e) => {
+            // Where the parser stopped, as for a spec file.
+            let (line, column) = crate::spec::load_error_position(&e);
+            diags.error(&SourcePos { file, line, column }, format!("YAML: {e}"))
+        }
     }
     if diags.is_empty() { Ok((merged, profile)) } else { Err(diags) }
 }

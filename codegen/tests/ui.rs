@@ -1,6 +1,7 @@
 //! Spec-error cases as folders, one per error site: `tests/ui/<case>/` holds a broken platform's files and
 //! `expected.txt`, its diagnostics in `file:line:column` order. The runner loads each case as platform `bad`
-//! (shown as `specs/bad/…`); a case without its own `platform.yaml` gets `tests/ui/platform.yaml`.
+//! (shown as `specs/bad/…`); a case without its own `platform.yaml` gets `tests/ui/platform.yaml`. As
+//! `hisgate check` does, a clean platform's `profiles/*.yaml` are then applied to it, each error pinned the same way.
 //! Rewrite every `expected.txt` with `EXPECTORATE=overwrite cargo test -p hisgate-codegen --test ui`.
 
 use std::fs;
@@ -30,10 +31,23 @@ fn diagnostics(case: &Path, default_platform: &Path) -> String {
     if !dir.join("platform.yaml").exists() {
         fs::copy(default_platform, dir.join("platform.yaml")).unwrap();
     }
-    match hisgate_codegen::load_platform(&dir, "specs/bad") {
-        Ok(_) => String::new(),
-        Err(diagnostics) => diagnostics.to_string(),
+    let platform = match hisgate_codegen::load_platform(&dir, "specs/bad") {
+        Ok(platform) => platform,
+        Err(diagnostics) => return diagnostics.to_string(),
+    };
+    let mut profiles: Vec<PathBuf> = match fs::read_dir(dir.join("profiles")) {
+        Ok(entries) => entries.map(|e| e.unwrap().path()).collect(),
+        Err(_) => Vec::new(),
+    };
+    profiles.sort();
+    let mut out = String::new();
+    for profile in profiles {
+        let shown = format!("specs/bad/profiles/{}", profile.file_name().unwrap().to_string_lossy());
+        if let Err(diagnostics) = hisgate_codegen::profile::apply(&platform, &profile, &shown) {
+            out.push_str(&diagnostics.to_string());
+        }
     }
+    out
 }
 
 #[test]

@@ -7,9 +7,9 @@ mod messages;
 mod sides;
 
 use crate::Diagnostics;
+use crate::ident;
 use crate::ident::Idents;
 use data::{Cx, Lit};
-use crate::ident;
 use hisgate_runtime::schema::{PlatformSchema, Side, SourcePos};
 use quote::quote;
 

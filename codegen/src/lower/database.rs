@@ -2,7 +2,7 @@
 //! response is one `list` of rows, and its filters, order and page name real fields and columns.
 
 use super::{Lowerer, list_or_none};
-use crate::spec::ast::{DatabaseAst, FilterAst, S};
+use crate::spec::ast::{DatabaseAst, FilterAst, InterfaceAst, S};
 use hisgate_runtime::schema::*;
 use std::collections::BTreeMap;
 
@@ -240,8 +240,9 @@ impl Lowerer<'_> {
         }
     }
 
-    /// Procedures and views share the database: one name, one interface.
-    pub(super) fn database_collisions(&mut self, interfaces: &[InterfaceSchema]) {
+    /// Procedures and views share the database: one name, one interface. A repeat is reported at the later
+    /// interface's `procedure:` or `view:` value, found in `asts`.
+    pub(super) fn database_collisions(&mut self, interfaces: &[InterfaceSchema], asts: &[InterfaceAst]) {
         let mut names: BTreeMap<&str, &InterfaceSchema> = BTreeMap::new();
         for interface in interfaces {
             let Some(form) = &interface.database else { continue };
@@ -252,7 +253,12 @@ impl Lowerer<'_> {
                     form.name(),
                     first.name
                 );
-                self.diags.error(&interface.origin, text);
+                let named = asts
+                    .iter()
+                    .find(|a| a.interface.as_ref().is_some_and(|n| n.value == *interface.name))
+                    .and_then(|a| a.database.as_ref())
+                    .and_then(|d| d.procedure.as_ref().or(d.view.as_ref()));
+                self.diags.error(named.map_or(&interface.origin, |n| &n.pos), text);
             }
         }
     }

@@ -47,7 +47,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     let mut interfaces: Vec<InterfaceSchema> = ast.interfaces.iter().filter_map(|i| lowerer.interface(i)).collect();
     interfaces.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)).then(a.name.cmp(&b.name)));
     lowerer.interface_collisions(&interfaces, &ast.interfaces);
-    lowerer.database_collisions(&interfaces);
+    lowerer.database_collisions(&interfaces, &ast.interfaces);
     let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces));
     lowerer.procedure_status(&interfaces, protocol.as_ref());
     let platform = PlatformSchema {

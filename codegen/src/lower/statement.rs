@@ -45,7 +45,7 @@ fn statement(
     };
     // Every part is checked even when another failed, so one run reports every error.
     let format = format(ast, diags);
-    let source = source(ast, platform, format.as_ref().unwrap_or(&StatementFormat::Records), diags);
+    let source = source(ast, platform, format.as_ref(), diags);
     let record = source.as_ref().and_then(|(_, r)| *r);
     let mut columns = Vec::new();
     let mut seen = HashSet::new();
@@ -260,11 +260,12 @@ fn delimited(d: &DelimitedAst, diags: &mut Diagnostics) -> Option<Delimited> {
     })
 }
 
-/// The source, and for `records` the message whose fields the columns name.
+/// The source, and for `records` the message whose fields the columns name. Without a `format` (missing or
+/// refused, and reported) the field is not judged against a format it may not have.
 fn source<'p>(
     ast: &StatementAst,
     platform: Option<&'p PlatformSchema>,
-    format: &StatementFormat,
+    format: Option<&StatementFormat>,
     diags: &mut Diagnostics,
 ) -> Option<(StatementSource, Option<&'p MessageSchema>)> {
     let s = ast.source.as_ref()?;
@@ -276,7 +277,7 @@ fn source<'p>(
             if let Some(code) = &s.no_rows {
                 diags.error(&code.pos, "`no_rows` applies to an interface source, not a file");
             }
-            if matches!(format, StatementFormat::Records) {
+            if matches!(format, Some(StatementFormat::Records)) {
                 diags.error(&file.pos, "a file statement must be `delimited` (records come from an interface)");
                 return None;
             }
@@ -324,14 +325,15 @@ fn source<'p>(
                 return None;
             };
             let record = match (format, f.ty.child()) {
-                (StatementFormat::Records, Some(child)) => Some(platform.message(child)),
-                (StatementFormat::Records, None) => {
+                (None, _) => None,
+                (Some(StatementFormat::Records), Some(child)) => Some(platform.message(child)),
+                (Some(StatementFormat::Records), None) => {
                     diags
                         .error(&field.pos, format!("`records` needs a list or object field; `{}` is not", field.value));
                     return None;
                 }
-                (StatementFormat::Delimited(_), None) if f.ty.is_text() => None,
-                (StatementFormat::Delimited(_), _) => {
+                (Some(StatementFormat::Delimited(_)), None) if f.ty.is_text() => None,
+                (Some(StatementFormat::Delimited(_)), _) => {
                     diags.error(
                         &field.pos,
                         format!("a delimited statement needs a text field; `{}` is not", field.value),

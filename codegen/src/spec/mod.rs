@@ -77,7 +77,7 @@ pub(crate) fn load<'d>(path: &Path, shown: &str, diags: &'d mut Diagnostics) -> 
     }
 }
 
-fn load_error_position(e: &marked_yaml::LoadError) -> (u32, u32) {
+pub(crate) fn load_error_position(e: &marked_yaml::LoadError) -> (u32, u32) {
     use marked_yaml::LoadError::*;
     let marker = match e {
         TopLevelMustBeMapping(m)
