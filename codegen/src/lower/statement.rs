@@ -73,7 +73,7 @@ fn statement(
     }
     for required in [Meaning::Amount, Meaning::Time] {
         if !seen.contains(&required) {
-            diags.error(&ast.pos, format!("statement needs a `{}` column", required.as_str()));
+            diags.error(&ast.pos, format!("statement needs the `{}` column", required.as_str()));
         }
     }
     let key = id_meaning(ast.key.as_ref(), "key", &seen, diags);
