@@ -5,7 +5,9 @@
 
 use hisgate_runtime::cipher;
 use hisgate_runtime::envelope::sorted_json;
-use hisgate_runtime::schema::{Coverage, DigestStep, Direction, HashAlgorithm, PlatformSchema, ProtocolSchema};
+use hisgate_runtime::schema::{
+    Coverage, DigestStep, Direction, HashAlgorithm, PlatformSchema, ProtocolSchema, SignAlgorithm, SignatureEncoding,
+};
 use hisgate_runtime::secret::{Inputs, fingerprint};
 use hisgate_runtime::signature::diagnose::{Diagnosis, Options, diagnose};
 use hisgate_runtime::signature::variants::Family;
@@ -332,6 +334,57 @@ fn a_12320_style_rule_single_and_two_mistakes() {
     case.wrong_key();
 }
 
+const SM2_PRIVATE: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
+const SM2_PUBLIC: &str = "0409F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13";
+
+fn sm2_step(user_id: &str, encoding: SignatureEncoding) -> DigestStep {
+    DigestStep::Sign {
+        algorithm: SignAlgorithm::Sm2Sm3 { user_id: user_id.to_owned().into(), encoding },
+        private: "{privateKey}".into(),
+        public: "{peerPublicKey}".into(),
+    }
+}
+
+/// An SM2 rule: the counterpart signs with its private key, this side holds only its public key.
+fn sm2_rule() -> Case {
+    let mut platform = hisgate_generated::shaanxi::PLATFORM.clone();
+    let protocol = platform.protocol.as_mut().unwrap();
+    protocol.signature.suffix = "".into();
+    protocol.signature.digest = vec![sm2_step("1234567812345678", SignatureEncoding::Der), DigestStep::Base64].into();
+    protocol.encryption = None;
+    let inputs = Inputs::new().with("peerPublicKey", SM2_PUBLIC).with("partner", "陕西测试").with("hospitalCode", "0");
+    let message = object(json!({
+        "service": "TestNet", "partner": "陕西测试", "hospitalCode": "0", "dataFormat": "json", "signType": "sm2",
+        "requestEncrypted": "WXzV3/6APXYdqsoZlVuANePKKHbc47QODNPniynaD9s="
+    }));
+    Case { platform, direction: Direction::Request, message, inputs, secret: ("peerPublicKey", SM2_PUBLIC) }
+}
+
+/// The counterpart's signature over `text` under its own chain (its private key, which this side never holds).
+fn counterpart_sm2(text: &str, user_id: &str, encoding: SignatureEncoding) -> String {
+    let chain = [sm2_step(user_id, encoding), DigestStep::Base64];
+    digest_value(&chain, text.as_bytes(), &Inputs::new().with_secret("privateKey", SM2_PRIVATE)).unwrap()
+}
+
+#[test]
+fn an_sm2_rule_names_the_encoding_the_user_id_and_a_field_from_the_public_key_alone() {
+    let case = sm2_rule();
+    let canonical = case.canonical();
+    let good = counterpart_sm2(&canonical, "1234567812345678", SignatureEncoding::Der);
+    assert!(case.explain(&good).matches_rule, "a good signature verifies");
+    let raw = counterpart_sm2(&canonical, "1234567812345678", SignatureEncoding::Raw);
+    case.explained("raw r‖s where the rule says DER", &raw, &[Family::Encoding]);
+    let no_id = counterpart_sm2(&canonical, "", SignatureEncoding::Der);
+    case.explained("no user id", &no_id, &[Family::Key]);
+    // Two at once: `signType` signed too (it sorts last), written raw.
+    let both = counterpart_sm2(&format!("{canonical}&signType=sm2"), "1234567812345678", SignatureEncoding::Raw);
+    case.explained("`signType` signed and raw r‖s", &both, &[Family::Fields, Family::Encoding]);
+    let signed = Signer::for_protocol(case.protocol(), case.direction);
+    let fields = with(&case.message, "sign", json!(raw));
+    let refused = signed.verify_embedded(&fields, &case.inputs).unwrap_err().to_string();
+    assert!(refused.starts_with("signature does not verify under the public key (130 chars, sha256 "), "{refused}");
+}
+
 #[test]
 fn a_server_diagnoses_a_refused_signature() {
     let case = shaanxi();
@@ -399,7 +452,7 @@ mod property {
             let variant = pick.get(&variants);
             let declared: Vec<&str> = protocol.envelope(case.direction).field_names().collect();
             let setup = Setup::new(&protocol.signature, &declared, &case.message, &case.inputs).with(variant);
-            let (_, expected) = setup.sign().expect("every variant of the space signs");
+            let (_, expected, _) = setup.check("").expect("every variant of the space signs");
             let options = Options { budget: Duration::from_secs(60), pairs: false, first_only: false };
             let d = diagnose(&case.platform, case.direction, &case.message, &case.inputs, &expected, options);
             let named = d.findings.iter().any(|f| f.parts.len() == 1 && f.parts[0].label == variant.label);

@@ -286,3 +286,81 @@ fn flattening_is_injective_where_keys_carry_no_separators() {
     });
     assert!(result.is_ok(), "{result:?}");
 }
+
+/// Each platform's envelope under the signing rules: RSA2, and SM2 in both encodings. A signature made with the
+/// private key verifies with the public key alone; a changed field, or another party's public key, never does.
+#[test]
+fn signing_rules_verify_with_the_public_key_and_nothing_else() {
+    use hisgate_runtime::schema::{DigestStep, SignAlgorithm, SignatureEncoding};
+    let keys = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
+    let rsa = (keys.join("rsa-test-private.pem"), keys.join("rsa-test-public.pem"));
+    let (rsa_private, rsa_public) = (rsa.0.to_str().unwrap().to_owned(), rsa.1.to_str().unwrap().to_owned());
+    const SM2_PRIVATE: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
+    const SM2_PUBLIC: &str = "09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13";
+    let sm2 = |encoding| SignAlgorithm::Sm2Sm3 { user_id: "1234567812345678".into(), encoding };
+    let rules = [
+        (SignAlgorithm::RsaSha256, rsa_private.clone(), rsa_public.clone(), DigestStep::Base64),
+        (sm2(SignatureEncoding::Der), SM2_PRIVATE.to_owned(), SM2_PUBLIC.to_owned(), DigestStep::Base64),
+        (sm2(SignatureEncoding::Raw), SM2_PRIVATE.to_owned(), SM2_PUBLIC.to_owned(), DigestStep::HexLower),
+    ];
+    for (algorithm, private, public, encoding) in rules {
+        for_every_platform(|original| {
+            let mut protocol = original.clone();
+            protocol.signature.suffix = "".into();
+            protocol.signature.prefix = "".into();
+            let step = DigestStep::Sign {
+                algorithm: algorithm.clone(),
+                private: "{privateKey}".into(),
+                public: "{peerPublicKey}".into(),
+            };
+            protocol.signature.digest = vec![step, encoding.clone()].into();
+            let signer = Signer::for_protocol(&protocol, Direction::Request);
+            let sender = inputs(&protocol).with_secret("privateKey", private.clone());
+            let receiver = inputs(&protocol).with("peerPublicKey", public.clone());
+            // Another party's public key.
+            let stranger = match algorithm {
+                SignAlgorithm::RsaSha256 => inputs(&protocol).with("peerPublicKey", tampered_rsa_public(&public)),
+                _ => inputs(&protocol).with("peerPublicKey", other_sm2_public()),
+            };
+            let cases = message(original).prop_flat_map(|m| {
+                let names: Vec<String> = m.keys().cloned().collect();
+                (Just(m), prop::sample::select(names), text())
+            });
+            let config = Config { cases: 12, failure_persistence: None, ..Config::default() };
+            TestRunner::new(config)
+                .run(&cases, |(m, changed, replacement)| {
+                    let signature = signer.sign(&m, &sender).unwrap().value;
+                    prop_assert!(signer.verify(&m, &receiver, &signature).is_ok());
+                    let mut tampered = m.clone();
+                    let new = match &m[&changed] {
+                        Value::String(s) => format!("{s}{replacement}"),
+                        _ => replacement.clone(),
+                    };
+                    tampered.insert(changed, Value::String(new));
+                    prop_assert!(signer.verify(&tampered, &receiver, &signature).is_err());
+                    let other = signer.verify(&m, &stranger, &signature).unwrap_err().to_string();
+                    // Refused as not verifying under that key, not as an unreadable key.
+                    prop_assert!(other.starts_with("signature does not verify"), "{}", other);
+                    Ok(())
+                })
+                .map_err(|e| e.to_string())
+        });
+    }
+}
+
+/// A public key of another RSA pair: the fixture's own modulus with one bit flipped is not a key any private key
+/// here matches (and still parses).
+fn tampered_rsa_public(path: &str) -> String {
+    use base64::Engine;
+    let pem = std::fs::read_to_string(path).unwrap();
+    let body: String = pem.lines().filter(|l| !l.starts_with("-----")).collect();
+    let mut der = base64::engine::general_purpose::STANDARD.decode(body).unwrap();
+    let at = der.len() - 40;
+    der[at] ^= 0x01;
+    base64::engine::general_purpose::STANDARD.encode(der)
+}
+
+/// Another party's SM2 public key (x‖y of private scalar 59276E27…BC21, computed by gmssl).
+fn other_sm2_public() -> String {
+    "04ebfc718e8d1798620432268e77feb6415e2ede0e073c0f4f640ecd2e149a73e858f9d81e5430a57b36daab8f950a3c64e6ee6a63094d99283aff767e124df0".to_owned()
+}

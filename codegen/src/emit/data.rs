@@ -412,6 +412,26 @@ impl Lit for DigestStep {
             DigestStep::HexUpper => quote!(DigestStep::HexUpper),
             DigestStep::HexLower => quote!(DigestStep::HexLower),
             DigestStep::Base64 => quote!(DigestStep::Base64),
+            DigestStep::Sign { algorithm, private, public } => {
+                let (algorithm, private, public) = (algorithm.lit(cx), private.lit(cx), public.lit(cx));
+                quote!(DigestStep::Sign { algorithm: #algorithm, private: #private, public: #public })
+            }
+        }
+    }
+}
+
+impl Lit for SignAlgorithm {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        match self {
+            SignAlgorithm::RsaSha256 => quote!(SignAlgorithm::RsaSha256),
+            SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
+                let user_id = user_id.lit(cx);
+                let encoding = match encoding {
+                    SignatureEncoding::Der => quote!(SignatureEncoding::Der),
+                    SignatureEncoding::Raw => quote!(SignatureEncoding::Raw),
+                };
+                quote!(SignAlgorithm::Sm2Sm3 { user_id: #user_id, encoding: #encoding })
+            }
         }
     }
 }

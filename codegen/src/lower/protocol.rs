@@ -383,7 +383,8 @@ impl Lowerer<'_> {
     }
 
     fn digest(&mut self, steps: &[S], at: &SourcePos, known: &BTreeSet<String>) -> Seq<DigestStep> {
-        const EXPECTED: &str = "md5, sha1, sha256, sm3, hmac-<hash> {template}, hex-upper, hex-lower, base64";
+        const EXPECTED: &str = "md5, sha1, sha256, sm3, hmac-<hash> {template}, hex-upper, hex-lower, base64, \
+                                rsa-sha256 {private} {public}, sm2-sm3 {private} {public} [der|raw] [id=USER_ID]";
         let hashes = [
             ("md5", HashAlgorithm::Md5),
             ("sha1", HashAlgorithm::Sha1),
@@ -396,26 +397,37 @@ impl Lowerer<'_> {
                 Some((w, a)) => (w, Some(a.trim())),
                 None => (step.value.as_str(), None),
             };
+            // `Some(None)`: a known step whose error is reported already.
             let parsed = match (word, argument) {
-                ("hex-upper", None) => Some(DigestStep::HexUpper),
-                ("hex-lower", None) => Some(DigestStep::HexLower),
-                ("base64", None) => Some(DigestStep::Base64),
-                (w, None) => hashes.iter().find(|(n, _)| *n == w).map(|(_, h)| DigestStep::Hash(*h)),
+                ("hex-upper", None) => Some(Some(DigestStep::HexUpper)),
+                ("hex-lower", None) => Some(Some(DigestStep::HexLower)),
+                ("base64", None) => Some(Some(DigestStep::Base64)),
+                ("rsa-sha256" | "sm2-sm3", rest) => Some(self.signing_step(word, rest.unwrap_or(""), &step.pos, known)),
+                (w, None) => hashes.iter().find(|(n, _)| *n == w).map(|(_, h)| Some(DigestStep::Hash(*h))),
                 (w, Some(key)) => {
                     w.strip_prefix("hmac-").and_then(|h| hashes.iter().find(|(n, _)| *n == h)).map(|(_, h)| {
                         self.template(key, &step.pos, known);
-                        DigestStep::Hmac { algorithm: *h, key: Str::Owned(key.to_owned()) }
+                        Some(DigestStep::Hmac { algorithm: *h, key: Str::Owned(key.to_owned()) })
                     })
                 }
             };
             match parsed {
-                Some(s) => out.push(s),
+                Some(Some(s)) => out.push(s),
+                Some(None) => {}
                 None => {
                     self.diags.error(&step.pos, format!("unknown digest step `{}` (expected {EXPECTED})", step.value))
                 }
             }
         }
-        let ends_in_text = matches!(out.last(), Some(DigestStep::HexUpper | DigestStep::HexLower | DigestStep::Base64));
+        let encoding = |s: &DigestStep| matches!(s, DigestStep::HexUpper | DigestStep::HexLower | DigestStep::Base64);
+        if let Some(at) = out.iter().position(|s| matches!(s, DigestStep::Sign { .. })) {
+            // A verifier undoes what follows the signing step, so only encodings may follow it, and one signing.
+            if let Some(i) = out[at + 1..].iter().position(|s| !encoding(s)) {
+                let pos = steps.get(at + 1 + i).map_or(at_pos(steps, at), |s| &s.pos);
+                self.diags.error(pos, "after a signing step only hex-upper, hex-lower or base64 may follow");
+            }
+        }
+        let ends_in_text = out.last().is_some_and(encoding);
         if !ends_in_text {
             let pos = steps.last().map_or(at, |s| &s.pos);
             self.diags.error(pos, "`digest` must end with hex-upper, hex-lower or base64: a signature is text");
@@ -532,6 +544,50 @@ impl Lowerer<'_> {
     }
 
     /// Checks a template's syntax and that it reads only known inputs.
+    /// `rsa-sha256 {private} {public}` or `sm2-sm3 {private} {public} [der|raw] [id=USER_ID]`.
+    fn signing_step(
+        &mut self,
+        word: &str,
+        rest: &str,
+        pos: &SourcePos,
+        known: &BTreeSet<String>,
+    ) -> Option<DigestStep> {
+        let mut words = rest.split_whitespace();
+        let (Some(private), Some(public)) = (words.next(), words.next()) else {
+            self.diags.error(
+                pos,
+                format!(
+                    "`{word}` takes a private and a public key template: `{word} {{privateKey}} {{peerPublicKey}}`"
+                ),
+            );
+            return None;
+        };
+        self.template(private, pos, known);
+        self.template(public, pos, known);
+        let (mut encoding, mut user_id) = (SignatureEncoding::Der, "1234567812345678".to_owned());
+        for option in words {
+            match (word, option) {
+                ("sm2-sm3", "der") => encoding = SignatureEncoding::Der,
+                ("sm2-sm3", "raw") => encoding = SignatureEncoding::Raw,
+                ("sm2-sm3", o) if o.starts_with("id=") => user_id = o["id=".len()..].to_owned(),
+                _ => {
+                    let expected = if word == "sm2-sm3" { "der, raw or id=USER_ID" } else { "nothing more" };
+                    self.diags.error(pos, format!("`{option}` is no option of `{word}` (expected {expected})"));
+                    return None;
+                }
+            }
+        }
+        let algorithm = match word {
+            "rsa-sha256" => SignAlgorithm::RsaSha256,
+            _ => SignAlgorithm::Sm2Sm3 { user_id: Str::Owned(user_id), encoding },
+        };
+        Some(DigestStep::Sign {
+            algorithm,
+            private: Str::Owned(private.to_owned()),
+            public: Str::Owned(public.to_owned()),
+        })
+    }
+
     fn template(&mut self, value: &str, pos: &SourcePos, known: &BTreeSet<String>) {
         match template::names(value) {
             Ok(names) => {
@@ -596,4 +652,9 @@ impl Codes<'_> {
             lowerer.diags.error(&code.pos, message);
         }
     }
+}
+
+/// Where step `i` of a digest was written, or the digest's own position.
+fn at_pos(steps: &[S], i: usize) -> &SourcePos {
+    &steps[i.min(steps.len().saturating_sub(1))].pos
 }

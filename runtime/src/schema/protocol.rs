@@ -286,6 +286,31 @@ pub enum DigestStep {
     HexUpper,
     HexLower,
     Base64,
+    /// Signs the bytes so far with a private key (a sender's own), or verifies them against a public key (the
+    /// counterpart's): both templates over the credentials. What follows only encodes the signature's bytes.
+    Sign {
+        algorithm: SignAlgorithm,
+        private: Str,
+        public: Str,
+    },
+}
+
+/// A signature scheme that signs instead of hashing.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SignAlgorithm {
+    /// RSASSA-PKCS1-v1_5 over SHA-256 (Alipay's RSA2, WeChat Pay v3's SHA256withRSA).
+    RsaSha256,
+    /// SM2 over SM3 (GM/T 0003-2012) with the signer's user id in Z_A, the signature as DER or raw `r‖s`.
+    Sm2Sm3 { user_id: Str, encoding: SignatureEncoding },
+}
+
+/// How an SM2 (or ECDSA-like) signature's two numbers are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignatureEncoding {
+    /// ASN.1 `SEQUENCE { r INTEGER, s INTEGER }` (Java's `Signature`, BouncyCastle, gmssl).
+    Der,
+    /// `r‖s`, 32 bytes each (sm-crypto in JavaScript, many PHP libraries).
+    Raw,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

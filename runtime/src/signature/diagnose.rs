@@ -174,11 +174,10 @@ pub fn diagnose(
     let rule = &protocol.signature;
     let declared: Vec<&str> = protocol.envelope(direction).field_names().collect();
     let base = Setup::new(rule, &declared, message, inputs);
-    let same = |value: &str| super::matches(rule.compare, value, expected);
-    let (canonical, own) = base.sign().unwrap_or_default();
+    let (canonical, own, matches_rule) = base.check(expected).unwrap_or_default();
     d.rule_sign.clone_from(&own);
     d.rule_canonical = base.canonical(true).unwrap_or_default();
-    d.matches_rule = !own.is_empty() && same(&own);
+    d.matches_rule = matches_rule;
     if d.matches_rule {
         d.complete = true;
         d.elapsed_us = elapsed_us(start);
@@ -209,15 +208,15 @@ pub fn diagnose(
         d.tried += 1;
         tried[i] += 1;
         let setup = base.clone().with(variant);
-        let Some((text, value)) = setup.sign() else { continue };
-        if same(&value) {
+        let Some((text, value, same)) = setup.check(expected) else { continue };
+        if same {
             matched[i] = true;
             d.findings.push(finding(&d.rule_canonical, &[variant], &setup));
             if options.first_only {
                 stopped = true;
                 break;
             }
-        } else if !(text == canonical && value == own) {
+        } else if !(text == canonical && value == own && setup.same_chain(&base)) {
             // A variant that changes nothing here is no half of a pair.
             live.push(i);
         }
@@ -239,9 +238,7 @@ pub fn diagnose(
             }
             d.tried += 1;
             let setup = base.clone().with(&space[i]).with(&space[j]);
-            if let Some((_, value)) = setup.sign()
-                && same(&value)
-            {
+            if let Some((_, _, true)) = setup.check(expected) {
                 d.findings.push(finding(&d.rule_canonical, &[&space[i], &space[j]], &setup));
                 if options.first_only {
                     stopped = true;

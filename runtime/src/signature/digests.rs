@@ -2,7 +2,7 @@
 //! keyed by each secret credential, each chain once under the smallest change that makes it.
 
 use super::variants::{Family, Op, Space, Subject, secrets};
-use crate::schema::{DigestStep, HashAlgorithm};
+use crate::schema::{DigestStep, HashAlgorithm, SignAlgorithm, SignatureEncoding};
 
 pub fn step_name(step: &DigestStep) -> String {
     match step {
@@ -11,12 +11,25 @@ pub fn step_name(step: &DigestStep) -> String {
         DigestStep::HexUpper => "hex-upper".into(),
         DigestStep::HexLower => "hex-lower".into(),
         DigestStep::Base64 => "base64".into(),
+        DigestStep::Sign { algorithm, private, public } => match algorithm {
+            SignAlgorithm::RsaSha256 => format!("rsa-sha256 {private} {public}"),
+            SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
+                let encoding = match encoding {
+                    SignatureEncoding::Der => "der",
+                    SignatureEncoding::Raw => "raw",
+                };
+                format!("sm2-sm3 {private} {public} {encoding} id={user_id}")
+            }
+        },
     }
 }
 
 fn chain_name(chain: &[DigestStep]) -> String {
     chain.iter().map(step_name).collect::<Vec<_>>().join(", ")
 }
+
+/// GM/T 0009's default signer id, what most libraries use when none is given.
+pub const SM2_DEFAULT_USER_ID: &str = "1234567812345678";
 
 const ALGORITHMS: [HashAlgorithm; 4] =
     [HashAlgorithm::Md5, HashAlgorithm::Sha1, HashAlgorithm::Sha256, HashAlgorithm::Sm3];
@@ -40,6 +53,23 @@ pub(super) fn variants(subject: &Subject, out: &mut Space) {
                 .map(|a| (Family::Digest, DigestStep::Hmac { algorithm: *a, key: key.clone() }))
                 .chain([(Family::Digest, DigestStep::Hash(*algorithm))])
                 .collect(),
+            // SM2's usual suspects: the other encoding of (r, s), and the user id left out or left at the default.
+            DigestStep::Sign { algorithm: SignAlgorithm::Sm2Sm3 { user_id, encoding }, private, public } => {
+                let other = match encoding {
+                    SignatureEncoding::Der => SignatureEncoding::Raw,
+                    SignatureEncoding::Raw => SignatureEncoding::Der,
+                };
+                let ids = ["", SM2_DEFAULT_USER_ID].into_iter().filter(|id| *id != &**user_id);
+                let with = |user_id: &str, encoding| DigestStep::Sign {
+                    algorithm: SignAlgorithm::Sm2Sm3 { user_id: user_id.to_owned().into(), encoding },
+                    private: private.clone(),
+                    public: public.clone(),
+                };
+                std::iter::once((Family::Encoding, with(user_id, other)))
+                    .chain(ids.map(|id| (Family::Key, with(id, *encoding))))
+                    .collect()
+            }
+            DigestStep::Sign { .. } => Vec::new(),
         };
         for (family, other) in others {
             let mut new = chain.to_vec();

@@ -1,5 +1,6 @@
 //! The signature engine: one data-driven implementation of every platform's rule.
 
+pub mod asymmetric;
 pub mod canonical;
 pub mod diagnose;
 mod digests;
@@ -24,6 +25,10 @@ pub enum SignError {
     Template(#[from] TemplateError),
     #[error("the digest chain ends in raw bytes; it must end with hex-upper, hex-lower or base64")]
     Binary,
+    #[error("{0}")]
+    Key(#[from] asymmetric::KeyError),
+    #[error("after a signing step a chain may only encode (hex-upper, hex-lower, base64)")]
+    AfterSigning,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -32,6 +37,8 @@ pub enum VerifyError {
     Missing(String),
     #[error("signature does not match ({received} characters received, the rule gives {expected})")]
     Mismatch { received: usize, expected: usize },
+    #[error("signature does not verify under the public key ({public})")]
+    NotVerified { public: String },
     #[error("{0}")]
     Sign(#[from] SignError),
 }
@@ -106,9 +113,17 @@ impl<'p> Signer<'p> {
         digest_value(&self.rule.digest, canonical.as_bytes(), inputs)
     }
 
-    /// Checks `received` against the message in constant time.
+    /// Checks `received` against the message: recomputed and compared in constant time, or, where the rule signs
+    /// with a private key, verified against the counterpart's public key.
     pub fn verify(&self, message: &Map<String, Value>, inputs: &Inputs, received: &str) -> Result<(), VerifyError> {
-        let expected = self.value(message, inputs)?;
+        let canonical = self.canonical(message, inputs)?;
+        if let Some(public) = asymmetric_public(&self.rule.digest, inputs)? {
+            return match check_chain(&self.rule.digest, self.rule.compare, canonical.as_bytes(), inputs, received)? {
+                true => Ok(()),
+                false => Err(VerifyError::NotVerified { public: crate::secret::fingerprint(&public) }),
+            };
+        }
+        let expected = digest_value(&self.rule.digest, canonical.as_bytes(), inputs)?;
         if matches(self.rule.compare, &expected, received) {
             Ok(())
         } else {
@@ -155,12 +170,64 @@ pub fn digest_value(steps: &[DigestStep], input: &[u8], inputs: &Inputs) -> Resu
     run_chain(steps, input, inputs, |_, _, _| {})
 }
 
+/// The public key text of a chain that signs with a private key, rendered from the inputs; `None` for a digest.
+fn asymmetric_public(steps: &[DigestStep], inputs: &Inputs) -> Result<Option<String>, SignError> {
+    match steps.iter().find_map(|s| if let DigestStep::Sign { public, .. } = s { Some(public) } else { None }) {
+        Some(public) => Ok(Some(template::render(public, inputs)?)),
+        None => Ok(None),
+    }
+}
+
+/// Whether `received` is `input`'s signature under the chain: recomputed and compared in constant time for a
+/// digest; for a chain that signs, the steps before the signing run over `input`, the encodings after it are
+/// undone on `received`, and the result is verified against the public key.
+pub fn check_chain(
+    steps: &[DigestStep],
+    compare: Compare,
+    input: &[u8],
+    inputs: &Inputs,
+    received: &str,
+) -> Result<bool, SignError> {
+    let Some(at) = steps.iter().position(|s| matches!(s, DigestStep::Sign { .. })) else {
+        return Ok(matches(compare, &digest_value(steps, input, inputs)?, received));
+    };
+    let DigestStep::Sign { algorithm, public, .. } = &steps[at] else { unreachable!("found above") };
+    let (signed, _) = run_steps(&steps[..at], input, inputs, |_, _, _| {})?;
+    let mut signature = received.trim().as_bytes().to_vec();
+    for step in steps[at + 1..].iter().rev() {
+        let text = String::from_utf8_lossy(&signature).into_owned();
+        let decoded = match step {
+            DigestStep::Base64 => base64::engine::general_purpose::STANDARD.decode(text.as_bytes()).ok(),
+            DigestStep::HexUpper | DigestStep::HexLower => base16ct::mixed::decode_vec(&text).ok(),
+            _ => return Err(SignError::AfterSigning),
+        };
+        let Some(decoded) = decoded else { return Ok(false) };
+        signature = decoded;
+    }
+    let public = template::render(public, inputs)?;
+    Ok(asymmetric::verify(algorithm, &public, &signed, &signature)?)
+}
+
 fn run_chain(
     steps: &[DigestStep],
     input: &[u8],
     inputs: &Inputs,
-    mut observe: impl FnMut(&str, &[u8], bool),
+    observe: impl FnMut(&str, &[u8], bool),
 ) -> Result<String, SignError> {
+    let (bytes, text) = run_steps(steps, input, inputs, observe)?;
+    if !text {
+        return Err(SignError::Binary);
+    }
+    String::from_utf8(bytes).map_err(|_| SignError::Binary)
+}
+
+/// Runs the steps over `input`: the last output, and whether it is text.
+fn run_steps(
+    steps: &[DigestStep],
+    input: &[u8],
+    inputs: &Inputs,
+    mut observe: impl FnMut(&str, &[u8], bool),
+) -> Result<(Vec<u8>, bool), SignError> {
     // The input is read where it lies; only step outputs are owned.
     let mut bytes: std::borrow::Cow<[u8]> = std::borrow::Cow::Borrowed(input);
     let mut text = true;
@@ -176,15 +243,25 @@ fn run_chain(
             DigestStep::Base64 => {
                 ("base64", base64::engine::general_purpose::STANDARD.encode(&*bytes).into_bytes(), true)
             }
+            DigestStep::Sign { algorithm, private, .. } => {
+                let key = template::render(private, inputs)?;
+                (algorithm.name(), asymmetric::sign(algorithm, &key, &bytes)?, false)
+            }
         };
         observe(name, &out, is_text);
         bytes = std::borrow::Cow::Owned(out);
         text = is_text;
     }
-    if !text {
-        return Err(SignError::Binary);
+    Ok((bytes.into_owned(), text))
+}
+
+impl crate::schema::SignAlgorithm {
+    pub fn name(&self) -> &'static str {
+        match self {
+            crate::schema::SignAlgorithm::RsaSha256 => "rsa-sha256",
+            crate::schema::SignAlgorithm::Sm2Sm3 { .. } => "sm2-sm3",
+        }
     }
-    String::from_utf8(bytes.into_owned()).map_err(|_| SignError::Binary)
 }
 
 impl HashAlgorithm {

@@ -275,12 +275,25 @@ impl<'a> Setup<'a> {
         }
     }
 
-    /// The signature this setup gives, with its canonical string.
-    pub fn sign(&self) -> Option<(String, String)> {
+    /// Whether the two sign with the same chain: a variant of a chain that signs with a private key changes no
+    /// value this side can compute, only the chain.
+    pub fn same_chain(&self, other: &Setup) -> bool {
+        self.rule.digest == other.rule.digest
+    }
+
+    /// The canonical string, the signature this setup gives (empty where the rule signs with a private key, which a
+    /// verifier does not hold) and whether `expected` is that signature (verified against the public key there).
+    pub fn check(&self, expected: &str) -> Option<(String, String, bool)> {
         let canonical = self.canonical(false).ok()?;
         let bytes = self.bytes(canonical.clone());
-        let value = super::digest_value(&self.rule.digest, &bytes, &self.inputs).ok()?;
-        Some((canonical, value))
+        let digest = &self.rule.digest;
+        if digest.iter().any(|s| matches!(s, crate::schema::DigestStep::Sign { .. })) {
+            let verified = super::check_chain(digest, self.rule.compare, &bytes, &self.inputs, expected).ok()?;
+            return Some((canonical, String::new(), verified));
+        }
+        let value = super::digest_value(digest, &bytes, &self.inputs).ok()?;
+        let same = super::matches(self.rule.compare, &value, expected);
+        Some((canonical, value, same))
     }
 }
 

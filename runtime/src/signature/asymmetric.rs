@@ -1,0 +1,228 @@
+//! Signatures that sign instead of hashing: RSA PKCS#1 v1.5 over SHA-256 and SM2 over SM3. A sender signs with its
+//! own private key; a receiver verifies with the counterpart's public key, so verifying never recomputes.
+//!
+//! Keys come from credentials as the platforms hand them out: PEM (PKCS#8, PKCS#1, SubjectPublicKeyInfo), bare
+//! Base64 DER as Alipay's console prints them, hex for SM2 (as sm-crypto and gmssl write them), or the path of a
+//! file holding any of those. Errors name the key's role and what was expected, never its content.
+
+use crate::schema::{SignAlgorithm, SignatureEncoding};
+use base64::Engine;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum KeyError {
+    #[error("the {role} is not {expected}")]
+    Unreadable { role: &'static str, expected: &'static str },
+    #[error("the {role} names a file that cannot be read: {detail}")]
+    File { role: &'static str, detail: String },
+    #[error("the SM2 user id is not accepted: {0}")]
+    UserId(String),
+    #[error("signing failed: {0}")]
+    Sign(String),
+}
+
+const RSA_PRIVATE: &str = "an RSA private key (PKCS#8 or PKCS#1, PEM or Base64 DER, or a file holding one)";
+const RSA_PUBLIC: &str = "an RSA public key (SubjectPublicKeyInfo or PKCS#1, PEM or Base64 DER, or a file holding one)";
+const SM2_PRIVATE: &str = "an SM2 private key (64 hex digits or PKCS#8 PEM, or a file holding one)";
+const SM2_PUBLIC: &str = "an SM2 public key (04‖x‖y or x‖y in hex or SubjectPublicKeyInfo PEM, or a file holding one)";
+
+/// Signs `data` with the private key `key` (its text, or a file's path).
+pub fn sign(algorithm: &SignAlgorithm, key: &str, data: &[u8]) -> Result<Vec<u8>, KeyError> {
+    let key = key_text(key, "private key")?;
+    match algorithm {
+        SignAlgorithm::RsaSha256 => {
+            use rsa::signature::{SignatureEncoding as _, Signer as _};
+            let key = rsa_private(&key)?;
+            let signer = rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new(key);
+            let signature = signer.try_sign(data).map_err(|e| KeyError::Sign(e.to_string()))?;
+            Ok(signature.to_vec())
+        }
+        SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
+            use sm2::dsa::signature::Signer as _;
+            let secret = sm2_private(&key)?;
+            let signer = sm2::dsa::SigningKey::new(user_id, &secret).map_err(|e| KeyError::UserId(e.to_string()))?;
+            let signature: sm2::dsa::Signature = signer.try_sign(data).map_err(|e| KeyError::Sign(e.to_string()))?;
+            let raw = signature.to_bytes();
+            match encoding {
+                SignatureEncoding::Der => der_of_raw(&raw),
+                SignatureEncoding::Raw => Ok(raw.to_vec()),
+            }
+        }
+    }
+}
+
+/// Whether `signature` is a signature of `data` under the public key `key`. A signature that is not even of the
+/// scheme's shape (a wrong length, bad DER) is simply not valid.
+pub fn verify(algorithm: &SignAlgorithm, key: &str, data: &[u8], signature: &[u8]) -> Result<bool, KeyError> {
+    let key = key_text(key, "public key")?;
+    match algorithm {
+        SignAlgorithm::RsaSha256 => {
+            use rsa::signature::Verifier as _;
+            let key = rsa_public(&key)?;
+            let verifier = rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha256>::new(key);
+            let Ok(signature) = rsa::pkcs1v15::Signature::try_from(signature) else { return Ok(false) };
+            Ok(verifier.verify(data, &signature).is_ok())
+        }
+        SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
+            use sm2::dsa::signature::Verifier as _;
+            let public = sm2_public(&key)?;
+            let verifier = sm2::dsa::VerifyingKey::new(user_id, public).map_err(|e| KeyError::UserId(e.to_string()))?;
+            let raw = match encoding {
+                SignatureEncoding::Der => raw_of_der(signature),
+                SignatureEncoding::Raw => Some(signature.to_vec()),
+            };
+            let parsed = raw.and_then(|raw| sm2::dsa::Signature::from_slice(&raw).ok());
+            Ok(parsed.is_some_and(|s| verifier.verify(data, &s).is_ok()))
+        }
+    }
+}
+
+/// An SM2 signature's (r, s) as DER: `SEQUENCE { r INTEGER, s INTEGER }`.
+#[derive(der::Sequence)]
+struct Components<'a> {
+    r: der::asn1::UintRef<'a>,
+    s: der::asn1::UintRef<'a>,
+}
+
+fn der_of_raw(raw: &[u8]) -> Result<Vec<u8>, KeyError> {
+    use der::Encode;
+    let (r, s) = raw.split_at(raw.len() / 2);
+    let failed = |e: der::Error| KeyError::Sign(e.to_string());
+    let components =
+        Components { r: der::asn1::UintRef::new(r).map_err(failed)?, s: der::asn1::UintRef::new(s).map_err(failed)? };
+    components.to_der().map_err(failed)
+}
+
+/// `r‖s`, 32 bytes each, of a DER signature; `None` for anything else.
+fn raw_of_der(signature: &[u8]) -> Option<Vec<u8>> {
+    use der::Decode;
+    let components = Components::from_der(signature).ok()?;
+    let mut raw = vec![0u8; 64];
+    for (number, half) in [components.r, components.s].iter().zip(raw.chunks_mut(32)) {
+        let bytes = number.as_bytes();
+        if bytes.len() > 32 {
+            return None;
+        }
+        half[32 - bytes.len()..].copy_from_slice(bytes);
+    }
+    Some(raw)
+}
+
+/// The key's text: the credential itself, or the file it names (a value with no PEM armour that is the path of an
+/// existing file; Base64 may hold `/`, so the file's existence decides).
+fn key_text(value: &str, role: &'static str) -> Result<String, KeyError> {
+    let value = value.trim();
+    let armoured = value.contains("-----BEGIN") || value.contains('\n');
+    if !armoured && std::path::Path::new(value).is_file() {
+        return std::fs::read_to_string(value).map_err(|e| KeyError::File { role, detail: e.to_string() });
+    }
+    Ok(value.to_owned())
+}
+
+/// Base64 DER with any whitespace removed, for keys given without PEM armour.
+fn bare_der(text: &str) -> Option<Vec<u8>> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD.decode(compact).ok()
+}
+
+fn rsa_private(text: &str) -> Result<rsa::RsaPrivateKey, KeyError> {
+    use rsa::pkcs1::DecodeRsaPrivateKey;
+    use rsa::pkcs8::DecodePrivateKey;
+    let unreadable = || KeyError::Unreadable { role: "private key", expected: RSA_PRIVATE };
+    if text.contains("-----BEGIN") {
+        return rsa::RsaPrivateKey::from_pkcs8_pem(text)
+            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(text))
+            .map_err(|_| unreadable());
+    }
+    let der = bare_der(text).ok_or_else(unreadable)?;
+    rsa::RsaPrivateKey::from_pkcs8_der(&der)
+        .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_der(&der))
+        .map_err(|_| unreadable())
+}
+
+fn rsa_public(text: &str) -> Result<rsa::RsaPublicKey, KeyError> {
+    use rsa::pkcs1::DecodeRsaPublicKey;
+    use rsa::pkcs8::DecodePublicKey;
+    let unreadable = || KeyError::Unreadable { role: "public key", expected: RSA_PUBLIC };
+    if text.contains("-----BEGIN") {
+        return rsa::RsaPublicKey::from_public_key_pem(text)
+            .or_else(|_| rsa::RsaPublicKey::from_pkcs1_pem(text))
+            .map_err(|_| unreadable());
+    }
+    let der = bare_der(text).ok_or_else(unreadable)?;
+    rsa::RsaPublicKey::from_public_key_der(&der)
+        .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&der))
+        .map_err(|_| unreadable())
+}
+
+fn hex(text: &str) -> Option<Vec<u8>> {
+    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+    base16ct::mixed::decode_vec(compact).ok()
+}
+
+fn sm2_private(text: &str) -> Result<sm2::SecretKey, KeyError> {
+    use sm2::pkcs8::DecodePrivateKey;
+    let unreadable = || KeyError::Unreadable { role: "private key", expected: SM2_PRIVATE };
+    if text.contains("-----BEGIN") {
+        return sm2::SecretKey::from_pkcs8_pem(text).map_err(|_| unreadable());
+    }
+    let bytes = hex(text).filter(|b| b.len() == 32).ok_or_else(unreadable)?;
+    sm2::SecretKey::from_slice(&bytes).map_err(|_| unreadable())
+}
+
+fn sm2_public(text: &str) -> Result<sm2::PublicKey, KeyError> {
+    use sm2::pkcs8::DecodePublicKey;
+    let unreadable = || KeyError::Unreadable { role: "public key", expected: SM2_PUBLIC };
+    if text.contains("-----BEGIN") {
+        return sm2::PublicKey::from_public_key_pem(text).map_err(|_| unreadable());
+    }
+    let mut bytes = hex(text).ok_or_else(unreadable)?;
+    // sm-crypto and several Java libraries drop the uncompressed point's 04 prefix.
+    if bytes.len() == 64 {
+        bytes.insert(0, 0x04);
+    }
+    sm2::PublicKey::from_sec1_bytes(&bytes).map_err(|_| unreadable())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// GM/T 0003's style of key: a private scalar in hex, the public point derived from it.
+    const SM2_SECRET: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
+
+    fn sm2(encoding: SignatureEncoding) -> SignAlgorithm {
+        SignAlgorithm::Sm2Sm3 { user_id: "1234567812345678".into(), encoding }
+    }
+
+    fn sm2_public_hex() -> String {
+        let secret = sm2_private(SM2_SECRET).unwrap();
+        base16ct::upper::encode_string(
+            &sm2::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&secret.public_key(), false).as_bytes(),
+        )
+    }
+
+    #[test]
+    fn sm2_signs_and_verifies_in_both_encodings_and_refuses_a_change() {
+        let public = sm2_public_hex();
+        for encoding in [SignatureEncoding::Der, SignatureEncoding::Raw] {
+            let signature = sign(&sm2(encoding), SM2_SECRET, "挂号费 10.00".as_bytes()).unwrap();
+            assert!(verify(&sm2(encoding), &public, "挂号费 10.00".as_bytes(), &signature).unwrap());
+            assert!(!verify(&sm2(encoding), &public, "挂号费 10.01".as_bytes(), &signature).unwrap());
+            // The public key without its 04 prefix, as sm-crypto writes it.
+            assert!(verify(&sm2(encoding), &public[2..], "挂号费 10.00".as_bytes(), &signature).unwrap());
+        }
+        let raw = sign(&sm2(SignatureEncoding::Raw), SM2_SECRET, b"x").unwrap();
+        assert_eq!(raw.len(), 64);
+        assert!(!verify(&sm2(SignatureEncoding::Der), &public, b"x", &raw).unwrap(), "raw is not DER");
+        let other_id = SignAlgorithm::Sm2Sm3 { user_id: "ALICE123@YAHOO.COM".into(), encoding: SignatureEncoding::Raw };
+        assert!(!verify(&other_id, &public, b"x", &raw).unwrap(), "the user id is part of what is signed");
+    }
+
+    #[test]
+    fn unreadable_keys_say_what_was_expected_and_never_echo_the_key() {
+        let error = sign(&SignAlgorithm::RsaSha256, "not-a-key", b"x").unwrap_err();
+        assert_eq!(error.to_string(), format!("the private key is not {RSA_PRIVATE}"));
+        let error = verify(&sm2(SignatureEncoding::Der), "ZZZZ-secret", b"x", b"").unwrap_err();
+        assert!(!error.to_string().contains("ZZZZ"), "{error}");
+    }
+}
