@@ -2,7 +2,7 @@
 //! every error at its `file:line:column`.
 
 use hisgate_codegen::load_statements;
-use hisgate_runtime::schema::{Charset, Meaning, MoneyUnit, Side, StatementFormat, StatementSource};
+use hisgate_schema::{Charset, Meaning, MoneyUnit, Side, StatementFormat, StatementSource};
 use std::path::Path;
 
 fn specs(platform: &str) -> std::path::PathBuf {

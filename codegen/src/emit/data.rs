@@ -2,7 +2,7 @@
 //! to the runtime model and forgotten here is a compile error; members equal to the type's `BLANK` are left to
 //! struct-update syntax, which keeps the statics readable.
 
-use hisgate_runtime::schema::*;
+use hisgate_schema::*;
 use proc_macro2::{Ident, Literal, Span, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;

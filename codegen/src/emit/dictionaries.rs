@@ -3,7 +3,7 @@
 
 use super::docs::doc;
 use crate::ident;
-use hisgate_runtime::schema::{CodeSchema, DictTable, DictionarySchema, PlatformSchema};
+use hisgate_schema::{CodeSchema, DictTable, DictionarySchema, PlatformSchema};
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::quote;
 

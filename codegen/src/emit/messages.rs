@@ -7,7 +7,7 @@ use super::dictionaries::enum_name;
 use super::docs::doc;
 use super::rust_ident;
 use crate::ident;
-use hisgate_runtime::schema::*;
+use hisgate_schema::*;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::HashMap;

@@ -7,7 +7,7 @@ mod messages;
 mod sides;
 
 use data::{Cx, Lit};
-use hisgate_runtime::schema::PlatformSchema;
+use hisgate_schema::PlatformSchema;
 use proc_macro2::{Ident, Span};
 use quote::quote;
 

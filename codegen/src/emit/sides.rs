@@ -5,7 +5,7 @@
 use super::docs::doc;
 use super::rust_ident;
 use crate::ident;
-use hisgate_runtime::schema::{InterfaceSchema, PlatformSchema, Side};
+use hisgate_schema::{InterfaceSchema, PlatformSchema, Side};
 use proc_macro2::TokenStream;
 use quote::quote;
 
