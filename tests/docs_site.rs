@@ -5,7 +5,7 @@
 #[path = "support/tools.rs"]
 mod tools;
 
-use hisgate_codegen::docs::Site;
+use hisgate_tools::docs::Site;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 

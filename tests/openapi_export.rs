@@ -20,7 +20,7 @@ fn operations(document: &Value) -> Vec<&Value> {
 #[test]
 fn every_interface_is_an_operation_with_typed_schemas_and_labelled_enums() {
     for platform in hisgate_generated::PLATFORMS {
-        let document = hisgate_codegen::openapi::document(platform);
+        let document = hisgate_tools::openapi::document(platform);
         assert_eq!(document["openapi"], "3.1.0");
         let schemas = document["components"]["schemas"].as_object().unwrap();
         let operations = operations(&document);
@@ -48,7 +48,7 @@ fn every_interface_is_an_operation_with_typed_schemas_and_labelled_enums() {
 #[test]
 fn shaanxi_routes_by_service_and_its_examples_are_sealed() {
     let shaanxi = hisgate_generated::PLATFORMS.iter().find(|p| p.name == "shaanxi").unwrap();
-    let document = hisgate_codegen::openapi::document(shaanxi);
+    let document = hisgate_tools::openapi::document(shaanxi);
     let post = &document["paths"]["/wd/spi"]["post"];
     let body = &post["requestBody"]["content"]["application/json"];
     assert_eq!(body["schema"]["discriminator"]["propertyName"], "service");
@@ -75,7 +75,7 @@ fn an_independent_validator_accepts_every_document() {
     let dir = tools::output_dir("openapi");
     for platform in hisgate_generated::PLATFORMS {
         let path = dir.join(format!("{}.openapi.json", platform.name));
-        let document = hisgate_codegen::openapi::document(platform);
+        let document = hisgate_tools::openapi::document(platform);
         std::fs::write(&path, serde_json::to_string_pretty(&document).unwrap()).unwrap();
         let output = Command::new(&python).args(["-m", "openapi_spec_validator"]).arg(&path).output().unwrap();
         let said = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));

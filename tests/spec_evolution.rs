@@ -5,7 +5,7 @@
 #[path = "support/tools.rs"]
 mod tools;
 
-use hisgate_codegen::diff::{self, Change, Kind, Scope};
+use hisgate_tools::diff::{self, Change, Kind, Scope};
 
 fn changes() -> Vec<Change> {
     let old = hisgate_codegen::load(&tools::workspace().join("tests/fixtures/evolution/yizhangtong-v1.0")).unwrap();

@@ -1,6 +1,6 @@
 //! Spec errors: collected, never thrown, and reported together in `file:line:column` order.
 
-use hisgate_runtime::schema::SourcePos;
+use hisgate_schema::SourcePos;
 use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 
 use crate::diagnostic::Diagnostics;
 use heck::{ToSnakeCase, ToUpperCamelCase};
-use hisgate_runtime::schema::SourcePos;
+use hisgate_schema::SourcePos;
 use proc_macro2::{Ident, Span};
 use std::cell::RefCell;
 

@@ -1,20 +1,17 @@
 //! hisgate's generator: specs → validated IR → Rust. Three stages, each its own module: `spec` reads YAML into an
-//! AST with positions, `lower` checks it and resolves it into the IR (`hisgate_runtime::schema`), `emit` writes
-//! Rust from the IR alone. The build script and the CLI are thin callers of this library.
+//! AST with positions, `lower` checks it and resolves it into the IR (`hisgate_schema`), `emit` writes Rust from
+//! the IR alone. The build script and the CLI are thin callers of this library. What else reads the IR (docs,
+//! OpenAPI/WSDL, SQL, diff) is `hisgate-tools`, so the build script compiles the generator alone.
 
 mod diagnostic;
-pub mod diff;
-pub mod docs;
 pub mod emit;
 pub mod ident;
 mod lower;
-pub mod openapi;
 pub mod profile;
 mod spec;
-pub mod sql;
 
 pub use diagnostic::{Diagnostic, Diagnostics};
-use hisgate_runtime::schema::{PlatformSchema, StatementSchema};
+use hisgate_schema::{PlatformSchema, StatementSchema};
 use std::path::{Path, PathBuf};
 
 /// Whether `dir` is one platform's folder rather than a specs root.
@@ -55,8 +52,7 @@ pub fn load_ledger_mapping(path: &Path) -> Result<Vec<StatementSchema>, Diagnost
     let mut diags = Diagnostics::default();
     let asts = spec::statement::read_file(path, &path.to_string_lossy(), &mut diags);
     if asts.is_empty() && diags.is_empty() {
-        let pos =
-            hisgate_runtime::schema::SourcePos { file: path.to_string_lossy().into_owned().into(), line: 1, column: 1 };
+        let pos = hisgate_schema::SourcePos { file: path.to_string_lossy().into_owned().into(), line: 1, column: 1 };
         diags.error(&pos, "no statements here (expected `statements:` with one entry)");
     }
     let statements = lower::statement::lower(&asts, None, &mut diags);
@@ -81,12 +77,12 @@ pub fn load(dir: &Path) -> Result<Vec<PlatformSchema>, Diagnostics> {
     }
     let mut diags = Diagnostics::default();
     let dirs = platform_dirs(dir).unwrap_or_else(|e| {
-        let pos = hisgate_runtime::schema::SourcePos { file: shown.clone().into(), line: 1, column: 1 };
+        let pos = hisgate_schema::SourcePos { file: shown.clone().into(), line: 1, column: 1 };
         diags.error(&pos, format!("cannot read the specs folder: {e}"));
         Vec::new()
     });
     if dirs.is_empty() && diags.is_empty() {
-        let pos = hisgate_runtime::schema::SourcePos { file: shown.clone().into(), line: 1, column: 1 };
+        let pos = hisgate_schema::SourcePos { file: shown.clone().into(), line: 1, column: 1 };
         diags.error(&pos, "no platform folders (folders with a platform.yaml) here");
     }
     let mut platforms = Vec::new();
@@ -136,8 +132,8 @@ pub fn generate(specs_root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Diagn
 }
 
 /// A diagnostic's position for a whole file or folder.
-fn at_file(path: &Path) -> hisgate_runtime::schema::SourcePos {
-    hisgate_runtime::schema::SourcePos { file: path.to_string_lossy().into_owned().into(), line: 1, column: 1 }
+fn at_file(path: &Path) -> hisgate_schema::SourcePos {
+    hisgate_schema::SourcePos { file: path.to_string_lossy().into_owned().into(), line: 1, column: 1 }
 }
 
 /// Leaves an unchanged file untouched, so its timestamp does not trigger a rebuild.

@@ -8,10 +8,10 @@
 use crate::diagnostic::Diagnostics;
 use crate::spec::ast::S;
 use crate::spec::reader::{FileReader, MapReader};
-use hisgate_runtime::schema::{
+use hisgate_schema::validate::parse_decimal;
+use hisgate_schema::{
     CodeSchema, FieldSchema, FieldType, LengthUnit, MessageId, PlatformSchema, Presence, SourcePos, Str, TimeFormat,
 };
-use hisgate_runtime::validate::parse_decimal;
 use std::path::Path;
 
 /// A profile as read, with what it changes.

@@ -4,7 +4,7 @@
 use std::fs;
 use std::path::Path;
 
-fn mini() -> hisgate_runtime::schema::PlatformSchema {
+fn mini() -> hisgate_schema::PlatformSchema {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
     hisgate_codegen::load_platform(&dir, "specs/mini").unwrap_or_else(|d| panic!("{d}"))
 }

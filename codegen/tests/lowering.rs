@@ -38,8 +38,8 @@ fn a_platform_length_unit_reaches_every_limited_text_field() {
     // 25 Chinese characters are 50 bytes of GBK (75 of UTF-8): they fit char(50) counted in GBK, 26 do not.
     let mut fits = serde_json::json!({ "a": "汉".repeat(25) });
     let id = loaded.interface("X").unwrap().request;
-    assert!(hisgate_runtime::validate::check(&loaded, id, &mut fits).is_empty());
+    assert!(hisgate_schema::validate::check(&loaded, id, &mut fits).is_empty());
     let mut over = serde_json::json!({ "a": "汉".repeat(26) });
-    let violations = hisgate_runtime::validate::check(&loaded, id, &mut over).to_string();
+    let violations = hisgate_schema::validate::check(&loaded, id, &mut over).to_string();
     assert!(violations.ends_with("is 52 bytes of GBK, more than char(50) in gbk-bytes allows"), "{violations}");
 }

@@ -2,9 +2,7 @@
 //! pinned one site per case in `tests/ui` (`statement-*`, `*-statement-*` and the format, column and key cases).
 
 use hisgate_codegen::load_statements;
-use hisgate_runtime::schema::{
-    Charset, Meaning, MoneyUnit, RequestText, RequestValue, Side, StatementFormat, StatementSource,
-};
+use hisgate_schema::{Charset, Meaning, MoneyUnit, RequestText, RequestValue, Side, StatementFormat, StatementSource};
 use std::path::Path;
 
 fn specs(platform: &str) -> std::path::PathBuf {

@@ -196,18 +196,6 @@ pub fn decode(encoding: TextEncoding, text: &str) -> Result<Vec<u8>, CipherError
     }
 }
 
-impl BlockAlgorithm {
-    pub fn name(self) -> &'static str {
-        match self {
-            BlockAlgorithm::Aes128 => "AES-128",
-            BlockAlgorithm::Aes192 => "AES-192",
-            BlockAlgorithm::Aes256 => "AES-256",
-            BlockAlgorithm::Des => "DES",
-            BlockAlgorithm::Sm4 => "SM4",
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

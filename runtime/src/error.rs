@@ -1,5 +1,5 @@
+use crate::Violations;
 use crate::codec::CodecError;
-use crate::violation::Violations;
 
 /// Why a message could not be read or written.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]

@@ -1,7 +1,6 @@
 //! The runtime every generated platform module stands on. It knows nothing of any one platform: everything
 //! platform-specific arrives as data ([`schema::PlatformSchema`]) emitted by `hisgate-codegen` from a spec.
 
-pub mod business_keys;
 pub mod cipher;
 pub mod client;
 pub mod clock;
@@ -11,23 +10,22 @@ pub mod envelope;
 mod error;
 mod macros;
 mod message;
-pub mod redact;
 pub mod sample;
-pub mod schema;
 pub mod secret;
 pub mod server;
 pub mod signature;
 pub mod store;
 pub mod strictness;
-pub mod template;
 pub mod transport;
-pub mod validate;
-mod violation;
 
 pub use dictionary::Dictionary;
 pub use error::Error;
+pub use hisgate_schema::{Rule, Violation, Violations};
 pub use message::{Interface, Message};
-pub use violation::{Rule, Violation, Violations};
+// The IR and the checks codegen shares live in `hisgate-schema` (the build script links that, not this crate);
+// re-exported at their old paths so generated code and users name them as before.
+pub use hisgate_schema as schema;
+pub use hisgate_schema::{business_keys, redact, template, validate};
 
 pub use rust_decimal::Decimal;
 /// Re-exported for the serde impls that `dictionary!` expands to.

@@ -1,11 +1,11 @@
 //! The traits generated messages and interfaces implement. Generated code supplies only the schema; reading,
 //! writing and validating are provided here, once.
 
+use crate::Violations;
 use crate::codec::{Limits, json, xml};
 use crate::error::Error;
 use crate::schema::{InterfaceSchema, MessageId, MessageSchema, PlatformSchema};
 use crate::validate::check;
-use crate::violation::Violations;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -42,7 +42,7 @@ pub trait Message: Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::
     fn from_checked(value: Value) -> Result<Self, Error> {
         let (platform, id) = Self::schema();
         serde_json::from_value(value).map_err(|e| {
-            use crate::violation::{Rule, Violation};
+            use crate::{Rule, Violation};
             let detail = format!("accepted, but the typed {} cannot hold it: {e}", platform.message(id).path);
             Error::Invalid(Violations(vec![Violation { path: String::new(), rule: Rule::Type, detail }]))
         })
@@ -89,7 +89,7 @@ fn canonical_value<T: Serialize + ?Sized>(message: &T) -> Result<Value, Error> {
 }
 
 fn conversion_violation(error: &Error) -> Violations {
-    use crate::violation::{Rule, Violation};
+    use crate::{Rule, Violation};
     Violations(vec![Violation { path: String::new(), rule: Rule::Type, detail: error.to_string() }])
 }
 

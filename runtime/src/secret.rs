@@ -81,6 +81,12 @@ impl Inputs {
     }
 }
 
+impl crate::template::Lookup for Inputs {
+    fn get(&self, name: &str) -> Option<&str> {
+        Inputs::get(self, name)
+    }
+}
+
 impl fmt::Debug for Inputs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.shown()).finish()

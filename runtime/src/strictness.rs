@@ -4,7 +4,7 @@
 //! counterpart may break is chosen per run; what the counterpart does differently for good belongs in a profile,
 //! which changes the schema itself.
 
-use crate::violation::{Rule, Violation, Violations};
+use crate::{Rule, Violation, Violations};
 
 /// The rule classes a run may relax. Type and range stay strict: a value that cannot be read as its type
 /// cannot be handed on, and a bound is the document's own arithmetic.

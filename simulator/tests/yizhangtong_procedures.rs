@@ -80,7 +80,7 @@ fn track(i: i64, rows: (i64, i64)) -> get_card_track::Request {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_gateway_answers_from_the_his_procedures_and_views() {
     let Some(db) = databases::postgres("yizhangtong_procedures").await else { return };
-    let declarations = hisgate_codegen::sql::postgres(&PLATFORM);
+    let declarations = hisgate_tools::sql::postgres(&PLATFORM);
     install_sample_his(&db.store, &declarations).await.unwrap();
     let gateway_server = served_by_procedures(&db.store).await;
     let procedures = client(&gateway_server);
@@ -129,7 +129,7 @@ async fn the_gateway_answers_from_the_his_procedures_and_views() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_transfer_in_through_two_gateways_takes_effect_once() {
     let Some(db) = databases::postgres("yizhangtong_procedure_transfer").await else { return };
-    install_sample_his(&db.store, &hisgate_codegen::sql::postgres(&PLATFORM)).await.unwrap();
+    install_sample_his(&db.store, &hisgate_tools::sql::postgres(&PLATFORM)).await.unwrap();
     let servers = [served_by_procedures(&db.store).await, served_by_procedures(&db.reopen().await.unwrap()).await];
     let gateways = [client(&servers[0]), client(&servers[1])];
     let before = gateways[0].op_query_card_list(&card_list(12)).await.unwrap().response.unwrap().out_curdata;

@@ -3,7 +3,7 @@
 //! under CI: see `hisgate_tests::skip`).
 #![allow(dead_code)]
 
-use hisgate_codegen::docs::{self, Site, WorkedExamples};
+use hisgate_tools::docs::{self, Site, WorkedExamples};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

@@ -2,7 +2,7 @@
 //! breaking or not; given two profile files, what one profile changes that the other does not.
 
 use super::specs;
-use hisgate_codegen::diff;
+use hisgate_tools::diff;
 use std::path::PathBuf;
 use std::process::ExitCode;
 

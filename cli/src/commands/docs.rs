@@ -2,7 +2,7 @@
 //! or for spec folders read at run time.
 
 use super::specs::{self, Selection};
-use hisgate_codegen::docs::{self, WorkedExamples};
+use hisgate_tools::docs::{self, WorkedExamples};
 use std::path::PathBuf;
 use std::process::ExitCode;
 

@@ -57,8 +57,8 @@ pub fn run(export: Export) -> ExitCode {
     let (text, out) = match export {
         Export::Openapi { target, out } => match target.load() {
             Ok(platform) => {
-                let document = hisgate_codegen::openapi::document(&platform);
-                left_out = hisgate_codegen::openapi::unexported(&platform);
+                let document = hisgate_tools::openapi::document(&platform);
+                left_out = hisgate_tools::openapi::unexported(&platform);
                 // Pretty and with a final newline: the file is read by people as well as tools.
                 (serde_json::to_string_pretty(&document).unwrap_or_default() + "\n", out)
             }
@@ -86,7 +86,7 @@ pub fn run(export: Export) -> ExitCode {
             if !platform.interfaces.iter().any(|i| i.database.is_some()) {
                 return specs::fail(&format!("platform `{}` declares no database form", platform.name));
             }
-            (hisgate_codegen::sql::postgres(&platform), out)
+            (hisgate_tools::sql::postgres(&platform), out)
         }
     };
     match out {

@@ -3,7 +3,7 @@
 //! struct-update syntax, which keeps the statics readable.
 
 use crate::ident::Idents;
-use hisgate_runtime::schema::*;
+use hisgate_schema::*;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::BTreeMap;

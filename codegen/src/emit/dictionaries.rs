@@ -4,7 +4,7 @@
 use super::docs::doc;
 use crate::ident;
 use crate::ident::Idents;
-use hisgate_runtime::schema::{CodeSchema, DictTable, DictionarySchema, PlatformSchema};
+use hisgate_schema::{CodeSchema, DictTable, DictionarySchema, PlatformSchema};
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 

@@ -6,7 +6,7 @@
 use super::dictionaries::enum_name;
 use super::docs::doc;
 use crate::ident::{self, Idents};
-use hisgate_runtime::schema::*;
+use hisgate_schema::*;
 use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::HashMap;

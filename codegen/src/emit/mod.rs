@@ -10,7 +10,7 @@ use crate::Diagnostics;
 use crate::ident;
 use crate::ident::Idents;
 use data::{Cx, Lit};
-use hisgate_runtime::schema::{PlatformSchema, Side, SourcePos};
+use hisgate_schema::{PlatformSchema, Side, SourcePos};
 use quote::quote;
 
 /// The module for one platform, formatted and stamped. `source` names the spec folder (`specs/shaanxi`). A spec

@@ -4,7 +4,7 @@
 
 use super::docs::doc;
 use crate::ident::{self, Idents};
-use hisgate_runtime::schema::{InterfaceSchema, PlatformSchema, Side};
+use hisgate_schema::{InterfaceSchema, PlatformSchema, Side};
 use proc_macro2::TokenStream;
 use quote::quote;
 

@@ -3,7 +3,7 @@
 
 use super::{Lowerer, list_or_none};
 use crate::spec::ast::{DatabaseAst, FilterAst, InterfaceAst, S};
-use hisgate_runtime::schema::*;
+use hisgate_schema::*;
 use std::collections::BTreeMap;
 
 /// PostgreSQL cuts longer identifiers short.

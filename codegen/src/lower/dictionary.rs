@@ -3,7 +3,7 @@
 use super::{Lowerer, opt, text, texts};
 use crate::ident;
 use crate::spec::ast::*;
-use hisgate_runtime::schema::*;
+use hisgate_schema::*;
 use std::collections::{BTreeMap, HashSet};
 
 impl Lowerer<'_> {

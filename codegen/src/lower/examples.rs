@@ -1,9 +1,9 @@
 //! Every `example:` must satisfy its own field's rules, checked by the same validator that checks messages.
 
 use crate::diagnostic::Diagnostics;
-use hisgate_runtime::Rule;
-use hisgate_runtime::schema::{MessageId, MessageKind, PlatformSchema};
-use hisgate_runtime::validate::check as check_message;
+use hisgate_schema::Rule;
+use hisgate_schema::validate::check as check_message;
+use hisgate_schema::{MessageId, MessageKind, PlatformSchema};
 use serde_json::{Map, Value};
 
 pub(super) fn check(platform: &PlatformSchema, diags: &mut Diagnostics) {
@@ -15,7 +15,7 @@ pub(super) fn check(platform: &PlatformSchema, diags: &mut Diagnostics) {
             let Some(example) = &field.example else {
                 continue;
             };
-            if field.ty.child().is_some() || matches!(field.ty, hisgate_runtime::schema::FieldType::Map) {
+            if field.ty.child().is_some() || matches!(field.ty, hisgate_schema::FieldType::Map) {
                 diags.error(&field.origin, format!("`example` on `{}`: objects, lists and maps take none", field.name));
                 continue;
             }

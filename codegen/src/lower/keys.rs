@@ -3,8 +3,8 @@
 
 use super::Lowerer;
 use crate::spec::ast::S;
-use hisgate_runtime::business_keys::key_field;
-use hisgate_runtime::schema::{MessageId, Seq, Str};
+use hisgate_schema::business_keys::key_field;
+use hisgate_schema::{MessageId, Seq, Str};
 use std::collections::HashSet;
 
 impl Lowerer<'_> {

@@ -3,8 +3,8 @@
 use super::{Lowerer, opt, text, texts};
 use crate::ident;
 use crate::spec::ast::*;
-use hisgate_runtime::schema::*;
-use hisgate_runtime::validate::parse_decimal;
+use hisgate_schema::validate::parse_decimal;
+use hisgate_schema::*;
 use std::collections::BTreeMap;
 
 const TYPES: &str = "string, string(N), char(N), int, long, decimal(P,S), object, list, map";

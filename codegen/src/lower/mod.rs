@@ -1,4 +1,4 @@
-//! Stage two: the AST into the validated IR (`hisgate_runtime::schema::PlatformSchema`), resolving names and
+//! Stage two: the AST into the validated IR (`hisgate_schema::PlatformSchema`), resolving names and
 //! checking every rule of the spec language. Every error is collected; none stops the others from being found.
 
 mod database;
@@ -12,7 +12,7 @@ pub(crate) mod statement;
 use crate::diagnostic::Diagnostics;
 use crate::ident;
 use crate::spec::ast::*;
-use hisgate_runtime::schema::*;
+use hisgate_schema::*;
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 /// Lowers one platform. The result is complete only when `diags` stayed empty.

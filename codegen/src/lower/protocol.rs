@@ -4,8 +4,8 @@
 use super::{Lowerer, opt, text, texts};
 use crate::ident;
 use crate::spec::ast::*;
-use hisgate_runtime::schema::*;
-use hisgate_runtime::template;
+use hisgate_schema::template;
+use hisgate_schema::*;
 use std::collections::BTreeSet;
 
 /// Inputs every call provides besides the credentials: the interface's service name, the data format of the

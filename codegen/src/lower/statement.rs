@@ -4,7 +4,7 @@
 use crate::diagnostic::Diagnostics;
 use crate::spec::ast::S;
 use crate::spec::statement::{ColumnAst, DelimitedAst, StatementAst};
-use hisgate_runtime::schema::*;
+use hisgate_schema::*;
 use std::collections::HashSet;
 
 /// Lowers a platform's statements; `platform` is `None` for a HIS ledger's mapping (a file source only).

@@ -1,6 +1,6 @@
 //! The specs as written: text with positions, nothing resolved yet.
 
-use hisgate_runtime::schema::SourcePos;
+use hisgate_schema::SourcePos;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Spanned<T> {

@@ -8,7 +8,7 @@ pub(crate) mod statement;
 
 use crate::diagnostic::Diagnostics;
 use ast::*;
-use hisgate_runtime::schema::{SourcePos, Str};
+use hisgate_schema::{SourcePos, Str};
 use marked_yaml::{LoaderOptions, Node};
 use reader::{FileReader, MapReader};
 use std::path::Path;

@@ -3,7 +3,7 @@
 
 use super::ast::{S, Spanned};
 use crate::diagnostic::Diagnostics;
-use hisgate_runtime::schema::{SourcePos, Str};
+use hisgate_schema::{SourcePos, Str};
 use marked_yaml::types::{MarkedMappingNode, MarkedSequenceNode};
 use marked_yaml::{Node, Span};
 

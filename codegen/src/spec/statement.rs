@@ -9,7 +9,7 @@ use std::path::Path;
 
 #[derive(Debug, Clone)]
 pub struct StatementAst {
-    pub pos: hisgate_runtime::schema::SourcePos,
+    pub pos: hisgate_schema::SourcePos,
     pub name: Option<S>,
     pub title: Option<S>,
     pub section: Option<S>,
@@ -24,7 +24,7 @@ pub struct StatementAst {
 
 #[derive(Debug, Clone)]
 pub struct SourceAst {
-    pub pos: hisgate_runtime::schema::SourcePos,
+    pub pos: hisgate_schema::SourcePos,
     pub interface: Option<S>,
     pub field: Option<S>,
     pub file: Option<S>,
@@ -36,7 +36,7 @@ pub struct SourceAst {
 
 #[derive(Debug, Clone)]
 pub struct FormatAst {
-    pub pos: hisgate_runtime::schema::SourcePos,
+    pub pos: hisgate_schema::SourcePos,
     /// `records`, or a `delimited:` mapping.
     pub records: Option<S>,
     pub delimited: Option<DelimitedAst>,

@@ -1,6 +1,6 @@
 //! Why a call failed. A business return code is not a failure: it arrives in a verified [`Reply`](super::Reply).
 
-use crate::violation::Violations;
+use crate::Violations;
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum CallError {

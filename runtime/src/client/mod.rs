@@ -8,13 +8,13 @@ mod hook;
 pub use error::CallError;
 pub use hook::{Attempt, Hook};
 
+use crate::Violations;
 use crate::codec::Limits;
 use crate::envelope::{Envelope, OpenedPayload, Payload};
 use crate::schema::{Direction, EnvelopeRole, HttpMethod, InterfaceSchema, PlatformSchema, ProtocolSchema, Side};
 use crate::secret::Inputs;
 use crate::transport::{self, Binding, HttpReply, HttpRequest};
 use crate::validate::check;
-use crate::violation::Violations;
 use crate::{Interface, Message};
 use chrono::FixedOffset;
 use serde_json::{Map, Value};

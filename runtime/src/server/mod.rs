@@ -17,7 +17,7 @@ pub use routes::{ServerConfig, router};
 /// How a server tells its background work (outbox couriers) to stop.
 pub use tokio_util::sync::CancellationToken;
 
-use crate::violation::Violations;
+use crate::Violations;
 use crate::{Error, Interface, Message};
 use serde_json::{Map, Value};
 use std::future::Future;

@@ -2,10 +2,10 @@
 //! in) and under its strictness: violations of a class that warns are accepted, logged and counted; the rest are
 //! refused with the platform's `invalid` code, naming field, rule and value.
 
+use crate::Violations;
 use crate::schema::{InterfaceSchema, PlatformSchema};
 use crate::strictness::{self, Flow, Strictness};
 use crate::validate::check;
-use crate::violation::Violations;
 use serde_json::Value;
 
 /// The payload normalized and the violations accepted, or the violations refused.

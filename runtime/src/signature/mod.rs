@@ -255,35 +255,6 @@ fn run_steps(
     Ok((bytes.into_owned(), text))
 }
 
-impl crate::schema::SignAlgorithm {
-    pub fn name(&self) -> &'static str {
-        match self {
-            crate::schema::SignAlgorithm::RsaSha256 => "rsa-sha256",
-            crate::schema::SignAlgorithm::Sm2Sm3 { .. } => "sm2-sm3",
-        }
-    }
-}
-
-impl HashAlgorithm {
-    fn hmac_name(self) -> &'static str {
-        match self {
-            HashAlgorithm::Md5 => "hmac-md5",
-            HashAlgorithm::Sha1 => "hmac-sha1",
-            HashAlgorithm::Sha256 => "hmac-sha256",
-            HashAlgorithm::Sm3 => "hmac-sm3",
-        }
-    }
-
-    pub fn name(self) -> &'static str {
-        match self {
-            HashAlgorithm::Md5 => "md5",
-            HashAlgorithm::Sha1 => "sha1",
-            HashAlgorithm::Sha256 => "sha256",
-            HashAlgorithm::Sm3 => "sm3",
-        }
-    }
-}
-
 fn hash(algorithm: HashAlgorithm, data: &[u8]) -> Vec<u8> {
     match algorithm {
         HashAlgorithm::Md5 => md5::Md5::digest(data).to_vec(),

@@ -46,7 +46,7 @@ pub async fn prepare(store: &Store) -> Result<(), StoreError> {
 }
 
 /// Makes `store`'s PostgreSQL schema a sample HIS database: the tables and sample data, then `declarations` (the
-/// procedures and views generated from the spec, `hisgate_codegen::sql::postgres`), then [`SAMPLE_HIS`], whose
+/// procedures and views generated from the spec, `hisgate_tools::sql::postgres`), then [`SAMPLE_HIS`], whose
 /// replacements PostgreSQL checks against them. For a fresh schema: the declarations create, never replace.
 pub async fn install_sample_his(store: &Store, declarations: &str) -> Result<(), StoreError> {
     prepare(store).await?;

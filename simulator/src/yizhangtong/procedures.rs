@@ -37,7 +37,7 @@ pub async fn gateway(options: Options) -> Result<Simulator, StartError> {
     let missing = missing(&options.store).await?;
     if !missing.is_empty() {
         return Err(StartError::Unavailable(format!(
-            "the HIS database lacks {}: install the declarations (hisgate_codegen::sql::postgres) and the HIS's \
+            "the HIS database lacks {}: install the declarations (hisgate_tools::sql::postgres) and the HIS's \
              implementation of them",
             missing.join(", ")
         )));

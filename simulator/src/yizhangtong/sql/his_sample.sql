@@ -1,6 +1,6 @@
 -- A sample HIS's implementation of the yizhangtong procedures and view, in PL/pgSQL, over the simulator's tables
 -- (0001_yizhangtong.sql). Each replaces a declaration that hisgate generates from the spec
--- (hisgate_codegen::sql::postgres): PostgreSQL refuses a replacement whose out-parameters or columns differ, so
+-- (hisgate_tools::sql::postgres): PostgreSQL refuses a replacement whose out-parameters or columns differ, so
 -- installing this after the declarations checks it against the spec. Amounts are kept in fen and answered in yuan.
 
 -- Fen as yuan text with two decimals (1050 → 10.50).

@@ -1,6 +1,11 @@
 //! Templates over inputs: `{key}`, `&key={key}&timestamp={timestamp}`, `{appId[0..16]}` (characters 0 to 16).
 
-use crate::secret::Inputs;
+/// Where [`render`] finds a placeholder's value. The runtime's `secret::Inputs` (credentials and call inputs)
+/// implements it; the trait keeps templates here, beside the IR that codegen checks them against, without the
+/// runtime's secret handling.
+pub trait Lookup {
+    fn get(&self, name: &str) -> Option<&str>;
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TemplateError {
@@ -68,7 +73,7 @@ pub fn names(template: &str) -> Result<Vec<&str>, TemplateError> {
         .collect())
 }
 
-pub fn render(template: &str, inputs: &Inputs) -> Result<String, TemplateError> {
+pub fn render(template: &str, inputs: &(impl Lookup + ?Sized)) -> Result<String, TemplateError> {
     let mut out = String::new();
     for piece in parse(template)? {
         match piece {
@@ -95,9 +100,17 @@ pub fn render(template: &str, inputs: &Inputs) -> Result<String, TemplateError> 
 mod tests {
     use super::*;
 
+    struct Inputs(&'static [(&'static str, &'static str)]);
+
+    impl Lookup for Inputs {
+        fn get(&self, name: &str) -> Option<&str> {
+            self.0.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+        }
+    }
+
     #[test]
     fn renders_names_and_slices() {
-        let inputs = Inputs::new().with_secret("key", "K").with("appId", "1A3VL0KVK0000B020A0A0000CC3F48AD");
+        let inputs = Inputs(&[("key", "K"), ("appId", "1A3VL0KVK0000B020A0A0000CC3F48AD")]);
         assert_eq!(render("&key={key}", &inputs).unwrap(), "&key=K");
         assert_eq!(render("{appId[0..16]}", &inputs).unwrap(), "1A3VL0KVK0000B02");
         assert_eq!(render("md5", &inputs).unwrap(), "md5");

@@ -1,7 +1,7 @@
 //! JSON Schema (2020-12, as OpenAPI 3.1 uses it) for the typed fields: each message a schema, each dictionary an
 //! enum whose labels travel beside the codes (`x-enum-varnames`, `x-enum-descriptions`, as generators read them).
 
-use crate::ident;
+use hisgate_codegen::ident;
 use hisgate_runtime::schema::{
     CodeSchema, DictionarySchema, FieldSchema, FieldType, JsonNumber, MessageId, MessageKind, PlatformSchema, Presence,
     TimeToken,

@@ -3,10 +3,8 @@
 //! can be read from it without a second set of rules.
 
 use crate::redact::show;
-use crate::schema::{
-    CodeSchema, FieldSchema, FieldType, MessageId, MessageKind, MessageSchema, PlatformSchema, Presence,
-};
 use crate::violation::{Rule, Violation, Violations};
+use crate::{CodeSchema, FieldSchema, FieldType, MessageId, MessageKind, MessageSchema, PlatformSchema, Presence};
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value};
 use std::str::FromStr;

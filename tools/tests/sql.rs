@@ -1,6 +1,6 @@
-//! The database form: a clean `database:` lowers (its errors are pinned in `tests/ui`), and the PostgreSQL
-//! declarations for yizhangtong are checked in (`EXPECTORATE=overwrite cargo test -p hisgate-codegen --test sql`
-//! regenerates them).
+//! The database form: a clean `database:` lowers (its errors are pinned in codegen's `tests/ui`), and the
+//! PostgreSQL declarations for yizhangtong are checked in (`EXPECTORATE=overwrite cargo test -p hisgate-tools
+//! --test sql` regenerates them).
 
 use std::fs;
 use std::path::Path;
@@ -45,7 +45,7 @@ fn a_clean_view_and_procedure_lower() {
 fn yizhangtong_declarations() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let platform = hisgate_codegen::load_platform(&workspace.join("specs/yizhangtong"), "specs/yizhangtong").unwrap();
-    let sql = hisgate_codegen::sql::postgres(&platform);
+    let sql = hisgate_tools::sql::postgres(&platform);
     expectorate::assert_contents("tests/snapshots/yizhangtong.sql", &sql);
     // Six interfaces: five procedures, one view; `traceNoIn` and `extra` go in and come back as one parameter.
     assert_eq!(sql.matches("CREATE FUNCTION").count(), 5);
@@ -58,5 +58,5 @@ fn yizhangtong_declarations() {
 fn platforms_without_a_database_form_declare_nothing() {
     let workspace = Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
     let platform = hisgate_codegen::load_platform(&workspace.join("specs/onepay"), "specs/onepay").unwrap();
-    assert_eq!(hisgate_codegen::sql::postgres(&platform), "");
+    assert_eq!(hisgate_tools::sql::postgres(&platform), "");
 }

@@ -321,6 +321,35 @@ pub enum HashAlgorithm {
     Sm3,
 }
 
+impl SignAlgorithm {
+    pub fn name(&self) -> &'static str {
+        match self {
+            SignAlgorithm::RsaSha256 => "rsa-sha256",
+            SignAlgorithm::Sm2Sm3 { .. } => "sm2-sm3",
+        }
+    }
+}
+
+impl HashAlgorithm {
+    pub fn hmac_name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Md5 => "hmac-md5",
+            HashAlgorithm::Sha1 => "hmac-sha1",
+            HashAlgorithm::Sha256 => "hmac-sha256",
+            HashAlgorithm::Sm3 => "hmac-sm3",
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Md5 => "md5",
+            HashAlgorithm::Sha1 => "sha1",
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sm3 => "sm3",
+        }
+    }
+}
+
 /// Which is signed: the ciphertext (the receiver verifies, then decrypts) or the plaintext (it decrypts, then
 /// verifies).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -383,6 +412,16 @@ pub enum BlockAlgorithm {
 }
 
 impl BlockAlgorithm {
+    pub fn name(self) -> &'static str {
+        match self {
+            BlockAlgorithm::Aes128 => "AES-128",
+            BlockAlgorithm::Aes192 => "AES-192",
+            BlockAlgorithm::Aes256 => "AES-256",
+            BlockAlgorithm::Des => "DES",
+            BlockAlgorithm::Sm4 => "SM4",
+        }
+    }
+
     pub fn key_len(self) -> usize {
         match self {
             BlockAlgorithm::Aes128 | BlockAlgorithm::Sm4 => 16,

@@ -31,11 +31,7 @@ pub fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 }
 
 /// A payload tree with every sensitive field's value masked, for logs.
-pub fn payload(
-    platform: &crate::schema::PlatformSchema,
-    id: crate::schema::MessageId,
-    value: &serde_json::Value,
-) -> serde_json::Value {
+pub fn payload(platform: &crate::PlatformSchema, id: crate::MessageId, value: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     let message = platform.message(id);
     let Value::Object(map) = value else { return value.clone() };

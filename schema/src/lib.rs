@@ -1,5 +1,17 @@
 //! The spec as data: what codegen validated, emitted as `static`s for compiled-in platforms and built at run time
-//! for a spec folder loaded by the CLI. Everything here is plain data; behaviour lives in `validate`, `codec`, ….
+//! for a spec folder loaded by the CLI. Everything at the root is plain data; the modules below check a message
+//! against it (`validate`), name its business keys, mask its personal data and parse its templates. Codegen uses
+//! them while lowering a spec (examples, bounds, key paths, templates), so they live here rather than in the
+//! runtime: the build script links this crate, not tokio, axum, reqwest or sqlx. The runtime re-exports all of it
+//! at its old paths (`hisgate_runtime::schema`, `hisgate_runtime::validate`, …).
+
+pub mod business_keys;
+pub mod redact;
+pub mod template;
+pub mod validate;
+mod violation;
+
+pub use violation::{Rule, Violation, Violations};
 
 mod database;
 mod dictionary;

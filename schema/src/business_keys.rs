@@ -3,7 +3,7 @@
 //! so each key is looked up one way everywhere: in the request first, then in the response.
 
 use crate::redact;
-use crate::schema::{FieldSchema, FieldType, InterfaceSchema, MessageId, MessageKind, MessageSchema, PlatformSchema};
+use crate::{FieldSchema, FieldType, InterfaceSchema, MessageId, MessageKind, MessageSchema, PlatformSchema};
 use serde_json::Value;
 
 /// The most characters a key's value takes in a log line or an index, the `…` that marks a cut included.
