@@ -1,18 +1,22 @@
 //! The spec as data: what codegen validated, emitted as `static`s for compiled-in platforms and built at run time
 //! for a spec folder loaded by the CLI. Everything here is plain data; behaviour lives in `validate`, `codec`, ….
 
+mod answer;
 mod database;
 mod dictionary;
+mod digest;
 mod field;
 mod format;
 mod protocol;
 mod statement;
 
+pub use answer::{AnswerCondition, AnswerSchema, Part, Placeholder, placeholders};
 pub use database::{
     Column, DatabaseForm, FilterOp, Mode, Parameter, ViewFilter, ViewOrder, ViewPage, ViewSchema, postgres_type,
     quote_identifier,
 };
 pub use dictionary::{CodeSchema, DictRef, DictTable, DictionarySchema};
+pub use digest::digest;
 pub use field::{Condition, FieldSchema, FieldType, JsonNumber, LengthUnit, MoneyUnit, Origin, Presence};
 pub use format::{TimeFormat, TimeFormatError, TimeToken};
 pub use protocol::*;
@@ -127,6 +131,8 @@ pub struct InterfaceSchema {
     pub return_codes: Seq<ReturnCodeSchema>,
     /// The stored procedure or view that answers it in the HIS database, where the document offers that form.
     pub database: Option<DatabaseForm>,
+    /// What a spec-driven counterpart answers, first matching rule first (`answers:`).
+    pub answers: Seq<AnswerSchema>,
     pub origin: SourcePos,
 }
 
