@@ -3,7 +3,8 @@
 //! a header, SM4-CBC payloads with `<REQ>`/`<RES>` roots) served from its spec and called with `hisgate call` —
 //! its `answers:` rules (a match, an echo, a not-found code, a sequence, Chinese text), the fields' examples and
 //! generated values, a bad signature refused with the platform's own code; a shipped platform under `--generic`;
-//! and `serve --spec` refusing a spec the hand-written simulators were not compiled from.
+//! `serve --spec` refusing a spec the hand-written simulators were not compiled from; and the README's "Add a
+//! platform" files, run as written.
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -231,4 +232,46 @@ fn serve_spec_refuses_a_spec_the_hand_written_simulator_was_not_compiled_from() 
     assert!(generic.line.contains("(generic: answered from the spec)"), "{}", generic.line);
     let (exit, reply) = call(&["--spec", &edited, "--url", &generic.url], "TestNet", json!({"ip": "10.0.0.1"}));
     assert_eq!((exit, &reply["code"]), (0, &json!("SUCCESS")), "{reply}");
+}
+
+/// The README's "Add a platform" files, as `(path, text)`: each fenced block after an `add-a-platform` marker.
+fn readme_platform() -> (Vec<(String, String)>, String) {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme.split("## Add a platform").nth(1).unwrap().split("\n## ").next().unwrap().to_owned();
+    let mut files = Vec::new();
+    for part in section.split("<!-- add-a-platform: ").skip(1) {
+        let (path, rest) = part.split_once(" -->").unwrap();
+        let text = rest.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
+        files.push((path.to_owned(), text.to_owned()));
+    }
+    (files, section)
+}
+
+#[test]
+fn the_readme_add_a_platform_section_runs_as_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (files, section) = readme_platform();
+    assert_eq!(files.len(), 3, "platform.yaml, protocol.yaml and one interface");
+    for (path, text) in &files {
+        let path = dir.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    }
+    let spec = dir.path().join("myhis").to_string_lossy().into_owned();
+    let checked = Command::new(env!("CARGO_BIN_EXE_hisgate")).args(["check", &spec]).output().unwrap();
+    assert!(checked.status.success(), "{}", stderr(&checked));
+    let hospital = serve(dir.path(), &["--spec", &spec, "--role", "hospital"]);
+    assert!(hospital.line.contains("myhis hospital (generic: answered from the spec)"), "{}", hospital.line);
+    // Each `echo 'REQUEST' | hisgate call … INTERFACE` line, and the `# REPLY` line under it.
+    let lines: Vec<&str> = section.lines().collect();
+    let mut calls = 0;
+    for (i, line) in lines.iter().enumerate().filter(|(_, l)| l.starts_with("echo '") && l.contains("hisgate call")) {
+        let request: Value = serde_json::from_str(line.split('\'').nth(1).unwrap()).unwrap();
+        let interface = line.split_whitespace().last().unwrap();
+        let expected: Value = serde_json::from_str(lines[i + 1].trim_start_matches("# ")).unwrap();
+        let (exit, reply) = call(&["--spec", &spec, "--url", &hospital.url], interface, request);
+        assert_eq!((exit, reply), (0, expected), "{line}");
+        calls += 1;
+    }
+    assert_eq!(calls, 2);
 }

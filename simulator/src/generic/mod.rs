@@ -75,7 +75,7 @@ impl Generic {
         };
         let violations = check(platform, interface.response, &mut value);
         if !violations.is_empty() {
-            return Err(Failure::internal(format!("{source} break the response's rules: {violations}")));
+            return Err(Failure::internal(format!("{source}: the answer breaks the response's rules: {violations}")));
         }
         Ok(value)
     }
