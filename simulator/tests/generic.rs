@@ -85,3 +85,44 @@ async fn a_side_with_nothing_to_serve_is_refused() {
     let refused = generic::start(Arc::new((*onepay).clone()), Side::Hospital, options).await.err().unwrap();
     assert!(refused.to_string().contains("no interface its hospital side provides"), "{refused}");
 }
+
+/// A spec folder `tiny` in `dir` with the one interface file given, loaded as `serve --spec` loads it.
+fn tiny(dir: &Path, interface: &str) -> PlatformSchema {
+    let root = dir.join("tiny");
+    std::fs::create_dir_all(root.join("interfaces")).unwrap();
+    let platform = "platform: tiny\ntitle: 小平台\ndocument: 测试\nreturn_codes:\n  - { code: \"0\", message: 成功, success: true }\n  - { code: \"9\", message: 系统错误 }\n";
+    let protocol = "credentials:\n  - { name: key, title: 密钥, secret: true, example: K }\n\
+                    request:\n  fields:\n    - { name: method, title: 接口, required: true, value: \"{service}\" }\n    - { name: sign, title: 签名, required: true, role: signature }\n\
+                    response:\n  fields:\n    - { name: code, title: 码, required: true, role: code }\n    - { name: msg, title: 信息, role: message }\n    - { name: sign, title: 签名, role: signature }\n\
+                    signature: { field: sign, covers: all, exclude: [sign], empty: drop, sort: bytes, pair: \"{name}={value}\", join: \"&\", nested: json, numbers: as-sent, suffix: \"&key={key}\", digest: [md5, hex-upper], compare: exact }\n\
+                    bindings:\n  - { name: json, method: POST, format: json, path: /api }\n\
+                    failures: { empty: \"9\", malformed: \"9\", unknown_service: \"9\", signature: \"9\", decrypt: \"9\", invalid: \"9\", stale: \"9\", unsupported: \"9\", internal: \"9\" }\n";
+    std::fs::write(root.join("platform.yaml"), platform).unwrap();
+    std::fs::write(root.join("protocol.yaml"), protocol).unwrap();
+    std::fs::write(root.join("interfaces/Echo.yaml"), interface).unwrap();
+    hisgate_codegen::load_platform(&root, "tiny").unwrap_or_else(|d| panic!("{d}"))
+}
+
+#[tokio::test]
+async fn an_answer_that_breaks_the_response_is_not_sent() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = tiny(
+        dir.path(),
+        "interface: Echo\ntitle: 回声\nprovider: hospital\nrequest:\n  fields:\n    - { name: name, title: 名字, type: string(20), required: true }\n\
+         response:\n  fields:\n    - { name: short, title: 短名, type: string(4), required: true }\n\
+         answers:\n  - response: { short: \"{request.name}\" }\n",
+    );
+    let platform = Arc::new(platform);
+    let db = databases::sqlite("generic_breaks").await;
+    let options = Options::new(db.store.clone(), credentials(&platform));
+    let served = generic::start(platform.clone(), Side::Hospital, options).await.unwrap();
+    let server = Loopback::start(served.router).await;
+    let client =
+        Client::new(platform.clone(), Side::Hospital, &server.url, ClientConfig::new(credentials(&platform))).unwrap();
+    let fits = client.call_value("Echo", &serde_json::json!({"name": "李四"})).await.unwrap();
+    assert_eq!((fits.code.as_str(), fits.response), ("0", Some(serde_json::json!({"short": "李四"}))));
+    let long = client.call_value("Echo", &serde_json::json!({"name": "欧阳一二三四"})).await.unwrap();
+    assert_eq!(long.code, "9", "the platform's internal failure code, not a reply that breaks the spec");
+    assert!(!long.message.contains("欧阳"), "the detail is logged, not sent: {}", long.message);
+    db.finish().await;
+}
