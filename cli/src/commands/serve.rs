@@ -155,6 +155,9 @@ async fn serve(args: Args) -> Result<(), String> {
         ..Options::new(store.clone(), credentials)
     };
     let simulator = if generic {
+        if options.peer.is_some() {
+            tracing::warn!("--peer is not used: a side served from its spec makes no calls of its own");
+        }
         let schema = std::sync::Arc::new(platform.clone().into_owned());
         hisgate_simulator::generic::start(schema, side, options).await
     } else {
