@@ -96,6 +96,13 @@ fn a_yaml_only_platform_is_served_from_its_spec_and_answers_hisgate_call() {
     let spec = fixture();
     let checked = Command::new(env!("CARGO_BIN_EXE_hisgate")).args(["check", &spec]).output().unwrap();
     assert!(checked.status.success(), "{}", stderr(&checked));
+    // The docs show each interface's rules.
+    let docs = dir.path().join("docs");
+    let built =
+        Command::new(env!("CARGO_BIN_EXE_hisgate")).args(["docs", "--spec", &spec, "--out"]).arg(&docs).output();
+    assert!(built.unwrap().status.success());
+    let page = std::fs::read_to_string(docs.join("ruikang/interfaces/QueryCard.md")).unwrap();
+    assert!(page.contains("## 模拟应答") && page.contains("| 其余请求 | `2001` | 未找到该卡，请先办卡 |"), "{page}");
     let hospital = serve(dir.path(), &["--spec", &spec, "--role", "hospital"]);
     assert!(hospital.line.contains("ruikang hospital (generic: answered from the spec)"), "{}", hospital.line);
     let to = ["--spec", spec.as_str(), "--url", hospital.url.as_str()];
