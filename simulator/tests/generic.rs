@@ -126,3 +126,31 @@ async fn an_answer_that_breaks_the_response_is_not_sent() {
     assert!(!long.message.contains("欧阳"), "the detail is logged, not sent: {}", long.message);
     db.finish().await;
 }
+
+#[tokio::test]
+async fn seq_counts_in_the_store_across_restarts_and_instances() {
+    let dir = tempfile::tempdir().unwrap();
+    let platform = Arc::new(tiny(
+        dir.path(),
+        "interface: Echo\ntitle: 回声\nprovider: hospital\nrequest:\n  fields:\n    - { name: name, title: 名字, type: string(20), required: true }\n\
+         response:\n  fields:\n    - { name: short, title: 编号, type: string(4), required: true }\n\
+         answers:\n  - response: { short: \"N{seq|3}\" }\n",
+    ));
+    for db in databases::each("generic_seq").await {
+        let mut numbers = Vec::new();
+        // Two instances on one store; the first restarted in between.
+        for store in [db.store.clone(), db.reopen().await.unwrap(), db.reopen().await.unwrap()] {
+            let options = Options::new(store, credentials(&platform));
+            let served = generic::start(platform.clone(), Side::Hospital, options).await.unwrap();
+            let server = Loopback::start(served.router).await;
+            let config = ClientConfig::new(credentials(&platform));
+            let client = Client::new(platform.clone(), Side::Hospital, &server.url, config).unwrap();
+            for _ in 0..2 {
+                let reply = client.call_value("Echo", &serde_json::json!({"name": "王五"})).await.unwrap();
+                numbers.push(reply.response.unwrap()["short"].as_str().unwrap().to_owned());
+            }
+        }
+        assert_eq!(numbers, ["N001", "N002", "N003", "N004", "N005", "N006"], "on {}", db.name);
+        db.finish().await;
+    }
+}

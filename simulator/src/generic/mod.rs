@@ -4,12 +4,14 @@
 //! order, from the interface's `answers:` (first matching rule), else the fields' examples, else generated values
 //! ([`hisgate_runtime::sample`]) — and every answer is checked against the response's own rules before it is sent.
 
+mod sequence;
 mod template;
 
 use crate::{Options, Simulator, StartError};
 use hisgate_runtime::sample;
 use hisgate_runtime::schema::{AnswerSchema, InterfaceSchema, MessageKind, PlatformSchema, Side};
 use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure};
+use hisgate_runtime::store::Store;
 use hisgate_runtime::validate::{check, scalar_text};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -22,31 +24,41 @@ pub async fn start(platform: Arc<PlatformSchema>, side: Side, options: Options) 
             format!("`{}` declares no interface its {side} side provides: there is nothing to serve", platform.name);
         return Err(StartError::Unavailable(detail));
     }
+    options.store.migrate("hisgate.generic", sequence::MIGRATIONS).await?;
     let mut config = crate::server_config(&platform, &options);
     config.schema = None;
-    let utc_offset = config.utc_offset;
-    let service = Arc::new(Generic { platform: platform.clone(), answering: Answering::new(utc_offset) });
-    let router = hisgate_runtime::server::router(platform, side, service, config).map_err(StartError::Unavailable)?;
+    let answering = Answering::new(config.utc_offset);
+    let service = Generic(Arc::new(Shared { platform: platform.clone(), side, store: options.store, answering }));
+    let router =
+        hisgate_runtime::server::router(platform, side, Arc::new(service), config).map_err(StartError::Unavailable)?;
     Ok(Simulator { router, background: Vec::new() })
 }
 
-struct Generic {
+struct Generic(Arc<Shared>);
+
+struct Shared {
     platform: Arc<PlatformSchema>,
+    side: Side,
+    /// Where `{seq}` counts (and the replay guard keeps its signatures).
+    store: Store,
     answering: Answering,
 }
 
 impl Dispatch for Generic {
     fn dispatch(&self, interface: &str, payload: Value, _: Context) -> BoxFuture<Result<Value, Failure>> {
-        let answer = match self.platform.interface(interface) {
-            Some(found) => self.answer(found, &payload),
-            None => Err(Failure::Unsupported),
-        };
-        Box::pin(async move { answer })
+        let shared = self.0.clone();
+        let name = interface.to_owned();
+        Box::pin(async move {
+            let Some(interface) = shared.platform.interface(&name) else {
+                return Err(Failure::Unsupported);
+            };
+            shared.answer(interface, &payload).await
+        })
     }
 }
 
-impl Generic {
-    fn answer(&self, interface: &InterfaceSchema, request: &Value) -> Result<Value, Failure> {
+impl Shared {
+    async fn answer(&self, interface: &InterfaceSchema, request: &Value) -> Result<Value, Failure> {
         let platform = &*self.platform;
         let rule = interface.answers.iter().find(|rule| matches(rule, request));
         if let Some(rule) = rule
@@ -62,12 +74,18 @@ impl Generic {
         let mut value = sample::payload(platform, interface.response);
         let source = match rule.and_then(|r| r.response.as_deref().map(|json| (r, json))) {
             Some((rule, json)) => {
-                let template: Value = serde_json::from_str(json)
-                    .map_err(|e| Failure::internal(format!("the answer at {}: {e}", rule.origin)))?;
-                let filled = self
-                    .answering
-                    .fill(&interface.name, &template, request)
-                    .map_err(|e| Failure::internal(format!("the answer at {}: {e}", rule.origin)))?;
+                let at = |e: String| Failure::internal(format!("the answer at {}: {e}", rule.origin));
+                let template: Value = serde_json::from_str(json).map_err(|e| at(e.to_string()))?;
+                // One number per answer, shared by every `{seq}` in it.
+                let seq = match template::uses_seq(&template) {
+                    true => Some(
+                        sequence::next(&self.store, &platform.name, self.side.as_str(), &interface.name)
+                            .await
+                            .map_err(|e| at(e.to_string()))?,
+                    ),
+                    false => None,
+                };
+                let filled = self.answering.fill(&template, request, seq).map_err(at)?;
                 overlay(&mut value, filled);
                 format!("the answer at {}", rule.origin)
             }
