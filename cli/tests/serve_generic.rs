@@ -235,6 +235,16 @@ fn serve_spec_refuses_a_spec_the_hand_written_simulator_was_not_compiled_from() 
     );
     assert!(!dir.path().join("refused.sqlite").exists(), "refused before the store is created");
 
+    // A side that provides nothing is refused before a store is created for it.
+    let db = format!("sqlite://{}", dir.path().join("nothing.sqlite").display());
+    let output = Command::new(env!("CARGO_BIN_EXE_hisgate"))
+        .args(["serve", "--platform", "onepay", "--role", "hospital", "--listen", "127.0.0.1:0", "--db", &db])
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert!(stderr(&output).contains("no interface its hospital side provides"), "{}", stderr(&output));
+    assert!(!dir.path().join("nothing.sqlite").exists());
+
     let generic = serve(dir.path(), &["--spec", &edited, "--role", "hospital", "--generic"]);
     assert!(generic.line.contains("(generic: answered from the spec)"), "{}", generic.line);
     let (exit, reply) = call(&["--spec", &edited, "--url", &generic.url], "TestNet", json!({"ip": "10.0.0.1"}));

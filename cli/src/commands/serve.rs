@@ -125,7 +125,9 @@ async fn serve(args: Args) -> Result<(), String> {
         Role::Platform => Side::Platform,
     };
     let generic = args.generic || !hisgate_simulator::simulated(&platform.name, side);
-    if !generic && args.target.spec.is_some() {
+    if generic {
+        hisgate_simulator::generic::servable(&platform, side)?;
+    } else if args.target.spec.is_some() {
         // The spec as written, without a profile: the simulators are compiled from it.
         let written = Target { profile: None, ..args.target.clone() }.load()?;
         hisgate_simulator::same_as_compiled(&written, side)?;

@@ -17,15 +17,23 @@ use serde_json::{Map, Value};
 use std::sync::Arc;
 use template::Answering;
 
+/// Whether `side` of `platform` provides anything to serve; checked before a store is opened for it.
+pub fn servable(platform: &PlatformSchema, side: Side) -> Result<(), String> {
+    match platform.interfaces.iter().any(|i| i.provider == side) {
+        true => Ok(()),
+        false => Err(format!(
+            "`{}` declares no interface its {side} side provides: there is nothing to serve",
+            platform.name
+        )),
+    }
+}
+
 /// Serves `side` of `platform` (the profile already merged in, where one is given) from its spec.
 pub async fn start(platform: Arc<PlatformSchema>, side: Side, options: Options) -> Result<Simulator, StartError> {
-    if !platform.interfaces.iter().any(|i| i.provider == side) {
-        let detail =
-            format!("`{}` declares no interface its {side} side provides: there is nothing to serve", platform.name);
-        return Err(StartError::Unavailable(detail));
-    }
+    servable(&platform, side).map_err(StartError::Unavailable)?;
     options.store.migrate("hisgate.generic", sequence::MIGRATIONS).await?;
     let mut config = crate::server_config(&platform, &options);
+    // `platform` is what is served, a profile already merged in: nothing to substitute.
     config.schema = None;
     let answering = Answering::new(config.utc_offset);
     let service = Generic(Arc::new(Shared { platform: platform.clone(), side, store: options.store, answering }));
