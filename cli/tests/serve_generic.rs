@@ -291,4 +291,13 @@ fn the_readme_add_a_platform_section_runs_as_written() {
         calls += 1;
     }
     assert_eq!(calls, 2);
+    // The required payload field is present as an object; absent, or another required field sent as an object, is
+    // still refused.
+    let stamp = chrono::Utc::now().format("%Y%m%d%H%M%S").to_string();
+    let without = json!({"method": "patient.get", "timestamp": stamp, "sign": "0"}).to_string();
+    let reply = post(&hospital.url, "/api", &[], &without);
+    assert!(reply.contains(r#""code":"1""#) && reply.contains("`data` is missing"), "{reply}");
+    let object = json!({"method": {"x": 1}, "timestamp": stamp, "data": {"idCardNo": "1"}, "sign": "0"}).to_string();
+    let reply = post(&hospital.url, "/api", &[], &object);
+    assert!(reply.contains("`method` is missing"), "{reply}");
 }
