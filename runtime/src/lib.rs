@@ -25,6 +25,7 @@ pub use message::{Interface, Message};
 // The IR and the checks codegen shares live in `hisgate-schema` (the build script links that, not this crate);
 // re-exported at their old paths so generated code and users name them as before.
 pub use hisgate_schema as schema;
+pub mod spec_digest;
 pub use hisgate_schema::{business_keys, redact, template, validate};
 
 pub use rust_decimal::Decimal;

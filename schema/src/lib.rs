@@ -13,6 +13,7 @@ mod violation;
 
 pub use violation::{Rule, Violation, Violations};
 
+mod answer;
 mod database;
 mod dictionary;
 mod field;
@@ -20,6 +21,7 @@ mod format;
 mod protocol;
 mod statement;
 
+pub use answer::{AnswerCondition, AnswerSchema, Part, Placeholder, placeholders};
 pub use database::{
     Column, DatabaseForm, FilterOp, Mode, Parameter, ViewFilter, ViewOrder, ViewPage, ViewSchema, postgres_type,
     quote_identifier,
@@ -140,6 +142,8 @@ pub struct InterfaceSchema {
     pub return_codes: Seq<ReturnCodeSchema>,
     /// The stored procedure or view that answers it in the HIS database, where the document offers that form.
     pub database: Option<DatabaseForm>,
+    /// What a spec-driven counterpart answers, first matching rule first (`answers:`).
+    pub answers: Seq<AnswerSchema>,
     pub origin: SourcePos,
 }
 

@@ -4,6 +4,7 @@
 //! a user's own code.
 
 mod answer;
+pub mod generic;
 pub mod glorycard;
 mod money;
 pub mod onepay;
@@ -91,6 +92,32 @@ pub const SIMULATED: &[(&str, Side)] = &[
     ("onepay", Side::Platform),
     ("yizhangtong", Side::Hospital),
 ];
+
+/// Whether a hand-written simulator serves this side.
+pub fn simulated(platform: &str, side: Side) -> bool {
+    SIMULATED.iter().any(|&(p, s)| p == platform && s == side)
+}
+
+/// Refuses a spec folder that differs from the one the hand-written simulators were compiled from: they would
+/// silently serve the compiled-in spec. Compares schema digests (`hisgate_runtime::spec_digest::digest`), not paths.
+pub fn same_as_compiled(loaded: &PlatformSchema, side: Side) -> Result<(), String> {
+    let Some(compiled) = hisgate_generated::PLATFORMS.iter().find(|p| p.name == loaded.name) else {
+        return Ok(());
+    };
+    let (here, built) = (hisgate_runtime::spec_digest::digest(loaded), hisgate_runtime::spec_digest::digest(compiled));
+    if here == built {
+        return Ok(());
+    }
+    Err(format!(
+        "the hand-written {} {side} simulator is compiled from another spec than the one given (schema digest {} \
+         there, {} in this binary): rebuild hisgate with this spec under specs/{}, or serve it from the spec \
+         alone with --generic",
+        loaded.name,
+        &here[..12],
+        &built[..12],
+        loaded.name
+    ))
+}
 
 /// Migrates and seeds the store, and builds the side's server.
 pub async fn start(platform: &str, side: Side, options: Options) -> Result<Simulator, StartError> {

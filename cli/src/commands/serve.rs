@@ -51,6 +51,10 @@ pub struct Args {
     limits: Limits,
     #[command(flatten)]
     leniency: crate::target::Leniency,
+    /// Serve the side from its spec alone (answers: the interfaces' `answers:` rules, else examples, else generated
+    /// values), even where a hand-written simulator exists. Sides without one are always served this way.
+    #[arg(long)]
+    generic: bool,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -120,6 +124,14 @@ async fn serve(args: Args) -> Result<(), String> {
         Role::Hospital => Side::Hospital,
         Role::Platform => Side::Platform,
     };
+    let generic = args.generic || !hisgate_simulator::simulated(&platform.name, side);
+    if generic {
+        hisgate_simulator::generic::servable(&platform, side)?;
+    } else if args.target.spec.is_some() {
+        // The spec as written, without a profile: the simulators are compiled from it.
+        let written = Target { profile: None, ..args.target.clone() }.load()?;
+        hisgate_simulator::same_as_compiled(&written, side)?;
+    }
     let (credentials, completed) = crate::inputs::with_examples(args.credentials.inputs(protocol), protocol);
     for name in completed {
         tracing::warn!("{}", crate::inputs::example_warning(&name));
@@ -144,7 +156,16 @@ async fn serve(args: Args) -> Result<(), String> {
         schema: args.target.profile.is_some().then(|| std::sync::Arc::new(platform.clone().into_owned())),
         ..Options::new(store.clone(), credentials)
     };
-    let simulator = hisgate_simulator::start(&platform.name, side, options).await.map_err(|e| e.to_string())?;
+    let simulator = if generic {
+        if options.peer.is_some() {
+            tracing::warn!("--peer is not used: a side served from its spec makes no calls of its own");
+        }
+        let schema = std::sync::Arc::new(platform.clone().into_owned());
+        hisgate_simulator::generic::start(schema, side, options).await
+    } else {
+        hisgate_simulator::start(&platform.name, side, options).await
+    };
+    let simulator = simulator.map_err(|e| e.to_string())?;
     let metrics = hisgate_runtime::server::metrics::install()?;
     let ops = ops::Ops { metrics, store: Some(store), stopping: stop.clone() };
     let router = ops::router(ops).merge(simulator.router);
@@ -152,7 +173,8 @@ async fn serve(args: Args) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let background: Vec<_> = simulator.background.into_iter().map(tokio::spawn).collect();
     // Scripts wait for this line (and read the port from it when they asked for port 0).
-    println!("hisgate serve: {} {side} on http://{address} (store {})", platform.name, redact_url(&url));
+    let how = if generic { " (generic: answered from the spec)" } else { "" };
+    println!("hisgate serve: {} {side}{how} on http://{address} (store {})", platform.name, redact_url(&url));
     let connection_limits = ConnectionLimits {
         header_read_timeout: limits.header_timeout,
         idle_timeout: limits.idle_timeout,

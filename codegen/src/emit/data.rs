@@ -165,8 +165,20 @@ impl Lit for InterfaceSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, InterfaceSchema {
             name, title, section, description, provider, service, service_aliases, keys, path, retry_safe,
-            request, response, return_codes, database, origin,
+            request, response, return_codes, database, answers, origin,
         } from self)
+    }
+}
+
+impl Lit for AnswerSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, AnswerSchema { when, code, message, response, origin } from self)
+    }
+}
+
+impl Lit for AnswerCondition {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, AnswerCondition { field, values } from self)
     }
 }
 

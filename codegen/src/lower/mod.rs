@@ -1,6 +1,7 @@
 //! Stage two: the AST into the validated IR (`hisgate_schema::PlatformSchema`), resolving names and
 //! checking every rule of the spec language. Every error is collected; none stops the others from being found.
 
+mod answers;
 mod database;
 mod dictionary;
 mod examples;
@@ -47,6 +48,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     let mut interfaces: Vec<InterfaceSchema> = ast.interfaces.iter().filter_map(|i| lowerer.interface(i)).collect();
     interfaces.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)).then(a.name.cmp(&b.name)));
     lowerer.interface_collisions(&interfaces, &ast.interfaces);
+    let literals = lowerer.answers(&ast.interfaces, &mut interfaces, &return_codes);
     lowerer.database_collisions(&interfaces, &ast.interfaces);
     let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces));
     lowerer.procedure_status(&interfaces, protocol.as_ref());
@@ -65,6 +67,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
         protocol,
     };
     examples::check(&platform, lowerer.diags);
+    answers::check(&platform, &literals, lowerer.diags);
     platform
 }
 
@@ -219,6 +222,7 @@ impl Lowerer<'_> {
             response,
             return_codes: Seq::Owned(self.return_codes(&ast.return_codes, &name.value)),
             database,
+            answers: Seq::Owned(Vec::new()),
             origin: ast.pos.clone(),
         })
     }

@@ -99,7 +99,28 @@ pub struct InterfaceAst {
     pub response: Option<MessageAst>,
     pub return_codes: Vec<ReturnCodeAst>,
     pub database: Option<DatabaseAst>,
+    /// `answers:` what a spec-driven counterpart answers, rule by rule.
+    pub answers: Vec<AnswerAst>,
     pub pos: SourcePos,
+}
+
+/// One rule of `answers:`.
+#[derive(Debug)]
+pub struct AnswerAst {
+    pub pos: SourcePos,
+    /// `when:` request path → the values it may hold.
+    pub when: Vec<(S, Vec<S>)>,
+    pub code: Option<S>,
+    pub message: Option<S>,
+    pub response: Option<AnswerValue>,
+}
+
+/// A response template as written: text, a mapping or a list, with positions.
+#[derive(Debug)]
+pub enum AnswerValue {
+    Text(S),
+    Map(SourcePos, Vec<(S, AnswerValue)>),
+    List(SourcePos, Vec<AnswerValue>),
 }
 
 /// `database:` of an interface: the stored procedure or view that answers it in the HIS database.

@@ -1,5 +1,6 @@
 //! Stage one: spec files into the AST. Shape errors are reported here; meaning is checked in `lower`.
 
+mod answers;
 pub mod ast;
 mod database;
 mod protocol;
@@ -196,6 +197,7 @@ fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<
         response: read_message(r, &mut map, "response"),
         return_codes: map.list(r, "return_codes", "a return code", read_return_code),
         database: database::read(r, &mut map),
+        answers: map.list(r, "answers", "an answer rule", answers::read),
         interface,
     };
     errata.extend(map.list(r, "errata", "an erratum", |r, m| read_erratum(r, m, name.as_deref())));

@@ -553,6 +553,7 @@ mod data {
                         ],
                     ),
                     database: None,
+                    answers: Cow::Borrowed(&[]),
                     origin: at(F2, 1, 1),
                 },
                 InterfaceSchema {
@@ -570,6 +571,7 @@ mod data {
                     response: MessageId(1),
                     return_codes: Cow::Borrowed(&[]),
                     database: None,
+                    answers: Cow::Borrowed(&[]),
                     origin: at(F1, 1, 1),
                 },
             ],

@@ -381,7 +381,11 @@ fn check_fields(
     for field in schema.fields.iter().filter(|f| f.role != EnvelopeRole::Signature) {
         let code = field.reject.as_deref().unwrap_or(malformed);
         let Some(value) = text_of(schema, &field.name, fields, headers).filter(|v| !v.is_empty()) else {
-            if field.required {
+            // The payload's own field (onepay's `param`) holds an object, not text: present all the same. Only
+            // that one: a credential sent as an object must not slip past its check as "present".
+            let structured = schema.payload.field.as_deref() == Some(&*field.name)
+                && fields.get(&*field.name).is_some_and(|v| v.is_object() || v.is_array());
+            if field.required && !structured {
                 return Err(Refusal::new(code, format!("`{}` is missing", field.name)));
             }
             continue;

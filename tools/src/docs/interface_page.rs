@@ -2,7 +2,7 @@
 //! return codes, its errata, and a complete example of each message sealed by the engine.
 
 use super::errata::{self, Place};
-use super::model::{CallView, FieldRow, MessageView, ReturnCodeView, SealedView};
+use super::model::{AnswerView, CallView, FieldRow, MessageView, ReturnCodeView, SealedView};
 use super::paths::{self, Link, Linker};
 use super::walk::{self, Part};
 use super::{pretty, text, walkthrough};
@@ -34,6 +34,8 @@ pub struct InterfacePage {
     pub unified_codes: Link,
     pub errata: Vec<super::model::ErratumView>,
     pub examples: Vec<SealedView>,
+    /// What `hisgate serve` answers from the spec (`answers:`), first match first.
+    pub answers: Vec<AnswerView>,
 }
 
 pub fn build(
@@ -73,7 +75,26 @@ pub fn build(
         unified_codes: linker.to(&paths::return_codes(&platform.name), None),
         errata: errata::views(platform, ids, places, linker),
         examples: sealed_examples(platform, interface),
+        answers: answers(platform, interface),
     }
+}
+
+fn answers(platform: &PlatformSchema, interface: &InterfaceSchema) -> Vec<AnswerView> {
+    let success = platform.return_codes.iter().find(|c| c.success).map(|c| c.code.to_string()).unwrap_or_default();
+    let conditions = |rule: &hisgate_runtime::schema::AnswerSchema| {
+        let each = rule.when.iter().map(|c| format!("{} = {}", c.field, c.values.join(" 或 ")));
+        each.collect::<Vec<_>>().join("；")
+    };
+    interface
+        .answers
+        .iter()
+        .map(|rule| AnswerView {
+            when: conditions(rule),
+            code: rule.code.as_deref().map_or_else(|| success.clone(), str::to_owned),
+            message: rule.message.as_deref().unwrap_or_default().to_owned(),
+            response: rule.response.as_deref().unwrap_or_default().to_owned(),
+        })
+        .collect()
 }
 
 /// The return codes of a table, with their errata linked.

@@ -79,6 +79,17 @@ pub struct MessageView {
     pub one_of: Vec<String>,
 }
 
+/// One rule of an interface's `answers:`, as the docs show it.
+#[derive(Debug, Clone)]
+pub struct AnswerView {
+    /// `CARD_NO = 6217…, 6218…; …`, or empty for every request.
+    pub when: String,
+    pub code: String,
+    pub message: String,
+    /// The response template as compact JSON, or empty.
+    pub response: String,
+}
+
 #[derive(Debug, Clone)]
 pub struct ReturnCodeView {
     pub code: String,
