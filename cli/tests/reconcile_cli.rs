@@ -14,13 +14,19 @@ const LEDGER: &str = "time,platform_order_id,hospital_order_id,kind,amount,chann
 2026-12-01 09:00:01,P1,H1,pay,15.00,微信\n\
 2026-12-01 10:00:00,P3,H3,pay,9.98,支付宝\n";
 
+/// The day's files as written here, then `reconcile` on them.
 fn run(dir: &std::path::Path, extra: &[&str]) -> std::process::Output {
     std::fs::write(dir.join("statement.txt"), STATEMENT).unwrap();
     std::fs::write(dir.join("ledger.csv"), LEDGER).unwrap();
+    reconcile(dir, "statement.txt", extra)
+}
+
+/// `hisgate reconcile` of `dir/statement` against `dir/ledger.csv`, its runs kept in `dir`.
+fn reconcile(dir: &std::path::Path, statement: &str, extra: &[&str]) -> std::process::Output {
     let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
     Command::new(env!("CARGO_BIN_EXE_hisgate"))
         .args(["reconcile", "--specs", specs, "--platform", "shaanxi", "--date", "2026-12-01", "--statement"])
-        .arg(dir.join("statement.txt"))
+        .arg(dir.join(statement))
         .arg("--his")
         .arg(dir.join("ledger.csv"))
         .arg("--db")
@@ -121,16 +127,7 @@ fn gzip_files_read_as_their_text() {
     std::fs::write(dir.path().join("ledger.csv"), LEDGER).unwrap();
     gzip_in_place(&dir.path().join("statement.txt"));
     gzip_in_place(&dir.path().join("ledger.csv"));
-    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
-    let output = Command::new(env!("CARGO_BIN_EXE_hisgate"))
-        .args(["reconcile", "--specs", specs, "--platform", "shaanxi", "--date", "2026-12-01", "--statement"])
-        .arg(dir.path().join("statement.txt"))
-        .arg("--his")
-        .arg(dir.path().join("ledger.csv"))
-        .arg("--db")
-        .arg(format!("sqlite://{}", dir.path().join("runs.sqlite").display()))
-        .output()
-        .unwrap();
+    let output = reconcile(dir.path(), "statement.txt", &[]);
     let summary = |o: &std::process::Output| {
         String::from_utf8_lossy(&o.stdout).lines().filter(|l| !l.starts_with("open ")).collect::<Vec<_>>().join("\n")
     };
@@ -144,16 +141,7 @@ fn an_empty_statement_is_a_day_without_rows() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("empty.txt"), "").unwrap();
     std::fs::write(dir.path().join("ledger.csv"), LEDGER).unwrap();
-    let specs = concat!(env!("CARGO_MANIFEST_DIR"), "/../specs");
-    let output = Command::new(env!("CARGO_BIN_EXE_hisgate"))
-        .args(["reconcile", "--specs", specs, "--platform", "shaanxi", "--date", "2026-12-01", "--statement"])
-        .arg(dir.path().join("empty.txt"))
-        .arg("--his")
-        .arg(dir.path().join("ledger.csv"))
-        .arg("--db")
-        .arg(format!("sqlite://{}", dir.path().join("runs.sqlite").display()))
-        .output()
-        .unwrap();
+    let output = reconcile(dir.path(), "empty.txt", &[]);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert_eq!(output.status.code(), Some(1), "{stdout}");
     assert!(

@@ -2,9 +2,9 @@
 //! `--jsonl`, `--spec`, environment variables — and keys never printed.
 
 use serde_json::{Value, json};
-use std::io::Write;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 mod support;
 
@@ -20,18 +20,7 @@ fn hisgate(args: &[&str], stdin: &str) -> Output {
 }
 
 fn hisgate_env(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hisgate"))
-        .args(args)
-        .env_remove("HISGATE_KEY")
-        .envs(env.iter().copied())
-        .current_dir(root())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
-    child.wait_with_output().unwrap()
+    support::hisgate_with(args, stdin, env)
 }
 
 fn stdout(output: &Output) -> String {
