@@ -11,6 +11,7 @@ pub mod envelope;
 mod error;
 mod macros;
 mod message;
+pub mod proxy;
 pub mod redact;
 pub mod sample;
 pub mod schema;
