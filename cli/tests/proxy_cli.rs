@@ -189,6 +189,8 @@ struct Middle {
     calls: AtomicUsize,
     seen: Mutex<Vec<(String, String, HeaderMap, Bytes)>>,
     lower_sign: bool,
+    /// How long a request whose query says `slow` waits before it goes on.
+    delay: Duration,
     http: reqwest::Client,
 }
 
@@ -198,6 +200,9 @@ async fn middle(State(m): State<Arc<Middle>>, request: Request) -> Response {
     let body = axum::body::to_bytes(body, 1 << 20).await.unwrap();
     let target = parts.uri.path_and_query().map(|p| p.to_string()).unwrap_or_default();
     m.seen.lock().unwrap().push((parts.method.to_string(), target.clone(), parts.headers.clone(), body.clone()));
+    if target.contains("slow") {
+        tokio::time::sleep(m.delay).await;
+    }
     let Some(upstream) = &m.upstream else {
         let headers = [("x-canned", "yes"), ("content-type", "text/plain")];
         return (StatusCode::IM_A_TEAPOT, headers, "not an envelope \u{1F375}").into_response();
@@ -227,12 +232,21 @@ async fn middle(State(m): State<Arc<Middle>>, request: Request) -> Response {
 }
 
 fn start_middle(upstream: Option<String>, lower_sign: bool) -> (Arc<Middle>, String, tokio::runtime::Runtime) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().unwrap();
+    start_slow_middle(upstream, lower_sign, Duration::ZERO)
+}
+
+fn start_slow_middle(
+    upstream: Option<String>,
+    lower_sign: bool,
+    delay: Duration,
+) -> (Arc<Middle>, String, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let state = Arc::new(Middle {
         upstream,
         calls: AtomicUsize::new(0),
         seen: Mutex::new(Vec::new()),
         lower_sign,
+        delay,
         http: reqwest::Client::new(),
     });
     let listener = runtime.block_on(tokio::net::TcpListener::bind("127.0.0.1:0")).unwrap();
@@ -322,6 +336,58 @@ fn an_upstream_that_is_down_gets_502_and_a_journal_row() {
     let (status, body) = send(&enforcing.url, &request);
     assert_eq!(status, 200);
     assert!(body.contains("SYSTEM_ERROR"), "{body}");
+}
+
+#[test]
+fn a_slow_upstream_gets_504_without_holding_up_other_calls() {
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = hospital(dir.path());
+    let (_middle, middle_url, _runtime) = start_slow_middle(Some(upstream.url.clone()), false, Duration::from_secs(5));
+    let url = sqlite_journal(dir.path());
+    let proxied = proxy(dir.path(), &middle_url, &url, &["--timeout", "1"]);
+    let mut slow_request = sealed("TestNet", "xml", &test_net());
+    slow_request.path.push_str("?slow");
+    let base = proxied.url.clone();
+    let slow = std::thread::spawn(move || {
+        let started = std::time::Instant::now();
+        (send(&base, &slow_request), started.elapsed())
+    });
+    std::thread::sleep(Duration::from_millis(200));
+    let (status, body) = send(&proxied.url, &sealed("TestNet", "xml", &test_net()));
+    assert_eq!(status, 200, "{body}");
+    assert!(!slow.is_finished(), "the quick call waited for the slow one");
+    let ((status, _), waited) = slow.join().unwrap();
+    assert_eq!(status, 504);
+    assert!(waited >= Duration::from_secs(1) && waited < Duration::from_secs(4), "{waited:?}");
+    let rows = exchanges(&url, &[], 2);
+    let timed_out: Vec<&Value> = rows.iter().filter(|r| r["verdict"] == "upstream_error").collect();
+    assert_eq!(timed_out.len(), 1, "{rows:?}");
+    assert_eq!(timed_out[0]["status"], 504);
+    assert!(timed_out[0]["upstream_error"].as_str().unwrap().contains("no reply within 1 s"), "{rows:?}");
+    assert!(rows.iter().any(|r| r["verdict"] == "ok"), "{rows:?}");
+}
+
+#[test]
+fn an_upstream_answering_garbage_gets_502_and_a_journal_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let garbage = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buffer = [0u8; 4096];
+            let _ = std::io::Read::read(&mut stream, &mut buffer);
+            let _ = stream.write_all(b"\x00\x01 this is not HTTP\r\n\r\n");
+        }
+    });
+    let url = sqlite_journal(dir.path());
+    let proxied = proxy(dir.path(), &garbage, &url, &[]);
+    let (status, _) = send(&proxied.url, &sealed("TestNet", "json", &test_net()));
+    assert_eq!(status, 502);
+    let row = &exchanges(&url, &[], 1)[0];
+    assert_eq!(row["verdict"], "upstream_error", "{row}");
+    assert_eq!(row["status"], 502);
+    assert_eq!(row["request"]["signature"], "verified", "{row}");
 }
 
 #[test]

@@ -103,6 +103,12 @@ async fn execute(command: Command) -> Result<(), String> {
         Command::Show(args) => (&args.source, None, None),
     };
     let shown = super::serve::redact_url(&source.journal);
+    // Reading must not create an empty journal where a path was mistyped.
+    if let Some(path) = source.journal.strip_prefix("sqlite://").map(|p| p.split('?').next().unwrap_or(p))
+        && !std::path::Path::new(path).exists()
+    {
+        return Err(format!("no journal at {path} (hisgate proxy writes one there with --journal {shown})"));
+    }
     let journal =
         Journal::open(&source.journal, source.journal_schema.as_deref()).await.map_err(|e| format!("{shown}: {e}"))?;
     if let Command::Show(args) = &command {

@@ -36,7 +36,7 @@ pub struct ProxyConfig {
     pub enforce: bool,
     /// The whole of one upstream exchange: connect, send, read the reply; past it the caller gets 504.
     pub timeout: Duration,
-    /// Exchanges waiting for the journal writer; past it an exchange is forwarded but not journaled (counted).
+    /// Exchanges waiting for the journal writer; past it an exchange is forwarded but not journaled (logged).
     pub queue: usize,
 }
 
@@ -163,7 +163,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
 }
 
 impl Shared {
-    /// Hands the exchange to the journal writer without waiting: a full queue drops it (counted, logged).
+    /// Hands the exchange to the journal writer without waiting: a full queue drops it, with a warning.
     fn record(
         &self,
         captured: Captured,
@@ -175,7 +175,6 @@ impl Shared {
         let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let pending = Pending { captured, reading, upstream, status, latency_us };
         if self.queue.try_send(pending).is_err() {
-            metrics::counter!("hisgate_proxy_journal_dropped_total").increment(1);
             tracing::warn!("the journal writer is behind: an exchange was forwarded but not journaled");
         }
     }
