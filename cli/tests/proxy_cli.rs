@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use hisgate_generated::shaanxi::PLATFORM;
 use hisgate_runtime::envelope::{Envelope, Payload};
 use hisgate_runtime::schema::Direction;
+use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::transport::{Binding, HttpRequest};
 use hisgate_tests::loopback::credentials;
 use serde_json::{Value, json};
@@ -69,6 +70,12 @@ fn hospital(dir: &Path) -> Process {
     let db = format!("sqlite://{}", dir.join("hospital.sqlite").display());
     let args = ["serve", "--platform", "shaanxi", "--role", "hospital", "--listen", "127.0.0.1:0", "--db", &db];
     Process::start(&args, dir.join("hospital.log"))
+}
+
+fn platform(dir: &Path) -> Process {
+    let db = format!("sqlite://{}", dir.join("platform.sqlite").display());
+    let args = ["serve", "--platform", "shaanxi", "--role", "platform", "--listen", "127.0.0.1:0", "--db", &db];
+    Process::start(&args, dir.join("platform.log"))
 }
 
 fn proxy(dir: &Path, upstream: &str, journal: &str, extra: &[&str]) -> Process {
@@ -180,6 +187,40 @@ fn every_binding_is_forwarded_and_journaled_exchange_by_exchange() {
     // Committed rows survive a kill -9 of the proxy.
     proxied.kill();
     assert_eq!(exchanges(&url, &[], calls.len()).len(), calls.len());
+}
+
+#[test]
+fn the_his_calling_the_platform_is_read_on_the_platform_side() {
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = platform(dir.path());
+    let url = sqlite_journal(dir.path());
+    let proxied = proxy(dir.path(), &upstream.url, &url, &[]);
+    // DownloadStatement's service is `GetStatement`, like the hospital's own GetStatement: over SOAP (one path for
+    // both sides) only the reading tells them apart.
+    let request = json!({"statementDate": "2026-11-26"});
+    for binding in ["soap11", "xml"] {
+        let (ok, shown) = call(&proxied.url, binding, "DownloadStatement", &request);
+        assert!(ok, "{shown}");
+    }
+    let rows = exchanges(&url, &[], 2);
+    for row in &rows {
+        assert_eq!(row["interface"], "DownloadStatement", "{row}");
+        assert_eq!(row["provider"], "platform", "{row}");
+        assert_eq!(row["request"]["violations"], Value::Null, "{row}");
+        assert_eq!(row["reply"]["signature"], "verified", "{row}");
+    }
+    // A request signed with another key: refused by the platform, and diagnosed in the journal.
+    let mut inputs = credentials(&PLATFORM);
+    inputs.set("key", "0123456789ABCDEF", true);
+    let wrong = sealed_with(inputs, "DownloadStatement", "json", &request);
+    let (status, body) = send(&proxied.url, &wrong);
+    assert_eq!(status, 200);
+    assert!(body.contains("ILLEGAL_SIGN"), "{body}");
+    let row = &exchanges(&url, &["--verdict", "signature_failed"], 1)[0];
+    assert_eq!(row["request"]["signature"], "failed", "{row}");
+    assert!(row["request"]["diagnosis"]["key_differs"].is_object(), "{row}");
+    let shown = journal(&["show", &row["id"].to_string()], &url);
+    assert!(shown.contains("the key likely differs"), "{shown}");
 }
 
 /// What the middle saw and does: forwards to `upstream` (or answers `canned`), counting calls, and may corrupt the
@@ -487,9 +528,13 @@ fn postgres_schema() -> Option<(hisgate_runtime::store::Store, String)> {
 
 /// A correctly signed request of `interface` over `binding`, whatever its payload holds.
 fn sealed(interface: &str, binding: &str, payload: &Value) -> HttpRequest {
+    sealed_with(credentials(&PLATFORM), interface, binding, payload)
+}
+
+fn sealed_with(inputs: Inputs, interface: &str, binding: &str, payload: &Value) -> HttpRequest {
     let protocol = PLATFORM.protocol.as_ref().unwrap();
     let schema = PLATFORM.interfaces.iter().find(|i| i.name == interface).unwrap();
-    let inputs = credentials(&PLATFORM).with("service", schema.service.to_string());
+    let inputs = inputs.with("service", schema.service.to_string());
     let binding = Binding::named(protocol, Some(binding)).unwrap();
     let payload = Payload { value: payload, schema: Some((&PLATFORM, schema.request)), root: None };
     let sealed = Envelope::new(protocol, Direction::Request).seal(payload, binding.format(), &inputs).unwrap();

@@ -7,6 +7,7 @@ use crate::inputs::Credentials;
 use crate::target::{self, Target};
 use hisgate_runtime::proxy::journal::Journal;
 use hisgate_runtime::proxy::{ProxyConfig, proxy, sweep};
+use hisgate_runtime::schema::Side;
 use hisgate_runtime::server::{CancellationToken, ServerConfig, listen};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -25,6 +26,10 @@ pub struct Args {
     /// The counterpart's base address: requests go on to it with their path and query.
     #[arg(long)]
     upstream: String,
+    /// The upstream's role, where a path both sides serve (SOAP) leaves it open: `hospital` (the platform calls
+    /// the hospital through the proxy) or `platform` (the HIS calls the platform). By default each side is tried.
+    #[arg(long, value_enum, value_name = "ROLE")]
+    upstream_role: Option<super::serve::Role>,
     /// Where exchanges are recorded: `sqlite://PATH` (created on first start) or `postgres://…` (shared by
     /// several proxies).
     #[arg(long, env = "HISGATE_JOURNAL", default_value = DEFAULT_JOURNAL)]
@@ -91,6 +96,10 @@ async fn serve(args: Args) -> Result<(), String> {
     let mut config = ProxyConfig::new(platform, &args.upstream, server);
     config.enforce = args.enforce;
     config.timeout = args.timeout;
+    config.side = args.upstream_role.map(|role| match role {
+        super::serve::Role::Hospital => Side::Hospital,
+        super::serve::Role::Platform => Side::Platform,
+    });
     let stop = CancellationToken::new();
     let running = proxy(config, journal.clone(), stop.clone())?;
     let writer = tokio::spawn(running.writer);

@@ -53,12 +53,15 @@ pub(crate) struct RequestReading {
     pub read: Option<Read>,
 }
 
-/// Reads a request as the server of the side it reaches would. A path both sides serve (SOAP) is read as each
-/// side's until one has the interface the envelope names.
+/// Reads a request as the server of the side it reaches would (`side`, where the upstream's role is known). A
+/// path both sides serve (SOAP) is read as each side's: the first reading that accepts the request wins, else the
+/// first that finds the interface the envelope names (DownloadStatement and the hospital's GetStatement share the
+/// service name `GetStatement`).
 pub(crate) fn request(
     platform: &PlatformSchema,
     config: &ServerConfig,
     captured: &Captured,
+    side: Option<crate::schema::Side>,
     diagnose: Option<Options>,
 ) -> RequestReading {
     let method = if captured.method.eq_ignore_ascii_case("GET") { HttpMethod::Get } else { HttpMethod::Post };
@@ -67,8 +70,8 @@ pub(crate) fn request(
     } else {
         Vec::new()
     };
-    let mut first = None;
-    for route in routes {
+    let mut readings = Vec::new();
+    for route in routes.into_iter().filter(|r| side.is_none_or(|side| r.side == side)) {
         let reader = Reader { platform, side: route.side, config, diagnose };
         let request = Request {
             bindings: &route.bindings,
@@ -81,12 +84,16 @@ pub(crate) fn request(
             refused: captured.refused.as_deref().or(route.unreadable.as_deref()),
         };
         let read = inbound::read(&reader, &request);
-        if provided(platform, &route, &read).is_some() {
+        if read.outcome.is_ok() {
             return RequestReading { route: Some(route), read: Some(read) };
         }
-        first.get_or_insert((route, read));
+        readings.push((route, read));
     }
-    match first {
+    let best = match readings.iter().position(|(route, read)| provided(platform, route, read).is_some()) {
+        Some(found) => Some(readings.swap_remove(found)),
+        None => readings.into_iter().next(),
+    };
+    match best {
         Some((route, read)) => RequestReading { route: Some(route), read: Some(read) },
         None => RequestReading { route: None, read: None },
     }

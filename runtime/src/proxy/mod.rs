@@ -36,6 +36,9 @@ pub struct ProxyConfig {
     pub enforce: bool,
     /// The whole of one upstream exchange: connect, send, read the reply; past it the caller gets 504.
     pub timeout: Duration,
+    /// The upstream's role, where known: which side's routes and interfaces a request is read against. Without it,
+    /// each side that serves the path is tried (see `analyse::request`).
+    pub side: Option<crate::schema::Side>,
     /// Exchanges waiting for the journal writer; past it an exchange is forwarded but not journaled (logged).
     pub queue: usize,
 }
@@ -48,6 +51,7 @@ impl ProxyConfig {
             server,
             enforce: false,
             timeout: Duration::from_secs(30),
+            side: None,
             queue: 4096,
         }
     }
@@ -122,7 +126,8 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     }
     // Under --enforce the request is read before it goes on (a quick diagnosis only: the caller waits).
     let reading = config.enforce.then(|| {
-        let reading = analyse::request(&config.platform, &config.server, &captured, Some(Options::quick()));
+        let reading =
+            analyse::request(&config.platform, &config.server, &captured, config.side, Some(Options::quick()));
         let refused = analyse::refusal(&reading).cloned().and_then(|refusal| {
             let read = reading.read.as_ref()?;
             let side = reading.route.as_ref()?.side;
@@ -330,8 +335,8 @@ async fn write(config: ProxyConfig, journal: Journal, mut pending: mpsc::Receive
         let analysed = tokio::task::spawn_blocking(move || {
             let Pending { captured, reading, upstream, status, latency_us } = next;
             let (platform, server) = (&config.platform, &config.server);
-            let reading =
-                reading.unwrap_or_else(|| analyse::request(platform, server, &captured, Some(JOURNAL_DIAGNOSIS)));
+            let reading = reading
+                .unwrap_or_else(|| analyse::request(platform, server, &captured, config.side, Some(JOURNAL_DIAGNOSIS)));
             let outcome = analyse::Outcome { captured: &captured, reading, upstream, status, latency_us };
             analyse::exchange(platform, server, outcome, JOURNAL_DIAGNOSIS)
         })
