@@ -140,17 +140,19 @@ async fn execute(command: Command) -> Result<(), String> {
 }
 
 fn table(exchanges: &[Exchange]) -> String {
+    let name = |e: &Exchange| e.interface.clone().unwrap_or_else(|| "-".to_owned());
+    let width = exchanges.iter().map(|e| name(e).chars().count()).max().unwrap_or(0).max("interface".len());
     let mut out = format!(
-        "{:>6}  {:<23}  {:<20}  {:<16}  {:>6}  {:<12}  {:>10}  keys\n",
+        "{:>6}  {:<23}  {:<width$}  {:<16}  {:>6}  {:<12}  {:>10}  keys\n",
         "id", "time", "interface", "verdict", "status", "code", "latency"
     );
     for e in exchanges {
         let keys: Vec<String> = e.keys.iter().map(|k| format!("{}={}", k.name, k.value)).collect();
         out.push_str(&format!(
-            "{:>6}  {:<23}  {:<20}  {:<16}  {:>6}  {:<12}  {:>7.1} ms  {}\n",
+            "{:>6}  {:<23}  {:<width$}  {:<16}  {:>6}  {:<12}  {:>7.1} ms  {}\n",
             e.id,
             time(e.at_ms),
-            e.interface.as_deref().unwrap_or("-"),
+            name(e),
             e.verdict.as_str(),
             e.status,
             e.code.as_deref().unwrap_or("-"),
