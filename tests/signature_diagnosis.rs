@@ -398,6 +398,7 @@ fn a_server_diagnoses_a_refused_signature() {
         &[],
         &inputs,
         hisgate_runtime::envelope::Format::Xml,
+        hisgate_runtime::signature::diagnose::Options::quick(),
     )
     .expect("a diagnosis");
     assert_eq!(d.findings.len(), 1, "it stops at the first");

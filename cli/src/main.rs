@@ -36,6 +36,12 @@ enum Command {
     Call(commands::call::Args),
     /// Run one side of a platform as a stateful simulator (SQLite by default), seeded with sample data.
     Serve(commands::serve::Args),
+    /// Stand between a caller and its counterpart: forward every exchange unchanged, read both messages against
+    /// the spec (signature, decryption, validation) and record them in the journal.
+    Proxy(commands::proxy::Args),
+    /// What a proxy recorded: list, search by business key, show one exchange with its diagnosis.
+    #[command(subcommand)]
+    Journal(commands::journal::Command),
     /// Drive whole flows between two running sides: a progress bar, then calls, failures and p50/p99 per interface.
     #[command(subcommand)]
     Scenario(scenario::Command),
@@ -64,6 +70,8 @@ fn main() -> ExitCode {
         Command::Bench(args) => commands::bench::run(args),
         Command::Call(args) => commands::call::run(args),
         Command::Serve(args) => commands::serve::run(args),
+        Command::Proxy(args) => commands::proxy::run(args),
+        Command::Journal(command) => commands::journal::run(command),
         Command::Scenario(command) => scenario::run(command),
         Command::Docs(args) => commands::docs::run(args),
         Command::Export(export) => commands::export::run(export),

@@ -65,32 +65,32 @@ pub enum LogFormat {
 
 /// Every limit of the HTTP layer; a request or connection past one is answered or closed, never waited on.
 #[derive(clap::Args, Debug)]
-struct Limits {
+pub(crate) struct Limits {
     /// Seconds a client may take from a request's first byte (or the connection's opening) to its last header.
     #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "10")]
-    header_timeout: Duration,
+    pub(crate) header_timeout: Duration,
     /// Seconds a client may take to send a request's body.
     #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "30")]
-    body_timeout: Duration,
+    pub(crate) body_timeout: Duration,
     /// Seconds a keep-alive connection may wait idle for its next request.
     #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "60")]
-    idle_timeout: Duration,
+    pub(crate) idle_timeout: Duration,
     /// The request line and headers, in bytes; a larger head is answered 431.
     #[arg(long, value_name = "BYTES", default_value_t = 64 * 1024)]
-    max_header_bytes: usize,
+    pub(crate) max_header_bytes: usize,
     /// A request's body, in bytes; a larger one (or a `Content-Length` announcing one) is refused at once.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20)]
-    max_body_bytes: usize,
+    pub(crate) max_body_bytes: usize,
     /// Connections open at once; the next is answered 503 and closed.
     #[arg(long, value_name = "N", default_value_t = 1024)]
-    max_connections: usize,
+    pub(crate) max_connections: usize,
     /// Seconds in-flight requests get to finish after SIGTERM or Ctrl-C.
     #[arg(long, value_name = "SECS", value_parser = seconds, default_value = "30")]
-    grace: Duration,
+    pub(crate) grace: Duration,
 }
 
 /// A duration given in seconds, fractions allowed (`0.5`).
-fn seconds(text: &str) -> Result<Duration, String> {
+pub(crate) fn seconds(text: &str) -> Result<Duration, String> {
     let secs: f64 = text.parse().map_err(|_| format!("`{text}` is not a number of seconds"))?;
     Duration::try_from_secs_f64(secs).map_err(|e| format!("`{text}`: {e}"))
 }
@@ -197,7 +197,7 @@ async fn serve(args: Args) -> Result<(), String> {
 }
 
 /// SIGTERM (a service manager, a container) or Ctrl-C.
-async fn stop_requested() {
+pub(crate) async fn stop_requested() {
     #[cfg(unix)]
     {
         let Ok(mut term) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) else {
@@ -225,5 +225,18 @@ pub(crate) fn redact_url(url: &str) -> String {
             }
         }
         _ => url.to_owned(),
+    }
+}
+
+impl Limits {
+    /// The connection layer's share of these limits.
+    pub(crate) fn connections(&self) -> ConnectionLimits {
+        ConnectionLimits {
+            header_read_timeout: self.header_timeout,
+            idle_timeout: self.idle_timeout,
+            max_header_bytes: self.max_header_bytes,
+            max_connections: self.max_connections,
+            grace: self.grace,
+        }
     }
 }

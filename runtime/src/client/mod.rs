@@ -199,7 +199,7 @@ impl Client {
         async {
             tracing::debug!(payload = %crate::redact::payload(platform, schema.request, &request), "request");
             let reply = self.exchange(protocol, binding, schema, &request).await?;
-            let reply = self.open(protocol, binding, schema, reply)?;
+            let reply = self.open(binding, schema, reply)?;
             tracing::Span::current().record("code", reply.code.as_str());
             if let Some(payload) = &reply.response {
                 tracing::debug!(payload = %crate::redact::payload(platform, schema.response, payload), "response");
@@ -309,53 +309,81 @@ impl Client {
     /// Verifies, decrypts and reads a reply. Nothing in it is read before its signature verifies.
     fn open(
         &self,
-        protocol: &ProtocolSchema,
         binding: Binding<'_>,
         interface: &InterfaceSchema,
         reply: HttpReply,
     ) -> Result<Reply<Value>, CallError> {
         let inner = &*self.inner;
-        let platform = &*inner.platform;
-        let limits = inner.config.limits;
-        // .NET writers start UTF-8 text with a byte-order mark; it is not part of the envelope.
-        let body = reply.body.strip_prefix('\u{feff}').unwrap_or(&reply.body);
-        let text = match binding.reply_envelope(body, limits) {
-            Ok(text) => text,
-            Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Reply(e.to_string()))),
+        let reading = Reading {
+            platform: &inner.platform,
+            credentials: &inner.config.credentials,
+            limits: inner.config.limits,
+            strictness: inner.config.strictness,
         };
-        let envelope = Envelope::new(protocol, Direction::Response);
-        let inputs = inner.config.credentials.clone().with("service", interface.service.to_string());
-        let opened = match envelope.open_text(&text, &reply.headers, binding.format(), &inputs, limits) {
-            Ok(opened) => opened,
-            Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Verify(e.to_string()))),
-        };
-        let role = |role: EnvelopeRole| {
+        open(&reading, binding, interface, &interface.service, &reply)
+    }
+}
+
+/// What reading a reply needs: the schema, the caller's credentials, the limits and the strictness.
+#[derive(Debug, Clone, Copy)]
+pub struct Reading<'a> {
+    pub platform: &'a PlatformSchema,
+    pub credentials: &'a Inputs,
+    pub limits: Limits,
+    pub strictness: crate::strictness::Strictness,
+}
+
+/// Verifies, decrypts and reads a reply to `interface`, called as `service` (its name or the alias the request
+/// used), as a client does: nothing in it is read before its signature verifies. A proxy reads replies with it too.
+pub fn open(
+    reading: &Reading<'_>,
+    binding: Binding<'_>,
+    interface: &InterfaceSchema,
+    service: &str,
+    reply: &HttpReply,
+) -> Result<Reply<Value>, CallError> {
+    let platform = reading.platform;
+    let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
+    let limits = reading.limits;
+    // .NET writers start UTF-8 text with a byte-order mark; it is not part of the envelope.
+    let body = reply.body.strip_prefix('\u{feff}').unwrap_or(&reply.body);
+    let text = match binding.reply_envelope(body, limits) {
+        Ok(text) => text,
+        Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Reply(e.to_string()))),
+    };
+    let envelope = Envelope::new(protocol, Direction::Response);
+    let inputs = reading.credentials.clone().with("service", service.to_owned());
+    let opened = match envelope.open_text(&text, &reply.headers, binding.format(), &inputs, limits) {
+        Ok(opened) => opened,
+        Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Verify(e.to_string()))),
+    };
+    let role =
+        |role: EnvelopeRole| {
             let field = protocol.response.field_with_role(role)?;
             opened.fields.get(&*field.name).and_then(crate::validate::scalar_text).or_else(|| {
                 reply.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(&field.name)).map(|(_, v)| v.clone())
             })
         };
-        let code = role(EnvelopeRole::Code).unwrap_or_default();
-        let message = role(EnvelopeRole::Message).unwrap_or_default();
-        let success =
-            platform.return_codes.iter().any(|c| c.success && (c.code == code || c.aliases.iter().any(|a| *a == code)));
-        let payload = match opened.payload {
-            OpenedPayload::Text(text) => Some(
-                transport::parse_body(binding.format(), &text, limits)
-                    .map_err(|e| CallError::Reply(format!("the decrypted payload: {e}")))?,
-            ),
-            OpenedPayload::Value(Value::Null) => None,
-            OpenedPayload::Value(Value::Object(map)) if map.is_empty() && !success => None,
-            OpenedPayload::Value(value) => Some(value),
-        };
-        let (mut violations, mut warnings) = (Violations::default(), Violations::default());
-        let response = payload.map(|mut value| {
-            (violations, warnings) = inner.config.strictness.split(check(platform, interface.response, &mut value));
-            value
-        });
-        crate::strictness::record(&platform.name, &interface.name, crate::strictness::Flow::Reply, &warnings);
-        Ok(Reply { code, message, success, response, envelope: opened.fields, violations, warnings })
-    }
+    let code = role(EnvelopeRole::Code).unwrap_or_default();
+    let message = role(EnvelopeRole::Message).unwrap_or_default();
+    let success =
+        platform.return_codes.iter().any(|c| c.success && (c.code == code || c.aliases.iter().any(|a| *a == code)));
+    let payload = match opened.payload {
+        OpenedPayload::Text(text) => Some(
+            transport::parse_body(binding.format(), &text, limits)
+                .map_err(|e| CallError::Reply(format!("the decrypted payload: {e}")))?,
+        ),
+        OpenedPayload::Value(Value::Null) => None,
+        OpenedPayload::Value(Value::Object(map)) if map.is_empty() && !success => None,
+        OpenedPayload::Value(value) => Some(value),
+    };
+    let (mut violations, mut warnings) = (Violations::default(), Violations::default());
+    let response = payload.map(|mut value| {
+        (violations, warnings) = reading.strictness.split(check(platform, interface.response, &mut value));
+        value
+    });
+    crate::strictness::record(&platform.name, &interface.name, crate::strictness::Flow::Reply, &warnings);
+    Ok(Reply { code, message, success, response, envelope: opened.fields, violations, warnings })
 }
 
 /// A reply that cannot be read is reported by its HTTP status when that is not 200: the status says more.

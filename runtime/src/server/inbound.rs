@@ -2,15 +2,19 @@
 //! envelope, check its fields, find the interface, check freshness, verify and decrypt, validate and dispatch,
 //! then seal the reply. Every failure answers with the platform's own code, in a reply signed like any other.
 
+use super::checks::{
+    check_fields, codec_code, foreign_charset, fresh_time, not_utf8, refusal_for, value_of, without_bom,
+};
 use super::freshness::{Admission, AdmitError, Ticket};
 use super::{Context, Dispatch, Failure, ReplayGuard, ServerConfig};
+use crate::Violations;
 use crate::codec::{CodecError, escape, xml};
-use crate::envelope::{Envelope, EnvelopeError, OpenedPayload, Payload};
+use crate::envelope::{Envelope, EnvelopeError, OpenedPayload, OpenedText, Payload};
 use crate::schema::{
-    Direction, EnvelopeField, EnvelopeRole, EnvelopeSchema, FailureCodes, HttpMethod, InterfaceSchema, MessageKind,
-    Place, PlatformSchema, ProtocolSchema, Side, WireFormat,
+    Direction, EnvelopeRole, HttpMethod, InterfaceSchema, MessageKind, Place, PlatformSchema, ProtocolSchema, Side,
+    WireFormat,
 };
-use crate::secret::Inputs;
+use crate::signature::diagnose::{Diagnosis, Options};
 use crate::transport::{self, Binding, HttpReply, TransportError};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
@@ -25,8 +29,26 @@ pub(super) struct Shared {
     pub replay: Option<ReplayGuard>,
 }
 
+impl Shared {
+    fn reader(&self) -> Reader<'_> {
+        Reader { platform: &self.platform, side: self.side, config: &self.config, diagnose: None }
+    }
+}
+
+/// What reading a request needs of a server: its schema, its side and its configuration. A proxy reads with the
+/// same steps as the server it stands before, without answering.
+#[derive(Clone, Copy)]
+pub(crate) struct Reader<'a> {
+    pub platform: &'a PlatformSchema,
+    pub side: Side,
+    pub config: &'a ServerConfig,
+    /// A refused signature is diagnosed within these options (a proxy's journal); `None`: only when debug
+    /// logging is on, briefly.
+    pub diagnose: Option<Options>,
+}
+
 /// One HTTP request, as the router hands it over.
-pub(super) struct Request<'a> {
+pub(crate) struct Request<'a> {
     /// The bindings that share the route (XML and JSON on one path).
     pub bindings: &'a [usize],
     /// The interface, where the route is its own (`{path}`).
@@ -41,13 +63,14 @@ pub(super) struct Request<'a> {
 }
 
 /// A refusal: the return code it answers with, and why.
-struct Refusal {
-    code: String,
-    detail: String,
+#[derive(Debug, Clone)]
+pub(crate) struct Refusal {
+    pub code: String,
+    pub detail: String,
 }
 
 impl Refusal {
-    fn new(code: &str, detail: impl Into<String>) -> Refusal {
+    pub(crate) fn new(code: &str, detail: impl Into<String>) -> Refusal {
         Refusal { code: code.to_owned(), detail: detail.into() }
     }
 }
@@ -81,33 +104,23 @@ pub(super) struct Outcome {
 }
 
 pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, Outcome) {
+    let reader = shared.reader();
     let Some(protocol) = shared.platform.protocol.as_ref() else {
         return (plain(500, "this platform declares no protocol"), Outcome::default());
     };
-    let candidates: Vec<Binding> =
-        request.bindings.iter().map(|i| Binding::new(protocol, &protocol.bindings[*i])).collect();
     let text = std::str::from_utf8(request.body).map(without_bom);
-    let Some(binding) = transport::pick(&candidates, request.content_type, text.unwrap_or_default()) else {
+    let Some(binding) = pick(protocol, &request, text.unwrap_or_default()) else {
         return (plain(500, "no binding serves this route"), Outcome::default());
     };
-    let mut service = request.interface.map(str::to_owned);
-    // The service name as the counterpart spelled it, when that is one of the interface's aliases.
-    let mut alias = None;
-    // The request's claim on its signature, where the protocol guards against replays: settled with the reply.
-    let mut ticket = None;
-    let mut keys = Vec::new();
+    let mut found = Found { service: request.interface.map(str::to_owned), ..Found::default() };
     let outcome = match text {
-        Ok(text) => {
-            let found = (&mut service, &mut alias, &mut ticket, &mut keys);
-            pipeline(shared, protocol, &binding, &request, text, found).await
-        }
+        Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut found).await,
         Err(e) => Err(Refusal::new(&protocol.failures.charset, not_utf8(request.body, e)).into()),
     };
-    let interface = service.as_deref().and_then(|s| find(shared, Some(s), None));
-    let reply_service = alias
-        .or_else(|| interface.map(|i| i.service.to_string()))
-        .unwrap_or_else(|| service.clone().unwrap_or_default());
-    let mut summary = Outcome { interface: interface.map(|i| i.name.to_string()), keys, ..Outcome::default() };
+    let interface = found.service.as_deref().and_then(|s| find(&reader, Some(s), None));
+    let reply_service = reply_service(interface, &found);
+    let mut summary =
+        Outcome { interface: interface.map(|i| i.name.to_string()), keys: found.keys, ..Outcome::default() };
     let reply = match outcome {
         Ok(value) => {
             // Keys only the reply carries (an id the provider assigns).
@@ -121,7 +134,7 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
             }
             summary.code =
                 shared.platform.return_codes.iter().find(|c| c.success).map(|c| c.code.to_string()).unwrap_or_default();
-            seal_reply(shared, protocol, &binding, interface, &reply_service, Ok(value))
+            seal_reply(&reader, protocol, &binding, interface, &reply_service, Ok(value))
         }
         Err(Stop::Repeat(reply)) => {
             summary.code = "REPEAT".to_owned();
@@ -135,58 +148,100 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
         Err(Stop::Refused(refusal)) => {
             summary.code = refusal.code.clone();
             summary.refused = Some(refusal.detail.clone());
-            seal_reply(shared, protocol, &binding, interface, &reply_service, Err(refusal))
+            seal_reply(&reader, protocol, &binding, interface, &reply_service, Err(refusal))
         }
     };
-    if let Some(ticket) = ticket {
+    if let Some(ticket) = found.ticket {
         ticket.answered(&reply).await;
     }
     (reply, summary)
 }
 
-/// Why a body is not UTF-8: a charset the sender did not say, or named in its XML declaration (`encoding="gbk"`).
-fn not_utf8(body: &[u8], error: std::str::Utf8Error) -> String {
-    let at = error.valid_up_to();
-    let declared = body.get(..body.len().min(100)).and_then(|head| {
-        let head = String::from_utf8_lossy(head);
-        let rest = &head[head.find("encoding=")? + "encoding=".len()..];
-        let quote = rest.chars().next().filter(|q| matches!(q, '"' | '\''))?;
-        Some(rest[1..].split(quote).next()?.to_owned())
+/// The binding of the route's bindings a request uses.
+fn pick<'p>(protocol: &'p ProtocolSchema, request: &Request<'_>, text: &str) -> Option<Binding<'p>> {
+    let candidates: Vec<Binding> =
+        request.bindings.iter().map(|i| Binding::new(protocol, &protocol.bindings[*i])).collect();
+    transport::pick(&candidates, request.content_type, text)
+}
+
+/// The service a reply names: the alias the request came under, else the interface's own, else as it was sent.
+fn reply_service(interface: Option<&InterfaceSchema>, found: &Found) -> String {
+    found
+        .alias
+        .clone()
+        .or_else(|| interface.map(|i| i.service.to_string()))
+        .unwrap_or_else(|| found.service.clone().unwrap_or_default())
+}
+
+/// A request as this side's server reads it, not answered: what the reading found, and the validated payload or
+/// the refusal the server would answer (a SOAP fault is a refusal with the malformed code here).
+pub(crate) struct Read {
+    /// The binding the request used, by its index in the protocol's `bindings:`.
+    pub binding: Option<usize>,
+    pub found: Found,
+    /// The envelope's fields and the validated payload.
+    pub outcome: Result<(Map<String, Value>, Value), Refusal>,
+}
+
+/// Reads a request with the server's own steps — parse, check the envelope's fields, find the interface, check
+/// freshness, verify, decrypt, validate — without a replay guard, a handler or a reply.
+pub(crate) fn read(reader: &Reader<'_>, request: &Request<'_>) -> Read {
+    let mut found = Found { service: request.interface.map(str::to_owned), ..Found::default() };
+    let Some(protocol) = reader.platform.protocol.as_ref() else {
+        return Read { binding: None, found, outcome: Err(Refusal::new("", "this platform declares no protocol")) };
+    };
+    let text = std::str::from_utf8(request.body).map(without_bom);
+    let Some(binding) = pick(protocol, request, text.unwrap_or_default()) else {
+        return Read { binding: None, found, outcome: Err(Refusal::new("", "no binding serves this route")) };
+    };
+    let index = protocol.bindings.iter().position(|b| std::ptr::eq(b, binding.schema));
+    let outcome = match text {
+        Err(e) => Err(Refusal::new(&protocol.failures.charset, not_utf8(request.body, e)).into()),
+        Ok(text) => {
+            open_request(reader, protocol, &binding, request, text, &mut found).and_then(|(interface, opened, _)| {
+                let (payload, _) = read_payload(reader, protocol, &binding, interface, opened.payload, &mut found)?;
+                Ok((opened.fields, payload))
+            })
+        }
+    };
+    let outcome = outcome.map_err(|stop| match stop {
+        Stop::Refused(refusal) => refusal,
+        Stop::Fault(_) => Refusal::new(&protocol.failures.malformed, "not a SOAP call"),
+        Stop::Repeat(_) => Refusal::new("", "a repeat"),
     });
-    let found = body.get(at).map_or(String::new(), |b| format!(" (byte 0x{b:02X} at offset {at})"));
-    match declared {
-        Some(charset) => format!("the body is in `{}`, not UTF-8{found}", crate::codec::escape(&charset)),
-        None => format!("the body is not UTF-8{found}"),
+    Read { binding: index, found, outcome }
+}
+
+/// The reply this side's server gives a request it refuses: the platform's code, in a sealed envelope.
+pub(crate) fn refuse(reader: &Reader<'_>, read: &Read, refusal: Refusal) -> Option<HttpReply> {
+    let protocol = reader.platform.protocol.as_ref()?;
+    let binding = Binding::new(protocol, protocol.bindings.get(read.binding?)?);
+    if refusal.code.is_empty() {
+        return binding.fault(&refusal.detail);
     }
+    let interface = read.found.service.as_deref().and_then(|s| find(reader, Some(s), None));
+    let service = reply_service(interface, &read.found);
+    Some(seal_reply(reader, protocol, &binding, interface, &service, Err(refusal)))
 }
 
-/// The charset a content type names, where it names one other than UTF-8 (`text/xml; charset=gbk`).
-fn foreign_charset(content_type: Option<&str>) -> Option<&str> {
-    let charset = content_type?.split(';').skip(1).find_map(|p| {
-        let (name, value) = p.split_once('=')?;
-        name.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches('"'))
-    })?;
-    (!charset.eq_ignore_ascii_case("utf-8") && !charset.eq_ignore_ascii_case("utf8")).then_some(charset)
+/// What the pipeline finds out on the way, for the reply, the log line and a proxy's journal.
+#[derive(Default)]
+pub(crate) struct Found {
+    /// The interface's name once found, else the service as sent.
+    pub service: Option<String>,
+    /// The service name as the counterpart spelled it, when that is one of the interface's aliases.
+    pub alias: Option<String>,
+    /// The request's claim on its signature, where the protocol guards against replays: settled with the reply.
+    ticket: Option<Ticket>,
+    /// The business keys the interface declares, as the request carries them, shown.
+    pub keys: Vec<(String, String)>,
+    /// Whether the signature verified; `None` when the reading stopped before it was checked.
+    pub verified: Option<bool>,
+    /// Which variant of the rule the refused signature was made with, where [`Reader::diagnose`] asked.
+    pub diagnosis: Option<Diagnosis>,
+    /// Every rule the payload breaks, refused or only warned about.
+    pub violations: Violations,
 }
-
-/// The code for a body read and refused: a foreign charset has the platform's own.
-fn codec_code<'f>(failures: &'f FailureCodes, error: &CodecError, otherwise: &'f str) -> &'f str {
-    match error {
-        CodecError::Charset { .. } => &failures.charset,
-        e if e.is_refused_content() => &failures.malformed,
-        _ => otherwise,
-    }
-}
-
-/// .NET writers start UTF-8 text with a byte-order mark; it is not part of the envelope.
-fn without_bom(text: &str) -> &str {
-    text.strip_prefix('\u{feff}').unwrap_or(text)
-}
-
-/// What the pipeline finds out on the way, for the reply and the log line: the service, the alias it came under,
-/// the replay ticket, the business keys.
-type Found<'f> =
-    (&'f mut Option<String>, &'f mut Option<String>, &'f mut Option<Ticket>, &'f mut Vec<(String, String)>);
 
 async fn pipeline(
     shared: &Shared,
@@ -194,10 +249,61 @@ async fn pipeline(
     binding: &Binding<'_>,
     request: &Request<'_>,
     body: &str,
-    (service, alias, ticket, keys): Found<'_>,
+    found: &mut Found,
 ) -> Result<Value, Stop> {
+    let reader = shared.reader();
     let failures = &protocol.failures;
-    let limits = shared.config.limits;
+    let (interface, opened, sent) = open_request(&reader, protocol, binding, request, body, found)?;
+    if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
+        let signature = value_of(&protocol.request, &protocol.signature.field, &opened.fields, request.headers);
+        let now = crate::clock::now(shared.config.utc_offset);
+        let digest = super::freshness::request_digest(protocol, &interface.name, request);
+        match guard.admit(sent, now, signature.as_deref().unwrap_or_default(), &digest).await {
+            Ok(Admission::First(first)) => found.ticket = Some(first),
+            Ok(Admission::Repeat(reply)) => return Err(Stop::Repeat(reply)),
+            Err(AdmitError::Stale(e)) => return Err(Refusal::new(&failures.stale, e.to_string()).into()),
+            Err(AdmitError::Store(e)) => {
+                tracing::error!(error = %e, "the replay guard cannot read its store");
+                return Err(Refusal::new(&failures.internal, "").into());
+            }
+        }
+    }
+    let (payload, warnings) = read_payload(&reader, protocol, binding, interface, opened.payload, found)?;
+    let context = Context {
+        interface: interface.name.to_string(),
+        binding: binding.schema.name.to_string(),
+        envelope: opened.fields,
+        headers: request.headers.to_vec(),
+        warnings,
+    };
+    match shared.dispatch.dispatch(&interface.name, payload, context).await {
+        Ok(value) => Ok(value),
+        Err(failure) => {
+            // A request the server failed on leaves no trace: a retry of it is handled afresh.
+            if let Failure::Internal(_) = failure
+                && let Some(first) = found.ticket.take()
+            {
+                first.release().await;
+            }
+            Err(failure_refusal(protocol, interface, failure).into())
+        }
+    }
+}
+
+/// The envelope read, checked, verified and decrypted: the interface, the opened envelope, and the request's time
+/// where the protocol declares freshness.
+type OpenedRequest<'s> = (&'s InterfaceSchema, OpenedText, Option<chrono::NaiveDateTime>);
+
+fn open_request<'s>(
+    reader: &Reader<'s>,
+    protocol: &ProtocolSchema,
+    binding: &Binding<'_>,
+    request: &Request<'_>,
+    body: &str,
+    found: &mut Found,
+) -> Result<OpenedRequest<'s>, Stop> {
+    let failures = &protocol.failures;
+    let limits = reader.config.limits;
     if let Some(detail) = request.refused {
         return Err(Refusal::new(&failures.malformed, detail).into());
     }
@@ -208,7 +314,7 @@ async fn pipeline(
     if binding.schema.method == HttpMethod::Post && body.trim().is_empty() {
         return Err(Refusal::new(&failures.empty, "the request has no body").into());
     }
-    let inbound = match binding.inbound(shared.side, request.path_service, request.query, body, limits) {
+    let inbound = match binding.inbound(reader.side, request.path_service, request.query, body, limits) {
         Ok(inbound) => inbound,
         Err(e) => {
             return Err(match binding.fault(&e.to_string()) {
@@ -248,23 +354,23 @@ async fn pipeline(
     if fields.is_empty() && request.headers.is_empty() {
         return Err(Refusal::new(&failures.empty, "the envelope has no fields").into());
     }
-    check_fields(&protocol.request, &fields, request.headers, &shared.config.credentials, &failures.malformed)?;
+    check_fields(&protocol.request, &fields, request.headers, &reader.config.credentials, &failures.malformed)?;
     let named = inbound.service.or_else(|| {
         let field = transport::service_field(protocol)?;
         fields.get(&*field.name).and_then(crate::validate::scalar_text)
     });
-    if service.is_none() {
-        service.clone_from(&named);
+    if found.service.is_none() {
+        found.service.clone_from(&named);
     }
-    let interface = find(shared, request.interface, named.as_deref()).ok_or_else(|| {
+    let interface = find(reader, request.interface, named.as_deref()).ok_or_else(|| {
         Refusal::new(&failures.unknown_service, format!("no interface `{}`", named.as_deref().unwrap_or_default()))
     })?;
-    *service = Some(interface.name.to_string());
-    *alias = named.filter(|n| interface.service_aliases.iter().any(|a| a == n));
-    let sent = fresh_time(shared, protocol, &fields, request.headers)?;
+    found.service = Some(interface.name.to_string());
+    found.alias = named.filter(|n| interface.service_aliases.iter().any(|a| a == n));
+    let sent = fresh_time(reader, protocol, &fields, request.headers)?;
     // An envelope under an alias is checked, and answered, under the name it was sent with.
-    let spoken = alias.clone().unwrap_or_else(|| interface.service.to_string());
-    let mut inputs = shared.config.credentials.clone().with("service", spoken);
+    let spoken = found.alias.clone().unwrap_or_else(|| interface.service.to_string());
+    let mut inputs = reader.config.credentials.clone().with("service", spoken);
     // Headers fill what templates read besides (glorycard's `timestamp`), never a credential or the service: a
     // header `key` must not choose the key the request is verified with. `open_fields` then finds them all set.
     for (name, value) in request.headers {
@@ -273,66 +379,69 @@ async fn pipeline(
         }
     }
     let envelope = Envelope::new(protocol, Direction::Request);
-    // At debug level a refused signature is diagnosed (briefly): the log says which variant the counterpart used.
-    let kept = tracing::enabled!(tracing::Level::DEBUG).then(|| fields.clone());
+    // A refused signature is diagnosed where asked, or (briefly) at debug level: which variant the counterpart used.
+    let options = reader.diagnose.or_else(|| tracing::enabled!(tracing::Level::DEBUG).then(Options::quick));
+    let kept = options.map(|_| fields.clone());
     let opened = envelope.open_fields(fields, request.headers, binding.format(), &inputs, limits).map_err(|e| {
-        if let (EnvelopeError::Verify(crate::signature::VerifyError::Mismatch { .. }), Some(fields)) = (&e, &kept) {
-            let platform = &shared.platform;
-            let format = binding.format();
-            crate::signature::diagnose::refused(platform, Direction::Request, fields, request.headers, &inputs, format);
+        if let EnvelopeError::Verify(_) = &e {
+            found.verified = Some(false);
+        }
+        if let (EnvelopeError::Verify(crate::signature::VerifyError::Mismatch { .. }), Some(fields), Some(options)) =
+            (&e, &kept, options)
+        {
+            let (platform, format) = (reader.platform, binding.format());
+            found.diagnosis = crate::signature::diagnose::refused(
+                platform,
+                Direction::Request,
+                fields,
+                request.headers,
+                &inputs,
+                format,
+                options,
+            );
         }
         refusal_for(protocol, e)
     })?;
-    if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
-        let signature = value_of(&protocol.request, &protocol.signature.field, &opened.fields, request.headers);
-        let now = crate::clock::now(shared.config.utc_offset);
-        let digest = super::freshness::request_digest(protocol, &interface.name, request);
-        match guard.admit(sent, now, signature.as_deref().unwrap_or_default(), &digest).await {
-            Ok(Admission::First(first)) => *ticket = Some(first),
-            Ok(Admission::Repeat(reply)) => return Err(Stop::Repeat(reply)),
-            Err(AdmitError::Stale(e)) => return Err(Refusal::new(&failures.stale, e.to_string()).into()),
-            Err(AdmitError::Store(e)) => {
-                tracing::error!(error = %e, "the replay guard cannot read its store");
-                return Err(Refusal::new(&failures.internal, "").into());
-            }
-        }
-    }
-    let payload = match opened.payload {
+    found.verified = Some(true);
+    Ok((interface, opened, sent))
+}
+
+/// The opened payload parsed and validated under the server's strictness: the payload and the violations only
+/// warned about, or the refusal.
+fn read_payload(
+    reader: &Reader<'_>,
+    protocol: &ProtocolSchema,
+    binding: &Binding<'_>,
+    interface: &InterfaceSchema,
+    payload: OpenedPayload,
+    found: &mut Found,
+) -> Result<(Value, Violations), Stop> {
+    let failures = &protocol.failures;
+    let limits = reader.config.limits;
+    let payload = match payload {
         OpenedPayload::Value(v) => v,
         OpenedPayload::Text(text) => transport::parse_body(binding.format(), &text, limits).map_err(|e| {
             Refusal::new(codec_code(failures, &e, &failures.decrypt), format!("the decrypted payload: {e}"))
         })?,
     };
     if binding.format() == WireFormat::Xml {
-        xml::refuse_repeats(&shared.platform, interface.request, &payload)
+        xml::refuse_repeats(reader.platform, interface.request, &payload)
             .map_err(|e| Refusal::new(&failures.malformed, format!("the payload: {e}")))?;
     }
-    let (payload, warnings) = super::strict::request(&shared.platform, interface, shared.config.strictness, payload)
-        .map_err(|refused| Refusal::new(&failures.invalid, refused.to_string()))?;
-    *keys = crate::business_keys::business_keys(&shared.platform, interface, &payload, None);
-    let context = Context {
-        interface: interface.name.to_string(),
-        binding: binding.schema.name.to_string(),
-        envelope: opened.fields,
-        headers: request.headers.to_vec(),
-        warnings,
-    };
-    match shared.dispatch.dispatch(&interface.name, payload, context).await {
-        Ok(value) => Ok(value),
-        Err(failure) => {
-            // A request the server failed on leaves no trace: a retry of it is handled afresh.
-            if let Failure::Internal(_) = failure
-                && let Some(first) = ticket.take()
-            {
-                first.release().await;
-            }
-            Err(failure_refusal(protocol, interface, failure).into())
-        }
-    }
+    // Keys before validation: a refused request's log line and journal row still say which order it was about.
+    found.keys = crate::business_keys::business_keys(reader.platform, interface, &payload, None);
+    let (payload, warnings) = super::strict::request(reader.platform, interface, reader.config.strictness, payload)
+        .map_err(|refused| {
+            found.violations = refused.clone();
+            Refusal::new(&failures.invalid, refused.to_string())
+        })?;
+    found.violations = warnings.clone();
+    Ok((payload, warnings))
 }
 
-fn find<'s>(shared: &'s Shared, fixed: Option<&str>, service: Option<&str>) -> Option<&'s InterfaceSchema> {
-    let on_side = shared.platform.interfaces.iter().filter(|i| i.provider == shared.side);
+fn find<'s>(reader: &Reader<'s>, fixed: Option<&str>, service: Option<&str>) -> Option<&'s InterfaceSchema> {
+    let side = reader.side;
+    let on_side = reader.platform.interfaces.iter().filter(move |i| i.provider == side);
     match (fixed, service) {
         (Some(name), _) => on_side.clone().find(|i| i.name == name),
         (None, Some(service)) => {
@@ -340,119 +449,6 @@ fn find<'s>(shared: &'s Shared, fixed: Option<&str>, service: Option<&str>) -> O
         }
         (None, None) => None,
     }
-}
-
-/// A field's value, from the body or the headers as the envelope places it.
-fn value_of(
-    schema: &EnvelopeSchema,
-    name: &str,
-    fields: &Map<String, Value>,
-    headers: &[(String, String)],
-) -> Option<String> {
-    text_of(schema, name, fields, headers).map(Cow::into_owned)
-}
-
-/// [`value_of`], borrowed where the value is text already: the field checks read every field of every request.
-fn text_of<'v>(
-    schema: &EnvelopeSchema,
-    name: &str,
-    fields: &'v Map<String, Value>,
-    headers: &'v [(String, String)],
-) -> Option<Cow<'v, str>> {
-    match schema.field(name).map(|f| f.place) {
-        Some(Place::Header) => {
-            headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| Cow::Borrowed(v.as_str()))
-        }
-        _ => match fields.get(name)? {
-            Value::String(s) => Some(Cow::Borrowed(s)),
-            other => crate::validate::scalar_text(other).map(Cow::Owned),
-        },
-    }
-}
-
-/// Required fields present, accepted values, and this server's own credentials where the spec checks them.
-fn check_fields(
-    schema: &EnvelopeSchema,
-    fields: &Map<String, Value>,
-    headers: &[(String, String)],
-    credentials: &Inputs,
-    malformed: &str,
-) -> Result<(), Refusal> {
-    for field in schema.fields.iter().filter(|f| f.role != EnvelopeRole::Signature) {
-        let code = field.reject.as_deref().unwrap_or(malformed);
-        let Some(value) = text_of(schema, &field.name, fields, headers).filter(|v| !v.is_empty()) else {
-            // The payload's own field (onepay's `param`) holds an object, not text: present all the same. Only
-            // that one: a credential sent as an object must not slip past its check as "present".
-            let structured = schema.payload.field.as_deref() == Some(&*field.name)
-                && fields.get(&*field.name).is_some_and(|v| v.is_object() || v.is_array());
-            if field.required && !structured {
-                return Err(Refusal::new(code, format!("`{}` is missing", field.name)));
-            }
-            continue;
-        };
-        if !field.accepts.is_empty() && !field.accepts.iter().any(|a| *a == value) {
-            let accepted: Vec<&str> = field.accepts.iter().map(|a| &**a).collect();
-            return Err(Refusal::new(
-                code,
-                format!("`{}` is `{value}`, expected {}", field.name, accepted.join(" or ")),
-            ));
-        }
-        if let Some(credential) = own_credential(field).filter(|_| field.reject.is_some())
-            && let Some(expected) = credentials.get(credential)
-            && expected != value
-        {
-            let shown =
-                if credentials.is_secret(credential) { "another value".to_owned() } else { format!("`{value}`") };
-            return Err(Refusal::new(code, format!("`{}` is {shown}, not this server's", field.name)));
-        }
-    }
-    Ok(())
-}
-
-/// The credential a field's template is exactly (`{partner}` → `partner`).
-fn own_credential(field: &EnvelopeField) -> Option<&str> {
-    let template = field.value.as_deref()?;
-    let name = template.strip_prefix('{')?.strip_suffix('}')?;
-    name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_').then_some(name)
-}
-
-/// The request's time, when the protocol declares a freshness window; a request outside it is refused here,
-/// before the signature is checked.
-fn fresh_time(
-    shared: &Shared,
-    protocol: &ProtocolSchema,
-    fields: &Map<String, Value>,
-    headers: &[(String, String)],
-) -> Result<Option<chrono::NaiveDateTime>, Refusal> {
-    let (Some(freshness), Some(window)) = (&protocol.freshness, shared.config.freshness_window) else {
-        return Ok(None);
-    };
-    let stale = &protocol.failures.stale;
-    let field = protocol.request.field(&freshness.field);
-    let value = value_of(&protocol.request, &freshness.field, fields, headers)
-        .ok_or_else(|| Refusal::new(stale, format!("`{}` is missing", freshness.field)))?;
-    let format = field.and_then(|f| f.format.as_ref()).ok_or_else(|| Refusal::new(stale, "no timestamp format"))?;
-    let sent = format.read(&value).map_err(|e| Refusal::new(stale, format!("`{}`: {e}", freshness.field)))?;
-    let now = crate::clock::now(shared.config.utc_offset);
-    let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
-    if (now - sent).abs() > window {
-        return Err(Refusal::new(stale, super::Stale::OutsideWindow { sent, now }.to_string()));
-    }
-    Ok(Some(sent))
-}
-
-fn refusal_for(protocol: &ProtocolSchema, error: EnvelopeError) -> Refusal {
-    let failures = &protocol.failures;
-    let code = match &error {
-        EnvelopeError::Verify(_) | EnvelopeError::Sign(_) => &failures.signature,
-        EnvelopeError::Cipher(_) | EnvelopeError::Payload { .. } | EnvelopeError::UnknownScheme { .. } => {
-            &failures.decrypt
-        }
-        EnvelopeError::Codec(e) => codec_code(failures, e, &failures.malformed),
-        EnvelopeError::NotAnObject => &failures.malformed,
-        EnvelopeError::Template(_) => &failures.internal,
-    };
-    Refusal::new(code, error.to_string())
 }
 
 fn failure_refusal(protocol: &ProtocolSchema, interface: &InterfaceSchema, failure: Failure) -> Refusal {
@@ -483,14 +479,14 @@ fn code_message(platform: &PlatformSchema, interface: Option<&InterfaceSchema>, 
 
 /// Seals the reply: the handler's payload under the success code, or a refusal's code and message, bare.
 fn seal_reply(
-    shared: &Shared,
+    reader: &Reader<'_>,
     protocol: &ProtocolSchema,
     binding: &Binding,
     interface: Option<&InterfaceSchema>,
     service: &str,
     outcome: Result<Value, Refusal>,
 ) -> HttpReply {
-    let platform = &shared.platform;
+    let platform = reader.platform;
     let (code, message) = match &outcome {
         Ok(_) => {
             let success = platform.return_codes.iter().find(|c| c.success);
@@ -511,9 +507,9 @@ fn seal_reply(
     };
     // `format` too, as sealing would set it: the envelope step then reads these inputs as they are, uncopied.
     let mut inputs =
-        shared.config.credentials.clone().with("service", service.to_owned()).with("format", binding.format().as_str());
+        reader.config.credentials.clone().with("service", service.to_owned()).with("format", binding.format().as_str());
     if let Some(field) = protocol.response.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
-        let now = crate::clock::now(shared.config.utc_offset);
+        let now = crate::clock::now(reader.config.utc_offset);
         let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));
         inputs.set("timestamp", stamp, false);
     }

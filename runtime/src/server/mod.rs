@@ -2,8 +2,9 @@
 //! that reads, checks, verifies, decrypts, validates, dispatches to the generated handler and seals the reply.
 //! The router is a plain `axum::Router`: wrap it in any tower layer (auth, logging, metrics).
 
+mod checks;
 mod freshness;
-mod inbound;
+pub(crate) mod inbound;
 pub mod listen;
 pub mod metrics;
 pub mod ops;

@@ -319,8 +319,8 @@ fn shape(value: &str) -> Shape {
     Shape { len: value.chars().count(), alphabet }
 }
 
-/// A server's refused signature: which variant the counterpart used, searched briefly and logged at debug level.
-/// Callers run it only when debug logging is on (it costs up to [`Options::quick`]'s budget).
+/// A refused signature: which variant the counterpart used, searched within `options` and logged at debug level.
+/// A server runs it only when debug logging is on, with [`Options::quick`]; a proxy's journal keeps the diagnosis.
 pub fn refused(
     platform: &PlatformSchema,
     direction: Direction,
@@ -328,6 +328,7 @@ pub fn refused(
     headers: &[(String, String)],
     inputs: &Inputs,
     format: Format,
+    options: Options,
 ) -> Option<Diagnosis> {
     let protocol = platform.protocol.as_ref()?;
     let name = &*protocol.signature.field;
@@ -336,7 +337,7 @@ pub fn refused(
         .and_then(Value::as_str)
         .or_else(|| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()))?;
     let view = Envelope::new(protocol, direction).signed_view(fields, inputs, format, Limits::default()).ok()?;
-    let diagnosis = diagnose(platform, direction, &view, inputs, received, Options::quick());
+    let diagnosis = diagnose(platform, direction, &view, inputs, received, options);
     // The variant's label only: canonical strings hold message values, which may be personal data.
     match (diagnosis.findings.first(), &diagnosis.key_differs) {
         (Some(found), _) => tracing::debug!(

@@ -1,0 +1,158 @@
+//! The journal: every exchange a proxy saw, in the runtime's [`Store`] — a SQLite file by default, PostgreSQL for
+//! several proxies writing one journal. Each row is committed on its own, so what was written survives a
+//! `kill -9`; business keys sit in their own indexed table; rows older than the retention are swept.
+
+use super::record::{Exchange, Verdict};
+use crate::store::{Migration, Store, StoreError};
+use sqlx::Row;
+
+const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "proxy journal",
+    sqlite: include_str!("sql/0001_journal.sqlite.sql"),
+    postgres: include_str!("sql/0001_journal.postgres.sql"),
+}];
+
+/// Which exchanges to list, newest first.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub interface: Option<String>,
+    /// From this time on, in milliseconds since the Unix epoch.
+    pub since_ms: Option<i64>,
+    /// Before this time.
+    pub until_ms: Option<i64>,
+    pub verdict: Option<Verdict>,
+    /// A business key's value, exactly as the journal shows it.
+    pub key: Option<String>,
+    pub limit: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Journal {
+    store: Store,
+}
+
+impl Journal {
+    /// The journal at `url` (`sqlite://PATH`, created if missing, or `postgres://…`, in `schema` when given),
+    /// migrated.
+    pub async fn open(url: &str, schema: Option<&str>) -> Result<Journal, StoreError> {
+        Journal::on(Store::open_in_schema(url, schema).await?).await
+    }
+
+    /// The journal in a store already open (a PostgreSQL schema of its own, in tests).
+    pub async fn on(store: Store) -> Result<Journal, StoreError> {
+        store.migrate("hisgate.journal", MIGRATIONS).await?;
+        Ok(Journal { store })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Writes one exchange and its keys in one transaction; its id.
+    pub async fn insert(&self, exchange: &Exchange) -> Result<i64, StoreError> {
+        let record = serde_json::to_string(exchange).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+        let mut tx = self.store.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO journal_exchange (at_ms, platform, interface, verdict, status, latency_us, code, record) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(exchange.at_ms)
+        .bind(&exchange.platform)
+        .bind(exchange.interface.as_deref())
+        .bind(exchange.verdict.as_str())
+        .bind(i32::from(exchange.status))
+        .bind(i64::try_from(exchange.latency_us).unwrap_or(i64::MAX))
+        .bind(exchange.code.as_deref())
+        .bind(&record)
+        .fetch_one(&mut *tx)
+        .await?;
+        let id: i64 = row.try_get(0)?;
+        for key in &exchange.keys {
+            sqlx::query("INSERT INTO journal_key (exchange_id, name, value) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(&key.name)
+                .bind(&key.value)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// The exchanges `filter` selects, newest first.
+    pub async fn list(&self, filter: &Filter) -> Result<Vec<Exchange>, StoreError> {
+        let mut conditions = Vec::new();
+        let mut n = 0;
+        let mut next = || {
+            n += 1;
+            format!("${n}")
+        };
+        if filter.interface.is_some() {
+            conditions.push(format!("interface = {}", next()));
+        }
+        if filter.since_ms.is_some() {
+            conditions.push(format!("at_ms >= {}", next()));
+        }
+        if filter.until_ms.is_some() {
+            conditions.push(format!("at_ms < {}", next()));
+        }
+        if filter.verdict.is_some() {
+            conditions.push(format!("verdict = {}", next()));
+        }
+        if filter.key.is_some() {
+            conditions.push(format!("id IN (SELECT exchange_id FROM journal_key WHERE value = {})", next()));
+        }
+        let limit = next();
+        let clause = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
+        let sql = format!("SELECT id, record FROM journal_exchange{clause} ORDER BY at_ms DESC, id DESC LIMIT {limit}");
+        let mut query = sqlx::query(&sql);
+        if let Some(interface) = &filter.interface {
+            query = query.bind(interface);
+        }
+        if let Some(since) = filter.since_ms {
+            query = query.bind(since);
+        }
+        if let Some(until) = filter.until_ms {
+            query = query.bind(until);
+        }
+        if let Some(verdict) = filter.verdict {
+            query = query.bind(verdict.as_str());
+        }
+        if let Some(key) = &filter.key {
+            query = query.bind(key);
+        }
+        let limit = if filter.limit > 0 { filter.limit } else { i64::MAX };
+        let rows = query.bind(limit).fetch_all(self.store.pool()).await?;
+        rows.iter().map(read_row).collect()
+    }
+
+    pub async fn get(&self, id: i64) -> Result<Option<Exchange>, StoreError> {
+        let row = sqlx::query("SELECT id, record FROM journal_exchange WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.store.pool())
+            .await?;
+        row.as_ref().map(read_row).transpose()
+    }
+
+    /// Forgets every exchange from before `at_ms`; how many.
+    pub async fn forget_before(&self, at_ms: i64) -> Result<u64, StoreError> {
+        let mut tx = self.store.begin().await?;
+        sqlx::query("DELETE FROM journal_key WHERE exchange_id IN (SELECT id FROM journal_exchange WHERE at_ms < $1)")
+            .bind(at_ms)
+            .execute(&mut *tx)
+            .await?;
+        let gone = sqlx::query("DELETE FROM journal_exchange WHERE at_ms < $1").bind(at_ms).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(gone.rows_affected())
+    }
+}
+
+fn read_row(row: &sqlx::any::AnyRow) -> Result<Exchange, StoreError> {
+    let id: i64 = row.try_get(0)?;
+    let record: String = row.try_get(1)?;
+    let mut exchange: Exchange =
+        serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("journal row {id}: {e}")))?;
+    exchange.id = id;
+    Ok(exchange)
+}
