@@ -12,59 +12,15 @@ use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::transport::{Binding, HttpRequest};
 use hisgate_tests::loopback::credentials;
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Write};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-/// A `hisgate` process that prints the address it serves on; killed when dropped.
-struct Process {
-    child: Child,
-    url: String,
-    log: PathBuf,
-}
-
-impl Process {
-    fn start(args: &[&str], log: PathBuf) -> Process {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_hisgate"))
-            .args(args)
-            .stdout(Stdio::piped())
-            .stderr(std::fs::File::create(&log).expect("a log file"))
-            .spawn()
-            .expect("hisgate runs");
-        let stdout = child.stdout.take().expect("its stdout");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = tx.send(line);
-            }
-        });
-        let mut process = Process { child, url: String::new(), log };
-        let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("{}", process.log_text()));
-        let url = line.split(" on ").nth(1).and_then(|rest| rest.split(' ').next());
-        process.url = url.unwrap_or_else(|| panic!("`{line}` names no address")).to_owned();
-        process
-    }
-
-    fn log_text(&self) -> String {
-        std::fs::read_to_string(&self.log).unwrap_or_default()
-    }
-
-    /// SIGKILL: no shutdown, no last write.
-    fn kill(&mut self) {
-        self.child.kill().expect("killed");
-        self.child.wait().expect("gone");
-    }
-}
-
-impl Drop for Process {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+mod support;
+use support::Process;
 
 fn hospital(dir: &Path) -> Process {
     let db = format!("sqlite://{}", dir.join("hospital.sqlite").display());

@@ -6,13 +6,15 @@
 
 #[path = "../../simulator/tests/shaanxi_support/mod.rs"]
 mod shaanxi_support;
+mod support;
 
 use hisgate_runtime::schema::Side;
 use hisgate_runtime::store::Store;
 use hisgate_simulator::shaanxi::Bookings;
-use shaanxi_support::{book, hospital_client, person, quiet_slot, start};
+use shaanxi_support::{book, person, quiet_slot, start};
 use std::path::{Path, PathBuf};
 use std::process::Output;
+use support::Process;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
@@ -34,6 +36,8 @@ const LEDGER: &str = "SELECT pay_time AS time, order_id AS platform_order_id, ''
 fn reconcile(dir: &Path, day: &str, platform_url: &str, hospital_db: &str) -> Output {
     std::process::Command::new(env!("CARGO_BIN_EXE_hisgate"))
         .args(["reconcile", "--platform", "shaanxi", "--date", day, "--fetch", platform_url])
+        .arg("--journal")
+        .arg(journal(dir))
         .args(["--his-db", hospital_db, "--his-query", LEDGER])
         .arg("--specs")
         .arg(root().join("specs"))
@@ -43,6 +47,11 @@ fn reconcile(dir: &Path, day: &str, platform_url: &str, hospital_db: &str) -> Ou
         .arg(dir.join("report"))
         .output()
         .unwrap()
+}
+
+/// The journal of the proxy the platform's front desk calls the hospital through: the third source.
+fn journal(dir: &Path) -> String {
+    format!("sqlite://{}", dir.join("journal.sqlite").display())
 }
 
 fn count(summary: &str, class: &str) -> u64 {
@@ -75,7 +84,15 @@ async fn a_fetched_statement_against_the_his_database_finds_each_planted_mismatc
                   amount TEXT, channel TEXT)";
     execute(&hospital_store, manual, &[]).await;
 
-    let client = hospital_client(&hospital);
+    // The platform's front desk reaches the hospital through `hisgate proxy`, whose journal reconcile reads.
+    let proxy = Process::start(
+        &["proxy", "--platform", "shaanxi", "--listen", "127.0.0.1:0", "--upstream", &hospital.url]
+            .into_iter()
+            .chain(["--journal", &journal(dir.path())])
+            .collect::<Vec<_>>(),
+        dir.path().join("proxy.log"),
+    );
+    let client = shaanxi_support::hospital_client_at(&proxy.url);
     let slot = quiet_slot(&client, &platform_store, "220", 6).await;
     let bookings = Bookings::new(platform_store.clone(), client);
     let mut orders = Vec::new();
@@ -163,6 +180,18 @@ async fn a_fetched_statement_against_the_his_database_finds_each_planted_mismatc
     for (i, order) in orders.iter().enumerate() {
         assert_eq!(mismatches.contains(order.as_str()), i < 5, "{order}\n{mismatches}");
     }
+    // The third source: the payment the HIS never booked passed through the proxy and was answered with success;
+    // the HIS's stray entry never did.
+    let undone = summary.lines().skip_while(|l| !l.contains(&format!("platform_only {}", orders[1]))).nth(1);
+    let undone = undone.unwrap_or_else(|| panic!("{summary}"));
+    assert!(undone.contains("journal: OrderRegister SUCCESS ok") && undone.contains("; Pay SUCCESS ok"), "{undone}");
+    let stray = summary.lines().skip_while(|l| !l.contains("his_only GHNOSUCHORDER")).nth(1).unwrap_or_default();
+    assert!(stray.contains("journal: nothing about it passed through the proxy"), "{summary}");
+    let journal_csv = std::fs::read_to_string(dir.path().join("report/journal.csv")).unwrap();
+    assert!(
+        journal_csv.contains(&format!("{},", orders[1])) && journal_csv.contains(",Pay,SUCCESS,ok,"),
+        "{journal_csv}"
+    );
 
     // The next day: the platform has nothing (its no-rows code is an empty statement), the held payment meets the
     // HIS's booking after midnight.

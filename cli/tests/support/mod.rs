@@ -1,8 +1,10 @@
 //! Fixtures shared by the CLI tests.
 #![allow(dead_code)] // Each test file uses its own part.
 
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::io::{BufRead, BufReader, Write};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
 
 /// `hisgate ARGS` from the workspace root with `stdin` piped in, `HISGATE_KEY` cleared and `env` set.
 pub fn hisgate_with(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
@@ -40,4 +42,51 @@ pub fn renamed_key_spec() -> tempfile::TempDir {
         .replace("{key}", "{md5Key}");
     std::fs::write(&protocol, text).unwrap();
     dir
+}
+
+/// A `hisgate` process that prints the address it serves on; killed when dropped.
+pub struct Process {
+    child: Child,
+    pub url: String,
+    log: PathBuf,
+}
+
+impl Process {
+    pub fn start(args: &[&str], log: PathBuf) -> Process {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_hisgate"))
+            .args(args)
+            .stdout(Stdio::piped())
+            .stderr(std::fs::File::create(&log).expect("a log file"))
+            .spawn()
+            .expect("hisgate runs");
+        let stdout = child.stdout.take().expect("its stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let mut process = Process { child, url: String::new(), log };
+        let line = rx.recv_timeout(Duration::from_secs(30)).unwrap_or_else(|_| panic!("{}", process.log_text()));
+        let url = line.split(" on ").nth(1).and_then(|rest| rest.split(' ').next());
+        process.url = url.unwrap_or_else(|| panic!("`{line}` names no address")).to_owned();
+        process
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGKILL: no shutdown, no last write.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("killed");
+        self.child.wait().expect("gone");
+    }
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }

@@ -58,7 +58,11 @@ pub async fn eventually<F: Future<Output = bool>>(within: std::time::Duration, m
 }
 
 pub fn hospital_client(server: &Loopback) -> shaanxi::hospital::Client {
-    shaanxi::hospital::Client::new(&server.url, client_config(&PLATFORM, "xml")).unwrap()
+    hospital_client_at(&server.url)
+}
+
+pub fn hospital_client_at(url: &str) -> shaanxi::hospital::Client {
+    shaanxi::hospital::Client::new(url, client_config(&PLATFORM, "xml")).unwrap()
 }
 
 pub fn platform_client(server: &Loopback) -> shaanxi::platform::Client {

@@ -2,6 +2,7 @@
 //! only; reading, matching and reports live in hisgate-reconcile.
 
 mod fetch;
+mod journal;
 
 use hisgate_reconcile::read::{self, Read};
 use hisgate_reconcile::{Settings, Side, ledger_sql, matcher::Spill, reconcile, report};
@@ -91,6 +92,14 @@ struct RunArgs {
     /// Stop at the first bad row instead of counting it.
     #[arg(long)]
     strict: bool,
+    /// A `hisgate proxy` journal (`sqlite://…`, `postgres://…`): the third source. Each open mismatch is listed with
+    /// the exchanges that passed through the proxy about its order (interface, return code, verdict, time), and
+    /// mismatches.csv gets them in a `journal` file beside it.
+    #[arg(long, value_name = "URL")]
+    journal: Option<String>,
+    /// The journal's PostgreSQL schema, as `hisgate proxy --journal-schema` wrote it.
+    #[arg(long, requires = "journal")]
+    journal_schema: Option<String>,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -248,8 +257,22 @@ fn go(args: RunArgs, runtime: &tokio::runtime::Runtime) -> Result<ExitCode, Stri
         eprintln!("bad row: {b}");
     }
     print!("{}", report::summary(&outcome, bad_count));
+    let seen = match &args.journal {
+        Some(url) => {
+            let keys = items.iter().filter(|i| i.3 != "released").map(|i| i.2.clone()).take(2000).collect::<Vec<_>>();
+            let seen = runtime.block_on(journal::seen(url, args.journal_schema.as_deref(), &keys))?;
+            if let Some(out) = &args.out {
+                journal::write_csv(&out.join("journal.csv"), &seen).map_err(|e| e.to_string())?;
+            }
+            seen
+        }
+        None => Default::default(),
+    };
     for (id, class, key, status) in items.iter().filter(|i| i.3 != "released").take(50) {
         println!("  #{id} {class} {key} {status}");
+        if args.journal.is_some() {
+            println!("      journal: {}", journal::describe(seen.get(key).map(Vec::as_slice).unwrap_or_default()));
+        }
     }
     println!("open (not resolved, not held): {open}  [store {}]", args.db);
     // A row that could not be read was not reconciled either: cron hears of it.
