@@ -8,6 +8,7 @@ pub mod explain;
 pub mod export;
 mod io;
 pub mod list;
+mod log_writer;
 pub mod reconcile;
 pub mod serve;
 pub mod sign;
