@@ -275,12 +275,19 @@ async fn one_bounded_json_line_per_request() {
     let http = reqwest::Client::new();
     let junk = format!("<request>{}</request>", "<x>张三</x>".repeat(2000));
     let _ = http.post(format!("{url}/wd/spi")).header("content-type", "text/xml").body(junk).send().await.unwrap();
-    tokio::time::sleep(Duration::from_millis(200)).await;
-    let log = served.log();
-    let lines: Vec<serde_json::Value> =
-        log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
-    let requests: Vec<&serde_json::Value> =
-        lines.iter().filter(|l| l["message"] == "request" || l["message"] == "request refused").collect();
+    // Info lines are buffered and flushed every 100 ms: wait for the five, a while on a busy machine.
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let is_request = |l: &serde_json::Value| l["message"] == "request" || l["message"] == "request refused";
+    let (log, lines) = loop {
+        let log = served.log();
+        let lines: Vec<serde_json::Value> =
+            log.lines().map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}"))).collect();
+        if lines.iter().filter(|l| is_request(l)).count() >= 5 || Instant::now() > deadline {
+            break (log, lines);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let requests: Vec<&serde_json::Value> = lines.iter().filter(|l| is_request(l)).collect();
     assert_eq!(requests.len(), 5, "{log}");
     let keyed = requests.iter().find(|l| l["interface"] == "QueryRegister").expect("a QueryRegister line");
     assert_eq!(keyed["keys"], "orderId=订单-20261204-7", "{keyed}");

@@ -166,6 +166,15 @@ impl MessageSchema {
     pub fn field(&self, name: &str) -> Option<&FieldSchema> {
         self.fields.iter().find(|f| f.name == name || f.aliases.iter().any(|a| a == name))
     }
+
+    /// The index of the field named `name` (its own name, not an alias), searched from `hint` on first: walking a
+    /// message's keys in the schema's order — as a typed message writes them — finds each at once, where a search
+    /// from the start made every message of n fields cost n²/2 comparisons.
+    pub fn position_from(&self, name: &str, hint: usize) -> Option<usize> {
+        let (before, after) = self.fields.split_at(hint.min(self.fields.len()));
+        let found = after.iter().position(|f| f.name == name).map(|i| i + before.len());
+        found.or_else(|| before.iter().position(|f| f.name == name))
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -97,7 +97,7 @@ impl Report {
 
 /// A half-day a connection books, as GetScheduleInfo shows it.
 #[derive(Debug, Clone)]
-struct HalfDay {
+pub(crate) struct HalfDay {
     department_id: String,
     schedule_id: String,
     doctor_id: String,
@@ -226,12 +226,7 @@ pub fn rss_kib(pid: u32) -> Option<u64> {
 
 /// A half-day per connection, each given to no more connections than it has places.
 async fn assign(client: &hospital::Client, connections: usize) -> Vec<HalfDay> {
-    let request = get_department_info::Request { department_id: None, current_page: 1, page_size: 100 };
-    let reply = client.get_department_info(&request).await.expect("GetDepartmentInfo answers");
-    let mut open = Vec::new();
-    for department in reply.response.expect("the departments").department {
-        open.extend(half_days(client, &department.id).await);
-    }
+    let open = open_half_days(client).await;
     assert!(!open.is_empty(), "the hospital has no open half-day in the booking window");
     let mut taken = vec![0; open.len()];
     (0..connections)
@@ -242,6 +237,17 @@ async fn assign(client: &hospital::Client, connections: usize) -> Vec<HalfDay> {
             open[at].clone()
         })
         .collect()
+}
+
+/// The open half-days of every department from tomorrow to the end of the booking window, for a man of 41.
+pub(crate) async fn open_half_days(client: &hospital::Client) -> Vec<HalfDay> {
+    let request = get_department_info::Request { department_id: None, current_page: 1, page_size: 100 };
+    let reply = client.get_department_info(&request).await.expect("GetDepartmentInfo answers");
+    let mut open = Vec::new();
+    for department in reply.response.expect("the departments").department {
+        open.extend(half_days(client, &department.id).await);
+    }
+    open
 }
 
 /// The open half-days of a department from tomorrow to the end of the booking window.
@@ -283,11 +289,11 @@ fn schedules(department: &str) -> get_schedule_info::Request {
     }
 }
 
-fn china_now() -> chrono::NaiveDateTime {
+pub(crate) fn china_now() -> chrono::NaiveDateTime {
     hisgate_runtime::clock::now(hisgate_runtime::clock::china_standard_time())
 }
 
-fn today() -> String {
+pub(crate) fn today() -> String {
     china_now().format("%Y-%m-%d").to_string()
 }
 
@@ -427,42 +433,7 @@ impl Worker {
     }
 
     fn register(&self, order_id: &str) -> order_register::Request {
-        let half_day = &self.half_day;
-        let [register_fee, treat_fee, service_fee, other_fee] = half_day.fees;
-        order_register::Request {
-            order_id: order_id.into(),
-            hospital_lock_id: None,
-            channel_id: Channel::WechatOfficialAccount,
-            schedule_id: half_day.schedule_id.clone(),
-            time_id: None,
-            department_id: half_day.department_id.clone(),
-            doctor_id: half_day.doctor_id.clone(),
-            register_date: half_day.date.clone(),
-            noon: half_day.noon,
-            start_time: None,
-            end_time: None,
-            register_fee,
-            treat_fee,
-            service_fee,
-            other_fee,
-            clinic_no: None,
-            register_type: 3,
-            patient_name: "压测患者".into(),
-            patient_mobile: "13900000000".into(),
-            patient_birthday: "1985-06-15".into(),
-            patient_sex: Dictionary::from_code("1").expect("a sex code"),
-            patient_flag: 0,
-            agent_id: None,
-            order_time: now(),
-            group: vec![order_register::RequestGroup {
-                flag: 0,
-                rule: vec![order_register::RequestGroupRule {
-                    id: UserRule::Certificate,
-                    r#type: Some("1".into()),
-                    value: self.cert_no.clone(),
-                }],
-            }],
-        }
+        registration(&self.half_day, order_id, &self.cert_no)
     }
 
     fn refund(&self, order_id: &str, hospital_trade_id: &str, fee: Decimal) -> refund::Request {
@@ -485,6 +456,45 @@ impl Worker {
                 value: self.cert_no.clone(),
             }],
         }
+    }
+}
+
+/// An OrderRegister of `half_day` for the patient with resident ID `cert_no`, a man born 1985-06-15.
+pub(crate) fn registration(half_day: &HalfDay, order_id: &str, cert_no: &str) -> order_register::Request {
+    let [register_fee, treat_fee, service_fee, other_fee] = half_day.fees;
+    order_register::Request {
+        order_id: order_id.into(),
+        hospital_lock_id: None,
+        channel_id: Channel::WechatOfficialAccount,
+        schedule_id: half_day.schedule_id.clone(),
+        time_id: None,
+        department_id: half_day.department_id.clone(),
+        doctor_id: half_day.doctor_id.clone(),
+        register_date: half_day.date.clone(),
+        noon: half_day.noon,
+        start_time: None,
+        end_time: None,
+        register_fee,
+        treat_fee,
+        service_fee,
+        other_fee,
+        clinic_no: None,
+        register_type: 3,
+        patient_name: "压测患者".into(),
+        patient_mobile: "13900000000".into(),
+        patient_birthday: "1985-06-15".into(),
+        patient_sex: Dictionary::from_code("1").expect("a sex code"),
+        patient_flag: 0,
+        agent_id: None,
+        order_time: now(),
+        group: vec![order_register::RequestGroup {
+            flag: 0,
+            rule: vec![order_register::RequestGroupRule {
+                id: UserRule::Certificate,
+                r#type: Some("1".into()),
+                value: cert_no.into(),
+            }],
+        }],
     }
 }
 

@@ -9,6 +9,7 @@ pub mod export;
 mod io;
 pub mod journal;
 pub mod list;
+mod log_writer;
 pub mod proxy;
 pub mod reconcile;
 pub mod serve;

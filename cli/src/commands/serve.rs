@@ -97,7 +97,9 @@ pub(crate) fn seconds(text: &str) -> Result<Duration, String> {
 
 pub fn run(args: Args) -> ExitCode {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
-    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    // Buffered: a request's line costs no write(2) of its own (see `log_writer`).
+    let stderr = super::log_writer::Buffered::start(std::io::stderr());
+    let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(stderr.clone());
     let _ = match args.log_format {
         LogFormat::Text => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).try_init(),
         LogFormat::Json => logs.json().flatten_event(true).try_init(),
@@ -106,7 +108,9 @@ pub fn run(args: Args) -> ExitCode {
         Ok(runtime) => runtime,
         Err(e) => return fail(format!("cannot start the async runtime: {e}")),
     };
-    match runtime.block_on(serve(args)) {
+    let served = runtime.block_on(serve(args));
+    stderr.flush();
+    match served {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => fail(e),
     }

@@ -189,10 +189,14 @@ pub fn shape(platform: &PlatformSchema, id: MessageId, value: &mut Value) {
     if message.kind != MessageKind::Fields {
         return;
     }
-    for field in message.fields.iter() {
-        let Some(v) = map.get_mut(&*field.name) else {
-            continue;
-        };
+    // The keys in their order, each matched to its field from where the last was found: a typed message's keys
+    // follow the schema, so this is one pass, where a hashed lookup per field (SipHash) was 6 % of a
+    // QueryRegister's server CPU.
+    let mut next = 0;
+    for (key, v) in map.iter_mut() {
+        let Some(at) = message.position_from(key, next) else { continue };
+        next = at + 1;
+        let field = &message.fields[at];
         match (field.ty, field.json, &*v) {
             (FieldType::Object(child) | FieldType::List(child), _, _) => match v {
                 Value::Array(items) => items.iter_mut().for_each(|item| shape(platform, child, item)),

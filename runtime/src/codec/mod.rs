@@ -77,7 +77,11 @@ pub fn first_forbidden(text: &str) -> Option<char> {
     let bytes = text.as_bytes();
     // C0 controls are single bytes; U+FFFE and U+FFFF are the only forbidden characters encoded from 0xEF 0xBF.
     let suspect = |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0xEF;
-    let start = bytes.iter().position(suspect)?;
+    // Clean 32-byte blocks are skipped with a branch-free test the compiler vectorises; `position` alone, with its
+    // early exit, went byte by byte (5 % of a QueryRegister's server CPU, most of it the reply's long Base64).
+    let clean = bytes.chunks_exact(32).take_while(|block| !block.iter().fold(false, |any, b| any | suspect(b))).count();
+    let skipped = clean * 32;
+    let start = skipped + bytes[skipped..].iter().position(suspect)?;
     text[start..].chars().find(|c| is_forbidden(*c))
 }
 
@@ -133,5 +137,26 @@ impl Limits {
             return Err(CodecError::TooLarge { len, limit: self.max_bytes });
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::first_forbidden;
+
+    #[test]
+    fn first_forbidden_finds_a_character_wherever_the_block_scan_leaves_it() {
+        for len in [0, 1, 31, 32, 33, 63, 64, 65, 100] {
+            let clean = "a".repeat(len);
+            assert_eq!(first_forbidden(&clean), None, "{len} clean bytes");
+            for at in [0, 30, 31, 32, 33, 64].into_iter().filter(|at| *at <= len) {
+                for bad in ['\0', '\u{1}', '\u{FFFE}', '\u{FFFF}'] {
+                    let text = format!("{}{bad}{}", &clean[..at], &clean[at..]);
+                    assert_eq!(first_forbidden(&text), Some(bad), "{bad:?} at {at} of {len}");
+                }
+            }
+        }
+        // Allowed: tab, line feed, carriage return, and characters encoded from 0xEF that are not U+FFFE/U+FFFF.
+        assert_eq!(first_forbidden(&format!("{}\t\n\r，（）", "b".repeat(40))), None);
     }
 }

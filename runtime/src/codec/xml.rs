@@ -244,9 +244,11 @@ impl Writer<'_> {
             Value::Array(items) => items.iter().try_for_each(|item| self.element(name, item, schema)),
             Value::Object(map) => {
                 self.open(name);
-                for (key, child) in ordered(map, schema) {
+                for (at, key, child) in ordered(map, schema) {
                     let child_schema = schema.and_then(|(platform, id)| {
-                        let field = platform.message(id).field(key)?;
+                        let message = platform.message(id);
+                        // A key that is no field's own name may still be an alias.
+                        let field = at.and_then(|at| message.fields.get(at)).or_else(|| message.field(key))?;
                         Some((platform, field.ty.child()?))
                     });
                     self.element(key, child, child_schema)?;
@@ -297,18 +299,27 @@ impl Writer<'_> {
     }
 }
 
-/// The schema's fields first, in declared order, then the keys it does not know.
+/// The schema's fields first, in declared order, then the keys it does not know; each with its field's index.
 fn ordered<'v>(
     map: &'v Map<String, Value>,
     schema: Option<(&PlatformSchema, MessageId)>,
-) -> Vec<(&'v String, &'v Value)> {
+) -> Vec<(Option<usize>, &'v String, &'v Value)> {
     let Some((platform, id)) = schema else {
-        return map.iter().collect();
+        return map.iter().map(|(key, value)| (None, key, value)).collect();
     };
-    let fields = &platform.message(id).fields;
-    let mut entries: Vec<_> = map.iter().collect();
-    // A key's position is a linear search: computed once per key, not once per comparison (stable either way).
-    entries.sort_by_cached_key(|(key, _)| fields.iter().position(|f| f.name == **key).unwrap_or(usize::MAX));
+    let message = platform.message(id);
+    let mut next = 0;
+    let mut entries: Vec<_> = map
+        .iter()
+        .map(|(key, value)| {
+            // Keys usually come in the schema's order: each is found where the last one's search ended.
+            let at = message.position_from(key, next);
+            next = at.map_or(next, |at| at + 1);
+            (at, key, value)
+        })
+        .collect();
+    // Stable, and a single pass when the keys are in order already.
+    entries.sort_by_key(|(at, _, _)| at.unwrap_or(usize::MAX));
     entries
 }
 

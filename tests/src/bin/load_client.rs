@@ -3,18 +3,26 @@
 //! wrk is not used because it runs for a duration: its Lua `thread:stop()` ends a thread early, but the run
 //! lasts the whole `-d` all the same, so a bounded count would give no rate.
 //!
-//! Usage: `load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello]`
+//! Usage: `load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello|--serve]`
 //!
-//! The body is the interface's full request, sealed once for the XML binding; `--hello` sends the same bytes to
-//! the hello-world server. Before timing, one call through the generated client checks that the server answers
-//! it with success (and QueryRegister with ten orders). Prints `requests=… seconds=… rps=… p50_us=… p99_us=…`.
+//! The body is sealed once for the XML binding: TestNet's full request, or a QueryRegister of one patient's ten
+//! orders ([`hisgate_tests::load::query`]); `--hello` sends the same bytes to the hello-world server. `--serve`
+//! says the server is `hisgate serve`, whose store first gets those ten orders through its own OrderRegister.
+//! Before timing, one call through the generated client checks that the server answers with success (and
+//! QueryRegister with ten orders). Prints `requests=… seconds=… rps=… p50_us=… p99_us=…`.
+//!
+//! `load_client envelope TestNet|QueryRegister ITERATIONS` times the interface's envelope step alone, in this
+//! process, as `benches/envelope.rs` defines it: open (verify, decrypt) the request the load sends, and seal
+//! (encrypt, sign) the reply's payload text — the bare server's answer. Prints `envelope_us=…`, the mean.
 
 use hisgate_generated::shaanxi::interfaces::{QueryRegister, TestNet, query_register};
 use hisgate_generated::shaanxi::{PLATFORM, hospital};
-use hisgate_runtime::envelope::{Envelope, Payload};
-use hisgate_runtime::schema::{Direction, Side};
+use hisgate_runtime::codec::Limits;
+use hisgate_runtime::envelope::{Envelope, Format, Payload, Sealed};
+use hisgate_runtime::schema::{Direction, EnvelopeRole, Side};
 use hisgate_runtime::transport::Binding;
 use hisgate_runtime::{Interface, Message};
+use hisgate_tests::load;
 use hisgate_tests::loopback::{client_config, credentials, full_request};
 use std::io;
 use std::time::{Duration, Instant};
@@ -25,10 +33,17 @@ const WARM_UP: usize = 200;
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
+    if let [mode, interface, iterations] = &args[..]
+        && mode == "envelope"
+    {
+        envelope_step(interface, iterations.parse().expect("an iteration count"));
+        return;
+    }
     let hello = args.iter().any(|a| a == "--hello");
-    let positional: Vec<&str> = args.iter().map(String::as_str).filter(|a| *a != "--hello").collect();
+    let serve = args.iter().any(|a| a == "--serve");
+    let positional: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with("--")).collect();
     let [port, interface, requests, connections] = positional[..] else {
-        eprintln!("usage: load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello]");
+        eprintln!("usage: load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello|--serve]");
         std::process::exit(2);
     };
     let port: u16 = port.parse().expect("a port");
@@ -37,7 +52,7 @@ fn main() {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
     let request = match interface {
         "TestNet" => http_request::<TestNet>(port, &full_request::<TestNet>()),
-        "QueryRegister" => http_request::<QueryRegister>(port, &full_request::<QueryRegister>()),
+        "QueryRegister" => http_request::<QueryRegister>(port, &load::query()),
         other => panic!("no load for `{other}`: TestNet or QueryRegister"),
     };
     runtime.block_on(async {
@@ -45,7 +60,7 @@ fn main() {
             let reply = run(port, &request, 1, 1).await.1;
             assert_eq!(reply, b"Hello, World!", "the hello-world server's reply");
         } else {
-            check(port, interface).await;
+            check(port, interface, serve).await;
         }
         run(port, &request, connections * WARM_UP, connections).await;
         let started = Instant::now();
@@ -67,12 +82,8 @@ fn main() {
 fn http_request<I: Interface>(port: u16, request: &I::Request) -> Vec<u8> {
     let (platform, interface) = I::schema();
     let protocol = platform.protocol.as_ref().expect("shaanxi has a protocol");
-    let value = request.to_value().expect("a request value");
-    let inputs = credentials(platform).with("service", interface.service.to_string());
     let binding = Binding::named(protocol, Some("xml")).expect("the XML binding");
-    let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
-    let sealed = Envelope::new(protocol, Direction::Request).seal(payload, binding.format(), &inputs).expect("sealed");
-    let http = binding.request(Side::Hospital, interface, &sealed).expect("an HTTP request");
+    let http = binding.request(Side::Hospital, interface, &sealed::<I>(request)).expect("an HTTP request");
     let mut head =
         format!("POST {} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-length: {}\r\n", http.path, http.body.len());
     for (name, value) in &http.headers {
@@ -81,20 +92,33 @@ fn http_request<I: Interface>(port: u16, request: &I::Request) -> Vec<u8> {
     [head.as_bytes(), b"\r\n", http.body.as_bytes()].concat()
 }
 
+/// `request` sealed for the XML binding, as the generated client would.
+fn sealed<I: Interface>(request: &I::Request) -> Sealed {
+    let (platform, interface) = I::schema();
+    let protocol = platform.protocol.as_ref().expect("shaanxi has a protocol");
+    let value = request.to_value().expect("a request value");
+    let inputs = credentials(platform).with("service", interface.service.to_string());
+    let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
+    Envelope::new(protocol, Direction::Request).seal(payload, Format::Xml, &inputs).expect("sealed")
+}
+
 /// One call through the generated client: what the load sends must be answered with success, not refused.
-async fn check(port: u16, interface: &str) {
+/// `hisgate serve` first books the orders QueryRegister answers.
+async fn check(port: u16, interface: &str, serve: bool) {
     let client = hospital::Client::new(&format!("http://127.0.0.1:{port}"), client_config(&PLATFORM, "xml")).unwrap();
+    if serve && interface == "QueryRegister" {
+        load::book(&client).await.unwrap_or_else(|e| panic!("booking the orders QueryRegister answers: {e}"));
+    }
     match interface {
         "TestNet" => {
             let reply = client.test_net(&full_request::<TestNet>()).await.expect("TestNet is answered");
             assert!(reply.success, "TestNet: {} {}", reply.code, reply.message);
         }
         _ => {
-            let reply =
-                client.query_register(&full_request::<QueryRegister>()).await.expect("QueryRegister is answered");
+            let reply = client.query_register(&load::query()).await.expect("QueryRegister is answered");
             assert!(reply.success, "QueryRegister: {} {}", reply.code, reply.message);
             let orders = reply.response.map(|r: query_register::Response| r.order.len());
-            assert_eq!(orders, Some(10), "QueryRegister answers ten orders");
+            assert_eq!(orders, Some(load::ORDERS), "QueryRegister answers {} orders", load::ORDERS);
         }
     }
 }
@@ -185,4 +209,36 @@ async fn read_some(stream: &TcpStream, buffer: &mut Vec<u8>) -> io::Result<()> {
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The envelope step of `interface`'s exchange: opening its request and sealing its reply's payload text.
+fn envelope_step(interface: &str, iterations: u32) {
+    let (request, reply) = match interface {
+        "TestNet" => (sealed::<TestNet>(&full_request::<TestNet>()), "seeds/shaanxi/TestNet.response.xml"),
+        "QueryRegister" => (sealed::<QueryRegister>(&load::query()), "bench/QueryRegister.response.10-orders.xml"),
+        other => panic!("no envelope step for `{other}`: TestNet or QueryRegister"),
+    };
+    let protocol = PLATFORM.protocol.as_ref().expect("shaanxi has a protocol");
+    let reply = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(reply))
+        .expect("the reply fixture");
+    let mut inputs = credentials(&PLATFORM).with("service", interface).with("timestamp", "20240101120000");
+    for role in [EnvelopeRole::Code, EnvelopeRole::Message] {
+        if let Some(field) = protocol.response.field_with_role(role) {
+            inputs.set(field.name.to_string(), "SUCCESS", false);
+        }
+    }
+    let (opener, sealer) = (Envelope::new(protocol, Direction::Request), Envelope::new(protocol, Direction::Response));
+    let step = || {
+        let opened = opener.open_text(&request.body, &request.headers, Format::Xml, &inputs, Limits::default());
+        let sealed = sealer.seal_text(&reply, Format::Xml, &inputs);
+        std::hint::black_box((opened.expect("the request opens"), sealed.expect("the reply seals")));
+    };
+    for _ in 0..iterations / 10 {
+        step();
+    }
+    let started = Instant::now();
+    for _ in 0..iterations {
+        step();
+    }
+    println!("envelope_us={:.1}", started.elapsed().as_secs_f64() * 1e6 / f64::from(iterations.max(1)));
 }

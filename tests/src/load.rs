@@ -1,0 +1,56 @@
+//! What `scripts/load` sends to `hisgate serve` (tests/src/bin/load_client.rs): its QueryRegister answers ten
+//! orders of one patient, booked first through the hospital's own OrderRegister, as a platform would book them.
+
+use crate::soak::{china_now, open_half_days, registration, resident_id, today};
+use hisgate_generated::shaanxi::dict::UserRule;
+use hisgate_generated::shaanxi::hospital;
+use hisgate_generated::shaanxi::interfaces::query_register;
+
+/// The orders the QueryRegister row answers.
+pub const ORDERS: usize = 10;
+
+/// The load's patient: a resident ID of its own (the soak's patients have odd sequences up to 255).
+fn cert_no() -> String {
+    resident_id(901)
+}
+
+/// The load's patient's orders booked for the coming week, one page of [`ORDERS`]: the QueryRegister the load
+/// sends, to the bare server (whose answer is fixed) and to `hisgate serve` after [`book`].
+pub fn query() -> query_register::Request {
+    query_register::Request {
+        order_id: None,
+        hospital_order_id: None,
+        hospital_trade_id: None,
+        hospital_refund_id: None,
+        user: vec![query_register::RequestUser {
+            id: UserRule::Certificate,
+            r#type: Some("1".into()),
+            value: cert_no(),
+        }],
+        start_date: today(),
+        end_date: (china_now().date() + chrono::Days::new(7)).format("%Y-%m-%d").to_string(),
+        query_type: 0,
+        current_page: 1,
+        page_size: ORDERS as i32,
+    }
+}
+
+/// Books [`ORDERS`] orders for the load's patient on as many open half-days (one number per patient and
+/// schedule), so that [`query`] answers a full page.
+pub async fn book(client: &hospital::Client) -> Result<(), String> {
+    let open = open_half_days(client).await;
+    if open.len() < ORDERS {
+        return Err(format!("the hospital has {} open half-days in the week, {ORDERS} are needed", open.len()));
+    }
+    for (n, half_day) in open.iter().take(ORDERS).enumerate() {
+        let order_id = format!("LOAD{n:04}");
+        let reply = client
+            .order_register(&registration(half_day, &order_id, &cert_no()))
+            .await
+            .map_err(|e| format!("OrderRegister {order_id}: {e}"))?;
+        if !reply.success {
+            return Err(format!("OrderRegister {order_id}: {} {}", reply.code, reply.message));
+        }
+    }
+    Ok(())
+}
