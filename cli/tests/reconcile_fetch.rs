@@ -228,3 +228,54 @@ fn a_ledger_query_selecting_money_as_a_float_is_refused_by_name() {
     assert_eq!(output.status.code(), Some(2), "{errors}");
     assert!(errors.contains("column `amount` is a floating-point number"), "{errors}");
 }
+
+/// The ledger from PostgreSQL: a `numeric` amount read as text matches the statement; selected as it is, the
+/// query is refused with the cast that reads it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_postgresql_ledger_query_matches_and_a_raw_numeric_is_named() {
+    let Some(db) = hisgate_tests::databases::postgres("reconcile_his_db").await else { return };
+    let schema = db.schema().unwrap().to_owned();
+    for sql in [
+        format!("CREATE TABLE {schema}.ledger (booked TEXT, order_no TEXT, kind TEXT, yuan NUMERIC(10, 2))"),
+        format!(
+            "INSERT INTO {schema}.ledger VALUES ('2026-12-01 09:00:01', 'P1', 'pay', 15.00), \
+                 ('2026-12-01 10:00:00', 'P3', 'pay', 9.98)"
+        ),
+    ] {
+        sqlx::query(&sql).execute(db.store.pool()).await.unwrap();
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let statement = dir.path().join("statement.txt");
+    std::fs::write(
+        &statement,
+        "'交易时间','平台订单号','交易类型','交易金额(分)'\r\n'2026-12-01 09:00:00','P1','1','1500'\r\n\
+         '2026-12-01 10:00:00','P3','1','999'\r\n",
+    )
+    .unwrap();
+    let run = |amount: &str| {
+        let query = format!(
+            "SELECT booked AS time, order_no AS platform_order_id, kind, {amount} AS amount FROM {schema}.ledger \
+             WHERE booked LIKE '{{date}}%'"
+        );
+        std::process::Command::new(env!("CARGO_BIN_EXE_hisgate"))
+            .args(["reconcile", "--platform", "shaanxi", "--date", "2026-12-01"])
+            .arg("--statement")
+            .arg(&statement)
+            .args(["--his-db", &db.url, "--his-query", &query])
+            .arg("--specs")
+            .arg(root().join("specs"))
+            .arg("--db")
+            .arg(format!("sqlite://{}", dir.path().join("reconcile.sqlite").display()))
+            .output()
+            .unwrap()
+    };
+    let read = run("yuan::text");
+    let summary = String::from_utf8_lossy(&read.stdout).into_owned();
+    assert!(String::from_utf8_lossy(&read.stderr).contains("2 ledger rows from postgres://"), "{read:?}");
+    assert_eq!((count(&summary, "matched"), count(&summary, "amount_differs")), (1, 1), "{summary}");
+    let raw = run("yuan");
+    let errors = String::from_utf8_lossy(&raw.stderr).into_owned();
+    assert_eq!(raw.status.code(), Some(2), "{errors}");
+    assert!(errors.contains("CAST(amount AS TEXT), or amount::text"), "{errors}");
+    db.finish().await;
+}

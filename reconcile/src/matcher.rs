@@ -110,6 +110,24 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Adds another partition's counts.
+    fn merge(&mut self, other: Outcome) {
+        for (class, n) in other.counts {
+            *self.counts.entry(class).or_default() += n;
+        }
+        for (key, (rows, amount)) in other.by_channel {
+            let entry = self.by_channel.entry(key).or_default();
+            entry.0 += rows;
+            entry.1 += amount;
+        }
+        for (hour, (matched, not)) in self.hours.iter_mut().zip(other.hours) {
+            hour.0 += matched;
+            hour.1 += not;
+        }
+        self.rows[0] += other.rows[0];
+        self.rows[1] += other.rows[1];
+    }
+
     pub fn unresolved(&self) -> u64 {
         self.counts.iter().filter(|(c, _)| **c != Class::Matched && **c != Class::Pending).map(|(_, n)| n).sum()
     }
@@ -119,6 +137,7 @@ impl Outcome {
 pub struct Spill {
     files: Vec<BufWriter<std::fs::File>>,
     paths: Vec<PathBuf>,
+    line: String,
     pub rows: u64,
 }
 
@@ -132,12 +151,16 @@ impl Spill {
             files.push(BufWriter::with_capacity(32 * 1024, std::fs::File::create(&path)?));
             paths.push(path);
         }
-        Ok(Spill { files, paths, rows: 0 })
+        Ok(Spill { files, paths, line: String::new(), rows: 0 })
     }
 
     pub fn push(&mut self, rec: &Rec) -> std::io::Result<()> {
         let p = partition(&rec.key, self.files.len());
-        writeln!(self.files[p], "{}", encode(rec))?;
+        // One line buffer for the whole spill: a million rows a side, no allocation per row or field.
+        self.line.clear();
+        encode_into(rec, &mut self.line);
+        self.line.push('\n');
+        self.files[p].write_all(self.line.as_bytes())?;
         self.rows += 1;
         Ok(())
     }
@@ -156,11 +179,21 @@ fn partition(key: &str, n: usize) -> usize {
     (h.finish() % n as u64) as usize
 }
 
-fn esc(s: &str) -> String {
+/// `s` with the spill's separators escaped, appended to `out`.
+fn esc_into(s: &str, out: &mut String) {
     if !s.contains(['\\', '\t', '\n', '\r']) {
-        return s.to_owned();
+        out.push_str(s);
+        return;
     }
-    s.replace('\\', "\\\\").replace('\t', "\\t").replace('\n', "\\n").replace('\r', "\\r")
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\t' => out.push_str("\\t"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c => out.push(c),
+        }
+    }
 }
 
 fn unesc(s: &str) -> String {
@@ -187,131 +220,215 @@ fn unesc(s: &str) -> String {
 
 /// One record as a line of the spill (and of a held row in the store).
 pub fn encode(rec: &Rec) -> String {
-    format!(
-        "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
-        esc(&rec.key),
-        rec.kind.as_str(),
-        esc(&rec.refund_id),
-        rec.amount,
-        rec.time.and_utc().timestamp_millis(),
-        esc(&rec.channel),
-        esc(&rec.at),
-        esc(&rec.raw)
-    )
+    let mut out = String::new();
+    encode_into(rec, &mut out);
+    out
+}
+
+fn encode_into(rec: &Rec, out: &mut String) {
+    use std::fmt::Write as _;
+    esc_into(&rec.key, out);
+    out.push('\t');
+    out.push_str(rec.kind.as_str());
+    out.push('\t');
+    esc_into(&rec.refund_id, out);
+    // Writing to a String cannot fail.
+    let _ = write!(out, "\t{}\t{}\t", rec.amount, rec.time.and_utc().timestamp_millis());
+    esc_into(&rec.channel, out);
+    out.push('\t');
+    esc_into(&rec.at, out);
+    out.push('\t');
+    esc_into(&rec.raw, out);
 }
 
 pub fn decode(line: &str) -> Option<Rec> {
-    let f: Vec<&str> = line.splitn(8, '\t').collect();
-    if f.len() != 8 {
-        return None;
-    }
+    let mut f = line.splitn(8, '\t');
+    let mut next = || f.next();
+    let (key, kind, refund_id, amount, time) = (next()?, next()?, next()?, next()?, next()?);
+    let (channel, at, raw) = (next()?, next()?, next()?);
     Some(Rec {
-        key: unesc(f[0]),
-        kind: if f[1] == "refund" { Kind::Refund } else { Kind::Pay },
-        refund_id: unesc(f[2]),
-        amount: f[3].parse().ok()?,
+        key: unesc(key),
+        kind: if kind == "refund" { Kind::Refund } else { Kind::Pay },
+        refund_id: unesc(refund_id),
+        amount: amount.parse().ok()?,
         // Milliseconds since 1970 of the naive time: cheaper to read back than text.
-        time: chrono::DateTime::from_timestamp_millis(f[4].parse().ok()?)?.naive_utc(),
-        channel: unesc(f[5]),
-        at: unesc(f[6]),
-        raw: unesc(f[7]),
+        time: chrono::DateTime::from_timestamp_millis(time.parse().ok()?)?.naive_utc(),
+        channel: unesc(channel),
+        at: unesc(at),
+        raw: unesc(raw),
     })
 }
 
 fn load(path: &Path) -> std::io::Result<Vec<Rec>> {
     let mut out = Vec::new();
-    for line in BufReader::new(std::fs::File::open(path)?).lines() {
-        let line = line?;
+    let mut reader = BufReader::with_capacity(64 * 1024, std::fs::File::open(path)?);
+    let mut line = String::new();
+    while reader.read_line(&mut line)? > 0 {
+        let text = line.strip_suffix('\n').unwrap_or(&line);
         let rec =
-            decode(&line).ok_or_else(|| std::io::Error::other(format!("spill file {} is damaged", path.display())))?;
+            decode(text).ok_or_else(|| std::io::Error::other(format!("spill file {} is damaged", path.display())))?;
         out.push(rec);
+        line.clear();
     }
     Ok(out)
 }
 
-/// Classifies every key of the two spills; each mismatch (every class but matched) goes to `found`.
+/// Classifies every key of the two spills; each mismatch (every class but matched) goes to `found`, partition by
+/// partition in order and sorted within each, so a run's output is deterministic. Two partition pairs are
+/// classified at once (the machines this runs on have two cores and more), each one pair in memory.
 pub fn reconcile(
     settings: &Settings,
     platform: Vec<PathBuf>,
     his: Vec<PathBuf>,
     mut found: impl FnMut(Mismatch) -> std::io::Result<()>,
 ) -> std::io::Result<Outcome> {
+    let pairs: Vec<(&PathBuf, &PathBuf)> = platform.iter().zip(&his).collect();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 2);
+    let next = std::sync::atomic::AtomicUsize::new(0);
+    let done: std::sync::Mutex<BTreeMap<usize, std::io::Result<(Outcome, Vec<Mismatch>)>>> = Default::default();
+    let ready = std::sync::Condvar::new();
+    // Set when the emitting side stops early (an error), so no worker waits for a reader that is gone.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let stopped = || stop.load(std::sync::atomic::Ordering::Relaxed);
     let mut outcome = Outcome::default();
-    let day_end = settings.day.succ_opt().unwrap_or(settings.day).and_hms_opt(0, 0, 0).unwrap_or_default();
-    let held_from = day_end - settings.window;
-    for (p_path, h_path) in platform.iter().zip(&his) {
-        type Group = (Vec<Rec>, Vec<Rec>);
-        let mut groups: HashMap<(String, Kind, String), Group> = HashMap::new();
-        for rec in load(p_path)? {
-            outcome.rows[0] += 1;
-            groups.entry((rec.key.clone(), rec.kind, rec.refund_id.clone())).or_default().0.push(rec);
-        }
-        for rec in load(h_path)? {
-            outcome.rows[1] += 1;
-            groups.entry((rec.key.clone(), rec.kind, rec.refund_id.clone())).or_default().1.push(rec);
-        }
-        // Which orders were paid on both sides, to tell a one-sided refund (status) from a one-sided order.
-        let paid_both: std::collections::HashSet<String> = groups
-            .iter()
-            .filter(|((_, kind, _), (p, h))| *kind == Kind::Pay && !p.is_empty() && !h.is_empty())
-            .map(|((key, _, _), _)| key.clone())
-            .collect();
-        // Mismatches of the partition, sorted by key before they go out so a run's output is deterministic.
-        let mut partition_found = Vec::new();
-        for ((key, kind, refund_id), (mut p, mut h)) in groups {
-            let mut emit = |class: Class, platform: Option<Rec>, his: Option<Rec>| -> std::io::Result<()> {
-                let m = Mismatch { class, key: key.clone(), kind, refund_id: refund_id.clone(), platform, his };
-                *outcome.counts.entry(class).or_default() += 1;
-                let entry = outcome.by_channel.entry((class, m.channel().to_owned())).or_default();
-                entry.0 += 1;
-                entry.1 += m.at_stake();
-                if let Some(r) = m.platform.as_ref().or(m.his.as_ref()) {
-                    use chrono::Timelike;
-                    let hour = &mut outcome.hours[r.time.hour() as usize];
-                    if class == Class::Matched { hour.0 += 1 } else { hour.1 += 1 }
+    std::thread::scope(|scope| -> std::io::Result<()> {
+        for _ in 0..workers {
+            scope.spawn(|| {
+                while !stopped() {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some((p, h)) = pairs.get(i) else { break };
+                    let result = classify(settings, p, h);
+                    let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+                    done.insert(i, result);
+                    ready.notify_all();
+                    // Bounded memory: a worker waits while results pile up ahead of the one emitting in order.
+                    while done.len() > workers * 2 && !stopped() {
+                        done = ready.wait(done).unwrap_or_else(|e| e.into_inner());
+                    }
                 }
-                if class != Class::Matched {
-                    partition_found.push(m);
+            });
+        }
+        let emitted = (0..pairs.len()).try_for_each(|i| -> std::io::Result<()> {
+            let result = {
+                let mut done = done.lock().unwrap_or_else(|e| e.into_inner());
+                loop {
+                    if let Some(result) = done.remove(&i) {
+                        ready.notify_all();
+                        break result;
+                    }
+                    done = ready.wait(done).unwrap_or_else(|e| e.into_inner());
                 }
-                Ok(())
             };
-            p.sort_by(|a, b| a.time.cmp(&b.time));
-            h.sort_by(|a, b| a.time.cmp(&b.time));
-            let extra_p = if p.len() > 1 { p.split_off(1) } else { Vec::new() };
-            let extra_h = if h.len() > 1 { h.split_off(1) } else { Vec::new() };
-            for r in extra_p {
-                emit(Class::DuplicatePlatform, Some(r), None)?;
-            }
-            for r in extra_h {
-                emit(Class::DuplicateHis, None, Some(r))?;
-            }
-            match (p.pop(), h.pop()) {
-                (Some(a), Some(b)) if a.amount == b.amount => emit(Class::Matched, Some(a), Some(b))?,
-                (Some(a), Some(b)) => emit(Class::AmountDiffers, Some(a), Some(b))?,
-                (a, b) => {
-                    let one = a.as_ref().or(b.as_ref()).map(|r| r.time);
-                    let class = if kind == Kind::Refund && paid_both.contains(&key) {
-                        Class::StatusDiffers
-                    } else if one.is_some_and(|t| t >= held_from && t < day_end) {
-                        Class::Pending
-                    } else if a.is_some() {
-                        Class::PlatformOnly
-                    } else {
-                        Class::HisOnly
-                    };
-                    emit(class, a, b)?
-                }
-            }
-        }
-        partition_found.sort_by(|a: &Mismatch, b: &Mismatch| {
-            (&a.key, a.kind, &a.refund_id, a.class).cmp(&(&b.key, b.kind, &b.refund_id, b.class))
+            let (part, mismatches) = result?;
+            outcome.merge(part);
+            mismatches.into_iter().try_for_each(&mut found)
         });
-        for m in partition_found {
-            found(m)?;
-        }
-    }
+        // Under the lock, so a worker checking before it waits cannot miss it.
+        let guard = done.lock().unwrap_or_else(|e| e.into_inner());
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        drop(guard);
+        ready.notify_all();
+        emitted
+    })?;
     for path in platform.iter().chain(&his) {
         let _ = std::fs::remove_file(path);
     }
     Ok(outcome)
+}
+
+/// One partition pair: its outcome and its mismatches, sorted by key.
+fn classify(settings: &Settings, p_path: &Path, h_path: &Path) -> std::io::Result<(Outcome, Vec<Mismatch>)> {
+    let mut outcome = Outcome::default();
+    let day_end = settings.day.succ_opt().unwrap_or(settings.day).and_hms_opt(0, 0, 0).unwrap_or_default();
+    let held_from = day_end - settings.window;
+    type Group = (Vec<Rec>, Vec<Rec>);
+    let mut groups: HashMap<(String, Kind, String), Group> = HashMap::new();
+    for rec in load(p_path)? {
+        outcome.rows[0] += 1;
+        groups.entry((rec.key.clone(), rec.kind, rec.refund_id.clone())).or_default().0.push(rec);
+    }
+    for rec in load(h_path)? {
+        outcome.rows[1] += 1;
+        groups.entry((rec.key.clone(), rec.kind, rec.refund_id.clone())).or_default().1.push(rec);
+    }
+    // Which orders were paid on both sides, to tell a one-sided refund (status) from a one-sided order.
+    let paid_both: std::collections::HashSet<String> = groups
+        .iter()
+        .filter(|((_, kind, _), (p, h))| *kind == Kind::Pay && !p.is_empty() && !h.is_empty())
+        .map(|((key, _, _), _)| key.clone())
+        .collect();
+    // Mismatches of the partition, sorted by key before they go out so a run's output is deterministic.
+    let mut partition_found = Vec::new();
+    for ((key, kind, refund_id), (mut p, mut h)) in groups {
+        let mut emit = |class: Class, platform: Option<Rec>, his: Option<Rec>| -> std::io::Result<()> {
+            let m = Mismatch { class, key: key.clone(), kind, refund_id: refund_id.clone(), platform, his };
+            *outcome.counts.entry(class).or_default() += 1;
+            let entry = outcome.by_channel.entry((class, m.channel().to_owned())).or_default();
+            entry.0 += 1;
+            entry.1 += m.at_stake();
+            if let Some(r) = m.platform.as_ref().or(m.his.as_ref()) {
+                use chrono::Timelike;
+                let hour = &mut outcome.hours[r.time.hour() as usize];
+                if class == Class::Matched { hour.0 += 1 } else { hour.1 += 1 }
+            }
+            if class != Class::Matched {
+                partition_found.push(m);
+            }
+            Ok(())
+        };
+        p.sort_by(|a, b| a.time.cmp(&b.time));
+        h.sort_by(|a, b| a.time.cmp(&b.time));
+        let extra_p = if p.len() > 1 { p.split_off(1) } else { Vec::new() };
+        let extra_h = if h.len() > 1 { h.split_off(1) } else { Vec::new() };
+        for r in extra_p {
+            emit(Class::DuplicatePlatform, Some(r), None)?;
+        }
+        for r in extra_h {
+            emit(Class::DuplicateHis, None, Some(r))?;
+        }
+        match (p.pop(), h.pop()) {
+            (Some(a), Some(b)) if a.amount == b.amount => emit(Class::Matched, Some(a), Some(b))?,
+            (Some(a), Some(b)) => emit(Class::AmountDiffers, Some(a), Some(b))?,
+            (a, b) => {
+                let one = a.as_ref().or(b.as_ref()).map(|r| r.time);
+                let class = if kind == Kind::Refund && paid_both.contains(&key) {
+                    Class::StatusDiffers
+                } else if one.is_some_and(|t| t >= held_from && t < day_end) {
+                    Class::Pending
+                } else if a.is_some() {
+                    Class::PlatformOnly
+                } else {
+                    Class::HisOnly
+                };
+                emit(class, a, b)?
+            }
+        }
+    }
+    partition_found.sort_by(|a: &Mismatch, b: &Mismatch| {
+        (&a.key, a.kind, &a.refund_id, a.class).cmp(&(&b.key, b.kind, &b.refund_id, b.class))
+    });
+    Ok((outcome, partition_found))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_spilled_row_reads_back_as_written_separators_and_chinese_included() {
+        let rec = Rec {
+            key: "P1\t\\2".into(),
+            kind: Kind::Refund,
+            refund_id: "R\n1".into(),
+            amount: "12.30".parse().unwrap(),
+            time: NaiveDate::from_ymd_opt(2026, 12, 1).unwrap().and_hms_opt(23, 59, 58).unwrap(),
+            channel: "微信\r".into(),
+            at: "对账单.txt:7".into(),
+            raw: "'2026-12-01 23:59:58','P1\t\\2','退款'".into(),
+        };
+        let line = encode(&rec);
+        assert_eq!(line.matches('\t').count(), 7, "{line}");
+        assert!(!line.contains('\n') && !line.contains('\r'));
+        assert_eq!(decode(&line), Some(rec));
+    }
 }

@@ -25,6 +25,11 @@ impl TestDb {
         }
     }
 
+    /// The PostgreSQL schema the test's tables live in (a program given only the URL names them qualified).
+    pub fn schema(&self) -> Option<&str> {
+        self.schema.as_deref()
+    }
+
     /// Another connection pool on the same data: a second instance of a service.
     pub async fn reopen(&self) -> Result<Store, StoreError> {
         Store::open_in_schema(&self.url, self.schema.as_deref()).await
