@@ -1,6 +1,6 @@
 //! The matcher. Neither side is held whole: each row is written to one of `partitions` spill files by the hash of
-//! its key, then one partition of each side is loaded at a time and its keys classified. Memory is one
-//! partition pair plus the counters, whatever the day's size.
+//! its key, then partition pairs are loaded and their keys classified, two at a time on two threads. Memory is two
+//! partition pairs, a few finished pairs' mismatches and the counters, whatever the day's size.
 
 use crate::read::{Kind, Rec, Side};
 use chrono::NaiveDate;
