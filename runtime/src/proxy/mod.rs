@@ -10,6 +10,7 @@ pub mod record;
 pub mod route;
 
 use crate::schema::PlatformSchema;
+use crate::server::read_body;
 use crate::server::{CancellationToken, ServerConfig};
 use crate::signature::diagnose::Options;
 use analyse::{Answer, Captured, RequestReading};
@@ -285,20 +286,6 @@ fn error_chain(error: &dyn std::error::Error) -> String {
         source = cause.source();
     }
     text
-}
-
-/// The body within the server's size and time limits.
-async fn read_body(config: &ServerConfig, headers: &HeaderMap, body: Body) -> Result<Bytes, String> {
-    let limit = config.limits.max_bytes;
-    let announced = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
-    if announced.is_some_and(|length| length > limit as u64) {
-        return Err(format!("the body is over the limit of {limit} bytes"));
-    }
-    match tokio::time::timeout(config.body_read_timeout, axum::body::to_bytes(body, limit)).await {
-        Ok(Ok(bytes)) => Ok(bytes),
-        Ok(Err(_)) => Err(format!("the body is over the limit of {limit} bytes, or was cut off")),
-        Err(_) => Err(format!("the body did not arrive within {} s", config.body_read_timeout.as_secs_f32())),
-    }
 }
 
 fn plain(status: StatusCode, text: &str) -> Response {

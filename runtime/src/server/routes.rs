@@ -205,7 +205,7 @@ async fn serve_in_span(
 }
 
 /// The body within its size and its time; a `Content-Length` over the limit is refused before a byte is read.
-async fn read_body(config: &ServerConfig, headers: &HeaderMap, body: Body) -> Result<bytes::Bytes, String> {
+pub(crate) async fn read_body(config: &ServerConfig, headers: &HeaderMap, body: Body) -> Result<bytes::Bytes, String> {
     let limit = config.limits.max_bytes;
     let announced = headers.get("content-length").and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
     if announced.is_some_and(|length| length > limit as u64) {
