@@ -147,3 +147,41 @@ async fn calls_glorycard_with_header_signatures() {
     assert_eq!((code, &printed["code"]), (0, &json!("1")), "{printed}");
     assert!(printed["response"].is_object(), "{printed}");
 }
+
+#[tokio::test]
+async fn a_reply_breaking_the_callers_spec_is_a_violation_under_strict_and_a_warning_under_warn() {
+    let server = Loopback::start(shaanxi::hospital::router(Answering, server_config(&shaanxi::PLATFORM))).await;
+    // The caller's copy of the spec allows 10 characters where the server answers 19 (`2014-10-01 20:22:10`).
+    let dir = tempfile::tempdir().unwrap();
+    let spec = dir.path().join("shaanxi");
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/shaanxi");
+    assert!(Command::new("cp").arg("-r").arg(&root).arg(&spec).status().unwrap().success());
+    let test_net = spec.join("interfaces/TestNet.yaml");
+    let text = std::fs::read_to_string(&test_net).unwrap();
+    let text =
+        text.replace("type: string(32)", "type: string(10)").replace("      format: YYYY-MM-DD HH24:MI:SS\n", "");
+    let text = text.replace("example: \"2014-10-01 20:22:10\"", "example: \"2014-10-01\"");
+    std::fs::write(&test_net, text).unwrap();
+    let args = |extra: &[&str]| {
+        let mut args = shaanxi_args(&server.url, extra);
+        args[0] = "--spec".into();
+        args[1] = spec.display().to_string();
+        args
+    };
+
+    let (code, strict) = call(args(&["TestNet"]), json!({"ip": "127.0.0.1"})).await;
+    assert_eq!(code, 0, "{strict}");
+    assert_eq!(strict["violations"][0].as_str().unwrap().split(':').next(), Some("systemTime"), "{strict}");
+    assert!(strict.get("warnings").is_none(), "{strict}");
+
+    for lenient in [&["--warn", "length", "TestNet"][..], &["--strictness", "warn", "TestNet"]] {
+        let (code, printed) = call(args(lenient), json!({"ip": "127.0.0.1"})).await;
+        assert_eq!(code, 0, "{printed}");
+        assert!(printed.get("violations").is_none(), "{lenient:?}: {printed}");
+        assert!(printed["warnings"][0].as_str().unwrap().contains("systemTime"), "{lenient:?}: {printed}");
+        assert_eq!(printed["response"]["systemTime"], "2014-10-01 20:22:10", "{printed}");
+    }
+    // Only the named classes warn: a length violation still counts under `--warn format`.
+    let (_, printed) = call(args(&["--warn", "format", "TestNet"]), json!({"ip": "127.0.0.1"})).await;
+    assert!(printed["violations"][0].as_str().unwrap().contains("systemTime"), "{printed}");
+}

@@ -418,6 +418,37 @@ fn enforce_refuses_an_invalid_request_without_forwarding_it() {
 }
 
 #[test]
+fn under_warn_a_request_strict_would_refuse_is_forwarded_and_journaled_as_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    let upstream = hospital(dir.path());
+    let (middle, middle_url, _runtime) = start_middle(Some(upstream.url.clone()), false);
+    let url = sqlite_journal(dir.path());
+    let lenient = proxy(dir.path(), &middle_url, &url, &["--enforce", "--warn", "length"]);
+    // As in the strict case above: correctly signed, 33 characters where `ip` is string(16).
+    let invalid = sealed("TestNet", "xml", &json!({"ip": "127.000.000.001.127.000.000.001"}));
+    let (status, body) = send(&lenient.url, &invalid);
+    assert_eq!(status, 200);
+    assert_eq!(middle.calls.load(Ordering::SeqCst), 1, "a warned request is forwarded");
+    // The hospital behind is strict: its own refusal comes back, a business code, not the proxy's.
+    assert!(body.contains("ILLEGAL_ARGUMENT"), "{body}");
+    let row = &exchanges(&url, &[], 1)[0];
+    assert_eq!(row["forwarded"], true, "{row}");
+    assert_eq!(row["verdict"], "business_error", "{row}");
+    assert!(row["request"].get("violations").is_none(), "{row}");
+    assert!(row["request"].get("refused").is_none(), "{row}");
+    assert_eq!(row["request"]["warnings"][0]["field"], "ip", "{row}");
+    assert_eq!(row["request"]["warnings"][0]["rule"], "length", "{row}");
+    let id = row["id"].to_string();
+    let shown = journal(&["show", &id], &url);
+    assert!(shown.contains("warning    ip: length"), "{shown}");
+    // A class not named still refuses.
+    let strict_format = proxy(dir.path(), &middle_url, &url, &["--enforce", "--warn", "format"]);
+    let (_, body) = send(&strict_format.url, &invalid);
+    assert!(body.contains("ILLEGAL_ARGUMENT"), "{body}");
+    assert_eq!(middle.calls.load(Ordering::SeqCst), 1, "refused by the proxy, not forwarded");
+}
+
+#[test]
 fn retention_forgets_old_exchanges() {
     let dir = tempfile::tempdir().unwrap();
     let upstream = hospital(dir.path());

@@ -150,3 +150,27 @@ fn a_malformed_scenario_is_refused_with_its_position() {
     let output = scenario(&[&file], &[("--hospital-url", "http://127.0.0.1:9")], &[]);
     assert!(text(&output).contains("`NoSuch` is not an interface of shaanxi"), "{}", text(&output));
 }
+
+#[test]
+fn a_profile_changes_what_the_scenario_sends_and_names_its_platform() {
+    let dir = tempfile::tempdir().unwrap();
+    let hospital = serve(dir.path(), "shaanxi", "hospital", None);
+    let file = dir.path().join("as-printed.yaml");
+    // The document's worked QueryRegister request leaves `queryType` out; the hospital behind is strict.
+    std::fs::write(
+        &file,
+        "scenario: 按示例查询\nplatform: shaanxi\nsteps:\n  - call: QueryRegister\n    request: { orderId: \"1001\", startDate: \"2017-01-19\", endDate: \"2017-01-22\", currentPage: 1, pageSize: 10 }\n    expect: { code: ILLEGAL_ARGUMENT }\n",
+    )
+    .unwrap();
+    let url = [("--hospital-url", hospital.url.as_str())];
+    let strict = scenario(&[&file], &url, &[]);
+    assert_eq!(strict.status.code(), Some(1), "{}", text(&strict));
+    assert!(text(&strict).contains("queryType"), "the client refuses it before sending: {}", text(&strict));
+    let profile = root().join("specs/shaanxi/profiles/as-printed.yaml");
+    let profiled = scenario(&[&file], &url, &["--profile", profile.to_str().unwrap()]);
+    assert!(profiled.status.success(), "sent, and refused by the strict server: {}", text(&profiled));
+    assert!(text(&profiled).contains("1 runs, 1 passed, 0 failed"), "{}", text(&profiled));
+    let not_a_profile = scenario(&[&file], &url, &["--profile", file.to_str().unwrap()]);
+    assert_eq!(not_a_profile.status.code(), Some(1));
+    assert!(text(&not_a_profile).contains("missing required key `profile`"), "{}", text(&not_a_profile));
+}

@@ -16,6 +16,8 @@ pub struct Args {
     target: Target,
     #[command(flatten)]
     credentials: Credentials,
+    #[command(flatten)]
+    leniency: target::Leniency,
     /// The server's base address: `http://127.0.0.1:8080`.
     #[arg(long)]
     url: String,
@@ -58,6 +60,7 @@ fn try_call(args: &Args, request: Value) -> Result<Outcome, String> {
     let mut config = ClientConfig::new(credentials);
     config.binding = args.binding.clone();
     config.timeout = Duration::from_secs(args.timeout);
+    config.strictness = args.leniency.value()?;
     let client = Client::new(Arc::new(platform), side, &args.url, config).map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -71,6 +74,9 @@ fn try_call(args: &Args, request: Value) -> Result<Outcome, String> {
     });
     if !reply.violations.is_empty() {
         printed["violations"] = json!(reply.violations.iter().map(ToString::to_string).collect::<Vec<_>>());
+    }
+    if !reply.warnings.is_empty() {
+        printed["warnings"] = json!(reply.warnings.iter().map(ToString::to_string).collect::<Vec<_>>());
     }
     Ok(Outcome::ok(printed))
 }

@@ -204,6 +204,9 @@ fn side(name: &str, s: &Side) -> String {
     for v in &s.violations {
         out.push_str(&format!("  violation  {}: {}: {}\n", v.field, v.rule, v.detail));
     }
+    for v in &s.warnings {
+        out.push_str(&format!("  warning    {}: {}: {}\n", v.field, v.rule, v.detail));
+    }
     if let Some(d) = &s.diagnosis {
         out.push_str(&format!("  diagnosis  received {} — the rule gives {}\n", d.expected, d.rule_sign));
         for (n, finding) in d.findings.iter().enumerate() {

@@ -51,6 +51,10 @@ pub struct Args {
     timeout: Duration,
     #[command(flatten)]
     limits: Limits,
+    /// Under `--enforce`, which violations refuse a request and which only warn; either way each is journaled,
+    /// a warning as such (it does not make the exchange `invalid`).
+    #[command(flatten)]
+    leniency: crate::target::Leniency,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -91,6 +95,7 @@ async fn serve(args: Args) -> Result<(), String> {
     let mut server = ServerConfig::new(&platform, credentials);
     server.limits.max_bytes = args.limits.max_body_bytes;
     server.body_read_timeout = args.limits.body_timeout;
+    server.strictness = args.leniency.value()?;
     let platform = Arc::new(platform);
     let name = platform.name.to_string();
     let mut config = ProxyConfig::new(platform, &args.upstream, server);

@@ -55,8 +55,14 @@ pub struct RunArgs {
     /// against it instead of the compiled-in one, so a platform written as YAML alone has scenarios too.
     #[arg(long, value_name = "DIR")]
     spec: Vec<PathBuf>,
+    /// A counterpart profile (repeatable), merged into the platform it names: a scenario for that platform runs
+    /// with what this counterpart does differently from the document.
+    #[arg(long, value_name = "FILE")]
+    profile: Vec<PathBuf>,
     #[command(flatten)]
     credentials: Credentials,
+    #[command(flatten)]
+    leniency: crate::target::Leniency,
 }
 
 pub fn run(command: Command) -> ExitCode {
@@ -87,6 +93,22 @@ async fn run_all(args: &RunArgs) -> Result<bool, String> {
         let platform = hisgate_codegen::load_platform(dir, &shown)
             .map_err(|d| format!("{shown}: the spec has {} error(s):\n{d}", d.len()))?;
         loaded.push(Arc::new(platform));
+    }
+    for file in &args.profile {
+        let named = hisgate_codegen::profile::platform_of(file)
+            .ok_or_else(|| format!("{}: not a profile naming its `platform`", file.display()))?;
+        let position = loaded.iter().position(|p| p.name == named);
+        let base = match position {
+            Some(at) => loaded[at].clone(),
+            None => {
+                compiled(&named).ok_or_else(|| format!("{}: no platform `{named}` to merge it into", file.display()))?
+            }
+        };
+        let (merged, _) = crate::target::with_profile(&base, file)?;
+        match position {
+            Some(at) => loaded[at] = Arc::new(merged),
+            None => loaded.push(Arc::new(merged)),
+        }
     }
     let mut prepared = Vec::new();
     for scenario in &scenarios {
@@ -122,6 +144,11 @@ async fn run_all(args: &RunArgs) -> Result<bool, String> {
     Ok(all_passed)
 }
 
+/// The compiled-in platform of that name.
+fn compiled(name: &str) -> Option<Arc<PlatformSchema>> {
+    hisgate_generated::PLATFORMS.iter().find(|p| p.name == name).map(|p| p.shared())
+}
+
 /// A scenario and a client per interface it calls (cheap to clone: each run of it holds one).
 #[derive(Clone)]
 struct Prepared {
@@ -134,13 +161,9 @@ impl Prepared {
     fn new(scenario: &Scenario, loaded: &[Arc<PlatformSchema>], args: &RunArgs) -> Result<Prepared, String> {
         let shared = match loaded.iter().find(|p| p.name == scenario.platform) {
             Some(platform) => platform.clone(),
-            None => hisgate_generated::PLATFORMS
-                .iter()
-                .find(|p| p.name == scenario.platform)
-                .map(|p| p.shared())
-                .ok_or_else(|| {
-                    format!("{}: no compiled-in platform `{}` and no --spec for it", scenario.file, scenario.platform)
-                })?,
+            None => compiled(&scenario.platform).ok_or_else(|| {
+                format!("{}: no compiled-in platform `{}` and no --spec for it", scenario.file, scenario.platform)
+            })?,
         };
         let platform = &*shared;
         let protocol = crate::target::protocol(platform)?;
@@ -161,6 +184,7 @@ impl Prepared {
             let mut config = ClientConfig::new(credentials.clone());
             config.binding = args.binding.clone();
             config.timeout = Duration::from_secs(args.timeout);
+            config.strictness = args.leniency.value()?;
             let client = Client::new(shared.clone(), side, url, config).map_err(|e| e.to_string())?;
             clients.entry(step.call.clone()).or_insert(client);
         }

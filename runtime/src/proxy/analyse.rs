@@ -166,7 +166,12 @@ pub(crate) fn exchange(
                 None => Signature::Unchecked,
             };
             exchange.request.diagnosis = found.diagnosis.clone();
-            exchange.request.violations = found.violations.iter().map(Broken::from).collect();
+            // Accepted, the request's violations are the ones its strictness only warns about.
+            let broken = found.violations.iter().map(Broken::from).collect();
+            match read.outcome {
+                Ok(_) => exchange.request.warnings = broken,
+                Err(_) => exchange.request.violations = broken,
+            }
             exchange.keys =
                 found.keys.iter().map(|(name, value)| Key { name: name.clone(), value: value.clone() }).collect();
             match &read.outcome {
@@ -236,7 +241,7 @@ fn reply(
         platform,
         credentials: &config.credentials,
         limits: config.limits,
-        strictness: crate::strictness::Strictness::STRICT,
+        strictness: config.strictness,
     };
     match client::open(&reading, binding, interface, service, &http) {
         Ok(reply) => {
@@ -245,8 +250,8 @@ fn reply(
             exchange.code = Some(reply.code);
             exchange.message = Some(reply.message);
             exchange.reply.envelope = reply.envelope;
-            exchange.reply.violations =
-                reply.violations.iter().chain(reply.warnings.iter()).map(Broken::from).collect();
+            exchange.reply.violations = reply.violations.iter().map(Broken::from).collect();
+            exchange.reply.warnings = reply.warnings.iter().map(Broken::from).collect();
             let keys =
                 crate::business_keys::business_keys(platform, interface, request_payload, reply.response.as_ref());
             for (name, value) in keys {

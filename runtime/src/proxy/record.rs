@@ -81,8 +81,12 @@ pub struct Side {
     /// On a signature that does not verify: which variant of the rule reproduces it (`hisgate explain`'s search).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diagnosis: Option<Diagnosis>,
+    /// The rules broken that the strictness refuses.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub violations: Vec<Broken>,
+    /// The rules broken that the strictness only warns about (`--warn`, `--strictness warn`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Broken>,
     /// Request: the code and reason the server pipeline refuses it with. Reply: why it cannot be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refused: Option<Refused>,
