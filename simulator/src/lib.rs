@@ -4,6 +4,7 @@
 //! a user's own code.
 
 mod answer;
+pub mod database;
 pub mod generic;
 pub mod glorycard;
 mod money;

@@ -55,6 +55,10 @@ pub struct Args {
     /// values), even where a hand-written simulator exists. Sides without one are always served this way.
     #[arg(long)]
     generic: bool,
+    /// Serve the side through the HIS's own database: each interface by the stored procedure or view its
+    /// `database:` declares, in the PostgreSQL `--db` (`hisgate export sql` writes the declarations).
+    #[arg(long, conflicts_with = "generic")]
+    database: bool,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -128,8 +132,12 @@ async fn serve(args: Args) -> Result<(), String> {
         Role::Hospital => Side::Hospital,
         Role::Platform => Side::Platform,
     };
-    let generic = args.generic || !hisgate_simulator::simulated(&platform.name, side);
-    if generic {
+    let generic = args.generic || !(args.database || hisgate_simulator::simulated(&platform.name, side));
+    if args.database {
+        if args.db.is_none() {
+            return Err("--database needs --db postgres://… (the HIS database holding the procedures and views)".into());
+        }
+    } else if generic {
         hisgate_simulator::generic::servable(&platform, side)?;
     } else if args.target.spec.is_some() {
         // The spec as written, without a profile: the simulators are compiled from it.
@@ -160,7 +168,10 @@ async fn serve(args: Args) -> Result<(), String> {
         schema: args.target.profile.is_some().then(|| std::sync::Arc::new(platform.clone().into_owned())),
         ..Options::new(store.clone(), credentials)
     };
-    let simulator = if generic {
+    let simulator = if args.database {
+        let schema = std::sync::Arc::new(platform.clone().into_owned());
+        hisgate_simulator::database::start(schema, side, options).await
+    } else if generic {
         if options.peer.is_some() {
             tracing::warn!("--peer is not used: a side served from its spec makes no calls of its own");
         }
@@ -177,7 +188,11 @@ async fn serve(args: Args) -> Result<(), String> {
     let address = listener.local_addr().map_err(|e| e.to_string())?;
     let background: Vec<_> = simulator.background.into_iter().map(tokio::spawn).collect();
     // Scripts wait for this line (and read the port from it when they asked for port 0).
-    let how = if generic { " (generic: answered from the spec)" } else { "" };
+    let how = match (args.database, generic) {
+        (true, _) => " (database form: the HIS's procedures and views)",
+        (false, true) => " (generic: answered from the spec)",
+        (false, false) => "",
+    };
     println!("hisgate serve: {} {side}{how} on http://{address} (store {})", platform.name, redact_url(&url));
     let connection_limits = ConnectionLimits {
         header_read_timeout: limits.header_timeout,

@@ -1,19 +1,17 @@
 //! yizhangtong (一帐通 / 三码融合), the HIS side, in both of the document's forms. Over HTTP, [`hospital`] answers
 //! from the store: card lists, balance transfers between a patient's cards (once per `traceNoIn`) and their
 //! results, card uses a page of rows at a time, certification and fee lists. In the database form, [`gateway`]
-//! answers the same interfaces by calling the HIS's stored procedures and views; [`SAMPLE_HIS`] implements them in
-//! PL/pgSQL over the same tables.
+//! (the spec-driven [`crate::database`] form, as any platform declaring `database:` has it) answers the same
+//! interfaces by calling the HIS's stored procedures and views; [`SAMPLE_HIS`] implements them in PL/pgSQL over the
+//! same tables.
 
 mod cards;
 mod hospital;
-mod paging;
-mod procedures;
 mod seed;
 mod track;
 mod transfer;
 
-pub use paging::MAX_ROWS;
-pub use procedures::gateway;
+pub use crate::database::paging::MAX_ROWS;
 pub use seed::{his_id, patient, visit_card};
 
 use crate::{Options, Simulator, StartError};
@@ -62,6 +60,12 @@ pub async fn hospital(options: Options) -> Result<Simulator, StartError> {
     let config = crate::server_config(&yizhangtong::PLATFORM, &options);
     let router = yizhangtong::hospital::router(hospital::His { store: options.store }, config);
     Ok(Simulator { router, background: Vec::new() })
+}
+
+/// The HIS's side served from its database ([`crate::database::start`]). Refuses to start on SQLite, or when a
+/// declared procedure or view is missing, saying which.
+pub async fn gateway(options: Options) -> Result<Simulator, StartError> {
+    crate::database::start(yizhangtong::PLATFORM.shared(), hisgate_runtime::schema::Side::Hospital, options).await
 }
 
 /// Now, as the HIS writes times: yyyy-MM-dd HH:mm:ss, China Standard Time.

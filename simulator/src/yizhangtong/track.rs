@@ -1,9 +1,9 @@
 //! Card uses (获取用卡轨迹), newest first, the rows `startRow` to `endRow` of those the request's conditions select
 //! (an absent condition selects everything, as the view form's filters do); and a visit's fees (获取费用清单).
 
-use super::paging::rows;
 use super::{REFUSED, code_at};
 use crate::answer::Refused;
+use crate::database::paging::{PageFields, rows};
 use crate::money::to_yuan;
 use hisgate_generated::yizhangtong::interfaces::{get_card_track, get_fee_list};
 use hisgate_runtime::Dictionary;
@@ -14,7 +14,8 @@ pub async fn card_uses(
     conn: &mut AnyConnection,
     request: &get_card_track::Request,
 ) -> Result<Result<get_card_track::Response, Refused>, StoreError> {
-    let page = match rows(request.start_row.as_deref(), request.end_row.as_deref()) {
+    let names = PageFields { first: "startRow", last: "endRow" };
+    let page = match rows(request.start_row.as_deref(), request.end_row.as_deref(), names, REFUSED) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
