@@ -122,18 +122,25 @@ fn a_yaml_only_platform_is_served_from_its_spec_and_answers_hisgate_call() {
     assert_eq!(exit, 0, "{reply}");
     assert_eq!(reply, json!({"code": "2001", "message": "卡号不存在：未找到该卡，请先办卡", "response": null}));
 
-    // Echoes, the time, a sequence per interface and Chinese text around an echo. (The two requests differ: a
-    // byte-identical one within the same second would be a retry, answered with the first answer.)
-    let order = |amount: &str| json!({"CARD_NO": "6217000000000001", "DEPT_CODE": "0305", "AMOUNT": amount});
-    let (_, first) = call(&to, "CreateOrder", order("12.00"));
-    let (_, second) = call(&to, "CreateOrder", order("15.00"));
-    let (first, second) = (&first["response"], &second["response"]);
+    // Echoes, the time, a sequence per interface and Chinese text around an echo.
+    let order = |number: &str, amount: &str| json!({"PLAT_ORDER_NO": number, "CARD_NO": "6217000000000001", "DEPT_CODE": "0305", "AMOUNT": amount});
+    let (_, first_reply) = call(&to, "CreateOrder", order("P-0001", "12.00"));
+    let (_, second_reply) = call(&to, "CreateOrder", order("P-0002", "15.00"));
+    let (first, second) = (&first_reply["response"], &second_reply["response"]);
     let number = |reply: &Value| reply["ORDER_NO"].as_str().unwrap().to_owned();
     assert!(number(first).starts_with("GH") && number(first).ends_with("000001"), "{first}");
     assert!(number(second).ends_with("000002"), "{second}");
     assert_eq!((&first["DEPT_CODE"], first["AMOUNT"].to_string()), (&json!("0305"), "12.00".to_owned()));
     assert_eq!(first["TIP"], "请于就诊当日携带就诊卡到0305诊区候诊");
     assert_eq!(first["ORDER_TIME"].as_str().unwrap().len(), 14);
+    // Exactly once (`idempotency: [PLAT_ORDER_NO]`): a repeat, a second later, gets the first order back — its
+    // number and time, not a new sequence — and the number with another request is refused with the declared code.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    let (_, repeat) = call(&to, "CreateOrder", order("P-0001", "12.00"));
+    assert_eq!(repeat, first_reply, "a repeat is answered with the first answer");
+    let (exit, reused) = call(&to, "CreateOrder", order("P-0001", "99.00"));
+    assert_eq!((exit, &reused["code"]), (0, &json!("2002")), "{reused}");
+    assert!(reused["message"].as_str().unwrap().contains("P-0001"), "{reused}");
 
     // No rule: the fields' examples …
     let (_, depts) = call(&to, "QueryDept", json!({}));
@@ -171,6 +178,13 @@ fn a_yaml_only_platform_is_served_from_its_spec_and_answers_hisgate_call() {
     assert_eq!(refunded["response"], json!({"ORDER_NO": "GH20261205000001", "RECEIVED": "1"}), "{refunded}");
     let (_, paid) = call(&to, "NotifyPay", json!({"ORDER_NO": "GH20261205000001", "PAY_STATUS": "1"}));
     assert_eq!(paid["response"], json!({"ORDER_NO": "订单号", "RECEIVED": "1"}), "no rule: generated, {paid}");
+
+    // The first answer is kept in the store: the hospital restarted on its file answers the repeat the same way.
+    drop(hospital);
+    let hospital = serve(dir.path(), &["--spec", &spec, "--role", "hospital"]);
+    let to = ["--spec", spec.as_str(), "--url", hospital.url.as_str()];
+    let (_, after_restart) = call(&to, "CreateOrder", order("P-0001", "12.00"));
+    assert_eq!(after_restart, first_reply, "the first answer survives a restart");
 }
 
 #[test]

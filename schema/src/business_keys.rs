@@ -78,6 +78,14 @@ pub fn business_keys(
 /// The key's value in one payload, shown: `None` when the message has no such field or the payload no value.
 fn lookup(platform: &PlatformSchema, message: MessageId, payload: &Value, key: &str) -> Option<String> {
     let field = key_field(&platform.messages, message, key).ok()?;
+    let text = key_value(platform, message, payload, key)?;
+    let text = if field.sensitive { redact::redact(&text) } else { text };
+    Some(shown(&text))
+}
+
+/// The key's value in one payload as text, neither redacted nor cut (the exactly-once claim's key): `None` when
+/// the message has no such field or the payload no value (or an empty one).
+pub fn key_value(platform: &PlatformSchema, message: MessageId, payload: &Value, key: &str) -> Option<String> {
     let mut node = payload;
     let mut schema = platform.message(message);
     for segment in key.split('.') {
@@ -88,14 +96,12 @@ fn lookup(platform: &PlatformSchema, message: MessageId, payload: &Value, key: &
             schema = platform.message(child);
         }
     }
-    let text = match node {
-        Value::String(s) if !s.trim().is_empty() => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Bool(b) => b.to_string(),
-        _ => return None,
-    };
-    let text = if field.sensitive { redact::redact(&text) } else { text };
-    Some(shown(&text))
+    match node {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
 }
 
 /// Control characters escaped (a value never breaks its line), then cut to [`MAX_VALUE_CHARS`].

@@ -142,9 +142,25 @@ pub struct InterfaceSchema {
     pub return_codes: Seq<ReturnCodeSchema>,
     /// The stored procedure or view that answers it in the HIS database, where the document offers that form.
     pub database: Option<DatabaseForm>,
+    /// Exactly once (`idempotency:`): a server with a store answers a repeat of the key with the first answer and
+    /// refuses the key with another request.
+    pub idempotency: Option<IdempotencySchema>,
     /// What a spec-driven counterpart answers, first matching rule first (`answers:`).
     pub answers: Seq<AnswerSchema>,
     pub origin: SourcePos,
+}
+
+/// What makes two calls of an interface one effect, as `idempotency:` declares it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IdempotencySchema {
+    /// Request fields (wire names or dotted paths through objects) whose values, together, are the key; a request
+    /// lacking one is not claimed.
+    pub key: Seq<Str>,
+    /// Where a key is unique: the interface's own name by default; interfaces naming one scope share their keys (a
+    /// merchant number used by a charge may not be used by a refund).
+    pub scope: Option<Str>,
+    /// The return code for a key already used with another request; the protocol's `invalid` failure by default.
+    pub reused: Option<Str>,
 }
 
 /// A business payload (or a nested node of one).

@@ -2,10 +2,9 @@
 //! repeat of a refused request is refused the same way.
 
 use hisgate_runtime::Message;
-use hisgate_runtime::server::Failure;
+use hisgate_runtime::server::{ClaimedTx, Context, Failure};
 use hisgate_runtime::store::StoreError;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 /// A business refusal: the platform's return code and a message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,6 +38,14 @@ pub fn store_failure(error: StoreError, refusal: &str) -> Failure {
 
 /// What identifies a request's business content: the SHA-256 of its canonical JSON.
 pub fn fingerprint<M: Message>(message: &M) -> String {
-    let text = message.to_value().map(|v| hisgate_runtime::envelope::sorted_json(&v)).unwrap_or_default();
-    base16ct::lower::encode_string(&Sha256::digest(text.as_bytes()))
+    hisgate_runtime::server::fingerprint(&message.to_value().unwrap_or_default())
+}
+
+/// The transaction the runtime opened for this request's exactly-once claim: the interface's spec declares
+/// `idempotency:` and every simulator runs with a store, so its effect goes in here and commits with its answer.
+pub async fn claimed(context: &Context) -> Result<ClaimedTx, Failure> {
+    context.effects.tx().await.ok_or_else(|| {
+        let detail = format!("`{}` is not claimed: its spec declares no `idempotency:` key", context.interface);
+        Failure::internal(detail)
+    })
 }

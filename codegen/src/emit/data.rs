@@ -165,8 +165,14 @@ impl Lit for InterfaceSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, InterfaceSchema {
             name, title, section, description, provider, service, service_aliases, keys, path, retry_safe,
-            request, response, return_codes, database, answers, origin,
+            request, response, return_codes, database, idempotency, answers, origin,
         } from self)
+    }
+}
+
+impl Lit for IdempotencySchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, IdempotencySchema { key, scope, reused } from self)
     }
 }
 

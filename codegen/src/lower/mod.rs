@@ -5,6 +5,7 @@ mod answers;
 mod database;
 mod dictionary;
 mod examples;
+mod idempotency;
 mod keys;
 mod message;
 mod protocol;
@@ -49,6 +50,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     interfaces.sort_by(|a, b| section_key(&a.section).cmp(&section_key(&b.section)).then(a.name.cmp(&b.name)));
     lowerer.interface_collisions(&interfaces, &ast.interfaces);
     let literals = lowerer.answers(&ast.interfaces, &mut interfaces, &return_codes);
+    lowerer.idempotency(&ast.interfaces, &mut interfaces, &return_codes);
     lowerer.database_collisions(&interfaces, &ast.interfaces);
     let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces));
     lowerer.procedure_status(&interfaces, protocol.as_ref());
@@ -222,6 +224,7 @@ impl Lowerer<'_> {
             response,
             return_codes: Seq::Owned(self.return_codes(&ast.return_codes, &name.value)),
             database,
+            idempotency: None,
             answers: Seq::Owned(Vec::new()),
             origin: ast.pos.clone(),
         })

@@ -99,6 +99,8 @@ pub struct InterfaceAst {
     pub response: Option<MessageAst>,
     pub return_codes: Vec<ReturnCodeAst>,
     pub database: Option<DatabaseAst>,
+    /// `idempotency:` the request fields that identify one effect (exactly once).
+    pub idempotency: Option<IdempotencyAst>,
     /// `answers:` what a spec-driven counterpart answers, rule by rule.
     pub answers: Vec<AnswerAst>,
     pub pos: SourcePos,
@@ -121,6 +123,15 @@ pub enum AnswerValue {
     Text(S),
     Map(SourcePos, Vec<(S, AnswerValue)>),
     List(SourcePos, Vec<AnswerValue>),
+}
+
+/// `idempotency:` of an interface: `[field, …]`, or `{ key: [field, …], scope: NAME, reused: CODE }`.
+#[derive(Debug)]
+pub struct IdempotencyAst {
+    pub pos: SourcePos,
+    pub key: Vec<S>,
+    pub scope: Option<S>,
+    pub reused: Option<S>,
 }
 
 /// `database:` of an interface: the stored procedure or view that answers it in the HIS database.

@@ -3,6 +3,7 @@
 mod answers;
 pub mod ast;
 mod database;
+mod idempotency;
 mod protocol;
 pub(crate) mod reader;
 pub(crate) mod statement;
@@ -197,6 +198,7 @@ fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<
         response: read_message(r, &mut map, "response"),
         return_codes: map.list(r, "return_codes", "a return code", read_return_code),
         database: database::read(r, &mut map),
+        idempotency: idempotency::read(r, &mut map),
         answers: map.list(r, "answers", "an answer rule", answers::read),
         interface,
     };

@@ -6,6 +6,7 @@ use super::checks::{
     check_fields, codec_code, foreign_charset, fresh_time, not_utf8, refusal_for, value_of, without_bom,
 };
 use super::freshness::{Admission, AdmitError, Ticket};
+use super::once::{self, NotClaimed, Once};
 use super::{Context, Dispatch, Failure, ReplayGuard, ServerConfig};
 use crate::Violations;
 use crate::codec::{CodecError, escape, xml};
@@ -269,14 +270,38 @@ async fn pipeline(
         }
     }
     let (payload, warnings) = read_payload(&reader, protocol, binding, interface, opened.payload, found)?;
+    let once = match (&shared.config.store, &interface.idempotency) {
+        (Some(store), Some(declared)) => {
+            match once::claim(store, &shared.platform, shared.side, interface, declared, &payload).await {
+                Ok(once) => once,
+                Err(NotClaimed::Reused(detail)) => {
+                    let code = declared.reused.as_deref().unwrap_or(&failures.invalid);
+                    return Err(Refusal::new(code, detail).into());
+                }
+                Err(NotClaimed::Store(e)) => {
+                    tracing::error!(error = %e, "the exactly-once claim cannot reach its store");
+                    return Err(Refusal::new(&failures.internal, "").into());
+                }
+            }
+        }
+        _ => Once::Unclaimed,
+    };
     let context = Context {
         interface: interface.name.to_string(),
         binding: binding.schema.name.to_string(),
         envelope: opened.fields,
         headers: request.headers.to_vec(),
         warnings,
+        effects: once.effects(),
     };
-    match shared.dispatch.dispatch(&interface.name, payload, context).await {
+    let answered = match once {
+        Once::Repeat(first) => first,
+        Once::First(claimed) => {
+            once::settle(claimed, shared.dispatch.dispatch(&interface.name, payload, context).await).await
+        }
+        Once::Unclaimed => shared.dispatch.dispatch(&interface.name, payload, context).await,
+    };
+    match answered {
         Ok(value) => Ok(value),
         Err(failure) => {
             // A request the server failed on leaves no trace: a retry of it is handled afresh.

@@ -7,6 +7,7 @@ mod freshness;
 pub(crate) mod inbound;
 pub mod listen;
 pub mod metrics;
+mod once;
 pub mod ops;
 mod routes;
 mod strict;
@@ -14,6 +15,7 @@ mod strict;
 pub use axum::Router;
 pub use freshness::{Admission, AdmitError, ReplayGuard, Stale, Ticket};
 pub use listen::ConnectionLimits;
+pub use once::{ClaimedTx, Effects, fingerprint};
 pub(crate) use routes::read_body;
 pub use routes::{ServerConfig, router};
 /// How a server tells its background work (outbox couriers) to stop.
@@ -74,6 +76,8 @@ pub struct Context {
     pub headers: Vec<(String, String)>,
     /// The rules the request broke that this server's strictness accepts (`warn`), already logged and counted.
     pub warnings: Violations,
+    /// Where the interface is claimed exactly once (`idempotency:`), the transaction its effects belong in.
+    pub effects: Effects,
 }
 
 /// The generated half of a server: one typed handler method per interface, behind a name.

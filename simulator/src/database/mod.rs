@@ -8,6 +8,7 @@
 pub mod paging;
 mod sql;
 
+use crate::answer::store_failure;
 use crate::{Options, Simulator, StartError};
 use hisgate_runtime::schema::{DatabaseForm, PlatformSchema, Side, quote_identifier};
 use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure};
@@ -75,15 +76,15 @@ struct Gateway {
 }
 
 impl Dispatch for Gateway {
-    fn dispatch(&self, interface: &str, payload: Value, _: Context) -> BoxFuture<Result<Value, Failure>> {
+    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Value, Failure>> {
         let gateway = self.clone();
         let name = interface.to_owned();
-        Box::pin(async move { gateway.answer(&name, payload).await })
+        Box::pin(async move { gateway.answer(&name, payload, &context).await })
     }
 }
 
 impl Gateway {
-    async fn answer(&self, name: &str, payload: Value) -> Result<Value, Failure> {
+    async fn answer(&self, name: &str, payload: Value, context: &Context) -> Result<Value, Failure> {
         let platform = &*self.platform;
         let Some(interface) = platform.interface(name) else { return Err(Failure::Unsupported) };
         let Some(form) = interface.database.as_ref() else { return Err(Failure::Unsupported) };
@@ -94,7 +95,19 @@ impl Gateway {
         let code = platform.protocol.as_ref().map_or("", |p| &*p.failures.invalid);
         let answer = match form {
             DatabaseForm::Procedure { name } => {
-                sql::procedure(&self.store, code, platform, interface, name, &fields).await?
+                // The procedure's effects commit with the exactly-once claim's answer where the interface declares
+                // one, else in a transaction of their own; either way its return code decides after they commit.
+                let mut answer = match context.effects.tx().await {
+                    Some(mut claimed) => sql::procedure(&mut claimed, code, platform, interface, name, &fields).await?,
+                    None => {
+                        let mut tx = self.store.begin().await.map_err(|e| store_failure(e, code))?;
+                        let answer = sql::procedure(&mut tx, code, platform, interface, name, &fields).await?;
+                        tx.commit().await.map_err(|e| store_failure(e.into(), code))?;
+                        answer
+                    }
+                };
+                sql::status(platform, name, &mut answer)?;
+                answer
             }
             DatabaseForm::View(view) => sql::view(&self.store, code, platform, interface, view, &fields).await?,
         };

@@ -12,8 +12,10 @@ use serde_json::{Map, Value};
 use sqlx::Row;
 use std::str::FromStr;
 
+/// Calls the procedure in `tx` (a cursor it opens lives until the transaction ends); the answer still holds the
+/// procedure's return code and message, for [`status`].
 pub(super) async fn procedure(
-    store: &Store,
+    tx: &mut Tx,
     code: &str,
     platform: &PlatformSchema,
     interface: &InterfaceSchema,
@@ -31,22 +33,18 @@ pub(super) async fn procedure(
     for column in &inputs {
         query = query.bind(text(fields.get(column.name)));
     }
-    // One transaction: a cursor lives until it ends, and the procedure's effects commit with it.
-    let mut tx = store.begin().await.map_err(|e| store_failure(e, code))?;
-    let row = query.fetch_one(&mut *tx).await.map_err(|e| store_failure(e.into(), code))?;
+    let row = query.fetch_one(&mut **tx).await.map_err(|e| store_failure(e.into(), code))?;
     let mut answer = Map::new();
     for (k, column) in outputs.iter().enumerate() {
         let Some(cell) = row.try_get::<Option<String>, _>(k).map_err(|e| store_failure(e.into(), code))? else {
             continue;
         };
         let value = match column.ty {
-            FieldType::List(rows) => Value::Array(fetch(&mut tx, &cell, &platform.columns(rows), code).await?),
+            FieldType::List(rows) => Value::Array(fetch(tx, &cell, &platform.columns(rows), code).await?),
             ty => json(ty, cell),
         };
         answer.insert(column.name.to_owned(), value);
     }
-    tx.commit().await.map_err(|e| store_failure(e.into(), code))?;
-    status(platform, name, &mut answer)?;
     Ok(answer)
 }
 

@@ -11,7 +11,7 @@ use crate::{Options, Simulator, StartError};
 use hisgate_runtime::sample;
 use hisgate_runtime::schema::{AnswerSchema, InterfaceSchema, MessageKind, PlatformSchema, Side};
 use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure};
-use hisgate_runtime::store::Store;
+use hisgate_runtime::store::{Store, StoreError};
 use hisgate_runtime::validate::{check, scalar_text};
 use serde_json::{Map, Value};
 use std::sync::Arc;
@@ -53,20 +53,20 @@ struct Shared {
 }
 
 impl Dispatch for Generic {
-    fn dispatch(&self, interface: &str, payload: Value, _: Context) -> BoxFuture<Result<Value, Failure>> {
+    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Value, Failure>> {
         let shared = self.0.clone();
         let name = interface.to_owned();
         Box::pin(async move {
             let Some(interface) = shared.platform.interface(&name) else {
                 return Err(Failure::Unsupported);
             };
-            shared.answer(interface, &payload).await
+            shared.answer(interface, &payload, &context).await
         })
     }
 }
 
 impl Shared {
-    async fn answer(&self, interface: &InterfaceSchema, request: &Value) -> Result<Value, Failure> {
+    async fn answer(&self, interface: &InterfaceSchema, request: &Value, context: &Context) -> Result<Value, Failure> {
         let platform = &*self.platform;
         let rule = interface.answers.iter().find(|rule| matches(rule, request));
         if let Some(rule) = rule
@@ -86,11 +86,7 @@ impl Shared {
                 let template: Value = serde_json::from_str(json).map_err(|e| at(e.to_string()))?;
                 // One number per answer, shared by every `{seq}` in it.
                 let seq = match template::uses_seq(&template) {
-                    true => Some(
-                        sequence::next(&self.store, &platform.name, self.side.as_str(), &interface.name)
-                            .await
-                            .map_err(|e| at(e.to_string()))?,
-                    ),
+                    true => Some(self.next(interface, context).await.map_err(|e| at(e.to_string()))?),
                     false => None,
                 };
                 let filled = self.answering.fill(&template, request, seq).map_err(at)?;
@@ -104,6 +100,17 @@ impl Shared {
             return Err(Failure::internal(format!("{source}: the answer breaks the response's rules: {violations}")));
         }
         Ok(value)
+    }
+}
+
+impl Shared {
+    /// The next `{seq}` of `interface`, in the request's exactly-once claim where it has one.
+    async fn next(&self, interface: &InterfaceSchema, context: &Context) -> Result<i64, StoreError> {
+        let (platform, side) = (&*self.platform.name, self.side.as_str());
+        match context.effects.tx().await {
+            Some(mut claimed) => sequence::next(&mut **claimed, platform, side, &interface.name).await,
+            None => sequence::next(self.store.pool(), platform, side, &interface.name).await,
+        }
     }
 }
 

@@ -2,12 +2,12 @@
 //! per `deductionID`, however often they are repeated.
 
 use super::REFUSED;
-use crate::answer::{Refused, fingerprint, store_failure};
+use crate::answer::{Refused, claimed, store_failure};
 use crate::money::to_fen;
 use hisgate_generated::glorycard::interfaces::{store_all, store_deduct, store_deduct_cancel};
 use hisgate_runtime::Dictionary;
 use hisgate_runtime::server::{Context, Failure};
-use hisgate_runtime::store::{Claim, Pending, Store, StoreError, Tx};
+use hisgate_runtime::store::{Store, StoreError, Tx};
 use sqlx::Row;
 
 /// storeAll's page size (section 2.1: “每次返回记录数不超过 500 条”).
@@ -96,11 +96,6 @@ impl Register {
 }
 
 /// Records the first answer to a claimed key and commits it with its effect.
-async fn commit(pending: Pending, answer: Answer) -> Result<Answer, Failure> {
-    pending.commit(&answer).await.map_err(failed)?;
-    Ok(answer)
-}
-
 fn failed(error: StoreError) -> Failure {
     store_failure(error, REFUSED)
 }
@@ -125,16 +120,10 @@ impl hisgate_generated::glorycard::platform::Handler for Register {
     async fn store_deduct(
         &self,
         request: store_deduct::Request,
-        _: Context,
+        context: Context,
     ) -> Result<store_deduct::Response, Failure> {
-        let answer = match self.store.claim("storeDeduct", &request.deduction_id, &fingerprint(&request)).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let answer = self.deduct(pending.tx(), &request).await.map_err(failed)?;
-                commit(pending, answer).await?
-            }
-            Err(e) => return Err(failed(e)),
-        };
+        let mut claimed = claimed(&context).await?;
+        let answer = self.deduct(&mut claimed, &request).await.map_err(failed)?;
         answer?;
         Ok(store_deduct::Response {})
     }
@@ -142,16 +131,10 @@ impl hisgate_generated::glorycard::platform::Handler for Register {
     async fn store_deduct_cancel(
         &self,
         request: store_deduct_cancel::Request,
-        _: Context,
+        context: Context,
     ) -> Result<store_deduct_cancel::Response, Failure> {
-        let answer = match self.store.claim("storeDeductCancel", &request.deduction_id, &fingerprint(&request)).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let answer = self.cancel(pending.tx(), &request).await.map_err(failed)?;
-                commit(pending, answer).await?
-            }
-            Err(e) => return Err(failed(e)),
-        };
+        let mut claimed = claimed(&context).await?;
+        let answer = self.cancel(&mut claimed, &request).await.map_err(failed)?;
         answer?;
         Ok(store_deduct_cancel::Response {})
     }

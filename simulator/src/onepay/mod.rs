@@ -33,7 +33,9 @@ const MIGRATIONS: &[Migration] = &[Migration {
 const REFUSED: &str = "999999";
 
 /// The claim scope of merchant numbers: charges, recharges and refunds share one namespace (section 1.3), so a
-/// number used for one cannot be used for another.
+/// number used for one cannot be used for another. `op.trade.charge` declares it in its spec (`idempotency:` with
+/// `scope: merchant-number`, claimed by the runtime as `onepay.merchant-number`); recharges and refunds carry their
+/// numbers inside an opaque payload no spec field names, so their handlers claim the same scope themselves.
 const MERCHANT_NUMBERS: &str = "onepay.merchant-number";
 
 /// How long after a charge's QR code or credential is issued the simulated payer pays it.

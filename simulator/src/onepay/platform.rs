@@ -3,7 +3,7 @@
 
 use super::payloads::{self, AccountInfo, AccountRef, DetailsQuery, Recharge, Refund, TradeRef};
 use super::{MERCHANT_NUMBERS, REFUSED, accounts, charge, medical, trades, wristband};
-use crate::answer::{Refused, fingerprint, store_failure};
+use crate::answer::{Refused, claimed, fingerprint, store_failure};
 use crate::money::to_yuan;
 use hisgate_generated::onepay::interfaces::{
     hop_account_info, hop_trade_details, hop_trade_query, hop_trade_recharge, hop_trade_refund,
@@ -55,42 +55,26 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
     async fn op_trade_charge(
         &self,
         request: op_trade_charge::Request,
-        _: Context,
+        context: Context,
     ) -> Result<op_trade_charge::Response, Failure> {
-        let Some(number) = request.out_charge_no.clone() else {
+        if request.out_charge_no.is_none() {
             return Err(Refused::new(REFUSED, "outChargeNo 不能为空").into());
-        };
-        let content = content("op.trade.charge", &request);
-        let answer = match self.store.claim(MERCHANT_NUMBERS, &number, &content).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let answer = charge::charge(pending.tx(), &request).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(failed(e)),
-        };
+        }
+        let mut claimed = claimed(&context).await?;
+        let answer = charge::charge(&mut claimed, &request).await.map_err(failed)?;
         Ok(answer?)
     }
 
     async fn mmp_upload_medical_detail(
         &self,
         request: mmp_upload_medical_detail::Request,
-        _: Context,
+        context: Context,
     ) -> Result<mmp_upload_medical_detail::Response, Failure> {
-        let Some(bill_no) = request.yydjh0.clone() else {
+        if request.yydjh0.is_none() {
             return Err(Refused::new(REFUSED, "yydjh0（医院单据号）不能为空").into());
-        };
-        let content = content("mmp.upload.medical.detail", &request);
-        let answer = match self.store.claim("mmp.upload.medical.detail", &bill_no, &content).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let answer = medical::upload(pending.tx(), &request).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(failed(e)),
-        };
+        }
+        let mut claimed = claimed(&context).await?;
+        let answer = medical::upload(&mut claimed, &request).await.map_err(failed)?;
         Ok(mmp_upload_medical_detail::Response(payloads::write(&answer?)?))
     }
 

@@ -2,13 +2,13 @@
 //! repeat — sequential, concurrent, or on another instance — gets the first answer, refusals included.
 
 use super::{REFUSED, cards, track, transfer};
-use crate::answer::{fingerprint, store_failure};
+use crate::answer::{claimed, store_failure};
 use hisgate_generated::yizhangtong::interfaces::{
     get_card_track, get_fee_list, op_certification_level, op_query_card_list, op_query_transfer_in_result,
     op_yjj_account_transfer_in,
 };
 use hisgate_runtime::server::{Context, Failure};
-use hisgate_runtime::store::{Claim, Store, StoreError};
+use hisgate_runtime::store::{Store, StoreError};
 use sqlx::pool::PoolConnection;
 
 pub struct His {
@@ -38,18 +38,10 @@ impl hisgate_generated::yizhangtong::hospital::Handler for His {
     async fn op_yjj_account_transfer_in(
         &self,
         request: op_yjj_account_transfer_in::Request,
-        _: Context,
+        context: Context,
     ) -> Result<op_yjj_account_transfer_in::Response, Failure> {
-        let content = fingerprint(&request);
-        let answer = match self.store.claim("op_yjj_account_transfer_in", &request.trace_no_in, &content).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let answer = transfer::transfer_in(pending.tx(), &request).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(failed(e)),
-        };
+        let mut claimed = claimed(&context).await?;
+        let answer = transfer::transfer_in(&mut claimed, &request).await.map_err(failed)?;
         Ok(answer?)
     }
 

@@ -1,6 +1,7 @@
 //! The hospital side (section 2.1, the SPI the platform calls). Money-moving calls — OrderRegister, Pay, Refund,
-//! NotifyRefund — take effect once per business key (the platform's order, trade or refund id): the effect and its
-//! answer commit together, and every repeat, sequential or concurrent, gets the first answer.
+//! NotifyRefund — take effect once per business key (the platform's order, trade or refund id), as their specs'
+//! `idempotency:` declare it: the runtime claims the key, the effect runs in the claim's transaction (a savepoint
+//! of it, undone on a refusal) and commits with the answer, and every repeat gets the first answer.
 
 pub(super) mod catalog;
 pub(super) mod orders;
@@ -9,24 +10,15 @@ pub(super) mod payments;
 mod reports;
 
 use super::{Answer, failed, now, settle, timestamp};
-use crate::answer::{fingerprint, store_failure};
+use crate::answer::claimed;
 use hisgate_generated::shaanxi::interfaces::*;
 use hisgate_runtime::server::{Context, Failure};
-use hisgate_runtime::store::{Claim, Store};
+use hisgate_runtime::store::Store;
 use sqlx::Acquire;
 
 pub struct Hospital {
     pub store: Store,
 }
-
-/// The idempotency scopes, one per interface with exactly-once effects.
-const SCOPE_ORDER: &str = "shaanxi.hospital.OrderRegister";
-const SCOPE_PAY: &str = "shaanxi.hospital.Pay";
-const SCOPE_REFUND: &str = "shaanxi.hospital.Refund";
-const SCOPE_NOTIFY_REFUND: &str = "shaanxi.hospital.NotifyRefund";
-
-/// OrderRegister's code for an order id already used for another order.
-const ORDER_EXISTS: &str = "S05010706";
 
 impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
     async fn test_net(&self, _: test_net::Request, _: Context) -> Result<test_net::Response, Failure> {
@@ -35,52 +27,31 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         Ok(test_net::Response { system_time: timestamp(now()) })
     }
 
-    async fn pay(&self, request: pay::Request, _: Context) -> Result<pay::Response, Failure> {
-        let answer = match self.store.claim(SCOPE_PAY, &request.trade_id, &fingerprint(&request)).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let mut effect = pending.tx().begin().await.map_err(|e| failed(e.into()))?;
-                let answer: Answer<_> = payments::pay(&mut effect, &request).await.map_err(failed)?;
-                settle(effect, &answer).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(failed(e)),
-        };
+    async fn pay(&self, request: pay::Request, context: Context) -> Result<pay::Response, Failure> {
+        let mut claimed = claimed(&context).await?;
+        let mut effect = claimed.begin().await.map_err(|e| failed(e.into()))?;
+        let answer: Answer<_> = payments::pay(&mut effect, &request).await.map_err(failed)?;
+        settle(effect, &answer).await.map_err(failed)?;
         Ok(answer?)
     }
 
-    async fn refund(&self, request: refund::Request, _: Context) -> Result<refund::Response, Failure> {
-        let answer = match self.store.claim(SCOPE_REFUND, &request.refund_id, &fingerprint(&request)).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let mut effect = pending.tx().begin().await.map_err(|e| failed(e.into()))?;
-                let answer: Answer<_> = payments::refund(&mut effect, &request).await.map_err(failed)?;
-                settle(effect, &answer).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(failed(e)),
-        };
+    async fn refund(&self, request: refund::Request, context: Context) -> Result<refund::Response, Failure> {
+        let mut claimed = claimed(&context).await?;
+        let mut effect = claimed.begin().await.map_err(|e| failed(e.into()))?;
+        let answer: Answer<_> = payments::refund(&mut effect, &request).await.map_err(failed)?;
+        settle(effect, &answer).await.map_err(failed)?;
         Ok(answer?)
     }
 
     async fn notify_refund(
         &self,
         request: notify_refund::Request,
-        _: Context,
+        context: Context,
     ) -> Result<notify_refund::Response, Failure> {
-        let answer = match self.store.claim(SCOPE_NOTIFY_REFUND, &request.refund_id, &fingerprint(&request)).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let mut effect = pending.tx().begin().await.map_err(|e| failed(e.into()))?;
-                let answer: Answer<()> = payments::notify_refund(&mut effect, &request, now()).await.map_err(failed)?;
-                settle(effect, &answer).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(failed(e)),
-        };
+        let mut claimed = claimed(&context).await?;
+        let mut effect = claimed.begin().await.map_err(|e| failed(e.into()))?;
+        let answer: Answer<()> = payments::notify_refund(&mut effect, &request, now()).await.map_err(failed)?;
+        settle(effect, &answer).await.map_err(failed)?;
         answer?;
         Ok(notify_refund::Response {})
     }
@@ -154,19 +125,12 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
     async fn order_register(
         &self,
         request: order_register::Request,
-        _: Context,
+        context: Context,
     ) -> Result<order_register::Response, Failure> {
-        let answer = match self.store.claim(SCOPE_ORDER, &request.order_id, &fingerprint(&request)).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let mut effect = pending.tx().begin().await.map_err(|e| failed(e.into()))?;
-                let answer: Answer<_> = orders::register(&mut effect, &request, now()).await.map_err(failed)?;
-                settle(effect, &answer).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(store_failure(e, ORDER_EXISTS)),
-        };
+        let mut claimed = claimed(&context).await?;
+        let mut effect = claimed.begin().await.map_err(|e| failed(e.into()))?;
+        let answer: Answer<_> = orders::register(&mut effect, &request, now()).await.map_err(failed)?;
+        settle(effect, &answer).await.map_err(failed)?;
         Ok(answer?)
     }
 

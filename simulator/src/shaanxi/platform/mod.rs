@@ -14,35 +14,23 @@ pub use bookings::{BookingError, Bookings};
 pub use deliver::deliver;
 
 use super::{Answer, failed, now};
-use crate::answer::fingerprint;
+use crate::answer::claimed;
 use hisgate_generated::shaanxi::interfaces::*;
-use hisgate_runtime::Dictionary;
 use hisgate_runtime::server::{Context, Failure};
-use hisgate_runtime::store::{Claim, Store};
+use hisgate_runtime::store::Store;
 
 pub struct Platform {
     pub store: Store,
 }
 
-const SCOPE_REFUND: &str = "shaanxi.platform.RefundByHis";
-const SCOPE_STOP: &str = "shaanxi.platform.StopRegister";
-
 impl hisgate_generated::shaanxi::platform::Handler for Platform {
     async fn refund_by_his(
         &self,
         request: refund_by_his::Request,
-        _: Context,
+        context: Context,
     ) -> Result<refund_by_his::Response, Failure> {
-        let key = &request.hospital_refund_id;
-        let answer = match self.store.claim(SCOPE_REFUND, key, &fingerprint(&request)).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let answer: Answer<_> = refunds::refund_by_his(pending.tx(), &request, now()).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(failed(e)),
-        };
+        let mut claimed = claimed(&context).await?;
+        let answer: Answer<_> = refunds::refund_by_his(&mut claimed, &request, now()).await.map_err(failed)?;
         Ok(answer?)
     }
 
@@ -66,27 +54,11 @@ impl hisgate_generated::shaanxi::platform::Handler for Platform {
     async fn stop_register(
         &self,
         request: stop_register::Request,
-        _: Context,
+        context: Context,
     ) -> Result<stop_register::Response, Failure> {
-        // A stop is the half-day, narrowed to the hours where it has them.
-        let key = [
-            request.department_id.as_str(),
-            &request.doctor_id,
-            &request.date,
-            request.noon.code(),
-            request.start_time.as_deref().unwrap_or_default(),
-            request.end_time.as_deref().unwrap_or_default(),
-        ]
-        .join("|");
-        let answer = match self.store.claim(SCOPE_STOP, &key, &fingerprint(&request)).await {
-            Ok(Claim::Repeat(first)) => first,
-            Ok(Claim::First(mut pending)) => {
-                let answer: Answer<()> = changes::stop_register(pending.tx(), &request, now()).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
-                answer
-            }
-            Err(e) => return Err(failed(e)),
-        };
+        // Once per half-day, narrowed to the hours where it has them (the spec's `idempotency:` key).
+        let mut claimed = claimed(&context).await?;
+        let answer: Answer<()> = changes::stop_register(&mut claimed, &request, now()).await.map_err(failed)?;
         answer?;
         Ok(stop_register::Response {})
     }
