@@ -126,7 +126,7 @@ async fn execute(command: Command) -> Result<(), String> {
         interface: filters.interface.clone(),
         since_ms: filters.since,
         until_ms: filters.until,
-        verdict: filters.verdict,
+        verdicts: filters.verdict.into_iter().collect(),
         key,
         limit: filters.limit,
     };

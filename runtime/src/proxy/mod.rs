@@ -2,9 +2,11 @@
 //! (hop-by-hop headers aside), and beside that — off the forwarding path, through a bounded queue to a
 //! background writer — reads both messages with the servers' and clients' own code and records the exchange in
 //! the [`journal`]. With `enforce`, a request the server pipeline would refuse is answered with the platform's
-//! refusal and not forwarded; without it, the proxy never alters traffic.
+//! refusal and not forwarded; without it, the proxy never alters traffic. The [`dashboard`] at `/_hisgate/` reads
+//! the journal beside the forwarding path: a request under that prefix is never forwarded.
 
 mod analyse;
+pub mod dashboard;
 pub mod journal;
 pub mod record;
 pub mod route;
@@ -42,6 +44,8 @@ pub struct ProxyConfig {
     pub side: Option<crate::schema::Side>,
     /// Exchanges waiting for the journal writer; past it an exchange is forwarded but not journaled (logged).
     pub queue: usize,
+    /// The journal's address as the dashboard shows it (no password).
+    pub journal_shown: String,
 }
 
 impl ProxyConfig {
@@ -54,6 +58,7 @@ impl ProxyConfig {
             timeout: Duration::from_secs(30),
             side: None,
             queue: 4096,
+            journal_shown: String::new(),
         }
     }
 }
@@ -92,9 +97,16 @@ pub fn proxy(config: ProxyConfig, journal: Journal, stop: CancellationToken) -> 
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
     let (queue, pending) = mpsc::channel(config.queue.max(1));
+    let about = dashboard::About {
+        role: "proxy".to_owned(),
+        platform: config.platform.name.to_string(),
+        watching: config.upstream.clone(),
+        journal: config.journal_shown.clone(),
+    };
+    let pages = dashboard::router(journal.clone(), about);
     let writer = Box::pin(write(config.clone(), journal, pending, stop));
     let shared = Arc::new(Shared { config, http, queue });
-    let router = Router::new().fallback(forward).with_state(shared);
+    let router = Router::new().fallback(forward).with_state(shared).merge(pages);
     Ok(Proxy { router, writer })
 }
 
