@@ -16,19 +16,31 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 pub fn hospital(dir: &Path) -> Process {
-    let db = format!("sqlite://{}", dir.join("hospital.sqlite").display());
-    let args = ["serve", "--platform", "shaanxi", "--role", "hospital", "--listen", "127.0.0.1:0", "--db", &db];
-    Process::start(&args, dir.join("hospital.log"))
+    side(dir, "shaanxi", "hospital", &[])
 }
 
 pub fn platform(dir: &Path) -> Process {
-    let db = format!("sqlite://{}", dir.join("platform.sqlite").display());
-    let args = ["serve", "--platform", "shaanxi", "--role", "platform", "--listen", "127.0.0.1:0", "--db", &db];
-    Process::start(&args, dir.join("platform.log"))
+    side(dir, "shaanxi", "platform", &[])
+}
+
+/// `hisgate serve` of one side on a free port, its store a fresh SQLite file in `dir` (or the one there already).
+pub fn side(dir: &Path, platform: &str, role: &str, extra: &[&str]) -> Process {
+    let db = format!("sqlite://{}", dir.join(format!("{platform}-{role}.sqlite")).display());
+    let mut args = vec!["serve", "--platform", platform, "--role", role, "--db", &db];
+    if !extra.contains(&"--listen") {
+        args.extend(["--listen", "127.0.0.1:0"]);
+    }
+    args.extend(extra);
+    Process::start(&args, dir.join(format!("{platform}-{role}.log")))
 }
 
 pub fn proxy(dir: &Path, upstream: &str, journal: &str, extra: &[&str]) -> Process {
-    let mut args = vec!["proxy", "--platform", "shaanxi", "--listen", "127.0.0.1:0", "--upstream", upstream];
+    proxy_of(dir, "shaanxi", upstream, journal, extra)
+}
+
+/// `hisgate proxy` of `platform` in front of `upstream`, recording into `journal`.
+pub fn proxy_of(dir: &Path, platform: &str, upstream: &str, journal: &str, extra: &[&str]) -> Process {
+    let mut args = vec!["proxy", "--platform", platform, "--listen", "127.0.0.1:0", "--upstream", upstream];
     args.extend(["--journal", journal]);
     args.extend(extra);
     static N: AtomicUsize = AtomicUsize::new(0);
