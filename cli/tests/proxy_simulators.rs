@@ -226,3 +226,40 @@ fn rows_now(journal: &str) -> Vec<Value> {
     let out = hisgate_with(&["journal", "list", "--json", "--limit", "100000", "--journal", journal], "", &[]);
     serde_json::from_str(&String::from_utf8_lossy(&out.stdout)).unwrap_or_default()
 }
+
+#[test]
+fn serve_with_a_journal_records_what_it_answers_and_serves_the_dashboard() {
+    let dir = tempfile::tempdir().unwrap();
+    let journal = format!("sqlite://{}", dir.path().join("served.sqlite").display());
+    let served = side(dir.path(), "shaanxi", "hospital", &["--journal", &journal]);
+    let calls = [
+        ("TestNet", r#"{"ip":"127.0.0.1"}"#),
+        ("GetDepartmentInfo", r#"{"departmentId":"0","currentPage":1,"pageSize":10}"#),
+    ];
+    for (interface, request) in calls {
+        let out = hisgate_with(&["call", "--platform", "shaanxi", "--url", &served.url, interface], request, &[]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+    let rows = settled(&[&journal], 2);
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    for row in &rows {
+        assert_eq!(row["provider"], "hospital", "{row}");
+        assert_eq!(row["request"]["signature"], "verified", "{row}");
+        assert_eq!(row["reply"]["signature"], "verified", "{row}");
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let tally: Value = runtime.block_on(async {
+        let reply = reqwest::get(format!("{}/_hisgate/api/tally", served.url)).await.unwrap();
+        assert_eq!(reply.status().as_u16(), 200);
+        serde_json::from_str(&reply.text().await.unwrap()).unwrap()
+    });
+    let interfaces: Vec<&str> =
+        tally["interfaces"].as_array().unwrap().iter().filter_map(|t| t["interface"].as_str()).collect();
+    assert_eq!(interfaces, ["GetDepartmentInfo", "TestNet"], "{tally}");
+    // The dashboard's own requests and the operational routes are not exchanges.
+    let page = runtime
+        .block_on(async { reqwest::get(format!("{}/_hisgate/", served.url)).await.unwrap().text().await.unwrap() });
+    assert!(page.contains("hisgate dashboard"), "{page}");
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    assert_eq!(rows_now(&journal).len(), 2);
+}
