@@ -397,3 +397,32 @@ fn key_text(key: &str) -> String {
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if plain { key.to_owned() } else { quoted(key) }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn requests_written_read_back_as_the_same_text() {
+        let request = json!({"a": "1", "名字": "张三 \"引号\" : # {x}", "list": [{"k": "v", "n": []}, "two", {}],
+            "deep": {"x": {"y": "z"}}, "none": null, "empty": {}});
+        let mut yaml = String::from("scenario: t\nplatform: shaanxi\nsteps:\n  - call: TestNet\n    request:");
+        block(&mut yaml, &request, 6);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("s.yaml");
+        std::fs::write(&path, &yaml).unwrap();
+        let loaded = super::super::file::load(&path).unwrap_or_else(|e| panic!("{e}\n{yaml}"));
+        assert_eq!(loaded.steps[0].request, request, "{yaml}");
+    }
+
+    #[test]
+    fn dated_formats_become_templates_and_others_do_not() {
+        let format = |p: &str| TimeFormat::parse(p).unwrap();
+        assert_eq!(strftime(&format("YYYY-MM-DD")), Some(("%Y-%m-%d".to_owned(), false)));
+        assert_eq!(strftime(&format("yyyyMMddHHmmss")), Some(("%Y%m%d%H%M%S".to_owned(), true)));
+        assert_eq!(strftime(&format("HH24MI-HH24MI")), None);
+        assert!(resident_id_shaped("61011319900101123X") && !resident_id_shaped("6101131990010112"));
+        assert_eq!(saved_at("s12_hospitalOrderId"), Some(11));
+    }
+}
