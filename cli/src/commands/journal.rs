@@ -17,6 +17,9 @@ pub enum Command {
     Search(SearchArgs),
     /// One exchange: both decrypted payloads (redacted), violations, and the diagnosis of a refused signature.
     Show(ShowArgs),
+    /// The exchanges the filters select, oldest first, written as a scenario that replays them (`hisgate scenario
+    /// run`): a regression test against a simulator or the real counterpart.
+    Export(ExportArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -73,6 +76,26 @@ pub struct SearchArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    source: Source,
+    #[command(flatten)]
+    filters: Filters,
+    /// Only exchanges with a business key of this value.
+    #[arg(long)]
+    key: Option<String>,
+    /// The scenario file to write.
+    #[arg(long, value_name = "FILE")]
+    scenario: std::path::PathBuf,
+    /// The scenario's title; by default one naming the journal and the time span.
+    #[arg(long)]
+    title: Option<String>,
+    /// The platform's spec folder, where the journal's platform is not compiled in (as `scenario run --spec`).
+    #[arg(long, value_name = "DIR")]
+    spec: Option<std::path::PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
 pub struct ShowArgs {
     #[command(flatten)]
     source: Source,
@@ -101,6 +124,7 @@ async fn execute(command: Command) -> Result<(), String> {
         Command::List(args) => (&args.source, Some(&args.filters), args.key.clone()),
         Command::Search(args) => (&args.source, Some(&args.filters), Some(args.value.clone())),
         Command::Show(args) => (&args.source, None, None),
+        Command::Export(args) => (&args.source, Some(&args.filters), args.key.clone()),
     };
     let shown = super::serve::redact_url(&source.journal);
     // Reading must not create an empty journal where a path was mistyped.
@@ -126,16 +150,66 @@ async fn execute(command: Command) -> Result<(), String> {
         interface: filters.interface.clone(),
         since_ms: filters.since,
         until_ms: filters.until,
-        verdict: filters.verdict,
+        verdicts: filters.verdict.into_iter().collect(),
         key,
         limit: filters.limit,
     };
     let exchanges = journal.list(&filter).await.map_err(|e| e.to_string())?;
+    if let Command::Export(args) = &command {
+        return export(args, exchanges, &shown);
+    }
     if source.json {
         println!("{}", serde_json::to_string(&exchanges).map_err(|e| e.to_string())?);
     } else {
         print!("{}", table(&exchanges));
     }
+    Ok(())
+}
+
+/// Writes the selected exchanges (newest first from the journal) as a scenario, oldest first.
+fn export(args: &ExportArgs, mut exchanges: Vec<Exchange>, shown: &str) -> Result<(), String> {
+    exchanges.reverse();
+    let first = exchanges.first().ok_or_else(|| format!("no exchange in {shown} matches the filters"))?;
+    let name = first.platform.clone();
+    if let Some(other) = exchanges.iter().find(|e| e.platform != name) {
+        return Err(format!(
+            "the selection holds {name} and {} exchanges: a scenario is one platform's (give --interface or --key)",
+            other.platform
+        ));
+    }
+    let platform = match &args.spec {
+        Some(dir) => {
+            let shown = dir.to_string_lossy().trim_end_matches('/').to_owned();
+            let loaded = hisgate_codegen::load_platform(dir, &shown)
+                .map_err(|d| format!("{shown}: the spec has {} error(s):\n{d}", d.len()))?;
+            std::sync::Arc::new(loaded)
+        }
+        None => hisgate_generated::PLATFORMS
+            .iter()
+            .find(|p| p.name == name)
+            .map(|p| p.shared())
+            .ok_or_else(|| format!("no compiled-in platform `{name}`: give its spec folder with --spec"))?,
+    };
+    if platform.name != name {
+        return Err(format!("the journal's exchanges are {name}'s, the spec is {}'s", platform.name));
+    }
+    let last = exchanges.last().map_or(0, |e| e.at_ms);
+    let title = args.title.clone().unwrap_or_else(|| {
+        format!("{name}: {} exchanges recorded {} – {}", exchanges.len(), time(first.at_ms), time(last))
+    });
+    let exported = crate::scenario::export::scenario(&platform, &exchanges, &title, shown);
+    if exported.steps == 0 {
+        return Err(format!(
+            "none of the {} exchanges can be replayed: {}",
+            exchanges.len(),
+            exported.skipped.join("; ")
+        ));
+    }
+    std::fs::write(&args.scenario, &exported.yaml).map_err(|e| format!("{}: {e}", args.scenario.display()))?;
+    for line in &exported.skipped {
+        eprintln!("hisgate journal: left out {line}");
+    }
+    println!("{}: {} steps from {shown}", args.scenario.display(), exported.steps);
     Ok(())
 }
 

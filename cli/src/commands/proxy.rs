@@ -100,6 +100,7 @@ async fn serve(args: Args) -> Result<(), String> {
     let name = platform.name.to_string();
     let mut config = ProxyConfig::new(platform, &args.upstream, server);
     config.enforce = args.enforce;
+    config.journal_shown = super::serve::redact_url(&args.journal);
     config.timeout = args.timeout;
     config.side = args.upstream_role.map(|role| match role {
         super::serve::Role::Hospital => Side::Hospital,
@@ -115,6 +116,7 @@ async fn serve(args: Args) -> Result<(), String> {
     let mode = if args.enforce { ", enforcing" } else { "" };
     // Scripts wait for this line (and read the port from it when they asked for port 0).
     println!("hisgate proxy: {name} on http://{address} to {} (journal {journal_shown}{mode})", args.upstream);
+    tracing::info!("dashboard: http://{address}/_hisgate/");
     let stopped = listen::serve(listener, running.router, args.limits.connections(), stop_requested()).await;
     // The writer records what is queued, then ends.
     stop.cancel();

@@ -59,6 +59,17 @@ pub struct Args {
     /// `database:` declares, in the PostgreSQL `--db` (`hisgate export sql` writes the declarations).
     #[arg(long, conflicts_with = "generic")]
     database: bool,
+    /// Record every exchange this side answers in a journal (`sqlite://PATH` or `postgres://…`), as `hisgate proxy`
+    /// does, and serve the dashboard at `/_hisgate/`. Each exchange is read again off the request's path (both
+    /// signatures, violations, keys): it costs CPU, not latency.
+    #[arg(long, value_name = "URL")]
+    journal: Option<String>,
+    /// PostgreSQL only: the schema the journal's tables are in (as `hisgate proxy --journal-schema`).
+    #[arg(long, value_name = "NAME", requires = "journal")]
+    journal_schema: Option<String>,
+    /// With --journal: how long exchanges stay in it (`30d`, `12h`, `15m`, `90s`).
+    #[arg(long, value_name = "AGE", value_parser = super::journal::duration, default_value = "30d", requires = "journal")]
+    keep: Duration,
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
@@ -148,7 +159,8 @@ async fn serve(args: Args) -> Result<(), String> {
     for name in completed {
         tracing::warn!("{}", crate::inputs::example_warning(&name));
     }
-    let url = args.db.unwrap_or_else(|| format!("sqlite://hisgate-{}-{}.sqlite", platform.name, side));
+    let credentials_kept = credentials.clone();
+    let url = args.db.clone().unwrap_or_else(|| format!("sqlite://hisgate-{}-{}.sqlite", platform.name, side));
     let store = Store::open(&url).await.map_err(|e| format!("{url}: {e}"))?;
     let defaults = RetryPolicy::default();
     let outbox = RetryPolicy {
@@ -159,7 +171,7 @@ async fn serve(args: Args) -> Result<(), String> {
     let stop = CancellationToken::new();
     let limits = &args.limits;
     let options = Options {
-        peer: args.peer,
+        peer: args.peer.clone(),
         outbox,
         stop: stop.clone(),
         limits: hisgate_runtime::codec::Limits { max_bytes: limits.max_body_bytes, ..Default::default() },
@@ -183,10 +195,19 @@ async fn serve(args: Args) -> Result<(), String> {
     let simulator = simulator.map_err(|e| e.to_string())?;
     let metrics = hisgate_runtime::server::metrics::install()?;
     let ops = ops::Ops { metrics, store: Some(store), stopping: stop.clone() };
-    let router = ops::router(ops).merge(simulator.router);
+    let mut background: Vec<_> = simulator.background.into_iter().map(tokio::spawn).collect();
+    let answering = match &args.journal {
+        None => simulator.router,
+        Some(url) => {
+            let (router, tasks) =
+                journaled(&args, url, &platform, side, credentials_kept, simulator.router, &stop).await?;
+            background.extend(tasks);
+            router
+        }
+    };
+    let router = ops::router(ops).merge(answering);
     let listener = tokio::net::TcpListener::bind(args.listen).await.map_err(|e| format!("{}: {e}", args.listen))?;
     let address = listener.local_addr().map_err(|e| e.to_string())?;
-    let background: Vec<_> = simulator.background.into_iter().map(tokio::spawn).collect();
     // Scripts wait for this line (and read the port from it when they asked for port 0).
     let how = match (args.database, generic) {
         (true, _) => " (database form: the HIS's procedures and views)",
@@ -213,6 +234,42 @@ async fn serve(args: Args) -> Result<(), String> {
         cut => tracing::warn!(cut, "stopped: connections still busy after the grace period were cut"),
     }
     Ok(())
+}
+
+/// The side's router with every exchange journaled (the proxy's writer and retention sweep, as background tasks)
+/// and the dashboard at `/_hisgate/` beside it.
+async fn journaled(
+    args: &Args,
+    url: &str,
+    platform: &hisgate_runtime::schema::PlatformSchema,
+    side: Side,
+    credentials: hisgate_runtime::secret::Inputs,
+    router: hisgate_runtime::server::Router,
+    stop: &CancellationToken,
+) -> Result<(hisgate_runtime::server::Router, Vec<tokio::task::JoinHandle<()>>), String> {
+    use hisgate_runtime::proxy::{ProxyConfig, dashboard, journal::Journal, recording};
+    let journal = Journal::open(url, args.journal_schema.as_deref()).await.map_err(|e| format!("{url}: {e}"))?;
+    let mut server = hisgate_runtime::server::ServerConfig::new(platform, credentials);
+    server.limits.max_bytes = args.limits.max_body_bytes;
+    let watching = format!("{} {side}", platform.name);
+    let mut config = ProxyConfig::new(std::sync::Arc::new(platform.clone()), "", server);
+    config.side = Some(side);
+    config.journal_shown = redact_url(url);
+    let about = dashboard::About {
+        role: "serve".to_owned(),
+        platform: platform.name.to_string(),
+        watching,
+        journal: config.journal_shown.clone(),
+    };
+    let (recorder, writer) = recording::recorder(config, journal.clone(), stop.clone());
+    let tasks = vec![
+        tokio::spawn(writer),
+        tokio::spawn(hisgate_runtime::proxy::sweep(journal.clone(), args.keep, stop.clone())),
+    ];
+    let router =
+        recording::journaled(router, recorder, args.limits.max_body_bytes).merge(dashboard::router(journal, about));
+    tracing::info!("journal {}: dashboard at /_hisgate/", redact_url(url));
+    Ok((router, tasks))
 }
 
 /// SIGTERM (a service manager, a container) or Ctrl-C.

@@ -2,6 +2,7 @@
 //! the generated client, checked and timed — with a progress bar and, at the end, a table per interface of calls,
 //! failures and p50/p99 latency. Exit 0 when every run passed.
 
+pub mod export;
 mod file;
 mod path;
 mod report;

@@ -1,6 +1,8 @@
 //! Fixtures shared by the CLI tests.
 #![allow(dead_code)] // Each test file uses its own part.
 
+pub mod proxying;
+
 use std::io::{BufRead, BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};

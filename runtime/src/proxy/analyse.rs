@@ -27,6 +27,23 @@ pub struct Captured {
 }
 
 impl Captured {
+    /// A request's method, target and headers as it arrived; its body comes later.
+    pub fn of(at_ms: i64, parts: &axum::http::request::Parts) -> Captured {
+        Captured {
+            at_ms,
+            method: parts.method.as_str().to_owned(),
+            path: parts.uri.path().to_owned(),
+            query: parts.uri.query().map(str::to_owned),
+            headers: parts
+                .headers
+                .iter()
+                .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
+                .collect(),
+            body: Bytes::new(),
+            refused: None,
+        }
+    }
+
     pub fn target(&self) -> String {
         match &self.query {
             Some(query) => format!("{}?{query}", self.path),

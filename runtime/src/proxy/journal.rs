@@ -21,10 +21,27 @@ pub struct Filter {
     pub since_ms: Option<i64>,
     /// Before this time.
     pub until_ms: Option<i64>,
-    pub verdict: Option<Verdict>,
+    /// Any of these verdicts; empty: any verdict.
+    pub verdicts: Vec<Verdict>,
     /// A business key's value, exactly as the journal shows it.
     pub key: Option<String>,
     pub limit: i64,
+}
+
+/// One interface's exchanges over a period: what the dashboard's table and `hisgate journal stats` show.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Tally {
+    /// The interface; `-` for requests that named none of the spec's.
+    pub interface: String,
+    pub calls: u64,
+    /// Exchanges that did not work: the upstream failed, a signature did not verify, or a message broke the spec.
+    /// A business error (a well-formed refusal such as 患者不存在) is counted apart.
+    pub failures: u64,
+    pub signature_failures: u64,
+    pub business_errors: u64,
+    /// Nearest-rank percentiles of the latency, in microseconds.
+    pub p50_us: u64,
+    pub p99_us: u64,
 }
 
 #[derive(Debug, Clone)]
@@ -97,8 +114,9 @@ impl Journal {
         if filter.until_ms.is_some() {
             conditions.push(format!("at_ms < {}", next()));
         }
-        if filter.verdict.is_some() {
-            conditions.push(format!("verdict = {}", next()));
+        if !filter.verdicts.is_empty() {
+            let each: Vec<String> = filter.verdicts.iter().map(|_| next()).collect();
+            conditions.push(format!("verdict IN ({})", each.join(", ")));
         }
         if filter.key.is_some() {
             conditions.push(format!("id IN (SELECT exchange_id FROM journal_key WHERE value = {})", next()));
@@ -116,7 +134,7 @@ impl Journal {
         if let Some(until) = filter.until_ms {
             query = query.bind(until);
         }
-        if let Some(verdict) = filter.verdict {
+        for verdict in &filter.verdicts {
             query = query.bind(verdict.as_str());
         }
         if let Some(key) = &filter.key {
@@ -125,6 +143,43 @@ impl Journal {
         let limit = if filter.limit > 0 { filter.limit } else { i64::MAX };
         let rows = query.bind(limit).fetch_all(self.store.pool()).await?;
         rows.iter().map(read_row).collect()
+    }
+
+    /// Per interface (by name), the exchanges from `since_ms` on.
+    pub async fn tally(&self, since_ms: i64) -> Result<Vec<Tally>, StoreError> {
+        let rows = sqlx::query("SELECT interface, verdict, latency_us FROM journal_exchange WHERE at_ms >= $1")
+            .bind(since_ms)
+            .fetch_all(self.store.pool())
+            .await?;
+        let mut by_interface: std::collections::BTreeMap<String, (Tally, Vec<u64>)> = Default::default();
+        for row in &rows {
+            let interface: Option<String> = row.try_get(0)?;
+            let verdict: String = row.try_get(1)?;
+            let latency: i64 = row.try_get(2)?;
+            let interface = interface.unwrap_or_else(|| "-".to_owned());
+            let (tally, latencies) = by_interface.entry(interface.clone()).or_default();
+            tally.interface = interface;
+            tally.calls += 1;
+            match Verdict::parse(&verdict) {
+                Some(Verdict::Ok) => {}
+                Some(Verdict::BusinessError) => tally.business_errors += 1,
+                Some(Verdict::SignatureFailed) => {
+                    tally.signature_failures += 1;
+                    tally.failures += 1;
+                }
+                _ => tally.failures += 1,
+            }
+            latencies.push(u64::try_from(latency).unwrap_or(0));
+        }
+        Ok(by_interface
+            .into_values()
+            .map(|(mut tally, mut latencies)| {
+                latencies.sort_unstable();
+                tally.p50_us = nearest_rank(&latencies, 50);
+                tally.p99_us = nearest_rank(&latencies, 99);
+                tally
+            })
+            .collect())
     }
 
     pub async fn get(&self, id: i64) -> Result<Option<Exchange>, StoreError> {
@@ -148,6 +203,15 @@ impl Journal {
     }
 }
 
+/// The `p`th percentile of sorted values, nearest rank; 0 for none.
+fn nearest_rank(sorted: &[u64], p: usize) -> u64 {
+    if sorted.is_empty() {
+        return 0;
+    }
+    let rank = (sorted.len() * p).div_ceil(100).max(1);
+    sorted[rank - 1]
+}
+
 fn read_row(row: &sqlx::any::AnyRow) -> Result<Exchange, StoreError> {
     let id: i64 = row.try_get(0)?;
     let record: String = row.try_get(1)?;
@@ -155,4 +219,16 @@ fn read_row(row: &sqlx::any::AnyRow) -> Result<Exchange, StoreError> {
         serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("journal row {id}: {e}")))?;
     exchange.id = id;
     Ok(exchange)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn percentiles_are_nearest_rank() {
+        let values: Vec<u64> = (1..=200).collect();
+        assert_eq!(super::nearest_rank(&values, 50), 100);
+        assert_eq!(super::nearest_rank(&values, 99), 198);
+        assert_eq!(super::nearest_rank(&[7], 99), 7);
+        assert_eq!(super::nearest_rank(&[], 50), 0);
+    }
 }

@@ -2,11 +2,14 @@
 //! (hop-by-hop headers aside), and beside that — off the forwarding path, through a bounded queue to a
 //! background writer — reads both messages with the servers' and clients' own code and records the exchange in
 //! the [`journal`]. With `enforce`, a request the server pipeline would refuse is answered with the platform's
-//! refusal and not forwarded; without it, the proxy never alters traffic.
+//! refusal and not forwarded; without it, the proxy never alters traffic. The [`dashboard`] at `/_hisgate/` reads
+//! the journal beside the forwarding path: a request under that prefix is never forwarded.
 
 mod analyse;
+pub mod dashboard;
 pub mod journal;
 pub mod record;
+pub mod recording;
 pub mod route;
 
 use crate::schema::PlatformSchema;
@@ -21,9 +24,9 @@ use axum::http::{HeaderMap, HeaderName, StatusCode, header};
 use axum::response::Response;
 use bytes::Bytes;
 use journal::Journal;
+use recording::Recorder;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
 
 /// What a proxy is configured with.
 #[derive(Debug, Clone)]
@@ -42,6 +45,8 @@ pub struct ProxyConfig {
     pub side: Option<crate::schema::Side>,
     /// Exchanges waiting for the journal writer; past it an exchange is forwarded but not journaled (logged).
     pub queue: usize,
+    /// The journal's address as the dashboard shows it (no password).
+    pub journal_shown: String,
 }
 
 impl ProxyConfig {
@@ -54,6 +59,7 @@ impl ProxyConfig {
             timeout: Duration::from_secs(30),
             side: None,
             queue: 4096,
+            journal_shown: String::new(),
         }
     }
 }
@@ -68,20 +74,12 @@ pub struct Proxy {
 struct Shared {
     config: ProxyConfig,
     http: reqwest::Client,
-    queue: mpsc::Sender<Pending>,
-}
-
-/// An exchange on its way to the journal.
-struct Pending {
-    captured: Captured,
-    reading: Option<RequestReading>,
-    upstream: Option<Result<Answer, String>>,
-    status: u16,
-    latency_us: u64,
+    recorder: Recorder,
 }
 
 /// The diagnosis a journal row gets for a refused signature: the whole search, within a quarter second.
-const JOURNAL_DIAGNOSIS: Options = Options { budget: Duration::from_millis(250), pairs: true, first_only: false };
+pub(crate) const JOURNAL_DIAGNOSIS: Options =
+    Options { budget: Duration::from_millis(250), pairs: true, first_only: false };
 
 pub fn proxy(config: ProxyConfig, journal: Journal, stop: CancellationToken) -> Result<Proxy, String> {
     let http = reqwest::Client::builder()
@@ -91,10 +89,16 @@ pub fn proxy(config: ProxyConfig, journal: Journal, stop: CancellationToken) -> 
         .no_proxy()
         .build()
         .map_err(|e| format!("cannot build the HTTP client: {e}"))?;
-    let (queue, pending) = mpsc::channel(config.queue.max(1));
-    let writer = Box::pin(write(config.clone(), journal, pending, stop));
-    let shared = Arc::new(Shared { config, http, queue });
-    let router = Router::new().fallback(forward).with_state(shared);
+    let about = dashboard::About {
+        role: "proxy".to_owned(),
+        platform: config.platform.name.to_string(),
+        watching: config.upstream.clone(),
+        journal: config.journal_shown.clone(),
+    };
+    let pages = dashboard::router(journal.clone(), about);
+    let (recorder, writer) = recording::recorder(config.clone(), journal, stop);
+    let shared = Arc::new(Shared { config, http, recorder });
+    let router = Router::new().fallback(forward).with_state(shared).merge(pages);
     Ok(Proxy { router, writer })
 }
 
@@ -103,19 +107,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let at_ms = crate::store::now_millis();
     let config = &shared.config;
     let (parts, body) = request.into_parts();
-    let mut captured = Captured {
-        at_ms,
-        method: parts.method.as_str().to_owned(),
-        path: parts.uri.path().to_owned(),
-        query: parts.uri.query().map(str::to_owned),
-        headers: parts
-            .headers
-            .iter()
-            .filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned())))
-            .collect(),
-        body: Bytes::new(),
-        refused: None,
-    };
+    let mut captured = Captured::of(at_ms, &parts);
     match read_body(&config.server, &parts.headers, body).await {
         Ok(bytes) => captured.body = bytes,
         Err(detail) => {
@@ -169,7 +161,6 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
 }
 
 impl Shared {
-    /// Hands the exchange to the journal writer without waiting: a full queue drops it, with a warning.
     fn record(
         &self,
         captured: Captured,
@@ -178,11 +169,7 @@ impl Shared {
         status: u16,
         started: Instant,
     ) {
-        let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
-        let pending = Pending { captured, reading, upstream, status, latency_us };
-        if self.queue.try_send(pending).is_err() {
-            tracing::warn!("the journal writer is behind: an exchange was forwarded but not journaled");
-        }
+        self.recorder.record(captured, reading, upstream, status, started);
     }
 
     /// The platform's `SYSTEM_ERROR` reply (`failures: internal`), under `--enforce`, for an upstream that failed.
@@ -304,49 +291,6 @@ fn to_response(reply: crate::transport::HttpReply) -> Response {
         }
     }
     response
-}
-
-/// The journal writer: reads each exchange (on a blocking thread: a diagnosis may take a quarter second) and
-/// writes it, one committed row at a time. On `stop` it writes what is queued and ends.
-async fn write(config: ProxyConfig, journal: Journal, mut pending: mpsc::Receiver<Pending>, stop: CancellationToken) {
-    loop {
-        let next = tokio::select! {
-            next = pending.recv() => next,
-            () = stop.cancelled() => {
-                pending.close();
-                pending.recv().await
-            }
-        };
-        let Some(next) = next else { break };
-        let config = config.clone();
-        let analysed = tokio::task::spawn_blocking(move || {
-            let Pending { captured, reading, upstream, status, latency_us } = next;
-            let (platform, server) = (&config.platform, &config.server);
-            let reading = reading
-                .unwrap_or_else(|| analyse::request(platform, server, &captured, config.side, Some(JOURNAL_DIAGNOSIS)));
-            let outcome = analyse::Outcome { captured: &captured, reading, upstream, status, latency_us };
-            analyse::exchange(platform, server, outcome, JOURNAL_DIAGNOSIS)
-        })
-        .await;
-        let exchange = match analysed {
-            Ok(exchange) => exchange,
-            Err(e) => {
-                tracing::error!(error = %e, "reading an exchange failed");
-                continue;
-            }
-        };
-        match journal.insert(&exchange).await {
-            Ok(id) => tracing::info!(
-                id,
-                interface = exchange.interface.as_deref().unwrap_or("-"),
-                verdict = exchange.verdict.as_str(),
-                status = exchange.status,
-                latency_us = exchange.latency_us,
-                "exchange"
-            ),
-            Err(e) => tracing::error!(error = %e, "the journal cannot be written"),
-        }
-    }
 }
 
 /// Sweeps exchanges older than `keep` now and every `keep / 10` (at least a second, at most an hour).
