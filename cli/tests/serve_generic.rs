@@ -142,6 +142,38 @@ fn a_yaml_only_platform_is_served_from_its_spec_and_answers_hisgate_call() {
     assert_eq!((exit, &reused["code"]), (0, &json!("2002")), "{reused}");
     assert!(reused["message"].as_str().unwrap().contains("P-0001"), "{reused}");
 
+    // A scenario for the YAML-only platform, read with --spec: a card query, then an order placed and placed again
+    // (the repeat answered with the first order, whose number the scenario saved), then the number misused.
+    let flow = dir.path().join("ruikang-flow.yaml");
+    std::fs::write(
+        &flow,
+        r#"scenario: 瑞康 查卡 → 下单 → 重复下单
+platform: ruikang
+steps:
+  - call: QueryCard
+    request: { CARD_NO: "6217000000000002" }
+    expect: { code: "0000", response: { PATIENT_NAME: 张三 } }
+  - call: CreateOrder
+    request: { PLAT_ORDER_NO: "S-{unique}", CARD_NO: "6217000000000002", DEPT_CODE: "0101", AMOUNT: "8.00" }
+    expect: { code: "0000" }
+    save: { order: response.ORDER_NO }
+  - call: CreateOrder
+    request: { PLAT_ORDER_NO: "S-{unique}", CARD_NO: "6217000000000002", DEPT_CODE: "0101", AMOUNT: "8.00" }
+    expect: { code: "0000", response: { ORDER_NO: "{order}" } }
+  - call: CreateOrder
+    request: { PLAT_ORDER_NO: "S-{unique}", CARD_NO: "6217000000000002", DEPT_CODE: "0101", AMOUNT: "9.00" }
+    expect: { code: "2002" }
+"#,
+    )
+    .unwrap();
+    let ran = Command::new(env!("CARGO_BIN_EXE_hisgate"))
+        .args(["scenario", "run", flow.to_str().unwrap(), "--spec", &spec, "--hospital-url", &hospital.url])
+        .args(["--runs", "3", "--concurrency", "3"])
+        .output()
+        .unwrap();
+    let said = format!("{}{}", String::from_utf8_lossy(&ran.stdout), stderr(&ran));
+    assert!(ran.status.success() && said.contains("3 runs, 3 passed, 0 failed"), "{said}");
+
     // No rule: the fields' examples …
     let (_, depts) = call(&to, "QueryDept", json!({}));
     assert_eq!(depts["response"], json!({"DEPT": [{"DEPT_CODE": "0101", "DEPT_NAME": "心血管内科"}]}), "{depts}");
