@@ -78,8 +78,9 @@ fn shaanxi_examples() {
 
 #[test]
 fn violations_name_the_field_the_rule_and_the_value() {
-    let text = std::fs::read_to_string(hisgate_tests::fixtures::seeds_dir().join("shaanxi/QueryRegister.response.xml"))
-        .unwrap();
+    let text =
+        std::fs::read_to_string(hisgate_tests::fixtures::examples_dir("shaanxi").join("QueryRegister.response.xml"))
+            .unwrap();
     let Err(Error::Invalid(violations)) = shaanxi::interfaces::query_register::Response::from_xml(&text) else {
         panic!("the QueryRegister example lacks required fields");
     };

@@ -19,7 +19,26 @@ fn stdout(output: &Output) -> String {
 fn check_passes_on_the_shipped_specs() {
     let output = hisgate(&["check"]);
     assert!(output.status.success(), "{}", stdout(&output));
-    assert_eq!(stdout(&output), "hisgate check: 4 platform(s), 3 profile(s), no errors\n");
+    // The document's printed values that are wrong are expected mismatches: check says so, naming each erratum.
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    let notes: Vec<&str> = lines.iter().filter(|l| l.contains(": note: worked example")).copied().collect();
+    assert_eq!(notes.len(), 3, "{out}");
+    for (note, erratum) in notes.iter().zip([
+        "charge-request-sign-unverifiable",
+        "wxapp-response-sign-unverifiable",
+        "response-sign-truncated",
+    ]) {
+        assert!(note.ends_with(&format!("as erratum `{erratum}` says")), "{note}");
+    }
+    assert!(notes[2].starts_with("specs/shaanxi/examples/worked.yaml:"), "{}", notes[2]);
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            "hisgate check: 4 platform(s), 3 profile(s), 7 worked example(s) reproduced (3 printed wrongly, as \
+             their errata say), no errors"
+        )
+    );
     let several = hisgate(&["check", "specs/shaanxi", "codegen/tests/fixtures/mini"]);
     assert!(several.status.success(), "{}", stdout(&several));
 }
@@ -30,13 +49,95 @@ fn check_dot_from_inside_a_platform_folder() {
     let mini = root().join("codegen/tests/fixtures/mini");
     let output = Command::new(env!("CARGO_BIN_EXE_hisgate")).args(["check", "."]).current_dir(&mini).output().unwrap();
     assert!(output.status.success(), "{}", stdout(&output));
-    assert_eq!(stdout(&output), "hisgate check: 1 platform(s), 0 profile(s), no errors\n");
+    assert_eq!(
+        stdout(&output),
+        "hisgate check: 1 platform(s), 0 profile(s), 0 worked example(s) reproduced, no errors\n"
+    );
     let parent = Command::new(env!("CARGO_BIN_EXE_hisgate"))
         .args(["check", ".."])
         .current_dir(mini.join("interfaces"))
         .output()
         .unwrap();
     assert!(parent.status.success(), "{}", stdout(&parent));
+}
+
+/// A copy of the YAML-only fixture platform `ruikang`, its worked example's manifest passed through `edit`.
+fn ruikang_with(edit: impl Fn(String) -> String) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    copy(&root().join("tests/fixtures/platforms/ruikang"), &dir.path().join("ruikang"));
+    let manifest = dir.path().join("ruikang/examples/worked.yaml");
+    std::fs::write(&manifest, edit(std::fs::read_to_string(&manifest).unwrap())).unwrap();
+    dir
+}
+
+fn copy(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let path = entry.unwrap().path();
+        let target = to.join(path.file_name().unwrap());
+        if path.is_dir() { copy(&path, &target) } else { std::fs::copy(&path, &target).map(drop).unwrap() }
+    }
+}
+
+const RUIKANG_SIGN: &str = "4D9C5AD6AD257FBFBDBC5417E8507A3F10900CEE2A11CDCD3F83F8EE75AE779D";
+
+#[test]
+fn check_reproduces_a_yaml_only_platforms_worked_example() {
+    let output = hisgate(&["check", "tests/fixtures/platforms/ruikang"]);
+    assert!(output.status.success(), "{}", stdout(&output));
+    assert_eq!(
+        stdout(&output),
+        "hisgate check: 1 platform(s), 0 profile(s), 1 worked example(s) reproduced, no errors\n"
+    );
+}
+
+#[test]
+fn check_fails_on_a_wrong_printed_signature_with_the_diagnosis() {
+    // The document printed the signature in lower case: check names the line, both values and the likely cause.
+    let dir = ruikang_with(|text| text.replace(RUIKANG_SIGN, &RUIKANG_SIGN.to_lowercase()));
+    let platform = dir.path().join("ruikang");
+    let output = hisgate(&["check", platform.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let out = stdout(&output);
+    let shown = platform.display();
+    assert!(
+        out.starts_with(&format!(
+            "{shown}/examples/worked.yaml:13:11: error: worked example `查询就诊卡 1001 请求`: the printed sign `{}` is \
+             not the computed `{RUIKANG_SIGN}`\n",
+            RUIKANG_SIGN.to_lowercase()
+        )),
+        "{out}"
+    );
+    assert!(out.contains("    likely cause, cheapest first"), "{out}");
+    assert!(out.contains("1. hex-lower instead of hex-upper"), "{out}");
+
+    // Another key: nothing reproduces it, and the diagnosis says the key likely differs, by fingerprint only.
+    let other = "0".repeat(63) + "1";
+    let dir = ruikang_with(|text| text.replace(RUIKANG_SIGN, &other));
+    let output = hisgate(&["check", dir.path().join("ruikang").to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert!(out.contains("the key likely differs"), "{out}");
+    assert!(!out.contains("RK2026TESTKEY001"), "the key never reaches the output: {out}");
+}
+
+#[test]
+fn check_fails_when_an_erratum_expects_a_mismatch_that_is_not_there() {
+    let dir = ruikang_with(|text| text.replace("  note: |", "  erratum: sign-misprinted\n  note: |"));
+    let platform = dir.path().join("ruikang");
+    let file = platform.join("platform.yaml");
+    let errata = "errata:\n  - { id: sign-misprinted, title: 签名印错, description: 印出的签名有误。 }\n";
+    std::fs::write(&file, std::fs::read_to_string(&file).unwrap() + errata).unwrap();
+    let output = hisgate(&["check", platform.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert!(
+        stdout(&output).contains(
+            "error: worked example `查询就诊卡 1001 请求` reproduces every printed value, yet erratum `sign-misprinted` \
+             says the document prints one wrongly: remove `erratum`"
+        ),
+        "{}",
+        stdout(&output)
+    );
 }
 
 #[test]
@@ -53,7 +154,8 @@ fn check_locates_a_profile_naming_what_the_spec_lacks() {
     let output = hisgate(&["check", "specs/shaanxi", "--profile", profile.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(1));
     let shown = profile.display();
-    let lines: Vec<String> = stdout(&output).lines().map(str::to_owned).collect();
+    // The worked examples' notes (expected mismatches) come too; the errors are these two.
+    let lines: Vec<String> = stdout(&output).lines().filter(|l| l.contains(": error: ")).map(str::to_owned).collect();
     assert_eq!(lines.len(), 2, "{lines:#?}");
     assert_eq!(lines[0], format!("{shown}:4:16: error: no interface `OrderRegistr` in `shaanxi`"));
     assert!(lines[1].starts_with(&format!("{shown}:9:18: error: no field `patientFlg` in OrderRegister.request")));

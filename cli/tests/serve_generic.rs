@@ -96,6 +96,8 @@ fn a_yaml_only_platform_is_served_from_its_spec_and_answers_hisgate_call() {
     let spec = fixture();
     let checked = Command::new(env!("CARGO_BIN_EXE_hisgate")).args(["check", &spec]).output().unwrap();
     assert!(checked.status.success(), "{}", stderr(&checked));
+    let summary = String::from_utf8_lossy(&checked.stdout);
+    assert!(summary.contains("1 worked example(s) reproduced"), "{summary}");
     // The docs show each interface's rules.
     let docs = dir.path().join("docs");
     let built =
@@ -304,7 +306,9 @@ fn readme_platform() -> (Vec<(String, String)>, String) {
     let mut files = Vec::new();
     for part in section.split("<!-- add-a-platform: ").skip(1) {
         let (path, rest) = part.split_once(" -->").unwrap();
-        let text = rest.split("```yaml\n").nth(1).unwrap().split("```").next().unwrap();
+        // The fence's language (yaml, json) names nothing the file needs: its text is what lies inside.
+        let fenced = rest.split("```").nth(1).unwrap();
+        let text = fenced.split_once('\n').unwrap().1;
         files.push((path.to_owned(), text.to_owned()));
     }
     (files, section)
@@ -314,7 +318,7 @@ fn readme_platform() -> (Vec<(String, String)>, String) {
 fn the_readme_add_a_platform_section_runs_as_written() {
     let dir = tempfile::tempdir().unwrap();
     let (files, section) = readme_platform();
-    assert_eq!(files.len(), 3, "platform.yaml, protocol.yaml and one interface");
+    assert_eq!(files.len(), 5, "platform.yaml, protocol.yaml, one interface and a worked example with its payload");
     for (path, text) in &files {
         let path = dir.path().join(path);
         std::fs::create_dir_all(path.parent().unwrap()).unwrap();

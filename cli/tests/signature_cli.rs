@@ -113,7 +113,7 @@ fn verify_accepts_the_document_and_rejects_the_truncated_signature() {
 
 #[test]
 fn verify_header_signed_and_sign_then_encrypt_platforms() {
-    let body = std::fs::read_to_string(root().join("tests/fixtures/seeds/glorycard/sign-example.body.json")).unwrap();
+    let body = std::fs::read_to_string(root().join("specs/glorycard/examples/sign-example.body.json")).unwrap();
     let args = [
         "verify",
         "--platform",
@@ -128,7 +128,7 @@ fn verify_header_signed_and_sign_then_encrypt_platforms() {
     assert_eq!(json_out(&hisgate(&args, &body)), json!({"ok": true}));
     // onepay signs the plaintext: the encrypted response is decrypted before it is verified.
     let response =
-        std::fs::read_to_string(root().join("tests/fixtures/seeds/onepay/charge.response.encrypted.json")).unwrap();
+        std::fs::read_to_string(root().join("specs/onepay/examples/charge.response.encrypted.json")).unwrap();
     let args = [
         "verify",
         "--platform",
@@ -214,7 +214,7 @@ fn explain_names_the_cause_of_a_mismatch_and_never_the_key() {
     assert!(text.contains("likely cause") && text.contains("`signType` signed too"), "{text}");
     assert!(!text.contains(KEY), "{text}");
 
-    let body = std::fs::read_to_string(root().join("tests/fixtures/seeds/glorycard/sign-example.body.json")).unwrap();
+    let body = std::fs::read_to_string(root().join("specs/glorycard/examples/sign-example.body.json")).unwrap();
     // The document's printed string keeps `10.00`; a counterpart signing it so gets this signature.
     let as_printed = "5f6b2d380043b2c023dfb49369c7875cc78075a49310789ed6335db403fc7152";
     let args = [
@@ -253,7 +253,7 @@ fn explain_names_the_cause_of_a_mismatch_and_never_the_key() {
 
 #[test]
 fn bench_reports_the_envelope_step_beside_the_raw_crypto() {
-    let payload = root().join("tests/fixtures/seeds/shaanxi/QueryRegister.response.xml");
+    let payload = root().join("specs/shaanxi/examples/QueryRegister.response.xml");
     let args = [
         "bench",
         "--platform",

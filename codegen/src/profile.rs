@@ -30,7 +30,7 @@ pub struct Profile {
 /// A worked example of the document that stays refused under the profile: the docs list it, a test holds it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefusedExample {
-    /// The example's file under `tests/fixtures/seeds/<platform>/` (`GetStatement.request.xml`).
+    /// The example's file under `specs/<platform>/examples/` (`GetStatement.request.xml`).
     pub example: String,
     /// `path: rule` of each violation, in field order (`startDate: required`).
     pub violations: Vec<String>,

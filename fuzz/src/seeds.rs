@@ -43,10 +43,10 @@ fn raw(side: hisgate_runtime::schema::Side, http: &HttpRequest) -> Vec<u8> {
     Raw { side, method: http.method, path: &http.path, query: query.as_deref(), headers, body: http.body.as_bytes() }.write()
 }
 
-/// The seed documents' requests, from `tests/fixtures/seeds/`: mostly signed with other credentials than the
+/// The seed documents' requests, from `specs/<platform>/examples/`: mostly signed with other credentials than the
 /// spec's examples, they show the fuzzer the envelope as counterparts print it.
 pub fn documented(target: &str) -> Vec<Seed> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/seeds");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
     let read = |file: &str| std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     let text = |file: &str| String::from_utf8(read(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
     let post = |name: &str, side, path, headers: Vec<(&str, &str)>, body: &[u8]| {
@@ -59,30 +59,30 @@ pub fn documented(target: &str) -> Vec<Seed> {
     match target {
         "shaanxi" => {
             // `http://ip:port/wd/spi/testnet?partner=…`: the GET example, its address cut to path and query.
-            let url = text("shaanxi/envelope/get-example.url.txt");
+            let url = text("shaanxi/examples/envelope/get-example.url.txt");
             let target = url.trim().trim_start_matches("http://ip:port");
             let (path, query) = target.split_once('?').unwrap_or((target, ""));
             let get = Raw { side: Hospital, method: HttpMethod::Get, path, query: Some(query), headers: vec![], body: b"" };
             vec![
-                post("testnet-xml", Hospital, "/wd/spi", xml.clone(), &read("shaanxi/envelope/testnet.request.xml")),
-                post("testnet-json", Hospital, "/wd/spi", json.clone(), &read("shaanxi/envelope/testnet.request.json")),
-                post("unencrypted-xml", Hospital, "/wd/spi", xml, &read("shaanxi/envelope/testnet.unencrypted-request.xml")),
-                post("unencrypted-json", Hospital, "/wd/spi", json, &read("shaanxi/envelope/testnet.unencrypted-request.json")),
+                post("testnet-xml", Hospital, "/wd/spi", xml.clone(), &read("shaanxi/examples/envelope/testnet.request.xml")),
+                post("testnet-json", Hospital, "/wd/spi", json.clone(), &read("shaanxi/examples/envelope/testnet.request.json")),
+                post("unencrypted-xml", Hospital, "/wd/spi", xml, &read("shaanxi/examples/envelope/testnet.unencrypted-request.xml")),
+                post("unencrypted-json", Hospital, "/wd/spi", json, &read("shaanxi/examples/envelope/testnet.unencrypted-request.json")),
                 ("doc-get-example".to_owned(), get.write()),
             ]
         }
         "glorycard" => {
             // `sid:4725…` lines: the headers the document prints beside the body.
-            let printed = text("glorycard/storeAll.request.headers.txt");
+            let printed = text("glorycard/examples/storeAll.request.headers.txt");
             let mut headers: Vec<(&str, &str)> = printed.lines().filter_map(|l| l.split_once(':')).collect();
             headers.extend(json);
-            vec![post("store-all", Platform, "/glorycard/store/all", headers, &read("glorycard/storeAll.request.json"))]
+            vec![post("store-all", Platform, "/glorycard/store/all", headers, &read("glorycard/examples/storeAll.request.json"))]
         }
         "onepay" => {
             let path = "/onepay-web/oneweb/oneapi";
             vec![
-                post("charge", Platform, path, json.clone(), &read("onepay/charge.request.json")),
-                post("medical-detail", Platform, path, json, &read("onepay/medical-detail.request.json")),
+                post("charge", Platform, path, json.clone(), &read("onepay/examples/charge.request.json")),
+                post("medical-detail", Platform, path, json, &read("onepay/examples/medical-detail.request.json")),
             ]
         }
         _ => Vec::new(),

@@ -42,6 +42,7 @@ mod tests {
             messages: Default::default(),
             interfaces: Default::default(),
             protocol: None,
+            examples: Default::default(),
         };
         let mut b = a.clone();
         b.origin = SourcePos { file: Str::Owned("/elsewhere/x/platform.yaml".into()), line: 9, column: 3 };

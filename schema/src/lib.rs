@@ -20,6 +20,7 @@ mod field;
 mod format;
 mod protocol;
 mod statement;
+mod worked;
 
 pub use answer::{AnswerCondition, AnswerSchema, Part, Placeholder, placeholders};
 pub use database::{
@@ -34,6 +35,7 @@ pub use statement::{
     Charset, Compression, Delimited, Meaning, RequestText, RequestValue, StatementColumn, StatementFormat,
     StatementSchema, StatementSource,
 };
+pub use worked::{ExampleInput, Printed, WorkedExampleSchema};
 
 use std::borrow::Cow;
 
@@ -84,6 +86,8 @@ pub struct PlatformSchema {
     pub interfaces: Seq<InterfaceSchema>,
     /// How the platform signs, encrypts and wraps messages (`protocol.yaml`).
     pub protocol: Option<ProtocolSchema>,
+    /// The document's worked examples (`examples/worked.yaml`).
+    pub examples: Seq<WorkedExampleSchema>,
 }
 
 impl PlatformSchema {

@@ -1,11 +1,12 @@
-//! The seed documents' worked examples, extracted into `tests/fixtures/seeds/<platform>/`, and the expectations
-//! recorded beside them (`expected*.yaml`).
+//! The seed documents' own examples, kept in each spec folder (`specs/<platform>/examples/`), and the expectations
+//! recorded beside them (`expected*.yaml`: what validating each payload example reports).
 
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 
-pub fn seeds_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/seeds")
+/// `specs/<platform>/examples/`.
+pub fn examples_dir(platform: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs").join(platform).join("examples")
 }
 
 /// One worked example and what validating it must report.
@@ -24,7 +25,7 @@ pub struct Expectation {
 
 /// Every expectation of a platform's folder, with the folder.
 pub fn expectations(platform: &str) -> (PathBuf, Vec<Expectation>) {
-    let dir = seeds_dir().join(platform);
+    let dir = examples_dir(platform);
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .map(|entries| entries.filter_map(Result::ok).map(|e| e.path()).collect())
         .unwrap_or_default();

@@ -3,7 +3,7 @@
 //! under CI: see `hisgate_tests::skip`).
 #![allow(dead_code)]
 
-use hisgate_tools::docs::{self, Site, WorkedExamples};
+use hisgate_tools::docs::{self, Site};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -14,7 +14,7 @@ pub fn workspace() -> PathBuf {
 /// The site of the four compiled-in platforms with the seeds' worked examples, as `hisgate docs` writes it.
 pub fn site() -> Site {
     let platforms: Vec<_> = hisgate_generated::PLATFORMS.to_vec();
-    docs::site(&platforms, &WorkedExamples::seeds().expect("the seeds' manifests load")).expect("the site renders")
+    docs::site(&platforms).expect("the site renders")
 }
 
 /// The Python of the validators' virtualenv: `$HISGATE_TEST_PYTHON`, else `target/test-deps/venv/bin/python`,

@@ -1,3 +1,4 @@
+use hisgate_runtime::signature::diagnose::Options;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -55,12 +56,94 @@ pub fn run(args: Args) -> ExitCode {
             }
         }
     }
+    let worked = reproduce_worked(&platforms);
+    errors += worked.failed;
     if errors > 0 {
         eprintln!("hisgate check: {errors} error(s)");
         return ExitCode::FAILURE;
     }
-    println!("hisgate check: {} platform(s), {checked} profile(s), no errors", platforms.len());
+    println!(
+        "hisgate check: {} platform(s), {checked} profile(s), {} worked example(s) reproduced{}, no errors",
+        platforms.len(),
+        worked.reproduced,
+        match worked.errata {
+            0 => String::new(),
+            n => format!(" ({n} printed wrongly, as their errata say)"),
+        }
+    );
     ExitCode::SUCCESS
+}
+
+#[derive(Default)]
+struct Tally {
+    reproduced: usize,
+    errata: usize,
+    failed: usize,
+}
+
+/// Every worked example of `examples/worked.yaml` sealed again: a printed value the engine does not give is an
+/// error, with what `hisgate explain --expect` finds for a signature, unless the example's erratum expects it.
+fn reproduce_worked(platforms: &[hisgate_runtime::schema::PlatformSchema]) -> Tally {
+    use hisgate_tools::docs::{Verdict, reproduce};
+    let mut tally = Tally::default();
+    for platform in platforms {
+        for example in platform.examples.iter() {
+            // An expected mismatch needs no search: the erratum already says what the document got wrong.
+            let reproduced = reproduce(platform, example, example.erratum.is_none().then(Options::default));
+            let differs: Vec<_> = reproduced.compared.iter().filter(|c| !c.ok()).collect();
+            let title = &example.title;
+            match reproduced.verdict() {
+                Verdict::Reproduced => tally.reproduced += 1,
+                Verdict::Erratum(erratum) => {
+                    tally.errata += 1;
+                    for c in differs {
+                        println!(
+                            "{}: note: worked example `{title}`: the printed {} `{}` is not the computed `{}`, as \
+                             erratum `{erratum}` says",
+                            c.origin, c.what, c.printed, c.computed
+                        );
+                    }
+                }
+                Verdict::Failed => {
+                    tally.failed += 1;
+                    match (&reproduced.run, &example.erratum) {
+                        (Err(e), _) => {
+                            println!("{}: error: worked example `{title}` cannot be sealed: {e}", example.origin)
+                        }
+                        (Ok(_), Some(erratum)) if differs.is_empty() => println!(
+                            "{}: error: worked example `{title}` reproduces every printed value, yet erratum \
+                             `{erratum}` says the document prints one wrongly: remove `erratum`",
+                            example.origin
+                        ),
+                        (Ok(_), _) => {
+                            for c in differs {
+                                println!(
+                                    "{}: error: worked example `{title}`: the printed {} `{}` is not the computed `{}`",
+                                    c.origin, c.what, c.printed, c.computed
+                                );
+                                if c.what == "sign"
+                                    && let Some(diagnosis) = &reproduced.diagnosis
+                                {
+                                    print!("{}", indent(&diagnosis_text(diagnosis)));
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    tally
+}
+
+fn diagnosis_text(diagnosis: &hisgate_runtime::signature::diagnose::Diagnosis) -> String {
+    let mut report = serde_json::to_value(diagnosis).unwrap_or_default();
+    report["matches"] = serde_json::Value::Bool(diagnosis.matches_rule);
+    super::explain::diagnosis_text(&report)
+}
+
+fn indent(text: &str) -> String {
+    text.lines().map(|l| format!("    {l}\n")).collect()
 }
 
 /// `profiles/*.yaml` of each platform folder at or under `dir`.

@@ -2,7 +2,7 @@
 //! or for spec folders read at run time.
 
 use super::specs::{self, Selection};
-use hisgate_tools::docs::{self, WorkedExamples};
+use hisgate_tools::docs;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -10,11 +10,6 @@ use std::process::ExitCode;
 pub struct Args {
     #[command(flatten)]
     selection: Selection,
-    /// Worked examples to walk through: a folder of `<platform>/walkthrough.yaml` manifests laid out as
-    /// `tests/fixtures/seeds/` (format: specs/README.md, "Worked examples"). By default, the seed documents'
-    /// examples compiled into hisgate.
-    #[arg(long, value_name = "DIR")]
-    examples: Option<PathBuf>,
     /// Where to write the site; `DIR/index.html` is its start page.
     #[arg(long, value_name = "DIR")]
     out: PathBuf,
@@ -25,16 +20,8 @@ pub fn run(args: Args) -> ExitCode {
         Ok(p) => p,
         Err(e) => return specs::fail(&e),
     };
-    let worked = match &args.examples {
-        Some(dir) => WorkedExamples::from_dir(dir),
-        None => WorkedExamples::seeds(),
-    };
-    let worked = match worked {
-        Ok(w) => w,
-        Err(e) => return specs::fail(&format!("worked examples: {e}")),
-    };
     let refs: Vec<_> = platforms.iter().map(|p| &**p).collect();
-    let mut site = match docs::site(&refs, &worked) {
+    let mut site = match docs::site(&refs) {
         Ok(site) => site,
         Err(e) => return specs::fail(&e),
     };

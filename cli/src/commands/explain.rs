@@ -163,7 +163,23 @@ fn text(report: &Value) -> String {
     for key in report["keys"].as_array().into_iter().flatten() {
         say!("key        {}: {}", s(&key["name"]), s(&key["fingerprint"]));
     }
-    let Some(expected) = report.get("expected") else { return out };
+    if report.get("expected").is_some() {
+        out.push_str(&diagnosis_text(report));
+    }
+    out
+}
+
+/// The diagnosis part of a report (`expected` … `ruled out`): a JSON object with the fields of
+/// [`hisgate_runtime::signature::diagnose::Diagnosis`] and `matches`. `hisgate check` prints it under a worked
+/// example whose printed signature differs.
+pub(super) fn diagnosis_text(report: &Value) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    macro_rules! say {
+        ($($arg:tt)*) => {{ let _ = writeln!(out, $($arg)*); }};
+    }
+    let s = |v: &Value| v.as_str().unwrap_or_default().to_owned();
+    let expected = &report["expected"];
     if report["matches"] == json!(true) {
         say!("expected   {} — matches the rule", s(expected));
         return out;

@@ -22,6 +22,10 @@ impl Cx {
         paths.extend(platform.interfaces.iter().map(|i| &i.origin.file));
         paths.extend(platform.messages.iter().flat_map(|m| m.fields.iter()).map(|f| &f.origin.file));
         paths.extend(platform.protocol.iter().map(|p| &p.origin.file));
+        for example in platform.examples.iter() {
+            paths.insert(&example.origin.file);
+            paths.extend(example.sign.iter().chain(&example.ciphertext).map(|p| &p.origin.file));
+        }
         let files = paths
             .into_iter()
             .enumerate()
@@ -156,8 +160,29 @@ impl Lit for PlatformSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, PlatformSchema {
             name, title, document, seed, description, origin, return_codes, errata, dictionaries, messages,
-            interfaces, protocol,
+            interfaces, protocol, examples,
         } from self)
+    }
+}
+
+impl Lit for WorkedExampleSchema {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, WorkedExampleSchema {
+            title, source, interface, direction, format, payload_file, payload, inputs, sign, ciphertext, erratum,
+            note, origin,
+        } from self)
+    }
+}
+
+impl Lit for ExampleInput {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, ExampleInput { name, value } from self)
+    }
+}
+
+impl Lit for Printed {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, Printed { value, origin } from self)
     }
 }
 
@@ -515,6 +540,7 @@ impl Lit for Freshness {
 
 variants!(
     WireFormat { Json, Xml },
+    Direction { Request, Response },
     HttpMethod { Get, Post },
     SoapVersion { Soap11, Soap12 },
     Place { Body, Header, Query },

@@ -10,6 +10,7 @@ mod keys;
 mod message;
 mod protocol;
 pub(crate) mod statement;
+mod worked;
 
 use crate::diagnostic::Diagnostics;
 use crate::ident;
@@ -54,6 +55,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     lowerer.database_collisions(&interfaces, &ast.interfaces);
     let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces));
     lowerer.procedure_status(&interfaces, protocol.as_ref());
+    let worked = lowerer.worked(&ast.worked, protocol.as_ref(), &interfaces);
     let platform = PlatformSchema {
         name: text(&ast.platform),
         title: text(&ast.title),
@@ -67,6 +69,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
         messages: Seq::Owned(std::mem::take(&mut lowerer.messages)),
         interfaces: Seq::Owned(interfaces),
         protocol,
+        examples: Seq::Owned(worked),
     };
     examples::check(&platform, lowerer.diags);
     answers::check(&platform, &literals, lowerer.diags);

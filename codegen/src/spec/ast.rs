@@ -24,6 +24,8 @@ pub struct PlatformAst {
     pub dictionaries: Vec<DictionaryAst>,
     pub interfaces: Vec<InterfaceAst>,
     pub protocol: Option<ProtocolAst>,
+    /// The document's worked examples (`examples/worked.yaml`).
+    pub worked: Vec<super::worked::WorkedAst>,
     /// The folder name, which `platform` must equal.
     pub folder: String,
     pub pos: Option<SourcePos>,

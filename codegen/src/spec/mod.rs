@@ -7,6 +7,7 @@ mod idempotency;
 mod protocol;
 pub(crate) mod reader;
 pub(crate) mod statement;
+pub(crate) mod worked;
 
 use crate::diagnostic::Diagnostics;
 use ast::*;
@@ -60,6 +61,7 @@ pub fn read_platform(dir: &Path, display: &str, diags: &mut Diagnostics) -> Plat
             ast.interfaces.push(interface);
         }
     }
+    ast.worked = worked::read(dir, display, diags);
     ast
 }
 

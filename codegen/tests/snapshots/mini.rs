@@ -859,6 +859,7 @@ mod data {
             freshness: None,
             origin: at(F4, 1, 1),
         }),
+        examples: Cow::Borrowed(&[]),
     };
 }
 /// The platform's dictionaries (code tables).

@@ -461,6 +461,7 @@ mod tests {
             .into(),
             interfaces: Vec::new().into(),
             protocol: None,
+            examples: Vec::new().into(),
         }
     }
 

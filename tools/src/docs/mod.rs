@@ -16,7 +16,7 @@ mod walk;
 pub mod walkthrough;
 pub mod worked;
 
-pub use worked::WorkedExamples;
+pub use worked::{Compared, Reproduction, Verdict, reproduce};
 
 use hisgate_runtime::schema::PlatformSchema;
 use pages::{Chrome, ErrataPage, IndexPage, PlatformCard};
@@ -52,9 +52,9 @@ impl Site {
     }
 }
 
-/// The site for `platforms`, each platform's walkthrough running its worked examples from `worked` (or, for a
-/// platform without any, an example made from its spec).
-pub fn site(platforms: &[&PlatformSchema], worked: &WorkedExamples) -> Result<Site, String> {
+/// The site for `platforms`, each platform's walkthrough running its worked examples (`examples/worked.yaml`, or,
+/// for a platform without any, an example made from its spec).
+pub fn site(platforms: &[&PlatformSchema]) -> Result<Site, String> {
     let mut site = Site::default();
     let index = IndexPage {
         platforms: platforms
@@ -74,7 +74,7 @@ pub fn site(platforms: &[&PlatformSchema], worked: &WorkedExamples) -> Result<Si
     let rendered = pages::render(pages::IndexHtml { c: &chrome, p: &index }, pages::IndexMd { c: &chrome, p: &index });
     site.add(paths::INDEX, rendered.map_err(|e| format!("{}: {e}", paths::INDEX))?);
     for platform in platforms {
-        render_platform(&mut site, platform, worked)?;
+        render_platform(&mut site, platform)?;
     }
     site.files.insert("assets/style.css".into(), STYLE.into());
     site.files.insert("assets/search.js".into(), SEARCH.into());
@@ -82,7 +82,7 @@ pub fn site(platforms: &[&PlatformSchema], worked: &WorkedExamples) -> Result<Si
     Ok(site)
 }
 
-fn render_platform(site: &mut Site, platform: &PlatformSchema, worked: &WorkedExamples) -> Result<(), String> {
+fn render_platform(site: &mut Site, platform: &PlatformSchema) -> Result<(), String> {
     let name = &*platform.name;
     let places = errata::places(platform);
     let home = paths::platform(name);
@@ -93,7 +93,7 @@ fn render_platform(site: &mut Site, platform: &PlatformSchema, worked: &WorkedEx
     let fail = |page: &str, e: askama::Error| format!("{page}: {e}");
 
     let linker = Linker::new(&home);
-    let page = platform_page::build(platform, worked.of(name), &places, &linker);
+    let page = platform_page::build(platform, &places, &linker);
     let index_crumb = vec![("所有平台".to_owned(), linker.to(paths::INDEX, None))];
     let c = chrome(&home, &platform.title, index_crumb);
     let rendered = pages::render(pages::PlatformHtml { c: &c, p: &page }, pages::PlatformMd { c: &c, p: &page });

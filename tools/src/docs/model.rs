@@ -158,6 +158,8 @@ pub struct CheckView {
     pub document: String,
     pub computed: String,
     pub ok: bool,
+    /// The erratum that says the document prints this value wrongly, if the example names one.
+    pub erratum: String,
 }
 
 /// A row of an envelope table.

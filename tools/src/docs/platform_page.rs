@@ -10,7 +10,7 @@ use super::model::{
 };
 use super::paths::{self, Link, Linker};
 use super::walkthrough::{self, Run};
-use super::worked::WorkedExample;
+use super::worked;
 use super::{errata, pretty, text};
 use hisgate_runtime::schema::{
     Compare, Coverage, DigestStep, Direction, EnvelopeRole, EnvelopeSchema, KeyOrder, KeyStep, Nested, Numbers,
@@ -54,12 +54,7 @@ pub struct ProtocolView {
     pub encryption_description_html: String,
 }
 
-pub fn build(
-    platform: &PlatformSchema,
-    worked: &[WorkedExample],
-    places: &BTreeMap<String, Vec<Place>>,
-    linker: &Linker,
-) -> PlatformPage {
+pub fn build(platform: &PlatformSchema, places: &BTreeMap<String, Vec<Place>>, linker: &Linker) -> PlatformPage {
     let name = &*platform.name;
     let sides = Side::ALL
         .iter()
@@ -80,7 +75,7 @@ pub fn build(
         })
         .filter(|(_, rows)| !rows.is_empty())
         .collect();
-    let (walkthroughs, walkthrough_note) = walkthroughs(platform, worked, linker);
+    let (walkthroughs, walkthrough_note) = walkthroughs(platform, linker);
     let platform_errata = platform.errata.iter().filter(|e| e.interface.is_none()).map(|e| &*e.id);
     PlatformPage {
         name: name.to_owned(),
@@ -339,39 +334,31 @@ fn envelope(platform: &PlatformSchema, label: &str, schema: &EnvelopeSchema, lin
     }
 }
 
-/// The seed's worked examples through the engine; for a platform without any, its first interface's example.
-fn walkthroughs(
-    platform: &PlatformSchema,
-    worked: &[WorkedExample],
-    linker: &Linker,
-) -> (Vec<WalkthroughView>, String) {
+/// The document's worked examples (`examples/worked.yaml`) through the engine; for a platform without any, its first interface's example.
+fn walkthroughs(platform: &PlatformSchema, linker: &Linker) -> (Vec<WalkthroughView>, String) {
     let Some(protocol) = &platform.protocol else {
         return (Vec::new(), "此平台未声明 protocol.yaml：没有签名与加密规则可演示。".into());
     };
-    if !worked.is_empty() {
-        let views = worked
+    if !platform.examples.is_empty() {
+        let views = platform
+            .examples
             .iter()
             .map(|example| {
+                let reproduced = worked::reproduce(platform, example, None);
+                let checks = reproduced
+                    .compared
+                    .iter()
+                    .map(|c| CheckView {
+                        what: if c.what == "sign" { "签名" } else { "密文" }.into(),
+                        document: c.printed.clone(),
+                        computed: c.computed.clone(),
+                        ok: c.ok(),
+                        erratum: example.erratum.as_deref().unwrap_or_default().to_owned(),
+                    })
+                    .collect();
                 let interface = example.interface.as_deref().and_then(|n| platform.interface(n));
-                let extra: Vec<(String, String)> = example.inputs.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
-                let direction = example.direction.direction();
-                let inputs = walkthrough::inputs(platform, protocol, interface.map(|i| &*i.service), direction, &extra);
-                let run =
-                    walkthrough::run(platform, direction, example.format.format(), &example.payload_text, &inputs);
-                let mut checks = Vec::new();
-                if let Ok(run) = &run {
-                    let ciphertext = run.encryption.as_ref().map(|e| e.ciphertext.clone()).unwrap_or_default();
-                    for (what, document, computed) in [
-                        ("密文", &example.expect.ciphertext, ciphertext),
-                        ("签名", &example.expect.sign, run.sign.clone()),
-                    ] {
-                        if let Some(document) = document {
-                            let ok = *document == computed;
-                            checks.push(CheckView { what: what.into(), document: document.clone(), computed, ok });
-                        }
-                    }
-                }
-                let mut view = view(platform, &example.title, &example.source, &example.note, interface, run, linker);
+                let mut view =
+                    view(platform, &example.title, &example.source, &example.note, interface, reproduced.run, linker);
                 view.checks = checks;
                 view
             })

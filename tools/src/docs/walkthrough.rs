@@ -39,6 +39,10 @@ pub struct Run {
     pub headers: Vec<(String, String)>,
     /// Whether opening the sealed message (verify and decrypt, in the rule's order) gave the payload back.
     pub opened: Result<(), String>,
+    /// The message as the signature rule reads it, and the inputs it is read with (header values included): what
+    /// `hisgate explain --expect` searches when a printed signature differs.
+    pub view: Map<String, Value>,
+    pub seen: Inputs,
 }
 
 #[derive(Debug, Clone)]
@@ -181,6 +185,8 @@ pub fn run(
         body: sealed.body,
         headers: sealed.headers,
         opened,
+        view,
+        seen,
     })
 }
 

@@ -1,177 +1,101 @@
-//! The seed documents' worked examples, which each platform's walkthrough runs through the engine: a manifest per
-//! platform (`<platform>/walkthrough.yaml`) naming the payload file and the inputs the document used, with the
-//! values the document printed, so the docs show both and whether they agree.
+//! The document's worked examples (`examples/worked.yaml`, lowered into `PlatformSchema::examples`), reproduced:
+//! each payload sealed by the engine with the inputs the document used, every printed value compared with the
+//! computed one, and for a signature that differs, the diagnosis `hisgate explain --expect` gives. `hisgate
+//! check` fails on a mismatch the spec does not expect; `hisgate docs` shows the values side by side.
 
+use super::walkthrough::{self, Run};
 use hisgate_runtime::envelope::Format;
-use hisgate_runtime::schema::Direction;
-use serde::Deserialize;
-use std::collections::BTreeMap;
-use std::path::Path;
+use hisgate_runtime::schema::{PlatformSchema, SourcePos, WireFormat, WorkedExampleSchema};
+use hisgate_runtime::signature::diagnose::{Diagnosis, Options, diagnose};
 
-/// One worked example as its manifest states it.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct WorkedExample {
-    pub title: String,
-    /// Where the document has it.
-    pub source: String,
-    /// The interface whose service name the envelope carries, if the example belongs to one.
-    #[serde(default)]
-    pub interface: Option<String>,
-    pub direction: DirectionName,
-    pub format: FormatName,
-    /// The payload file, beside the manifest; its text (less the file's final newline) is sealed byte for byte.
-    pub payload: String,
-    /// Inputs besides the credentials' examples: a timestamp, a credential the example used instead, an
-    /// envelope field's value.
-    #[serde(default)]
-    pub inputs: BTreeMap<String, String>,
-    /// What the document printed.
-    #[serde(default)]
-    pub expect: Expect,
-    #[serde(default)]
-    pub note: String,
-    /// The payload file's text.
-    #[serde(skip)]
-    pub payload_text: String,
+/// One printed value beside the computed one.
+#[derive(Debug, Clone)]
+pub struct Compared {
+    /// `sign` or `ciphertext`, as the manifest's `expect` names it.
+    pub what: &'static str,
+    pub printed: String,
+    pub computed: String,
+    /// Where the manifest gives the printed value.
+    pub origin: SourcePos,
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Expect {
-    pub sign: Option<String>,
-    pub ciphertext: Option<String>,
+impl Compared {
+    pub fn ok(&self) -> bool {
+        self.printed == self.computed
+    }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum DirectionName {
-    Request,
-    Response,
+/// What reproducing one worked example gave.
+#[derive(Debug)]
+pub struct Reproduction<'a> {
+    pub example: &'a WorkedExampleSchema,
+    /// The engine's run, or why the payload could not be sealed.
+    pub run: Result<Run, String>,
+    pub compared: Vec<Compared>,
+    /// For a printed signature that differs: the variants of the rule that give it, or that the key likely differs.
+    pub diagnosis: Option<Diagnosis>,
 }
 
-impl DirectionName {
-    pub fn direction(self) -> Direction {
-        match self {
-            DirectionName::Request => Direction::Request,
-            DirectionName::Response => Direction::Response,
+/// How a reproduction ends for `hisgate check`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every printed value is the computed one.
+    Reproduced,
+    /// A printed value differs, as the example's erratum says the document prints it wrongly.
+    Erratum(String),
+    /// A printed value differs and no erratum expects it, the payload cannot be sealed, or an erratum expects a
+    /// mismatch that is not there.
+    Failed,
+}
+
+impl Reproduction<'_> {
+    pub fn verdict(&self) -> Verdict {
+        let all_match = self.run.is_ok() && self.compared.iter().all(Compared::ok);
+        match (&self.example.erratum, all_match) {
+            (None, true) => Verdict::Reproduced,
+            (Some(erratum), false) if self.run.is_ok() => Verdict::Erratum(erratum.to_string()),
+            _ => Verdict::Failed,
         }
     }
 }
 
-#[derive(Debug, Clone, Copy, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum FormatName {
-    Json,
-    Xml,
-}
-
-impl FormatName {
-    pub fn format(self) -> Format {
-        match self {
-            FormatName::Json => Format::Json,
-            FormatName::Xml => Format::Xml,
-        }
-    }
-}
-
-/// Worked examples by platform name.
-#[derive(Debug, Clone, Default)]
-pub struct WorkedExamples {
-    by_platform: BTreeMap<String, Vec<WorkedExample>>,
-}
-
-// The manifests and the payload files they name, from tests/fixtures/seeds/, compiled in so that `hisgate docs`
-// needs no checkout. `the_compiled_in_manifests_load` checks that every file a manifest names is here.
-macro_rules! seed {
-    ($path:literal) => {
-        ($path, include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../tests/fixtures/seeds/", $path)))
+/// The inputs, the run and the comparisons of one example; `options` bounds the search of a mismatched signature
+/// (`None`: no diagnosis, as the docs need none).
+pub fn reproduce<'a>(
+    platform: &PlatformSchema,
+    example: &'a WorkedExampleSchema,
+    options: Option<Options>,
+) -> Reproduction<'a> {
+    let Some(protocol) = &platform.protocol else {
+        let run = Err("the platform declares no protocol".to_owned());
+        return Reproduction { example, run, compared: Vec::new(), diagnosis: None };
     };
-}
-const SEEDS: &[(&str, &str)] = &[
-    seed!("glorycard/walkthrough.yaml"),
-    seed!("glorycard/sign-example.body.json"),
-    seed!("onepay/walkthrough.yaml"),
-    seed!("onepay/charge.response.param.jstr.txt"),
-    seed!("shaanxi/walkthrough.yaml"),
-    seed!("shaanxi/envelope/testnet.request.plaintext.xml"),
-    seed!("shaanxi/envelope/testnet.request.plaintext.json"),
-    seed!("shaanxi/envelope/testnet.response.plaintext.xml"),
-];
-
-const MANIFEST: &str = "walkthrough.yaml";
-
-impl WorkedExamples {
-    /// The four seed documents' worked examples.
-    pub fn seeds() -> Result<WorkedExamples, String> {
-        let read = |path: &str| SEEDS.iter().find(|(p, _)| *p == path).map(|(_, text)| (*text).to_owned());
-        let platforms = SEEDS.iter().filter_map(|(path, _)| path.strip_suffix(&format!("/{MANIFEST}")));
-        WorkedExamples::load(platforms, read)
-    }
-
-    /// The manifests of a folder laid out as `tests/fixtures/seeds/`: `<platform>/walkthrough.yaml`.
-    pub fn from_dir(dir: &Path) -> Result<WorkedExamples, String> {
-        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-        let mut platforms: Vec<String> = entries
-            .filter_map(Result::ok)
-            .filter(|e| e.path().join(MANIFEST).is_file())
-            .map(|e| e.file_name().to_string_lossy().into_owned())
-            .collect();
-        platforms.sort();
-        let read = |path: &str| std::fs::read_to_string(dir.join(path)).ok();
-        WorkedExamples::load(platforms.iter().map(String::as_str), read)
-    }
-
-    fn load<'a>(
-        platforms: impl Iterator<Item = &'a str>,
-        read: impl Fn(&str) -> Option<String>,
-    ) -> Result<WorkedExamples, String> {
-        let mut by_platform = BTreeMap::new();
-        for platform in platforms {
-            let manifest = format!("{platform}/{MANIFEST}");
-            let text = read(&manifest).ok_or_else(|| format!("{manifest}: cannot read"))?;
-            let options = marked_yaml::LoaderOptions::default().toplevel_sequence();
-            let mut examples: Vec<WorkedExample> =
-                marked_yaml::from_yaml_with_options(0, &text, options).map_err(|e| format!("{manifest}: {e}"))?;
-            for example in &mut examples {
-                let path = format!("{platform}/{}", example.payload);
-                let text = read(&path).ok_or_else(|| format!("{manifest}: cannot read {path}"))?;
-                // A final newline belongs to the file, not to the payload the document encrypted and signed.
-                example.payload_text = text.strip_suffix('\n').unwrap_or(&text).to_owned();
+    let interface = example.interface.as_deref().and_then(|n| platform.interface(n));
+    let extra: Vec<(String, String)> =
+        example.inputs.iter().map(|i| (i.name.to_string(), i.value.to_string())).collect();
+    let inputs = walkthrough::inputs(platform, protocol, interface.map(|i| &*i.service), example.direction, &extra);
+    let format = match example.format {
+        WireFormat::Json => Format::Json,
+        WireFormat::Xml => Format::Xml,
+    };
+    let run = walkthrough::run(platform, example.direction, format, &example.payload, &inputs);
+    let mut compared = Vec::new();
+    let mut diagnosis = None;
+    if let Ok(run) = &run {
+        let ciphertext = run.encryption.as_ref().map(|e| e.ciphertext.clone()).unwrap_or_default();
+        for (what, printed, computed) in
+            [("ciphertext", &example.ciphertext, ciphertext), ("sign", &example.sign, run.sign.clone())]
+        {
+            if let Some(printed) = printed {
+                let printed_text = printed.value.to_string();
+                compared.push(Compared { what, printed: printed_text, computed, origin: printed.origin.clone() });
             }
-            by_platform.insert(platform.to_owned(), examples);
         }
-        Ok(WorkedExamples { by_platform })
-    }
-
-    pub fn of(&self, platform: &str) -> &[WorkedExample] {
-        self.by_platform.get(platform).map_or(&[], Vec::as_slice)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_compiled_in_manifests_load() {
-        let seeds = WorkedExamples::seeds().unwrap();
-        for platform in ["glorycard", "onepay", "shaanxi"] {
-            assert!(!seeds.of(platform).is_empty(), "{platform}");
+        if let (Some(options), Some(printed)) = (options, &example.sign)
+            && *printed.value != run.sign
+        {
+            diagnosis = Some(diagnose(platform, example.direction, &run.view, &run.seen, &printed.value, options));
         }
-        assert!(seeds.of("yizhangtong").is_empty());
     }
-
-    /// specs/README.md documents the manifest with an example naming every key: it must parse as one.
-    #[test]
-    fn the_documented_manifest_is_a_manifest() {
-        let readme = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/../specs/README.md"));
-        let section = readme.split_once("\n## Worked examples\n").expect("specs/README.md has the section").1;
-        let block = section.split_once("```yaml\n").and_then(|(_, b)| b.split_once("```")).expect("a YAML block").0;
-        let options = marked_yaml::LoaderOptions::default().toplevel_sequence();
-        let examples: Vec<WorkedExample> = marked_yaml::from_yaml_with_options(0, block, options).unwrap();
-        let [example] = examples.as_slice() else { panic!("one example: {examples:#?}") };
-        assert!(example.interface.is_some() && !example.inputs.is_empty() && !example.note.is_empty());
-        assert!(example.expect.sign.is_some() && example.expect.ciphertext.is_some());
-    }
+    Reproduction { example, run, compared, diagnosis }
 }
