@@ -1,8 +1,9 @@
 //! The shaanxi runtime against a counterpart it shares no code with: a JDK-only Java program (`tests/java/`)
 //! written the way the seed document's own Java sample works — `AES/ECB/PKCS5Padding` under the key's UTF-8
 //! bytes, `java.util.Base64`, `MessageDigest` MD5 in upper hex over the sorted fields. Its client calls a generated
-//! Rust server and its server answers the generated Rust client, over XML and JSON POST. Where no `javac` is on
-//! PATH, the tests say SKIPPED and pass, or fail under CI=true.
+//! Rust server and its server answers the generated Rust client, over XML and JSON POST. A Java onepay signer
+//! (`BigDecimal` numbers) computes the same signature as hisgate over a `param` holding `1E-7`. Where no `javac`
+//! is on PATH, the tests say SKIPPED and pass, or fail under CI=true.
 
 use hisgate_generated::shaanxi::dict::{Channel, Noon, Sex};
 use hisgate_generated::shaanxi::interfaces::{QueryRegister, TestNet, query_register, test_net};
@@ -49,6 +50,22 @@ impl Jdk {
                 Some(Jdk { classes })
             }
         }
+    }
+
+    /// Runs `class` to completion with `input` on its stdin: what it printed.
+    fn run(&self, class: &str, args: &[&str], input: &str) -> String {
+        use std::io::Write;
+        let mut child = Command::new("java")
+            .arg("-cp")
+            .arg(self.classes.path())
+            .arg(class)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start java {class}: {e}"));
+        child.stdin.take().expect("piped stdin").write_all(input.as_bytes()).expect("java reads its input");
+        JavaProcess(child).output()
     }
 
     /// Starts `class` with its stdout piped to the test.
@@ -239,4 +256,40 @@ async fn the_rust_client_calls_a_java_server() {
     let client = hospital::Client::new(&url, client_config(&PLATFORM, "xml")).expect("a client").with_hook(CutSign);
     let refused = client.test_net(&test_net::Request { ip: "127.0.0.1".into() }).await.expect("a verified refusal");
     assert_eq!((&*refused.code, refused.success, refused.response), ("ILLEGAL_SIGN", false, None));
+}
+
+/// onepay signs `param` as compact sorted JSON. A Java counterpart reads its numbers as `BigDecimal` and writes
+/// them back as `toString()` gives them (`1E-7`, `1.50`, `1E+400`); hisgate signs them as they were sent, so both
+/// compute the same string and the same signature. (serde_json alone would sign `1e-7` and `1e+400`.)
+#[test]
+fn a_java_onepay_counterpart_signs_numbers_as_hisgate_does() {
+    use hisgate_generated::onepay;
+    use hisgate_runtime::codec::{Limits, json};
+    use hisgate_runtime::schema::Direction;
+    use hisgate_runtime::secret::Inputs;
+    use hisgate_runtime::signature::Signer;
+    let Some(jdk) = Jdk::compile() else { return };
+    let secret = "1A3VL0KVE0010B010A0A0000277BDC91";
+    let envelope = r#"{"appId":"1A3VL0KVK0000B020A0A0000CC3F48AD","encryptType":"AES","signType":"MD5",
+        "timestamp":"20261205120000","transType":"op.trade.charge","version":"H.F.0.1",
+        "param":{"rate":1E-7,"chargeAmt":1.50,"limit":1E+400,"orderSeq":12345678901234567890,"subject":"挂号费",
+                 "detail":[{"price":2.50,"ratio":5E-9,"quantity":"1"}]}}"#;
+    let printed = jdk.run("OnepaySign", &[secret], envelope);
+    let (canonical, sign) = printed.trim_end().split_once('\n').expect("two lines");
+    assert!(canonical.contains(r#""chargeAmt":1.50,"#) && canonical.contains(r#""rate":1E-7,"#), "{canonical}");
+    assert!(canonical.contains(r#""limit":1E+400,"#) && canonical.contains(r#""ratio":5E-9}"#), "{canonical}");
+
+    let protocol = onepay::PLATFORM.protocol.as_ref().expect("onepay's protocol");
+    let mut message = match json::parse(envelope, Limits::default()).expect("the envelope parses") {
+        serde_json::Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    };
+    let inputs = Inputs::for_protocol(protocol, [("appSecret", secret)]);
+    let signer = Signer::for_protocol(protocol, Direction::Request);
+    let ours = signer.sign(&message, &inputs).expect("hisgate signs it");
+    assert_eq!(ours.canonical, canonical);
+    assert_eq!(ours.value, sign);
+    // And a request signed in Java verifies, as a hisgate server verifies it.
+    message.insert("sign".into(), sign.into());
+    signer.verify_embedded(&message, &inputs).expect("the Java signature verifies");
 }

@@ -1,7 +1,8 @@
 //! JSON in and out. Reading is lenient where counterparts are known to be sloppy (a trailing comma, as in the
 //! shaanxi example `{"ip":"127.0.0.1",}`) and strict about size, depth, keys given twice and characters XML 1.0
-//! forbids (a reply may be XML).
+//! forbids (a reply may be XML). Numbers keep the text they were sent in (`number`): `1E-7` stays `1E-7`.
 
+use super::number::{SentNumbers, as_sent};
 use super::{CodecError, Limits, Step};
 use crate::schema::{FieldType, JsonNumber, MessageId, MessageKind, PlatformSchema};
 use serde::de::{self, DeserializeSeed, MapAccess, SeqAccess, Visitor};
@@ -10,7 +11,6 @@ use serde_json::{Map, Number, Value};
 use std::borrow::Cow;
 use std::cell::RefCell;
 use std::fmt;
-use std::str::FromStr;
 
 /// Parses JSON text within `limits`, accepting trailing commas before `}` and `]`.
 pub fn parse(text: &str, limits: Limits) -> Result<Value, CodecError> {
@@ -40,8 +40,9 @@ enum Failed {
 /// string, and nesting deeper than `max_depth`.
 fn strict(text: &str, max_depth: usize) -> Result<Value, Failed> {
     let refused = RefCell::new(None);
+    let numbers = RefCell::new(SentNumbers::new(text));
     let mut reader = serde_json::Deserializer::from_str(text);
-    let seed = Strict { at: &Step::Root, depth: 0, max_depth, refused: &refused };
+    let seed = Strict { at: &Step::Root, depth: 0, max_depth, refused: &refused, numbers: &numbers };
     let value = seed.deserialize(&mut reader).and_then(|v| reader.end().map(|()| v));
     match (value, refused.into_inner()) {
         (_, Some(refused)) => Err(Failed::Refused(refused)),
@@ -56,15 +57,17 @@ const NUMBER_TOKEN: &str = "$serde_json::private::Number";
 /// One value being read, and where: a `serde_json::Value` built as serde_json builds it, with the checks above.
 /// The refusal travels beside serde's error, which cannot carry it.
 #[derive(Clone, Copy)]
-struct Strict<'s> {
+struct Strict<'s, 't> {
     at: &'s Step<'s>,
     /// Containers around this value; the root container is at depth 1.
     depth: usize,
     max_depth: usize,
     refused: &'s RefCell<Option<CodecError>>,
+    /// The text's number tokens, for each number's sent form.
+    numbers: &'s RefCell<SentNumbers<'t>>,
 }
 
-impl Strict<'_> {
+impl Strict<'_, '_> {
     fn refuse<E: de::Error>(&self, error: CodecError) -> E {
         let text = error.to_string();
         *self.refused.borrow_mut() = Some(error);
@@ -84,7 +87,7 @@ impl Strict<'_> {
     }
 }
 
-impl<'de> DeserializeSeed<'de> for Strict<'_> {
+impl<'de> DeserializeSeed<'de> for Strict<'_, '_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
@@ -92,7 +95,7 @@ impl<'de> DeserializeSeed<'de> for Strict<'_> {
     }
 }
 
-impl<'de> Visitor<'de> for Strict<'_> {
+impl<'de> Visitor<'de> for Strict<'_, '_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
@@ -103,15 +106,19 @@ impl<'de> Visitor<'de> for Strict<'_> {
         Ok(Value::Bool(b))
     }
 
+    // Integers that fit 64 bits come as such, written as sent; the others as their text (`visit_map`).
     fn visit_i64<E>(self, n: i64) -> Result<Value, E> {
+        self.numbers.borrow_mut().skip();
         Ok(Value::Number(n.into()))
     }
 
     fn visit_u64<E>(self, n: u64) -> Result<Value, E> {
+        self.numbers.borrow_mut().skip();
         Ok(Value::Number(n.into()))
     }
 
     fn visit_f64<E>(self, n: f64) -> Result<Value, E> {
+        self.numbers.borrow_mut().skip();
         Ok(Number::from_f64(n).map_or(Value::Null, Value::Number))
     }
 
@@ -152,7 +159,8 @@ impl<'de> Visitor<'de> for Strict<'_> {
         };
         if first == NUMBER_TOKEN {
             let text: String = entries.next_value()?;
-            return Number::from_str(&text).map(Value::Number).map_err(de::Error::custom);
+            let sent = self.numbers.borrow_mut().next(&text);
+            return sent.map(Value::Number).ok_or_else(|| de::Error::custom(format!("`{text}` is not a number")));
         }
         let depth = self.enter()?;
         let mut out = Map::new();
@@ -204,7 +212,7 @@ pub fn shape(platform: &PlatformSchema, id: MessageId, value: &mut Value) {
             },
             (ty, JsonNumber::String, Value::Number(n)) if ty.is_number() => *v = Value::String(n.to_string()),
             (ty, JsonNumber::Number, Value::String(s)) if ty.is_number() => {
-                if let Ok(n) = Number::from_str(s.trim()) {
+                if let Some(n) = as_sent(s.trim()) {
                     *v = Value::Number(n);
                 }
             }
@@ -287,6 +295,30 @@ mod tests {
     fn keeps_numbers_as_written() {
         let v = parse(r#"{"amount": 10.00}"#, Limits::default()).unwrap();
         assert_eq!(v["amount"].to_string(), "10.00");
+        // Every number as sent, exponents included, in objects, arrays and after strings that look like numbers.
+        let sent = ["1E-7", "1.50", "-0", "1e400", "12345678901234567890", "1E+7", "2e-3", "-1.0E5", "0"];
+        let text = format!(r#"{{"s":"1E-7 \"2E3\"","n":[{}],"o":{{"x":{}}},}}"#, sent.join(" , "), sent[0]);
+        let v = parse(&text, Limits::default()).unwrap();
+        let written: Vec<String> = v["n"].as_array().unwrap().iter().map(Value::to_string).collect();
+        assert_eq!(written, sent);
+        assert_eq!(v["o"]["x"].to_string(), "1E-7");
+        assert_eq!(v["s"], "1E-7 \"2E3\"");
+        // Written back compact, as a sender signs and sends it.
+        assert!(to_string(&v).contains(r#""n":[1E-7,1.50,-0,1e400,12345678901234567890,1E+7,2e-3,-1.0E5,0]"#));
+        // Read as numbers still: a value, a decimal for validation.
+        assert_eq!(v["n"][0].as_f64(), Some(1e-7));
+        // Beyond any double, yet kept and signed as sent; a decimal field would refuse it by its own rule.
+        assert_eq!(v["n"][3].as_f64(), None);
+        assert!(crate::validate::parse_decimal("1e400").is_none());
+        assert_eq!(crate::validate::parse_decimal(&v["n"][0].to_string()).unwrap().to_string(), "0.0000001");
+    }
+
+    #[test]
+    fn a_number_sent_as_text_becomes_the_same_number() {
+        for text in ["1E-7", "1.50", "-0", "1e400", "12345678901234567890"] {
+            assert_eq!(as_sent(text).unwrap().to_string(), text);
+        }
+        assert!(as_sent("1E").is_none() && as_sent("01").is_none() && as_sent("1,5").is_none());
     }
 
     #[test]

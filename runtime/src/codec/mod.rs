@@ -2,6 +2,7 @@
 //! write from one in schema order.
 
 pub mod json;
+pub mod number;
 pub mod xml;
 
 use std::borrow::Cow;
