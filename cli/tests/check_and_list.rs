@@ -1,5 +1,7 @@
 //! `hisgate check` and `hisgate list` as scripts use them: exit codes, `file:line:column` lines, JSON counts.
 
+mod support;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -64,19 +66,10 @@ fn check_dot_from_inside_a_platform_folder() {
 /// A copy of the YAML-only fixture platform `ruikang`, its worked example's manifest passed through `edit`.
 fn ruikang_with(edit: impl Fn(String) -> String) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    copy(&root().join("tests/fixtures/platforms/ruikang"), &dir.path().join("ruikang"));
+    support::copy_tree(&root().join("tests/fixtures/platforms/ruikang"), &dir.path().join("ruikang"));
     let manifest = dir.path().join("ruikang/examples/worked.yaml");
     std::fs::write(&manifest, edit(std::fs::read_to_string(&manifest).unwrap())).unwrap();
     dir
-}
-
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let path = entry.unwrap().path();
-        let target = to.join(path.file_name().unwrap());
-        if path.is_dir() { copy(&path, &target) } else { std::fs::copy(&path, &target).map(drop).unwrap() }
-    }
 }
 
 const RUIKANG_SIGN: &str = "4D9C5AD6AD257FBFBDBC5417E8507A3F10900CEE2A11CDCD3F83F8EE75AE779D";

@@ -6,10 +6,13 @@
 //! `serve --spec` refusing a spec the hand-written simulators were not compiled from; and the README's "Add a
 //! platform" files, run as written.
 
+mod support;
+
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
+use support::copy_tree;
 
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
@@ -241,20 +244,6 @@ fn a_shipped_platform_side_runs_under_generic() {
     assert_eq!(reply["response"], json!({"systemTime": "2014-10-01 20:22:10"}), "the field's example");
 }
 
-/// Copies a folder tree.
-fn copy(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
-
 #[test]
 fn serve_spec_refuses_a_spec_the_hand_written_simulator_was_not_compiled_from() {
     let dir = tempfile::tempdir().unwrap();
@@ -265,7 +254,7 @@ fn serve_spec_refuses_a_spec_the_hand_written_simulator_was_not_compiled_from() 
     drop(simulator);
 
     let edited = dir.path().join("shaanxi");
-    copy(&root().join("specs/shaanxi"), &edited);
+    copy_tree(&root().join("specs/shaanxi"), &edited);
     let file = edited.join("interfaces/TestNet.yaml");
     let text = std::fs::read_to_string(&file).unwrap().replace("title: 网络通讯测试", "title: 网络连通测试");
     std::fs::write(&file, text).unwrap();

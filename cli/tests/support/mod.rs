@@ -25,6 +25,20 @@ pub fn hisgate_with(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output 
     child.wait_with_output().unwrap()
 }
 
+/// Copies a folder tree.
+pub fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
+}
+
 /// specs/shaanxi with its key renamed `md5Key` and given no example: a credential no shipped platform has.
 pub fn renamed_key_spec() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
