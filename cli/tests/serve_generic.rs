@@ -106,6 +106,9 @@ fn a_yaml_only_platform_is_served_from_its_spec_and_answers_hisgate_call() {
     let built =
         Command::new(env!("CARGO_BIN_EXE_hisgate")).args(["docs", "--spec", &spec, "--out"]).arg(&docs).output();
     assert!(built.unwrap().status.success());
+    let home = std::fs::read_to_string(docs.join("ruikang/index.md")).unwrap();
+    let printed = "4D9C5AD6AD257FBFBDBC5417E8507A3F10900CEE2A11CDCD3F83F8EE75AE779D";
+    assert!(home.contains("查询就诊卡 1001 请求") && home.contains(printed) && home.contains("一致 ✓"), "{home}");
     let page = std::fs::read_to_string(docs.join("ruikang/interfaces/QueryCard.md")).unwrap();
     assert!(page.contains("## 模拟应答") && page.contains("| 其余请求 | `2001` | 未找到该卡，请先办卡 |"), "{page}");
     let hospital = serve(dir.path(), &["--spec", &spec, "--role", "hospital"]);
@@ -316,6 +319,8 @@ fn the_readme_add_a_platform_section_runs_as_written() {
     let spec = dir.path().join("myhis").to_string_lossy().into_owned();
     let checked = Command::new(env!("CARGO_BIN_EXE_hisgate")).args(["check", &spec]).output().unwrap();
     assert!(checked.status.success(), "{}", stderr(&checked));
+    let summary = String::from_utf8_lossy(&checked.stdout);
+    assert!(summary.contains("1 worked example(s) reproduced"), "the README's worked example: {summary}");
     let hospital = serve(dir.path(), &["--spec", &spec, "--role", "hospital"]);
     assert!(hospital.line.contains("myhis hospital (generic: answered from the spec)"), "{}", hospital.line);
     // Each `echo 'REQUEST' | hisgate call … INTERFACE` line, and the `# REPLY` line under it.
