@@ -165,7 +165,7 @@ impl Lit for InterfaceSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, InterfaceSchema {
             name, title, section, description, provider, service, service_aliases, keys, path, retry_safe,
-            request, response, return_codes, database, answers, origin,
+            effect, request, response, return_codes, database, answers, origin,
         } from self)
     }
 }
@@ -341,6 +341,7 @@ macro_rules! variants {
 }
 variants!(
     Side { Hospital, Platform },
+    Effect { Read, Write },
     MessageKind { Fields, Open, Empty },
     MoneyUnit { Yuan, Fen },
     LengthUnit { Characters, Utf8Bytes, GbkBytes },
