@@ -4,9 +4,11 @@
 
 mod error;
 mod hook;
+mod probe;
 
 pub use error::CallError;
 pub use hook::{Attempt, Hook};
+pub use probe::{Exchange, Tamper};
 
 use crate::Violations;
 use crate::codec::Limits;
@@ -224,7 +226,7 @@ impl Client {
         let mut attempt = 1;
         loop {
             // Each attempt is sealed afresh: a new timestamp, so a replay window never refuses a retry.
-            let mut http = self.seal(protocol, binding, interface, request)?;
+            let mut http = self.seal(protocol, binding, interface, request, &Tamper::default())?;
             let info = Attempt {
                 platform: &inner.platform.name,
                 interface: &interface.name,
@@ -257,18 +259,33 @@ impl Client {
         binding: Binding<'_>,
         interface: &InterfaceSchema,
         request: &Value,
+        tamper: &Tamper,
     ) -> Result<HttpRequest, CallError> {
         let inner = &*self.inner;
         let platform = &*inner.platform;
-        let mut inputs = inner.config.credentials.clone().with("service", interface.service.to_string());
+        let service = tamper.service.as_deref().unwrap_or(&interface.service);
+        let mut inputs = inner.config.credentials.clone().with("service", service.to_owned());
         if let Some(field) = protocol.request.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
-            let now = crate::clock::now(inner.config.utc_offset);
+            let now = crate::clock::now(inner.config.utc_offset) + tamper.clock_skew;
             let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));
             inputs.set("timestamp", stamp, false);
         }
+        for (name, value) in &tamper.inputs {
+            inputs.set(name.clone(), value.clone(), true);
+        }
         let envelope = Envelope::new(protocol, Direction::Request);
         let payload = Payload { value: request, schema: Some((platform, interface.request)), root: None };
-        let sealed = envelope.seal(payload, binding.format(), &inputs).map_err(|e| CallError::Seal(e.to_string()))?;
+        let sealed = envelope
+            .seal_altered(payload, binding.format(), &inputs, tamper.alter())
+            .map_err(|e| CallError::Seal(e.to_string()))?;
+        let renamed;
+        let interface = match &tamper.service {
+            Some(service) => {
+                renamed = InterfaceSchema { service: service.clone().into(), ..interface.clone() };
+                &renamed
+            }
+            None => interface,
+        };
         binding.request(inner.side, interface, &sealed).map_err(|e| CallError::Seal(e.to_string()))
     }
 

@@ -1,0 +1,187 @@
+//! The requests a probe sends to one interface, from its spec alone: valid ones (the examples, then each other
+//! dictionary code of a field), and correctly signed ones that each break one rule of the request's payload. The
+//! values come from the runtime's sample builder (the one the generic counterpart answers with); every break is
+//! confirmed by the runtime's own validator before it is sent, so a case never claims a rule the spec lacks.
+
+use hisgate_runtime::sample;
+use hisgate_runtime::schema::{FieldSchema, FieldType, InterfaceSchema, JsonNumber, PlatformSchema, Presence};
+use hisgate_runtime::validate::check;
+use serde_json::{Map, Number, Value};
+
+/// At most this many other codes of one field, and of one interface, are sent as valid variants.
+const CODES_PER_FIELD: usize = 4;
+const CODE_VARIANTS: usize = 12;
+
+/// A payload to send and the rule it keeps or breaks.
+#[derive(Debug, Clone)]
+pub struct PayloadCase {
+    pub check: String,
+    /// The rule it breaks, or `None` for a valid request.
+    pub breaks: Option<String>,
+    pub payload: Value,
+}
+
+/// The interface's sample request: every field at its example, else a value its rules accept. `Err` when the
+/// spec's own sample breaks its rules (a spec error the probe reports instead of sending).
+pub fn sample(platform: &PlatformSchema, interface: &InterfaceSchema) -> Result<Value, String> {
+    let mut value = sample::payload(platform, interface.request);
+    let violations = check(platform, interface.request, &mut value);
+    match violations.is_empty() {
+        true => Ok(value),
+        false => Err(format!("the spec's sample request breaks its own rules: {violations}")),
+    }
+}
+
+/// Valid requests: the sample, then the sample with one field at another code of its dictionary.
+pub fn valid(platform: &PlatformSchema, interface: &InterfaceSchema, sample: &Value) -> Vec<PayloadCase> {
+    let mut cases = vec![PayloadCase { check: "valid: the examples".into(), breaks: None, payload: sample.clone() }];
+    let fields = &platform.message(interface.request).fields;
+    for field in fields.iter().filter(|f| f.has_codes() && f.ty.child().is_none()) {
+        let used = sample.get(&*field.name).and_then(hisgate_runtime::validate::scalar_text);
+        let others = field.accepted_codes(platform).filter(|c| Some(&*c.code) != used.as_deref());
+        for code in others.take(CODES_PER_FIELD) {
+            if cases.len() > CODE_VARIANTS {
+                return cases;
+            }
+            let mut payload = sample.clone();
+            set(&mut payload, field, &code.code);
+            if check(platform, interface.request, &mut payload.clone()).is_empty() {
+                let check = format!("valid: `{}` = {} ({})", field.name, code.code, code.label);
+                cases.push(PayloadCase { check, breaks: None, payload });
+            }
+        }
+    }
+    cases
+}
+
+/// Requests that each break one rule of the payload: the first field each rule applies to.
+pub fn breaks(platform: &PlatformSchema, interface: &InterfaceSchema, sample: &Value) -> Vec<PayloadCase> {
+    let fields = &platform.message(interface.request).fields;
+    let mut cases = Vec::new();
+    let mut first = |rule: &str, make: &dyn Fn(&FieldSchema) -> Option<(String, Value)>| {
+        let made = fields.iter().find_map(|field| {
+            let (check, payload) = make(field)?;
+            // Only what the runtime's own validator refuses is claimed as a broken rule.
+            let broken = check_of(platform, interface, &payload);
+            (!broken.is_empty()).then(|| PayloadCase { check, breaks: Some(format!("{rule}: {broken}")), payload })
+        });
+        cases.extend(made);
+    };
+    first("required", &|f| {
+        let mut payload = sample.clone();
+        (f.presence == Presence::Required && payload.as_object_mut()?.shift_remove(&*f.name).is_some())
+            .then(|| (format!("missing required `{}`", f.name), payload))
+    });
+    first("dictionary", &|f| {
+        if !f.has_codes() || f.codes_open(platform) || f.ty.child().is_some() {
+            return None;
+        }
+        let code = unknown_code(platform, f)?;
+        let mut payload = sample.clone();
+        set(&mut payload, f, &code);
+        Some((format!("unknown code `{}` = {code}", f.name), payload))
+    });
+    first("length", &|f| {
+        let (max, _) = f.max_length()?;
+        if f.format.is_some() || f.has_codes() {
+            return None;
+        }
+        // ASCII counts one in every length unit: one character over in characters, UTF-8 and GBK alike.
+        let mut payload = sample.clone();
+        set(&mut payload, f, &"x".repeat(max as usize + 1));
+        Some((format!("`{}` one over its length of {max}", f.name), payload))
+    });
+    first("format", &|f| {
+        let format = f.format.as_ref()?;
+        let shown = sample.get(&*f.name).and_then(hisgate_runtime::validate::scalar_text)?;
+        let broken: String = shown.chars().map(|c| if c.is_ascii_digit() { 'x' } else { c }).collect();
+        let mut payload = sample.clone();
+        set(&mut payload, f, &broken);
+        Some((format!("`{}` not in its format {}", f.name, format.pattern), payload))
+    });
+    first("required-when", &|f| {
+        let Presence::RequiredWhen(condition) = &f.presence else { return None };
+        let trigger = condition.values.first()?;
+        let sibling = fields.iter().find(|s| s.name == condition.field)?;
+        let mut payload = sample.clone();
+        set(&mut payload, sibling, trigger);
+        // The trigger alone must be valid: the break is the missing field, nothing else.
+        if !check_of(platform, interface, &payload).is_empty() {
+            return None;
+        }
+        payload.as_object_mut()?.shift_remove(&*f.name)?;
+        Some((format!("`{}` missing while `{}` = {trigger}", f.name, condition.field), payload))
+    });
+    cases
+}
+
+fn check_of(platform: &PlatformSchema, interface: &InterfaceSchema, payload: &Value) -> String {
+    let violations = check(platform, interface.request, &mut payload.clone());
+    if violations.is_empty() { String::new() } else { violations.to_string() }
+}
+
+/// A code the field does not accept that fits its type and length: a number for a number, else letters.
+fn unknown_code(platform: &PlatformSchema, field: &FieldSchema) -> Option<String> {
+    let accepted: Vec<&str> = field.accepted_codes(platform).map(|c| &*c.code).collect();
+    let fits = |code: &str| field.max_length().is_none_or(|(max, _)| code.len() <= max as usize);
+    let candidates: Vec<String> = match field.ty.is_number() {
+        true => (1..=6).map(|n| "9".repeat(n)).collect(),
+        false => ["Z", "ZZ", "ZZZ", "Z9", "X"].into_iter().map(str::to_owned).collect(),
+    };
+    candidates.into_iter().find(|c| !accepted.contains(&c.as_str()) && fits(c))
+}
+
+/// Sets a top-level field to `text`, as a JSON number where the field is one on the wire.
+fn set(payload: &mut Value, field: &FieldSchema, text: &str) {
+    let number = matches!(field.ty, FieldType::Int | FieldType::Long | FieldType::Decimal { .. })
+        && field.json == JsonNumber::Number;
+    let value = match text.parse::<Number>() {
+        Ok(n) if number => Value::Number(n),
+        _ => Value::String(text.to_owned()),
+    };
+    if let Some(map) = payload.as_object_mut() {
+        map.insert(field.name.to_string(), value);
+    } else {
+        *payload = Value::Object(Map::from_iter([(field.name.to_string(), value)]));
+    }
+}
+
+/// `payload` with each business key (`keys:`) it carries at a value no earlier request had, ending in `unique`
+/// (digits): a counterpart keeping exactly-once per key refuses the same key with another request, so each valid
+/// write is about a business object of its own. A key with a format or codes, or whose new value would break a
+/// rule, keeps its value.
+pub fn fresh_keys(platform: &PlatformSchema, interface: &InterfaceSchema, payload: &mut Value, unique: &str) {
+    for key in interface.keys.iter() {
+        let mut message = platform.message(interface.request);
+        let mut slot = Some(&mut *payload);
+        let mut field = None;
+        for step in key.split('.') {
+            let Some(found) = message.fields.iter().find(|f| f.name == step) else {
+                slot = None;
+                break;
+            };
+            slot = slot.and_then(|v| v.get_mut(step));
+            if let FieldType::Object(child) = found.ty {
+                message = platform.message(child);
+            }
+            field = Some(found);
+        }
+        let (Some(slot), Some(field)) = (slot, field) else { continue };
+        if field.format.is_some() || field.has_codes() || field.ty.child().is_some() {
+            continue;
+        }
+        let Some(old) = hisgate_runtime::validate::scalar_text(slot) else { continue };
+        let max = field.max_length().map_or(usize::MAX, |(n, _)| n as usize);
+        let n = unique.len().min(max);
+        let keep = old.chars().count().min(max).saturating_sub(n);
+        let text: String = old.chars().take(keep).chain(unique[unique.len() - n..].chars()).collect();
+        *slot = match (field.ty.is_number(), text.parse::<Number>()) {
+            (true, Ok(number)) if field.json == JsonNumber::Number => Value::Number(number),
+            _ => Value::String(text),
+        };
+    }
+    if !check(platform, interface.request, &mut payload.clone()).is_empty() {
+        // Never send a fresh key that breaks the rules: the sample's own is the lesser harm.
+        *payload = sample::payload(platform, interface.request);
+    }
+}
