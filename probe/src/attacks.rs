@@ -72,7 +72,8 @@ pub fn attacks(protocol: &ProtocolSchema, binding: &BindingSchema, credentials: 
             TextEncoding::Base64 => ("Base64", "*"),
             _ => ("hex", "zz"),
         };
-        let damages: [(&str, String, fn(&str, TextEncoding, &str) -> String); 2] = [
+        type Damage = fn(&str, TextEncoding, &str) -> String;
+        let damages: [(&str, String, Damage); 2] = [
             ("ciphertext not its encoding", format!("decrypt: the ciphertext is {name}"), |c, _, alphabet| {
                 format!("{alphabet}{}", c.get(alphabet.len()..).unwrap_or_default())
             }),
@@ -164,5 +165,70 @@ fn one_byte_short(ciphertext: &str, encoding: TextEncoding) -> String {
         TextEncoding::Base64 => engine.encode(short),
         TextEncoding::HexUpper => base16ct::upper::encode_string(short),
         TextEncoding::HexLower => base16ct::lower::encode_string(short),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hisgate_generated::PLATFORMS;
+
+    fn checks(platform: &str, binding: &str) -> Vec<(String, Vec<String>)> {
+        let platform = PLATFORMS.iter().find(|p| p.name == platform).unwrap();
+        let protocol = platform.protocol.as_ref().unwrap();
+        let examples = protocol.credentials.iter().filter_map(|c| Some((&*c.name, c.example.as_deref()?)));
+        let credentials = Inputs::for_protocol(protocol, examples);
+        let binding = protocol.bindings.iter().find(|b| b.name == binding).unwrap();
+        attacks(protocol, binding, &credentials).into_iter().map(|a| (a.check, a.codes)).collect()
+    }
+
+    #[test]
+    fn each_protocol_gets_the_attacks_it_has_rules_for() {
+        let shaanxi = checks("shaanxi", "soap12");
+        let names: Vec<&str> = shaanxi.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "wrong key",
+                "signature missing",
+                "signature truncated",
+                "signature in the other case",
+                "ciphertext not its encoding",
+                "ciphertext one byte short",
+                "unknown service"
+            ]
+        );
+        assert_eq!(shaanxi[0].1, ["ILLEGAL_SIGN", "ILLEGAL_ENCRYPT"]);
+        assert_eq!(shaanxi[4].1, ["ILLEGAL_ENCRYPT"]);
+        assert_eq!(shaanxi[6].1, ["ILLEGAL_SERVICE"]);
+        // glorycard: no encryption, an address per interface, a freshness window.
+        let glorycard = checks("glorycard", "json");
+        let names: Vec<&str> = glorycard.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "wrong key",
+                "signature missing",
+                "signature truncated",
+                "signature in the other case",
+                "stale timestamp",
+                "replay"
+            ]
+        );
+    }
+
+    #[test]
+    fn damages_keep_the_shape_and_break_the_value() {
+        for key in ["2098D32C4D1399EC", "AAAA", "密钥abc"] {
+            let other = other_key(key);
+            assert_ne!(other, key);
+            assert_eq!(other.chars().count(), key.chars().count());
+        }
+        let engine = base64::engine::general_purpose::STANDARD;
+        let short = one_byte_short(&engine.encode([7u8; 32]), TextEncoding::Base64);
+        assert_eq!(engine.decode(short).unwrap(), [7u8; 31]);
+        assert_eq!(one_byte_short("0A0B0C", TextEncoding::HexUpper), "0A0B");
+        assert_eq!(one_byte_short("0a0b0c", TextEncoding::HexLower), "0a0b");
+        assert_eq!("aB3".chars().map(flip_case).collect::<String>(), "Ab3");
     }
 }

@@ -99,7 +99,7 @@ pub fn breaks(platform: &PlatformSchema, interface: &InterfaceSchema, sample: &V
         set(&mut payload, f, &broken);
         Some((format!("`{}` not in its format {}", f.name, format.pattern), payload))
     });
-    first("required-when", &|f| {
+    first("required_when", &|f| {
         let Presence::RequiredWhen(condition) = &f.presence else { return None };
         let trigger = condition.values.first()?;
         let sibling = fields.iter().find(|s| s.name == condition.field)?;
@@ -183,5 +183,62 @@ pub fn fresh_keys(platform: &PlatformSchema, interface: &InterfaceSchema, payloa
     if !check(platform, interface.request, &mut payload.clone()).is_empty() {
         // Never send a fresh key that breaks the rules: the sample's own is the lesser harm.
         *payload = sample::payload(platform, interface.request);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hisgate_generated::PLATFORMS;
+
+    #[test]
+    fn every_shipped_interface_has_valid_cases_and_each_break_breaks_its_rule() {
+        let mut kinds = std::collections::BTreeSet::new();
+        for platform in PLATFORMS {
+            for interface in platform.interfaces.iter() {
+                let sample = sample(platform, interface).unwrap_or_else(|e| panic!("{}: {e}", interface.name));
+                for case in valid(platform, interface, &sample) {
+                    assert!(
+                        check_of(platform, interface, &case.payload).is_empty(),
+                        "{}: {}",
+                        interface.name,
+                        case.check
+                    );
+                }
+                for case in breaks(platform, interface, &sample) {
+                    let rule = case.breaks.unwrap();
+                    let (kind, _) = rule.split_once(": ").unwrap();
+                    assert!(rule.contains(&format!(": {kind}")), "{}: {rule}", interface.name);
+                    assert!(!check_of(platform, interface, &case.payload).is_empty());
+                    kinds.insert(kind.to_owned());
+                }
+            }
+        }
+        assert_eq!(
+            kinds.into_iter().collect::<Vec<_>>(),
+            ["dictionary", "format", "length", "required", "required_when"]
+        );
+    }
+
+    #[test]
+    fn fresh_keys_differ_per_request_and_keep_the_rules() {
+        let platform = PLATFORMS.iter().find(|p| p.name == "shaanxi").unwrap();
+        let pay = platform.interface("Pay").unwrap();
+        let sample = sample(platform, pay).unwrap();
+        let (mut a, mut b) = (sample.clone(), sample.clone());
+        fresh_keys(platform, pay, &mut a, "1764936000000001");
+        fresh_keys(platform, pay, &mut b, "1764936000000002");
+        assert_ne!(a["orderId"], b["orderId"]);
+        assert_ne!(a["orderId"], sample["orderId"]);
+        assert!(check_of(platform, pay, &a).is_empty() && check_of(platform, pay, &b).is_empty());
+        // Only the keys change.
+        let others = |v: &Value| {
+            let mut v = v.clone();
+            for key in pay.keys.iter() {
+                v.as_object_mut().unwrap().shift_remove(&**key);
+            }
+            v
+        };
+        assert_eq!(others(&a), others(&sample));
     }
 }

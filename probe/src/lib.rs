@@ -85,7 +85,7 @@ pub async fn run(options: &Options, sent: &(dyn Fn(&str) + Sync)) -> Result<Repo
     for interface in platform.interfaces.iter().filter(|i| i.provider == options.side) {
         let mut entry = InterfaceReport::new(interface);
         if interface.effect == Effect::Write && !options.allow_writes {
-            entry.skipped = Some("`effect: write`: called only with --allow-writes".into());
+            entry.skipped = Some("a write: called with --allow-writes".into());
             report.interfaces.push(entry);
             continue;
         }

@@ -41,15 +41,20 @@ pub struct Sealed {
     pub headers: Vec<(String, String)>,
 }
 
+/// Rewrites a ciphertext.
+pub type RewriteText<'a> = &'a (dyn Fn(&str) -> String + Sync);
+/// Rewrites a signature; `None` leaves it out.
+pub type RewriteSignature<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
 /// Deliberate damage a conformance probe (`hisgate probe`) does to a message it seals, each at the step it
 /// belongs to so that the rest stays correct: a ciphertext of the wrong length under a valid signature, a valid
 /// message whose signature is cut short. Clients and servers never alter what they seal.
 #[derive(Clone, Copy, Default)]
 pub struct Alter<'a> {
     /// Rewrites the payload's ciphertext once encrypted, before a rule that signs it signs it.
-    pub ciphertext: Option<&'a (dyn Fn(&str) -> String + Sync)>,
+    pub ciphertext: Option<RewriteText<'a>>,
     /// Rewrites the signature once computed; `None` from it leaves the signature out.
-    pub signature: Option<&'a (dyn Fn(&str) -> Option<String> + Sync)>,
+    pub signature: Option<RewriteSignature<'a>>,
 }
 
 /// The payload to seal, with what its wire text needs.

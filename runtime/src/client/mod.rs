@@ -8,7 +8,7 @@ mod probe;
 
 pub use error::CallError;
 pub use hook::{Attempt, Hook};
-pub use probe::{Exchange, Tamper};
+pub use probe::{Exchange, SignatureDamage, Tamper, TextDamage};
 
 use crate::Violations;
 use crate::codec::Limits;
@@ -179,18 +179,10 @@ impl Client {
     /// Calls an interface by name with a payload tree (fields by their wire names). The request must satisfy the
     /// spec; the reply's violations are returned beside its payload.
     pub async fn call_value(&self, interface: &str, payload: &Value) -> Result<Reply<Value>, CallError> {
-        let inner = &*self.inner;
-        let platform = &*inner.platform;
-        let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
-        let schema =
-            platform.interfaces.iter().find(|i| i.name == interface && i.provider == inner.side).ok_or_else(|| {
-                CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() }
-            })?;
+        let platform = &*self.inner.platform;
+        let (protocol, binding, schema) = self.parts(interface)?;
         let mut request = payload.clone();
         check(platform, schema.request, &mut request).into_result().map_err(CallError::Invalid)?;
-        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| {
-            CallError::UnknownBinding { name: inner.config.binding.clone().unwrap_or_default(), known: String::new() }
-        })?;
         let span = tracing::info_span!(
             "hisgate.call",
             platform = %platform.name,
@@ -210,6 +202,21 @@ impl Client {
         }
         .instrument(span)
         .await
+    }
+
+    /// The protocol, the configured binding and the schema of an interface this client's side provides.
+    fn parts(&self, interface: &str) -> Result<(&ProtocolSchema, Binding<'_>, &InterfaceSchema), CallError> {
+        let inner = &*self.inner;
+        let platform = &*inner.platform;
+        let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
+        let schema =
+            platform.interfaces.iter().find(|i| i.name == interface && i.provider == inner.side).ok_or_else(|| {
+                CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() }
+            })?;
+        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| {
+            CallError::UnknownBinding { name: inner.config.binding.clone().unwrap_or_default(), known: String::new() }
+        })?;
+        Ok((protocol, binding, schema))
     }
 
     /// Seals and sends, once or, for a retry-safe interface, until an attempt gets an answer.
@@ -330,14 +337,17 @@ impl Client {
         interface: &InterfaceSchema,
         reply: HttpReply,
     ) -> Result<Reply<Value>, CallError> {
+        open(&self.reading(), binding, interface, &interface.service, &reply)
+    }
+
+    fn reading(&self) -> Reading<'_> {
         let inner = &*self.inner;
-        let reading = Reading {
+        Reading {
             platform: &inner.platform,
             credentials: &inner.config.credentials,
             limits: inner.config.limits,
             strictness: inner.config.strictness,
-        };
-        open(&reading, binding, interface, &interface.service, &reply)
+        }
     }
 }
 

@@ -4,10 +4,15 @@
 //! [`Client::call_value`] reads it. The signer, cipher and binding are the client's own: a probe never builds a
 //! message any other way.
 
-use super::{CallError, Client, Reading, Reply};
+use super::{CallError, Client, Reply};
 use crate::envelope::Alter;
-use crate::transport::{Binding, HttpReply, HttpRequest};
+use crate::transport::{HttpReply, HttpRequest};
 use serde_json::Value;
+
+/// A ciphertext's damage.
+pub type TextDamage = Box<dyn Fn(&str) -> String + Send + Sync>;
+/// A signature's damage; `None` from it leaves the signature out.
+pub type SignatureDamage = Box<dyn Fn(&str) -> Option<String> + Send + Sync>;
 
 /// What a probe changes in the request it seals. The default changes nothing: a correct request.
 #[derive(Default)]
@@ -19,9 +24,9 @@ pub struct Tamper {
     /// The service the envelope, the path and the SOAP action name instead of the interface's own.
     pub service: Option<String>,
     /// Rewrites the ciphertext once encrypted (bad Base64, a wrong length), before a rule that signs it signs it.
-    pub ciphertext: Option<Box<dyn Fn(&str) -> String + Send + Sync>>,
+    pub ciphertext: Option<TextDamage>,
     /// Rewrites the signature once computed; `None` from it leaves the signature out.
-    pub signature: Option<Box<dyn Fn(&str) -> Option<String> + Send + Sync>>,
+    pub signature: Option<SignatureDamage>,
 }
 
 impl Tamper {
@@ -61,34 +66,10 @@ impl Client {
         };
         let read = match (&parts, &reply) {
             (Ok((_, binding, schema)), Ok(reply)) => {
-                let inner = &*self.inner;
-                let reading = Reading {
-                    platform: &inner.platform,
-                    credentials: &inner.config.credentials,
-                    limits: inner.config.limits,
-                    strictness: inner.config.strictness,
-                };
-                Some(super::open(&reading, *binding, schema, service.unwrap_or(&schema.service), reply))
+                Some(super::open(&self.reading(), *binding, schema, service.unwrap_or(&schema.service), reply))
             }
             _ => None,
         };
         Exchange { request, reply, read }
-    }
-
-    fn parts(
-        &self,
-        interface: &str,
-    ) -> Result<(&crate::schema::ProtocolSchema, Binding<'_>, &crate::schema::InterfaceSchema), CallError> {
-        let inner = &*self.inner;
-        let platform = &*inner.platform;
-        let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
-        let schema =
-            platform.interfaces.iter().find(|i| i.name == interface && i.provider == inner.side).ok_or_else(|| {
-                CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() }
-            })?;
-        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| {
-            CallError::UnknownBinding { name: inner.config.binding.clone().unwrap_or_default(), known: String::new() }
-        })?;
-        Ok((protocol, binding, schema))
     }
 }
