@@ -87,6 +87,35 @@ fn every_simulator_side_and_the_generic_counterpart_conform() {
     }
 }
 
+/// A platform read at run time (`--spec`): SM4-CBC, SM3 in a header, a freshness window; its interfaces declare no
+/// effect, so they are writes, called only with `--allow-writes`.
+#[test]
+fn a_spec_folder_probes_clean_against_its_generic_counterpart() {
+    let dir = tempfile::tempdir().unwrap();
+    let spec = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures/platforms/ruikang");
+    let spec = spec.to_string_lossy();
+    let db = format!("sqlite://{}", dir.path().join("ruikang.sqlite").display());
+    let args = ["serve", "--spec", &spec, "--role", "hospital", "--listen", "127.0.0.1:0", "--db", &db];
+    let server = Process::start(&args, dir.path().join("ruikang.log"));
+    let run = |extra: &[&str]| {
+        let mut args = vec!["probe", "--spec", &*spec, "--role", "hospital", "--url", &server.url, "--json"];
+        args.extend(extra);
+        let out = hisgate_with(&args, "", &[]);
+        (out.status.code(), serde_json::from_slice::<Value>(&out.stdout).unwrap())
+    };
+    let (code, report) = run(&[]);
+    assert_eq!((code, report["sent"].as_u64()), (Some(0), Some(0)), "{report:#}");
+    let (code, report) = run(&["--allow-writes"]);
+    assert_eq!(code, Some(0), "{:#?}", findings(&report));
+    let checks: Vec<&str> =
+        report["interfaces"][0]["passed_checks"].as_array().unwrap().iter().map(|c| c.as_str().unwrap()).collect();
+    for check in
+        ["xml: ciphertext one byte short", "xml: stale timestamp", "xml: replay", "xml: signature in the other case"]
+    {
+        assert!(checks.contains(&check), "{checks:?}");
+    }
+}
+
 /// The lax server for `side` of `platform`, on loopback.
 async fn lax(platform: &'static PlatformSchema, side: Side) -> Loopback {
     Loopback::start(lax::router(platform, side, credentials(platform))).await
