@@ -110,6 +110,14 @@ pub async fn run(options: &Options, sent: &(dyn Fn(&str) + Sync)) -> Result<Repo
         report.interfaces.push(entry);
     }
     report.total();
+    let protocol = platform.protocol.as_ref().ok_or("the platform declares no protocol")?;
+    let secrets: Vec<(String, String)> = protocol
+        .credentials
+        .iter()
+        .filter(|c| c.secret)
+        .filter_map(|c| Some((c.name.to_string(), options.credentials.get(&c.name)?.to_owned())))
+        .collect();
+    report.redact(&secrets);
     Ok(report)
 }
 

@@ -78,6 +78,24 @@ impl Report {
         self.findings = self.interfaces.iter().map(|i| i.findings.len()).sum();
     }
 
+    /// Every secret credential's value, wherever a message carried it (a protocol that sends its token in a
+    /// header), written as `{name}`: a report is shared, keys never are.
+    pub(crate) fn redact(&mut self, secrets: &[(String, String)]) {
+        let hide = |text: &mut String| {
+            for (name, value) in secrets.iter().filter(|(_, v)| !v.is_empty()) {
+                if text.contains(value.as_str()) {
+                    *text = text.replace(value.as_str(), &format!("{{{name}}}"));
+                }
+            }
+        };
+        let findings = self.interfaces.iter_mut().flat_map(|i| i.findings.iter_mut());
+        for shown in findings.flat_map(|f| std::iter::once(&mut f.request).chain(f.reply.as_mut())) {
+            hide(&mut shown.head);
+            hide(&mut shown.body);
+            shown.headers.iter_mut().for_each(|(_, v)| hide(v));
+        }
+    }
+
     /// The conformance table as text, then each finding in short.
     pub fn table(&self) -> String {
         let width = self.interfaces.iter().map(|i| i.interface.len()).max().unwrap_or(9).max(9);
@@ -252,4 +270,50 @@ fn e(text: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn secrets_never_reach_a_report() {
+        let shown =
+            |text: &str| Shown { head: text.into(), headers: vec![("token".into(), text.into())], body: text.into() };
+        let finding = Finding {
+            binding: "json".into(),
+            check: "c".into(),
+            rule: "r".into(),
+            finding: "f".into(),
+            request: shown("a=1&key=S3CRET&b=<2>"),
+            reply: Some(shown("S3CRET")),
+        };
+        let mut report = Report {
+            platform: "p".into(),
+            side: "hospital".into(),
+            url: "http://127.0.0.1:1".into(),
+            bindings: vec!["json".into()],
+            allow_writes: false,
+            sent: 1,
+            passed: 0,
+            findings: 1,
+            interfaces: vec![InterfaceReport {
+                interface: "患者查询".into(),
+                title: "查询".into(),
+                effect: "read",
+                skipped: None,
+                sent: 1,
+                passed: 0,
+                findings: vec![finding],
+                passed_checks: Vec::new(),
+                notes: Vec::new(),
+            }],
+        };
+        report.redact(&[("key".into(), "S3CRET".into())]);
+        let json = serde_json::to_string(&report).unwrap();
+        assert!(!json.contains("S3CRET") && json.contains("key={key}"), "{json}");
+        let page = report.html();
+        assert!(!page.contains("S3CRET") && page.contains("&lt;2&gt;") && page.contains("患者查询"));
+        assert!(report.table().contains("finding: 患者查询 [json] c: f (rule: r)"));
+    }
 }
