@@ -19,7 +19,8 @@ pub struct Attack {
     pub rule: String,
     pub tamper: Tamper,
     pub codes: Vec<String>,
-    /// Sent twice: first as it is (answered), then with a byte more after the envelope, same signature: a replay.
+    /// Sent three times: as it is (answered), again byte for byte (the same answer), then with a byte more after
+    /// the envelope under the same signature: a replay.
     pub replay: bool,
     /// Set when the damage was done: a ciphertext attack on a message that was not encrypted is not sent.
     pub applied: Option<Arc<AtomicBool>>,

@@ -72,7 +72,7 @@ pub fn planned(options: &Options) -> Result<usize, String> {
     let bindings = bindings(options)?;
     let per_binding: usize = probed(options)
         .filter_map(|i| cases_for(options, i, &bindings[0]).ok())
-        .map(|cases| cases.iter().map(|c| if c.replay { 2 } else { 1 }).sum::<usize>())
+        .map(|cases| cases.iter().map(|c| if c.replay { 3 } else { 1 }).sum::<usize>())
         .sum();
     Ok(per_binding * bindings.len())
 }
@@ -202,15 +202,32 @@ async fn probe_one(
             let Some(again) = replayed(&request) else {
                 return entry.notes.push(format!("{binding}: {}: not sent: a GET request has no body", case.check));
             };
-            let first = client.send_probe(&interface.name, service, request).await;
-            entry.sent += 1;
-            sent(&interface.name);
+            let mut count = || {
+                entry.sent += 1;
+                sent(&interface.name);
+            };
+            let first = client.send_probe(&interface.name, service, request.clone()).await;
+            count();
+            let retry = client.send_probe(&interface.name, service, request).await;
+            count();
+            let first_check = "replay: the first request";
             match judge::judge(platform, interface, &Expect::Conforming, &first) {
-                None => entry.pass(binding, "replay (the first request)"),
-                Some(why) => {
-                    let finding = Finding::new(binding, "replay (the first request)", &case.rule, &why, &first);
-                    entry.findings.push(finding);
-                }
+                None => entry.pass(binding, first_check),
+                Some(why) => entry.findings.push(Finding::new(binding, first_check, &case.rule, &why, &first)),
+            }
+            // A byte-identical retry (a client that timed out) gets the first answer again, sealed as it was.
+            let retry_check = "replay: a byte-identical retry";
+            let same =
+                |e: &Exchange| e.reply.as_ref().ok().map(|r| (r.status, r.body.clone(), envelope_headers(platform, r)));
+            match same(&retry).is_some() && same(&retry) == same(&first) {
+                true => entry.pass(binding, retry_check),
+                false => entry.findings.push(Finding::new(
+                    binding,
+                    retry_check,
+                    "stale: a byte-identical retry of an answered request gets the first answer again",
+                    "another answer than the first request's",
+                    &retry,
+                )),
             }
             client.send_probe(&interface.name, service, again).await
         }
@@ -221,6 +238,13 @@ async fn probe_one(
         None => entry.pass(binding, &case.check),
         Some(why) => entry.findings.push(Finding::new(binding, &case.check, &case.rule, &why, &exchange)),
     }
+}
+
+/// The reply's headers that are fields of the response envelope (glorycard's `timestamp` and `sign`).
+fn envelope_headers(platform: &PlatformSchema, reply: &hisgate_runtime::transport::HttpReply) -> Vec<(String, String)> {
+    let Some(protocol) = platform.protocol.as_ref() else { return Vec::new() };
+    let declared = |name: &str| protocol.response.fields.iter().any(|f| f.name.eq_ignore_ascii_case(name));
+    reply.headers.iter().filter(|(name, _)| declared(name)).cloned().collect()
 }
 
 /// The same request with one byte more after the envelope (a newline, which no parser reads as content): the
