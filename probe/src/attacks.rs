@@ -22,7 +22,8 @@ pub struct Attack {
     /// Sent three times: as it is (answered), again byte for byte (the same answer), then with a byte more after
     /// the envelope under the same signature: a replay.
     pub replay: bool,
-    /// Set when the damage was done: a ciphertext attack on a message that was not encrypted is not sent.
+    /// Set when the damage was done: a ciphertext attack on a message that was not encrypted, or a case flip of
+    /// a signature without letters, is not sent.
     pub applied: Option<Arc<AtomicBool>>,
 }
 
@@ -60,13 +61,22 @@ pub fn attacks(protocol: &ProtocolSchema, binding: &BindingSchema, credentials: 
         signature(),
     );
     if protocol.signature.compare == Compare::Exact {
-        push(
-            &mut list,
-            "signature in the other case",
-            "signature: `compare: exact`, letter case included".into(),
-            cut(|s| Some(s.chars().map(flip_case).collect())),
-            signature(),
-        );
+        // Applied only where the signature has letters: a flip that changes nothing would send a valid request.
+        let applied = Arc::new(AtomicBool::new(false));
+        let flag = applied.clone();
+        let flip = move |s: &str| {
+            let flipped: String = s.chars().map(flip_case).collect();
+            flag.store(flipped != s, Ordering::Relaxed);
+            Some(flipped)
+        };
+        list.push(Attack {
+            check: "signature in the other case".into(),
+            rule: "signature: `compare: exact`, letter case included".into(),
+            tamper: Tamper { signature: Some(Box::new(flip)), ..Tamper::default() },
+            codes: signature(),
+            replay: false,
+            applied: Some(applied),
+        });
     }
     if let Some(encoding) = cipher_encoding(protocol) {
         let (name, alphabet) = match encoding {

@@ -193,7 +193,7 @@ async fn probe_one(
         Err(e) => return entry.notes.push(format!("{binding}: {}: not sent: {e}", case.check)),
     };
     if case.applied.as_ref().is_some_and(|flag| !flag.load(Ordering::Relaxed)) {
-        return entry.notes.push(format!("{binding}: {}: not sent: the request carries no ciphertext", case.check));
+        return entry.notes.push(format!("{binding}: {}: not sent: it would not change the request", case.check));
     }
     let service = case.tamper.service.as_deref();
     let exchange = match case.replay {
