@@ -219,15 +219,15 @@ async fn probe_one(
             let retry_check = "replay: a byte-identical retry";
             let same =
                 |e: &Exchange| e.reply.as_ref().ok().map(|r| (r.status, r.body.clone(), envelope_headers(platform, r)));
-            match same(&retry).is_some() && same(&retry) == same(&first) {
-                true => entry.pass(binding, retry_check),
-                false => entry.findings.push(Finding::new(
-                    binding,
-                    retry_check,
-                    "stale: a byte-identical retry of an answered request gets the first answer again",
-                    "another answer than the first request's",
-                    &retry,
-                )),
+            let why = match (&retry.reply, same(&retry) == same(&first)) {
+                (Err(e), _) => Some(format!("no reply: {e}")),
+                (Ok(_), true) => None,
+                (Ok(_), false) => Some("another answer than the first request's".to_owned()),
+            };
+            let rule = "stale: a byte-identical retry of an answered request gets the first answer again";
+            match why {
+                None => entry.pass(binding, retry_check),
+                Some(why) => entry.findings.push(Finding::new(binding, retry_check, rule, &why, &retry)),
             }
             client.send_probe(&interface.name, service, again).await
         }
