@@ -44,7 +44,8 @@ pub fn valid(platform: &PlatformSchema, interface: &InterfaceSchema, sample: &Va
                 return cases;
             }
             let mut payload = sample.clone();
-            set(&mut payload, field, &code.code);
+            let Some(holder) = payload.as_object_mut() else { continue };
+            set(holder, field, &code.code);
             if check(platform, interface.request, &mut payload.clone()).is_empty() {
                 let check = format!("valid: `{}` = {} ({})", field.name, code.code, code.label);
                 cases.push(PayloadCase { check, breaks: None, payload });
@@ -54,63 +55,129 @@ pub fn valid(platform: &PlatformSchema, interface: &InterfaceSchema, sample: &Va
     cases
 }
 
-/// Requests that each break one rule of the payload: the first field each rule applies to.
+/// Where a field sits in a payload: the path to the object holding it (through a list, its first item), the
+/// message it belongs to and the field.
+struct Spot<'s> {
+    parent: Vec<Step>,
+    siblings: &'s [FieldSchema],
+    field: &'s FieldSchema,
+}
+
+#[derive(Clone)]
+enum Step {
+    Key(String),
+    First,
+}
+
+impl Spot<'_> {
+    /// `user[0].id`: the field's path as the validator names it.
+    fn name(&self) -> String {
+        let mut out = String::new();
+        for step in &self.parent {
+            match step {
+                Step::Key(k) if out.is_empty() => out.push_str(k),
+                Step::Key(k) => out.push_str(&format!(".{k}")),
+                Step::First => out.push_str("[0]"),
+            }
+        }
+        if out.is_empty() { self.field.name.to_string() } else { format!("{out}.{}", self.field.name) }
+    }
+
+    fn holder<'v>(&self, payload: &'v mut Value) -> Option<&'v mut Map<String, Value>> {
+        let mut at = payload;
+        for step in &self.parent {
+            at = match step {
+                Step::Key(k) => at.get_mut(k.as_str())?,
+                Step::First => at.get_mut(0)?,
+            };
+        }
+        at.as_object_mut()
+    }
+
+    fn get(&self, payload: &Value) -> Option<String> {
+        let mut copy = payload.clone();
+        self.holder(&mut copy)?.get(&*self.field.name).and_then(hisgate_runtime::validate::scalar_text)
+    }
+}
+
+/// Every field of the request, the top level first, then each object's and each list's (first item) below it.
+fn spots<'s>(platform: &'s PlatformSchema, interface: &InterfaceSchema) -> Vec<Spot<'s>> {
+    let mut out = Vec::new();
+    let mut queue = vec![(Vec::new(), interface.request)];
+    while !queue.is_empty() {
+        let mut next = Vec::new();
+        for (parent, id) in queue {
+            let siblings = &platform.message(id).fields;
+            for field in siblings.iter() {
+                out.push(Spot { parent: parent.clone(), siblings, field });
+                let mut path = parent.clone();
+                path.push(Step::Key(field.name.to_string()));
+                match field.ty {
+                    FieldType::Object(child) => next.push((path, child)),
+                    FieldType::List(child) => next.push(([path, vec![Step::First]].concat(), child)),
+                    _ => {}
+                }
+            }
+        }
+        queue = next;
+    }
+    out
+}
+
+/// Requests that each break one rule of the payload: the first field each rule applies to, the top level first.
 pub fn breaks(platform: &PlatformSchema, interface: &InterfaceSchema, sample: &Value) -> Vec<PayloadCase> {
-    let fields = &platform.message(interface.request).fields;
+    let spots = spots(platform, interface);
     let mut cases = Vec::new();
-    let mut first = |rule: &str, make: &dyn Fn(&FieldSchema) -> Option<(String, Value)>| {
-        let made = fields.iter().find_map(|field| {
-            let (check, payload) = make(field)?;
+    let mut first = |rule: &str, make: &dyn Fn(&Spot, &mut Value) -> Option<String>| {
+        let made = spots.iter().find_map(|spot| {
+            let mut payload = sample.clone();
+            let check = make(spot, &mut payload)?;
             // Only what the runtime's own validator refuses is claimed as a broken rule.
             let broken = check_of(platform, interface, &payload);
             (!broken.is_empty()).then(|| PayloadCase { check, breaks: Some(format!("{rule}: {broken}")), payload })
         });
         cases.extend(made);
     };
-    first("required", &|f| {
-        let mut payload = sample.clone();
-        (f.presence == Presence::Required && payload.as_object_mut()?.shift_remove(&*f.name).is_some())
-            .then(|| (format!("missing required `{}`", f.name), payload))
+    first("required", &|spot, payload| {
+        (spot.field.presence == Presence::Required && spot.holder(payload)?.shift_remove(&*spot.field.name).is_some())
+            .then(|| format!("missing required `{}`", spot.name()))
     });
-    first("dictionary", &|f| {
+    first("dictionary", &|spot, payload| {
+        let f = spot.field;
         if !f.has_codes() || f.codes_open(platform) || f.ty.child().is_some() {
             return None;
         }
         let code = unknown_code(platform, f)?;
-        let mut payload = sample.clone();
-        set(&mut payload, f, &code);
-        Some((format!("unknown code `{}` = {code}", f.name), payload))
+        set(spot.holder(payload)?, f, &code);
+        Some(format!("unknown code `{}` = {code}", spot.name()))
     });
-    first("length", &|f| {
-        let (max, _) = f.max_length()?;
-        if f.format.is_some() || f.has_codes() {
+    first("length", &|spot, payload| {
+        let (max, _) = spot.field.max_length()?;
+        if spot.field.format.is_some() || spot.field.has_codes() {
             return None;
         }
         // ASCII counts one in every length unit: one character over in characters, UTF-8 and GBK alike.
-        let mut payload = sample.clone();
-        set(&mut payload, f, &"x".repeat(max as usize + 1));
-        Some((format!("`{}` one over its length of {max}", f.name), payload))
+        set(spot.holder(payload)?, spot.field, &"x".repeat(max as usize + 1));
+        Some(format!("`{}` one over its length of {max}", spot.name()))
     });
-    first("format", &|f| {
-        let format = f.format.as_ref()?;
-        let shown = sample.get(&*f.name).and_then(hisgate_runtime::validate::scalar_text)?;
+    first("format", &|spot, payload| {
+        let format = spot.field.format.as_ref()?;
+        let shown = spot.get(sample)?;
         let broken: String = shown.chars().map(|c| if c.is_ascii_digit() { 'x' } else { c }).collect();
-        let mut payload = sample.clone();
-        set(&mut payload, f, &broken);
-        Some((format!("`{}` not in its format {}", f.name, format.pattern), payload))
+        set(spot.holder(payload)?, spot.field, &broken);
+        Some(format!("`{}` not in its format {}", spot.name(), format.pattern))
     });
-    first("required_when", &|f| {
-        let Presence::RequiredWhen(condition) = &f.presence else { return None };
+    first("required_when", &|spot, payload| {
+        let Presence::RequiredWhen(condition) = &spot.field.presence else { return None };
         let trigger = condition.values.first()?;
-        let sibling = fields.iter().find(|s| s.name == condition.field)?;
-        let mut payload = sample.clone();
-        set(&mut payload, sibling, trigger);
+        let sibling = spot.siblings.iter().find(|s| s.name == condition.field)?;
+        set(spot.holder(payload)?, sibling, trigger);
         // The trigger alone must be valid: the break is the missing field, nothing else.
-        if !check_of(platform, interface, &payload).is_empty() {
+        if !check_of(platform, interface, payload).is_empty() {
             return None;
         }
-        payload.as_object_mut()?.shift_remove(&*f.name)?;
-        Some((format!("`{}` missing while `{}` = {trigger}", f.name, condition.field), payload))
+        spot.holder(payload)?.shift_remove(&*spot.field.name)?;
+        Some(format!("`{}` missing while `{}` = {trigger}", spot.name(), condition.field))
     });
     cases
 }
@@ -131,19 +198,15 @@ fn unknown_code(platform: &PlatformSchema, field: &FieldSchema) -> Option<String
     candidates.into_iter().find(|c| !accepted.contains(&c.as_str()) && fits(c))
 }
 
-/// Sets a top-level field to `text`, as a JSON number where the field is one on the wire.
-fn set(payload: &mut Value, field: &FieldSchema, text: &str) {
+/// Sets a field of `holder` to `text`, as a JSON number where the field is one on the wire.
+fn set(holder: &mut Map<String, Value>, field: &FieldSchema, text: &str) {
     let number = matches!(field.ty, FieldType::Int | FieldType::Long | FieldType::Decimal { .. })
         && field.json == JsonNumber::Number;
     let value = match text.parse::<Number>() {
         Ok(n) if number => Value::Number(n),
         _ => Value::String(text.to_owned()),
     };
-    if let Some(map) = payload.as_object_mut() {
-        map.insert(field.name.to_string(), value);
-    } else {
-        *payload = Value::Object(Map::from_iter([(field.name.to_string(), value)]));
-    }
+    holder.insert(field.name.to_string(), value);
 }
 
 /// `payload` with each business key (`keys:`) it carries at a value no earlier request had, ending in `unique`
@@ -194,6 +257,7 @@ mod tests {
     #[test]
     fn every_shipped_interface_has_valid_cases_and_each_break_breaks_its_rule() {
         let mut kinds = std::collections::BTreeSet::new();
+        let mut nested = Vec::new();
         for platform in PLATFORMS {
             for interface in platform.interfaces.iter() {
                 let sample = sample(platform, interface).unwrap_or_else(|e| panic!("{}: {e}", interface.name));
@@ -211,6 +275,9 @@ mod tests {
                     assert!(rule.contains(&format!(": {kind}")), "{}: {rule}", interface.name);
                     assert!(!check_of(platform, interface, &case.payload).is_empty());
                     kinds.insert(kind.to_owned());
+                    if case.check.contains('.') || case.check.contains("[0]") {
+                        nested.push(format!("{}: {}", interface.name, case.check));
+                    }
                 }
             }
         }
@@ -218,6 +285,8 @@ mod tests {
             kinds.into_iter().collect::<Vec<_>>(),
             ["dictionary", "format", "length", "required", "required_when"]
         );
+        // A rule only fields below the top level have is broken there (a list's first item, an object's field).
+        assert!(nested.iter().any(|n| n.starts_with("GetPatientInfo: ") && n.contains("user[0].")), "{nested:#?}");
     }
 
     #[test]
