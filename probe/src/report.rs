@@ -123,6 +123,9 @@ impl Report {
             );
         }
         for i in &self.interfaces {
+            for note in &i.notes {
+                let _ = writeln!(out, "note: {}: {note}", i.interface);
+            }
             for f in &i.findings {
                 let _ = writeln!(
                     out,
