@@ -39,6 +39,9 @@ enum Command {
     /// Stand between a caller and its counterpart: forward every exchange unchanged, read both messages against
     /// the spec (signature, decryption, validation) and record them in the journal.
     Proxy(commands::proxy::Args),
+    /// Test a running counterpart against the spec: valid requests, rule breaks and envelope attacks, correctly
+    /// signed; a conformance table per interface (HTML with --report, JSON with --json); exit 1 on a finding.
+    Probe(commands::probe::Args),
     /// What a proxy recorded: list, search by business key, show one exchange with its diagnosis.
     #[command(subcommand)]
     Journal(commands::journal::Command),
@@ -71,6 +74,7 @@ fn main() -> ExitCode {
         Command::Call(args) => commands::call::run(args),
         Command::Serve(args) => commands::serve::run(args),
         Command::Proxy(args) => commands::proxy::run(args),
+        Command::Probe(args) => commands::probe::run(args),
         Command::Journal(command) => commands::journal::run(command),
         Command::Scenario(command) => scenario::run(command),
         Command::Docs(args) => commands::docs::run(args),

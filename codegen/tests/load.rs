@@ -37,3 +37,24 @@ fn a_ledger_mapping_is_file_statements_only() {
     let diagnostics = hisgate_codegen::load_ledger_mapping(&path).unwrap_err().to_string();
     assert_eq!(diagnostics, format!("{shown}:5:26: error: a HIS ledger mapping takes `source: {{ file: … }}` only\n"));
 }
+
+/// `effect:` defaults to `write`, so a shipped interface without it would silently never be probed without
+/// `--allow-writes`: each one says what it does, and queries read.
+#[test]
+fn every_shipped_interface_declares_its_effect() {
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    let mut checked = 0;
+    for platform in std::fs::read_dir(&specs).unwrap().flatten().filter(|e| e.path().is_dir()) {
+        for file in std::fs::read_dir(platform.path().join("interfaces")).unwrap().flatten() {
+            let text = std::fs::read_to_string(file.path()).unwrap();
+            let effect = text.lines().find_map(|l| l.strip_prefix("effect: "));
+            assert!(matches!(effect, Some("read" | "write")), "{} declares no effect", file.path().display());
+            let name = file.file_name().to_string_lossy().to_ascii_lowercase();
+            if name.starts_with("query") || name.starts_with("get") || name.contains(".query") {
+                assert_eq!(effect, Some("read"), "{} is a query", file.path().display());
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 40);
+}

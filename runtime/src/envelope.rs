@@ -41,6 +41,22 @@ pub struct Sealed {
     pub headers: Vec<(String, String)>,
 }
 
+/// Rewrites a ciphertext.
+pub type RewriteText<'a> = &'a (dyn Fn(&str) -> String + Sync);
+/// Rewrites a signature; `None` leaves it out.
+pub type RewriteSignature<'a> = &'a (dyn Fn(&str) -> Option<String> + Sync);
+
+/// Deliberate damage a conformance probe (`hisgate probe`) does to a message it seals, each at the step it
+/// belongs to so that the rest stays correct: a ciphertext of the wrong length under a valid signature, a valid
+/// message whose signature is cut short. Clients and servers never alter what they seal.
+#[derive(Clone, Copy, Default)]
+pub struct Alter<'a> {
+    /// Rewrites the payload's ciphertext once encrypted, before a rule that signs it signs it.
+    pub ciphertext: Option<RewriteText<'a>>,
+    /// Rewrites the signature once computed; `None` from it leaves the signature out.
+    pub signature: Option<RewriteSignature<'a>>,
+}
+
 /// The payload to seal, with what its wire text needs.
 #[derive(Debug, Clone, Copy)]
 pub struct Payload<'a> {
@@ -64,6 +80,13 @@ impl Payload<'_> {
                 xml::write(root, self.value, self.schema, xml::WriteOptions::default())
             }
         }
+    }
+}
+
+fn altered(ciphertext: String, alter: Alter) -> String {
+    match alter.ciphertext {
+        Some(rewrite) => rewrite(&ciphertext),
+        None => ciphertext,
     }
 }
 
@@ -143,21 +166,34 @@ impl<'p> Envelope<'p> {
     /// out, so optional fields cost nothing.
     pub fn seal(&self, payload: Payload, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
         let text = payload.text(format)?;
-        self.seal_parts(&text, Some(payload.value), format, inputs)
+        self.seal_parts(&text, Some(payload.value), format, inputs, Alter::default())
+    }
+
+    /// Wraps `payload` as [`seal`](Self::seal) does, then damages it as `alter` says (a conformance probe's
+    /// attacks). The payload is sealed as given, whether or not it satisfies its schema.
+    pub fn seal_altered(
+        &self,
+        payload: Payload,
+        format: Format,
+        inputs: &Inputs,
+        alter: Alter,
+    ) -> Result<Sealed, EnvelopeError> {
+        let text = payload.text(format)?;
+        self.seal_parts(&text, Some(payload.value), format, inputs, alter)
     }
 
     /// Wraps payload text already written in the binding's format (`<request>…</request>` or JSON): the envelope
     /// step alone. Where the envelope carries the payload as structure (a JSON `param`, an inline body), the text
     /// is read into it.
     pub fn seal_text(&self, payload: &str, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
-        self.seal_parts(payload, None, format, inputs)
+        self.seal_parts(payload, None, format, inputs, Alter::default())
     }
 
     /// Wraps no payload at all: an error reply, or a message the document says carries nothing.
     pub fn seal_bare(&self, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
         let inputs = with_format(inputs, format);
         let (mut body, mut headers) = self.fields(&inputs)?;
-        self.sign_into(&mut body, &mut headers, &inputs)?;
+        self.sign_into(&mut body, &mut headers, &inputs, Alter::default())?;
         self.serialize(body, headers, format)
     }
 
@@ -197,6 +233,7 @@ impl<'p> Envelope<'p> {
         value: Option<&Value>,
         format: Format,
         inputs: &Inputs,
+        alter: Alter,
     ) -> Result<Sealed, EnvelopeError> {
         let inputs = with_format(inputs, format);
         let inputs = &*inputs;
@@ -213,21 +250,21 @@ impl<'p> Envelope<'p> {
             (Some(scheme), Some(ciphertext_field), SignOrder::SignThenEncrypt) => {
                 // The plaintext is signed where it belongs, then replaced by its ciphertext.
                 self.place_payload(&mut body, structured(format)?);
-                self.sign_into(&mut body, &mut headers, inputs)?;
+                self.sign_into(&mut body, &mut headers, inputs, alter)?;
                 if let Some(field) = &placement.field {
                     body.shift_remove(&**field);
                 }
-                let ciphertext = cipher::encrypt(scheme, text.as_bytes(), inputs)?;
+                let ciphertext = altered(cipher::encrypt(scheme, text.as_bytes(), inputs)?, alter);
                 body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
             }
             (Some(scheme), Some(ciphertext_field), SignOrder::EncryptThenSign) => {
-                let ciphertext = cipher::encrypt(scheme, text.as_bytes(), inputs)?;
+                let ciphertext = altered(cipher::encrypt(scheme, text.as_bytes(), inputs)?, alter);
                 body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
-                self.sign_into(&mut body, &mut headers, inputs)?;
+                self.sign_into(&mut body, &mut headers, inputs, alter)?;
             }
             _ => {
                 self.place_payload(&mut body, structured(format)?);
-                self.sign_into(&mut body, &mut headers, inputs)?;
+                self.sign_into(&mut body, &mut headers, inputs, alter)?;
             }
         }
         self.serialize(body, headers, format)
@@ -284,6 +321,7 @@ impl<'p> Envelope<'p> {
         body: &mut Map<String, Value>,
         headers: &mut Vec<(String, String)>,
         inputs: &Inputs,
+        alter: Alter,
     ) -> Result<(), EnvelopeError> {
         // Templates may read header values (glorycard's timestamp); most are inputs already, so copy only when not.
         let value = if headers.iter().all(|(k, _)| inputs.get(k).is_some()) {
@@ -291,6 +329,12 @@ impl<'p> Envelope<'p> {
         } else {
             let overlay = headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
             self.signer().value(body, &overlay)?
+        };
+        let Some(value) = (match alter.signature {
+            Some(rewrite) => rewrite(&value),
+            None => Some(value),
+        }) else {
+            return Ok(());
         };
         let field = &self.protocol.signature.field;
         match self.schema.field(field).map(|f| f.place) {

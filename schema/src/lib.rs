@@ -122,6 +122,25 @@ impl std::fmt::Display for Side {
     }
 }
 
+/// What a call does to the side that provides it (`effect: read | write`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Effect {
+    /// Only reads: a query, a test call. Calling it against a live counterpart changes nothing there.
+    Read,
+    /// Changes state: registers, pays, refunds, cancels, notifies. The default where a spec says nothing, so a
+    /// tool never calls an interface as harmless unless the spec says it is.
+    Write,
+}
+
+impl Effect {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Effect::Read => "read",
+            Effect::Write => "write",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct InterfaceSchema {
     pub name: Str,
@@ -141,6 +160,8 @@ pub struct InterfaceSchema {
     pub path: Option<Str>,
     /// Whether a client may resend the call after a timeout without risking a second effect.
     pub retry_safe: bool,
+    /// Whether a call changes the provider's state (`effect:`): a conformance probe calls writes only when told.
+    pub effect: Effect,
     pub request: MessageId,
     pub response: MessageId,
     pub return_codes: Seq<ReturnCodeSchema>,

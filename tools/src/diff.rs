@@ -201,6 +201,8 @@ fn interfaces(old: &PlatformSchema, new: &PlatformSchema) -> Vec<Change> {
             };
             changes.value("retry", &o.retry_safe, &n.retry_safe, breaking, reason);
         }
+        let effect = "the wire is unchanged; `hisgate probe` calls a write only with --allow-writes";
+        changes.value("effect", &o.effect.as_str(), &n.effect.as_str(), false, effect);
         fields::message(&mut changes, old, o.request, new, n.request, fields::Part::Request, "request");
         fields::message(&mut changes, old, o.response, new, n.response, fields::Part::Response, "response");
         out.extend(changes.out);

@@ -190,7 +190,7 @@ impl Lit for InterfaceSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, InterfaceSchema {
             name, title, section, description, provider, service, service_aliases, keys, path, retry_safe,
-            request, response, return_codes, database, idempotency, answers, origin,
+            effect, request, response, return_codes, database, idempotency, answers, origin,
         } from self)
     }
 }
@@ -372,6 +372,7 @@ macro_rules! variants {
 }
 variants!(
     Side { Hospital, Platform },
+    Effect { Read, Write },
     MessageKind { Fields, Open, Empty },
     MoneyUnit { Yuan, Fen },
     LengthUnit { Characters, Utf8Bytes, GbkBytes },

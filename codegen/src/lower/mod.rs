@@ -203,6 +203,15 @@ impl Lowerer<'_> {
                 false
             }
         };
+        let effect = match ast.effect.as_ref().map(|e| e.value.as_str()) {
+            Some("read") => Effect::Read,
+            None | Some("write") => Effect::Write,
+            Some(other) => {
+                let pos = &ast.effect.as_ref()?.pos;
+                self.diags.error(pos, format!("unknown effect `{other}` (expected read or write)"));
+                Effect::Write
+            }
+        };
         if let Some(path) = ast.path.as_ref().filter(|p| !p.value.starts_with('/')) {
             self.diags.error(&path.pos, format!("path `{}` must start with `/`", path.value));
         }
@@ -223,6 +232,7 @@ impl Lowerer<'_> {
             keys: self.keys(&name.value, &ast.keys, request, response),
             path: opt(&ast.path),
             retry_safe,
+            effect,
             request,
             response,
             return_codes: Seq::Owned(self.return_codes(&ast.return_codes, &name.value)),

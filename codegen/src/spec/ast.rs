@@ -96,6 +96,8 @@ pub struct InterfaceAst {
     pub keys: Vec<S>,
     pub path: Option<S>,
     pub retry: Option<S>,
+    /// `effect: read | write`: whether a call changes the provider's state.
+    pub effect: Option<S>,
     pub description: Option<S>,
     pub request: Option<MessageAst>,
     pub response: Option<MessageAst>,

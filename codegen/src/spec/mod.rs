@@ -195,6 +195,7 @@ fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<
         keys: map.texts(r, "keys"),
         path: map.text(r, "path"),
         retry: map.text(r, "retry"),
+        effect: map.text(r, "effect"),
         description: map.text(r, "description"),
         request: read_message(r, &mut map, "request"),
         response: read_message(r, &mut map, "response"),

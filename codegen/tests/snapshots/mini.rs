@@ -541,6 +541,7 @@ mod data {
                     ),
                     path: None,
                     retry_safe: false,
+                    effect: Effect::Write,
                     request: MessageId(2),
                     response: MessageId(4),
                     return_codes: Cow::Borrowed(
@@ -572,6 +573,7 @@ mod data {
                     keys: Cow::Borrowed(&[]),
                     path: None,
                     retry_safe: true,
+                    effect: Effect::Write,
                     request: MessageId(0),
                     response: MessageId(1),
                     return_codes: Cow::Borrowed(&[]),

@@ -4,9 +4,11 @@
 
 mod error;
 mod hook;
+mod probe;
 
 pub use error::CallError;
 pub use hook::{Attempt, Hook};
+pub use probe::{Exchange, SignatureDamage, Tamper, TextDamage};
 
 use crate::Violations;
 use crate::codec::Limits;
@@ -177,18 +179,10 @@ impl Client {
     /// Calls an interface by name with a payload tree (fields by their wire names). The request must satisfy the
     /// spec; the reply's violations are returned beside its payload.
     pub async fn call_value(&self, interface: &str, payload: &Value) -> Result<Reply<Value>, CallError> {
-        let inner = &*self.inner;
-        let platform = &*inner.platform;
-        let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
-        let schema =
-            platform.interfaces.iter().find(|i| i.name == interface && i.provider == inner.side).ok_or_else(|| {
-                CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() }
-            })?;
+        let platform = &*self.inner.platform;
+        let (protocol, binding, schema) = self.parts(interface)?;
         let mut request = payload.clone();
         check(platform, schema.request, &mut request).into_result().map_err(CallError::Invalid)?;
-        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| {
-            CallError::UnknownBinding { name: inner.config.binding.clone().unwrap_or_default(), known: String::new() }
-        })?;
         let span = tracing::info_span!(
             "hisgate.call",
             platform = %platform.name,
@@ -210,6 +204,21 @@ impl Client {
         .await
     }
 
+    /// The protocol, the configured binding and the schema of an interface this client's side provides.
+    fn parts(&self, interface: &str) -> Result<(&ProtocolSchema, Binding<'_>, &InterfaceSchema), CallError> {
+        let inner = &*self.inner;
+        let platform = &*inner.platform;
+        let protocol = platform.protocol.as_ref().ok_or_else(|| CallError::NoProtocol(platform.name.to_string()))?;
+        let schema =
+            platform.interfaces.iter().find(|i| i.name == interface && i.provider == inner.side).ok_or_else(|| {
+                CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() }
+            })?;
+        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| {
+            CallError::UnknownBinding { name: inner.config.binding.clone().unwrap_or_default(), known: String::new() }
+        })?;
+        Ok((protocol, binding, schema))
+    }
+
     /// Seals and sends, once or, for a retry-safe interface, until an attempt gets an answer.
     async fn exchange(
         &self,
@@ -224,7 +233,7 @@ impl Client {
         let mut attempt = 1;
         loop {
             // Each attempt is sealed afresh: a new timestamp, so a replay window never refuses a retry.
-            let mut http = self.seal(protocol, binding, interface, request)?;
+            let mut http = self.seal(protocol, binding, interface, request, &Tamper::default())?;
             let info = Attempt {
                 platform: &inner.platform.name,
                 interface: &interface.name,
@@ -257,18 +266,33 @@ impl Client {
         binding: Binding<'_>,
         interface: &InterfaceSchema,
         request: &Value,
+        tamper: &Tamper,
     ) -> Result<HttpRequest, CallError> {
         let inner = &*self.inner;
         let platform = &*inner.platform;
-        let mut inputs = inner.config.credentials.clone().with("service", interface.service.to_string());
+        let service = tamper.service.as_deref().unwrap_or(&interface.service);
+        let mut inputs = inner.config.credentials.clone().with("service", service.to_owned());
         if let Some(field) = protocol.request.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
-            let now = crate::clock::now(inner.config.utc_offset);
+            let now = crate::clock::now(inner.config.utc_offset) + tamper.clock_skew;
             let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));
             inputs.set("timestamp", stamp, false);
         }
+        for (name, value) in &tamper.inputs {
+            inputs.set(name.clone(), value.clone(), true);
+        }
         let envelope = Envelope::new(protocol, Direction::Request);
         let payload = Payload { value: request, schema: Some((platform, interface.request)), root: None };
-        let sealed = envelope.seal(payload, binding.format(), &inputs).map_err(|e| CallError::Seal(e.to_string()))?;
+        let sealed = envelope
+            .seal_altered(payload, binding.format(), &inputs, tamper.alter())
+            .map_err(|e| CallError::Seal(e.to_string()))?;
+        let renamed;
+        let interface = match &tamper.service {
+            Some(service) => {
+                renamed = InterfaceSchema { service: service.clone().into(), ..interface.clone() };
+                &renamed
+            }
+            None => interface,
+        };
         binding.request(inner.side, interface, &sealed).map_err(|e| CallError::Seal(e.to_string()))
     }
 
@@ -313,14 +337,17 @@ impl Client {
         interface: &InterfaceSchema,
         reply: HttpReply,
     ) -> Result<Reply<Value>, CallError> {
+        open(&self.reading(), binding, interface, &interface.service, &reply)
+    }
+
+    fn reading(&self) -> Reading<'_> {
         let inner = &*self.inner;
-        let reading = Reading {
+        Reading {
             platform: &inner.platform,
             credentials: &inner.config.credentials,
             limits: inner.config.limits,
             strictness: inner.config.strictness,
-        };
-        open(&reading, binding, interface, &interface.service, &reply)
+        }
     }
 }
 

@@ -25,6 +25,8 @@ pub struct InterfacePage {
     pub keys: Vec<String>,
     pub path: String,
     pub retry_safe: bool,
+    /// `effect: write`: a call changes the provider's state.
+    pub writes: bool,
     pub description: String,
     pub description_html: String,
     pub calls: Vec<CallView>,
@@ -66,6 +68,7 @@ pub fn build(
         keys: interface.keys.iter().map(|k| k.to_string()).collect(),
         path: interface.path.as_deref().unwrap_or_default().to_owned(),
         retry_safe: interface.retry_safe,
+        writes: interface.effect == hisgate_schema::Effect::Write,
         description: interface.description.trim_end().to_owned(),
         description_html: text::markdown(&interface.description),
         calls: calls(platform, interface),
