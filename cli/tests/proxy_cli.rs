@@ -1,10 +1,6 @@
 //! `hisgate proxy` as a user runs it: real processes on loopback — `hisgate call` → proxy → (a test middle) →
 //! `hisgate serve` — with the journal read back through `hisgate journal`, exchange by exchange.
 
-use axum::body::Bytes;
-use axum::extract::{Request, State};
-use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
 use hisgate_generated::shaanxi::PLATFORM;
 use hisgate_runtime::envelope::{Envelope, Payload};
 use hisgate_runtime::schema::Direction;
@@ -13,8 +9,7 @@ use hisgate_runtime::transport::{Binding, HttpRequest};
 use hisgate_tests::loopback::credentials;
 use serde_json::{Value, json};
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 mod support;

@@ -280,7 +280,7 @@ fn strftime(format: &TimeFormat) -> Option<(String, bool)> {
             TimeToken::Minute => "%M",
             TimeToken::Second => "%S",
             TimeToken::Millis => "%3f",
-            TimeToken::Literal(c) if matches!(c, '{' | '}' | '|' | '%') => return None,
+            TimeToken::Literal('{' | '}' | '|' | '%') => return None,
             TimeToken::Literal(c) => {
                 out.push(*c);
                 continue;
