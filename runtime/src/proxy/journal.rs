@@ -1,6 +1,7 @@
 //! The journal: every exchange a proxy saw, in the runtime's [`Store`] — a SQLite file by default, PostgreSQL for
-//! several proxies writing one journal. Each row is committed on its own, so what was written survives a
-//! `kill -9`; business keys sit in their own indexed table; rows older than the retention are swept.
+//! several proxies writing one journal. Rows are committed as the writer takes them (alone when traffic is light, a
+//! queue's worth in one transaction when it is not), so what was committed survives a `kill -9`; business keys sit
+//! in their own indexed table; rows older than the retention are swept.
 
 use super::record::{Exchange, Verdict};
 use crate::store::{Migration, Store, StoreError};
@@ -66,35 +67,39 @@ impl Journal {
         &self.store
     }
 
-    /// Writes one exchange and its keys in one transaction; its id.
-    pub async fn insert(&self, exchange: &Exchange) -> Result<i64, StoreError> {
-        let record = serde_json::to_string(exchange).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    /// Writes exchanges and their keys in one transaction (all or none); their ids, in order.
+    pub async fn insert_all(&self, exchanges: &[Exchange]) -> Result<Vec<i64>, StoreError> {
         let mut tx = self.store.begin().await?;
-        let row = sqlx::query(
-            "INSERT INTO journal_exchange (at_ms, platform, interface, verdict, status, latency_us, code, record) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(exchange.at_ms)
-        .bind(&exchange.platform)
-        .bind(exchange.interface.as_deref())
-        .bind(exchange.verdict.as_str())
-        .bind(i32::from(exchange.status))
-        .bind(i64::try_from(exchange.latency_us).unwrap_or(i64::MAX))
-        .bind(exchange.code.as_deref())
-        .bind(&record)
-        .fetch_one(&mut *tx)
-        .await?;
-        let id: i64 = row.try_get(0)?;
-        for key in &exchange.keys {
-            sqlx::query("INSERT INTO journal_key (exchange_id, name, value) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(&key.name)
-                .bind(&key.value)
-                .execute(&mut *tx)
-                .await?;
+        let mut ids = Vec::with_capacity(exchanges.len());
+        for exchange in exchanges {
+            let record = serde_json::to_string(exchange).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+            let row = sqlx::query(
+                "INSERT INTO journal_exchange (at_ms, platform, interface, verdict, status, latency_us, code, record) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(exchange.at_ms)
+            .bind(&exchange.platform)
+            .bind(exchange.interface.as_deref())
+            .bind(exchange.verdict.as_str())
+            .bind(i32::from(exchange.status))
+            .bind(i64::try_from(exchange.latency_us).unwrap_or(i64::MAX))
+            .bind(exchange.code.as_deref())
+            .bind(&record)
+            .fetch_one(&mut *tx)
+            .await?;
+            let id: i64 = row.try_get(0)?;
+            for key in &exchange.keys {
+                sqlx::query("INSERT INTO journal_key (exchange_id, name, value) VALUES ($1, $2, $3)")
+                    .bind(id)
+                    .bind(&key.name)
+                    .bind(&key.value)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            ids.push(id);
         }
         tx.commit().await?;
-        Ok(id)
+        Ok(ids)
     }
 
     /// The exchanges `filter` selects, newest first.

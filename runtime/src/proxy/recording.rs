@@ -1,7 +1,7 @@
 //! The journal writer, and what feeds it: the proxy hands it each exchange it forwarded, and a server given a
 //! journal (`hisgate serve --journal`) each exchange it answered, through [`journaled`]. Either way the exchange is
-//! queued without waiting (a full queue drops it, logged) and read and written on the writer's side — on a
-//! blocking thread, one committed row at a time —, never on the path of the request.
+//! queued without waiting (a full queue drops it, logged) and read and written on the writer's side — read on a
+//! blocking thread and committed in batches of what has queued meanwhile —, never on the path of the request.
 
 use super::analyse::{self, Answer, Captured, RequestReading};
 use super::journal::Journal;
@@ -100,45 +100,67 @@ async fn tap(State(tap): State<Arc<(Recorder, usize)>>, request: Request, next: 
     Response::from_parts(parts, Body::from(body))
 }
 
-/// The journal writer: reads each exchange (on a blocking thread: a diagnosis may take a quarter second) and
-/// writes it, one committed row at a time. On `stop` it writes what is queued and ends.
+/// The most exchanges read and written together: one blocking hand-off and one transaction for all of them.
+const BATCH: usize = 256;
+
+/// The journal writer: takes what is queued, up to [`BATCH`] exchanges at once, reads them on a blocking thread (a
+/// diagnosis may take a quarter second) and writes them in one transaction — per exchange, the hand-offs and the
+/// commit cost more than the row. On `stop` it writes what is queued and ends.
 async fn write(config: ProxyConfig, journal: Journal, mut pending: mpsc::Receiver<Pending>, stop: CancellationToken) {
+    let mut batch = Vec::with_capacity(BATCH);
     loop {
-        let next = tokio::select! {
+        let first = tokio::select! {
             next = pending.recv() => next,
             () = stop.cancelled() => {
                 pending.close();
                 pending.recv().await
             }
         };
-        let Some(next) = next else { break };
+        let Some(first) = first else { break };
+        batch.push(first);
+        while batch.len() < BATCH {
+            match pending.try_recv() {
+                Ok(next) => batch.push(next),
+                Err(_) => break,
+            }
+        }
         let config = config.clone();
+        let taken = std::mem::take(&mut batch);
         let analysed = tokio::task::spawn_blocking(move || {
-            let Pending { captured, reading, upstream, status, latency_us } = next;
             let (platform, server) = (&config.platform, &config.server);
-            let reading = reading
-                .unwrap_or_else(|| analyse::request(platform, server, &captured, config.side, Some(JOURNAL_DIAGNOSIS)));
-            let outcome = analyse::Outcome { captured: &captured, reading, upstream, status, latency_us };
-            analyse::exchange(platform, server, outcome, JOURNAL_DIAGNOSIS)
+            taken
+                .into_iter()
+                .map(|Pending { captured, reading, upstream, status, latency_us }| {
+                    let reading = reading.unwrap_or_else(|| {
+                        analyse::request(platform, server, &captured, config.side, Some(JOURNAL_DIAGNOSIS))
+                    });
+                    let outcome = analyse::Outcome { captured: &captured, reading, upstream, status, latency_us };
+                    analyse::exchange(platform, server, outcome, JOURNAL_DIAGNOSIS)
+                })
+                .collect::<Vec<_>>()
         })
         .await;
-        let exchange = match analysed {
-            Ok(exchange) => exchange,
+        let exchanges = match analysed {
+            Ok(exchanges) => exchanges,
             Err(e) => {
-                tracing::error!(error = %e, "reading an exchange failed");
+                tracing::error!(error = %e, "reading exchanges failed");
                 continue;
             }
         };
-        match journal.insert(&exchange).await {
-            Ok(id) => tracing::info!(
-                id,
-                interface = exchange.interface.as_deref().unwrap_or("-"),
-                verdict = exchange.verdict.as_str(),
-                status = exchange.status,
-                latency_us = exchange.latency_us,
-                "exchange"
-            ),
-            Err(e) => tracing::error!(error = %e, "the journal cannot be written"),
+        match journal.insert_all(&exchanges).await {
+            Ok(ids) => {
+                for (id, exchange) in ids.into_iter().zip(&exchanges) {
+                    tracing::info!(
+                        id,
+                        interface = exchange.interface.as_deref().unwrap_or("-"),
+                        verdict = exchange.verdict.as_str(),
+                        status = exchange.status,
+                        latency_us = exchange.latency_us,
+                        "exchange"
+                    );
+                }
+            }
+            Err(e) => tracing::error!(error = %e, count = exchanges.len(), "the journal cannot be written"),
         }
     }
 }
