@@ -134,6 +134,32 @@ impl Builder {
     /// Validates the specs and writes the code; returns the files written. On a spec error nothing is written
     /// and the error holds every diagnostic at `file:line:column`; returned from `main` (or unwrapped) it is
     /// printed as such and the build fails.
+    ///
+    /// ```
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let dir = std::env::temp_dir().join(format!("hisgate-build-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(dir.join("specs/ping/interfaces"))?;
+    /// std::fs::write(dir.join("specs/ping/platform.yaml"), "platform: ping\ntitle: 示例\ndocument: 示例 v1\n\
+    ///     return_codes:\n  - { code: \"0\", message: 成功, success: true }\n")?;
+    /// let interface = "interface: Ping\ntitle: 连通测试\nprovider: hospital\nservice: ping\n\
+    ///     request:\n  fields:\n    - { name: text, title: 内容, type: string(8), required: true }\n\
+    ///     response:\n  fields:\n    - { name: text, title: 内容, type: strin(8), required: true }\n";
+    /// std::fs::write(dir.join("specs/ping/interfaces/Ping.yaml"), interface)?;
+    /// let builder = hisgate_build::configure()
+    ///     .specs_shown_as(dir.join("specs"), "specs")
+    ///     .out_dir(dir.join("out"))
+    ///     .emit_rerun_if_changed(false);
+    /// let error = builder.compile().unwrap_err();
+    /// assert_eq!(error.to_string().lines().nth(1), Some(
+    ///     "specs/ping/interfaces/Ping.yaml:10:38: error: unknown type `strin(8)` (expected one of: string, \
+    ///      string(N), char(N), int, long, decimal(P,S), object, list, map)"));
+    /// std::fs::write(dir.join("specs/ping/interfaces/Ping.yaml"), interface.replace("strin(8)", "string(8)"))?;
+    /// let written = builder.compile()?;
+    /// assert_eq!(written, [dir.join("out/ping.rs"), dir.join("out/platforms.rs")]);
+    /// # std::fs::remove_dir_all(&dir)?;
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn compile(&self) -> Result<Vec<PathBuf>, Error> {
         let default = [Source { dir: PathBuf::from("specs"), shown: "specs".to_owned() }];
         let sources = if self.sources.is_empty() { &default[..] } else { &self.sources[..] };

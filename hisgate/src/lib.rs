@@ -15,7 +15,8 @@
 //! ```
 //!
 //! `build.rs`: `hisgate_build::configure().specs("specs").compile()?` — then, in the crate,
-//! [`include_specs!`] gives one module per platform folder:
+//! [`include_specs!`] gives one module per platform folder (the examples that need generated code are not doc
+//! tests, which have no build script; `examples/his-gateway` in the repository compiles and tests them):
 //!
 //! ```ignore
 //! hisgate::include_specs!();

@@ -1,7 +1,7 @@
 //! The hospital's side of `kiosk`: patients and their card balances, and fee payments that take effect once per
 //! kiosk trade number (a kiosk that timed out and pays again gets the first receipt, not a second charge).
 
-use crate::kiosk::hospital::Handler;
+use crate::kiosk;
 use crate::kiosk::interfaces::{get_patient, pay_fee};
 use hisgate::Decimal;
 use hisgate::server::{Context, Failure};
@@ -47,7 +47,7 @@ impl Gateway {
     }
 }
 
-impl Handler for Gateway {
+impl kiosk::hospital::Handler for Gateway {
     async fn get_patient(&self, request: get_patient::Request, _: Context) -> Result<get_patient::Response, Failure> {
         let ledger = self.ledger();
         let patient = ledger.cards.get(&request.card_no).ok_or_else(|| Failure::business("2001"))?;
