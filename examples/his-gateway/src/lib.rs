@@ -2,7 +2,11 @@
 //! user of hisgate writes one in a repository of their own: `hisgate-build` in `build.rs`, the `hisgate` crate
 //! for the rest. [`Gateway`] implements the hospital's interfaces over an in-memory ledger; `main.rs` serves it.
 
-hisgate::include_specs!();
+/// The `kiosk` platform's generated code (`hisgate::include_specs!()` would include every platform folder, each as
+/// a module named after it).
+pub mod kiosk {
+    hisgate::include_platform!("kiosk");
+}
 
 mod gateway;
 
