@@ -153,7 +153,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {{
         let mut text = format!(
             r#"//! This crate against hisgate's counterpart for the other side: the `hisgate` binary (`HISGATE_BIN`, else
 //! `hisgate` on PATH) calls every interface this crate serves, as the {other} would.
-//! Missing `hisgate` fails the test, saying so: install it with `cargo install hisgate-cli`.
+//! Missing `hisgate` fails the test, saying so: install it (`cargo install --path cli` in a hisgate checkout).
 
 hisgate::include_specs!();
 
