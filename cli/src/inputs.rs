@@ -59,23 +59,11 @@ impl Credentials {
         ];
         let given = named.iter().filter_map(|(n, v)| v.as_deref().map(|v| (*n, v)));
         let set = self.set.iter().map(|(n, v)| (n.as_str(), v.as_str()));
-        let mut inputs = Inputs::for_protocol(protocol, given.chain(set));
-        let declared = protocol.credentials.iter().map(|c| (&*c.name, c.secret));
-        for (name, secret) in declared.chain([("timestamp", false)]) {
-            if inputs.get(name).is_none()
-                && let Ok(value) = std::env::var(env_var(name))
-            {
-                inputs.set(name, value, secret);
-            }
-        }
-        inputs
+        Inputs::for_protocol(protocol, given.chain(set)).from_env(protocol)
     }
 }
 
-/// The environment variable of input `name`: `userId` → `HISGATE_USER_ID`.
-pub fn env_var(name: &str) -> String {
-    format!("HISGATE_{}", snake(name).to_ascii_uppercase())
-}
+pub use hisgate_runtime::secret::env_var;
 
 /// A `--jsonl` line's own credentials override the flags: every string member but `skip` is an input.
 pub fn with_line(mut inputs: Inputs, protocol: &ProtocolSchema, line: &Map<String, Value>, skip: &[&str]) -> Inputs {
@@ -88,33 +76,9 @@ pub fn with_line(mut inputs: Inputs, protocol: &ProtocolSchema, line: &Map<Strin
     inputs
 }
 
-/// `appSecret` → `app_secret`; a name already upper snake case (`USER_ID`) stays as it is.
-fn snake(name: &str) -> String {
-    let mut out = String::new();
-    let mut previous_lower = false;
-    for c in name.chars() {
-        if c.is_ascii_uppercase() && previous_lower {
-            out.push('_');
-        }
-        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
-        out.push(c.to_ascii_lowercase());
-    }
-    out
-}
-
-/// `inputs` completed with the spec's example value of every credential not given, and the names so completed:
-/// simulators, scenarios and the crypto commands work out of the box against each other.
-pub fn with_examples(mut inputs: Inputs, protocol: &ProtocolSchema) -> (Inputs, Vec<String>) {
-    let mut completed = Vec::new();
-    for credential in protocol.credentials.iter() {
-        if inputs.get(&credential.name).is_none()
-            && let Some(example) = &credential.example
-        {
-            inputs.set(credential.name.to_string(), example.to_string(), credential.secret);
-            completed.push(credential.name.to_string());
-        }
-    }
-    (inputs, completed)
+/// `inputs` completed with the spec's example value of every credential not given, and the names so completed.
+pub fn with_examples(inputs: Inputs, protocol: &ProtocolSchema) -> (Inputs, Vec<String>) {
+    inputs.with_examples(protocol)
 }
 
 /// The one line every command gives for a credential completed from the spec's example.

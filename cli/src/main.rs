@@ -55,6 +55,9 @@ enum Command {
     /// Export a platform's interfaces: OpenAPI 3.1 for the JSON bindings, or the SOAP binding's WSDL.
     #[command(subcommand)]
     Export(commands::export::Export),
+    /// Start a crate of your own from a spec: build.rs, a handler answering every interface of one side "not
+    /// implemented yet", a test against hisgate's counterpart, a README.
+    New(commands::new::Args),
     /// Compare two versions of a spec: every change by interface, each marked breaking or not.
     Diff(commands::diff::Args),
     /// Reconcile a day (对账): the platform's statement against the HIS ledger; exit 1 on an unresolved mismatch.
@@ -79,6 +82,7 @@ fn main() -> ExitCode {
         Command::Scenario(command) => scenario::run(command),
         Command::Docs(args) => commands::docs::run(args),
         Command::Export(export) => commands::export::run(export),
+        Command::New(args) => commands::new::run(args),
         Command::Diff(args) => commands::diff::run(args),
         Command::Reconcile(args) => commands::reconcile::run(args),
     }

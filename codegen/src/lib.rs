@@ -100,23 +100,75 @@ pub fn load(dir: &Path) -> Result<Vec<PlatformSchema>, Diagnostics> {
 /// `platforms.rs` (the index) into `out_dir`. Paths in the IR are shown as `specs/<platform>/…`. An unreadable
 /// specs folder and a file that cannot be written are diagnostics too, so the build fails saying why.
 pub fn generate(specs_root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Diagnostics> {
+    let source = Source { dir: specs_root.to_owned(), shown: "specs".to_owned() };
+    generate_with(&[source], &[], out_dir, &emit::Options::default())
+}
+
+/// A folder of specs given to [`generate_with`]: a specs root (every platform folder in it) or one platform's
+/// folder, and how its paths appear in errors and in the IR (`specs`, `specs/myhis`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Source {
+    pub dir: PathBuf,
+    pub shown: String,
+}
+
+/// [`generate`] over several sources, keeping only `platforms` (all when empty), emitting as `options` says.
+/// Every problem — a folder that cannot be read or holds no platform, a platform named twice or not found, a spec
+/// error, a file that cannot be written — is a diagnostic, all reported together; nothing is written then.
+pub fn generate_with(
+    sources: &[Source],
+    platforms: &[String],
+    out_dir: &Path,
+    options: &emit::Options,
+) -> Result<Vec<PathBuf>, Diagnostics> {
     let mut diags = Diagnostics::default();
+    let mut found: Vec<(String, PathBuf, String)> = Vec::new();
+    for source in sources {
+        let dirs = if is_platform_dir(&source.dir) {
+            vec![(source.dir.clone(), source.shown.clone())]
+        } else {
+            let dirs = match platform_dirs(&source.dir) {
+                Ok(dirs) if dirs.is_empty() => {
+                    diags.error(&at_file(&source.dir), "no platform folders (folders with a platform.yaml) here");
+                    dirs
+                }
+                Ok(dirs) => dirs,
+                Err(e) => {
+                    diags.error(&at_file(&source.dir), format!("cannot read the specs folder: {e}"));
+                    Vec::new()
+                }
+            };
+            let named = |dir: PathBuf| {
+                let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                let shown = format!("{}/{name}", source.shown.trim_end_matches('/'));
+                (dir, shown)
+            };
+            dirs.into_iter().map(named).collect()
+        };
+        for (dir, shown) in dirs {
+            let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if let Some((_, _, first)) = found.iter().find(|(n, _, _)| *n == name) {
+                diags.error(&at_file(&dir), format!("platform folder `{name}` is given twice: here and at {first}"));
+            } else if platforms.is_empty() || platforms.contains(&name) {
+                found.push((name, dir, shown));
+            }
+        }
+    }
+    for wanted in platforms.iter().filter(|w| !found.iter().any(|(n, _, _)| n == *w)) {
+        let shown: Vec<&str> = sources.iter().map(|s| s.shown.as_str()).collect();
+        let at = hisgate_schema::SourcePos { file: shown.join(", ").into(), line: 1, column: 1 };
+        diags.error(&at, format!("no platform folder `{wanted}` here (a folder with a platform.yaml)"));
+    }
     let mut written = Vec::new();
     let mut index = Vec::new();
-    let dirs = platform_dirs(specs_root).unwrap_or_else(|e| {
-        diags.error(&at_file(specs_root), format!("cannot read the specs folder: {e}"));
-        Vec::new()
-    });
-    for dir in dirs {
-        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let source = format!("specs/{name}");
-        let emitted = load_platform(&dir, &source)
-            .and_then(|platform| Ok((emit::platform(&platform, &source)?, emit::Indexed::of(&platform))));
+    for (_, dir, shown) in &found {
+        let emitted = load_platform(dir, shown).and_then(|platform| {
+            Ok((emit::platform_with(&platform, shown, options)?, emit::Indexed::with(&platform, options)))
+        });
         match emitted {
             Ok((code, indexed)) => {
                 let path = out_dir.join(&indexed.file);
-                write_if_changed(&path, &code, &mut diags);
-                written.push(path);
+                written.push((path, code));
                 index.push(indexed);
             }
             Err(d) => diags.extend(d),
@@ -125,10 +177,17 @@ pub fn generate(specs_root: &Path, out_dir: &Path) -> Result<Vec<PathBuf>, Diagn
     if !diags.is_empty() {
         return Err(diags);
     }
+    for (path, code) in &written {
+        write_if_changed(path, code, &mut diags);
+    }
+    if !diags.is_empty() {
+        return Err(diags);
+    }
     let path = out_dir.join("platforms.rs");
-    write_if_changed(&path, &emit::index(&index)?, &mut diags);
-    written.push(path);
-    if diags.is_empty() { Ok(written) } else { Err(diags) }
+    write_if_changed(&path, &emit::index_with(&index, options)?, &mut diags);
+    let mut paths: Vec<PathBuf> = written.into_iter().map(|(path, _)| path).collect();
+    paths.push(path);
+    if diags.is_empty() { Ok(paths) } else { Err(diags) }
 }
 
 /// A diagnostic's position for a whole file or folder.

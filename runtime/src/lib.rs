@@ -1,7 +1,12 @@
 //! The runtime every generated platform module stands on. It knows nothing of any one platform: everything
 //! platform-specific arrives as data ([`schema::PlatformSchema`]) emitted by `hisgate-codegen` from a spec.
+//!
+//! The codecs, envelope, signatures, ciphers and validation are always here; the rest are features (all on by
+//! default): `client` (reqwest), `server` (axum and hyper, with a `store`), `sqlite` and `postgres` (the store's
+//! drivers, sqlx), `proxy` (client and server). Users take them through the `hisgate` facade.
 
 pub mod cipher;
+#[cfg(feature = "client")]
 pub mod client;
 pub mod clock;
 pub mod codec;
@@ -10,11 +15,14 @@ pub mod envelope;
 mod error;
 mod macros;
 mod message;
+#[cfg(feature = "proxy")]
 pub mod proxy;
 pub mod sample;
 pub mod secret;
+#[cfg(feature = "server")]
 pub mod server;
 pub mod signature;
+#[cfg(feature = "store")]
 pub mod store;
 pub mod strictness;
 pub mod transport;
@@ -30,5 +38,8 @@ pub mod spec_digest;
 pub use hisgate_schema::{business_keys, redact, template, validate};
 
 pub use rust_decimal::Decimal;
-/// Re-exported for the serde impls that `dictionary!` expands to.
+/// Re-exported for the serde impls that `dictionary!` expands to, and for generated code that names the runtime
+/// through a facade (`hisgate_codegen::emit::Options::runtime`).
 pub use serde;
+/// Re-exported for generated code that names the runtime through a facade.
+pub use serde_json;

@@ -44,6 +44,35 @@ impl Inputs {
         inputs
     }
 
+    /// Every credential `protocol` declares (and `timestamp`) not given yet, from its environment variable
+    /// `HISGATE_<NAME>` ([`env_var`]) where that is set.
+    pub fn from_env(mut self, protocol: &ProtocolSchema) -> Inputs {
+        let declared = protocol.credentials.iter().map(|c| (&*c.name, c.secret));
+        for (name, secret) in declared.chain([("timestamp", false)]) {
+            if self.get(name).is_none()
+                && let Ok(value) = std::env::var(env_var(name))
+            {
+                self.set(name, value, secret);
+            }
+        }
+        self
+    }
+
+    /// The inputs completed with the spec's example value of every credential not given, and the names so
+    /// completed (to warn about): simulators, scenarios and a fresh project work out of the box against each other.
+    pub fn with_examples(mut self, protocol: &ProtocolSchema) -> (Inputs, Vec<String>) {
+        let mut completed = Vec::new();
+        for credential in protocol.credentials.iter() {
+            if self.get(&credential.name).is_none()
+                && let Some(example) = &credential.example
+            {
+                self.set(credential.name.to_string(), example.to_string(), credential.secret);
+                completed.push(credential.name.to_string());
+            }
+        }
+        (self, completed)
+    }
+
     pub fn set(&mut self, name: impl Into<String>, value: impl Into<String>, secret: bool) {
         self.values.insert(name.into(), Input { value: value.into(), secret });
     }
@@ -91,6 +120,21 @@ impl fmt::Debug for Inputs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_map().entries(self.shown()).finish()
     }
+}
+
+/// The environment variable of input `name`: `userId` → `HISGATE_USER_ID`, `appSecret` → `HISGATE_APP_SECRET`;
+/// a name already upper snake case (`USER_ID`) stays as it is.
+pub fn env_var(name: &str) -> String {
+    let mut out = String::from("HISGATE_");
+    let mut previous_lower = false;
+    for c in name.chars() {
+        if c.is_ascii_uppercase() && previous_lower {
+            out.push('_');
+        }
+        previous_lower = c.is_ascii_lowercase() || c.is_ascii_digit();
+        out.push(c.to_ascii_uppercase());
+    }
+    out
 }
 
 /// Identifies a secret without revealing it: its length and the start of its SHA-256, e.g.

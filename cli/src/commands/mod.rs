@@ -10,6 +10,7 @@ mod io;
 pub mod journal;
 pub mod list;
 mod log_writer;
+pub mod new;
 pub mod probe;
 pub mod proxy;
 pub mod reconcile;

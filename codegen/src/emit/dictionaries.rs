@@ -1,6 +1,7 @@
 //! One enum per dictionary table. The enum carries only variants; codes, labels and parents are read from the
 //! schema through `hisgate_runtime::Dictionary`.
 
+use super::Paths;
 use super::docs::doc;
 use crate::ident;
 use crate::ident::Idents;
@@ -25,17 +26,25 @@ pub fn variant_name(code: &CodeSchema) -> Option<String> {
     code.variant.as_deref().map(str::to_owned).or_else(|| ident::default_variant(&code.code))
 }
 
-pub fn emit(platform: &PlatformSchema, ids: &Idents) -> TokenStream {
+pub fn emit(platform: &PlatformSchema, ids: &Idents, paths: &Paths) -> TokenStream {
     let enums = platform.dictionaries.iter().enumerate().flat_map(|(index, dictionary)| {
         dictionary.tables.iter().enumerate().map(move |(t, table)| {
             let table_ref = (dictionary.tables.len() > 1).then_some(t as u16);
-            one(dictionary, index as u32, table_ref, table, ids)
+            one(dictionary, index as u32, table_ref, table, ids, paths)
         })
     });
     quote!(#(#enums)*)
 }
 
-fn one(dictionary: &DictionarySchema, index: u32, table: Option<u16>, codes: &DictTable, ids: &Idents) -> TokenStream {
+fn one(
+    dictionary: &DictionarySchema,
+    index: u32,
+    table: Option<u16>,
+    codes: &DictTable,
+    ids: &Idents,
+    paths: &Paths,
+) -> TokenStream {
+    let rt = &paths.rt;
     let at = &dictionary.origin;
     let name =
         ids.get(enum_name(dictionary, table).as_deref(), &format!("the enum of dictionary `{}`", dictionary.name), at);
@@ -84,7 +93,7 @@ fn one(dictionary: &DictionarySchema, index: u32, table: Option<u16>, codes: &Di
             #(#variant_docs #variants,)*
             #open
         }
-        ::hisgate_runtime::dictionary!(
+        #rt::dictionary!(
             #name,
             #kind = [#(#variants),*],
             platform = super::PLATFORM,

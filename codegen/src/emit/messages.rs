@@ -3,6 +3,7 @@
 //! Inside an interface module only `Request…`/`Response…` structs are declared, so the prelude's `String`,
 //! `Option` and `Vec` cannot be shadowed there (dictionary enums such as onepay's `Result` live in `dict`).
 
+use super::Paths;
 use super::dictionaries::enum_name;
 use super::docs::doc;
 use crate::ident::{self, Idents};
@@ -11,10 +12,13 @@ use proc_macro2::{Ident, Literal, TokenStream};
 use quote::quote;
 use std::collections::HashMap;
 
-pub fn emit(platform: &PlatformSchema, ids: &Idents) -> TokenStream {
+pub fn emit(platform: &PlatformSchema, ids: &Idents, paths: &Paths) -> TokenStream {
     let mut defaults = HashMap::new();
-    let interfaces =
-        platform.interfaces.iter().enumerate().map(|(i, iface)| interface(platform, i, iface, &mut defaults, ids));
+    let interfaces = platform
+        .interfaces
+        .iter()
+        .enumerate()
+        .map(|(i, iface)| interface(platform, i, iface, &mut defaults, ids, paths));
     quote!(#(#interfaces)*)
 }
 
@@ -24,6 +28,7 @@ fn interface(
     iface: &InterfaceSchema,
     defaults: &mut HashMap<MessageId, bool>,
     ids: &Idents,
+    paths: &Paths,
 ) -> TokenStream {
     let what = format!("interface `{}`", iface.name);
     let marker = ids.get(Some(&ident::type_name(&iface.name)), &what, &iface.origin);
@@ -38,16 +43,17 @@ fn interface(
     let docs = doc(&[&heading, &iface.description]);
     let index = Literal::usize_unsuffixed(index);
     let mut structs = Vec::new();
-    let mut cx = Tree { platform, at: &iface.origin, out: &mut structs, defaults, ids };
+    let mut cx = Tree { platform, at: &iface.origin, out: &mut structs, defaults, ids, paths };
     cx.tree(iface.request, "Request".into());
     cx.tree(iface.response, "Response".into());
     let module_doc = format!(" The messages of [`{}`](super::{}).", iface.name, ident::type_name(&iface.name));
+    let rt = &paths.rt;
     quote! {
         #docs
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
         pub struct #marker;
 
-        ::hisgate_runtime::interface!(
+        #rt::interface!(
             #marker,
             request = #module::Request,
             response = #module::Response,
@@ -69,12 +75,13 @@ struct Tree<'a> {
     out: &'a mut Vec<TokenStream>,
     defaults: &'a mut HashMap<MessageId, bool>,
     ids: &'a Idents,
+    paths: &'a Paths,
 }
 
 impl Tree<'_> {
     /// The message and its nested nodes, parents first; a node's struct is its parent's name plus the field's.
     fn tree(&mut self, id: MessageId, name: String) {
-        let message = message(self.platform, id, &name, self.defaults, self.ids, self.at);
+        let message = message(self.platform, id, &name, self.defaults, self.ids, self.at, self.paths);
         self.out.push(message);
         for field in self.platform.message(id).fields.iter() {
             if let Some(child) = field.ty.child() {
@@ -91,7 +98,9 @@ fn message(
     defaults: &mut HashMap<MessageId, bool>,
     ids: &Idents,
     at: &SourcePos,
+    paths: &Paths,
 ) -> TokenStream {
+    let Paths { rt, serde, json, serde_attr } = paths;
     let schema = platform.message(id);
     let ident = ids.get(Some(name), &format!("message `{}`", schema.path), at);
     let kind_note = match schema.kind {
@@ -101,24 +110,26 @@ fn message(
     };
     let docs = doc(&[&format!("`{}`", schema.path), &schema.description, kind_note]);
     let id_lit = Literal::u32_unsuffixed(id.0);
-    let message_impl = quote!(::hisgate_runtime::message!(#ident, platform = super::super::PLATFORM, id = #id_lit););
+    let message_impl = quote!(#rt::message!(#ident, platform = super::super::PLATFORM, id = #id_lit););
     if schema.kind == MessageKind::Open {
         return quote! {
             #docs
-            #[derive(Debug, Clone, PartialEq, Default, ::serde::Serialize, ::serde::Deserialize)]
+            #[derive(Debug, Clone, PartialEq, Default, #serde::Serialize, #serde::Deserialize)]
+            #serde_attr
             #[serde(transparent)]
-            pub struct #ident(pub ::serde_json::Map<String, ::serde_json::Value>);
+            pub struct #ident(pub #json::Map<String, #json::Value>);
             #message_impl
         };
     }
-    let fields: Vec<_> = schema.fields.iter().map(|f| field(platform, f, name, ids)).collect();
+    let fields: Vec<_> = schema.fields.iter().map(|f| field(platform, f, name, ids, paths)).collect();
     let sensitive = schema.fields.iter().any(|f| f.sensitive);
     let default = derives_default(platform, id, defaults).then(|| quote!(Default,));
     let debug = (!sensitive).then(|| quote!(Debug,));
-    let debug_impl = sensitive.then(|| debug_impl(schema, &ident, ids));
+    let debug_impl = sensitive.then(|| debug_impl(schema, &ident, ids, rt));
     quote! {
         #docs
-        #[derive(#debug Clone, PartialEq, #default ::serde::Serialize, ::serde::Deserialize)]
+        #[derive(#debug Clone, PartialEq, #default #serde::Serialize, #serde::Deserialize)]
+        #serde_attr
         pub struct #ident {
             #(#fields)*
         }
@@ -127,10 +138,10 @@ fn message(
     }
 }
 
-fn field(platform: &PlatformSchema, field: &FieldSchema, parent: &str, ids: &Idents) -> TokenStream {
+fn field(platform: &PlatformSchema, field: &FieldSchema, parent: &str, ids: &Idents, paths: &Paths) -> TokenStream {
     let rust = ident::field(&field.name);
     let ident = ids.get(Some(&rust), &format!("field `{}`", field.name), &field.origin);
-    let inner = rust_type(platform, field, parent, ids);
+    let inner = rust_type(platform, field, parent, ids, paths);
     let ty = match (field.ty, &field.presence) {
         (FieldType::List(_), _) => quote!(Vec<#inner>),
         (_, Presence::Required) => inner,
@@ -200,7 +211,8 @@ fn wire_note(platform: &PlatformSchema, field: &FieldSchema) -> String {
     parts.join(" · ")
 }
 
-fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str, ids: &Idents) -> TokenStream {
+fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str, ids: &Idents, paths: &Paths) -> TokenStream {
+    let Paths { rt, json, .. } = paths;
     let what = format!("the type of field `{}`", field.name);
     // Extra codes beside a dictionary do not fit its enum: such a field keeps its own type.
     if let Some(reference) = field.dict.filter(|_| field.codes.is_empty())
@@ -213,12 +225,12 @@ fn rust_type(platform: &PlatformSchema, field: &FieldSchema, parent: &str, ids: 
         FieldType::String { .. } | FieldType::Char { .. } => quote!(String),
         FieldType::Int => quote!(i32),
         FieldType::Long => quote!(i64),
-        FieldType::Decimal { .. } => quote!(::hisgate_runtime::Decimal),
+        FieldType::Decimal { .. } => quote!(#rt::Decimal),
         FieldType::Object(_) | FieldType::List(_) => {
             let name = ids.get(Some(&format!("{parent}{}", ident::type_name(&field.name))), &what, &field.origin);
             quote!(#name)
         }
-        FieldType::Map => quote!(::serde_json::Map<String, ::serde_json::Value>),
+        FieldType::Map => quote!(#json::Map<String, #json::Value>),
     }
 }
 
@@ -240,17 +252,13 @@ fn derives_default(platform: &PlatformSchema, id: MessageId, memo: &mut HashMap<
     derivable
 }
 
-fn debug_impl(schema: &MessageSchema, ident: &Ident, ids: &Idents) -> TokenStream {
+fn debug_impl(schema: &MessageSchema, ident: &Ident, ids: &Idents, rt: &TokenStream) -> TokenStream {
     let name = ident.to_string();
     let entries = schema.fields.iter().map(|f| {
         let rust = ident::field(&f.name);
         let label = rust.trim_start_matches("r#").to_owned();
         let member = ids.get(Some(&rust), &format!("field `{}`", f.name), &f.origin);
-        if f.sensitive {
-            quote!(.field(#label, &::hisgate_runtime::redact::Redacted))
-        } else {
-            quote!(.field(#label, &self.#member))
-        }
+        if f.sensitive { quote!(.field(#label, &#rt::redact::Redacted)) } else { quote!(.field(#label, &self.#member)) }
     });
     quote! {
         impl ::core::fmt::Debug for #ident {

@@ -11,24 +11,91 @@ use crate::ident;
 use crate::ident::Idents;
 use data::{Cx, Lit};
 use hisgate_schema::{PlatformSchema, Side, SourcePos};
+use proc_macro2::TokenStream;
 use quote::quote;
+
+/// What is emitted, and how the emitted code names the crates it stands on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Options {
+    /// The path generated code names the runtime by: `::hisgate_runtime` (the default, inside this workspace) or a
+    /// crate re-exporting it whole, with `serde` and `serde_json` (`::hisgate`, the facade users depend on).
+    pub runtime: String,
+    /// The sides whose modules (handler, router, client) are emitted; messages and dictionaries always are.
+    pub sides: Vec<Side>,
+    /// Whether each side module holds its typed `Client`.
+    pub client: bool,
+    /// Whether each side module holds its `Handler`, `Service` and `router`.
+    pub server: bool,
+}
+
+impl Default for Options {
+    /// Both sides, client and server, naming `::hisgate_runtime`, `::serde` and `::serde_json`.
+    fn default() -> Options {
+        Options { runtime: DEFAULT_RUNTIME.to_owned(), sides: Side::ALL.to_vec(), client: true, server: true }
+    }
+}
+
+const DEFAULT_RUNTIME: &str = "::hisgate_runtime";
+
+/// The paths emitted code names: the runtime, serde and serde_json, straight or through the runtime's re-exports.
+pub(crate) struct Paths {
+    pub rt: TokenStream,
+    pub serde: TokenStream,
+    pub json: TokenStream,
+    /// `#[serde(crate = "…")]` on every derive when serde is reached through the runtime.
+    pub serde_attr: TokenStream,
+}
+
+impl Paths {
+    /// The paths of `options`; a runtime path that is not a Rust path is a diagnostic.
+    fn of(options: &Options) -> Result<Paths, Diagnostics> {
+        let parsed = syn::parse_str::<syn::Path>(&options.runtime).map_err(|e| {
+            let mut diags = Diagnostics::default();
+            let at = SourcePos { file: "hisgate build options".into(), line: 1, column: 1 };
+            diags.error(&at, format!("the runtime path `{}` is not a Rust path: {e}", options.runtime));
+            diags
+        })?;
+        if options.runtime == DEFAULT_RUNTIME {
+            return Ok(Paths {
+                rt: quote!(#parsed),
+                serde: quote!(::serde),
+                json: quote!(::serde_json),
+                serde_attr: TokenStream::new(),
+            });
+        }
+        let serde_path = format!("{}::serde", options.runtime);
+        Ok(Paths {
+            rt: quote!(#parsed),
+            serde: quote!(#parsed::serde),
+            json: quote!(#parsed::serde_json),
+            serde_attr: quote!(#[serde(crate = #serde_path)]),
+        })
+    }
+}
 
 /// The module for one platform, formatted and stamped. `source` names the spec folder (`specs/shaanxi`). A spec
 /// name that makes no Rust identifier (a gap in lowering's checks) is a diagnostic.
 pub fn platform(platform: &PlatformSchema, source: &str) -> Result<String, Diagnostics> {
+    platform_with(platform, source, &Options::default())
+}
+
+/// [`platform`] with `options`: which sides, client and server, and the runtime's path.
+pub fn platform_with(platform: &PlatformSchema, source: &str, options: &Options) -> Result<String, Diagnostics> {
+    let paths = Paths::of(options)?;
     let ids = Idents::default();
     let cx = Cx::new(platform, &ids);
     let prelude = cx.prelude();
     let data = platform.lit(&cx);
-    let dictionaries = dictionaries::emit(platform, &ids);
-    let interfaces = messages::emit(platform, &ids);
-    let sides = sides::emit(platform, &ids);
+    let dictionaries = dictionaries::emit(platform, &ids, &paths);
+    let interfaces = messages::emit(platform, &ids, &paths);
+    let sides = sides::emit(platform, &ids, &paths, options);
+    let rt = &paths.rt;
     let tokens = quote! {
         pub use self::data::PLATFORM;
 
         mod data {
             use ::std::borrow::Cow;
-            use ::hisgate_runtime::schema::*;
+            use #rt::schema::*;
 
             #prelude
 
@@ -63,10 +130,16 @@ pub struct Indexed {
 }
 
 impl Indexed {
+    /// A platform with every side emitted.
     pub fn of(platform: &PlatformSchema) -> Indexed {
+        Indexed::with(platform, &Options::default())
+    }
+
+    /// A platform with the sides `options` emits.
+    pub fn with(platform: &PlatformSchema, options: &Options) -> Indexed {
         let sides = Side::ALL
             .into_iter()
-            .filter(|_| platform.protocol.is_some())
+            .filter(|side| platform.protocol.is_some() && options.sides.contains(side))
             .map(|side| {
                 let provided = platform.interfaces.iter().filter(|i| i.provider == side);
                 (side, provided.map(|i| (i.name.to_string(), i.origin.clone())).collect::<Vec<_>>())
@@ -80,8 +153,16 @@ impl Indexed {
 
 /// The crate-level index: one module per platform (`specs/<name>`), the list of all of them, and the registry
 /// macros that let tests, fuzz harnesses and tools iterate over every side and interface, so a new folder under
-/// `specs/` is covered by the next build with no Rust edit.
+/// `specs/` is covered by the next build with no Rust edit. Each module includes its file by a path relative to
+/// the index, so the output works from any folder (`OUT_DIR` or a checked-in one).
 pub fn index(platforms: &[Indexed]) -> Result<String, Diagnostics> {
+    index_with(platforms, &Options::default())
+}
+
+/// [`index`] naming the runtime as `options` says.
+pub fn index_with(platforms: &[Indexed], options: &Options) -> Result<String, Diagnostics> {
+    let paths = Paths::of(options)?;
+    let rt = &paths.rt;
     let ids = Idents::default();
     let idents: Vec<_> = platforms
         .iter()
@@ -96,7 +177,7 @@ pub fn index(platforms: &[Indexed]) -> Result<String, Diagnostics> {
         quote! {
             #[doc = #doc]
             pub mod #ident {
-                include!(concat!(env!("OUT_DIR"), "/", #file));
+                include!(#file);
             }
         }
     });
@@ -126,7 +207,7 @@ pub fn index(platforms: &[Indexed]) -> Result<String, Diagnostics> {
         #(#modules)*
 
         /// Every compiled-in platform, in name order.
-        pub static PLATFORMS: &[&::hisgate_runtime::schema::PlatformSchema] = &[#(#statics),*];
+        pub static PLATFORMS: &[&#rt::schema::PlatformSchema] = &[#(#statics),*];
 
         /// Calls `$callback!` once per side of every compiled-in platform that provides interfaces, as
         /// `platform_side = platform::side { method => Marker, … }` (paths relative to this crate): a test or a

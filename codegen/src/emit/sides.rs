@@ -3,29 +3,32 @@
 //! the protocol work happens in the runtime's server and client; these are typed names over them.
 
 use super::docs::doc;
+use super::{Options, Paths};
 use crate::ident::{self, Idents};
 use hisgate_schema::{InterfaceSchema, PlatformSchema, Side};
 use proc_macro2::TokenStream;
 use quote::quote;
 
-pub fn emit(platform: &PlatformSchema, ids: &Idents) -> TokenStream {
-    if platform.protocol.is_none() {
+pub fn emit(platform: &PlatformSchema, ids: &Idents, paths: &Paths, options: &Options) -> TokenStream {
+    if platform.protocol.is_none() || !(options.client || options.server) {
         return TokenStream::new();
     }
-    let sides = Side::ALL.into_iter().filter_map(|side| {
+    let sides = options.sides.iter().copied().filter_map(|side| {
         let provided: Vec<&InterfaceSchema> = platform.interfaces.iter().filter(|i| i.provider == side).collect();
-        (!provided.is_empty()).then(|| emit_side(side, &provided, ids))
+        (!provided.is_empty()).then(|| emit_side(side, &provided, ids, paths, options))
     });
     quote!(#(#sides)*)
 }
 
-fn emit_side(side: Side, interfaces: &[&InterfaceSchema], ids: &Idents) -> TokenStream {
+fn emit_side(
+    side: Side,
+    interfaces: &[&InterfaceSchema],
+    ids: &Idents,
+    paths: &Paths,
+    options: &Options,
+) -> TokenStream {
     // `interfaces` is never empty: a side without interfaces gets no module.
     let module = ids.get(Some(side.as_str()), "a side", &interfaces[0].origin);
-    let side_variant = match side {
-        Side::Hospital => quote!(Hospital),
-        Side::Platform => quote!(Platform),
-    };
     let who = match side {
         Side::Hospital => "the hospital",
         Side::Platform => "the platform",
@@ -34,93 +37,136 @@ fn emit_side(side: Side, interfaces: &[&InterfaceSchema], ids: &Idents) -> Token
         1 => "The one interface".to_owned(),
         n => format!("The {n} interfaces"),
     };
-    let module_doc = doc(&[&format!(
-        "{count} {who} provides: implement [`Handler`] and serve it with [`router`], or call with [`Client`]."
-    )]);
+    let how = match (options.server, options.client) {
+        (true, true) => "implement [`Handler`] and serve it with [`router`], or call with [`Client`]",
+        (true, false) => "implement [`Handler`] and serve it with [`router`]",
+        _ => "call them with [`Client`]",
+    };
+    let module_doc = doc(&[&format!("{count} {who} provides: {how}.")]);
+    let server = options.server.then(|| server(side, interfaces, ids, paths));
+    let client = options.client.then(|| client(side, interfaces, ids, paths));
+    let rt = &paths.rt;
+    // The imports first, in the order a full module has always had them.
+    let client_use = options.client.then(|| quote!(use #rt::client::{CallError, ClientConfig, Hook, Reply};));
+    let server_use =
+        options.server.then(|| quote!(use #rt::server::{BoxFuture, Context, Dispatch, Failure, Router, ServerConfig};));
+    let arc_use = options.server.then(|| {
+        quote!(
+            use ::std::sync::Arc;
+        )
+    });
+    quote! {
+        #module_doc
+        pub mod #module {
+            use super::interfaces as api;
+            #client_use
+            use #rt::schema::Side;
+            #server_use
+            use ::core::result::Result;
+            #arc_use
+
+            #server
+            #client
+        }
+    }
+}
+
+fn side_variant(side: Side) -> TokenStream {
+    match side {
+        Side::Hospital => quote!(Hospital),
+        Side::Platform => quote!(Platform),
+    }
+}
+
+/// The handler trait, the service dispatching to it, and the router serving it.
+fn server(side: Side, interfaces: &[&InterfaceSchema], ids: &Idents, paths: &Paths) -> TokenStream {
+    let Paths { rt, json, .. } = paths;
+    let who = match side {
+        Side::Hospital => "the hospital",
+        Side::Platform => "the platform",
+    };
     let handler_doc = doc(&[&format!(
         "One async method per interface {who} provides. Each receives a verified, decrypted and validated request; \
          it answers with a response or a [`Failure`] (a business return code). A method left out answers the \
          platform's `unsupported` code."
     )]);
+    let side_variant = side_variant(side);
     let methods = interfaces.iter().map(|i| handler_method(i, ids));
-    let arms = interfaces.iter().map(|i| dispatch_arm(i, ids));
+    let arms = interfaces.iter().map(|i| dispatch_arm(i, ids, rt));
+    quote! {
+        #handler_doc
+        pub trait Handler: Send + Sync + 'static {
+            #(#methods)*
+        }
+
+        /// Dispatches each verified request to its [`Handler`] method.
+        #[derive(Debug)]
+        pub struct Service<H>(Arc<H>);
+
+        impl<H: Handler> Service<H> {
+            pub fn new(handler: H) -> Self {
+                Service(Arc::new(handler))
+            }
+        }
+
+        impl<H: Handler> Dispatch for Service<H> {
+            fn dispatch(
+                &self,
+                interface: &str,
+                payload: #json::Value,
+                context: Context,
+            ) -> BoxFuture<Result<#json::Value, Failure>> {
+                let handler = Arc::clone(&self.0);
+                match interface {
+                    #(#arms)*
+                    other => #rt::server::unknown(other),
+                }
+            }
+        }
+
+        /// The axum router serving `handler` on every binding of the protocol: it reads, checks, verifies,
+        /// decrypts and validates each request in the spec's order, and signs every reply. Add tower layers
+        /// (auth, logging, metrics) with `Router::layer`.
+        pub fn router<H: Handler>(handler: H, config: ServerConfig) -> Router {
+            #rt::server::router(
+                super::PLATFORM.shared(),
+                Side::#side_variant,
+                Arc::new(Service::new(handler)),
+                config,
+            )
+            .expect("codegen emits a server only for a platform with a protocol")
+        }
+    }
+}
+
+/// The typed client of the side's interfaces.
+fn client(side: Side, interfaces: &[&InterfaceSchema], ids: &Idents, paths: &Paths) -> TokenStream {
+    let rt = &paths.rt;
+    let side_variant = side_variant(side);
     let calls = interfaces.iter().map(|i| client_method(i, ids));
     quote! {
-        #module_doc
-        pub mod #module {
-            use super::interfaces as api;
-            use ::hisgate_runtime::client::{CallError, ClientConfig, Hook, Reply};
-            use ::hisgate_runtime::schema::Side;
-            use ::hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure, Router, ServerConfig};
-            use ::core::result::Result;
-            use ::std::sync::Arc;
+        /// Calls these interfaces: seals each request, and verifies each reply before reading it.
+        #[derive(Debug, Clone)]
+        pub struct Client(#rt::client::Client);
 
-            #handler_doc
-            pub trait Handler: Send + Sync + 'static {
-                #(#methods)*
+        impl Client {
+            /// A client of the server at `base_url` (`http://127.0.0.1:8080`).
+            pub fn new(base_url: &str, config: ClientConfig) -> Result<Client, CallError> {
+                #rt::client::Client::new(super::PLATFORM.shared(), Side::#side_variant, base_url, config)
+                    .map(Client)
             }
 
-            /// Dispatches each verified request to its [`Handler`] method.
-            #[derive(Debug)]
-            pub struct Service<H>(Arc<H>);
-
-            impl<H: Handler> Service<H> {
-                pub fn new(handler: H) -> Self {
-                    Service(Arc::new(handler))
-                }
+            /// Adds a hook that sees every attempt (auth headers, logging, metrics).
+            pub fn with_hook(self, hook: impl Hook) -> Client {
+                Client(self.0.with_hook(hook))
             }
 
-            impl<H: Handler> Dispatch for Service<H> {
-                fn dispatch(
-                    &self,
-                    interface: &str,
-                    payload: ::serde_json::Value,
-                    context: Context,
-                ) -> BoxFuture<Result<::serde_json::Value, Failure>> {
-                    let handler = Arc::clone(&self.0);
-                    match interface {
-                        #(#arms)*
-                        other => ::hisgate_runtime::server::unknown(other),
-                    }
-                }
+            /// The untyped client underneath, for calls by interface name.
+            pub fn untyped(&self) -> &#rt::client::Client {
+                &self.0
             }
 
-            /// The axum router serving `handler` on every binding of the protocol: it reads, checks, verifies,
-            /// decrypts and validates each request in the spec's order, and signs every reply. Add tower layers
-            /// (auth, logging, metrics) with `Router::layer`.
-            pub fn router<H: Handler>(handler: H, config: ServerConfig) -> Router {
-                ::hisgate_runtime::server::router(
-                    super::PLATFORM.shared(),
-                    Side::#side_variant,
-                    Arc::new(Service::new(handler)),
-                    config,
-                )
-                .expect("codegen emits a server only for a platform with a protocol")
-            }
-
-            /// Calls these interfaces: seals each request, and verifies each reply before reading it.
-            #[derive(Debug, Clone)]
-            pub struct Client(::hisgate_runtime::client::Client);
-
-            impl Client {
-                /// A client of the server at `base_url` (`http://127.0.0.1:8080`).
-                pub fn new(base_url: &str, config: ClientConfig) -> Result<Client, CallError> {
-                    ::hisgate_runtime::client::Client::new(super::PLATFORM.shared(), Side::#side_variant, base_url, config)
-                        .map(Client)
-                }
-
-                /// Adds a hook that sees every attempt (auth headers, logging, metrics).
-                pub fn with_hook(self, hook: impl Hook) -> Client {
-                    Client(self.0.with_hook(hook))
-                }
-
-                /// The untyped client underneath, for calls by interface name.
-                pub fn untyped(&self) -> &::hisgate_runtime::client::Client {
-                    &self.0
-                }
-
-                #(#calls)*
-            }
+            #(#calls)*
         }
     }
 }
@@ -153,11 +199,11 @@ fn handler_method(interface: &InterfaceSchema, ids: &Idents) -> TokenStream {
     }
 }
 
-fn dispatch_arm(interface: &InterfaceSchema, ids: &Idents) -> TokenStream {
+fn dispatch_arm(interface: &InterfaceSchema, ids: &Idents, rt: &TokenStream) -> TokenStream {
     let (method, _, marker) = names(interface, ids);
     let name = &*interface.name;
     quote! {
-        #name => ::hisgate_runtime::server::handle::<api::#marker, _, _>(payload, move |request| async move {
+        #name => #rt::server::handle::<api::#marker, _, _>(payload, move |request| async move {
             handler.#method(request, context).await
         }),
     }

@@ -176,6 +176,8 @@ fn reply_service(interface: Option<&InterfaceSchema>, found: &Found) -> String {
 
 /// A request as this side's server reads it, not answered: what the reading found, and the validated payload or
 /// the refusal the server would answer (a SOAP fault is a refusal with the malformed code here).
+// Read by the proxy's inspection only.
+#[cfg_attr(not(feature = "proxy"), allow(dead_code))]
 pub(crate) struct Read {
     /// The binding the request used, by its index in the protocol's `bindings:`.
     pub binding: Option<usize>,
@@ -186,6 +188,8 @@ pub(crate) struct Read {
 
 /// Reads a request with the server's own steps — parse, check the envelope's fields, find the interface, check
 /// freshness, verify, decrypt, validate — without a replay guard, a handler or a reply.
+// Read by the proxy's inspection only.
+#[cfg_attr(not(feature = "proxy"), allow(dead_code))]
 pub(crate) fn read(reader: &Reader<'_>, request: &Request<'_>) -> Read {
     let mut found = Found { service: request.interface.map(str::to_owned), ..Found::default() };
     let Some(protocol) = reader.platform.protocol.as_ref() else {
@@ -214,6 +218,8 @@ pub(crate) fn read(reader: &Reader<'_>, request: &Request<'_>) -> Read {
 }
 
 /// The reply this side's server gives a request it refuses: the platform's code, in a sealed envelope.
+// Read by the proxy's inspection only.
+#[cfg_attr(not(feature = "proxy"), allow(dead_code))]
 pub(crate) fn refuse(reader: &Reader<'_>, read: &Read, refusal: Refusal) -> Option<HttpReply> {
     let protocol = reader.platform.protocol.as_ref()?;
     let binding = Binding::new(protocol, protocol.bindings.get(read.binding?)?);

@@ -16,6 +16,7 @@ pub use axum::Router;
 pub use freshness::{Admission, AdmitError, ReplayGuard, Stale, Ticket};
 pub use listen::ConnectionLimits;
 pub use once::{ClaimedTx, Effects, fingerprint};
+#[cfg_attr(not(feature = "proxy"), allow(unused_imports))]
 pub(crate) use routes::read_body;
 pub use routes::{ServerConfig, router};
 /// How a server tells its background work (outbox couriers) to stop.

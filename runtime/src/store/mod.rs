@@ -25,6 +25,8 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 pub enum StoreError {
     #[error("`{0}` is not a database URL (expected sqlite://PATH or postgres://…)")]
     Url(String),
+    #[error("this build has no {database} driver: enable the `{feature}` feature (of `hisgate` or `hisgate-runtime`)")]
+    NoDriver { database: &'static str, feature: &'static str },
     #[error("database: {0}")]
     Database(sqlx::Error),
     #[error("migration {component} {version} was changed after it ran (its checksum differs)")]
@@ -74,6 +76,15 @@ impl Store {
         } else {
             return Err(StoreError::Url(url.to_owned()));
         };
+        match backend {
+            Backend::Sqlite if !cfg!(feature = "sqlite") => {
+                return Err(StoreError::NoDriver { database: "SQLite", feature: "sqlite" });
+            }
+            Backend::Postgres if !cfg!(feature = "postgres") => {
+                return Err(StoreError::NoDriver { database: "PostgreSQL", feature: "postgres" });
+            }
+            _ => {}
+        }
         let (url, schema) = match backend {
             // `mode=rwc` creates the file on first start.
             Backend::Sqlite if !url.contains("mode=") => {
