@@ -9,26 +9,10 @@ use std::process::{Command, Output};
 
 mod support;
 
+use hisgate_tests::interop::{python_with, run_python as run};
+
 fn root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_owned()
-}
-
-/// The validators' Python with `module`, or a skip (a failure under CI).
-fn python_with(module: &str) -> Option<PathBuf> {
-    let python = std::env::var_os("HISGATE_TEST_PYTHON")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root().join("target/test-deps/venv/bin/python"));
-    let ok = Command::new(&python).args(["-c", &format!("import {module}")]).output().is_ok_and(|o| o.status.success());
-    if !ok {
-        hisgate_tests::skip::skip(&format!("python with `{module}` (scripts/install-test-deps installs it)"));
-    }
-    ok.then_some(python)
-}
-
-fn run(python: &Path, script: &str, args: &[&str]) -> String {
-    let output = Command::new(python).arg("-c").arg(script).args(args).output().unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
 }
 
 /// specs/shaanxi with its signature rule replaced by `digest` (no suffix) and two key credentials declared.

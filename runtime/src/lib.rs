@@ -10,6 +10,7 @@ pub mod envelope;
 mod error;
 mod macros;
 mod message;
+pub mod nonce;
 pub mod proxy;
 pub mod sample;
 pub mod secret;

@@ -400,6 +400,12 @@ pub struct CipherParams {
     /// A template whose UTF-8 bytes are the IV (CBC only).
     pub iv: Option<Str>,
     pub encoding: TextEncoding,
+    /// GCM only: the message field whose text's UTF-8 bytes are the 12-byte nonce (WeChat Pay v3's
+    /// `resource.nonce`). A receiver reads it; a sender writes a fresh one unless given one.
+    pub nonce: Option<Str>,
+    /// GCM only: the message field whose text's UTF-8 bytes are the associated data, authenticated but not
+    /// encrypted; absent or empty means none.
+    pub associated_data: Option<Str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -443,12 +449,16 @@ impl BlockAlgorithm {
 pub enum BlockMode {
     Ecb,
     Cbc,
+    /// Galois/Counter Mode (NIST SP 800-38D): an AEAD whose output is the ciphertext followed by the 16-byte tag.
+    Gcm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Padding {
     /// PKCS#7, which is PKCS#5 for 8-byte blocks.
     Pkcs7,
+    /// No padding: GCM is a stream mode.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -462,7 +462,7 @@ impl Lit for CipherScheme {
 
 impl Lit for CipherParams {
     fn lit(&self, cx: &Cx) -> TokenStream {
-        full!(cx, CipherParams { algorithm, mode, padding, iv, encoding } from self)
+        full!(cx, CipherParams { algorithm, mode, padding, iv, encoding, nonce, associated_data } from self)
     }
 }
 
@@ -521,7 +521,7 @@ variants!(
     SignOrder { EncryptThenSign, SignThenEncrypt },
     Compare { Exact, IgnoreCase },
     BlockAlgorithm { Aes128, Aes192, Aes256, Des, Sm4 },
-    BlockMode { Ecb, Cbc },
-    Padding { Pkcs7 },
+    BlockMode { Ecb, Cbc, Gcm },
+    Padding { Pkcs7, None },
     TextEncoding { Base64, HexUpper, HexLower },
 );

@@ -282,16 +282,18 @@ impl Lowerer<'_> {
                 self.diags.error(&ast.pos, format!("the {which} envelope has more than one field with role {role:?}"));
             }
         }
-        let known = |name: &Option<S>, lowerer: &mut Self| {
-            if let Some(n) = name
-                && !fields.iter().any(|f| f.name == n.value)
-            {
+        let known = |name: &Option<S>, dotted: bool, lowerer: &mut Self| {
+            let Some(n) = name else { return };
+            if dotted && n.value.contains('.') {
+                lowerer.member_path(n, "payload `ciphertext`");
+            } else if !fields.iter().any(|f| f.name == n.value) {
                 let message = format!("payload field `{}` is not a field of the {which} envelope", n.value);
                 lowerer.diags.error(&n.pos, message);
             }
         };
-        known(&ast.payload_field, self);
-        known(&ast.payload_ciphertext, self);
+        known(&ast.payload_field, false, self);
+        // An AEAD box (WeChat Pay v3's `resource`) carries the ciphertext beside its nonce: a path into an object.
+        known(&ast.payload_ciphertext, true, self);
         EnvelopeSchema {
             root: opt(&ast.root),
             fields: Seq::Owned(fields),
@@ -435,115 +437,6 @@ impl Lowerer<'_> {
         Seq::Owned(out)
     }
 
-    fn encryption(
-        &mut self,
-        ast: &EncryptionAst,
-        request: &EnvelopeSchema,
-        known: &BTreeSet<String>,
-    ) -> EncryptionRule {
-        if let Some(select) = &ast.select
-            && request.field(&select.value).is_none_or(|f| f.role != EnvelopeRole::Scheme)
-        {
-            let message =
-                format!("`select` names `{}`, which is not a request field with `role: scheme`", select.value);
-            self.diags.error(&select.pos, message);
-        }
-        let mut names = BTreeSet::new();
-        let mut schemes = Vec::new();
-        for scheme in &ast.schemes {
-            let Some(name) = &scheme.name else { continue };
-            if !names.insert(name.value.clone()) {
-                self.diags.error(&name.pos, format!("duplicate scheme `{}`", name.value));
-            }
-            let cipher = self.cipher(&scheme.cipher, &scheme.pos, known);
-            let template = scheme.key_template.as_ref();
-            if let Some(t) = template {
-                self.template(&t.value, &t.pos, known);
-            }
-            let steps = scheme.key_steps.iter().filter_map(|s| self.key_step(s, known)).collect::<Vec<_>>();
-            schemes.push(CipherScheme {
-                name: Str::Owned(name.value.clone()),
-                cipher,
-                key: KeySource { template: text(&scheme.key_template), steps: Seq::Owned(steps) },
-            });
-        }
-        if schemes.is_empty() {
-            self.diags.error(&ast.pos, "`encryption` needs at least one scheme");
-        }
-        EncryptionRule { select: opt(&ast.select), schemes: Seq::Owned(schemes), description: text(&ast.description) }
-    }
-
-    fn key_step(&mut self, step: &KeyStepAst, known: &BTreeSet<String>) -> Option<KeyStep> {
-        match step {
-            KeyStepAst::Encrypt { cipher, key, pos } => {
-                let key = key.as_ref()?;
-                self.template(&key.value, &key.pos, known);
-                Some(KeyStep::Encrypt { cipher: self.cipher(cipher, pos, known), key: Str::Owned(key.value.clone()) })
-            }
-            KeyStepAst::Take(n) => match n.value.parse::<u32>() {
-                Ok(n) if n > 0 => Some(KeyStep::Take(n)),
-                _ => {
-                    self.diags.error(&n.pos, format!("`take` needs a whole number above 0, found `{}`", n.value));
-                    None
-                }
-            },
-        }
-    }
-
-    fn cipher(&mut self, ast: &CipherAst, at: &SourcePos, known: &BTreeSet<String>) -> CipherParams {
-        let (algorithm, mode) = match ast.cipher.as_ref().map(|c| c.value.as_str()) {
-            Some(name) => match parse_cipher(name) {
-                Some(pair) => pair,
-                None => {
-                    let pos = &ast.cipher.as_ref().map_or(at, |c| &c.pos);
-                    let message = format!(
-                        "unknown cipher `{name}` (expected aes-128-ecb, aes-128-cbc, aes-192-…, aes-256-…, des-ecb, des-cbc, sm4-ecb, sm4-cbc)"
-                    );
-                    self.diags.error(pos, message);
-                    (BlockAlgorithm::Aes128, BlockMode::Ecb)
-                }
-            },
-            None => (BlockAlgorithm::Aes128, BlockMode::Ecb),
-        };
-        let padding = self.keyword(
-            &ast.padding,
-            "padding",
-            &[("pkcs7", Padding::Pkcs7), ("pkcs5", Padding::Pkcs7)],
-            Padding::Pkcs7,
-        );
-        let encoding = self.keyword(
-            &ast.encoding,
-            "encoding",
-            &[
-                ("base64", TextEncoding::Base64),
-                ("hex-upper", TextEncoding::HexUpper),
-                ("hex-lower", TextEncoding::HexLower),
-            ],
-            TextEncoding::Base64,
-        );
-        match (mode, &ast.iv) {
-            (BlockMode::Cbc, None) => self.diags.error(at, "a CBC cipher needs an `iv`"),
-            (BlockMode::Ecb, Some(iv)) => self.diags.error(&iv.pos, "an ECB cipher takes no `iv`"),
-            (BlockMode::Cbc, Some(iv)) => {
-                self.template(&iv.value, &iv.pos, known);
-                let literal = template::names(&iv.value).is_ok_and(|n| n.is_empty());
-                if literal && iv.value.len() != algorithm.block_len() {
-                    let message = format!(
-                        "the IV `{}` is {} bytes; {} needs {}",
-                        iv.value,
-                        iv.value.len(),
-                        algorithm.name(),
-                        algorithm.block_len()
-                    );
-                    self.diags.error(&iv.pos, message);
-                }
-            }
-            (BlockMode::Ecb, None) => {}
-        }
-        CipherParams { algorithm, mode, padding, iv: opt(&ast.iv), encoding }
-    }
-
-    /// Checks a template's syntax and that it reads only known inputs.
     /// `rsa-sha256 {private} {public}` or `sm2-sm3 {private} {public} [der|raw] [id=USER_ID]`.
     fn signing_step(
         &mut self,
@@ -588,7 +481,8 @@ impl Lowerer<'_> {
         })
     }
 
-    fn template(&mut self, value: &str, pos: &SourcePos, known: &BTreeSet<String>) {
+    /// Checks a template's syntax and that it reads only known inputs.
+    pub(super) fn template(&mut self, value: &str, pos: &SourcePos, known: &BTreeSet<String>) {
         match template::names(value) {
             Ok(names) => {
                 for name in names.into_iter().filter(|n| !known.contains(*n)) {
@@ -605,7 +499,7 @@ impl Lowerer<'_> {
     }
 
     /// A keyword from a closed set, or `default` when absent; an unknown word is an error naming the set.
-    fn keyword<T: Copy>(&mut self, value: &Option<S>, key: &str, options: &[(&str, T)], default: T) -> T {
+    pub(super) fn keyword<T: Copy>(&mut self, value: &Option<S>, key: &str, options: &[(&str, T)], default: T) -> T {
         let Some(v) = value else { return default };
         match options.iter().find(|(word, _)| *word == v.value) {
             Some((_, t)) => *t,
@@ -616,24 +510,6 @@ impl Lowerer<'_> {
             }
         }
     }
-}
-
-fn parse_cipher(name: &str) -> Option<(BlockAlgorithm, BlockMode)> {
-    let (algorithm, mode) = name.rsplit_once('-')?;
-    let algorithm = match algorithm {
-        "aes-128" => BlockAlgorithm::Aes128,
-        "aes-192" => BlockAlgorithm::Aes192,
-        "aes-256" => BlockAlgorithm::Aes256,
-        "des" => BlockAlgorithm::Des,
-        "sm4" => BlockAlgorithm::Sm4,
-        _ => return None,
-    };
-    let mode = match mode {
-        "ecb" => BlockMode::Ecb,
-        "cbc" => BlockMode::Cbc,
-        _ => return None,
-    };
-    Some((algorithm, mode))
 }
 
 /// The platform's return codes, which failure and rejection codes must name.

@@ -122,9 +122,12 @@ fn read_encryption(r: &mut FileReader, mut map: MapReader) -> EncryptionAst {
 fn read_cipher(r: &mut FileReader, map: &mut MapReader) -> CipherAst {
     CipherAst {
         cipher: map.required(r, "cipher"),
-        padding: map.required(r, "padding"),
+        // Required of block modes, refused on GCM: the lowering knows the mode.
+        padding: map.text(r, "padding"),
         iv: map.text(r, "iv"),
         encoding: map.required(r, "encoding"),
+        nonce: map.text(r, "nonce"),
+        associated_data: map.text(r, "associated_data"),
     }
 }
 

@@ -806,6 +806,8 @@ mod data {
                                 padding: Padding::Pkcs7,
                                 iv: Some(s("{timestamp[0..16]}")),
                                 encoding: TextEncoding::HexLower,
+                                nonce: None,
+                                associated_data: None,
                             },
                             key: KeySource {
                                 template: s("{key}"),
