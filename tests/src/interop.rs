@@ -97,3 +97,31 @@ pub fn run_python(python: &Path, script: &str, args: &[&str]) -> String {
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
     String::from_utf8(output.stdout).expect("UTF-8 from python").trim().to_owned()
 }
+
+/// Node with the test packages `scripts/install-test-deps` puts under `target/test-deps/node` (`sm-crypto`), when
+/// `module` loads there; otherwise a skip (a failure under CI).
+pub fn node_with(module: &str) -> Option<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("the workspace");
+    let modules = root.join("target/test-deps/node/node_modules");
+    let loads = Command::new("node")
+        .args(["-e", &format!("require({module:?})")])
+        .env("NODE_PATH", &modules)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !loads {
+        crate::skip::skip(&format!("node with `{module}` (scripts/install-test-deps installs it)"));
+    }
+    loads.then_some(modules)
+}
+
+/// Runs `script` under node with `modules` on its path and `args` as `process.argv.slice(1)`; its stdout, trimmed.
+pub fn run_node(modules: &Path, script: &str, args: &[&str]) -> String {
+    let output = Command::new("node")
+        .args(["-e", script, "--"])
+        .args(args)
+        .env("NODE_PATH", modules)
+        .output()
+        .expect("node runs");
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    String::from_utf8(output.stdout).expect("UTF-8 from node").trim().to_owned()
+}
