@@ -236,6 +236,27 @@ pub struct SignatureRule {
     pub order: SignOrder,
     pub compare: Compare,
     pub description: Str,
+    /// The lines canonical form, in place of pairs: each template rendered and ended by `\n` (WeChat Pay v3's
+    /// `{method}`, `{path}`, `{timestamp}`, `{nonce}`, `{body}`: the body as sent). Empty for the pairs form.
+    pub lines: Seq<Str>,
+    /// A structured carrier: the signature field's value is this template with `{signature}` in it
+    /// (`WECHATPAY2-SHA256-RSA2048 mchid="{mchid}",nonce_str="{nonce}",signature="{signature}",…`); a receiver
+    /// reads each `name="{input}"` parameter back into that input.
+    pub carrier: Option<Str>,
+}
+
+impl SignatureRule {
+    /// Whether the canonical string is the lines form.
+    pub fn is_lines(&self) -> bool {
+        !self.lines.is_empty()
+    }
+
+    /// Whether a template of the rule (its lines, carrier, prefix, suffix) reads input `name`.
+    pub fn reads(&self, name: &str) -> bool {
+        let placeholder = format!("{{{name}}}");
+        let mut templates = self.lines.iter().chain(self.carrier.iter());
+        templates.any(|t| t.contains(&placeholder)) || self.prefix.contains(&placeholder)
+    }
 }
 
 /// Which fields of a message are signed.

@@ -405,7 +405,7 @@ impl Lit for SignatureRule {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, SignatureRule {
             field, covers, exclude, drop_empty, sort, pair, join, nested, numbers, prefix, suffix, digest, order,
-            compare, description,
+            compare, description, lines, carrier,
         } from self)
     }
 }

@@ -12,6 +12,10 @@ use std::collections::BTreeSet;
 /// binding, and the request time.
 pub const CALL_INPUTS: &[&str] = &["service", "format", "timestamp"];
 
+/// Inputs of the message being signed, for the lines canonical form: the HTTP method, the path with its query, the
+/// body exactly as sent, and a nonce (fresh per message unless given).
+pub const MESSAGE_INPUTS: &[&str] = &["method", "path", "body", "nonce"];
+
 impl Lowerer<'_> {
     pub(super) fn protocol(
         &mut self,
@@ -23,7 +27,7 @@ impl Lowerer<'_> {
         let request = self.envelope(ast.request.as_ref()?, "request");
         let response = self.envelope(ast.response.as_ref()?, "response");
         let mut known: BTreeSet<String> = credentials.iter().map(|c| c.name.to_string()).collect();
-        known.extend(CALL_INPUTS.iter().map(|s| s.to_string()));
+        known.extend(CALL_INPUTS.iter().chain(MESSAGE_INPUTS).map(|s| s.to_string()));
         known.extend(request.fields.iter().chain(response.fields.iter()).map(|f| f.name.to_string()));
         let envelopes = [(&request, ast.request.as_ref()?), (&response, ast.response.as_ref()?)];
         for (envelope, ast) in envelopes {
@@ -154,6 +158,63 @@ impl Lowerer<'_> {
         })
     }
 
+    /// The lines form's templates, or nothing for the pairs form, whose keys are then required; and the carrier.
+    fn lines(
+        &mut self,
+        ast: &SignatureAst,
+        request: &EnvelopeSchema,
+        response: &EnvelopeSchema,
+        known: &BTreeSet<String>,
+    ) -> Seq<Str> {
+        let pairs_keys = [
+            ("covers", &ast.covers),
+            ("empty", &ast.empty),
+            ("sort", &ast.sort),
+            ("pair", &ast.pair),
+            ("join", &ast.join),
+            ("nested", &ast.nested),
+            ("numbers", &ast.numbers),
+            ("suffix", &ast.suffix),
+        ];
+        if let Some(carrier) = &ast.carrier {
+            let mut with_signature = known.clone();
+            with_signature.insert("signature".to_owned());
+            self.template(&carrier.value, &carrier.pos, &with_signature);
+            if !carrier.value.contains("{signature}") {
+                self.diags.error(&carrier.pos, "`carrier` must hold `{signature}`: where the signature goes");
+            }
+        }
+        let Some(lines) = &ast.lines else {
+            for (key, _) in pairs_keys.iter().filter(|(_, value)| value.is_none()) {
+                self.diags.error(&ast.pos, format!("missing required key `{key}`"));
+            }
+            return Seq::Borrowed(&[]);
+        };
+        for (key, value) in pairs_keys.iter().filter_map(|(k, v)| Some((k, v.as_ref()?))) {
+            let message = format!("`{key}` belongs to the pairs form; with `lines` the canonical string is the lines");
+            self.diags.error(&value.pos, message);
+        }
+        if lines.is_empty() {
+            self.diags.error(&ast.pos, "`lines` needs at least one line");
+        }
+        for line in lines {
+            self.template(&line.value, &line.pos, known);
+        }
+        // The body is signed as sent, so the signature cannot travel inside it.
+        for (envelope, which) in [(request, "request"), (response, "response")] {
+            if let Some(field) = envelope.field_with_role(EnvelopeRole::Signature)
+                && field.place != Place::Header
+            {
+                let message = format!(
+                    "a `lines` signature covers the body as sent, so the {which} envelope's `{}` must travel `in: header`",
+                    field.name
+                );
+                self.diags.error(&ast.pos, message);
+            }
+        }
+        texts(lines)
+    }
+
     fn failures(&mut self, ast: &FailuresAst, codes: &Codes) -> FailureCodes {
         let mut code = |s: &Option<S>, what: &str| {
             if let Some(s) = s {
@@ -203,7 +264,8 @@ impl Lowerer<'_> {
             if !ident::is_wire_name(&name.value) {
                 self.diags.error(&name.pos, format!("credential `{}` must be [A-Za-z_][A-Za-z0-9_]*", name.value));
             }
-            if CALL_INPUTS.contains(&name.value.as_str()) || !seen.insert(name.value.clone()) {
+            let reserved = CALL_INPUTS.contains(&name.value.as_str()) || MESSAGE_INPUTS.contains(&name.value.as_str());
+            if reserved || !seen.insert(name.value.clone()) {
                 self.diags
                     .error(&name.pos, format!("credential `{}` is declared twice or is a call input", name.value));
             }
@@ -334,6 +396,7 @@ impl Lowerer<'_> {
         for t in [&ast.prefix, &ast.suffix].into_iter().flatten() {
             self.template(&t.value, &t.pos, known);
         }
+        let lines = self.lines(ast, request, response, known);
         let digest = self.digest(&ast.digest, &ast.pos, known);
         Some(SignatureRule {
             field: Str::Owned(field.value.clone()),
@@ -381,6 +444,8 @@ impl Lowerer<'_> {
                 Compare::Exact,
             ),
             description: text(&ast.description),
+            lines,
+            carrier: opt(&ast.carrier),
         })
     }
 

@@ -288,6 +288,8 @@ pub struct SignatureAst {
     pub order: Option<S>,
     pub compare: Option<S>,
     pub description: Option<S>,
+    pub lines: Option<Vec<S>>,
+    pub carrier: Option<S>,
     pub pos: SourcePos,
 }
 

@@ -11,6 +11,7 @@ use crate::signature::{SignError, Signer, VerifyError};
 use crate::template::{self, TemplateError};
 use serde_json::{Map, Value};
 
+mod lines;
 pub mod members;
 use members::{member, set_member};
 
@@ -159,9 +160,11 @@ impl<'p> Envelope<'p> {
     /// Wraps no payload at all: an error reply, or a message the document says carries nothing.
     pub fn seal_bare(&self, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
         let inputs = with_format(inputs, format);
+        let inputs = self.with_nonce(&inputs);
         let (mut body, mut headers) = self.fields(&inputs)?;
         self.sign_into(&mut body, &mut headers, &inputs)?;
-        self.serialize(body, headers, format)
+        let sealed = self.serialize(body, headers, format)?;
+        self.sign_lines(sealed, &inputs)
     }
 
     /// The envelope's fields: from an input named after each, or its template.
@@ -202,6 +205,7 @@ impl<'p> Envelope<'p> {
         inputs: &Inputs,
     ) -> Result<Sealed, EnvelopeError> {
         let inputs = with_format(inputs, format);
+        let inputs = self.with_nonce(&inputs);
         let inputs = &*inputs;
         let (mut body, mut headers) = self.fields(inputs)?;
         let scheme = self.scheme(&body, Some(inputs))?;
@@ -239,7 +243,8 @@ impl<'p> Envelope<'p> {
                 self.sign_into(&mut body, &mut headers, inputs)?;
             }
         }
-        self.serialize(body, headers, format)
+        let sealed = self.serialize(body, headers, format)?;
+        self.sign_lines(sealed, inputs)
     }
 
     fn serialize(
@@ -294,6 +299,10 @@ impl<'p> Envelope<'p> {
         headers: &mut Vec<(String, String)>,
         inputs: &Inputs,
     ) -> Result<(), EnvelopeError> {
+        if self.protocol.signature.is_lines() {
+            // Signed once the body is written: `sign_lines`.
+            return Ok(());
+        }
         // Templates may read header values (glorycard's timestamp); most are inputs already, so copy only when not.
         let value = if headers.iter().all(|(k, _)| inputs.get(k).is_some()) {
             self.signer().value(body, inputs)?
@@ -301,6 +310,7 @@ impl<'p> Envelope<'p> {
             let overlay = headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
             self.signer().value(body, &overlay)?
         };
+        let value = self.carried(value, inputs)?;
         let field = &self.protocol.signature.field;
         match self.schema.field(field).map(|f| f.place) {
             Some(Place::Header) => headers.push((field.to_string(), value)),
@@ -376,6 +386,10 @@ impl<'p> Envelope<'p> {
         if format == Format::Xml {
             xml::refuse_repeated_fields(&fields, self.schema.field_names())?;
         }
+        if self.protocol.signature.is_lines() && inputs.get("body").is_none() {
+            // The lines form signs the body as it came, byte for byte: never a re-serialization of it.
+            return self.open_fields(fields, headers, format, &inputs.clone().with("body", body), limits);
+        }
         self.open_fields(fields, headers, format, inputs, limits)
     }
 
@@ -393,6 +407,8 @@ impl<'p> Envelope<'p> {
         let inputs = with_headers(self.protocol, inputs, headers);
         let inputs = &*inputs;
         let signature = self.signature_value(&fields, headers);
+        let (signature, carried) = self.uncarried(signature, inputs)?;
+        let inputs = &*carried;
         let scheme = self.scheme(&fields, None)?;
         let aead = scheme.map(|s| members::received(s, &fields, inputs));
         let inputs = aead.as_deref().unwrap_or(inputs);

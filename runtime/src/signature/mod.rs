@@ -2,6 +2,7 @@
 
 pub mod asymmetric;
 pub mod canonical;
+pub mod carrier;
 pub mod diagnose;
 mod digests;
 pub mod forms;
@@ -41,6 +42,8 @@ pub enum VerifyError {
     NotVerified { public: String },
     #[error("{0}")]
     Sign(#[from] SignError),
+    #[error("`{field}` is not `{scheme} name=\"value\",…` as the rule's carrier says")]
+    Carrier { field: String, scheme: String },
 }
 
 /// What signing produced, with every intermediate value for a debugger.
@@ -90,6 +93,14 @@ impl<'p> Signer<'p> {
 
     fn wrap(&self, pairs: &Pairs, inputs: &Inputs) -> Result<String, TemplateError> {
         let mut out = template::render(&self.rule.prefix, inputs)?;
+        if self.rule.is_lines() {
+            // Each line ends with `\n`, the last one too: WeChat Pay's string to sign ends in one.
+            for line in self.rule.lines.iter() {
+                out.push_str(&template::render(line, inputs)?);
+                out.push('\n');
+            }
+            return Ok(out);
+        }
         pairs.join_into(self.rule, &mut out);
         out.push_str(&template::render(&self.rule.suffix, inputs)?);
         Ok(out)
