@@ -2,7 +2,8 @@
 //! string to sign is the method, the path with its query, the timestamp, a fresh nonce and the body as sent, each
 //! ended by `\n`; the RSA2 signature travels in `Authorization: WECHATPAY2-SHA256-RSA2048 mchid="…",nonce_str="…",
 //! signature="…",timestamp="…",serial_no="…"`. The document's printed string to sign is reproduced; a sealed request
-//! opens under the public key alone; a body re-serialized, a changed byte or another nonce never verifies.
+//! opens under the public key its key id picks from a key ring; a body re-serialized, a changed byte or another
+//! nonce never verifies, and a key id the ring lacks is named.
 
 use hisgate_runtime::codec::Limits;
 use hisgate_runtime::envelope::{Envelope, EnvelopeError, Format, Payload};
@@ -17,7 +18,7 @@ credentials:
   - { name: mchid, title: 商户号, example: "1900009191" }
   - { name: serial, title: 商户证书序列号, example: 1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C }
   - { name: privateKey, title: 商户私钥, secret: true }
-  - { name: platformPublicKey, title: 微信支付公钥 }
+  - { name: platformKeys, title: 验签公钥目录, description: "One <serial>.pem per key; the message's serial picks one." }
 request:
   fields:
     - { name: Authorization, title: 认证信息, required: true, in: header, role: signature }
@@ -33,7 +34,7 @@ signature:
   field: Authorization
   lines: ["{method}", "{path}", "{timestamp}", "{nonce}", "{body}"]
   carrier: 'WECHATPAY2-SHA256-RSA2048 mchid="{mchid}",nonce_str="{nonce}",signature="{signature}",timestamp="{timestamp}",serial_no="{serial}"'
-  digest: ["rsa-sha256 {privateKey} {platformPublicKey}", base64]
+  digest: ["rsa-sha256 {privateKey} {platformKeys} key-id={serial}", base64]
 bindings:
   - { name: json, method: POST, format: json, path: "/v3/{path}" }
 failures:
@@ -95,8 +96,11 @@ fn a_sealed_request_opens_under_the_public_key_and_nothing_changed_does() {
     .with("path", "/v3/pay/transactions/jsapi")
     .with("timestamp", "1554208460")
     .with("service", "Jsapi");
+    let ring = tempfile::tempdir().unwrap();
+    std::fs::write(ring.path().join("5157F09EFDC096DE15EBE81A47057A7232F1B8E1.pem"), &public).unwrap();
+    std::fs::write(ring.path().join("PUB_KEY_ID_0114232134912410000.pem"), &public).unwrap();
     let receiver = Inputs::new()
-        .with("platformPublicKey", public)
+        .with("platformKeys", ring.path().to_str().unwrap())
         .with("method", "POST")
         .with("path", "/v3/pay/transactions/jsapi");
     let envelope = Envelope::new(protocol, Direction::Request);
@@ -132,4 +136,15 @@ fn a_sealed_request_opens_under_the_public_key_and_nothing_changed_does() {
     let not_a_carrier = vec![(name.clone(), "Bearer abc".to_owned())];
     let result = open(&sealed.body, &not_a_carrier, &receiver);
     assert!(matches!(result, Err(EnvelopeError::Verify(VerifyError::Carrier { .. }))), "{result:?}");
+
+    // The key id the message carries picks the key; one the ring lacks, or one that is not a file name, is named.
+    let serial = |id: &str| vec![(name.clone(), authorization.replace("5157F09EFDC096DE15EBE81A47057A7232F1B8E1", id))];
+    let result = open(&sealed.body, &serial("PUB_KEY_ID_0114232134912410001"), &receiver);
+    let message = result.unwrap_err().to_string();
+    assert!(message.contains("no verifying key has the id `PUB_KEY_ID_0114232134912410001` (the key ring holds: 5157F09EFDC096DE15EBE81A47057A7232F1B8E1, PUB_KEY_ID_0114232134912410000)"), "{message}");
+    let message = open(&sealed.body, &serial("../../etc/passwd"), &receiver).unwrap_err().to_string();
+    assert!(message.contains("the key id `../../etc/passwd` is not one"), "{message}");
+    // Under the other id the same key verifies: the signature was never over the key id.
+    let other = serial("PUB_KEY_ID_0114232134912410000");
+    assert_eq!(open(&sealed.body, &other, &receiver).unwrap().payload, payload);
 }

@@ -316,6 +316,7 @@ fn signing_rules_verify_with_the_public_key_and_nothing_else() {
                 algorithm: algorithm.clone(),
                 private: "{privateKey}".into(),
                 public: "{peerPublicKey}".into(),
+                key_id: None,
             };
             protocol.signature.digest = vec![step, encoding.clone()].into();
             let signer = Signer::for_protocol(&protocol, Direction::Request);

@@ -313,6 +313,9 @@ pub enum DigestStep {
         algorithm: SignAlgorithm,
         private: Str,
         public: Str,
+        /// A key ring: the public key template names a directory of `<id>.pem` files, and this template, over what
+        /// the message carries (a `Wechatpay-Serial`, a carrier's `serial_no`), gives the id of the one that verifies.
+        key_id: Option<Str>,
     },
 }
 

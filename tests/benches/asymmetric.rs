@@ -30,6 +30,7 @@ fn signing(algorithm: SignAlgorithm) -> ProtocolSchema {
         algorithm,
         private: Str::Borrowed("{privateKey}"),
         public: Str::Borrowed("{peerPublicKey}"),
+        key_id: None,
     };
     protocol.signature.digest = Seq::Owned(vec![sign, DigestStep::Base64]);
     protocol

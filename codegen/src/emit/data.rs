@@ -424,9 +424,10 @@ impl Lit for DigestStep {
             DigestStep::HexUpper => quote!(DigestStep::HexUpper),
             DigestStep::HexLower => quote!(DigestStep::HexLower),
             DigestStep::Base64 => quote!(DigestStep::Base64),
-            DigestStep::Sign { algorithm, private, public } => {
+            DigestStep::Sign { algorithm, private, public, key_id } => {
                 let (algorithm, private, public) = (algorithm.lit(cx), private.lit(cx), public.lit(cx));
-                quote!(DigestStep::Sign { algorithm: #algorithm, private: #private, public: #public })
+                let key_id = key_id.lit(cx);
+                quote!(DigestStep::Sign { algorithm: #algorithm, private: #private, public: #public, key_id: #key_id })
             }
         }
     }

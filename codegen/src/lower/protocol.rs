@@ -502,7 +502,8 @@ impl Lowerer<'_> {
         Seq::Owned(out)
     }
 
-    /// `rsa-sha256 {private} {public}` or `sm2-sm3 {private} {public} [der|raw] [id=USER_ID]`.
+    /// `rsa-sha256 {private} {public} [key-id={id}]` or `sm2-sm3 {private} {public} [der|raw] [id=USER_ID]
+    /// [key-id={id}]`.
     fn signing_step(
         &mut self,
         word: &str,
@@ -523,13 +524,20 @@ impl Lowerer<'_> {
         self.template(private, pos, known);
         self.template(public, pos, known);
         let (mut encoding, mut user_id) = (SignatureEncoding::Der, "1234567812345678".to_owned());
+        let mut key_id = None;
         for option in words {
             match (word, option) {
+                (_, o) if o.starts_with("key-id=") => {
+                    let template = &o["key-id=".len()..];
+                    self.template(template, pos, known);
+                    key_id = Some(Str::Owned(template.to_owned()));
+                }
                 ("sm2-sm3", "der") => encoding = SignatureEncoding::Der,
                 ("sm2-sm3", "raw") => encoding = SignatureEncoding::Raw,
                 ("sm2-sm3", o) if o.starts_with("id=") => user_id = o["id=".len()..].to_owned(),
                 _ => {
-                    let expected = if word == "sm2-sm3" { "der, raw or id=USER_ID" } else { "nothing more" };
+                    let expected =
+                        if word == "sm2-sm3" { "der, raw, id=USER_ID or key-id={id}" } else { "key-id={id}" };
                     self.diags.error(pos, format!("`{option}` is no option of `{word}` (expected {expected})"));
                     return None;
                 }
@@ -543,6 +551,7 @@ impl Lowerer<'_> {
             algorithm,
             private: Str::Owned(private.to_owned()),
             public: Str::Owned(public.to_owned()),
+            key_id,
         })
     }
 

@@ -793,6 +793,8 @@ mod data {
                 order: SignOrder::EncryptThenSign,
                 compare: Compare::Exact,
                 description: s(""),
+                lines: Cow::Borrowed(&[]),
+                carrier: None,
             },
             encryption: Some(EncryptionRule {
                 select: None,

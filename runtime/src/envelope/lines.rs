@@ -42,7 +42,7 @@ impl Envelope<'_> {
     }
 
     /// The signature a received carrier holds, and the inputs with its other parameters (a nonce, a timestamp, a
-    /// key id), which the sender chooses; a credential is never taken from it.
+    /// key id), which the sender chooses, where the receiver has no value of its own; never a secret.
     pub(super) fn uncarried<'i>(
         &self,
         received: Option<String>,
@@ -60,7 +60,9 @@ impl Envelope<'_> {
         for (name, value) in params {
             if name == "signature" {
                 signature = Some(value);
-            } else if self.protocol.credential(&name).is_none() {
+            } else if inputs.get(&name).is_none() && !self.protocol.credential(&name).is_some_and(|c| c.secret) {
+                // What the receiver has is its own (its `mchid`); what it lacks is the sender's to say (the key id
+                // of the sender's certificate); a secret is never taken from a message.
                 joined.set(name, value, false);
             }
         }

@@ -18,6 +18,35 @@ pub enum KeyError {
     UserId(String),
     #[error("signing failed: {0}")]
     Sign(String),
+    #[error("the key id `{0}` is not one: letters, digits, `_`, `-` and `.`, not starting with `.`")]
+    KeyId(String),
+    #[error("no verifying key has the id `{id}` (the key ring holds: {known})")]
+    UnknownKeyId { id: String, known: String },
+    #[error("the key ring `{0}` is not a directory of <id>.pem files")]
+    NoKeyRing(String),
+}
+
+/// The path of the key a key ring holds under `id`: `ring/<id>.pem`. The id comes from the message, so it is held
+/// to a file name's characters (no `/`, no `..`) before it touches the file system.
+pub fn ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
+    let id = id.trim();
+    let valid = !id.is_empty()
+        && id.len() <= 128
+        && !id.starts_with('.')
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !valid {
+        return Err(KeyError::KeyId(id.chars().take(64).collect()));
+    }
+    let dir = std::path::Path::new(ring.trim());
+    let Ok(entries) = std::fs::read_dir(dir) else { return Err(KeyError::NoKeyRing(ring.trim().to_owned())) };
+    let path = dir.join(format!("{id}.pem"));
+    if path.is_file() {
+        return Ok(path.to_string_lossy().into_owned());
+    }
+    let mut known: Vec<String> =
+        entries.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".pem").map(str::to_owned)).collect();
+    known.sort();
+    Err(KeyError::UnknownKeyId { id: id.to_owned(), known: known.join(", ") })
 }
 
 const RSA_PRIVATE: &str = "an RSA private key (PKCS#8 or PKCS#1, PEM or Base64 DER, or a file holding one)";

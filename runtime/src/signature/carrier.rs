@@ -64,8 +64,8 @@ mod tests {
             .with("serial", "1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C");
         let text = write(CARRIER, &inputs, "uOVRnA4qG/MNnYzdQxJanN+zU+lTgIcnU9BxGw5dKjK+VdEUz2FeIoC+D5sB/LN+nGzX3hfZg6r5wT1pl2ZobmIc6p0ldN7J6yDgUzbX8Uk3sD4a4eZVPTBvqNDoUqcYMlZ9uuDdCvNv4TM3c1WzsXUrExwVkI1XO5jCNbgDJ25nkT/c1gIFvqoogl7MdSFGc4W4xZsqCItnqbypR3RuGIlR9h9vlRsy7zJR9PBI83X8alLDIfR1ukt1P7tMnmogZ0cuDY8cZsd8ZlCgLadmvej58SLsIkVxFJ8XmUgx9FJgM0xaolJxqm3sCufvSAObuLSN6zvVJHeHTbaGbAA==").unwrap();
         assert!(text.starts_with(r#"WECHATPAY2-SHA256-RSA2048 mchid="1900009191",nonce_str="593BEC0C"#), "{text}");
-        let read = read(CARRIER, &text).unwrap();
-        let get = |name: &str| read.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
+        let params = read(CARRIER, &text).unwrap();
+        let get = |name: &str| params.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str());
         assert_eq!(get("serial"), Some("1DDE55AD98ED71D6EDD4A4A16996DE7B47773A8C"));
         assert_eq!(get("nonce"), Some("593BEC0C930BF1AFEB40B4A08C8FB242"));
         assert!(get("signature").unwrap().ends_with("bAA=="));

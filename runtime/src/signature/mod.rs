@@ -183,9 +183,19 @@ pub fn digest_value(steps: &[DigestStep], input: &[u8], inputs: &Inputs) -> Resu
 
 /// The public key text of a chain that signs with a private key, rendered from the inputs; `None` for a digest.
 fn asymmetric_public(steps: &[DigestStep], inputs: &Inputs) -> Result<Option<String>, SignError> {
-    match steps.iter().find_map(|s| if let DigestStep::Sign { public, .. } = s { Some(public) } else { None }) {
-        Some(public) => Ok(Some(template::render(public, inputs)?)),
+    match steps.iter().find(|s| matches!(s, DigestStep::Sign { .. })) {
+        Some(step) => Ok(Some(public_key(step, inputs)?)),
         None => Ok(None),
+    }
+}
+
+/// A signing step's verifying key: its public template rendered, or, with a key id, the ring's key of that id.
+fn public_key(step: &DigestStep, inputs: &Inputs) -> Result<String, SignError> {
+    let DigestStep::Sign { public, key_id, .. } = step else { return Ok(String::new()) };
+    let public = template::render(public, inputs)?;
+    match key_id {
+        None => Ok(public),
+        Some(id) => Ok(asymmetric::ring_key(&public, &template::render(id, inputs)?)?),
     }
 }
 
@@ -202,7 +212,7 @@ pub fn check_chain(
     let Some(at) = steps.iter().position(|s| matches!(s, DigestStep::Sign { .. })) else {
         return Ok(matches(compare, &digest_value(steps, input, inputs)?, received));
     };
-    let DigestStep::Sign { algorithm, public, .. } = &steps[at] else { unreachable!("found above") };
+    let DigestStep::Sign { algorithm, .. } = &steps[at] else { unreachable!("found above") };
     let (signed, _) = run_steps(&steps[..at], input, inputs, |_, _, _| {})?;
     let mut signature = received.trim().as_bytes().to_vec();
     for step in steps[at + 1..].iter().rev() {
@@ -215,7 +225,7 @@ pub fn check_chain(
         let Some(decoded) = decoded else { return Ok(false) };
         signature = decoded;
     }
-    let public = template::render(public, inputs)?;
+    let public = public_key(&steps[at], inputs)?;
     Ok(asymmetric::verify(algorithm, &public, &signed, &signature)?)
 }
 
