@@ -148,3 +148,61 @@ fn a_sealed_request_opens_under_the_public_key_and_nothing_changed_does() {
     let other = serial("PUB_KEY_ID_0114232134912410000");
     assert_eq!(open(&sealed.body, &other, &receiver).unwrap().payload, payload);
 }
+
+/// `hisgate explain`'s search over a lines-form rule: the string a counterpart signed, named from the signature.
+#[test]
+fn explain_names_the_lines_forms_usual_suspects() {
+    use hisgate_runtime::signature::diagnose::{Options, diagnose};
+    let platform = platform();
+    let protocol = platform.protocol.as_ref().unwrap();
+    let (private, public) = keys();
+    let wrong =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys/rsa-test-2-public.pem"))
+            .unwrap();
+    let ring = tempfile::tempdir().unwrap();
+    std::fs::write(ring.path().join("PUB_KEY_ID_0114232134912410000.pem"), &public).unwrap();
+    std::fs::write(ring.path().join("5157F09EFDC096DE15EBE81A47057A7232F1B8E1.pem"), &wrong).unwrap();
+    let body = r#"{"description":"陕西测试医院-挂号费","amount":{"total":100,"currency":"CNY"}}"#;
+    let inputs = Inputs::new()
+        .with("method", "POST")
+        .with("path", "/v3/pay/transactions/jsapi")
+        .with("timestamp", "1554208460")
+        .with("nonce", "593BEC0C930BF1AFEB40B4A08C8FB242")
+        .with("body", body)
+        .with("serial", "PUB_KEY_ID_0114232134912410000")
+        .with("platformKeys", ring.path().to_str().unwrap())
+        .with_secret("privateKey", private);
+    let signer = Signer::for_protocol(protocol, Direction::Request);
+    let sign = |inputs: &Inputs| signer.value(&Map::new(), inputs).unwrap();
+    let explain = |signature: &str, inputs: &Inputs| {
+        let d = diagnose(&platform, Direction::Request, &Map::new(), inputs, signature, Options::default());
+        d.findings.first().map(|f| f.variant.clone()).unwrap_or_else(|| format!("nothing: {d:?}"))
+    };
+    assert!(
+        diagnose(&platform, Direction::Request, &Map::new(), &inputs, &sign(&inputs), Options::default()).matches_rule
+    );
+
+    // The counterpart signed the JSON it re-serialized (pretty-printed), not the body it sent.
+    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(body).unwrap()).unwrap();
+    let signed = sign(&inputs.clone().with("body", pretty));
+    assert_eq!(explain(&signed, &inputs), "the body re-serialized as pretty-printed JSON, not signed as sent");
+
+    // It left off the last line's `\n`.
+    let canonical = signer.canonical(&Map::new(), &inputs).unwrap();
+    let key = inputs.get("privateKey").unwrap();
+    let unended = hisgate_runtime::signature::asymmetric::sign(
+        &hisgate_runtime::schema::SignAlgorithm::RsaSha256,
+        key,
+        canonical.strip_suffix('\n').unwrap().as_bytes(),
+    )
+    .unwrap();
+    let unended = base64::Engine::encode(&base64::engine::general_purpose::STANDARD, unended);
+    assert_eq!(explain(&unended, &inputs), "the string to sign without the `\\n` that ends its last line");
+
+    // The message names the key id of the wrong key: the ring's other key verifies.
+    let misnamed = inputs.clone().with("serial", "5157F09EFDC096DE15EBE81A47057A7232F1B8E1");
+    assert_eq!(
+        explain(&sign(&inputs), &misnamed),
+        "the key `PUB_KEY_ID_0114232134912410000` of the key ring, not `5157F09EFDC096DE15EBE81A47057A7232F1B8E1`, which the message names"
+    );
+}

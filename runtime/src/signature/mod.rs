@@ -8,6 +8,7 @@ mod digests;
 pub mod forms;
 mod names;
 mod payload;
+mod suspects;
 pub mod variants;
 
 use crate::schema::{Compare, DigestStep, Direction, EnvelopeSchema, HashAlgorithm, ProtocolSchema, SignatureRule};
