@@ -97,7 +97,10 @@ fn a_sealed_request_opens_under_the_public_key_and_nothing_changed_does() {
     .with("timestamp", "1554208460")
     .with("service", "Jsapi");
     let ring = tempfile::tempdir().unwrap();
-    std::fs::write(ring.path().join("5157F09EFDC096DE15EBE81A47057A7232F1B8E1.pem"), &public).unwrap();
+    // The platform certificate under its serial, the platform public key under its id: the move between the two.
+    let certificate =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys/rsa-test-certificate.pem"));
+    std::fs::write(ring.path().join("5157F09EFDC096DE15EBE81A47057A7232F1B8E1.pem"), certificate.unwrap()).unwrap();
     std::fs::write(ring.path().join("PUB_KEY_ID_0114232134912410000.pem"), &public).unwrap();
     let receiver = Inputs::new()
         .with("platformKeys", ring.path().to_str().unwrap())

@@ -50,9 +50,10 @@ pub fn ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
 }
 
 const RSA_PRIVATE: &str = "an RSA private key (PKCS#8 or PKCS#1, PEM or Base64 DER, or a file holding one)";
-const RSA_PUBLIC: &str = "an RSA public key (SubjectPublicKeyInfo or PKCS#1, PEM or Base64 DER, or a file holding one)";
+const RSA_PUBLIC: &str = "an RSA public key (SubjectPublicKeyInfo or PKCS#1, PEM or Base64 DER, an X.509 certificate, or a file holding one)";
 const SM2_PRIVATE: &str = "an SM2 private key (64 hex digits or PKCS#8 PEM, or a file holding one)";
-const SM2_PUBLIC: &str = "an SM2 public key (04‖x‖y or x‖y in hex or SubjectPublicKeyInfo PEM, or a file holding one)";
+const SM2_PUBLIC: &str =
+    "an SM2 public key (04‖x‖y or x‖y in hex, SubjectPublicKeyInfo PEM, an X.509 certificate, or a file holding one)";
 
 /// Signs `data` with the private key `key` (its text, or a file's path).
 pub fn sign(algorithm: &SignAlgorithm, key: &str, data: &[u8]) -> Result<Vec<u8>, KeyError> {
@@ -168,10 +169,22 @@ fn rsa_private(text: &str) -> Result<rsa::RsaPrivateKey, KeyError> {
         .map_err(|_| unreadable())
 }
 
+/// The SubjectPublicKeyInfo (DER) of an X.509 certificate in PEM: a platform certificate verifies with its key.
+/// Its validity and chain are the deployment's to check when it installs the certificate, as every SDK leaves them.
+fn certificate_key(text: &str) -> Option<Vec<u8>> {
+    use der::{DecodePem, Encode};
+    let certificate = x509_cert::Certificate::from_pem(text.trim()).ok()?;
+    certificate.tbs_certificate.subject_public_key_info.to_der().ok()
+}
+
 fn rsa_public(text: &str) -> Result<rsa::RsaPublicKey, KeyError> {
     use rsa::pkcs1::DecodeRsaPublicKey;
     use rsa::pkcs8::DecodePublicKey;
     let unreadable = || KeyError::Unreadable { role: "public key", expected: RSA_PUBLIC };
+    if text.contains("-----BEGIN CERTIFICATE") {
+        let spki = certificate_key(text).ok_or_else(unreadable)?;
+        return rsa::RsaPublicKey::from_public_key_der(&spki).map_err(|_| unreadable());
+    }
     if text.contains("-----BEGIN") {
         return rsa::RsaPublicKey::from_public_key_pem(text)
             .or_else(|_| rsa::RsaPublicKey::from_pkcs1_pem(text))
@@ -201,6 +214,10 @@ fn sm2_private(text: &str) -> Result<sm2::SecretKey, KeyError> {
 fn sm2_public(text: &str) -> Result<sm2::PublicKey, KeyError> {
     use sm2::pkcs8::DecodePublicKey;
     let unreadable = || KeyError::Unreadable { role: "public key", expected: SM2_PUBLIC };
+    if text.contains("-----BEGIN CERTIFICATE") {
+        let spki = certificate_key(text).ok_or_else(unreadable)?;
+        return sm2::PublicKey::from_public_key_der(&spki).map_err(|_| unreadable());
+    }
     if text.contains("-----BEGIN") {
         return sm2::PublicKey::from_public_key_pem(text).map_err(|_| unreadable());
     }
