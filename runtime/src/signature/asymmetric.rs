@@ -61,14 +61,14 @@ pub fn sign(algorithm: &SignAlgorithm, key: &str, data: &[u8]) -> Result<Vec<u8>
     match algorithm {
         SignAlgorithm::RsaSha256 => {
             use rsa::signature::{SignatureEncoding as _, Signer as _};
-            let key = rsa_private(&key)?;
+            let key = cached(&key, rsa_private)?;
             let signer = rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new(key);
             let signature = signer.try_sign(data).map_err(|e| KeyError::Sign(e.to_string()))?;
             Ok(signature.to_vec())
         }
         SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
             use sm2::dsa::signature::Signer as _;
-            let secret = sm2_private(&key)?;
+            let secret = cached(&key, sm2_private)?;
             let signer = sm2::dsa::SigningKey::new(user_id, &secret).map_err(|e| KeyError::UserId(e.to_string()))?;
             let signature: sm2::dsa::Signature = signer.try_sign(data).map_err(|e| KeyError::Sign(e.to_string()))?;
             let raw = signature.to_bytes();
@@ -87,14 +87,14 @@ pub fn verify(algorithm: &SignAlgorithm, key: &str, data: &[u8], signature: &[u8
     match algorithm {
         SignAlgorithm::RsaSha256 => {
             use rsa::signature::Verifier as _;
-            let key = rsa_public(&key)?;
+            let key = cached(&key, rsa_public)?;
             let verifier = rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha256>::new(key);
             let Ok(signature) = rsa::pkcs1v15::Signature::try_from(signature) else { return Ok(false) };
             Ok(verifier.verify(data, &signature).is_ok())
         }
         SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
             use sm2::dsa::signature::Verifier as _;
-            let public = sm2_public(&key)?;
+            let public = cached(&key, sm2_public)?;
             let verifier = sm2::dsa::VerifyingKey::new(user_id, public).map_err(|e| KeyError::UserId(e.to_string()))?;
             let raw = match encoding {
                 SignatureEncoding::Der => raw_of_der(signature),
@@ -104,6 +104,34 @@ pub fn verify(algorithm: &SignAlgorithm, key: &str, data: &[u8], signature: &[u8
             Ok(parsed.is_some_and(|s| verifier.verify(data, &s).is_ok()))
         }
     }
+}
+
+/// A parsed key, by the SHA-256 of its text and its type: reading an RSA key (PEM, DER, its CRT values) costs about
+/// what a verify does, and a process signs and verifies with the same few keys. At most 64 keys are held (a key ring
+/// is a directory of a few); past that the cache starts over. A key file changed on disk is new text, so read anew.
+fn cached<K: Clone + Send + Sync + 'static>(
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<K, KeyError>,
+) -> Result<K, KeyError> {
+    use sha2::Digest;
+    use std::any::{Any, TypeId};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<(TypeId, [u8; 32]), Box<dyn Any + Send + Sync>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let id = (TypeId::of::<K>(), <[u8; 32]>::from(sha2::Sha256::digest(text.as_bytes())));
+    let cache = CACHE.get_or_init(Cache::default);
+    // A poisoned lock only means another thread panicked mid-insert; the map is still a map.
+    if let Some(key) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&id).and_then(|k| k.downcast_ref::<K>()) {
+        return Ok(key.clone());
+    }
+    let key = parse(text)?;
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= 64 {
+        map.clear();
+    }
+    map.insert(id, Box::new(key.clone()));
+    Ok(key)
 }
 
 /// An SM2 signature's (r, s) as DER: `SEQUENCE { r INTEGER, s INTEGER }`.
