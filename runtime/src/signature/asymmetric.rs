@@ -68,8 +68,12 @@ pub fn sign(algorithm: &SignAlgorithm, key: &str, data: &[u8]) -> Result<Vec<u8>
         }
         SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
             use sm2::dsa::signature::Signer as _;
-            let secret = cached(&key, sm2_private)?;
-            let signer = sm2::dsa::SigningKey::new(user_id, &secret).map_err(|e| KeyError::UserId(e.to_string()))?;
+            // The signing key holds Z_A, whose public point costs a scalar multiplication: cached with it.
+            let signer = cached(&format!("{user_id}\0{key}"), |both| {
+                let (user_id, key) = both.split_once('\0').unwrap_or_default();
+                let secret = sm2_private(key)?;
+                sm2::dsa::SigningKey::new(user_id, &secret).map_err(|e| KeyError::UserId(e.to_string()))
+            })?;
             let signature: sm2::dsa::Signature = signer.try_sign(data).map_err(|e| KeyError::Sign(e.to_string()))?;
             let raw = signature.to_bytes();
             match encoding {
