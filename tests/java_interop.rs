@@ -12,104 +12,14 @@ use hisgate_runtime::client::{Attempt, Hook};
 use hisgate_runtime::server::{Context, Failure};
 use hisgate_runtime::transport::HttpRequest;
 use hisgate_runtime::{Decimal, Interface, Message};
+use hisgate_tests::interop::Jdk;
 use hisgate_tests::loopback::{Loopback, client_config, full_response, server_config};
 use serde::Deserialize;
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::process::{Child, Command, Stdio};
 
 /// The seed's credentials, handed to the Java side as its own configuration (the Rust side reads the spec's).
 const KEY: &str = "2098D32C4D1399EC";
 const PARTNER: &str = "TEST_WX";
 const HOSPITAL_CODE: &str = "0";
-
-/// The Java sources, compiled into a temporary class path.
-struct Jdk {
-    classes: tempfile::TempDir,
-}
-
-impl Jdk {
-    /// Compiles `tests/java`; `None`, with a SKIPPED line, where there is no `javac` (under CI, a panic).
-    fn compile() -> Option<Jdk> {
-        let sources = Path::new(env!("CARGO_MANIFEST_DIR")).join("java");
-        let mut files: Vec<_> =
-            std::fs::read_dir(&sources).expect("tests/java").map(|e| e.expect("an entry").path()).collect();
-        files.retain(|p| p.extension().is_some_and(|e| e == "java"));
-        let classes = tempfile::tempdir().expect("a temporary directory");
-        // The sources hold Chinese text: UTF-8 whatever the platform's default charset.
-        let compiled =
-            Command::new("javac").args(["-encoding", "UTF-8", "-d"]).arg(classes.path()).args(&files).status();
-        match compiled {
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                hisgate_tests::skip::skip("javac not found (scripts/install-test-deps installs a JDK)");
-                None
-            }
-            Err(e) => panic!("cannot run javac: {e}"),
-            Ok(status) => {
-                assert!(status.success(), "javac failed on {}: {status}", sources.display());
-                Some(Jdk { classes })
-            }
-        }
-    }
-
-    /// Runs `class` to completion with `input` on its stdin: what it printed.
-    fn run(&self, class: &str, args: &[&str], input: &str) -> String {
-        use std::io::Write;
-        let mut child = Command::new("java")
-            .arg("-cp")
-            .arg(self.classes.path())
-            .arg(class)
-            .args(args)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start java {class}: {e}"));
-        child.stdin.take().expect("piped stdin").write_all(input.as_bytes()).expect("java reads its input");
-        JavaProcess(child).output()
-    }
-
-    /// Starts `class` with its stdout piped to the test.
-    fn spawn(&self, class: &str, args: &[&str]) -> JavaProcess {
-        let child = Command::new("java")
-            .arg("-cp")
-            .arg(self.classes.path())
-            .arg(class)
-            .args(args)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap_or_else(|e| panic!("cannot start java {class}: {e}"));
-        JavaProcess(child)
-    }
-}
-
-/// A Java process, killed when dropped: no test leaves one behind, however it ends.
-struct JavaProcess(Child);
-
-impl JavaProcess {
-    /// Everything it prints, once it has exited successfully.
-    fn output(mut self) -> String {
-        let mut out = String::new();
-        self.0.stdout.take().expect("piped stdout").read_to_string(&mut out).expect("UTF-8 on stdout");
-        let status = self.0.wait().expect("the process ends");
-        assert!(status.success(), "java exited with {status}; it printed:\n{out}");
-        out
-    }
-
-    /// The first line it prints: the Java server prints its port there once it listens.
-    fn first_line(&mut self) -> String {
-        let mut line = String::new();
-        BufReader::new(self.0.stdout.as_mut().expect("piped stdout")).read_line(&mut line).expect("a line");
-        line.trim().to_owned()
-    }
-}
-
-impl Drop for JavaProcess {
-    fn drop(&mut self) {
-        // A client that has exited already: the kill fails, harmlessly.
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 /// The QueryRegister request both directions send: the seed's example, with a second user rule in Chinese.
 fn query_request() -> query_register::Request {

@@ -342,6 +342,7 @@ fn sm2_step(user_id: &str, encoding: SignatureEncoding) -> DigestStep {
         algorithm: SignAlgorithm::Sm2Sm3 { user_id: user_id.to_owned().into(), encoding },
         private: "{privateKey}".into(),
         public: "{peerPublicKey}".into(),
+        key_id: None,
     }
 }
 

@@ -15,6 +15,7 @@ pub mod envelope;
 mod error;
 mod macros;
 mod message;
+pub mod nonce;
 #[cfg(feature = "proxy")]
 pub mod proxy;
 pub mod sample;

@@ -77,6 +77,10 @@ impl Inputs {
         self.values.insert(name.into(), Input { value: value.into(), secret });
     }
 
+    pub fn remove(&mut self, name: &str) {
+        self.values.remove(name);
+    }
+
     pub fn get(&self, name: &str) -> Option<&str> {
         self.values.get(name).map(|i| i.value.as_str())
     }

@@ -236,6 +236,27 @@ pub struct SignatureRule {
     pub order: SignOrder,
     pub compare: Compare,
     pub description: Str,
+    /// The lines canonical form, in place of pairs: each template rendered and ended by `\n` (WeChat Pay v3's
+    /// `{method}`, `{path}`, `{timestamp}`, `{nonce}`, `{body}`: the body as sent). Empty for the pairs form.
+    pub lines: Seq<Str>,
+    /// A structured carrier: the signature field's value is this template with `{signature}` in it
+    /// (`WECHATPAY2-SHA256-RSA2048 mchid="{mchid}",nonce_str="{nonce}",signature="{signature}",…`); a receiver
+    /// reads each `name="{input}"` parameter back into that input.
+    pub carrier: Option<Str>,
+}
+
+impl SignatureRule {
+    /// Whether the canonical string is the lines form.
+    pub fn is_lines(&self) -> bool {
+        !self.lines.is_empty()
+    }
+
+    /// Whether a template of the rule (its lines, carrier, prefix, suffix) reads input `name`.
+    pub fn reads(&self, name: &str) -> bool {
+        let placeholder = format!("{{{name}}}");
+        let mut templates = self.lines.iter().chain(self.carrier.iter());
+        templates.any(|t| t.contains(&placeholder)) || self.prefix.contains(&placeholder)
+    }
 }
 
 /// Which fields of a message are signed.
@@ -292,6 +313,9 @@ pub enum DigestStep {
         algorithm: SignAlgorithm,
         private: Str,
         public: Str,
+        /// A key ring: the public key template names a directory of `<id>.pem` files, and this template, over what
+        /// the message carries (a `Wechatpay-Serial`, a carrier's `serial_no`), gives the id of the one that verifies.
+        key_id: Option<Str>,
     },
 }
 
@@ -400,6 +424,12 @@ pub struct CipherParams {
     /// A template whose UTF-8 bytes are the IV (CBC only).
     pub iv: Option<Str>,
     pub encoding: TextEncoding,
+    /// GCM only: the message field whose text's UTF-8 bytes are the 12-byte nonce (WeChat Pay v3's
+    /// `resource.nonce`). A receiver reads it; a sender writes a fresh one unless given one.
+    pub nonce: Option<Str>,
+    /// GCM only: the message field whose text's UTF-8 bytes are the associated data, authenticated but not
+    /// encrypted; absent or empty means none.
+    pub associated_data: Option<Str>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -443,12 +473,16 @@ impl BlockAlgorithm {
 pub enum BlockMode {
     Ecb,
     Cbc,
+    /// Galois/Counter Mode (NIST SP 800-38D): an AEAD whose output is the ciphertext followed by the 16-byte tag.
+    Gcm,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Padding {
     /// PKCS#7, which is PKCS#5 for 8-byte blocks.
     Pkcs7,
+    /// No padding: GCM is a stream mode.
+    None,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,7 @@
 pub mod arbitrary;
 pub mod databases;
 pub mod fixtures;
+pub mod interop;
 pub mod load;
 pub mod loopback;
 pub mod registry;

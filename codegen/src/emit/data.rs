@@ -437,7 +437,7 @@ impl Lit for SignatureRule {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, SignatureRule {
             field, covers, exclude, drop_empty, sort, pair, join, nested, numbers, prefix, suffix, digest, order,
-            compare, description,
+            compare, description, lines, carrier,
         } from self)
     }
 }
@@ -456,9 +456,10 @@ impl Lit for DigestStep {
             DigestStep::HexUpper => quote!(DigestStep::HexUpper),
             DigestStep::HexLower => quote!(DigestStep::HexLower),
             DigestStep::Base64 => quote!(DigestStep::Base64),
-            DigestStep::Sign { algorithm, private, public } => {
+            DigestStep::Sign { algorithm, private, public, key_id } => {
                 let (algorithm, private, public) = (algorithm.lit(cx), private.lit(cx), public.lit(cx));
-                quote!(DigestStep::Sign { algorithm: #algorithm, private: #private, public: #public })
+                let key_id = key_id.lit(cx);
+                quote!(DigestStep::Sign { algorithm: #algorithm, private: #private, public: #public, key_id: #key_id })
             }
         }
     }
@@ -494,7 +495,7 @@ impl Lit for CipherScheme {
 
 impl Lit for CipherParams {
     fn lit(&self, cx: &Cx) -> TokenStream {
-        full!(cx, CipherParams { algorithm, mode, padding, iv, encoding } from self)
+        full!(cx, CipherParams { algorithm, mode, padding, iv, encoding, nonce, associated_data } from self)
     }
 }
 
@@ -554,7 +555,7 @@ variants!(
     SignOrder { EncryptThenSign, SignThenEncrypt },
     Compare { Exact, IgnoreCase },
     BlockAlgorithm { Aes128, Aes192, Aes256, Des, Sm4 },
-    BlockMode { Ecb, Cbc },
-    Padding { Pkcs7 },
+    BlockMode { Ecb, Cbc, Gcm },
+    Padding { Pkcs7, None },
     TextEncoding { Base64, HexUpper, HexLower },
 );

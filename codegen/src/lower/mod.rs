@@ -4,6 +4,7 @@
 mod answers;
 mod database;
 mod dictionary;
+mod encryption;
 mod examples;
 mod idempotency;
 mod keys;

@@ -12,6 +12,10 @@ use std::collections::BTreeSet;
 /// binding, and the request time.
 pub const CALL_INPUTS: &[&str] = &["service", "format", "timestamp"];
 
+/// Inputs of the message being signed, for the lines canonical form: the HTTP method, the path with its query, the
+/// body exactly as sent, and a nonce (fresh per message unless given).
+pub const MESSAGE_INPUTS: &[&str] = &["method", "path", "body", "nonce"];
+
 impl Lowerer<'_> {
     pub(super) fn protocol(
         &mut self,
@@ -23,7 +27,7 @@ impl Lowerer<'_> {
         let request = self.envelope(ast.request.as_ref()?, "request");
         let response = self.envelope(ast.response.as_ref()?, "response");
         let mut known: BTreeSet<String> = credentials.iter().map(|c| c.name.to_string()).collect();
-        known.extend(CALL_INPUTS.iter().map(|s| s.to_string()));
+        known.extend(CALL_INPUTS.iter().chain(MESSAGE_INPUTS).map(|s| s.to_string()));
         known.extend(request.fields.iter().chain(response.fields.iter()).map(|f| f.name.to_string()));
         let envelopes = [(&request, ast.request.as_ref()?), (&response, ast.response.as_ref()?)];
         for (envelope, ast) in envelopes {
@@ -154,6 +158,63 @@ impl Lowerer<'_> {
         })
     }
 
+    /// The lines form's templates, or nothing for the pairs form, whose keys are then required; and the carrier.
+    fn lines(
+        &mut self,
+        ast: &SignatureAst,
+        request: &EnvelopeSchema,
+        response: &EnvelopeSchema,
+        known: &BTreeSet<String>,
+    ) -> Seq<Str> {
+        let pairs_keys = [
+            ("covers", &ast.covers),
+            ("empty", &ast.empty),
+            ("sort", &ast.sort),
+            ("pair", &ast.pair),
+            ("join", &ast.join),
+            ("nested", &ast.nested),
+            ("numbers", &ast.numbers),
+            ("suffix", &ast.suffix),
+        ];
+        if let Some(carrier) = &ast.carrier {
+            let mut with_signature = known.clone();
+            with_signature.insert("signature".to_owned());
+            self.template(&carrier.value, &carrier.pos, &with_signature);
+            if !carrier.value.contains("{signature}") {
+                self.diags.error(&carrier.pos, "`carrier` must hold `{signature}`: where the signature goes");
+            }
+        }
+        let Some(lines) = &ast.lines else {
+            for (key, _) in pairs_keys.iter().filter(|(_, value)| value.is_none()) {
+                self.diags.error(&ast.pos, format!("missing required key `{key}`"));
+            }
+            return Seq::Borrowed(&[]);
+        };
+        for (key, value) in pairs_keys.iter().filter_map(|(k, v)| Some((k, v.as_ref()?))) {
+            let message = format!("`{key}` belongs to the pairs form; with `lines` the canonical string is the lines");
+            self.diags.error(&value.pos, message);
+        }
+        if lines.is_empty() {
+            self.diags.error(&ast.pos, "`lines` needs at least one line");
+        }
+        for line in lines {
+            self.template(&line.value, &line.pos, known);
+        }
+        // The body is signed as sent, so the signature cannot travel inside it.
+        for (envelope, which) in [(request, "request"), (response, "response")] {
+            if let Some(field) = envelope.field_with_role(EnvelopeRole::Signature)
+                && field.place != Place::Header
+            {
+                let message = format!(
+                    "a `lines` signature covers the body as sent, so the {which} envelope's `{}` must travel `in: header`",
+                    field.name
+                );
+                self.diags.error(&ast.pos, message);
+            }
+        }
+        texts(lines)
+    }
+
     fn failures(&mut self, ast: &FailuresAst, codes: &Codes) -> FailureCodes {
         let mut code = |s: &Option<S>, what: &str| {
             if let Some(s) = s {
@@ -203,7 +264,8 @@ impl Lowerer<'_> {
             if !ident::is_wire_name(&name.value) {
                 self.diags.error(&name.pos, format!("credential `{}` must be [A-Za-z_][A-Za-z0-9_]*", name.value));
             }
-            if CALL_INPUTS.contains(&name.value.as_str()) || !seen.insert(name.value.clone()) {
+            let reserved = CALL_INPUTS.contains(&name.value.as_str()) || MESSAGE_INPUTS.contains(&name.value.as_str());
+            if reserved || !seen.insert(name.value.clone()) {
                 self.diags
                     .error(&name.pos, format!("credential `{}` is declared twice or is a call input", name.value));
             }
@@ -282,16 +344,18 @@ impl Lowerer<'_> {
                 self.diags.error(&ast.pos, format!("the {which} envelope has more than one field with role {role:?}"));
             }
         }
-        let known = |name: &Option<S>, lowerer: &mut Self| {
-            if let Some(n) = name
-                && !fields.iter().any(|f| f.name == n.value)
-            {
+        let known = |name: &Option<S>, dotted: bool, lowerer: &mut Self| {
+            let Some(n) = name else { return };
+            if dotted && n.value.contains('.') {
+                lowerer.member_path(n, "payload `ciphertext`");
+            } else if !fields.iter().any(|f| f.name == n.value) {
                 let message = format!("payload field `{}` is not a field of the {which} envelope", n.value);
                 lowerer.diags.error(&n.pos, message);
             }
         };
-        known(&ast.payload_field, self);
-        known(&ast.payload_ciphertext, self);
+        known(&ast.payload_field, false, self);
+        // An AEAD box (WeChat Pay v3's `resource`) carries the ciphertext beside its nonce: a path into an object.
+        known(&ast.payload_ciphertext, true, self);
         EnvelopeSchema {
             root: opt(&ast.root),
             fields: Seq::Owned(fields),
@@ -332,6 +396,7 @@ impl Lowerer<'_> {
         for t in [&ast.prefix, &ast.suffix].into_iter().flatten() {
             self.template(&t.value, &t.pos, known);
         }
+        let lines = self.lines(ast, request, response, known);
         let digest = self.digest(&ast.digest, &ast.pos, known);
         Some(SignatureRule {
             field: Str::Owned(field.value.clone()),
@@ -379,6 +444,8 @@ impl Lowerer<'_> {
                 Compare::Exact,
             ),
             description: text(&ast.description),
+            lines,
+            carrier: opt(&ast.carrier),
         })
     }
 
@@ -435,116 +502,8 @@ impl Lowerer<'_> {
         Seq::Owned(out)
     }
 
-    fn encryption(
-        &mut self,
-        ast: &EncryptionAst,
-        request: &EnvelopeSchema,
-        known: &BTreeSet<String>,
-    ) -> EncryptionRule {
-        if let Some(select) = &ast.select
-            && request.field(&select.value).is_none_or(|f| f.role != EnvelopeRole::Scheme)
-        {
-            let message =
-                format!("`select` names `{}`, which is not a request field with `role: scheme`", select.value);
-            self.diags.error(&select.pos, message);
-        }
-        let mut names = BTreeSet::new();
-        let mut schemes = Vec::new();
-        for scheme in &ast.schemes {
-            let Some(name) = &scheme.name else { continue };
-            if !names.insert(name.value.clone()) {
-                self.diags.error(&name.pos, format!("duplicate scheme `{}`", name.value));
-            }
-            let cipher = self.cipher(&scheme.cipher, &scheme.pos, known);
-            let template = scheme.key_template.as_ref();
-            if let Some(t) = template {
-                self.template(&t.value, &t.pos, known);
-            }
-            let steps = scheme.key_steps.iter().filter_map(|s| self.key_step(s, known)).collect::<Vec<_>>();
-            schemes.push(CipherScheme {
-                name: Str::Owned(name.value.clone()),
-                cipher,
-                key: KeySource { template: text(&scheme.key_template), steps: Seq::Owned(steps) },
-            });
-        }
-        if schemes.is_empty() {
-            self.diags.error(&ast.pos, "`encryption` needs at least one scheme");
-        }
-        EncryptionRule { select: opt(&ast.select), schemes: Seq::Owned(schemes), description: text(&ast.description) }
-    }
-
-    fn key_step(&mut self, step: &KeyStepAst, known: &BTreeSet<String>) -> Option<KeyStep> {
-        match step {
-            KeyStepAst::Encrypt { cipher, key, pos } => {
-                let key = key.as_ref()?;
-                self.template(&key.value, &key.pos, known);
-                Some(KeyStep::Encrypt { cipher: self.cipher(cipher, pos, known), key: Str::Owned(key.value.clone()) })
-            }
-            KeyStepAst::Take(n) => match n.value.parse::<u32>() {
-                Ok(n) if n > 0 => Some(KeyStep::Take(n)),
-                _ => {
-                    self.diags.error(&n.pos, format!("`take` needs a whole number above 0, found `{}`", n.value));
-                    None
-                }
-            },
-        }
-    }
-
-    fn cipher(&mut self, ast: &CipherAst, at: &SourcePos, known: &BTreeSet<String>) -> CipherParams {
-        let (algorithm, mode) = match ast.cipher.as_ref().map(|c| c.value.as_str()) {
-            Some(name) => match parse_cipher(name) {
-                Some(pair) => pair,
-                None => {
-                    let pos = &ast.cipher.as_ref().map_or(at, |c| &c.pos);
-                    let message = format!(
-                        "unknown cipher `{name}` (expected aes-128-ecb, aes-128-cbc, aes-192-…, aes-256-…, des-ecb, des-cbc, sm4-ecb, sm4-cbc)"
-                    );
-                    self.diags.error(pos, message);
-                    (BlockAlgorithm::Aes128, BlockMode::Ecb)
-                }
-            },
-            None => (BlockAlgorithm::Aes128, BlockMode::Ecb),
-        };
-        let padding = self.keyword(
-            &ast.padding,
-            "padding",
-            &[("pkcs7", Padding::Pkcs7), ("pkcs5", Padding::Pkcs7)],
-            Padding::Pkcs7,
-        );
-        let encoding = self.keyword(
-            &ast.encoding,
-            "encoding",
-            &[
-                ("base64", TextEncoding::Base64),
-                ("hex-upper", TextEncoding::HexUpper),
-                ("hex-lower", TextEncoding::HexLower),
-            ],
-            TextEncoding::Base64,
-        );
-        match (mode, &ast.iv) {
-            (BlockMode::Cbc, None) => self.diags.error(at, "a CBC cipher needs an `iv`"),
-            (BlockMode::Ecb, Some(iv)) => self.diags.error(&iv.pos, "an ECB cipher takes no `iv`"),
-            (BlockMode::Cbc, Some(iv)) => {
-                self.template(&iv.value, &iv.pos, known);
-                let literal = template::names(&iv.value).is_ok_and(|n| n.is_empty());
-                if literal && iv.value.len() != algorithm.block_len() {
-                    let message = format!(
-                        "the IV `{}` is {} bytes; {} needs {}",
-                        iv.value,
-                        iv.value.len(),
-                        algorithm.name(),
-                        algorithm.block_len()
-                    );
-                    self.diags.error(&iv.pos, message);
-                }
-            }
-            (BlockMode::Ecb, None) => {}
-        }
-        CipherParams { algorithm, mode, padding, iv: opt(&ast.iv), encoding }
-    }
-
-    /// Checks a template's syntax and that it reads only known inputs.
-    /// `rsa-sha256 {private} {public}` or `sm2-sm3 {private} {public} [der|raw] [id=USER_ID]`.
+    /// `rsa-sha256 {private} {public} [key-id={id}]` or `sm2-sm3 {private} {public} [der|raw] [id=USER_ID]
+    /// [key-id={id}]`.
     fn signing_step(
         &mut self,
         word: &str,
@@ -565,13 +524,20 @@ impl Lowerer<'_> {
         self.template(private, pos, known);
         self.template(public, pos, known);
         let (mut encoding, mut user_id) = (SignatureEncoding::Der, "1234567812345678".to_owned());
+        let mut key_id = None;
         for option in words {
             match (word, option) {
+                (_, o) if o.starts_with("key-id=") => {
+                    let template = &o["key-id=".len()..];
+                    self.template(template, pos, known);
+                    key_id = Some(Str::Owned(template.to_owned()));
+                }
                 ("sm2-sm3", "der") => encoding = SignatureEncoding::Der,
                 ("sm2-sm3", "raw") => encoding = SignatureEncoding::Raw,
                 ("sm2-sm3", o) if o.starts_with("id=") => user_id = o["id=".len()..].to_owned(),
                 _ => {
-                    let expected = if word == "sm2-sm3" { "der, raw or id=USER_ID" } else { "nothing more" };
+                    let expected =
+                        if word == "sm2-sm3" { "der, raw, id=USER_ID or key-id={id}" } else { "key-id={id}" };
                     self.diags.error(pos, format!("`{option}` is no option of `{word}` (expected {expected})"));
                     return None;
                 }
@@ -585,10 +551,12 @@ impl Lowerer<'_> {
             algorithm,
             private: Str::Owned(private.to_owned()),
             public: Str::Owned(public.to_owned()),
+            key_id,
         })
     }
 
-    fn template(&mut self, value: &str, pos: &SourcePos, known: &BTreeSet<String>) {
+    /// Checks a template's syntax and that it reads only known inputs.
+    pub(super) fn template(&mut self, value: &str, pos: &SourcePos, known: &BTreeSet<String>) {
         match template::names(value) {
             Ok(names) => {
                 for name in names.into_iter().filter(|n| !known.contains(*n)) {
@@ -605,7 +573,7 @@ impl Lowerer<'_> {
     }
 
     /// A keyword from a closed set, or `default` when absent; an unknown word is an error naming the set.
-    fn keyword<T: Copy>(&mut self, value: &Option<S>, key: &str, options: &[(&str, T)], default: T) -> T {
+    pub(super) fn keyword<T: Copy>(&mut self, value: &Option<S>, key: &str, options: &[(&str, T)], default: T) -> T {
         let Some(v) = value else { return default };
         match options.iter().find(|(word, _)| *word == v.value) {
             Some((_, t)) => *t,
@@ -616,24 +584,6 @@ impl Lowerer<'_> {
             }
         }
     }
-}
-
-fn parse_cipher(name: &str) -> Option<(BlockAlgorithm, BlockMode)> {
-    let (algorithm, mode) = name.rsplit_once('-')?;
-    let algorithm = match algorithm {
-        "aes-128" => BlockAlgorithm::Aes128,
-        "aes-192" => BlockAlgorithm::Aes192,
-        "aes-256" => BlockAlgorithm::Aes256,
-        "des" => BlockAlgorithm::Des,
-        "sm4" => BlockAlgorithm::Sm4,
-        _ => return None,
-    };
-    let mode = match mode {
-        "ecb" => BlockMode::Ecb,
-        "cbc" => BlockMode::Cbc,
-        _ => return None,
-    };
-    Some((algorithm, mode))
 }
 
 /// The platform's return codes, which failure and rejection codes must name.

@@ -303,6 +303,8 @@ pub struct SignatureAst {
     pub order: Option<S>,
     pub compare: Option<S>,
     pub description: Option<S>,
+    pub lines: Option<Vec<S>>,
+    pub carrier: Option<S>,
     pub pos: SourcePos,
 }
 
@@ -323,13 +325,16 @@ pub struct SchemeAst {
     pub pos: SourcePos,
 }
 
-/// `cipher`, `padding`, `iv`, `encoding` of a scheme or of a key-derivation step.
+/// `cipher`, `padding`, `iv`, `encoding` (and GCM's `nonce`, `associated_data`) of a scheme or of a
+/// key-derivation step.
 #[derive(Debug)]
 pub struct CipherAst {
     pub cipher: Option<S>,
     pub padding: Option<S>,
     pub iv: Option<S>,
     pub encoding: Option<S>,
+    pub nonce: Option<S>,
+    pub associated_data: Option<S>,
 }
 
 #[derive(Debug)]

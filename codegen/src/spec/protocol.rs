@@ -89,16 +89,19 @@ fn read_signature(r: &mut FileReader, mut map: MapReader) -> SignatureAst {
     let signature = SignatureAst {
         pos: r.pos(map.span()),
         field: map.required(r, "field"),
-        covers: map.required(r, "covers"),
+        // The pairs form's keys, required without `lines` and refused with it: the lowering knows which.
+        covers: map.text(r, "covers"),
         exclude: map.texts(r, "exclude"),
-        empty: map.required(r, "empty"),
-        sort: map.required(r, "sort"),
-        pair: map.required(r, "pair"),
-        join: map.required(r, "join"),
-        nested: map.required(r, "nested"),
-        numbers: map.required(r, "numbers"),
+        empty: map.text(r, "empty"),
+        sort: map.text(r, "sort"),
+        pair: map.text(r, "pair"),
+        join: map.text(r, "join"),
+        nested: map.text(r, "nested"),
+        numbers: map.text(r, "numbers"),
         prefix: map.text(r, "prefix"),
-        suffix: map.required(r, "suffix"),
+        suffix: map.text(r, "suffix"),
+        lines: map.node("lines").is_some().then(|| map.texts(r, "lines")),
+        carrier: map.text(r, "carrier"),
         digest: map.texts(r, "digest"),
         order: map.text(r, "order"),
         compare: map.text(r, "compare"),
@@ -122,9 +125,12 @@ fn read_encryption(r: &mut FileReader, mut map: MapReader) -> EncryptionAst {
 fn read_cipher(r: &mut FileReader, map: &mut MapReader) -> CipherAst {
     CipherAst {
         cipher: map.required(r, "cipher"),
-        padding: map.required(r, "padding"),
+        // Required of block modes, refused on GCM: the lowering knows the mode.
+        padding: map.text(r, "padding"),
         iv: map.text(r, "iv"),
         encoding: map.required(r, "encoding"),
+        nonce: map.text(r, "nonce"),
+        associated_data: map.text(r, "associated_data"),
     }
 }
 

@@ -801,6 +801,8 @@ mod data {
                 order: SignOrder::EncryptThenSign,
                 compare: Compare::Exact,
                 description: s(""),
+                lines: Cow::Borrowed(&[]),
+                carrier: None,
             },
             encryption: Some(EncryptionRule {
                 select: None,
@@ -814,6 +816,8 @@ mod data {
                                 padding: Padding::Pkcs7,
                                 iv: Some(s("{timestamp[0..16]}")),
                                 encoding: TextEncoding::HexLower,
+                                nonce: None,
+                                associated_data: None,
                             },
                             key: KeySource {
                                 template: s("{key}"),

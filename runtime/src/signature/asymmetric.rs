@@ -18,12 +18,42 @@ pub enum KeyError {
     UserId(String),
     #[error("signing failed: {0}")]
     Sign(String),
+    #[error("the key id `{0}` is not one: letters, digits, `_`, `-` and `.`, not starting with `.`")]
+    KeyId(String),
+    #[error("no verifying key has the id `{id}` (the key ring holds: {known})")]
+    UnknownKeyId { id: String, known: String },
+    #[error("the key ring `{0}` is not a directory of <id>.pem files")]
+    NoKeyRing(String),
+}
+
+/// The path of the key a key ring holds under `id`: `ring/<id>.pem`. The id comes from the message, so it is held
+/// to a file name's characters (no `/`, no `..`) before it touches the file system.
+pub fn ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
+    let id = id.trim();
+    let valid = !id.is_empty()
+        && id.len() <= 128
+        && !id.starts_with('.')
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if !valid {
+        return Err(KeyError::KeyId(id.chars().take(64).collect()));
+    }
+    let dir = std::path::Path::new(ring.trim());
+    let Ok(entries) = std::fs::read_dir(dir) else { return Err(KeyError::NoKeyRing(ring.trim().to_owned())) };
+    let path = dir.join(format!("{id}.pem"));
+    if path.is_file() {
+        return Ok(path.to_string_lossy().into_owned());
+    }
+    let mut known: Vec<String> =
+        entries.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".pem").map(str::to_owned)).collect();
+    known.sort();
+    Err(KeyError::UnknownKeyId { id: id.to_owned(), known: known.join(", ") })
 }
 
 const RSA_PRIVATE: &str = "an RSA private key (PKCS#8 or PKCS#1, PEM or Base64 DER, or a file holding one)";
-const RSA_PUBLIC: &str = "an RSA public key (SubjectPublicKeyInfo or PKCS#1, PEM or Base64 DER, or a file holding one)";
+const RSA_PUBLIC: &str = "an RSA public key (SubjectPublicKeyInfo or PKCS#1, PEM or Base64 DER, an X.509 certificate, or a file holding one)";
 const SM2_PRIVATE: &str = "an SM2 private key (64 hex digits or PKCS#8 PEM, or a file holding one)";
-const SM2_PUBLIC: &str = "an SM2 public key (04‖x‖y or x‖y in hex or SubjectPublicKeyInfo PEM, or a file holding one)";
+const SM2_PUBLIC: &str =
+    "an SM2 public key (04‖x‖y or x‖y in hex, SubjectPublicKeyInfo PEM, an X.509 certificate, or a file holding one)";
 
 /// Signs `data` with the private key `key` (its text, or a file's path).
 pub fn sign(algorithm: &SignAlgorithm, key: &str, data: &[u8]) -> Result<Vec<u8>, KeyError> {
@@ -31,15 +61,19 @@ pub fn sign(algorithm: &SignAlgorithm, key: &str, data: &[u8]) -> Result<Vec<u8>
     match algorithm {
         SignAlgorithm::RsaSha256 => {
             use rsa::signature::{SignatureEncoding as _, Signer as _};
-            let key = rsa_private(&key)?;
+            let key = cached(&key, rsa_private)?;
             let signer = rsa::pkcs1v15::SigningKey::<rsa::sha2::Sha256>::new(key);
             let signature = signer.try_sign(data).map_err(|e| KeyError::Sign(e.to_string()))?;
             Ok(signature.to_vec())
         }
         SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
             use sm2::dsa::signature::Signer as _;
-            let secret = sm2_private(&key)?;
-            let signer = sm2::dsa::SigningKey::new(user_id, &secret).map_err(|e| KeyError::UserId(e.to_string()))?;
+            // The signing key holds Z_A, whose public point costs a scalar multiplication: cached with it.
+            let signer = cached(&format!("{user_id}\0{key}"), |both| {
+                let (user_id, key) = both.split_once('\0').unwrap_or_default();
+                let secret = sm2_private(key)?;
+                sm2::dsa::SigningKey::new(user_id, &secret).map_err(|e| KeyError::UserId(e.to_string()))
+            })?;
             let signature: sm2::dsa::Signature = signer.try_sign(data).map_err(|e| KeyError::Sign(e.to_string()))?;
             let raw = signature.to_bytes();
             match encoding {
@@ -57,14 +91,14 @@ pub fn verify(algorithm: &SignAlgorithm, key: &str, data: &[u8], signature: &[u8
     match algorithm {
         SignAlgorithm::RsaSha256 => {
             use rsa::signature::Verifier as _;
-            let key = rsa_public(&key)?;
+            let key = cached(&key, rsa_public)?;
             let verifier = rsa::pkcs1v15::VerifyingKey::<rsa::sha2::Sha256>::new(key);
             let Ok(signature) = rsa::pkcs1v15::Signature::try_from(signature) else { return Ok(false) };
             Ok(verifier.verify(data, &signature).is_ok())
         }
         SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
             use sm2::dsa::signature::Verifier as _;
-            let public = sm2_public(&key)?;
+            let public = cached(&key, sm2_public)?;
             let verifier = sm2::dsa::VerifyingKey::new(user_id, public).map_err(|e| KeyError::UserId(e.to_string()))?;
             let raw = match encoding {
                 SignatureEncoding::Der => raw_of_der(signature),
@@ -74,6 +108,34 @@ pub fn verify(algorithm: &SignAlgorithm, key: &str, data: &[u8], signature: &[u8
             Ok(parsed.is_some_and(|s| verifier.verify(data, &s).is_ok()))
         }
     }
+}
+
+/// A parsed key, by the SHA-256 of its text and its type: reading an RSA key (PEM, DER, its CRT values) costs about
+/// what a verify does, and a process signs and verifies with the same few keys. At most 64 keys are held (a key ring
+/// is a directory of a few); past that the cache starts over. A key file changed on disk is new text, so read anew.
+fn cached<K: Clone + Send + Sync + 'static>(
+    text: &str,
+    parse: impl FnOnce(&str) -> Result<K, KeyError>,
+) -> Result<K, KeyError> {
+    use sha2::Digest;
+    use std::any::{Any, TypeId};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    type Cache = Mutex<HashMap<(TypeId, [u8; 32]), Box<dyn Any + Send + Sync>>>;
+    static CACHE: OnceLock<Cache> = OnceLock::new();
+    let id = (TypeId::of::<K>(), <[u8; 32]>::from(sha2::Sha256::digest(text.as_bytes())));
+    let cache = CACHE.get_or_init(Cache::default);
+    // A poisoned lock only means another thread panicked mid-insert; the map is still a map.
+    if let Some(key) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&id).and_then(|k| k.downcast_ref::<K>()) {
+        return Ok(key.clone());
+    }
+    let key = parse(text)?;
+    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if map.len() >= 64 {
+        map.clear();
+    }
+    map.insert(id, Box::new(key.clone()));
+    Ok(key)
 }
 
 /// An SM2 signature's (r, s) as DER: `SEQUENCE { r INTEGER, s INTEGER }`.
@@ -139,10 +201,22 @@ fn rsa_private(text: &str) -> Result<rsa::RsaPrivateKey, KeyError> {
         .map_err(|_| unreadable())
 }
 
+/// The SubjectPublicKeyInfo (DER) of an X.509 certificate in PEM: a platform certificate verifies with its key.
+/// Its validity and chain are the deployment's to check when it installs the certificate, as every SDK leaves them.
+fn certificate_key(text: &str) -> Option<Vec<u8>> {
+    use der::{DecodePem, Encode};
+    let certificate = x509_cert::Certificate::from_pem(text.trim()).ok()?;
+    certificate.tbs_certificate.subject_public_key_info.to_der().ok()
+}
+
 fn rsa_public(text: &str) -> Result<rsa::RsaPublicKey, KeyError> {
     use rsa::pkcs1::DecodeRsaPublicKey;
     use rsa::pkcs8::DecodePublicKey;
     let unreadable = || KeyError::Unreadable { role: "public key", expected: RSA_PUBLIC };
+    if text.contains("-----BEGIN CERTIFICATE") {
+        let spki = certificate_key(text).ok_or_else(unreadable)?;
+        return rsa::RsaPublicKey::from_public_key_der(&spki).map_err(|_| unreadable());
+    }
     if text.contains("-----BEGIN") {
         return rsa::RsaPublicKey::from_public_key_pem(text)
             .or_else(|_| rsa::RsaPublicKey::from_pkcs1_pem(text))
@@ -172,6 +246,10 @@ fn sm2_private(text: &str) -> Result<sm2::SecretKey, KeyError> {
 fn sm2_public(text: &str) -> Result<sm2::PublicKey, KeyError> {
     use sm2::pkcs8::DecodePublicKey;
     let unreadable = || KeyError::Unreadable { role: "public key", expected: SM2_PUBLIC };
+    if text.contains("-----BEGIN CERTIFICATE") {
+        let spki = certificate_key(text).ok_or_else(unreadable)?;
+        return sm2::PublicKey::from_public_key_der(&spki).map_err(|_| unreadable());
+    }
     if text.contains("-----BEGIN") {
         return sm2::PublicKey::from_public_key_pem(text).map_err(|_| unreadable());
     }

@@ -336,8 +336,25 @@ pub fn refused(
         .get(name)
         .and_then(Value::as_str)
         .or_else(|| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()))?;
-    let view = Envelope::new(protocol, direction).signed_view(fields, inputs, format, Limits::default()).ok()?;
-    let diagnosis = diagnose(platform, direction, &view, inputs, received, options);
+    // A structured carrier holds the signature among parameters the string to sign reads (a nonce, a key id).
+    let mut inputs = std::borrow::Cow::Borrowed(inputs);
+    let received = match &protocol.signature.carrier {
+        None => received.to_owned(),
+        Some(carrier) => {
+            let params = super::carrier::read(carrier, received)?;
+            let mut signature = None;
+            for (name, value) in params {
+                if name == "signature" {
+                    signature = Some(value);
+                } else if inputs.get(&name).is_none() {
+                    inputs.to_mut().set(name, value, false);
+                }
+            }
+            signature?
+        }
+    };
+    let view = Envelope::new(protocol, direction).signed_view(fields, &inputs, format, Limits::default()).ok()?;
+    let diagnosis = diagnose(platform, direction, &view, &inputs, &received, options);
     // The variant's label only: canonical strings hold message values, which may be personal data.
     match (diagnosis.findings.first(), &diagnosis.key_differs) {
         (Some(found), _) => tracing::debug!(

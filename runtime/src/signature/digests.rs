@@ -11,8 +11,11 @@ pub fn step_name(step: &DigestStep) -> String {
         DigestStep::HexUpper => "hex-upper".into(),
         DigestStep::HexLower => "hex-lower".into(),
         DigestStep::Base64 => "base64".into(),
-        DigestStep::Sign { algorithm, private, public } => match algorithm {
-            SignAlgorithm::RsaSha256 => format!("rsa-sha256 {private} {public}"),
+        DigestStep::Sign { algorithm, private, public, key_id } => match algorithm {
+            SignAlgorithm::RsaSha256 => match key_id {
+                None => format!("rsa-sha256 {private} {public}"),
+                Some(id) => format!("rsa-sha256 {private} {public} key-id={id}"),
+            },
             SignAlgorithm::Sm2Sm3 { user_id, encoding } => {
                 let encoding = match encoding {
                     SignatureEncoding::Der => "der",
@@ -54,7 +57,7 @@ pub(super) fn variants(subject: &Subject, out: &mut Space) {
                 .chain([(Family::Digest, DigestStep::Hash(*algorithm))])
                 .collect(),
             // SM2's usual suspects: the other encoding of (r, s), and the user id left out or left at the default.
-            DigestStep::Sign { algorithm: SignAlgorithm::Sm2Sm3 { user_id, encoding }, private, public } => {
+            DigestStep::Sign { algorithm: SignAlgorithm::Sm2Sm3 { user_id, encoding }, private, public, key_id } => {
                 let other = match encoding {
                     SignatureEncoding::Der => SignatureEncoding::Raw,
                     SignatureEncoding::Raw => SignatureEncoding::Der,
@@ -64,6 +67,7 @@ pub(super) fn variants(subject: &Subject, out: &mut Space) {
                     algorithm: SignAlgorithm::Sm2Sm3 { user_id: user_id.to_owned().into(), encoding },
                     private: private.clone(),
                     public: public.clone(),
+                    key_id: key_id.clone(),
                 };
                 std::iter::once((Family::Encoding, with(user_id, other)))
                     .chain(ids.map(|id| (Family::Key, with(id, *encoding))))

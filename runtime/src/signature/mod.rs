@@ -2,11 +2,13 @@
 
 pub mod asymmetric;
 pub mod canonical;
+pub mod carrier;
 pub mod diagnose;
 mod digests;
 pub mod forms;
 mod names;
 mod payload;
+mod suspects;
 pub mod variants;
 
 use crate::schema::{Compare, DigestStep, Direction, EnvelopeSchema, HashAlgorithm, ProtocolSchema, SignatureRule};
@@ -41,6 +43,8 @@ pub enum VerifyError {
     NotVerified { public: String },
     #[error("{0}")]
     Sign(#[from] SignError),
+    #[error("`{field}` is not `{scheme} name=\"value\",…` as the rule's carrier says")]
+    Carrier { field: String, scheme: String },
 }
 
 /// What signing produced, with every intermediate value for a debugger.
@@ -90,6 +94,14 @@ impl<'p> Signer<'p> {
 
     fn wrap(&self, pairs: &Pairs, inputs: &Inputs) -> Result<String, TemplateError> {
         let mut out = template::render(&self.rule.prefix, inputs)?;
+        if self.rule.is_lines() {
+            // Each line ends with `\n`, the last one too: WeChat Pay's string to sign ends in one.
+            for line in self.rule.lines.iter() {
+                out.push_str(&template::render(line, inputs)?);
+                out.push('\n');
+            }
+            return Ok(out);
+        }
         pairs.join_into(self.rule, &mut out);
         out.push_str(&template::render(&self.rule.suffix, inputs)?);
         Ok(out)
@@ -172,9 +184,19 @@ pub fn digest_value(steps: &[DigestStep], input: &[u8], inputs: &Inputs) -> Resu
 
 /// The public key text of a chain that signs with a private key, rendered from the inputs; `None` for a digest.
 fn asymmetric_public(steps: &[DigestStep], inputs: &Inputs) -> Result<Option<String>, SignError> {
-    match steps.iter().find_map(|s| if let DigestStep::Sign { public, .. } = s { Some(public) } else { None }) {
-        Some(public) => Ok(Some(template::render(public, inputs)?)),
+    match steps.iter().find(|s| matches!(s, DigestStep::Sign { .. })) {
+        Some(step) => Ok(Some(public_key(step, inputs)?)),
         None => Ok(None),
+    }
+}
+
+/// A signing step's verifying key: its public template rendered, or, with a key id, the ring's key of that id.
+fn public_key(step: &DigestStep, inputs: &Inputs) -> Result<String, SignError> {
+    let DigestStep::Sign { public, key_id, .. } = step else { return Ok(String::new()) };
+    let public = template::render(public, inputs)?;
+    match key_id {
+        None => Ok(public),
+        Some(id) => Ok(asymmetric::ring_key(&public, &template::render(id, inputs)?)?),
     }
 }
 
@@ -191,7 +213,7 @@ pub fn check_chain(
     let Some(at) = steps.iter().position(|s| matches!(s, DigestStep::Sign { .. })) else {
         return Ok(matches(compare, &digest_value(steps, input, inputs)?, received));
     };
-    let DigestStep::Sign { algorithm, public, .. } = &steps[at] else { unreachable!("found above") };
+    let DigestStep::Sign { algorithm, .. } = &steps[at] else { unreachable!("found above") };
     let (signed, _) = run_steps(&steps[..at], input, inputs, |_, _, _| {})?;
     let mut signature = received.trim().as_bytes().to_vec();
     for step in steps[at + 1..].iter().rev() {
@@ -204,7 +226,7 @@ pub fn check_chain(
         let Some(decoded) = decoded else { return Ok(false) };
         signature = decoded;
     }
-    let public = template::render(public, inputs)?;
+    let public = public_key(&steps[at], inputs)?;
     Ok(asymmetric::verify(algorithm, &public, &signed, &signature)?)
 }
 

@@ -42,8 +42,10 @@ pub enum Family {
     Payload,
     /// Service names and field spellings from the spec's aliases and errata.
     Names,
-    /// Another credential as the key, or the key trimmed or re-cased.
+    /// Another credential as the key, or the key trimmed or re-cased; another key of a key ring.
     Key,
+    /// The lines form: the last `\n` left off, the body re-serialized instead of signed as sent.
+    Lines,
 }
 
 impl Family {
@@ -64,6 +66,7 @@ impl Family {
             Family::Payload => "payload",
             Family::Names => "names",
             Family::Key => "key",
+            Family::Lines => "lines",
         }
     }
 
@@ -80,7 +83,7 @@ impl Family {
             Family::Charset => Some(7),
             Family::Payload => Some(8),
             Family::Key => Some(9),
-            Family::Fields | Family::Values | Family::Json | Family::Names => None,
+            Family::Fields | Family::Values | Family::Json | Family::Names | Family::Lines => None,
         }
     }
 
@@ -95,7 +98,10 @@ impl Family {
 pub(super) enum Op {
     Chain(Vec<DigestStep>),
     Step(usize, DigestStep),
-    Wrap { prefix: String, suffix: String },
+    Wrap {
+        prefix: String,
+        suffix: String,
+    },
     Sort(KeyOrder),
     AsSent,
     DropEmpty(bool),
@@ -111,6 +117,10 @@ pub(super) enum Op {
     Unset(String),
     Rename(String, String),
     Secret(String, String),
+    /// A non-secret input set otherwise (the body as re-serialized, a key id).
+    Input(String, String),
+    /// The lines form's last line without its `\n`.
+    NoFinalNewline,
 }
 
 /// One mistake: its family, what it says, and the edits that make it.
@@ -134,6 +144,7 @@ pub struct Setup<'a> {
     add: Vec<String>,
     remove: Vec<String>,
     include: Vec<String>,
+    final_newline: bool,
 }
 
 impl<'a> Setup<'a> {
@@ -155,6 +166,7 @@ impl<'a> Setup<'a> {
             add: Vec::new(),
             remove: Vec::new(),
             include: Vec::new(),
+            final_newline: true,
         }
     }
 
@@ -207,6 +219,8 @@ impl<'a> Setup<'a> {
                 }
             }
             Op::Secret(name, value) => self.inputs.to_mut().set(name.clone(), value.clone(), true),
+            Op::Input(name, value) => self.inputs.to_mut().set(name.clone(), value.clone(), false),
+            Op::NoFinalNewline => self.final_newline = false,
         }
     }
 
@@ -223,8 +237,18 @@ impl<'a> Setup<'a> {
         } else {
             &*self.inputs
         };
-        let pairs = self.pairs();
         let mut out = template::render(&self.rule.prefix, inputs)?;
+        if self.rule.is_lines() {
+            for line in self.rule.lines.iter() {
+                out.push_str(&template::render(line, inputs)?);
+                out.push('\n');
+            }
+            if !self.final_newline {
+                out.pop();
+            }
+            return Ok(out);
+        }
+        let pairs = self.pairs();
         pairs.join_into(&self.rule, &mut out);
         out.push_str(&template::render(&self.rule.suffix, inputs)?);
         Ok(out)
@@ -316,6 +340,12 @@ pub fn space(subject: &Subject) -> Vec<Variant> {
     let mut out = Space::default();
     let rule = &subject.protocol.signature;
     super::digests::variants(subject, &mut out);
+    if rule.is_lines() {
+        // The pairs' variants change nothing the lines sign.
+        super::suspects::variants(subject, &mut out);
+        out.push(Family::Charset, "the string hashed as GBK, not UTF-8".into(), vec![Op::Gbk]);
+        return out.variants;
+    }
     wraps(subject, &mut out);
     fields(subject, &mut out);
     switches(rule, &mut out);

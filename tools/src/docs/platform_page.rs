@@ -272,13 +272,14 @@ fn digest_step(step: &DigestStep) -> String {
         DigestStep::HexUpper => "大写十六进制".into(),
         DigestStep::HexLower => "小写十六进制".into(),
         DigestStep::Base64 => "Base64".into(),
-        DigestStep::Sign { algorithm: hisgate_runtime::schema::SignAlgorithm::RsaSha256, private, public } => {
+        DigestStep::Sign { algorithm: hisgate_runtime::schema::SignAlgorithm::RsaSha256, private, public, .. } => {
             format!("SHA256withRSA 签名（私钥 `{private}` 签名，公钥 `{public}` 验签）")
         }
         DigestStep::Sign {
             algorithm: hisgate_runtime::schema::SignAlgorithm::Sm2Sm3 { user_id, encoding },
             private,
             public,
+            ..
         } => {
             let encoding = match encoding {
                 hisgate_runtime::schema::SignatureEncoding::Der => "DER",

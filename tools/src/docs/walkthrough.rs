@@ -3,6 +3,7 @@
 //! opens it. Nothing here computes a signature or a ciphertext of its own: every value shown is the engine's.
 
 use hisgate_runtime::codec::{Limits, json, xml};
+use hisgate_runtime::envelope::members::member;
 use hisgate_runtime::envelope::{Envelope, Format, OpenedPayload, Payload};
 use hisgate_runtime::schema::{
     CipherScheme, Direction, EnvelopeRole, MessageId, Place, PlatformSchema, ProtocolSchema, TextEncoding,
@@ -230,8 +231,8 @@ fn encryption(
 ) -> Result<Option<Encryption>, String> {
     let Some(rule) = &protocol.encryption else { return Ok(None) };
     let Some(field) = &protocol.envelope(direction).payload.ciphertext else { return Ok(None) };
-    let Some(ciphertext) = body.get(&**field).and_then(Value::as_str) else { return Ok(None) };
-    let selector = rule.select.as_ref().and_then(|s| body.get(&**s)).and_then(Value::as_str);
+    let Some(ciphertext) = member(body, field).and_then(Value::as_str) else { return Ok(None) };
+    let selector = rule.select.as_ref().and_then(|s| member(body, s)).and_then(Value::as_str);
     let scheme = rule.scheme(selector).ok_or("no encryption scheme applies")?;
     let (_, key_steps) = cipher::key_trace(&scheme.key, inputs).map_err(|e| e.to_string())?;
     Ok(Some(Encryption {
@@ -249,8 +250,17 @@ pub fn describe(scheme: &CipherScheme, inputs: &Inputs) -> String {
     let mode = match params.mode {
         BlockMode::Ecb => "ECB",
         BlockMode::Cbc => "CBC",
+        BlockMode::Gcm => "GCM",
     };
-    let mut parts = vec![format!("{}-{mode}", params.algorithm.name()), "PKCS5Padding".to_owned()];
+    let mut parts = vec![format!("{}-{mode}", params.algorithm.name())];
+    match (&params.nonce, &params.associated_data) {
+        (None, _) => parts.push("PKCS5Padding".to_owned()),
+        (Some(nonce), aad) => {
+            parts.push(format!("nonce 取自 `{nonce}`"));
+            parts.extend(aad.as_ref().map(|a| format!("附加数据取自 `{a}`")));
+            parts.push("密文后接 16 字节认证标签".to_owned());
+        }
+    }
     if let Some(iv) = &params.iv {
         let shown = hisgate_runtime::template::render(iv, &inputs.masked()).unwrap_or_else(|_| iv.to_string());
         parts.push(format!("IV {shown}"));

@@ -1,7 +1,9 @@
-//! The encryption engine: block ciphers with PKCS#7 padding, written as Base64 or hex, under keys the spec
-//! declares (a credential's bytes, or a derivation chain such as onepay's).
+//! The encryption engine: block ciphers with PKCS#7 padding, and GCM with its nonce and associated data, written as
+//! Base64 or hex, under keys the spec declares (a credential's bytes, or a derivation chain such as onepay's).
 
-use crate::schema::{BlockAlgorithm, BlockMode, CipherParams, CipherScheme, KeySource, KeyStep, Padding, TextEncoding};
+pub mod gcm;
+
+use crate::schema::{BlockAlgorithm, BlockMode, CipherParams, CipherScheme, KeySource, KeyStep, TextEncoding};
 use crate::secret::Inputs;
 use crate::template::{self, TemplateError};
 use base64::Engine;
@@ -28,6 +30,16 @@ pub enum CipherError {
     Utf8,
     #[error("key derivation: `take {take}` needs {take} characters, the text has {found}")]
     TakeTooLong { take: u32, found: usize },
+    #[error("GCM needs a nonce from the message field `{0}`, and there is none")]
+    NoNonce(String),
+    #[error("the nonce in `{field}` is {found} bytes; GCM takes 12")]
+    NonceLength { field: String, found: usize },
+    #[error("the ciphertext is {found} bytes, shorter than GCM's 16-byte tag")]
+    NoTag { found: usize },
+    #[error("the GCM tag does not match: wrong key, nonce or associated data, or a damaged ciphertext")]
+    Tag,
+    #[error("{0} has no GCM mode")]
+    NotGcm(&'static str),
 }
 
 /// Encrypts `plaintext` and writes the ciphertext as the scheme's text encoding.
@@ -84,6 +96,10 @@ pub fn encrypt_with(
     inputs: &Inputs,
 ) -> Result<String, CipherError> {
     check_key(params.algorithm, key)?;
+    if params.mode == BlockMode::Gcm {
+        let parts = gcm::Parts::read(params, inputs)?;
+        return Ok(encode(params.encoding, &gcm::seal(params, key, &parts, plaintext)?));
+    }
     let iv = iv(params, inputs)?;
     let raw = match params.algorithm {
         BlockAlgorithm::Aes128 => seal::<aes::Aes128>(params, key, &iv, plaintext),
@@ -102,8 +118,12 @@ pub fn decrypt_with(
     inputs: &Inputs,
 ) -> Result<String, CipherError> {
     check_key(params.algorithm, key)?;
-    let iv = iv(params, inputs)?;
     let raw = decode(params.encoding, ciphertext.trim())?;
+    if params.mode == BlockMode::Gcm {
+        let parts = gcm::Parts::read(params, inputs)?;
+        return String::from_utf8(gcm::open(params, key, &parts, &raw)?).map_err(|_| CipherError::Utf8);
+    }
+    let iv = iv(params, inputs)?;
     let block = params.algorithm.block_len();
     if raw.is_empty() || raw.len() % block != 0 {
         return Err(CipherError::Length { found: raw.len(), block });
@@ -128,7 +148,7 @@ fn check_key(algorithm: BlockAlgorithm, key: &[u8]) -> Result<(), CipherError> {
 
 fn iv(params: &CipherParams, inputs: &Inputs) -> Result<Vec<u8>, CipherError> {
     match (params.mode, &params.iv) {
-        (BlockMode::Ecb, _) => Ok(Vec::new()),
+        (BlockMode::Ecb | BlockMode::Gcm, _) => Ok(Vec::new()),
         (BlockMode::Cbc, None) => Err(CipherError::NoIv),
         (BlockMode::Cbc, Some(template)) => {
             let iv = template::render(template, inputs)?.into_bytes();
@@ -145,10 +165,10 @@ fn seal<C>(params: &CipherParams, key: &[u8], iv: &[u8], plaintext: &[u8]) -> Re
 where
     C: BlockCipherEncrypt + KeyInit,
 {
-    let Padding::Pkcs7 = params.padding;
     let length = |_| CipherError::KeyLength { algorithm: params.algorithm.name(), expected: 0, found: key.len() };
     Ok(match params.mode {
-        BlockMode::Ecb => {
+        // GCM returned before; PKCS#7 is the block modes' only padding (lowering gives them no other).
+        BlockMode::Ecb | BlockMode::Gcm => {
             ecb::Encryptor::<C>::new_from_slice(key).map_err(length)?.encrypt_padded_vec::<Pkcs7>(plaintext)
         }
         BlockMode::Cbc => {
@@ -162,10 +182,9 @@ fn open<C>(params: &CipherParams, key: &[u8], iv: &[u8], ciphertext: &[u8]) -> R
 where
     C: BlockCipherDecrypt + KeyInit,
 {
-    let Padding::Pkcs7 = params.padding;
     let length = |_| CipherError::KeyLength { algorithm: params.algorithm.name(), expected: 0, found: key.len() };
     let plain = match params.mode {
-        BlockMode::Ecb => {
+        BlockMode::Ecb | BlockMode::Gcm => {
             ecb::Decryptor::<C>::new_from_slice(key).map_err(length)?.decrypt_padded_vec::<Pkcs7>(ciphertext)
         }
         BlockMode::Cbc => {
@@ -199,7 +218,7 @@ pub fn decode(encoding: TextEncoding, text: &str) -> Result<Vec<u8>, CipherError
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::Str;
+    use crate::schema::{Padding, Str};
 
     fn params(algorithm: BlockAlgorithm, mode: BlockMode, iv: Option<&'static str>) -> CipherParams {
         CipherParams {
@@ -208,6 +227,8 @@ mod tests {
             padding: Padding::Pkcs7,
             iv: iv.map(Str::Borrowed),
             encoding: TextEncoding::HexLower,
+            nonce: None,
+            associated_data: None,
         }
     }
 

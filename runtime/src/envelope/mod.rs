@@ -11,6 +11,10 @@ use crate::signature::{SignError, Signer, VerifyError};
 use crate::template::{self, TemplateError};
 use serde_json::{Map, Value};
 
+mod lines;
+pub mod members;
+use members::{member, set_member};
+
 /// The wire form of a message.
 pub use crate::schema::WireFormat as Format;
 
@@ -192,9 +196,11 @@ impl<'p> Envelope<'p> {
     /// Wraps no payload at all: an error reply, or a message the document says carries nothing.
     pub fn seal_bare(&self, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
         let inputs = with_format(inputs, format);
+        let inputs = self.with_nonce(&inputs);
         let (mut body, mut headers) = self.fields(&inputs)?;
         self.sign_into(&mut body, &mut headers, &inputs, Alter::default())?;
-        self.serialize(body, headers, format)
+        let sealed = self.serialize(body, headers, format)?;
+        self.sign_lines(sealed, &inputs)
     }
 
     /// The envelope's fields: from an input named after each, or its template.
@@ -236,9 +242,16 @@ impl<'p> Envelope<'p> {
         alter: Alter,
     ) -> Result<Sealed, EnvelopeError> {
         let inputs = with_format(inputs, format);
+        let inputs = self.with_nonce(&inputs);
         let inputs = &*inputs;
         let (mut body, mut headers) = self.fields(inputs)?;
-        let scheme = self.scheme(&body)?;
+        let scheme = self.scheme(&body, Some(inputs))?;
+        // A GCM scheme's nonce and associated data travel in the body; the cipher reads them from the inputs.
+        if let Some(scheme) = scheme {
+            self.name_scheme(&mut body, scheme);
+        }
+        let aead = scheme.map(|s| members::sent(s, &mut body, inputs));
+        let inputs = aead.as_deref().unwrap_or(inputs);
         let placement = &self.schema.payload;
         let structured = |format| -> Result<std::borrow::Cow<'_, Value>, EnvelopeError> {
             match value {
@@ -255,11 +268,11 @@ impl<'p> Envelope<'p> {
                     body.shift_remove(&**field);
                 }
                 let ciphertext = altered(cipher::encrypt(scheme, text.as_bytes(), inputs)?, alter);
-                body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
+                set_member(&mut body, ciphertext_field, Value::String(ciphertext));
             }
             (Some(scheme), Some(ciphertext_field), SignOrder::EncryptThenSign) => {
                 let ciphertext = altered(cipher::encrypt(scheme, text.as_bytes(), inputs)?, alter);
-                body.insert(ciphertext_field.to_string(), Value::String(ciphertext));
+                set_member(&mut body, ciphertext_field, Value::String(ciphertext));
                 self.sign_into(&mut body, &mut headers, inputs, alter)?;
             }
             _ => {
@@ -267,7 +280,8 @@ impl<'p> Envelope<'p> {
                 self.sign_into(&mut body, &mut headers, inputs, alter)?;
             }
         }
-        self.serialize(body, headers, format)
+        let sealed = self.serialize(body, headers, format)?;
+        self.sign_lines(sealed, inputs)
     }
 
     fn serialize(
@@ -323,6 +337,10 @@ impl<'p> Envelope<'p> {
         inputs: &Inputs,
         alter: Alter,
     ) -> Result<(), EnvelopeError> {
+        if self.protocol.signature.is_lines() {
+            // Signed once the body is written: `sign_lines`.
+            return Ok(());
+        }
         // Templates may read header values (glorycard's timestamp); most are inputs already, so copy only when not.
         let value = if headers.iter().all(|(k, _)| inputs.get(k).is_some()) {
             self.signer().value(body, inputs)?
@@ -336,6 +354,7 @@ impl<'p> Envelope<'p> {
         }) else {
             return Ok(());
         };
+        let value = self.carried(value, inputs)?;
         let field = &self.protocol.signature.field;
         match self.schema.field(field).map(|f| f.place) {
             Some(Place::Header) => headers.push((field.to_string(), value)),
@@ -346,18 +365,33 @@ impl<'p> Envelope<'p> {
         Ok(())
     }
 
-    /// The scheme the envelope selects: by its `role: scheme` field, or the only one; `None` means no encryption.
-    fn scheme(&self, body: &Map<String, Value>) -> Result<Option<&'p crate::schema::CipherScheme>, EnvelopeError> {
+    /// The scheme the envelope selects: by its `role: scheme` field (or the member a dotted `select` names), or the
+    /// only one; `None` means no encryption. A sender (`inputs` given) selects by an input named as a dotted
+    /// `select` and writes the scheme's name there.
+    fn scheme(
+        &self,
+        body: &Map<String, Value>,
+        sending: Option<&Inputs>,
+    ) -> Result<Option<&'p crate::schema::CipherScheme>, EnvelopeError> {
         let Some(rule) = &self.protocol.encryption else { return Ok(None) };
-        match &rule.select {
-            None => Ok(rule.scheme(None)),
-            Some(field) => match body.get(&**field).and_then(Value::as_str) {
-                None => Ok(None),
-                Some(name) => rule
-                    .scheme(Some(name))
-                    .map(Some)
-                    .ok_or_else(|| EnvelopeError::UnknownScheme { field: field.to_string(), value: name.to_owned() }),
-            },
+        let Some(field) = &rule.select else { return Ok(rule.scheme(None)) };
+        let named = member(body, field).and_then(Value::as_str);
+        let named = named.or_else(|| sending.filter(|_| field.contains('.')).and_then(|i| i.get(field)));
+        match named.filter(|name| !name.is_empty()) {
+            None => Ok(None),
+            Some(name) => rule
+                .scheme(Some(name))
+                .map(Some)
+                .ok_or_else(|| EnvelopeError::UnknownScheme { field: field.to_string(), value: name.to_owned() }),
+        }
+    }
+
+    /// Writes a dotted `select`'s scheme name into the body (a block field's was written with the envelope's).
+    fn name_scheme(&self, body: &mut Map<String, Value>, scheme: &crate::schema::CipherScheme) {
+        if let Some(field) = self.protocol.encryption.as_ref().and_then(|r| r.select.as_ref())
+            && field.contains('.')
+        {
+            set_member(body, field, Value::String(scheme.name.to_string()));
         }
     }
 
@@ -396,6 +430,10 @@ impl<'p> Envelope<'p> {
         if format == Format::Xml {
             xml::refuse_repeated_fields(&fields, self.schema.field_names())?;
         }
+        if self.protocol.signature.is_lines() && inputs.get("body").is_none() {
+            // The lines form signs the body as it came, byte for byte: never a re-serialization of it.
+            return self.open_fields(fields, headers, format, &inputs.clone().with("body", body), limits);
+        }
         self.open_fields(fields, headers, format, inputs, limits)
     }
 
@@ -413,14 +451,18 @@ impl<'p> Envelope<'p> {
         let inputs = with_headers(self.protocol, inputs, headers);
         let inputs = &*inputs;
         let signature = self.signature_value(&fields, headers);
-        let scheme = self.scheme(&fields)?;
+        let (signature, carried) = self.uncarried(signature, inputs)?;
+        let inputs = &*carried;
+        let scheme = self.scheme(&fields, None)?;
+        let aead = scheme.map(|s| members::received(s, &fields, inputs));
+        let inputs = aead.as_deref().unwrap_or(inputs);
         let placement = &self.schema.payload;
         // An empty ciphertext field, or one that decrypts to nothing, is a message without a payload (error replies
         // of several platforms carry one or the other), not a malformed one.
         let ciphertext = placement
             .ciphertext
             .as_ref()
-            .and_then(|c| fields.get(&**c))
+            .and_then(|c| member(&fields, c))
             .and_then(Value::as_str)
             .filter(|c| !c.is_empty());
         let payload = match (scheme, ciphertext, self.protocol.signature.order) {
@@ -468,8 +510,11 @@ impl<'p> Envelope<'p> {
         if view.contains_key(&**field) {
             return Ok(view);
         }
-        if let (Some(scheme), Some(text)) = (self.scheme(fields)?, fields.get(&**ciphertext).and_then(Value::as_str)) {
-            let plaintext = cipher::decrypt(scheme, text, inputs)?;
+        if let (Some(scheme), Some(text)) =
+            (self.scheme(fields, None)?, member(fields, ciphertext).and_then(Value::as_str))
+        {
+            let inputs = members::received(scheme, fields, inputs);
+            let plaintext = cipher::decrypt(scheme, text, &inputs)?;
             view.insert(field.to_string(), parse_payload(&plaintext, format, limits)?);
         }
         Ok(view)
@@ -562,6 +607,10 @@ impl<'p> Envelope<'p> {
         let signed = self.signed_view(&body, &inputs, format, limits)?;
         let canonical = self.signer().canonical(&signed, &inputs)?;
         let scheme = opened.scheme.as_deref().and_then(|name| self.protocol.encryption.as_ref()?.scheme(Some(name)));
+        let inputs = match scheme {
+            Some(s) => members::received(s, &body, &inputs).into_owned(),
+            None => inputs,
+        };
         let ciphertext = match scheme {
             Some(s) => cipher::encrypt(s, payload.as_bytes(), &inputs)?,
             None => String::new(),
