@@ -20,13 +20,14 @@ fn main() {
     std::fs::write(&out, code).expect("OUT_DIR is writable");
 }
 
-/// The YAML files under `dir`, with their paths relative to `root`; the README is not a spec.
+/// The files under `dir` (the YAML and the worked examples' payloads), with their paths relative to `root`;
+/// the language reference (`specs/README.md`) is not a spec.
 fn collect(root: &Path, dir: &Path, files: &mut Vec<(String, PathBuf)>) {
     for entry in std::fs::read_dir(dir).expect("specs/ is readable").flatten() {
         let path = entry.path();
         if path.is_dir() {
             collect(root, &path, files);
-        } else if path.extension().is_some_and(|e| e == "yaml") {
+        } else if dir != root || path.extension().is_some_and(|e| e == "yaml") {
             let name = path.strip_prefix(root).expect("under the root").to_string_lossy().replace('\\', "/");
             files.push((name, path.canonicalize().expect("the file exists")));
         }

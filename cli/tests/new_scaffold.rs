@@ -56,7 +56,10 @@ fn a_new_crate_builds_and_passes_its_test_with_no_edit() {
     let skeleton = scaffold_and_test(&temp.path().join("my-his"), &[]);
     assert!(skeleton.contains("1 passed"), "{skeleton}");
     let checked = hisgate(&["check", temp.path().join("my-his/specs").to_str().unwrap()]);
-    assert_eq!(text(&checked.stdout), "hisgate check: 1 platform(s), 0 profile(s), no errors\n");
+    assert_eq!(
+        text(&checked.stdout),
+        "hisgate check: 1 platform(s), 0 profile(s), 0 worked example(s) reproduced, no errors\n"
+    );
     // A shipped platform's hospital: 16 interfaces answered, and the platform's 5 called through the client.
     let shaanxi = scaffold_and_test(&temp.path().join("shaanxi-his"), &["--platform", "shaanxi"]);
     assert!(shaanxi.contains("2 passed"), "{shaanxi}");
