@@ -54,3 +54,30 @@ pub async fn book(client: &hospital::Client) -> Result<(), String> {
     }
     Ok(())
 }
+
+/// The payload text the bare server answers `interface` with, and that the envelope step seals: TestNet's as the
+/// document prints it (specs/shaanxi/examples), QueryRegister's a fixture of [`ORDERS`] orders.
+pub fn reply_payload(interface: &str) -> Result<String, String> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let file = match interface {
+        "TestNet" => crate::fixtures::examples_dir("shaanxi").join("TestNet.response.xml"),
+        "QueryRegister" => root.join("fixtures/bench/QueryRegister.response.10-orders.xml"),
+        other => return Err(format!("no reply payload for `{other}`: TestNet or QueryRegister")),
+    };
+    std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// scripts/load is not run by the test suite: its fixtures are read here, so that moving one fails a test.
+    #[test]
+    fn the_load_s_reply_payloads_are_where_it_reads_them() {
+        let test_net = reply_payload("TestNet").unwrap();
+        assert!(test_net.contains("<systemTime>"), "{test_net}");
+        let query = reply_payload("QueryRegister").unwrap();
+        assert_eq!(query.matches("<order>").count(), ORDERS, "{query}");
+        assert!(reply_payload("GetPatientInfo").is_err());
+    }
+}

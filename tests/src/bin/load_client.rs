@@ -213,14 +213,13 @@ async fn read_some(stream: &TcpStream, buffer: &mut Vec<u8>) -> io::Result<()> {
 
 /// The envelope step of `interface`'s exchange: opening its request and sealing its reply's payload text.
 fn envelope_step(interface: &str, iterations: u32) {
-    let (request, reply) = match interface {
-        "TestNet" => (sealed::<TestNet>(&full_request::<TestNet>()), "seeds/shaanxi/TestNet.response.xml"),
-        "QueryRegister" => (sealed::<QueryRegister>(&load::query()), "bench/QueryRegister.response.10-orders.xml"),
+    let request = match interface {
+        "TestNet" => sealed::<TestNet>(&full_request::<TestNet>()),
+        "QueryRegister" => sealed::<QueryRegister>(&load::query()),
         other => panic!("no envelope step for `{other}`: TestNet or QueryRegister"),
     };
     let protocol = PLATFORM.protocol.as_ref().expect("shaanxi has a protocol");
-    let reply = std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(reply))
-        .expect("the reply fixture");
+    let reply = load::reply_payload(interface).unwrap_or_else(|e| panic!("{e}"));
     let mut inputs = credentials(&PLATFORM).with("service", interface).with("timestamp", "20240101120000");
     for role in [EnvelopeRole::Code, EnvelopeRole::Message] {
         if let Some(field) = protocol.response.field_with_role(role) {

@@ -9,8 +9,8 @@ use hisgate_generated::shaanxi::hospital::{self, Handler};
 use hisgate_generated::shaanxi::interfaces::{query_register, test_net};
 use hisgate_runtime::Message;
 use hisgate_runtime::server::{Context, Failure};
+use hisgate_tests::load;
 use hisgate_tests::loopback::server_config;
-use std::path::Path;
 
 /// Answers with the documents' own responses; any other interface is left to the generated default.
 struct Bench {
@@ -33,13 +33,10 @@ impl Handler for Bench {
 }
 
 fn shaanxi() -> Router {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
-    let read = |file: &str| std::fs::read_to_string(fixtures.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"));
+    let read = |interface: &str| load::reply_payload(interface).unwrap_or_else(|e| panic!("{e}"));
     let bench = Bench {
-        test_net: test_net::Response::from_xml(&read("seeds/shaanxi/TestNet.response.xml"))
-            .expect("the TestNet response"),
-        query_register: query_register::Response::from_xml(&read("bench/QueryRegister.response.10-orders.xml"))
-            .expect("the QueryRegister response"),
+        test_net: test_net::Response::from_xml(&read("TestNet")).expect("the TestNet response"),
+        query_register: query_register::Response::from_xml(&read("QueryRegister")).expect("the QueryRegister response"),
     };
     hospital::router(bench, server_config(&PLATFORM))
 }
