@@ -326,7 +326,7 @@ fn retention_forgets_old_exchanges() {
 
 #[test]
 fn two_proxies_share_one_postgresql_journal() {
-    let Some((store, schema)) = postgres_schema() else { return };
+    let Some((runtime, store, schema)) = postgres_schema() else { return };
     let dir = tempfile::tempdir().unwrap();
     let upstream = hospital(dir.path());
     let pg = hisgate_tests::databases::postgres_url();
@@ -345,12 +345,12 @@ fn two_proxies_share_one_postgresql_journal() {
     assert_eq!(ids.len(), 4);
     assert!(rows.iter().all(|r| r["verdict"] == "ok" && r["interface"] == "TestNet"), "{rows:?}");
     drop((first, second));
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     runtime.block_on(store.drop_schema(&schema)).unwrap();
 }
 
-/// A schema of this test's own in the PostgreSQL at 127.0.0.1:5432, or SKIPPED (a failure under CI).
-fn postgres_schema() -> Option<(hisgate_runtime::store::Store, String)> {
+/// A schema of this test's own in the PostgreSQL at 127.0.0.1:5432, or SKIPPED (a failure under CI); with the
+/// runtime its pool was opened on, which must outlive the pool's use (another runtime finds it shut down).
+fn postgres_schema() -> Option<(tokio::runtime::Runtime, hisgate_runtime::store::Store, String)> {
     let schema = format!("hisgate_test_proxy_{}", std::process::id());
     let url = hisgate_tests::databases::postgres_url();
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
@@ -359,7 +359,7 @@ fn postgres_schema() -> Option<(hisgate_runtime::store::Store, String)> {
             .await
     });
     match opened {
-        Ok(Ok(store)) => Some((store, schema)),
+        Ok(Ok(store)) => Some((runtime, store, schema)),
         Ok(Err(e)) => {
             hisgate_tests::skip::skip(&format!("the PostgreSQL journal: no PostgreSQL at {url} ({e})"));
             None
