@@ -43,7 +43,8 @@ pub struct ProxyConfig {
     /// The upstream's role, where known: which side's routes and interfaces a request is read against. Without it,
     /// each side that serves the path is tried (see `analyse::request`).
     pub side: Option<crate::schema::Side>,
-    /// Exchanges waiting for the journal writer; past it an exchange is forwarded but not journaled (logged).
+    /// Exchanges waiting for the journal writer; past it a request waits for room (at most 5 s, then its exchange
+    /// is forwarded but not journaled, logged).
     pub queue: usize,
     /// The journal's address as the dashboard shows it (no password).
     pub journal_shown: String,
@@ -113,7 +114,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
         Err(detail) => {
             captured.refused = Some(detail.clone());
             let reply = plain(StatusCode::PAYLOAD_TOO_LARGE, &format!("hisgate proxy: {detail}"));
-            shared.record(captured, None, None, 413, started);
+            shared.record(captured, None, None, 413, started).await;
             return reply;
         }
     }
@@ -140,7 +141,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     };
     if let Some(reply) = refused {
         let status = reply.status;
-        shared.record(captured, reading, None, status, started);
+        shared.record(captured, reading, None, status, started).await;
         return to_response(reply);
     }
     let sent = shared.send(&parts.headers, &captured).await;
@@ -156,12 +157,12 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
             (response, status, Err(reason))
         }
     };
-    shared.record(captured, reading, Some(upstream), status, started);
+    shared.record(captured, reading, Some(upstream), status, started).await;
     response
 }
 
 impl Shared {
-    fn record(
+    async fn record(
         &self,
         captured: Captured,
         reading: Option<RequestReading>,
@@ -169,7 +170,7 @@ impl Shared {
         status: u16,
         started: Instant,
     ) {
-        self.recorder.record(captured, reading, upstream, status, started);
+        self.recorder.record(captured, reading, upstream, status, started).await;
     }
 
     /// The platform's `SYSTEM_ERROR` reply (`failures: internal`), under `--enforce`, for an upstream that failed.

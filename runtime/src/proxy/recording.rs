@@ -1,7 +1,7 @@
 //! The journal writer, and what feeds it: the proxy hands it each exchange it forwarded, and a server given a
 //! journal (`hisgate serve --journal`) each exchange it answered, through [`journaled`]. Either way the exchange is
-//! queued without waiting (a full queue drops it, logged) and read and written on the writer's side — read on a
-//! blocking thread and committed in batches of what has queued meanwhile —, never on the path of the request.
+//! queued (a full queue makes the request wait for room, a bounded time) and read on a thread of its own at idle
+//! priority, then written in batches of what has queued meanwhile — never on the path of the request.
 
 use super::analyse::{self, Answer, Captured, RequestReading};
 use super::journal::Journal;
@@ -14,7 +14,7 @@ use axum::middleware::Next;
 use axum::response::Response;
 use futures_util::TryStreamExt;
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 
 /// An exchange on its way to the journal.
@@ -26,6 +26,11 @@ pub(crate) struct Pending {
     pub latency_us: u64,
 }
 
+/// How long a request waits for room when the queue is full, before its exchange is dropped (logged): the
+/// journal keeps everything under any load it can keep up with at all, and a stalled journal never stalls traffic
+/// for longer than this.
+const FULL_QUEUE_WAIT: Duration = Duration::from_secs(5);
+
 /// Hands exchanges to the journal writer.
 #[derive(Clone)]
 pub struct Recorder {
@@ -33,18 +38,33 @@ pub struct Recorder {
 }
 
 /// A recorder and its writer, which runs until `stop` is cancelled, then writes what is queued and ends.
+///
+/// Reading an exchange (verifying, decrypting, validating, diagnosing) costs about what answering it did, so it
+/// runs on a thread of its own at idle priority: on a busy machine the forwarding path's threads come first, and
+/// the reader takes the time they leave. Past half a full queue it runs at normal priority, so that it catches up
+/// before anything waits; a full queue makes requests wait for room ([`FULL_QUEUE_WAIT`]).
 pub fn recorder(
     config: ProxyConfig,
     journal: Journal,
     stop: CancellationToken,
 ) -> (Recorder, crate::server::BoxFuture<()>) {
-    let (queue, pending) = mpsc::channel(config.queue.max(1));
-    (Recorder { queue }, Box::pin(write(config, journal, pending, stop)))
+    let capacity = config.queue.max(1);
+    let (queue, pending) = mpsc::channel(capacity);
+    let (read, written) = mpsc::channel(2);
+    let runtime = tokio::runtime::Handle::current();
+    let reader = std::thread::Builder::new()
+        .name("hisgate-journal-reader".to_owned())
+        .spawn(move || read_exchanges(&config, &runtime, pending, &read, &stop, capacity));
+    if let Err(e) = reader {
+        tracing::error!(error = %e, "the journal reader thread cannot start: nothing will be journaled");
+    }
+    (Recorder { queue }, Box::pin(write(journal, written)))
 }
 
 impl Recorder {
-    /// Queues the exchange without waiting: a full queue drops it, with a warning.
-    pub(crate) fn record(
+    /// Queues the exchange; a full queue makes the caller wait for room, up to [`FULL_QUEUE_WAIT`], then drops it
+    /// with a warning.
+    pub(crate) async fn record(
         &self,
         captured: Captured,
         reading: Option<RequestReading>,
@@ -54,7 +74,15 @@ impl Recorder {
     ) {
         let latency_us = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
         let pending = Pending { captured, reading, upstream, status, latency_us };
-        if self.queue.try_send(pending).is_err() {
+        let pending = match self.queue.try_send(pending) {
+            Ok(()) => return,
+            Err(mpsc::error::TrySendError::Full(pending)) => pending,
+            Err(mpsc::error::TrySendError::Closed(_)) => {
+                tracing::warn!("the journal writer has stopped: an exchange was forwarded but not journaled");
+                return;
+            }
+        };
+        if self.queue.send_timeout(pending, FULL_QUEUE_WAIT).await.is_err() {
             tracing::warn!("the journal writer is behind: an exchange was forwarded but not journaled");
         }
     }
@@ -96,26 +124,40 @@ async fn tap(State(tap): State<Arc<(Recorder, usize)>>, request: Request, next: 
         parts.headers.iter().filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
     let status = parts.status.as_u16();
     let answer = Answer { status, headers, body: body.clone() };
-    recorder.record(captured, None, Some(Ok(answer)), status, started);
+    recorder.record(captured, None, Some(Ok(answer)), status, started).await;
     Response::from_parts(parts, Body::from(body))
 }
 
-/// The most exchanges read and written together: one blocking hand-off and one transaction for all of them.
+/// The most exchanges read and written together: one hand-off and one transaction for all of them.
 const BATCH: usize = 256;
 
-/// The journal writer: takes what is queued, up to [`BATCH`] exchanges at once, reads them on a blocking thread (a
-/// diagnosis may take a quarter second) and writes them in one transaction — per exchange, the hand-offs and the
-/// commit cost more than the row. On `stop` it writes what is queued and ends.
-async fn write(config: ProxyConfig, journal: Journal, mut pending: mpsc::Receiver<Pending>, stop: CancellationToken) {
+/// The reader thread: takes what is queued, up to [`BATCH`] exchanges at once, reads them (a diagnosis may take a
+/// quarter second) and hands them to [`write`]. On `stop` it reads what is queued and ends, which ends the writer.
+fn read_exchanges(
+    config: &ProxyConfig,
+    runtime: &tokio::runtime::Handle,
+    mut pending: mpsc::Receiver<Pending>,
+    read: &mpsc::Sender<Vec<super::record::Exchange>>,
+    stop: &CancellationToken,
+    capacity: usize,
+) {
+    let mut priority = priority::Priority::Normal;
     let mut batch = Vec::with_capacity(BATCH);
     loop {
-        let first = tokio::select! {
-            next = pending.recv() => next,
-            () = stop.cancelled() => {
-                pending.close();
-                pending.recv().await
+        let wanted = if pending.len() > capacity / 2 { priority::Priority::Normal } else { priority::Priority::Idle };
+        if wanted != priority {
+            priority = wanted;
+            priority::set(priority);
+        }
+        let first = runtime.block_on(async {
+            tokio::select! {
+                next = pending.recv() => next,
+                () = stop.cancelled() => {
+                    pending.close();
+                    pending.recv().await
+                }
             }
-        };
+        });
         let Some(first) = first else { break };
         batch.push(first);
         while batch.len() < BATCH {
@@ -124,29 +166,27 @@ async fn write(config: ProxyConfig, journal: Journal, mut pending: mpsc::Receive
                 Err(_) => break,
             }
         }
-        let config = config.clone();
-        let taken = std::mem::take(&mut batch);
-        let analysed = tokio::task::spawn_blocking(move || {
-            let (platform, server) = (&config.platform, &config.server);
-            taken
-                .into_iter()
-                .map(|Pending { captured, reading, upstream, status, latency_us }| {
-                    let reading = reading.unwrap_or_else(|| {
-                        analyse::request(platform, server, &captured, config.side, Some(JOURNAL_DIAGNOSIS))
-                    });
-                    let outcome = analyse::Outcome { captured: &captured, reading, upstream, status, latency_us };
-                    analyse::exchange(platform, server, outcome, JOURNAL_DIAGNOSIS)
-                })
-                .collect::<Vec<_>>()
-        })
-        .await;
-        let exchanges = match analysed {
-            Ok(exchanges) => exchanges,
-            Err(e) => {
-                tracing::error!(error = %e, "reading exchanges failed");
-                continue;
-            }
-        };
+        let (platform, server) = (&config.platform, &config.server);
+        let exchanges = batch
+            .drain(..)
+            .map(|Pending { captured, reading, upstream, status, latency_us }| {
+                let reading = reading.unwrap_or_else(|| {
+                    analyse::request(platform, server, &captured, config.side, Some(JOURNAL_DIAGNOSIS))
+                });
+                let outcome = analyse::Outcome { captured: &captured, reading, upstream, status, latency_us };
+                analyse::exchange(platform, server, outcome, JOURNAL_DIAGNOSIS)
+            })
+            .collect();
+        if read.blocking_send(exchanges).is_err() {
+            break;
+        }
+    }
+}
+
+/// The journal writer: each batch the reader hands it, in one transaction — per exchange, the commit costs more
+/// than the row. It ends when the reader has.
+async fn write(journal: Journal, mut read: mpsc::Receiver<Vec<super::record::Exchange>>) {
+    while let Some(exchanges) = read.recv().await {
         match journal.insert_all(&exchanges).await {
             Ok(ids) => {
                 for (id, exchange) in ids.into_iter().zip(&exchanges) {
@@ -163,4 +203,35 @@ async fn write(config: ProxyConfig, journal: Journal, mut pending: mpsc::Receive
             Err(e) => tracing::error!(error = %e, count = exchanges.len(), "the journal cannot be written"),
         }
     }
+}
+
+/// The reader thread's scheduling class. Linux only; elsewhere the reader runs at normal priority.
+mod priority {
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub(super) enum Priority {
+        /// `SCHED_IDLE`: runs only on CPU time no other thread wants.
+        Idle,
+        /// `SCHED_OTHER`, as every other thread.
+        Normal,
+    }
+
+    /// Sets the calling thread's class; a refusal (a container's seccomp policy, say) is logged once per change and
+    /// leaves the class as it was.
+    #[cfg(target_os = "linux")]
+    pub(super) fn set(priority: Priority) {
+        let policy = match priority {
+            Priority::Idle => libc::SCHED_IDLE,
+            Priority::Normal => libc::SCHED_OTHER,
+        };
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: `param` is a valid sched_param for the call's duration; pid 0 is the calling thread.
+        let done = unsafe { libc::sched_setscheduler(0, policy, &param) };
+        if done != 0 {
+            let error = std::io::Error::last_os_error();
+            tracing::debug!(?priority, %error, "the journal reader's priority was not changed");
+        }
+    }
+
+    #[cfg(not(target_os = "linux"))]
+    pub(super) fn set(_: Priority) {}
 }
