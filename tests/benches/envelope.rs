@@ -15,6 +15,7 @@ struct Case {
     platform: &'static PlatformSchema,
     direction: Direction,
     format: Format,
+    /// Relative to tests/: a fixture, or a worked example in specs/<platform>/examples.
     payload: &'static str,
 }
 
@@ -26,35 +27,35 @@ fn cases() -> Vec<Case> {
             platform: &shaanxi::PLATFORM,
             direction: Direction::Response,
             format: Format::Xml,
-            payload: "bench/QueryRegister.response.10-orders.xml",
+            payload: "fixtures/bench/QueryRegister.response.10-orders.xml",
         },
         Case {
             name: "shaanxi GetPatientInfo (document)",
             platform: &shaanxi::PLATFORM,
             direction: Direction::Response,
             format: Format::Xml,
-            payload: "seeds/shaanxi/GetPatientInfo.response.xml",
+            payload: "../specs/shaanxi/examples/GetPatientInfo.response.xml",
         },
         Case {
             name: "onepay medical detail (document)",
             platform: &onepay::PLATFORM,
             direction: Direction::Request,
             format: Format::Json,
-            payload: "seeds/onepay/mmp.upload.medical.detail.request.param.json",
+            payload: "../specs/onepay/examples/mmp.upload.medical.detail.request.param.json",
         },
         Case {
             name: "glorycard signature example (document)",
             platform: &glorycard::PLATFORM,
             direction: Direction::Request,
             format: Format::Json,
-            payload: "seeds/glorycard/sign-example.body.json",
+            payload: "../specs/glorycard/examples/sign-example.body.json",
         },
         Case {
             name: "yizhangtong card list, 8 cards",
             platform: &yizhangtong::PLATFORM,
             direction: Direction::Response,
             format: Format::Json,
-            payload: "bench/op_query_card_list.response.json",
+            payload: "fixtures/bench/op_query_card_list.response.json",
         },
     ]
 }
@@ -75,9 +76,9 @@ fn inputs(platform: &PlatformSchema) -> Inputs {
 }
 
 fn envelope(c: &mut Criterion) {
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     for case in cases() {
-        let text = std::fs::read_to_string(fixtures.join(case.payload)).unwrap();
+        let text = std::fs::read_to_string(root.join(case.payload)).unwrap_or_else(|e| panic!("{}: {e}", case.payload));
         let protocol = case.platform.protocol.as_ref().unwrap();
         let envelope = Envelope::new(protocol, case.direction);
         let inputs = inputs(case.platform);
