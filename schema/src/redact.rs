@@ -32,28 +32,41 @@ pub fn bounded(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
 
 /// A payload tree with every sensitive field's value masked, for logs.
 pub fn payload(platform: &crate::PlatformSchema, id: crate::MessageId, value: &serde_json::Value) -> serde_json::Value {
+    let mut masked = value.clone();
+    mask(platform, id, &mut masked);
+    masked
+}
+
+/// Masks every sensitive field's value of a payload tree in place (what [`payload`] does to a copy).
+pub fn mask(platform: &crate::PlatformSchema, id: crate::MessageId, value: &mut serde_json::Value) {
     use serde_json::Value;
     let message = platform.message(id);
-    let Value::Object(map) = value else { return value.clone() };
-    let masked = map.iter().map(|(name, v)| {
-        let v = match message.field(name) {
-            Some(f) if f.sensitive => match v {
+    let Value::Object(map) = value else { return };
+    // Keys usually come in the schema's order: each is found from where the previous one was.
+    let mut hint = 0;
+    for (name, v) in map.iter_mut() {
+        let field = match message.position_from(name, hint) {
+            Some(i) => {
+                hint = i + 1;
+                Some(&message.fields[i])
+            }
+            None => message.field(name),
+        };
+        let Some(field) = field else { continue };
+        if field.sensitive {
+            *v = match v {
                 Value::String(s) => Value::String(redact(s)),
                 Value::Null => Value::Null,
                 _ => Value::String("<redacted>".into()),
-            },
-            Some(f) => match (f.ty.child(), v) {
-                (Some(child), Value::Array(items)) => {
-                    Value::Array(items.iter().map(|i| payload(platform, child, i)).collect())
-                }
-                (Some(child), Value::Object(_)) => payload(platform, child, v),
-                _ => v.clone(),
-            },
-            None => v.clone(),
-        };
-        (name.clone(), v)
-    });
-    Value::Object(masked.collect())
+            };
+            continue;
+        }
+        match (field.ty.child(), v) {
+            (Some(child), Value::Array(items)) => items.iter_mut().for_each(|item| mask(platform, child, item)),
+            (Some(child), v @ Value::Object(_)) => mask(platform, child, v),
+            _ => {}
+        }
+    }
 }
 
 /// Stands in for a sensitive field in generated `Debug` output.

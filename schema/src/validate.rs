@@ -12,7 +12,7 @@ use std::str::FromStr;
 /// Checks `value` against message `id` and normalizes it in place.
 pub fn check(platform: &PlatformSchema, id: MessageId, value: &mut Value) -> Violations {
     let mut checker = Checker { platform, violations: Vec::new() };
-    checker.message(id, value, "");
+    checker.message(id, value, &Path::Root);
     Violations(checker.violations)
 }
 
@@ -21,8 +21,31 @@ struct Checker<'s> {
     violations: Vec<Violation>,
 }
 
-fn join(prefix: &str, name: &str) -> String {
-    if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
+/// Where a value sits, from the root: written out only for a violation, so that a valid payload allocates no
+/// path per field.
+#[derive(Clone, Copy)]
+enum Path<'a> {
+    Root,
+    Field(&'a Path<'a>, &'a str),
+    Index(&'a Path<'a>, usize),
+}
+
+impl Path<'_> {
+    /// `order[2].doctorName`: wire names joined by `.`, list items by `[i]`.
+    fn render(&self) -> String {
+        match self {
+            Path::Root => String::new(),
+            Path::Field(parent, name) => {
+                let mut path = parent.render();
+                if !path.is_empty() {
+                    path.push('.');
+                }
+                path.push_str(name);
+                path
+            }
+            Path::Index(parent, i) => format!("{}[{i}]", parent.render()),
+        }
+    }
 }
 
 /// Text of a scalar as the documents compare it (`1` and `"1"` are the same code).
@@ -57,14 +80,14 @@ impl Checker<'_> {
         self.violations.push(Violation { path, rule, detail: detail.into() });
     }
 
-    fn message(&mut self, id: MessageId, value: &mut Value, path: &str) {
+    fn message(&mut self, id: MessageId, value: &mut Value, path: &Path<'_>) {
         let schema = self.platform.message(id);
         if is_blank(value) {
             // `<request></request>`: an empty payload is an object with no fields.
             *value = Value::Object(Map::new());
         }
         let Value::Object(map) = value else {
-            self.report(path.to_owned(), Rule::Type, format!("expected an object, found {}", kind(value)));
+            self.report(path.render(), Rule::Type, format!("expected an object, found {}", kind(value)));
             return;
         };
         if schema.kind != MessageKind::Fields {
@@ -75,7 +98,7 @@ impl Checker<'_> {
         }
         for field in schema.fields.iter() {
             adopt_alias(map, field);
-            let field_path = join(path, &field.name);
+            let field_path = Path::Field(path, &field.name);
             let present = match map.get_mut(&*field.name) {
                 Some(v) => self.field(field, v, &field_path),
                 None => false,
@@ -87,7 +110,7 @@ impl Checker<'_> {
             match &field.presence {
                 Presence::Required if !present => {
                     self.report(
-                        field_path,
+                        field_path.render(),
                         Rule::Required,
                         format!("{} ({}) is missing", field.title, field.ty.notation()),
                     );
@@ -99,7 +122,7 @@ impl Checker<'_> {
     }
 
     /// Checks one present field; returns whether it carries a value.
-    fn field(&mut self, field: &FieldSchema, value: &mut Value, path: &str) -> bool {
+    fn field(&mut self, field: &FieldSchema, value: &mut Value, path: &Path<'_>) -> bool {
         match field.ty {
             FieldType::String { .. } | FieldType::Char { .. } => self.text(field, value, path),
             FieldType::Int | FieldType::Long | FieldType::Decimal { .. } => self.number(field, value, path),
@@ -120,14 +143,14 @@ impl Checker<'_> {
                     true
                 }
                 other => {
-                    self.report(path.to_owned(), Rule::Type, format!("expected an object, found {}", kind(other)));
+                    self.report(path.render(), Rule::Type, format!("expected an object, found {}", kind(other)));
                     true
                 }
             },
         }
     }
 
-    fn list(&mut self, child: MessageId, value: &mut Value, path: &str) -> bool {
+    fn list(&mut self, child: MessageId, value: &mut Value, path: &Path<'_>) -> bool {
         // `<user></user>` from a template with no rows: no elements, rather than one empty one.
         if is_blank(value) {
             return false;
@@ -137,28 +160,26 @@ impl Checker<'_> {
             *value = Value::Array(vec![value.take()]);
         }
         let Value::Array(items) = value else {
-            self.report(path.to_owned(), Rule::Type, format!("expected a list, found {}", kind(value)));
+            self.report(path.render(), Rule::Type, format!("expected a list, found {}", kind(value)));
             return true;
         };
         // A row whose every field is blank is a template's empty row, as `<user></user>` is: no row at all.
         items.retain(|item| !is_hollow(item));
         for (i, item) in items.iter_mut().enumerate() {
-            self.message(child, item, &format!("{path}[{i}]"));
+            self.message(child, item, &Path::Index(path, i));
         }
         !items.is_empty()
     }
 
-    fn text(&mut self, field: &FieldSchema, value: &mut Value, path: &str) -> bool {
+    fn text(&mut self, field: &FieldSchema, value: &mut Value, path: &Path<'_>) -> bool {
+        if let Value::Number(n) = value {
+            *value = Value::String(n.to_string());
+        }
         let text = match value {
-            Value::String(s) => s.clone(),
-            Value::Number(n) => {
-                let s = n.to_string();
-                *value = Value::String(s.clone());
-                s
-            }
+            Value::String(s) => s.as_str(),
             Value::Null => return false,
             other => {
-                self.report(path.to_owned(), Rule::Type, format!("expected text, found {}", kind(other)));
+                self.report(path.render(), Rule::Type, format!("expected text, found {}", kind(other)));
                 return true;
             }
         };
@@ -167,38 +188,38 @@ impl Checker<'_> {
             return false;
         }
         if let Some((max, unit)) = field.max_length() {
-            let length = unit.count(&text);
+            let length = unit.count(text);
             if length > max as usize {
                 let allows = match field.length_unit {
                     Some(declared) => format!("{} in {}", field.ty.notation(), declared.as_str()),
                     None => field.ty.notation(),
                 };
                 let detail =
-                    format!("{} is {}, more than {allows} allows", show(&text, field.sensitive), unit.describe(length));
-                self.report(path.to_owned(), Rule::Length, detail);
+                    format!("{} is {}, more than {allows} allows", show(text, field.sensitive), unit.describe(length));
+                self.report(path.render(), Rule::Length, detail);
             }
         }
         if let Some(format) = &field.format
-            && let Err(why) = format.check(&text)
-            && !field.also_formats.iter().any(|f| f.check(&text).is_ok())
+            && let Err(why) = format.check(text)
+            && !field.also_formats.iter().any(|f| f.check(text).is_ok())
         {
-            let detail = format!("{} is not {}: {why}", show(&text, field.sensitive), format.pattern);
-            self.report(path.to_owned(), Rule::Format, detail);
+            let detail = format!("{} is not {}: {why}", show(text, field.sensitive), format.pattern);
+            self.report(path.render(), Rule::Format, detail);
         }
-        if let Some(code) = self.code(field, &text, path) {
+        if let Some(code) = self.code(field, text, path) {
             *value = Value::String(code);
         }
         true
     }
 
-    fn number(&mut self, field: &FieldSchema, value: &mut Value, path: &str) -> bool {
-        let text = match value {
-            Value::Number(n) => n.to_string(),
+    fn number(&mut self, field: &FieldSchema, value: &mut Value, path: &Path<'_>) -> bool {
+        let text: std::borrow::Cow<'_, str> = match value {
+            Value::Number(n) => n.to_string().into(),
             Value::String(s) if s.trim().is_empty() => return false,
-            Value::String(s) => s.trim().to_owned(),
+            Value::String(s) => s.trim().into(),
             Value::Null => return false,
             other => {
-                self.report(path.to_owned(), Rule::Type, format!("expected a number, found {}", kind(other)));
+                self.report(path.render(), Rule::Type, format!("expected a number, found {}", kind(other)));
                 return true;
             }
         };
@@ -213,7 +234,7 @@ impl Checker<'_> {
                 FieldType::Long => "a 64-bit integer",
                 _ => "a decimal number",
             };
-            self.report(path.to_owned(), Rule::Type, format!("{} is not {expected}", show(&text, field.sensitive)));
+            self.report(path.render(), Rule::Type, format!("{} is not {expected}", show(&text, field.sensitive)));
             return true;
         };
         if let FieldType::Decimal { precision, scale } = field.ty {
@@ -224,11 +245,17 @@ impl Checker<'_> {
         // alias is replaced by the code itself. Dictionary enums read integers as codes.
         // A plain text that is no JSON number (`09`, `1.`: JSON allows no leading zero or bare point) is written as
         // the number it reads as: left a string, it would pass here and then fail the typed conversion.
-        let plain = is_plain_decimal(&text) && !text.starts_with('+') && Number::from_str(&text).is_ok();
-        let repr = match self.code(field, &text, path) {
-            Some(code) => code,
-            None if plain => text,
-            None => number.to_string(),
+        let as_sent =
+            (is_plain_decimal(&text) && !text.starts_with('+')).then(|| Number::from_str(&text).ok()).flatten();
+        let repr = match (self.code(field, &text, path), as_sent) {
+            (Some(code), _) => code,
+            // Already the JSON number it reads as: nothing to rewrite.
+            (None, Some(_)) if value.is_number() => return true,
+            (None, Some(n)) => {
+                *value = Value::Number(n);
+                return true;
+            }
+            (None, None) => number.to_string(),
         };
         *value = match Number::from_str(&repr) {
             Ok(n) => Value::Number(n),
@@ -237,7 +264,7 @@ impl Checker<'_> {
         true
     }
 
-    fn precision(&mut self, field: &FieldSchema, number: Decimal, precision: u8, scale: u8, path: &str) {
+    fn precision(&mut self, field: &FieldSchema, number: Decimal, precision: u8, scale: u8, path: &Path<'_>) {
         let normalized = number.normalize();
         let integer_digits = digits(normalized.trunc().abs().mantissa());
         let fraction_digits = normalized.scale();
@@ -248,23 +275,23 @@ impl Checker<'_> {
                 show(&number.to_string(), field.sensitive),
                 field.ty.notation()
             );
-            self.report(path.to_owned(), Rule::Precision, detail);
+            self.report(path.render(), Rule::Precision, detail);
         }
     }
 
-    fn bounds(&mut self, field: &FieldSchema, number: Decimal, path: &str) {
+    fn bounds(&mut self, field: &FieldSchema, number: Decimal, path: &Path<'_>) {
         let below = field.min.as_deref().and_then(parse_decimal).filter(|min| number < *min);
         let above = field.max.as_deref().and_then(parse_decimal).filter(|max| number > *max);
         if let Some(min) = below {
-            self.report(path.to_owned(), Rule::Range, format!("{number} is less than the minimum {min}"));
+            self.report(path.render(), Rule::Range, format!("{number} is less than the minimum {min}"));
         }
         if let Some(max) = above {
-            self.report(path.to_owned(), Rule::Range, format!("{number} is more than the maximum {max}"));
+            self.report(path.render(), Rule::Range, format!("{number} is more than the maximum {max}"));
         }
     }
 
     /// Checks membership; returns the canonical code when the value is an accepted alias of one.
-    fn code(&mut self, field: &FieldSchema, text: &str, path: &str) -> Option<String> {
+    fn code(&mut self, field: &FieldSchema, text: &str, path: &Path<'_>) -> Option<String> {
         if !field.has_codes() {
             return None;
         }
@@ -283,27 +310,27 @@ impl Checker<'_> {
                     show(text, field.sensitive),
                     expected.join(", ")
                 );
-                self.report(path.to_owned(), Rule::Dictionary, detail);
+                self.report(path.render(), Rule::Dictionary, detail);
                 None
             }
         }
     }
 
-    fn conditions(&mut self, schema: &MessageSchema, map: &Map<String, Value>, path: &str) {
+    fn conditions(&mut self, schema: &MessageSchema, map: &Map<String, Value>, path: &Path<'_>) {
         let present = |name: &str| map.get(name).is_some_and(has_value);
         for field in schema.fields.iter() {
             if let Presence::RequiredWhen(condition) = &field.presence {
                 let actual = map.get(&*condition.field).and_then(scalar_text);
                 if condition.holds(actual.as_deref()) && !present(&field.name) {
                     let detail = format!("{} is required because {condition}", field.title);
-                    self.report(join(path, &field.name), Rule::RequiredWhen, detail);
+                    self.report(Path::Field(path, &field.name).render(), Rule::RequiredWhen, detail);
                 }
             }
         }
         for group in schema.require_one_of.iter() {
             if !group.iter().any(|name| present(name)) {
                 let detail = format!("at least one of {} must be present", group.join(", "));
-                self.report(join(path, &group[0]), Rule::OneOf, detail);
+                self.report(Path::Field(path, &group[0]).render(), Rule::OneOf, detail);
             }
         }
     }

@@ -276,7 +276,10 @@ fn reply(
                     exchange.keys.push(Key { name, value });
                 }
             }
-            exchange.reply.payload = reply.response.map(|p| crate::redact::payload(platform, interface.response, &p));
+            exchange.reply.payload = reply.response.map(|mut p| {
+                crate::redact::mask(platform, interface.response, &mut p);
+                p
+            });
             return success;
         }
         Err(CallError::Verify(detail)) => {
