@@ -7,12 +7,8 @@ use super::record::{Exchange, Verdict};
 use crate::store::{Migration, Store, StoreError};
 use sqlx::Row;
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "proxy journal",
-    sqlite: include_str!("sql/0001_journal.sqlite.sql"),
-    postgres: include_str!("sql/0001_journal.postgres.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "proxy journal", sql: include_str!("sql/0001_journal.sql") }];
 
 /// Which exchanges to list, newest first.
 #[derive(Debug, Clone, Default)]

@@ -10,7 +10,7 @@ pub mod outbox;
 mod replay;
 
 pub use idempotency::{Claim, Pending};
-pub use migrate::Migration;
+pub use migrate::{DIALECT, Migration, checksums};
 pub use replay::Sighting;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -167,18 +167,8 @@ fn quote_identifier(name: &str) -> String {
 
 /// The tables the store's own features use.
 const STORE_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "idempotency and outbox",
-        sqlite: include_str!("sql/0001_store.sqlite.sql"),
-        postgres: include_str!("sql/0001_store.postgres.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "replay guard",
-        sqlite: include_str!("sql/0002_replay.sqlite.sql"),
-        postgres: include_str!("sql/0002_replay.postgres.sql"),
-    },
+    Migration { version: 1, name: "idempotency and outbox", sql: include_str!("sql/0001_store.sql") },
+    Migration { version: 2, name: "replay guard", sql: include_str!("sql/0002_replay.sql") },
 ];
 
 /// Milliseconds since the Unix epoch: how the store keeps times it compares.

@@ -21,11 +21,10 @@ use hisgate_generated::onepay;
 use hisgate_runtime::store::{Migration, Store, StoreError};
 use std::time::Duration;
 
-const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "accounts, wristbands, trades, medical details",
-    sqlite: include_str!("sql/0001_onepay.sql"),
-    postgres: include_str!("sql/0001_onepay.sql"),
+    sql: include_str!("sql/0001_onepay.sql"),
 }];
 
 /// onepay's code for every refusal: the document lists no code but success (erratum `return-codes-elided`), so the

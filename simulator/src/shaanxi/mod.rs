@@ -23,26 +23,17 @@ use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Migration, StoreError};
 use sqlx::Any;
 
-const IDS: &[Migration] = &[Migration {
-    version: 1,
-    name: "business number counters",
-    sqlite: include_str!("sql/0001_ids.sql"),
-    postgres: include_str!("sql/0001_ids.sql"),
-}];
+pub(crate) const IDS: &[Migration] =
+    &[Migration { version: 1, name: "business number counters", sql: include_str!("sql/0001_ids.sql") }];
 
-const HOSPITAL: &[Migration] = &[Migration {
+pub(crate) const HOSPITAL: &[Migration] = &[Migration {
     version: 1,
     name: "catalogue, patients, register orders, refunds",
-    sqlite: include_str!("sql/0001_hospital.sql"),
-    postgres: include_str!("sql/0001_hospital.sql"),
+    sql: include_str!("sql/0001_hospital.sql"),
 }];
 
-const PLATFORM: &[Migration] = &[Migration {
-    version: 1,
-    name: "order ledger and refunds",
-    sqlite: include_str!("sql/0001_platform.sql"),
-    postgres: include_str!("sql/0001_platform.sql"),
-}];
+pub(crate) const PLATFORM: &[Migration] =
+    &[Migration { version: 1, name: "order ledger and refunds", sql: include_str!("sql/0001_platform.sql") }];
 
 /// The unified return codes of section 2.3 the simulators answer with, besides each interface's own.
 mod code {

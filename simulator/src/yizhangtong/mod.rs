@@ -20,11 +20,10 @@ use hisgate_runtime::Dictionary;
 use hisgate_runtime::store::{Migration, Store, StoreError};
 use sqlx::{Executor, Row};
 
-const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "patients, cards, transfers, card uses, fees",
-    sqlite: include_str!("sql/0001_yizhangtong.sql"),
-    postgres: include_str!("sql/0001_yizhangtong.sql"),
+    sql: include_str!("sql/0001_yizhangtong.sql"),
 }];
 
 /// The sample HIS's PL/pgSQL implementation of the procedures and views the spec declares, over the tables above.
