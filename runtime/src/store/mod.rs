@@ -1,16 +1,18 @@
 //! Durable state for servers and simulators: one code path over SQLite (a file, the embedded default) and
 //! PostgreSQL (shared by several instances), chosen by URL. On it: migrations per component, exactly-once effects
 //! ([`Store::claim`]), a delivery outbox ([`outbox`]) and the signatures a server's replay guard has seen
-//! ([`Store::replay_see`]). Every guarantee rests on constraints and transactions in the database, never on
-//! memory, so it holds across restarts and processes.
+//! ([`Store::replay_see`]); and pages of lists with their totals ([`Listing`]). Every guarantee rests on
+//! constraints and transactions in the database, never on memory, so it holds across restarts and processes.
 
 mod idempotency;
 mod migrate;
 pub mod outbox;
+mod page;
 mod replay;
 
 pub use idempotency::{Claim, Pending};
 pub use migrate::{DIALECT, Migration, checksums};
+pub use page::{Listing, Page, Paged};
 pub use replay::Sighting;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};

@@ -2,14 +2,14 @@
 //! the places left as the orders have taken them.
 
 use crate::answer::Refused;
-use crate::shaanxi::{Answer, Page, amount};
+use crate::shaanxi::{Answer, amount, numbered_page};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use hisgate_generated::shaanxi::dict::Noon;
 use hisgate_generated::shaanxi::interfaces::{
     get_department_info, get_doctor_info, get_schedule_info, get_schedule_time_info,
 };
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Listing, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -35,26 +35,23 @@ pub async fn departments(
     pool: &AnyPool,
     request: &get_department_info::Request,
 ) -> Result<Answer<get_department_info::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
-    let id = any_id(request.department_id.as_deref());
-    let filter = "FROM shaanxi_hospital_departments WHERE ($1 = '' OR department_id = $1)";
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}")).bind(id).fetch_one(pool).await?;
-    if count == 0 {
+    let listed = Listing::new(
+        "department_id, name, parent_id, introduction, expertise, level, location, status, telephone, rule",
+        "FROM shaanxi_hospital_departments WHERE ($1 = '' OR department_id = $1)",
+        "sort, department_id",
+    )
+    .bind(any_id(request.department_id.as_deref()))
+    .fetch(pool, page)
+    .await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05010101", "未查询到科室记录")));
     }
-    let rows = sqlx::query(&format!(
-        "SELECT department_id, name, parent_id, introduction, expertise, level, location, status, telephone, rule \
-         {filter} ORDER BY sort, department_id LIMIT $2 OFFSET $3"
-    ))
-    .bind(id)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(pool)
-    .await?;
-    let department = rows
+    let department = listed
+        .rows
         .iter()
         .map(|row| {
             Ok(get_department_info::ResponseDepartment {
@@ -72,35 +69,32 @@ pub async fn departments(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Ok(get_department_info::Response { count: int_of(count)?, department }))
+    Ok(Ok(get_department_info::Response { count: int_of(listed.total)?, department }))
 }
 
 pub async fn doctors(
     pool: &AnyPool,
     request: &get_doctor_info::Request,
 ) -> Result<Answer<get_doctor_info::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
-    let (department, doctor) = (any_id(request.department_id.as_deref()), any_id(request.doctor_id.as_deref()));
-    let filter = "FROM shaanxi_hospital_doctors WHERE ($1 = '' OR department_id = $1) AND ($2 = '' OR doctor_id = $2)";
-    let count: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}")).bind(department).bind(doctor).fetch_one(pool).await?;
-    if count == 0 {
+    let listed = Listing::new(
+        "department_id, doctor_id, name, profession_title, office, introduction, expertise, status, sex, telephone, \
+         sort",
+        "FROM shaanxi_hospital_doctors WHERE ($1 = '' OR department_id = $1) AND ($2 = '' OR doctor_id = $2)",
+        "sort, doctor_id",
+    )
+    .bind(any_id(request.department_id.as_deref()))
+    .bind(any_id(request.doctor_id.as_deref()))
+    .fetch(pool, page)
+    .await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05010201", "未查询到医生记录")));
     }
-    let rows = sqlx::query(&format!(
-        "SELECT department_id, doctor_id, name, profession_title, office, introduction, expertise, status, sex, \
-         telephone, sort {filter} ORDER BY sort, doctor_id LIMIT $3 OFFSET $4"
-    ))
-    .bind(department)
-    .bind(doctor)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(pool)
-    .await?;
-    let doctor = rows
+    let doctor = listed
+        .rows
         .iter()
         .map(|row| {
             Ok(get_doctor_info::ResponseDoctor {
@@ -122,7 +116,7 @@ pub async fn doctors(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Ok(get_doctor_info::Response { count: int_of(count)?, doctor }))
+    Ok(Ok(get_doctor_info::Response { count: int_of(listed.total)?, doctor }))
 }
 
 /// The schedules of a department's doctors, paged by doctor: `count` is the number of doctors with schedules in
@@ -132,43 +126,34 @@ pub async fn schedules(
     request: &get_schedule_info::Request,
     today: NaiveDate,
 ) -> Result<Answer<get_schedule_info::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
-    let doctor = any_id(request.doctor_id.as_deref());
-    let filter = "FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_doctors d ON d.doctor_id = s.doctor_id \
-                  WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
-                  AND s.register_date <= $4";
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(DISTINCT s.doctor_id) {filter}"))
-        .bind(&request.department_id)
-        .bind(doctor)
-        .bind(&request.start_date)
-        .bind(&request.end_date)
-        .fetch_one(pool)
-        .await?;
-    if count == 0 {
+    // Grouped by doctor, the total counts the doctors.
+    let listed = Listing::new(
+        "s.doctor_id, d.name, d.sort",
+        "FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_doctors d ON d.doctor_id = s.doctor_id \
+         WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
+         AND s.register_date <= $4 GROUP BY s.doctor_id, d.name, d.sort",
+        "d.sort, s.doctor_id",
+    )
+    .bind(request.department_id.as_str())
+    .bind(any_id(request.doctor_id.as_deref()))
+    .bind(request.start_date.as_str())
+    .bind(request.end_date.as_str())
+    .fetch(pool, page)
+    .await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05010301", "未查询到排班记录")));
     }
-    let doctors = sqlx::query(&format!(
-        "SELECT s.doctor_id, d.name, d.sort {filter} GROUP BY s.doctor_id, d.name, d.sort \
-         ORDER BY d.sort, s.doctor_id LIMIT $5 OFFSET $6"
-    ))
-    .bind(&request.department_id)
-    .bind(doctor)
-    .bind(&request.start_date)
-    .bind(&request.end_date)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(pool)
-    .await?;
     let mut schedule = Vec::new();
-    for row in &doctors {
+    for row in &listed.rows {
         let doctor_id: String = row.try_get(0)?;
         let date = doctor_days(pool, request, &doctor_id, today).await?;
         schedule.push(get_schedule_info::ResponseSchedule { doctor_id, doctor_name: row.try_get(1)?, date });
     }
-    Ok(Ok(get_schedule_info::Response { count: int_of(count)?, schedule }))
+    Ok(Ok(get_schedule_info::Response { count: int_of(listed.total)?, schedule }))
 }
 
 /// One doctor's schedules in the range, by date; each half-day with the places of all its slices.

@@ -4,10 +4,10 @@
 use super::catalog::{code, int, int_of};
 use super::patients::{self, Lookup, rules};
 use crate::answer::Refused;
-use crate::shaanxi::{Answer, Page, amount, day_range};
+use crate::shaanxi::{Answer, amount, day_range, numbered_page};
 use chrono::NaiveDate;
 use hisgate_generated::shaanxi::interfaces::{get_statement, query_register, query_stop_register};
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Listing, StoreError};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -71,7 +71,7 @@ fn register_filter(
     (clause, values)
 }
 
-const REGISTER_COLUMNS: &str = "SELECT o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
+const REGISTER_COLUMNS: &str = "o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
     o.schedule_id, l.time_id, s.department_id, t.name, s.doctor_id, d.name, s.register_date, s.noon, l.start_time, \
     l.end_time, o.clinic_no, s.visit_address, s.take_time, o.register_fen, o.treat_fen, o.service_fen, o.other_fen, \
     o.paid_fen, o.order_time, o.pay_source, o.pay_time, o.status, o.take_time, \
@@ -92,7 +92,7 @@ pub async fn registers(
     request: &query_register::Request,
     today: NaiveDate,
 ) -> Result<Answer<query_register::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -110,34 +110,17 @@ pub async fn registers(
     };
     let numbers = numbers.map(text);
     let (filter, values) = register_filter(&numbers, &patient_id, request);
-    // The total rides on every row of the page (`COUNT(*) OVER ()`): one query where two were, the common case. A
-    // page past the last row carries no total, so only then is it counted on its own.
-    let (limit, offset) = (values.len() + 1, values.len() + 2);
-    let sql = format!(
-        "{REGISTER_COLUMNS}, COUNT(*) OVER () {REGISTERS}{filter} \
-         ORDER BY s.register_date, o.order_time, o.hospital_order_id LIMIT ${limit} OFFSET ${offset}"
-    );
-    let mut query = sqlx::query(&sql);
+    let from = format!("{REGISTERS}{filter}");
+    let mut listing = Listing::new(REGISTER_COLUMNS, &from, "s.register_date, o.order_time, o.hospital_order_id");
     for value in &values {
-        query = query.bind(value);
+        listing = listing.bind(value.as_str());
     }
-    let rows = query.bind(page.limit).bind(page.offset).fetch_all(&mut *conn).await?;
-    let count: i64 = match rows.first() {
-        Some(row) => row.try_get(row.len() - 1)?,
-        None => {
-            let counting = format!("SELECT COUNT(*) {REGISTERS}{filter}");
-            let mut count = sqlx::query_scalar(&counting);
-            for value in &values {
-                count = count.bind(value);
-            }
-            count.fetch_one(&mut *conn).await?
-        }
-    };
-    if count == 0 {
+    let listed = listing.fetch_on(conn, page).await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05010901", "未查询到挂号订单记录")));
     }
-    let order = rows.iter().map(|row| register(row, today)).collect::<Result<_, _>>()?;
-    Ok(Ok(query_register::Response { count: int_of(count)?, order }))
+    let order = listed.rows.iter().map(|row| register(row, today)).collect::<Result<_, _>>()?;
+    Ok(Ok(query_register::Response { count: int_of(listed.total)?, order }))
 }
 
 fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOrder, StoreError> {
@@ -281,38 +264,30 @@ pub async fn stops(
     pool: &AnyPool,
     request: &query_stop_register::Request,
 ) -> Result<Answer<query_stop_register::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
-    let doctor = request.doctor_id.clone().unwrap_or_default();
-    let filter = "FROM shaanxi_hospital_stops st JOIN shaanxi_hospital_schedules s ON s.schedule_id = st.schedule_id \
-                  LEFT JOIN shaanxi_hospital_slices l ON l.schedule_id = st.schedule_id AND l.slice_no = st.slice_no \
-                  WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
-                  AND s.register_date <= $4";
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
-        .bind(&request.department_id)
-        .bind(&doctor)
-        .bind(&request.start_date)
-        .bind(&request.end_date)
-        .fetch_one(pool)
-        .await?;
-    if count == 0 {
+    let listed = Listing::new(
+        "st.schedule_id, l.time_id, s.department_id, s.doctor_id, s.register_date, s.noon, l.start_time, l.end_time, \
+         st.reason",
+        "FROM shaanxi_hospital_stops st JOIN shaanxi_hospital_schedules s ON s.schedule_id = st.schedule_id \
+         LEFT JOIN shaanxi_hospital_slices l ON l.schedule_id = st.schedule_id AND l.slice_no = st.slice_no \
+         WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
+         AND s.register_date <= $4",
+        "s.register_date, st.schedule_id, st.slice_no",
+    )
+    .bind(request.department_id.as_str())
+    .bind(request.doctor_id.as_deref().unwrap_or_default())
+    .bind(request.start_date.as_str())
+    .bind(request.end_date.as_str())
+    .fetch(pool, page)
+    .await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05011101", "未查询医生停诊记录")));
     }
-    let rows = sqlx::query(&format!(
-        "SELECT st.schedule_id, l.time_id, s.department_id, s.doctor_id, s.register_date, s.noon, l.start_time, \
-         l.end_time, st.reason {filter} ORDER BY s.register_date, st.schedule_id, st.slice_no LIMIT $5 OFFSET $6"
-    ))
-    .bind(&request.department_id)
-    .bind(&doctor)
-    .bind(&request.start_date)
-    .bind(&request.end_date)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(pool)
-    .await?;
-    let stop = rows
+    let stop = listed
+        .rows
         .iter()
         .map(|row| {
             Ok(query_stop_register::ResponseStop {
@@ -329,7 +304,7 @@ pub async fn stops(
         })
         .collect::<Result<_, StoreError>>()?;
     Ok(Ok(query_stop_register::Response {
-        count: int_of(count)?,
+        count: int_of(listed.total)?,
         callback: STOP_CALLBACK,
         is_refund: STOP_PLATFORM_REFUNDS,
         stop,
