@@ -32,8 +32,8 @@ pub async fn held_before(store: &Store, platform: &str, day: &str) -> Result<Vec
     .await?;
     let mut out = Vec::new();
     for row in rows {
-        let side: String = row.try_get(0)?;
-        let held: String = row.try_get(1)?;
+        let side: String = row.try_get("side")?;
+        let held: String = row.try_get("held")?;
         let rec = crate::matcher::decode(&held).ok_or_else(|| StoreError::Corrupt(format!("held row `{held}`")))?;
         out.push((if side == "his" { Side::His } else { Side::Platform }, rec));
     }
@@ -57,8 +57,8 @@ pub async fn save(store: &Store, platform: &str, day: &str, mismatches: &[Mismat
     .await?;
     let mut resolved = std::collections::HashMap::new();
     for row in notes {
-        let id: (String, String, String) = (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?);
-        resolved.insert(id, row.try_get::<Option<String>, _>(3)?);
+        let id: (String, String, String) = (row.try_get("class")?, row.try_get("key")?, row.try_get("kind")?);
+        resolved.insert(id, row.try_get::<Option<String>, _>("note")?);
     }
     sqlx::query("DELETE FROM reconcile_items WHERE platform = $1 AND day = $2")
         .bind(platform)
@@ -122,7 +122,7 @@ pub async fn items(store: &Store, platform: &str, day: &str) -> Result<Vec<(i64,
             .bind(day)
             .fetch_all(store.pool())
             .await?;
-    rows.iter().map(|r| Ok((r.try_get(0)?, r.try_get(1)?, r.try_get(2)?, r.try_get(3)?))).collect()
+    rows.iter().map(|r| Ok((r.try_get("id")?, r.try_get("class")?, r.try_get("key")?, r.try_get("status")?))).collect()
 }
 
 #[cfg(test)]
