@@ -72,18 +72,20 @@ fn register_filter(
 }
 
 const REGISTER_COLUMNS: &str = "o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
-    o.schedule_id, l.time_id, s.department_id, t.name, s.doctor_id, d.name, s.register_date, s.noon, l.start_time, \
-    l.end_time, o.clinic_no, s.visit_address, s.take_time, o.register_fen, o.treat_fen, o.service_fen, o.other_fen, \
-    o.paid_fen, o.order_time, o.pay_source, o.pay_time, o.status, o.take_time, \
+    o.schedule_id, l.time_id, s.department_id, t.name AS department_name, s.doctor_id, d.name AS doctor_name, \
+    s.register_date, s.noon, l.start_time, l.end_time, o.clinic_no, s.visit_address, s.take_time AS get_time, \
+    o.register_fen, o.treat_fen, o.service_fen, o.other_fen, o.paid_fen, o.order_time, o.pay_source, o.pay_time, \
+    o.status, o.take_time, \
     (SELECT CAST(COALESCE(SUM(r.refund_fen), 0) AS BIGINT) FROM shaanxi_hospital_refunds r \
-     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'platform'), \
+     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'platform') AS platform_refund_fen, \
     (SELECT COUNT(*) FROM shaanxi_hospital_refunds r \
-     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'window'), \
+     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'window') AS window_refunds, \
     (SELECT COUNT(*) FROM shaanxi_hospital_stops st \
-     WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no)), \
+     WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no)) AS stops, \
     COALESCE(o.cancel_time, (SELECT MAX(r.refund_time) FROM shaanxi_hospital_refunds r \
-                             WHERE r.hospital_order_id = o.hospital_order_id)), \
-    p.patient_id, p.medical_no, p.cert_type, p.cert_no, p.name, p.sex, p.birthday, p.address, p.mobile";
+                             WHERE r.hospital_order_id = o.hospital_order_id)) AS cancel_time, \
+    p.patient_id, p.medical_no, p.cert_type, p.cert_no, p.name AS patient_name, p.sex, p.birthday, p.address, \
+    p.mobile";
 
 /// QueryRegister (2.1.4.1.7): by order number when the request has one, else the patient's orders in the date
 /// range; filtered by queryType and paged.
@@ -124,62 +126,68 @@ pub async fn registers(
 }
 
 fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOrder, StoreError> {
-    let fen = |i: usize| -> Result<_, StoreError> { Ok(amount::decimal(row.try_get(i)?)) };
-    let fees: [i64; 4] = [row.try_get(18)?, row.try_get(19)?, row.try_get(20)?, row.try_get(21)?];
-    let status: String = row.try_get(26)?;
-    let register_date: String = row.try_get(11)?;
-    let (platform_refunds, window_refunds): (i64, i64) = (row.try_get(28)?, row.try_get(29)?);
+    let fen = |column: &str| -> Result<_, StoreError> { Ok(amount::decimal(row.try_get(column)?)) };
+    let fees: [i64; 4] = [
+        row.try_get("register_fen")?,
+        row.try_get("treat_fen")?,
+        row.try_get("service_fen")?,
+        row.try_get("other_fen")?,
+    ];
+    let status: String = row.try_get("status")?;
+    let register_date: String = row.try_get("register_date")?;
+    let (platform_refunds, window_refunds): (i64, i64) =
+        (row.try_get("platform_refund_fen")?, row.try_get("window_refunds")?);
     let is_refund = if window_refunds > 0 { 2 } else { i32::from(platform_refunds > 0) };
     let missed = status == "paid" && NaiveDate::parse_from_str(&register_date, "%Y-%m-%d").is_ok_and(|d| d < today);
     Ok(query_register::ResponseOrder {
-        order_id: row.try_get(0)?,
-        hospital_order_id: row.try_get(1)?,
-        hospital_trade_id: row.try_get(2)?,
+        order_id: row.try_get("order_id")?,
+        hospital_order_id: row.try_get("hospital_order_id")?,
+        hospital_trade_id: row.try_get("hospital_trade_id")?,
         receipt_id: None,
-        visit_no: row.try_get(3)?,
-        channel_id: code(row, 4)?,
-        schedule_id: row.try_get(5)?,
-        time_id: row.try_get(6)?,
-        department_id: row.try_get(7)?,
-        departmen_name: row.try_get(8)?,
-        doctor_id: row.try_get(9)?,
-        doctor_name: row.try_get(10)?,
+        visit_no: row.try_get("visit_no")?,
+        channel_id: code(row, "channel_id")?,
+        schedule_id: row.try_get("schedule_id")?,
+        time_id: row.try_get("time_id")?,
+        department_id: row.try_get("department_id")?,
+        departmen_name: row.try_get("department_name")?,
+        doctor_id: row.try_get("doctor_id")?,
+        doctor_name: row.try_get("doctor_name")?,
         register_date,
-        noon: code(row, 12)?,
-        start_time: row.try_get(13)?,
-        end_time: row.try_get(14)?,
-        clinic_no: row.try_get(15)?,
-        visit_address: row.try_get(16)?,
-        get_time: row.try_get(17)?,
+        noon: code(row, "noon")?,
+        start_time: row.try_get("start_time")?,
+        end_time: row.try_get("end_time")?,
+        clinic_no: row.try_get("clinic_no")?,
+        visit_address: row.try_get("visit_address")?,
+        get_time: row.try_get("get_time")?,
         register_fee: amount::decimal(fees[0]),
         treat_fee: amount::decimal(fees[1]),
         service_fee: amount::decimal(fees[2]),
         other_fee: amount::decimal(fees[3]),
         total_fee: amount::decimal(fees.iter().sum()),
-        real_fee: fen(22)?,
-        order_time: row.try_get(23)?,
-        is_pay: int(row, 24)?,
-        pay_time: row.try_get(25)?,
+        real_fee: fen("paid_fen")?,
+        order_time: row.try_get("order_time")?,
+        is_pay: int(row, "pay_source")?,
+        pay_time: row.try_get("pay_time")?,
         is_take: i32::from(status == "taken"),
-        take_time: row.try_get(27)?,
+        take_time: row.try_get("take_time")?,
         is_cancel: i32::from(status == "cancelled"),
         is_refund,
         refundl_fee: amount::decimal(platform_refunds),
-        is_stop: i32::from(row.try_get::<i64, _>(30)? > 0),
-        cancel_time: row.try_get(31)?,
+        is_stop: i32::from(row.try_get::<i64, _>("stops")? > 0),
+        cancel_time: row.try_get("cancel_time")?,
         // A paid number not taken by the end of its day is a no-show (爽约).
         noshow: i32::from(missed),
-        patient_id: row.try_get(32)?,
-        medical_no: row.try_get(33)?,
-        certifcate_type: Some(code(row, 34)?),
-        certifcate_no: row.try_get(35)?,
+        patient_id: row.try_get("patient_id")?,
+        medical_no: row.try_get("medical_no")?,
+        certifcate_type: Some(code(row, "cert_type")?),
+        certifcate_no: row.try_get("cert_no")?,
         card_type: None,
         card_no: None,
-        patient_name: row.try_get(36)?,
-        patient_sex: code(row, 37)?,
-        patient_birthday: row.try_get(38)?,
-        patient_address: row.try_get(39)?,
-        patient_mobile: row.try_get(40)?,
+        patient_name: row.try_get("patient_name")?,
+        patient_sex: code(row, "sex")?,
+        patient_birthday: row.try_get("birthday")?,
+        patient_address: row.try_get("address")?,
+        patient_mobile: row.try_get("mobile")?,
         remark: None,
     })
 }
@@ -195,8 +203,9 @@ pub async fn statement(
         Err(refused) => return Ok(Err(refused)),
     };
     let rows = sqlx::query(
-        "SELECT o.pay_time, o.order_id, CAST(NULL AS TEXT), o.hospital_order_id, CAST(NULL AS TEXT), o.out_trade_id, \
-         o.paid_fen, 1, o.pay_type, o.merchant_id, o.pay_channel, p.patient_id, p.name, p.cert_type, p.cert_no \
+        "SELECT o.pay_time AS transaction_time, o.order_id, CAST(NULL AS TEXT) AS refund_id, o.hospital_order_id, \
+         CAST(NULL AS TEXT) AS hospital_refund_id, o.out_trade_id, o.paid_fen AS fen, 1 AS transaction_type, \
+         o.pay_type, o.merchant_id, o.pay_channel, p.patient_id, p.name AS patient_name, p.cert_type, p.cert_no \
          FROM shaanxi_hospital_orders o JOIN shaanxi_hospital_patients p ON p.patient_id = o.patient_id \
          WHERE o.pay_source = 1 AND o.pay_time >= $1 AND o.pay_time <= $2 \
          UNION ALL \
@@ -218,32 +227,32 @@ pub async fn statement(
     let (mut paid, mut refunded) = (0, 0);
     let mut transaction = Vec::new();
     for row in &rows {
-        let fen: i64 = row.try_get(6)?;
-        let refund = row.try_get::<i64, _>(7)? == 2;
+        let fen: i64 = row.try_get("fen")?;
+        let refund = row.try_get::<i64, _>("transaction_type")? == 2;
         if refund {
             refunded += fen
         } else {
             paid += fen
         }
         transaction.push(get_statement::ResponseTransaction {
-            transaction_time: row.try_get(0)?,
-            order_id: row.try_get(1)?,
-            refund_id: row.try_get(2)?,
-            hospital_order_id: row.try_get(3)?,
-            hospital_refund_id: row.try_get(4)?,
-            out_trade_id: row.try_get(5)?,
+            transaction_time: row.try_get("transaction_time")?,
+            order_id: row.try_get("order_id")?,
+            refund_id: row.try_get("refund_id")?,
+            hospital_order_id: row.try_get("hospital_order_id")?,
+            hospital_refund_id: row.try_get("hospital_refund_id")?,
+            out_trade_id: row.try_get("out_trade_id")?,
             transaction_fee: (!refund).then(|| amount::decimal(fen)),
             refund_fee: refund.then(|| amount::decimal(fen)),
-            pay_type: code(row, 8)?,
+            pay_type: code(row, "pay_type")?,
             transaction_type: if refund { 2 } else { 1 },
-            merchant_id: row.try_get(9)?,
-            pay_channel: code(row, 10)?,
-            patient_id: row.try_get(11)?,
-            patient_name: row.try_get(12)?,
+            merchant_id: row.try_get("merchant_id")?,
+            pay_channel: code(row, "pay_channel")?,
+            patient_id: row.try_get("patient_id")?,
+            patient_name: row.try_get("patient_name")?,
             card_type: None,
             card_no: None,
-            certifcate_type: Some(code(row, 13)?),
-            certifcate_no: row.try_get(14)?,
+            certifcate_type: Some(code(row, "cert_type")?),
+            certifcate_no: row.try_get("cert_no")?,
         });
     }
     Ok(Ok(get_statement::Response {
@@ -291,15 +300,15 @@ pub async fn stops(
         .iter()
         .map(|row| {
             Ok(query_stop_register::ResponseStop {
-                schedule_id: row.try_get(0)?,
-                time_id: row.try_get(1)?,
-                department_id: row.try_get(2)?,
-                doctor_id: row.try_get(3)?,
-                date: row.try_get(4)?,
-                noon: code(row, 5)?,
-                start_time: row.try_get(6)?,
-                end_time: row.try_get(7)?,
-                reason: row.try_get(8)?,
+                schedule_id: row.try_get("schedule_id")?,
+                time_id: row.try_get("time_id")?,
+                department_id: row.try_get("department_id")?,
+                doctor_id: row.try_get("doctor_id")?,
+                date: row.try_get("register_date")?,
+                noon: code(row, "noon")?,
+                start_time: row.try_get("start_time")?,
+                end_time: row.try_get("end_time")?,
+                reason: row.try_get("reason")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
