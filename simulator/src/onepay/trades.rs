@@ -244,17 +244,17 @@ struct Stored {
 impl Stored {
     fn read(row: &sqlx::any::AnyRow) -> Result<Stored, StoreError> {
         Ok(Stored {
-            trade_no: row.try_get(0)?,
-            out_trade_no: row.try_get(1)?,
-            trade_type: row.try_get(2)?,
-            channel: row.try_get(3)?,
-            amount_fen: row.try_get(4)?,
-            refunded_fen: row.try_get(5)?,
-            state: row.try_get(6)?,
-            result_desc: row.try_get(7)?,
-            created_at: row.try_get(8)?,
-            finished_at: row.try_get(9)?,
-            account_no: row.try_get(10)?,
+            trade_no: row.try_get("trade_no")?,
+            out_trade_no: row.try_get("out_trade_no")?,
+            trade_type: row.try_get("trade_type")?,
+            channel: row.try_get("channel")?,
+            amount_fen: row.try_get("amount_fen")?,
+            refunded_fen: row.try_get("refunded_fen")?,
+            state: row.try_get("state")?,
+            result_desc: row.try_get("result_desc")?,
+            created_at: row.try_get("created_at")?,
+            finished_at: row.try_get("finished_at")?,
+            account_no: row.try_get("account_no")?,
         })
     }
 

@@ -74,7 +74,7 @@ fn now() -> String {
 }
 
 /// A dictionary code the store kept: one it does not know means the data was changed behind the simulator's back.
-fn code_at<D: Dictionary>(row: &sqlx::any::AnyRow, column: usize) -> Result<D, StoreError> {
+fn code_at<D: Dictionary>(row: &sqlx::any::AnyRow, column: &str) -> Result<D, StoreError> {
     let value: String = row.try_get(column)?;
     D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
 }
