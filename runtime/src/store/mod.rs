@@ -4,12 +4,14 @@
 //! ([`Store::replay_see`]); and pages of lists with their totals ([`Listing`]). Every guarantee rests on
 //! constraints and transactions in the database, never on memory, so it holds across restarts and processes.
 
+mod columns;
 mod idempotency;
 mod migrate;
 pub mod outbox;
 mod page;
 mod replay;
 
+pub use columns::{Columns, int_of};
 pub use idempotency::{Claim, Pending};
 pub use migrate::{DIALECT, Migration, checksums};
 pub use page::{Listing, Page, Paged};

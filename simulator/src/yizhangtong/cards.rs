@@ -1,12 +1,12 @@
 //! A patient's cards: the list the platform shows (op_query_card_list, after the name check the change log added)
 //! and strong real-name certification of one card (op_certification_level).
 
-use super::{REFUSED, code_at};
+use super::REFUSED;
 use crate::answer::Refused;
 use crate::money::to_yuan;
 use hisgate_generated::yizhangtong::interfaces::{op_certification_level, op_query_card_list};
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, StoreError};
 use sqlx::{AnyConnection, Row};
 
 /// The HIS id of the patient an identity document belongs to, if the name given is theirs.
@@ -51,17 +51,17 @@ pub async fn list(
 
 fn card(row: &sqlx::any::AnyRow) -> Result<op_query_card_list::ResponseOutCurdata, StoreError> {
     Ok(op_query_card_list::ResponseOutCurdata {
-        card_type: code_at(row, "card_type")?,
+        card_type: row.code("card_type")?,
         card_no: row.try_get("card_no")?,
-        patient_type: code_at(row, "patient_type")?,
+        patient_type: row.code("patient_type")?,
         his_cust_id: row.try_get("his_cust_id")?,
         balance: to_yuan(row.try_get("balance_fen")?).to_string(),
-        id_type: Some(code_at(row, "id_type")?),
-        status: code_at(row, "status")?,
+        id_type: Some(row.code("id_type")?),
+        status: row.code("status")?,
         id_no: Some(row.try_get("id_no")?),
         user_name: Some(row.try_get("user_name")?),
-        user_sex: Some(code_at(row, "user_sex")?),
-        account_type: Some(code_at(row, "account_type")?),
+        user_sex: Some(row.code("user_sex")?),
+        account_type: Some(row.code("account_type")?),
         phone: row.try_get("phone")?,
         authlevel: row.try_get("authlevel")?,
         extra: None,

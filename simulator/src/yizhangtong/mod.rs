@@ -16,9 +16,8 @@ pub use seed::{his_id, patient, visit_card};
 
 use crate::{Options, Simulator, StartError};
 use hisgate_generated::yizhangtong;
-use hisgate_runtime::Dictionary;
 use hisgate_runtime::store::{Migration, Store, StoreError};
-use sqlx::{Executor, Row};
+use sqlx::Executor;
 
 pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
@@ -71,10 +70,4 @@ pub async fn gateway(options: Options) -> Result<Simulator, StartError> {
 fn now() -> String {
     use hisgate_runtime::clock;
     clock::now(clock::china_standard_time()).format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-/// A dictionary code the store kept: one it does not know means the data was changed behind the simulator's back.
-fn code_at<D: Dictionary>(row: &sqlx::any::AnyRow, column: &str) -> Result<D, StoreError> {
-    let value: String = row.try_get(column)?;
-    D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
 }

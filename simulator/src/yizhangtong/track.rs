@@ -1,13 +1,13 @@
 //! Card uses (获取用卡轨迹), newest first, the rows `startRow` to `endRow` of those the request's conditions select
 //! (an absent condition selects everything, as the view form's filters do); and a visit's fees (获取费用清单).
 
-use super::{REFUSED, code_at};
+use super::REFUSED;
 use crate::answer::Refused;
 use crate::database::paging::{PageFields, rows};
 use crate::money::to_yuan;
 use hisgate_generated::yizhangtong::interfaces::{get_card_track, get_fee_list};
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, StoreError};
 use sqlx::{AnyConnection, Row};
 
 pub async fn card_uses(
@@ -55,9 +55,9 @@ fn card_use(row: &sqlx::any::AnyRow) -> Result<get_card_track::ResponseOutCurdat
         doctor_id: row.try_get("doctor_id")?,
         doctor_name: row.try_get("doctor_name")?,
         card_no: row.try_get("card_no")?,
-        card_type: code_at(row, "card_type")?,
-        use_type: code_at(row, "use_type")?,
-        use_channel: code_at(row, "use_channel")?,
+        card_type: row.code("card_type")?,
+        use_type: row.code("use_type")?,
+        use_channel: row.code("use_channel")?,
         amount: to_yuan(row.try_get("amount_fen")?).to_string(),
         record_time: row.try_get("record_time")?,
         reg_no: row.try_get("reg_no")?,

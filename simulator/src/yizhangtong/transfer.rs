@@ -11,7 +11,7 @@ use hisgate_generated::yizhangtong::interfaces::{
     op_query_transfer_in_result as result, op_yjj_account_transfer_in as transfer,
 };
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, StoreError};
 use rust_decimal::Decimal;
 use serde_json::json;
 use sqlx::{AnyConnection, Connection, Row};
@@ -277,7 +277,7 @@ pub async fn result(conn: &mut AnyConnection, request: &result::Request) -> Resu
     Ok(result::Response {
         call_sn: row.try_get("call_sn")?,
         to_card_balance: balance.map_or_else(|| NOT_APPLICABLE.into(), |b| to_yuan(b).to_string()),
-        result: super::code_at(&row, "result")?,
+        result: row.code("result")?,
         result_desc: row.try_get("result_desc")?,
         orig_trace_time: row.try_get("trans_time")?,
         extra: None,

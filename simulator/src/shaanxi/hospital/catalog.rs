@@ -8,9 +8,7 @@ use hisgate_generated::shaanxi::dict::Noon;
 use hisgate_generated::shaanxi::interfaces::{
     get_department_info, get_doctor_info, get_schedule_info, get_schedule_time_info,
 };
-use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::{Listing, StoreError};
-use sqlx::any::AnyRow;
+use hisgate_runtime::store::{Columns, Listing, StoreError, int_of};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 /// How many days ahead places are released: a later schedule is reported 未开放 and cannot be booked.
@@ -60,9 +58,9 @@ pub async fn departments(
                 parent_id: row.try_get("parent_id")?,
                 introduction: row.try_get("introduction")?,
                 expertise: row.try_get("expertise")?,
-                level: int(row, "level")?,
+                level: row.int("level")?,
                 location: row.try_get("location")?,
-                status: int(row, "status")?,
+                status: row.int("status")?,
                 link_man: None,
                 telephone: row.try_get("telephone")?,
                 rule: row.try_get("rule")?,
@@ -102,17 +100,17 @@ pub async fn doctors(
                 id: row.try_get("doctor_id")?,
                 name: row.try_get("name")?,
                 id_card: None,
-                profession_title: code(row, "profession_title")?,
-                office: code(row, "office")?,
+                profession_title: row.code("profession_title")?,
+                office: row.code("office")?,
                 introduction: row.try_get("introduction")?,
                 expertise: row.try_get("expertise")?,
-                status: int(row, "status")?,
-                sex: code(row, "sex")?,
+                status: row.int("status")?,
+                sex: row.code("sex")?,
                 birthday: None,
                 mobile: None,
                 telephone: row.try_get("telephone")?,
                 picture: None,
-                sort: int(row, "sort")?,
+                sort: row.int("sort")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
@@ -186,17 +184,17 @@ async fn doctor_days(
         let register_date: String = row.try_get("register_date")?;
         let noon = get_schedule_info::ResponseScheduleDateNoon {
             id: row.try_get("schedule_id")?,
-            noon: code(row, "noon")?,
+            noon: row.code("noon")?,
             start_time: row.try_get("start_time")?,
             end_time: row.try_get("end_time")?,
             status: int_of(open_status(row.try_get("status")?, &register_date, today))?,
-            total_count: int(row, "total_count")?,
-            remain_count: int(row, "remain_count")?,
+            total_count: row.int("total_count")?,
+            remain_count: row.int("remain_count")?,
             register_fee: amount::decimal(row.try_get("register_fen")?),
             treat_fee: amount::decimal(row.try_get("treat_fen")?),
             service_fee: amount::decimal(row.try_get("service_fen")?),
             other_fee: amount::decimal(row.try_get("other_fen")?),
-            level: int(row, "level")?,
+            level: row.int("level")?,
             sex_limit: Some(row.try_get::<Option<i64>, _>("sex_limit")?.map_or(Ok(0), int_of)?),
             age_limit_max: row.try_get::<Option<i64>, _>("age_max")?.map(int_of).transpose()?,
             age_linit_min: row.try_get::<Option<i64>, _>("age_min")?.map(int_of).transpose()?,
@@ -206,7 +204,7 @@ async fn doctor_days(
             take_time: Some(row.try_get::<String, _>("take_time")?.replace(':', "")),
             clinic_no: None,
             update_time: row.try_get("updated_at")?,
-            is_time: int(row, "is_time")?,
+            is_time: row.int("is_time")?,
         };
         match days.last_mut() {
             Some(day) if day.register_date == register_date => day.noon.push(noon),
@@ -248,13 +246,13 @@ pub async fn time_slices(
             continue;
         }
         time.push(get_schedule_time_info::ResponseTime {
-            noon: code(row, "noon")?,
+            noon: row.code("noon")?,
             schedule_id: Some(schedule_id),
             id: row.try_get::<Option<String>, _>("time_id")?.unwrap_or_default(),
             start_time: row.try_get("start_time")?,
             end_time: row.try_get("end_time")?,
-            total_count: int(row, "total_count")?,
-            remain_count: int(row, "remain_count")?,
+            total_count: row.int("total_count")?,
+            remain_count: row.int("remain_count")?,
             clinic_no: None,
             status: int_of(open_status(row.try_get("status")?, &request.register_date, today))?,
         });
@@ -296,7 +294,7 @@ pub async fn schedule(conn: &mut AnyConnection, id: &str) -> Result<Option<Sched
         department_id: row.try_get("department_id")?,
         doctor_id: row.try_get("doctor_id")?,
         register_date: row.try_get("register_date")?,
-        noon: code(&row, "noon")?,
+        noon: row.code("noon")?,
         status: row.try_get("status")?,
         fees: [
             row.try_get("register_fen")?,
@@ -316,19 +314,4 @@ fn weekday(date: &str) -> String {
     let names = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
     let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_or(Weekday::Mon, |d| d.weekday());
     names[day.num_days_from_monday() as usize].to_owned()
-}
-
-/// A dictionary code the store kept; one it does not know means the data was changed behind the simulator's back.
-pub fn code<D: Dictionary>(row: &AnyRow, column: &str) -> Result<D, StoreError> {
-    let value: String = row.try_get(column)?;
-    D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
-}
-
-/// An integer column as the wire's Int.
-pub fn int(row: &AnyRow, column: &str) -> Result<i32, StoreError> {
-    int_of(row.try_get(column)?)
-}
-
-pub fn int_of(value: i64) -> Result<i32, StoreError> {
-    i32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{value} does not fit an Int")))
 }

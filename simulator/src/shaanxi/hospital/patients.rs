@@ -1,7 +1,6 @@
 //! Patient files and cards: filing (CreatePatient, and OrderRegister for a patient the hospital does not know yet),
 //! finding a file by the user rules (用户规则) a request carries, and checking a card against its holder.
 
-use super::catalog::{code, int_of};
 use crate::answer::Refused;
 use crate::people as resident_id;
 use crate::shaanxi::ids::{self, Kind};
@@ -10,7 +9,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use hisgate_generated::shaanxi::dict::UserRule;
 use hisgate_generated::shaanxi::interfaces::{check_card, create_patient, get_patient_info, order_register};
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, StoreError, int_of};
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -324,7 +323,7 @@ pub async fn info(
         .iter()
         .map(|row| {
             Ok(get_patient_info::ResponsePatientCard {
-                card_type: code(row, "card_type")?,
+                card_type: row.code("card_type")?,
                 card_no: row.try_get("card_no")?,
                 card_status: int_of(row.try_get("status")?)?,
                 balance: amount::decimal(row.try_get("balance_fen")?),

@@ -1,13 +1,12 @@
 //! What the hospital reports from its records: register orders as they stand (QueryRegister), the platform's
 //! payments and refunds for reconciliation (GetStatement), and its stops (QueryStopRegister).
 
-use super::catalog::{code, int, int_of};
 use super::patients::{self, Lookup, rules};
 use crate::answer::Refused;
 use crate::shaanxi::{Answer, amount, day_range, numbered_page};
 use chrono::NaiveDate;
 use hisgate_generated::shaanxi::interfaces::{get_statement, query_register, query_stop_register};
-use hisgate_runtime::store::{Listing, StoreError};
+use hisgate_runtime::store::{Columns, Listing, StoreError, int_of};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -145,7 +144,7 @@ fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOr
         hospital_trade_id: row.try_get("hospital_trade_id")?,
         receipt_id: None,
         visit_no: row.try_get("visit_no")?,
-        channel_id: code(row, "channel_id")?,
+        channel_id: row.code("channel_id")?,
         schedule_id: row.try_get("schedule_id")?,
         time_id: row.try_get("time_id")?,
         department_id: row.try_get("department_id")?,
@@ -153,7 +152,7 @@ fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOr
         doctor_id: row.try_get("doctor_id")?,
         doctor_name: row.try_get("doctor_name")?,
         register_date,
-        noon: code(row, "noon")?,
+        noon: row.code("noon")?,
         start_time: row.try_get("start_time")?,
         end_time: row.try_get("end_time")?,
         clinic_no: row.try_get("clinic_no")?,
@@ -166,7 +165,7 @@ fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOr
         total_fee: amount::decimal(fees.iter().sum()),
         real_fee: fen("paid_fen")?,
         order_time: row.try_get("order_time")?,
-        is_pay: int(row, "pay_source")?,
+        is_pay: row.int("pay_source")?,
         pay_time: row.try_get("pay_time")?,
         is_take: i32::from(status == "taken"),
         take_time: row.try_get("take_time")?,
@@ -179,12 +178,12 @@ fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOr
         noshow: i32::from(missed),
         patient_id: row.try_get("patient_id")?,
         medical_no: row.try_get("medical_no")?,
-        certifcate_type: Some(code(row, "cert_type")?),
+        certifcate_type: Some(row.code("cert_type")?),
         certifcate_no: row.try_get("cert_no")?,
         card_type: None,
         card_no: None,
         patient_name: row.try_get("patient_name")?,
-        patient_sex: code(row, "sex")?,
+        patient_sex: row.code("sex")?,
         patient_birthday: row.try_get("birthday")?,
         patient_address: row.try_get("address")?,
         patient_mobile: row.try_get("mobile")?,
@@ -243,15 +242,15 @@ pub async fn statement(
             out_trade_id: row.try_get("out_trade_id")?,
             transaction_fee: (!refund).then(|| amount::decimal(fen)),
             refund_fee: refund.then(|| amount::decimal(fen)),
-            pay_type: code(row, "pay_type")?,
+            pay_type: row.code("pay_type")?,
             transaction_type: if refund { 2 } else { 1 },
             merchant_id: row.try_get("merchant_id")?,
-            pay_channel: code(row, "pay_channel")?,
+            pay_channel: row.code("pay_channel")?,
             patient_id: row.try_get("patient_id")?,
             patient_name: row.try_get("patient_name")?,
             card_type: None,
             card_no: None,
-            certifcate_type: Some(code(row, "cert_type")?),
+            certifcate_type: Some(row.code("cert_type")?),
             certifcate_no: row.try_get("cert_no")?,
         });
     }
@@ -305,7 +304,7 @@ pub async fn stops(
                 department_id: row.try_get("department_id")?,
                 doctor_id: row.try_get("doctor_id")?,
                 date: row.try_get("register_date")?,
-                noon: code(row, "noon")?,
+                noon: row.code("noon")?,
                 start_time: row.try_get("start_time")?,
                 end_time: row.try_get("end_time")?,
                 reason: row.try_get("reason")?,
