@@ -9,7 +9,6 @@ use hisgate_runtime::server::{Context, Failure};
 use hisgate_runtime::store::Store;
 use hisgate_tests::databases;
 use hisgate_tests::loopback::{Loopback, client_config, full_request, full_response, server_config};
-use sqlx::Row;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
@@ -39,12 +38,11 @@ impl shaanxi::hospital::Handler for Cashier {
 }
 
 async fn payments(store: &Store, trade_id: &str) -> i64 {
-    let row = sqlx::query("SELECT COUNT(*) FROM cashier_payments WHERE trade_id = $1")
+    sqlx::query_scalar("SELECT COUNT(*) FROM cashier_payments WHERE trade_id = $1")
         .bind(trade_id)
         .fetch_one(store.pool())
         .await
-        .unwrap();
-    row.try_get(0).unwrap()
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -5,7 +5,6 @@ use hisgate_runtime::store::outbox::{self, Counts, Courier, Delivery, Message, O
 use hisgate_runtime::store::{Claim, Store, StoreError, Tx};
 use hisgate_tests::databases;
 use serde_json::json;
-use sqlx::Row;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,7 +18,7 @@ async fn bump(tx: &mut Tx, key: &str) -> Result<i64, StoreError> {
         .bind(key)
         .execute(&mut **tx)
         .await?;
-    Ok(sqlx::query("SELECT n FROM effects WHERE key = $1").bind(key).fetch_one(&mut **tx).await?.try_get(0)?)
+    Ok(sqlx::query_scalar("SELECT n FROM effects WHERE key = $1").bind(key).fetch_one(&mut **tx).await?)
 }
 
 /// What a call got: the effect's count, and whether it was a repeat.
@@ -43,8 +42,8 @@ async fn once(store: &Store, key: &str, fingerprint: &str, fail: bool) -> Result
 }
 
 async fn effects(store: &Store, key: &str) -> i64 {
-    let row = sqlx::query("SELECT n FROM effects WHERE key = $1").bind(key).fetch_optional(store.pool()).await.unwrap();
-    row.map_or(0, |r| r.try_get(0).unwrap())
+    let n = sqlx::query_scalar("SELECT n FROM effects WHERE key = $1").bind(key).fetch_optional(store.pool()).await;
+    n.unwrap().unwrap_or(0)
 }
 
 #[tokio::test]

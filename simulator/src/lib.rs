@@ -147,3 +147,27 @@ fn server_config(platform: &PlatformSchema, options: &Options) -> ServerConfig {
     config.schema = options.schema.clone();
     config
 }
+
+#[cfg(test)]
+mod tests {
+    use hisgate_runtime::store::checksums;
+
+    /// Each component's migrations as databases migrated by earlier versions recorded them, in both dialects: a
+    /// step edited after release would make those databases refuse to open.
+    #[test]
+    fn migration_checksums_stay_what_earlier_versions_recorded() {
+        let pinned = |sum: &str| vec![format!("1 {sum} {sum}")];
+        let components = [
+            (crate::glorycard::MIGRATIONS, "4ca657aa5171aefa2a3753db6dd15f373685081016517c45711219951d4fbe50"),
+            (crate::onepay::MIGRATIONS, "a51728051b9c59436c02d78e30bd8c75f097d7431e5181d42959805b0ca87b01"),
+            (crate::shaanxi::IDS, "cd90dc0823e099df0a0ea4b802c2ea7959e6f6f23449a026f07f2ac672516e20"),
+            (crate::shaanxi::HOSPITAL, "33318970460f3cf04b9e413395bdbe30fb53f4d8ab175ebf49b6ac9684e77374"),
+            (crate::shaanxi::PLATFORM, "239fbda3af07f7fff42eae7e4964112f1a6b0d2234c3afcf1880d3655c802f74"),
+            (crate::yizhangtong::MIGRATIONS, "0cc8944c3226d9e533ba0e118ba3e34d6ca71e6693df0af4886b54681884620c"),
+            (crate::generic::SEQUENCE_MIGRATIONS, "98d6a27225133cce8510d1a82156a242ea9801d2b091cf2fd2b3fab2354edeed"),
+        ];
+        for (steps, sum) in components {
+            assert_eq!(checksums(steps), pinned(sum), "{}", steps[0].name);
+        }
+    }
+}

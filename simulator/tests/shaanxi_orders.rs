@@ -152,8 +152,9 @@ async fn a_payment_is_refunded_in_parts_never_beyond_it() {
 async fn the_seeded_hospital_answers_its_catalogue_and_patients() {
     use hisgate_generated::shaanxi::dict::UserRule;
     use hisgate_generated::shaanxi::interfaces::{
-        get_department_info, get_doctor_info, get_patient_info, query_stop_register, test_net,
+        check_card, get_department_info, get_doctor_info, get_patient_info, query_stop_register, test_net,
     };
+    use hisgate_runtime::Dictionary;
     for db in databases::each("shaanxi_catalogue").await {
         let (server, _) = start(&db.store, Side::Hospital, None).await;
         let client = hospital_client(&server);
@@ -179,6 +180,24 @@ async fn the_seeded_hospital_answers_its_catalogue_and_patients() {
             user: vec![rule(UserRule::Certificate, &patient.cert_no), rule(UserRule::Mobile, "13999999999")],
         };
         assert_eq!(client.get_patient_info(&mismatch).await.unwrap().code, "S03000202", "{}", db.name);
+
+        // CheckCard by the file's 门诊号: the file's own status and date, never used.
+        let check = check_card::Request {
+            patient_type: patient.patient_type,
+            certifcate_type: Dictionary::from_code("1").unwrap(),
+            certifcate_no: patient.cert_no.clone(),
+            card_type: None,
+            card_no: None,
+            medical_no: Some(info.patient[0].medical_no.clone()),
+            name: patient.name.into(),
+            sex: Dictionary::from_code(patient.sex).unwrap(),
+            birthday: patient.birthday.into(),
+        };
+        let checked = client.check_card(&check).await.unwrap().response.unwrap();
+        assert_eq!((checked.card_status, checked.last_time), (0, None), "{}", db.name);
+        assert_eq!(checked.medical_no.as_deref(), Some(info.patient[0].medical_no.as_str()), "{}", db.name);
+        let stranger = check_card::Request { name: "某某".into(), ..check };
+        assert_eq!(client.check_card(&stranger).await.unwrap().code, "S03000301", "{}", db.name);
 
         // The seeded stops: a whole half-day of 关节外科 and an hour of 心血管内科.
         for department in ["212", "110"] {

@@ -7,12 +7,8 @@ use super::record::{Exchange, Verdict};
 use crate::store::{Migration, Store, StoreError};
 use sqlx::Row;
 
-const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "proxy journal",
-    sqlite: include_str!("sql/0001_journal.sqlite.sql"),
-    postgres: include_str!("sql/0001_journal.postgres.sql"),
-}];
+pub(crate) const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "proxy journal", sql: include_str!("sql/0001_journal.sql") }];
 
 /// Which exchanges to list, newest first.
 #[derive(Debug, Clone, Default)]
@@ -87,7 +83,7 @@ impl Journal {
             .bind(&record)
             .fetch_one(&mut *tx)
             .await?;
-            let id: i64 = row.try_get(0)?;
+            let id: i64 = row.try_get("id")?;
             for key in &exchange.keys {
                 sqlx::query("INSERT INTO journal_key (exchange_id, name, value) VALUES ($1, $2, $3)")
                     .bind(id)
@@ -158,9 +154,9 @@ impl Journal {
             .await?;
         let mut by_interface: std::collections::BTreeMap<String, (Tally, Vec<u64>)> = Default::default();
         for row in &rows {
-            let interface: Option<String> = row.try_get(0)?;
-            let verdict: String = row.try_get(1)?;
-            let latency: i64 = row.try_get(2)?;
+            let interface: Option<String> = row.try_get("interface")?;
+            let verdict: String = row.try_get("verdict")?;
+            let latency: i64 = row.try_get("latency_us")?;
             let interface = interface.unwrap_or_else(|| "-".to_owned());
             let (tally, latencies) = by_interface.entry(interface.clone()).or_default();
             tally.interface = interface;
@@ -218,8 +214,8 @@ fn nearest_rank(sorted: &[u64], p: usize) -> u64 {
 }
 
 fn read_row(row: &sqlx::any::AnyRow) -> Result<Exchange, StoreError> {
-    let id: i64 = row.try_get(0)?;
-    let record: String = row.try_get(1)?;
+    let id: i64 = row.try_get("id")?;
+    let record: String = row.try_get("record")?;
     let mut exchange: Exchange =
         serde_json::from_str(&record).map_err(|e| StoreError::Corrupt(format!("journal row {id}: {e}")))?;
     exchange.id = id;

@@ -86,10 +86,10 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
         tx.rollback().await?;
-        if row.try_get::<String, _>(0)? != fingerprint {
+        if row.try_get::<String, _>("fingerprint")? != fingerprint {
             return Err(StoreError::KeyReused { scope: scope.to_owned(), key: key.to_owned() });
         }
-        let first: String = row.try_get(1)?;
+        let first: String = row.try_get("result")?;
         let value = serde_json::from_str(&first).map_err(|e| StoreError::Corrupt(format!("{scope} {key}: {e}")))?;
         Ok(Claim::Repeat(value))
     }

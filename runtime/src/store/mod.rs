@@ -1,16 +1,20 @@
 //! Durable state for servers and simulators: one code path over SQLite (a file, the embedded default) and
 //! PostgreSQL (shared by several instances), chosen by URL. On it: migrations per component, exactly-once effects
 //! ([`Store::claim`]), a delivery outbox ([`outbox`]) and the signatures a server's replay guard has seen
-//! ([`Store::replay_see`]). Every guarantee rests on constraints and transactions in the database, never on
-//! memory, so it holds across restarts and processes.
+//! ([`Store::replay_see`]); and pages of lists with their totals ([`Listing`]). Every guarantee rests on
+//! constraints and transactions in the database, never on memory, so it holds across restarts and processes.
 
+mod columns;
 mod idempotency;
 mod migrate;
 pub mod outbox;
+mod page;
 mod replay;
 
+pub use columns::{Columns, int_of};
 pub use idempotency::{Claim, Pending};
-pub use migrate::Migration;
+pub use migrate::{DIALECT, Migration, checksums};
+pub use page::{Listing, Page, Paged};
 pub use replay::Sighting;
 
 use sqlx::any::{AnyConnectOptions, AnyPoolOptions};
@@ -167,18 +171,8 @@ fn quote_identifier(name: &str) -> String {
 
 /// The tables the store's own features use.
 const STORE_MIGRATIONS: &[Migration] = &[
-    Migration {
-        version: 1,
-        name: "idempotency and outbox",
-        sqlite: include_str!("sql/0001_store.sqlite.sql"),
-        postgres: include_str!("sql/0001_store.postgres.sql"),
-    },
-    Migration {
-        version: 2,
-        name: "replay guard",
-        sqlite: include_str!("sql/0002_replay.sqlite.sql"),
-        postgres: include_str!("sql/0002_replay.postgres.sql"),
-    },
+    Migration { version: 1, name: "idempotency and outbox", sql: include_str!("sql/0001_store.sql") },
+    Migration { version: 2, name: "replay guard", sql: include_str!("sql/0002_replay.sql") },
 ];
 
 /// Milliseconds since the Unix epoch: how the store keeps times it compares.

@@ -80,11 +80,10 @@ impl RetryPolicy {
 /// Writes `message` in the transaction `tx`: it is sent only if that transaction commits.
 pub async fn push(tx: &mut Tx, message: &Outgoing) -> Result<i64, StoreError> {
     // The caller holds the ordering key's business row, so its sequence cannot race; the unique key guards it anyway.
-    let seq: i64 = sqlx::query("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox WHERE ordering_key = $1")
+    let seq: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox WHERE ordering_key = $1")
         .bind(&message.ordering_key)
         .fetch_one(&mut **tx)
-        .await?
-        .try_get(0)?;
+        .await?;
     let now = now_millis();
     sqlx::query(
         "INSERT INTO outbox (id, channel, interface, ordering_key, seq, payload, state, attempts, due_at, created_at) \
@@ -111,14 +110,14 @@ pub struct Counts {
 }
 
 pub async fn counts(store: &Store, channel: &str) -> Result<Counts, StoreError> {
-    let rows = sqlx::query("SELECT state, COUNT(*) FROM outbox WHERE channel = $1 GROUP BY state")
+    let rows = sqlx::query("SELECT state, COUNT(*) AS n FROM outbox WHERE channel = $1 GROUP BY state")
         .bind(channel)
         .fetch_all(store.pool())
         .await?;
     let mut counts = Counts::default();
     for row in rows {
-        let n: i64 = row.try_get(1)?;
-        match row.try_get::<String, _>(0)?.as_str() {
+        let n: i64 = row.try_get("n")?;
+        match row.try_get::<String, _>("state")?.as_str() {
             "pending" => counts.pending = n,
             "delivered" => counts.delivered = n,
             _ => counts.dead = n,
@@ -136,11 +135,11 @@ pub struct Pending {
 }
 
 pub async fn pending(store: &Store) -> Result<Pending, StoreError> {
-    let row = sqlx::query("SELECT COUNT(*), MIN(created_at) FROM outbox WHERE state = 'pending'")
+    let row = sqlx::query("SELECT COUNT(*) AS pending, MIN(created_at) AS oldest FROM outbox WHERE state = 'pending'")
         .fetch_one(store.pool())
         .await?;
-    let count: i64 = row.try_get(0)?;
-    let oldest: Option<i64> = row.try_get(1)?;
+    let count: i64 = row.try_get("pending")?;
+    let oldest: Option<i64> = row.try_get("oldest")?;
     let age = oldest.map_or(0, |at| (now_millis() - at).max(0));
     Ok(Pending { count, oldest_age: Duration::from_millis(age as u64) })
 }
@@ -237,7 +236,7 @@ impl Courier {
         .await?;
         let mut attempted = 0;
         for row in due {
-            let (key, seq): (String, i64) = (row.try_get(0)?, row.try_get(1)?);
+            let (key, seq): (String, i64) = (row.try_get("ordering_key")?, row.try_get("seq")?);
             let Some(message) = self.claim(&key, seq).await? else { continue };
             attempted += 1;
             // Past the limit only when the last attempts were cut short (a crash mid-call): not sent again.
@@ -268,11 +267,11 @@ impl Courier {
         .fetch_optional(self.store.pool())
         .await?;
         let Some(row) = row else { return Ok(None) };
-        let payload: String = row.try_get(2)?;
-        let attempts: i32 = row.try_get(3)?;
+        let payload: String = row.try_get("payload")?;
+        let attempts: i32 = row.try_get("attempts")?;
         Ok(Some(Message {
-            channel: row.try_get(0)?,
-            interface: row.try_get(1)?,
+            channel: row.try_get("channel")?,
+            interface: row.try_get("interface")?,
             ordering_key: key.to_owned(),
             seq,
             payload: serde_json::from_str(&payload).map_err(|e| StoreError::Corrupt(e.to_string()))?,

@@ -54,10 +54,10 @@ impl Store {
                 .await?;
             // Gone between the two statements (released by a failed first request, or swept): try again.
             let Some(row) = row else { continue };
-            if row.try_get::<String, _>(0)? != digest {
+            if row.try_get::<String, _>("digest")? != digest {
                 return Ok(Sighting::Different);
             }
-            return Ok(match row.try_get::<Option<String>, _>(1)? {
+            return Ok(match row.try_get::<Option<String>, _>("reply")? {
                 Some(reply) => Sighting::Answered(reply),
                 None => Sighting::InFlight,
             });

@@ -3,15 +3,10 @@
 //! pages the same way.
 
 use crate::answer::Refused;
+use hisgate_runtime::store::Page;
 
 /// The most rows one page returns: a wider range is cut to this many.
 pub const MAX_ROWS: i64 = 100;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rows {
-    pub offset: i64,
-    pub limit: i64,
-}
 
 /// The fields that carry a page's first and last row, by their wire names.
 #[derive(Debug, Clone, Copy)]
@@ -22,7 +17,7 @@ pub struct PageFields<'a> {
 
 /// The rows asked for; without `first`, from row 1; without `last`, a full page. A bad row number is refused with
 /// `code`, the platform's code for an invalid request.
-pub fn rows(first: Option<&str>, last: Option<&str>, names: PageFields<'_>, code: &str) -> Result<Rows, Refused> {
+pub fn rows(first: Option<&str>, last: Option<&str>, names: PageFields<'_>, code: &str) -> Result<Page, Refused> {
     let number = |text: &str, name: &str| -> Result<i64, Refused> {
         text.trim()
             .parse::<i64>()
@@ -35,21 +30,21 @@ pub fn rows(first: Option<&str>, last: Option<&str>, names: PageFields<'_>, code
     if last < first {
         return Err(Refused::new(code, format!("{} {last} 小于 {} {first}", names.last, names.first)));
     }
-    Ok(Rows { offset: first - 1, limit: (last - first + 1).min(MAX_ROWS) })
+    Ok(Page::rows(first, last.min(first + MAX_ROWS - 1)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn page(first: Option<&str>, last: Option<&str>) -> Result<Rows, Refused> {
+    fn page(first: Option<&str>, last: Option<&str>) -> Result<Page, Refused> {
         rows(first, last, PageFields { first: "startRow", last: "endRow" }, "99")
     }
 
     #[test]
     fn counts_from_one_both_included() {
-        assert_eq!(page(Some("11"), Some("20")), Ok(Rows { offset: 10, limit: 10 }));
-        assert_eq!(page(None, None), Ok(Rows { offset: 0, limit: MAX_ROWS }));
+        assert_eq!(page(Some("11"), Some("20")), Ok(Page { offset: 10, limit: 10 }));
+        assert_eq!(page(None, None), Ok(Page { offset: 0, limit: MAX_ROWS }));
         assert_eq!(page(Some("1"), Some("1000")).map(|r| r.limit), Ok(MAX_ROWS));
         assert_eq!(page(Some("0"), None).unwrap_err().message, "startRow 须为从 1 起的行号，收到 `0`");
         assert_eq!(page(Some("5"), Some("4")).unwrap_err(), Refused::new("99", "endRow 4 小于 startRow 5"));

@@ -1,13 +1,13 @@
 //! The SQL of the database form: a procedure called with the request's fields as in-parameters (its out-parameters,
 //! cursors and return code read back), a view selected with the request's filters and page.
 
-use super::paging::{self, MAX_ROWS, PageFields, Rows};
+use super::paging::{self, MAX_ROWS, PageFields};
 use crate::answer::store_failure;
 use hisgate_runtime::schema::{
     Column, EnvelopeRole, FieldType, InterfaceSchema, PlatformSchema, ViewSchema, postgres_type, quote_identifier,
 };
 use hisgate_runtime::server::Failure;
-use hisgate_runtime::store::{Store, Tx};
+use hisgate_runtime::store::{Page, Store, Tx};
 use serde_json::{Map, Value};
 use sqlx::Row;
 use std::str::FromStr;
@@ -74,7 +74,7 @@ pub(super) async fn view(
             let (first, last) = (text(fields.get(&*page.first)), text(fields.get(&*page.last)));
             paging::rows(first.as_deref(), last.as_deref(), names, code)?
         }
-        None => Rows { offset: 0, limit: MAX_ROWS },
+        None => Page::rows(1, MAX_ROWS),
     };
     // The declared order first, then every row column, so that pages never overlap.
     let order = view
@@ -85,18 +85,17 @@ pub(super) async fn view(
     let selected: Vec<String> = rows.iter().map(|c| format!("{}::text", quote_identifier(c.name))).collect();
     let filter = if conditions.is_empty() { String::new() } else { format!(" WHERE {}", conditions.join(" AND ")) };
     let sql = format!(
-        "SELECT {} FROM {}{filter} ORDER BY {} LIMIT {} OFFSET {}",
+        "SELECT {} FROM {}{filter} ORDER BY {} {}",
         selected.join(", "),
         quote_identifier(&view.name),
         order.join(", "),
-        page.limit,
-        page.offset
+        page.clause(values.len()),
     );
     let mut query = sqlx::query(&sql);
     for value in values {
         query = query.bind(value);
     }
-    let found = query.fetch_all(store.pool()).await.map_err(|e| store_failure(e.into(), code))?;
+    let found = page.bind(query).fetch_all(store.pool()).await.map_err(|e| store_failure(e.into(), code))?;
     let list = found.iter().map(|row| object(row, &rows, code)).collect::<Result<Vec<_>, _>>()?;
     let field = platform.rows_field(interface).map_or("", |f| &*f.name);
     Ok(Map::from_iter([(field.to_owned(), Value::Array(list))]))

@@ -7,6 +7,9 @@
 mod sequence;
 mod template;
 
+#[cfg(test)]
+pub(crate) use sequence::MIGRATIONS as SEQUENCE_MIGRATIONS;
+
 use crate::{Options, Simulator, StartError};
 use hisgate_runtime::sample;
 use hisgate_runtime::schema::{AnswerSchema, InterfaceSchema, MessageKind, PlatformSchema, Side};

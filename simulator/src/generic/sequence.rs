@@ -3,8 +3,7 @@
 
 use hisgate_runtime::store::{Migration, StoreError};
 
-pub(super) const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "answer sequences", sqlite: SEQUENCES, postgres: SEQUENCES }];
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration { version: 1, name: "answer sequences", sql: SEQUENCES }];
 
 const SEQUENCES: &str = "CREATE TABLE IF NOT EXISTS hisgate_generic_sequences (
     platform TEXT NOT NULL,

@@ -4,9 +4,8 @@ use super::REFUSED;
 use crate::answer::{Refused, store_failure};
 use crate::money::to_yuan;
 use hisgate_generated::glorycard::interfaces::deduct_check;
-use hisgate_runtime::Dictionary;
 use hisgate_runtime::server::{Context, Failure};
-use hisgate_runtime::store::{Store, StoreError};
+use hisgate_runtime::store::{Columns, Store, StoreError};
 use sqlx::Row;
 
 pub struct Institution {
@@ -40,26 +39,20 @@ impl hisgate_generated::glorycard::hospital::Handler for Institution {
 }
 
 fn deduction(row: &sqlx::any::AnyRow) -> Result<deduct_check::ResponseData, StoreError> {
-    let text = |i: usize| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(i)?) };
+    let text = |column: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(column)?) };
     Ok(deduct_check::ResponseData {
-        org_code: text(0)?,
-        cert_type: code_at(row, 1)?,
-        cert_no: text(2)?,
-        cert_name: text(3)?,
-        deduction_id: text(4)?,
-        total_fee: to_yuan(row.try_get(5)?),
-        deduction_fee: to_yuan(row.try_get(6)?),
-        deduction_time: text(7)?,
-        glory_type: code_at(row, 8)?,
-        deduction_type: code_at(row, 9)?,
-        cancel_time: row.try_get(10)?,
-        status: code_at(row, 11)?,
-        remarks: row.try_get(12)?,
+        org_code: text("org_code")?,
+        cert_type: row.code("cert_type")?,
+        cert_no: text("cert_no")?,
+        cert_name: text("cert_name")?,
+        deduction_id: text("deduction_id")?,
+        total_fee: to_yuan(row.try_get("total_fen")?),
+        deduction_fee: to_yuan(row.try_get("deduction_fen")?),
+        deduction_time: text("deduction_time")?,
+        glory_type: row.code("glory_type")?,
+        deduction_type: row.code("deduction_type")?,
+        cancel_time: row.try_get("cancel_time")?,
+        status: row.code("status")?,
+        remarks: row.try_get("remarks")?,
     })
-}
-
-/// A dictionary code the store kept: one it does not know means the data was changed behind the simulator's back.
-fn code_at<D: Dictionary>(row: &sqlx::any::AnyRow, column: usize) -> Result<D, StoreError> {
-    let value: String = row.try_get(column)?;
-    D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
 }

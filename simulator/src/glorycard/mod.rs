@@ -9,11 +9,10 @@ use crate::{Options, Simulator, StartError};
 use hisgate_generated::glorycard;
 use hisgate_runtime::store::{Migration, Store, StoreError};
 
-const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "certificates, institutions, deductions",
-    sqlite: include_str!("sql/0001_glorycard.sql"),
-    postgres: include_str!("sql/0001_glorycard.sql"),
+    sql: include_str!("sql/0001_glorycard.sql"),
 }];
 
 /// glorycard's code for every refusal (`responseFlag` 0), with the reason in `responseMessage`.

@@ -45,8 +45,8 @@ impl Register {
         let Some(holder) = holder else {
             return Ok(Err(Refused::new(REFUSED, "证件号码不在减免证名库中")));
         };
-        if holder.try_get::<String, _>(0)? != request.cert_name
-            || holder.try_get::<String, _>(1)? != request.glory_type.code()
+        if holder.try_get::<String, _>("cert_name")? != request.cert_name
+            || holder.try_get::<String, _>("glory_type")? != request.glory_type.code()
         {
             return Ok(Err(Refused::new(REFUSED, "姓名或减免证类别与名库不符")));
         }
@@ -141,13 +141,17 @@ impl hisgate_generated::glorycard::platform::Handler for Register {
 }
 
 fn certificate(row: &sqlx::any::AnyRow) -> Result<store_all::ResponseData, StoreError> {
-    let code = |i: usize| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(i)?) };
+    let code = |column: &str| -> Result<String, StoreError> { Ok(row.try_get::<String, _>(column)?) };
     Ok(store_all::ResponseData {
-        cert_type: Dictionary::from_code(&code(0)?),
-        cert_no: Some(code(1)?),
-        cert_name: Some(code(2)?),
-        glory_type: Dictionary::from_code(&code(3)?),
-        glory_id: Some(i32::try_from(row.try_get::<i64, _>(4)?).map_err(|e| StoreError::Corrupt(e.to_string()))?),
-        data_id: Some(i32::try_from(row.try_get::<i64, _>(5)?).map_err(|e| StoreError::Corrupt(e.to_string()))?),
+        cert_type: Dictionary::from_code(&code("cert_type")?),
+        cert_no: Some(code("cert_no")?),
+        cert_name: Some(code("cert_name")?),
+        glory_type: Dictionary::from_code(&code("glory_type")?),
+        glory_id: Some(
+            i32::try_from(row.try_get::<i64, _>("glory_id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        ),
+        data_id: Some(
+            i32::try_from(row.try_get::<i64, _>("data_id")?).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+        ),
     })
 }

@@ -89,19 +89,19 @@ pub async fn by_wristband(conn: &mut AnyConnection, key: &str) -> Result<Option<
 
 /// Adds to a balance; returns the new one.
 pub async fn credit(conn: &mut AnyConnection, account_no: &str, fen: i64) -> Result<i64, StoreError> {
-    let row = sqlx::query(
+    let balance = sqlx::query_scalar(
         "UPDATE onepay_accounts SET balance_fen = balance_fen + $2 WHERE account_no = $1 RETURNING balance_fen",
     )
     .bind(account_no)
     .bind(fen)
     .fetch_one(conn)
     .await?;
-    Ok(row.try_get(0)?)
+    Ok(balance)
 }
 
 /// Takes from a balance if it holds enough; returns the new balance, or `None` when it does not.
 pub async fn debit(conn: &mut AnyConnection, account_no: &str, fen: i64) -> Result<Option<i64>, StoreError> {
-    let row = sqlx::query(
+    let balance = sqlx::query_scalar(
         "UPDATE onepay_accounts SET balance_fen = balance_fen - $2 WHERE account_no = $1 AND balance_fen >= $2 \
          RETURNING balance_fen",
     )
@@ -109,20 +109,20 @@ pub async fn debit(conn: &mut AnyConnection, account_no: &str, fen: i64) -> Resu
     .bind(fen)
     .fetch_optional(conn)
     .await?;
-    Ok(row.map(|r| r.try_get(0)).transpose()?)
+    Ok(balance)
 }
 
 fn account(row: &sqlx::any::AnyRow) -> Result<Account, StoreError> {
     Ok(Account {
-        account_no: row.try_get(0)?,
-        card_type: row.try_get(1)?,
-        card_no: row.try_get(2)?,
-        account_type: row.try_get(3)?,
-        id_type: row.try_get(4)?,
-        id_no: row.try_get(5)?,
-        user_name: row.try_get(6)?,
-        gender: row.try_get(7)?,
-        status: row.try_get(8)?,
-        balance_fen: row.try_get(9)?,
+        account_no: row.try_get("account_no")?,
+        card_type: row.try_get("card_type")?,
+        card_no: row.try_get("card_no")?,
+        account_type: row.try_get("account_type")?,
+        id_type: row.try_get("id_type")?,
+        id_no: row.try_get("id_no")?,
+        user_name: row.try_get("user_name")?,
+        gender: row.try_get("gender")?,
+        status: row.try_get("status")?,
+        balance_fen: row.try_get("balance_fen")?,
     })
 }

@@ -21,11 +21,10 @@ use hisgate_generated::onepay;
 use hisgate_runtime::store::{Migration, Store, StoreError};
 use std::time::Duration;
 
-const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "accounts, wristbands, trades, medical details",
-    sqlite: include_str!("sql/0001_onepay.sql"),
-    postgres: include_str!("sql/0001_onepay.sql"),
+    sql: include_str!("sql/0001_onepay.sql"),
 }];
 
 /// onepay's code for every refusal: the document lists no code but success (erratum `return-codes-elided`), so the
@@ -71,10 +70,9 @@ fn stamp() -> String {
 /// The next platform number of `counter`: the time and a sequence, as the document's `chargeNo`
 /// (`201612260931476856`). The sequence comes from the database, so instances sharing it never collide.
 async fn number(conn: &mut sqlx::AnyConnection, counter: &str, stamp: &str) -> Result<String, StoreError> {
-    use sqlx::Row;
-    let row = sqlx::query("UPDATE onepay_counters SET value = value + 1 WHERE name = $1 RETURNING value")
+    let value: i64 = sqlx::query_scalar("UPDATE onepay_counters SET value = value + 1 WHERE name = $1 RETURNING value")
         .bind(counter)
         .fetch_one(conn)
         .await?;
-    Ok(format!("{stamp}{:06}", row.try_get::<i64, _>(0)?))
+    Ok(format!("{stamp}{value:06}"))
 }

@@ -61,7 +61,7 @@ impl Payer {
             .fetch_optional(&mut *tx)
             .await?;
         let Some(row) = row else { return Ok(false) };
-        let (account_no, fen): (Option<String>, i64) = (row.try_get(0)?, row.try_get(1)?);
+        let (account_no, fen): (Option<String>, i64) = (row.try_get("account_no")?, row.try_get("amount_fen")?);
         let account = match &account_no {
             Some(no) => accounts::by_number(&mut tx, no).await?,
             None => None,

@@ -8,7 +8,7 @@ use super::{REFUSED, number, stamp};
 use crate::answer::Refused;
 use crate::money::{to_fen, to_yuan};
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Listing, Page, StoreError};
 use sqlx::{AnyConnection, Connection, Row};
 
 /// hop.trade.details' page size when none is asked for, and the largest it serves.
@@ -211,28 +211,19 @@ pub async fn details(conn: &mut AnyConnection, asked: &DetailsQuery) -> Result<R
     let account = accounts::by_card(conn, asked.card_type.code(), &asked.card_no, asked.account_type.code()).await?;
     let Some(account) = account else { return Ok(Err(Refused::new(REFUSED, "该卡没有此类账户"))) };
     let (from, to) = (format!("{}000000", dates[0]), format!("{}235959", dates[1]));
-    let total: i64 = sqlx::query_scalar(
-        "SELECT COUNT(*) FROM onepay_trades WHERE account_no = $1 AND created_at >= $2 AND created_at <= $3",
+    let page = Page { offset: i64::from(page_no - 1) * i64::from(page_size), limit: i64::from(page_size) };
+    let listed = Listing::new(
+        COLUMNS,
+        "FROM onepay_trades WHERE account_no = $1 AND created_at >= $2 AND created_at <= $3",
+        "created_at DESC, trade_no DESC",
     )
-    .bind(&account.account_no)
-    .bind(&from)
-    .bind(&to)
-    .fetch_one(&mut *conn)
+    .bind(account.account_no.as_str())
+    .bind(from.as_str())
+    .bind(to.as_str())
+    .fetch_on(conn, page)
     .await?;
-    let sql = format!(
-        "SELECT {COLUMNS} FROM onepay_trades WHERE account_no = $1 AND created_at >= $2 AND created_at <= $3 \
-         ORDER BY created_at DESC, trade_no DESC LIMIT $4 OFFSET $5"
-    );
-    let rows = sqlx::query(&sql)
-        .bind(&account.account_no)
-        .bind(&from)
-        .bind(&to)
-        .bind(i64::from(page_size))
-        .bind(i64::from(page_no - 1) * i64::from(page_size))
-        .fetch_all(conn)
-        .await?;
-    let details = rows.iter().map(|r| Stored::read(r).map(Stored::trade)).collect::<Result<_, _>>()?;
-    Ok(Ok(Details { total, page_no, page_size, details }))
+    let details = listed.rows.iter().map(|r| Stored::read(r).map(Stored::trade)).collect::<Result<_, _>>()?;
+    Ok(Ok(Details { total: listed.total, page_no, page_size, details }))
 }
 
 /// A trade as stored.
@@ -253,17 +244,17 @@ struct Stored {
 impl Stored {
     fn read(row: &sqlx::any::AnyRow) -> Result<Stored, StoreError> {
         Ok(Stored {
-            trade_no: row.try_get(0)?,
-            out_trade_no: row.try_get(1)?,
-            trade_type: row.try_get(2)?,
-            channel: row.try_get(3)?,
-            amount_fen: row.try_get(4)?,
-            refunded_fen: row.try_get(5)?,
-            state: row.try_get(6)?,
-            result_desc: row.try_get(7)?,
-            created_at: row.try_get(8)?,
-            finished_at: row.try_get(9)?,
-            account_no: row.try_get(10)?,
+            trade_no: row.try_get("trade_no")?,
+            out_trade_no: row.try_get("out_trade_no")?,
+            trade_type: row.try_get("trade_type")?,
+            channel: row.try_get("channel")?,
+            amount_fen: row.try_get("amount_fen")?,
+            refunded_fen: row.try_get("refunded_fen")?,
+            state: row.try_get("state")?,
+            result_desc: row.try_get("result_desc")?,
+            created_at: row.try_get("created_at")?,
+            finished_at: row.try_get("finished_at")?,
+            account_no: row.try_get("account_no")?,
         })
     }
 

@@ -71,7 +71,7 @@ pub async fn issue(
         .bind(&account.account_no)
         .fetch_one(conn)
         .await?;
-    Ok(Ok(issue::Response { key: Some(row.try_get(0)?), url: Some(row.try_get(1)?) }))
+    Ok(Ok(issue::Response { key: Some(row.try_get("wristband_key")?), url: Some(row.try_get("url")?) }))
 }
 
 /// 128 bits no caller can guess: the key alone reads the account's balance.

@@ -2,7 +2,7 @@
 //! it never hand out one number twice.
 
 use hisgate_runtime::store::StoreError;
-use sqlx::{AnyConnection, Row};
+use sqlx::AnyConnection;
 
 /// The kinds of number, each its own sequence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -52,13 +52,12 @@ impl Kind {
 /// The next number of `kind`, formatted. It is taken in the caller's transaction: a rollback gives it back, and
 /// concurrent takers wait on the counter's row.
 pub async fn next(conn: &mut AnyConnection, kind: Kind) -> Result<String, StoreError> {
-    let n: i64 = sqlx::query(
+    let n: i64 = sqlx::query_scalar(
         "INSERT INTO shaanxi_counters (name, value) VALUES ($1, 1) \
          ON CONFLICT (name) DO UPDATE SET value = shaanxi_counters.value + 1 RETURNING value",
     )
     .bind(kind.counter())
     .fetch_one(conn)
-    .await?
-    .try_get(0)?;
+    .await?;
     Ok(kind.format(n))
 }

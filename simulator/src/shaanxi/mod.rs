@@ -20,29 +20,20 @@ use crate::{Options, Simulator, StartError};
 use chrono::NaiveDateTime;
 use hisgate_generated::shaanxi;
 use hisgate_runtime::server::Failure;
-use hisgate_runtime::store::{Migration, StoreError};
+use hisgate_runtime::store::{Migration, Page, StoreError};
 use sqlx::Any;
 
-const IDS: &[Migration] = &[Migration {
-    version: 1,
-    name: "business number counters",
-    sqlite: include_str!("sql/0001_ids.sql"),
-    postgres: include_str!("sql/0001_ids.sql"),
-}];
+pub(crate) const IDS: &[Migration] =
+    &[Migration { version: 1, name: "business number counters", sql: include_str!("sql/0001_ids.sql") }];
 
-const HOSPITAL: &[Migration] = &[Migration {
+pub(crate) const HOSPITAL: &[Migration] = &[Migration {
     version: 1,
     name: "catalogue, patients, register orders, refunds",
-    sqlite: include_str!("sql/0001_hospital.sql"),
-    postgres: include_str!("sql/0001_hospital.sql"),
+    sql: include_str!("sql/0001_hospital.sql"),
 }];
 
-const PLATFORM: &[Migration] = &[Migration {
-    version: 1,
-    name: "order ledger and refunds",
-    sqlite: include_str!("sql/0001_platform.sql"),
-    postgres: include_str!("sql/0001_platform.sql"),
-}];
+pub(crate) const PLATFORM: &[Migration] =
+    &[Migration { version: 1, name: "order ledger and refunds", sql: include_str!("sql/0001_platform.sql") }];
 
 /// The unified return codes of section 2.3 the simulators answer with, besides each interface's own.
 mod code {
@@ -112,21 +103,10 @@ async fn settle<T>(effect: sqlx::Transaction<'_, Any>, answer: &Answer<T>) -> Re
     Ok(())
 }
 
-/// A page of a list query: `currentPage` counts from 1.
-#[derive(Debug, Clone, Copy)]
-struct Page {
-    offset: i64,
-    limit: i64,
-}
-
-impl Page {
-    fn new(current_page: i32, page_size: i32) -> Answer<Page> {
-        if current_page < 1 || page_size < 1 {
-            return Err(Refused::new(code::ILLEGAL_ARGUMENT, "currentPage 与 pageSize 须从 1 起"));
-        }
-        let limit = i64::from(page_size);
-        Ok(Page { offset: (i64::from(current_page) - 1) * limit, limit })
-    }
+/// The page a list query asks for: `currentPage` counts from 1.
+fn numbered_page(current_page: i32, page_size: i32) -> Answer<Page> {
+    Page::numbered(i64::from(current_page), i64::from(page_size))
+        .ok_or_else(|| Refused::new(code::ILLEGAL_ARGUMENT, "currentPage 与 pageSize 须从 1 起"))
 }
 
 /// A date range of a query, from `start` 00:00:00 to `end` 23:59:59, as text that compares as time.

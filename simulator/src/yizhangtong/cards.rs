@@ -1,12 +1,12 @@
 //! A patient's cards: the list the platform shows (op_query_card_list, after the name check the change log added)
 //! and strong real-name certification of one card (op_certification_level).
 
-use super::{REFUSED, code_at};
+use super::REFUSED;
 use crate::answer::Refused;
 use crate::money::to_yuan;
 use hisgate_generated::yizhangtong::interfaces::{op_certification_level, op_query_card_list};
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, StoreError};
 use sqlx::{AnyConnection, Row};
 
 /// The HIS id of the patient an identity document belongs to, if the name given is theirs.
@@ -22,10 +22,10 @@ pub async fn patient(
         .fetch_optional(conn)
         .await?;
     let Some(row) = row else { return Ok(Err(Refused::new(REFUSED, "该证件号在本院没有建档"))) };
-    if row.try_get::<String, _>(1)? != user_name {
+    if row.try_get::<String, _>("user_name")? != user_name {
         return Ok(Err(Refused::new(REFUSED, "姓名与证件号不符")));
     }
-    Ok(Ok(row.try_get(0)?))
+    Ok(Ok(row.try_get("his_cust_id")?))
 }
 
 pub async fn list(
@@ -51,19 +51,19 @@ pub async fn list(
 
 fn card(row: &sqlx::any::AnyRow) -> Result<op_query_card_list::ResponseOutCurdata, StoreError> {
     Ok(op_query_card_list::ResponseOutCurdata {
-        card_type: code_at(row, 0)?,
-        card_no: row.try_get(1)?,
-        patient_type: code_at(row, 2)?,
-        his_cust_id: row.try_get(3)?,
-        balance: to_yuan(row.try_get(4)?).to_string(),
-        id_type: Some(code_at(row, 5)?),
-        status: code_at(row, 6)?,
-        id_no: Some(row.try_get(7)?),
-        user_name: Some(row.try_get(8)?),
-        user_sex: Some(code_at(row, 9)?),
-        account_type: Some(code_at(row, 10)?),
-        phone: row.try_get(11)?,
-        authlevel: row.try_get(12)?,
+        card_type: row.code("card_type")?,
+        card_no: row.try_get("card_no")?,
+        patient_type: row.code("patient_type")?,
+        his_cust_id: row.try_get("his_cust_id")?,
+        balance: to_yuan(row.try_get("balance_fen")?).to_string(),
+        id_type: Some(row.code("id_type")?),
+        status: row.code("status")?,
+        id_no: Some(row.try_get("id_no")?),
+        user_name: Some(row.try_get("user_name")?),
+        user_sex: Some(row.code("user_sex")?),
+        account_type: Some(row.code("account_type")?),
+        phone: row.try_get("phone")?,
+        authlevel: row.try_get("authlevel")?,
         extra: None,
     })
 }

@@ -16,15 +16,13 @@ pub use seed::{his_id, patient, visit_card};
 
 use crate::{Options, Simulator, StartError};
 use hisgate_generated::yizhangtong;
-use hisgate_runtime::Dictionary;
 use hisgate_runtime::store::{Migration, Store, StoreError};
-use sqlx::{Executor, Row};
+use sqlx::Executor;
 
-const MIGRATIONS: &[Migration] = &[Migration {
+pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
     version: 1,
     name: "patients, cards, transfers, card uses, fees",
-    sqlite: include_str!("sql/0001_yizhangtong.sql"),
-    postgres: include_str!("sql/0001_yizhangtong.sql"),
+    sql: include_str!("sql/0001_yizhangtong.sql"),
 }];
 
 /// The sample HIS's PL/pgSQL implementation of the procedures and views the spec declares, over the tables above.
@@ -72,10 +70,4 @@ pub async fn gateway(options: Options) -> Result<Simulator, StartError> {
 fn now() -> String {
     use hisgate_runtime::clock;
     clock::now(clock::china_standard_time()).format("%Y-%m-%d %H:%M:%S").to_string()
-}
-
-/// A dictionary code the store kept: one it does not know means the data was changed behind the simulator's back.
-fn code_at<D: Dictionary>(row: &sqlx::any::AnyRow, column: usize) -> Result<D, StoreError> {
-    let value: String = row.try_get(column)?;
-    D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
 }

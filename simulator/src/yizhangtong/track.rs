@@ -1,13 +1,13 @@
 //! Card uses (获取用卡轨迹), newest first, the rows `startRow` to `endRow` of those the request's conditions select
 //! (an absent condition selects everything, as the view form's filters do); and a visit's fees (获取费用清单).
 
-use super::{REFUSED, code_at};
+use super::REFUSED;
 use crate::answer::Refused;
 use crate::database::paging::{PageFields, rows};
 use crate::money::to_yuan;
 use hisgate_generated::yizhangtong::interfaces::{get_card_track, get_fee_list};
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, StoreError};
 use sqlx::{AnyConnection, Row};
 
 pub async fn card_uses(
@@ -48,20 +48,20 @@ pub async fn card_uses(
 
 fn card_use(row: &sqlx::any::AnyRow) -> Result<get_card_track::ResponseOutCurdata, StoreError> {
     Ok(get_card_track::ResponseOutCurdata {
-        hospital_id: row.try_get(0)?,
-        hospital_name: row.try_get(1)?,
-        depart_id: row.try_get(2)?,
-        depart_name: row.try_get(3)?,
-        doctor_id: row.try_get(4)?,
-        doctor_name: row.try_get(5)?,
-        card_no: row.try_get(6)?,
-        card_type: code_at(row, 7)?,
-        use_type: code_at(row, 8)?,
-        use_channel: code_at(row, 9)?,
-        amount: to_yuan(row.try_get(10)?).to_string(),
-        record_time: row.try_get(11)?,
-        reg_no: row.try_get(12)?,
-        report_url: row.try_get(13)?,
+        hospital_id: row.try_get("hospital_id")?,
+        hospital_name: row.try_get("hospital_name")?,
+        depart_id: row.try_get("depart_id")?,
+        depart_name: row.try_get("depart_name")?,
+        doctor_id: row.try_get("doctor_id")?,
+        doctor_name: row.try_get("doctor_name")?,
+        card_no: row.try_get("card_no")?,
+        card_type: row.code("card_type")?,
+        use_type: row.code("use_type")?,
+        use_channel: row.code("use_channel")?,
+        amount: to_yuan(row.try_get("amount_fen")?).to_string(),
+        record_time: row.try_get("record_time")?,
+        reg_no: row.try_get("reg_no")?,
+        report_url: row.try_get("report_url")?,
     })
 }
 
@@ -77,13 +77,13 @@ pub async fn fees(
     .fetch_optional(conn)
     .await?;
     let Some(row) = row else { return Ok(Err(Refused::new(REFUSED, "就诊流水号不存在或尚未结算"))) };
-    let yuan = |i: usize| -> Result<String, StoreError> { Ok(to_yuan(row.try_get(i)?).to_string()) };
+    let yuan = |column: &str| -> Result<String, StoreError> { Ok(to_yuan(row.try_get(column)?).to_string()) };
     Ok(Ok(get_fee_list::Response {
-        total_price: yuan(0)?,
-        insurance_amount: yuan(1)?,
-        insurance_plan_amount: yuan(2)?,
-        self_amount: yuan(3)?,
-        trans_time: row.try_get(4)?,
-        pdf_url: row.try_get(5)?,
+        total_price: yuan("total_fen")?,
+        insurance_amount: yuan("insurance_fen")?,
+        insurance_plan_amount: yuan("insurance_plan_fen")?,
+        self_amount: yuan("self_fen")?,
+        trans_time: row.try_get("trans_time")?,
+        pdf_url: row.try_get("pdf_url")?,
     }))
 }

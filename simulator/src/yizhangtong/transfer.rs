@@ -11,7 +11,7 @@ use hisgate_generated::yizhangtong::interfaces::{
     op_query_transfer_in_result as result, op_yjj_account_transfer_in as transfer,
 };
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, StoreError};
 use rust_decimal::Decimal;
 use serde_json::json;
 use sqlx::{AnyConnection, Connection, Row};
@@ -96,7 +96,7 @@ async fn move_balances(
     let mut own = Vec::new();
     for row in &rows {
         let (card_no, card_type, balance, status): (String, String, i64, String) =
-            (row.try_get(0)?, row.try_get(1)?, row.try_get(2)?, row.try_get(3)?);
+            (row.try_get("card_no")?, row.try_get("card_type")?, row.try_get("balance_fen")?, row.try_get("status")?);
         own.push((Card { card_no, card_type }, balance, status));
     }
     // What to take from which card: the named cards (all of the patient's own, 注1) or every other card with money.
@@ -179,8 +179,9 @@ async fn target(
     .fetch_optional(conn)
     .await?;
     let Some(row) = row else { return Ok(Err("到账卡号不存在".into())) };
-    let card = Card { card_no: row.try_get(0)?, card_type: row.try_get(1)? };
-    let (owner, account_type, status): (String, String, String) = (row.try_get(2)?, row.try_get(3)?, row.try_get(4)?);
+    let card = Card { card_no: row.try_get("card_no")?, card_type: row.try_get("card_type")? };
+    let (owner, account_type, status): (String, String, String) =
+        (row.try_get("his_cust_id")?, row.try_get("account_type")?, row.try_get("status")?);
     let named_type = request.to_card_type.as_ref().filter(|_| !by_patient_id);
     Ok(if owner != his_id {
         Err("到账卡不属于该患者".into())
@@ -272,13 +273,13 @@ pub async fn result(conn: &mut AnyConnection, request: &result::Request) -> Resu
             extra: None,
         });
     };
-    let balance: Option<i64> = row.try_get(1)?;
+    let balance: Option<i64> = row.try_get("to_card_balance_fen")?;
     Ok(result::Response {
-        call_sn: row.try_get(0)?,
+        call_sn: row.try_get("call_sn")?,
         to_card_balance: balance.map_or_else(|| NOT_APPLICABLE.into(), |b| to_yuan(b).to_string()),
-        result: super::code_at(&row, 2)?,
-        result_desc: row.try_get(3)?,
-        orig_trace_time: row.try_get(4)?,
+        result: row.code("result")?,
+        result_desc: row.try_get("result_desc")?,
+        orig_trace_time: row.try_get("trans_time")?,
         extra: None,
     })
 }

@@ -2,15 +2,13 @@
 //! the places left as the orders have taken them.
 
 use crate::answer::Refused;
-use crate::shaanxi::{Answer, Page, amount};
+use crate::shaanxi::{Answer, amount, numbered_page};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use hisgate_generated::shaanxi::dict::Noon;
 use hisgate_generated::shaanxi::interfaces::{
     get_department_info, get_doctor_info, get_schedule_info, get_schedule_time_info,
 };
-use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
-use sqlx::any::AnyRow;
+use hisgate_runtime::store::{Columns, Listing, StoreError, int_of};
 use sqlx::{AnyConnection, AnyPool, Row};
 
 /// How many days ahead places are released: a later schedule is reported 未开放 and cannot be booked.
@@ -35,94 +33,88 @@ pub async fn departments(
     pool: &AnyPool,
     request: &get_department_info::Request,
 ) -> Result<Answer<get_department_info::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
-    let id = any_id(request.department_id.as_deref());
-    let filter = "FROM shaanxi_hospital_departments WHERE ($1 = '' OR department_id = $1)";
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}")).bind(id).fetch_one(pool).await?;
-    if count == 0 {
+    let listed = Listing::new(
+        "department_id, name, parent_id, introduction, expertise, level, location, status, telephone, rule",
+        "FROM shaanxi_hospital_departments WHERE ($1 = '' OR department_id = $1)",
+        "sort, department_id",
+    )
+    .bind(any_id(request.department_id.as_deref()))
+    .fetch(pool, page)
+    .await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05010101", "未查询到科室记录")));
     }
-    let rows = sqlx::query(&format!(
-        "SELECT department_id, name, parent_id, introduction, expertise, level, location, status, telephone, rule \
-         {filter} ORDER BY sort, department_id LIMIT $2 OFFSET $3"
-    ))
-    .bind(id)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(pool)
-    .await?;
-    let department = rows
+    let department = listed
+        .rows
         .iter()
         .map(|row| {
             Ok(get_department_info::ResponseDepartment {
-                id: row.try_get(0)?,
-                name: row.try_get(1)?,
-                parent_id: row.try_get(2)?,
-                introduction: row.try_get(3)?,
-                expertise: row.try_get(4)?,
-                level: int(row, 5)?,
-                location: row.try_get(6)?,
-                status: int(row, 7)?,
+                id: row.try_get("department_id")?,
+                name: row.try_get("name")?,
+                parent_id: row.try_get("parent_id")?,
+                introduction: row.try_get("introduction")?,
+                expertise: row.try_get("expertise")?,
+                level: row.int("level")?,
+                location: row.try_get("location")?,
+                status: row.int("status")?,
                 link_man: None,
-                telephone: row.try_get(8)?,
-                rule: row.try_get(9)?,
+                telephone: row.try_get("telephone")?,
+                rule: row.try_get("rule")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Ok(get_department_info::Response { count: int_of(count)?, department }))
+    Ok(Ok(get_department_info::Response { count: int_of(listed.total)?, department }))
 }
 
 pub async fn doctors(
     pool: &AnyPool,
     request: &get_doctor_info::Request,
 ) -> Result<Answer<get_doctor_info::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
-    let (department, doctor) = (any_id(request.department_id.as_deref()), any_id(request.doctor_id.as_deref()));
-    let filter = "FROM shaanxi_hospital_doctors WHERE ($1 = '' OR department_id = $1) AND ($2 = '' OR doctor_id = $2)";
-    let count: i64 =
-        sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}")).bind(department).bind(doctor).fetch_one(pool).await?;
-    if count == 0 {
+    let listed = Listing::new(
+        "department_id, doctor_id, name, profession_title, office, introduction, expertise, status, sex, telephone, \
+         sort",
+        "FROM shaanxi_hospital_doctors WHERE ($1 = '' OR department_id = $1) AND ($2 = '' OR doctor_id = $2)",
+        "sort, doctor_id",
+    )
+    .bind(any_id(request.department_id.as_deref()))
+    .bind(any_id(request.doctor_id.as_deref()))
+    .fetch(pool, page)
+    .await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05010201", "未查询到医生记录")));
     }
-    let rows = sqlx::query(&format!(
-        "SELECT department_id, doctor_id, name, profession_title, office, introduction, expertise, status, sex, \
-         telephone, sort {filter} ORDER BY sort, doctor_id LIMIT $3 OFFSET $4"
-    ))
-    .bind(department)
-    .bind(doctor)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(pool)
-    .await?;
-    let doctor = rows
+    let doctor = listed
+        .rows
         .iter()
         .map(|row| {
             Ok(get_doctor_info::ResponseDoctor {
-                department_id: row.try_get(0)?,
-                id: row.try_get(1)?,
-                name: row.try_get(2)?,
+                department_id: row.try_get("department_id")?,
+                id: row.try_get("doctor_id")?,
+                name: row.try_get("name")?,
                 id_card: None,
-                profession_title: code(row, 3)?,
-                office: code(row, 4)?,
-                introduction: row.try_get(5)?,
-                expertise: row.try_get(6)?,
-                status: int(row, 7)?,
-                sex: code(row, 8)?,
+                profession_title: row.code("profession_title")?,
+                office: row.code("office")?,
+                introduction: row.try_get("introduction")?,
+                expertise: row.try_get("expertise")?,
+                status: row.int("status")?,
+                sex: row.code("sex")?,
                 birthday: None,
                 mobile: None,
-                telephone: row.try_get(9)?,
+                telephone: row.try_get("telephone")?,
                 picture: None,
-                sort: int(row, 10)?,
+                sort: row.int("sort")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Ok(get_doctor_info::Response { count: int_of(count)?, doctor }))
+    Ok(Ok(get_doctor_info::Response { count: int_of(listed.total)?, doctor }))
 }
 
 /// The schedules of a department's doctors, paged by doctor: `count` is the number of doctors with schedules in
@@ -132,43 +124,34 @@ pub async fn schedules(
     request: &get_schedule_info::Request,
     today: NaiveDate,
 ) -> Result<Answer<get_schedule_info::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
-    let doctor = any_id(request.doctor_id.as_deref());
-    let filter = "FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_doctors d ON d.doctor_id = s.doctor_id \
-                  WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
-                  AND s.register_date <= $4";
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(DISTINCT s.doctor_id) {filter}"))
-        .bind(&request.department_id)
-        .bind(doctor)
-        .bind(&request.start_date)
-        .bind(&request.end_date)
-        .fetch_one(pool)
-        .await?;
-    if count == 0 {
+    // Grouped by doctor, the total counts the doctors.
+    let listed = Listing::new(
+        "s.doctor_id, d.name, d.sort",
+        "FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_doctors d ON d.doctor_id = s.doctor_id \
+         WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
+         AND s.register_date <= $4 GROUP BY s.doctor_id, d.name, d.sort",
+        "d.sort, s.doctor_id",
+    )
+    .bind(request.department_id.as_str())
+    .bind(any_id(request.doctor_id.as_deref()))
+    .bind(request.start_date.as_str())
+    .bind(request.end_date.as_str())
+    .fetch(pool, page)
+    .await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05010301", "未查询到排班记录")));
     }
-    let doctors = sqlx::query(&format!(
-        "SELECT s.doctor_id, d.name, d.sort {filter} GROUP BY s.doctor_id, d.name, d.sort \
-         ORDER BY d.sort, s.doctor_id LIMIT $5 OFFSET $6"
-    ))
-    .bind(&request.department_id)
-    .bind(doctor)
-    .bind(&request.start_date)
-    .bind(&request.end_date)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(pool)
-    .await?;
     let mut schedule = Vec::new();
-    for row in &doctors {
-        let doctor_id: String = row.try_get(0)?;
+    for row in &listed.rows {
+        let doctor_id: String = row.try_get("doctor_id")?;
         let date = doctor_days(pool, request, &doctor_id, today).await?;
-        schedule.push(get_schedule_info::ResponseSchedule { doctor_id, doctor_name: row.try_get(1)?, date });
+        schedule.push(get_schedule_info::ResponseSchedule { doctor_id, doctor_name: row.try_get("name")?, date });
     }
-    Ok(Ok(get_schedule_info::Response { count: int_of(count)?, schedule }))
+    Ok(Ok(get_schedule_info::Response { count: int_of(listed.total)?, schedule }))
 }
 
 /// One doctor's schedules in the range, by date; each half-day with the places of all its slices.
@@ -180,8 +163,8 @@ async fn doctor_days(
 ) -> Result<Vec<get_schedule_info::ResponseScheduleDate>, StoreError> {
     let rows = sqlx::query(
         "SELECT s.register_date, s.schedule_id, s.noon, s.start_time, s.end_time, s.status, \
-         CAST(SUM(l.total_count) AS BIGINT), CAST(SUM(l.remain_count) AS BIGINT), s.register_fen, s.treat_fen, \
-         s.service_fen, s.other_fen, s.level, s.sex_limit, s.age_max, s.age_min, s.visit_address, s.take_address, \
+         CAST(SUM(l.total_count) AS BIGINT) AS total_count, CAST(SUM(l.remain_count) AS BIGINT) AS remain_count, \
+         s.register_fen, s.treat_fen, s.service_fen, s.other_fen, s.level, s.sex_limit, s.age_max, s.age_min, s.visit_address, s.take_address, \
          s.take_time, s.updated_at, s.is_time \
          FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_slices l ON l.schedule_id = s.schedule_id \
          WHERE s.department_id = $1 AND s.doctor_id = $2 AND s.register_date >= $3 AND s.register_date <= $4 \
@@ -198,30 +181,30 @@ async fn doctor_days(
     .await?;
     let mut days: Vec<get_schedule_info::ResponseScheduleDate> = Vec::new();
     for row in &rows {
-        let register_date: String = row.try_get(0)?;
+        let register_date: String = row.try_get("register_date")?;
         let noon = get_schedule_info::ResponseScheduleDateNoon {
-            id: row.try_get(1)?,
-            noon: code(row, 2)?,
-            start_time: row.try_get(3)?,
-            end_time: row.try_get(4)?,
-            status: int_of(open_status(row.try_get(5)?, &register_date, today))?,
-            total_count: int(row, 6)?,
-            remain_count: int(row, 7)?,
-            register_fee: amount::decimal(row.try_get(8)?),
-            treat_fee: amount::decimal(row.try_get(9)?),
-            service_fee: amount::decimal(row.try_get(10)?),
-            other_fee: amount::decimal(row.try_get(11)?),
-            level: int(row, 12)?,
-            sex_limit: Some(row.try_get::<Option<i64>, _>(13)?.map_or(Ok(0), int_of)?),
-            age_limit_max: row.try_get::<Option<i64>, _>(14)?.map(int_of).transpose()?,
-            age_linit_min: row.try_get::<Option<i64>, _>(15)?.map(int_of).transpose()?,
-            visit_address: row.try_get(16)?,
-            take_address: row.try_get(17)?,
+            id: row.try_get("schedule_id")?,
+            noon: row.code("noon")?,
+            start_time: row.try_get("start_time")?,
+            end_time: row.try_get("end_time")?,
+            status: int_of(open_status(row.try_get("status")?, &register_date, today))?,
+            total_count: row.int("total_count")?,
+            remain_count: row.int("remain_count")?,
+            register_fee: amount::decimal(row.try_get("register_fen")?),
+            treat_fee: amount::decimal(row.try_get("treat_fen")?),
+            service_fee: amount::decimal(row.try_get("service_fen")?),
+            other_fee: amount::decimal(row.try_get("other_fen")?),
+            level: row.int("level")?,
+            sex_limit: Some(row.try_get::<Option<i64>, _>("sex_limit")?.map_or(Ok(0), int_of)?),
+            age_limit_max: row.try_get::<Option<i64>, _>("age_max")?.map(int_of).transpose()?,
+            age_linit_min: row.try_get::<Option<i64>, _>("age_min")?.map(int_of).transpose()?,
+            visit_address: row.try_get("visit_address")?,
+            take_address: row.try_get("take_address")?,
             // This interface writes the range without colons (HH24MI-HH24MI).
-            take_time: Some(row.try_get::<String, _>(18)?.replace(':', "")),
+            take_time: Some(row.try_get::<String, _>("take_time")?.replace(':', "")),
             clinic_no: None,
-            update_time: row.try_get(19)?,
-            is_time: int(row, 20)?,
+            update_time: row.try_get("updated_at")?,
+            is_time: row.int("is_time")?,
         };
         match days.last_mut() {
             Some(day) if day.register_date == register_date => day.noon.push(noon),
@@ -243,7 +226,7 @@ pub async fn time_slices(
 ) -> Result<Answer<get_schedule_time_info::Response>, StoreError> {
     let rows = sqlx::query(
         "SELECT s.noon, s.schedule_id, l.time_id, l.start_time, l.end_time, l.total_count, l.remain_count, \
-         CASE WHEN s.status = 0 THEN 0 ELSE l.status END \
+         CASE WHEN s.status = 0 THEN 0 ELSE l.status END AS status \
          FROM shaanxi_hospital_schedules s JOIN shaanxi_hospital_slices l ON l.schedule_id = s.schedule_id \
          WHERE s.department_id = $1 AND s.doctor_id = $2 AND s.register_date = $3 AND s.is_time = 1 \
          AND ($4 = '-1' OR s.noon = $4) ORDER BY s.noon, l.slice_no",
@@ -258,20 +241,20 @@ pub async fn time_slices(
         request.schedule_id.iter().flat_map(|ids| ids.split(',')).map(str::trim).filter(|id| !id.is_empty()).collect();
     let mut time = Vec::new();
     for row in &rows {
-        let schedule_id: String = row.try_get(1)?;
+        let schedule_id: String = row.try_get("schedule_id")?;
         if !wanted.is_empty() && !wanted.contains(&schedule_id.as_str()) {
             continue;
         }
         time.push(get_schedule_time_info::ResponseTime {
-            noon: code(row, 0)?,
+            noon: row.code("noon")?,
             schedule_id: Some(schedule_id),
-            id: row.try_get::<Option<String>, _>(2)?.unwrap_or_default(),
-            start_time: row.try_get(3)?,
-            end_time: row.try_get(4)?,
-            total_count: int(row, 5)?,
-            remain_count: int(row, 6)?,
+            id: row.try_get::<Option<String>, _>("time_id")?.unwrap_or_default(),
+            start_time: row.try_get("start_time")?,
+            end_time: row.try_get("end_time")?,
+            total_count: row.int("total_count")?,
+            remain_count: row.int("remain_count")?,
             clinic_no: None,
-            status: int_of(open_status(row.try_get(7)?, &request.register_date, today))?,
+            status: int_of(open_status(row.try_get("status")?, &request.register_date, today))?,
         });
     }
     if time.is_empty() {
@@ -307,17 +290,22 @@ pub async fn schedule(conn: &mut AnyConnection, id: &str) -> Result<Option<Sched
     .await?;
     let Some(row) = row else { return Ok(None) };
     Ok(Some(Schedule {
-        id: row.try_get(0)?,
-        department_id: row.try_get(1)?,
-        doctor_id: row.try_get(2)?,
-        register_date: row.try_get(3)?,
-        noon: code(&row, 4)?,
-        status: row.try_get(5)?,
-        fees: [row.try_get(6)?, row.try_get(7)?, row.try_get(8)?, row.try_get(9)?],
-        sex_limit: row.try_get(10)?,
-        ages: (row.try_get(11)?, row.try_get(12)?),
-        visit_address: row.try_get(13)?,
-        take_time: row.try_get(14)?,
+        id: row.try_get("schedule_id")?,
+        department_id: row.try_get("department_id")?,
+        doctor_id: row.try_get("doctor_id")?,
+        register_date: row.try_get("register_date")?,
+        noon: row.code("noon")?,
+        status: row.try_get("status")?,
+        fees: [
+            row.try_get("register_fen")?,
+            row.try_get("treat_fen")?,
+            row.try_get("service_fen")?,
+            row.try_get("other_fen")?,
+        ],
+        sex_limit: row.try_get("sex_limit")?,
+        ages: (row.try_get("age_min")?, row.try_get("age_max")?),
+        visit_address: row.try_get("visit_address")?,
+        take_time: row.try_get("take_time")?,
     }))
 }
 
@@ -326,19 +314,4 @@ fn weekday(date: &str) -> String {
     let names = ["星期一", "星期二", "星期三", "星期四", "星期五", "星期六", "星期日"];
     let day = NaiveDate::parse_from_str(date, "%Y-%m-%d").map_or(Weekday::Mon, |d| d.weekday());
     names[day.num_days_from_monday() as usize].to_owned()
-}
-
-/// A dictionary code the store kept; one it does not know means the data was changed behind the simulator's back.
-pub fn code<D: Dictionary>(row: &AnyRow, column: usize) -> Result<D, StoreError> {
-    let value: String = row.try_get(column)?;
-    D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
-}
-
-/// An integer column as the wire's Int.
-pub fn int(row: &AnyRow, column: usize) -> Result<i32, StoreError> {
-    int_of(row.try_get(column)?)
-}
-
-pub fn int_of(value: i64) -> Result<i32, StoreError> {
-    i32::try_from(value).map_err(|_| StoreError::Corrupt(format!("{value} does not fit an Int")))
 }

@@ -36,7 +36,7 @@ pub struct Order {
 pub async fn by_order_id(conn: &mut AnyConnection, order_id: &str) -> Result<Option<Order>, StoreError> {
     let row = sqlx::query(
         "SELECT o.hospital_order_id, o.order_id, o.schedule_id, o.slice_no, o.status, o.pay_source, \
-         o.register_fen + o.treat_fen + o.service_fen + o.other_fen, o.paid_fen, o.refunded_fen, \
+         o.register_fen + o.treat_fen + o.service_fen + o.other_fen AS total_fen, o.paid_fen, o.refunded_fen, \
          o.hospital_trade_id, o.clinic_no, o.visit_no, s.visit_address \
          FROM shaanxi_hospital_orders o JOIN shaanxi_hospital_schedules s ON s.schedule_id = o.schedule_id \
          WHERE o.order_id = $1",
@@ -49,19 +49,19 @@ pub async fn by_order_id(conn: &mut AnyConnection, order_id: &str) -> Result<Opt
 
 fn order(row: &AnyRow) -> Result<Order, StoreError> {
     Ok(Order {
-        hospital_order_id: row.try_get(0)?,
-        order_id: row.try_get(1)?,
-        schedule_id: row.try_get(2)?,
-        slice_no: row.try_get(3)?,
-        status: Status::parse(&row.try_get::<String, _>(4)?)?,
-        pay_source: row.try_get(5)?,
-        total_fen: row.try_get(6)?,
-        paid_fen: row.try_get(7)?,
-        refunded_fen: row.try_get(8)?,
-        hospital_trade_id: row.try_get(9)?,
-        clinic_no: row.try_get(10)?,
-        visit_no: row.try_get(11)?,
-        visit_address: row.try_get(12)?,
+        hospital_order_id: row.try_get("hospital_order_id")?,
+        order_id: row.try_get("order_id")?,
+        schedule_id: row.try_get("schedule_id")?,
+        slice_no: row.try_get("slice_no")?,
+        status: Status::parse(&row.try_get::<String, _>("status")?)?,
+        pay_source: row.try_get("pay_source")?,
+        total_fen: row.try_get("total_fen")?,
+        paid_fen: row.try_get("paid_fen")?,
+        refunded_fen: row.try_get("refunded_fen")?,
+        hospital_trade_id: row.try_get("hospital_trade_id")?,
+        clinic_no: row.try_get("clinic_no")?,
+        visit_no: row.try_get("visit_no")?,
+        visit_address: row.try_get("visit_address")?,
     })
 }
 

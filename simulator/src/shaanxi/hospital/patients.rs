@@ -1,7 +1,6 @@
 //! Patient files and cards: filing (CreatePatient, and OrderRegister for a patient the hospital does not know yet),
 //! finding a file by the user rules (用户规则) a request carries, and checking a card against its holder.
 
-use super::catalog::{code, int_of};
 use crate::answer::Refused;
 use crate::people as resident_id;
 use crate::shaanxi::ids::{self, Kind};
@@ -10,7 +9,7 @@ use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use hisgate_generated::shaanxi::dict::UserRule;
 use hisgate_generated::shaanxi::interfaces::{check_card, create_patient, get_patient_info, order_register};
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, StoreError, int_of};
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -58,17 +57,17 @@ const PATIENT: &str = "SELECT p.patient_id, p.medical_no, p.patient_type, p.cert
 
 fn patient(row: &AnyRow) -> Result<Patient, StoreError> {
     Ok(Patient {
-        patient_id: row.try_get(0)?,
-        medical_no: row.try_get(1)?,
-        patient_type: row.try_get(2)?,
-        cert_type: row.try_get(3)?,
-        cert_no: row.try_get(4)?,
-        name: row.try_get(5)?,
-        sex: row.try_get(6)?,
-        birthday: row.try_get(7)?,
-        address: row.try_get(8)?,
-        mobile: row.try_get(9)?,
-        created_at: row.try_get(10)?,
+        patient_id: row.try_get("patient_id")?,
+        medical_no: row.try_get("medical_no")?,
+        patient_type: row.try_get("patient_type")?,
+        cert_type: row.try_get("cert_type")?,
+        cert_no: row.try_get("cert_no")?,
+        name: row.try_get("name")?,
+        sex: row.try_get("sex")?,
+        birthday: row.try_get("birthday")?,
+        address: row.try_get("address")?,
+        mobile: row.try_get("mobile")?,
+        created_at: row.try_get("created_at")?,
     })
 }
 
@@ -324,12 +323,12 @@ pub async fn info(
         .iter()
         .map(|row| {
             Ok(get_patient_info::ResponsePatientCard {
-                card_type: code(row, 0)?,
-                card_no: row.try_get(1)?,
-                card_status: int_of(row.try_get(2)?)?,
-                balance: amount::decimal(row.try_get(3)?),
-                card_time: row.try_get(4)?,
-                last_time: row.try_get(5)?,
+                card_type: row.code("card_type")?,
+                card_no: row.try_get("card_no")?,
+                card_status: int_of(row.try_get("status")?)?,
+                balance: amount::decimal(row.try_get("balance_fen")?),
+                card_time: row.try_get("issued_at")?,
+                last_time: row.try_get("last_used_at")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
@@ -369,16 +368,19 @@ pub async fn check_card(
             .fetch_optional(&mut *conn)
             .await?
         }
-        (None, Some(medical_no)) => sqlx::query(
-            "SELECT 0, created_at, CAST(NULL AS TEXT), patient_id FROM shaanxi_hospital_patients WHERE medical_no = $1",
-        )
-        .bind(medical_no)
-        .fetch_optional(&mut *conn)
-        .await?,
+        (None, Some(medical_no)) => {
+            sqlx::query(
+                "SELECT 0 AS status, created_at AS issued_at, CAST(NULL AS TEXT) AS last_used_at, patient_id \
+                 FROM shaanxi_hospital_patients WHERE medical_no = $1",
+            )
+            .bind(medical_no)
+            .fetch_optional(&mut *conn)
+            .await?
+        }
         (None, None) => None,
     };
     let Some(row) = row else { return Ok(Err(Refused::new("S03000301", "卡或门诊号不存在"))) };
-    let holder: String = row.try_get(3)?;
+    let holder: String = row.try_get("patient_id")?;
     let patient = one(conn, "WHERE p.patient_id = $1", &[&holder]).await?;
     let matches = patient.as_ref().is_some_and(|p| {
         p.patient_type == i64::from(request.patient_type)
@@ -393,9 +395,9 @@ pub async fn check_card(
     };
     Ok(Ok(check_card::Response {
         medical_no: Some(patient.medical_no),
-        card_status: int_of(row.try_get(0)?)?,
-        card_time: row.try_get(1)?,
-        last_time: row.try_get(2)?,
+        card_status: int_of(row.try_get("status")?)?,
+        card_time: row.try_get("issued_at")?,
+        last_time: row.try_get("last_used_at")?,
     }))
 }
 

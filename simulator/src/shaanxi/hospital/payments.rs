@@ -216,10 +216,10 @@ pub async fn notify_refund(
     .fetch_optional(&mut *conn)
     .await?;
     if let Some(known) = known {
-        if known.try_get::<String, _>(0)? != order.hospital_order_id {
+        if known.try_get::<String, _>("hospital_order_id")? != order.hospital_order_id {
             return Ok(Err(Refused::new(code::ILLEGAL_ARGUMENT, "退款单号属于另一订单")));
         }
-        if known.try_get::<i64, _>(1)? != fen {
+        if known.try_get::<i64, _>("refund_fen")? != fen {
             return Ok(Err(Refused::new("S02000402", "退款金额与院内退款单不符")));
         }
         sqlx::query(

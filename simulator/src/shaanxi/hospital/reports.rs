@@ -1,13 +1,12 @@
 //! What the hospital reports from its records: register orders as they stand (QueryRegister), the platform's
 //! payments and refunds for reconciliation (GetStatement), and its stops (QueryStopRegister).
 
-use super::catalog::{code, int, int_of};
 use super::patients::{self, Lookup, rules};
 use crate::answer::Refused;
-use crate::shaanxi::{Answer, Page, amount, day_range};
+use crate::shaanxi::{Answer, amount, day_range, numbered_page};
 use chrono::NaiveDate;
 use hisgate_generated::shaanxi::interfaces::{get_statement, query_register, query_stop_register};
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::store::{Columns, Listing, StoreError, int_of};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -71,19 +70,21 @@ fn register_filter(
     (clause, values)
 }
 
-const REGISTER_COLUMNS: &str = "SELECT o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
-    o.schedule_id, l.time_id, s.department_id, t.name, s.doctor_id, d.name, s.register_date, s.noon, l.start_time, \
-    l.end_time, o.clinic_no, s.visit_address, s.take_time, o.register_fen, o.treat_fen, o.service_fen, o.other_fen, \
-    o.paid_fen, o.order_time, o.pay_source, o.pay_time, o.status, o.take_time, \
+const REGISTER_COLUMNS: &str = "o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
+    o.schedule_id, l.time_id, s.department_id, t.name AS department_name, s.doctor_id, d.name AS doctor_name, \
+    s.register_date, s.noon, l.start_time, l.end_time, o.clinic_no, s.visit_address, s.take_time AS get_time, \
+    o.register_fen, o.treat_fen, o.service_fen, o.other_fen, o.paid_fen, o.order_time, o.pay_source, o.pay_time, \
+    o.status, o.take_time, \
     (SELECT CAST(COALESCE(SUM(r.refund_fen), 0) AS BIGINT) FROM shaanxi_hospital_refunds r \
-     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'platform'), \
+     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'platform') AS platform_refund_fen, \
     (SELECT COUNT(*) FROM shaanxi_hospital_refunds r \
-     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'window'), \
+     WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'window') AS window_refunds, \
     (SELECT COUNT(*) FROM shaanxi_hospital_stops st \
-     WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no)), \
+     WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no)) AS stops, \
     COALESCE(o.cancel_time, (SELECT MAX(r.refund_time) FROM shaanxi_hospital_refunds r \
-                             WHERE r.hospital_order_id = o.hospital_order_id)), \
-    p.patient_id, p.medical_no, p.cert_type, p.cert_no, p.name, p.sex, p.birthday, p.address, p.mobile";
+                             WHERE r.hospital_order_id = o.hospital_order_id)) AS cancel_time, \
+    p.patient_id, p.medical_no, p.cert_type, p.cert_no, p.name AS patient_name, p.sex, p.birthday, p.address, \
+    p.mobile";
 
 /// QueryRegister (2.1.4.1.7): by order number when the request has one, else the patient's orders in the date
 /// range; filtered by queryType and paged.
@@ -92,7 +93,7 @@ pub async fn registers(
     request: &query_register::Request,
     today: NaiveDate,
 ) -> Result<Answer<query_register::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
@@ -110,93 +111,82 @@ pub async fn registers(
     };
     let numbers = numbers.map(text);
     let (filter, values) = register_filter(&numbers, &patient_id, request);
-    // The total rides on every row of the page (`COUNT(*) OVER ()`): one query where two were, the common case. A
-    // page past the last row carries no total, so only then is it counted on its own.
-    let (limit, offset) = (values.len() + 1, values.len() + 2);
-    let sql = format!(
-        "{REGISTER_COLUMNS}, COUNT(*) OVER () {REGISTERS}{filter} \
-         ORDER BY s.register_date, o.order_time, o.hospital_order_id LIMIT ${limit} OFFSET ${offset}"
-    );
-    let mut query = sqlx::query(&sql);
+    let from = format!("{REGISTERS}{filter}");
+    let mut listing = Listing::new(REGISTER_COLUMNS, &from, "s.register_date, o.order_time, o.hospital_order_id");
     for value in &values {
-        query = query.bind(value);
+        listing = listing.bind(value.as_str());
     }
-    let rows = query.bind(page.limit).bind(page.offset).fetch_all(&mut *conn).await?;
-    let count: i64 = match rows.first() {
-        Some(row) => row.try_get(row.len() - 1)?,
-        None => {
-            let counting = format!("SELECT COUNT(*) {REGISTERS}{filter}");
-            let mut count = sqlx::query_scalar(&counting);
-            for value in &values {
-                count = count.bind(value);
-            }
-            count.fetch_one(&mut *conn).await?
-        }
-    };
-    if count == 0 {
+    let listed = listing.fetch_on(conn, page).await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05010901", "未查询到挂号订单记录")));
     }
-    let order = rows.iter().map(|row| register(row, today)).collect::<Result<_, _>>()?;
-    Ok(Ok(query_register::Response { count: int_of(count)?, order }))
+    let order = listed.rows.iter().map(|row| register(row, today)).collect::<Result<_, _>>()?;
+    Ok(Ok(query_register::Response { count: int_of(listed.total)?, order }))
 }
 
 fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOrder, StoreError> {
-    let fen = |i: usize| -> Result<_, StoreError> { Ok(amount::decimal(row.try_get(i)?)) };
-    let fees: [i64; 4] = [row.try_get(18)?, row.try_get(19)?, row.try_get(20)?, row.try_get(21)?];
-    let status: String = row.try_get(26)?;
-    let register_date: String = row.try_get(11)?;
-    let (platform_refunds, window_refunds): (i64, i64) = (row.try_get(28)?, row.try_get(29)?);
+    let fen = |column: &str| -> Result<_, StoreError> { Ok(amount::decimal(row.try_get(column)?)) };
+    let fees: [i64; 4] = [
+        row.try_get("register_fen")?,
+        row.try_get("treat_fen")?,
+        row.try_get("service_fen")?,
+        row.try_get("other_fen")?,
+    ];
+    let status: String = row.try_get("status")?;
+    let register_date: String = row.try_get("register_date")?;
+    let (platform_refunds, window_refunds): (i64, i64) =
+        (row.try_get("platform_refund_fen")?, row.try_get("window_refunds")?);
     let is_refund = if window_refunds > 0 { 2 } else { i32::from(platform_refunds > 0) };
     let missed = status == "paid" && NaiveDate::parse_from_str(&register_date, "%Y-%m-%d").is_ok_and(|d| d < today);
     Ok(query_register::ResponseOrder {
-        order_id: row.try_get(0)?,
-        hospital_order_id: row.try_get(1)?,
-        hospital_trade_id: row.try_get(2)?,
+        order_id: row.try_get("order_id")?,
+        hospital_order_id: row.try_get("hospital_order_id")?,
+        hospital_trade_id: row.try_get("hospital_trade_id")?,
         receipt_id: None,
-        visit_no: row.try_get(3)?,
-        channel_id: code(row, 4)?,
-        schedule_id: row.try_get(5)?,
-        time_id: row.try_get(6)?,
-        department_id: row.try_get(7)?,
-        departmen_name: row.try_get(8)?,
-        doctor_id: row.try_get(9)?,
-        doctor_name: row.try_get(10)?,
+        visit_no: row.try_get("visit_no")?,
+        channel_id: row.code("channel_id")?,
+        schedule_id: row.try_get("schedule_id")?,
+        time_id: row.try_get("time_id")?,
+        department_id: row.try_get("department_id")?,
+        departmen_name: row.try_get("department_name")?,
+        doctor_id: row.try_get("doctor_id")?,
+        doctor_name: row.try_get("doctor_name")?,
         register_date,
-        noon: code(row, 12)?,
-        start_time: row.try_get(13)?,
-        end_time: row.try_get(14)?,
-        clinic_no: row.try_get(15)?,
-        visit_address: row.try_get(16)?,
-        get_time: row.try_get(17)?,
+        noon: row.code("noon")?,
+        start_time: row.try_get("start_time")?,
+        end_time: row.try_get("end_time")?,
+        clinic_no: row.try_get("clinic_no")?,
+        visit_address: row.try_get("visit_address")?,
+        get_time: row.try_get("get_time")?,
         register_fee: amount::decimal(fees[0]),
         treat_fee: amount::decimal(fees[1]),
         service_fee: amount::decimal(fees[2]),
         other_fee: amount::decimal(fees[3]),
         total_fee: amount::decimal(fees.iter().sum()),
-        real_fee: fen(22)?,
-        order_time: row.try_get(23)?,
-        is_pay: int(row, 24)?,
-        pay_time: row.try_get(25)?,
+        real_fee: fen("paid_fen")?,
+        order_time: row.try_get("order_time")?,
+        is_pay: row.int("pay_source")?,
+        pay_time: row.try_get("pay_time")?,
         is_take: i32::from(status == "taken"),
-        take_time: row.try_get(27)?,
+        take_time: row.try_get("take_time")?,
         is_cancel: i32::from(status == "cancelled"),
         is_refund,
         refundl_fee: amount::decimal(platform_refunds),
-        is_stop: i32::from(row.try_get::<i64, _>(30)? > 0),
-        cancel_time: row.try_get(31)?,
+        is_stop: i32::from(row.try_get::<i64, _>("stops")? > 0),
+        cancel_time: row.try_get("cancel_time")?,
         // A paid number not taken by the end of its day is a no-show (爽约).
         noshow: i32::from(missed),
-        patient_id: row.try_get(32)?,
-        medical_no: row.try_get(33)?,
-        certifcate_type: Some(code(row, 34)?),
-        certifcate_no: row.try_get(35)?,
+        patient_id: row.try_get("patient_id")?,
+        medical_no: row.try_get("medical_no")?,
+        certifcate_type: Some(row.code("cert_type")?),
+        certifcate_no: row.try_get("cert_no")?,
         card_type: None,
         card_no: None,
-        patient_name: row.try_get(36)?,
-        patient_sex: code(row, 37)?,
-        patient_birthday: row.try_get(38)?,
-        patient_address: row.try_get(39)?,
-        patient_mobile: row.try_get(40)?,
+        patient_name: row.try_get("patient_name")?,
+        patient_sex: row.code("sex")?,
+        patient_birthday: row.try_get("birthday")?,
+        patient_address: row.try_get("address")?,
+        patient_mobile: row.try_get("mobile")?,
         remark: None,
     })
 }
@@ -212,8 +202,9 @@ pub async fn statement(
         Err(refused) => return Ok(Err(refused)),
     };
     let rows = sqlx::query(
-        "SELECT o.pay_time, o.order_id, CAST(NULL AS TEXT), o.hospital_order_id, CAST(NULL AS TEXT), o.out_trade_id, \
-         o.paid_fen, 1, o.pay_type, o.merchant_id, o.pay_channel, p.patient_id, p.name, p.cert_type, p.cert_no \
+        "SELECT o.pay_time AS transaction_time, o.order_id, CAST(NULL AS TEXT) AS refund_id, o.hospital_order_id, \
+         CAST(NULL AS TEXT) AS hospital_refund_id, o.out_trade_id, o.paid_fen AS fen, 1 AS transaction_type, \
+         o.pay_type, o.merchant_id, o.pay_channel, p.patient_id, p.name AS patient_name, p.cert_type, p.cert_no \
          FROM shaanxi_hospital_orders o JOIN shaanxi_hospital_patients p ON p.patient_id = o.patient_id \
          WHERE o.pay_source = 1 AND o.pay_time >= $1 AND o.pay_time <= $2 \
          UNION ALL \
@@ -235,32 +226,32 @@ pub async fn statement(
     let (mut paid, mut refunded) = (0, 0);
     let mut transaction = Vec::new();
     for row in &rows {
-        let fen: i64 = row.try_get(6)?;
-        let refund = row.try_get::<i64, _>(7)? == 2;
+        let fen: i64 = row.try_get("fen")?;
+        let refund = row.try_get::<i64, _>("transaction_type")? == 2;
         if refund {
             refunded += fen
         } else {
             paid += fen
         }
         transaction.push(get_statement::ResponseTransaction {
-            transaction_time: row.try_get(0)?,
-            order_id: row.try_get(1)?,
-            refund_id: row.try_get(2)?,
-            hospital_order_id: row.try_get(3)?,
-            hospital_refund_id: row.try_get(4)?,
-            out_trade_id: row.try_get(5)?,
+            transaction_time: row.try_get("transaction_time")?,
+            order_id: row.try_get("order_id")?,
+            refund_id: row.try_get("refund_id")?,
+            hospital_order_id: row.try_get("hospital_order_id")?,
+            hospital_refund_id: row.try_get("hospital_refund_id")?,
+            out_trade_id: row.try_get("out_trade_id")?,
             transaction_fee: (!refund).then(|| amount::decimal(fen)),
             refund_fee: refund.then(|| amount::decimal(fen)),
-            pay_type: code(row, 8)?,
+            pay_type: row.code("pay_type")?,
             transaction_type: if refund { 2 } else { 1 },
-            merchant_id: row.try_get(9)?,
-            pay_channel: code(row, 10)?,
-            patient_id: row.try_get(11)?,
-            patient_name: row.try_get(12)?,
+            merchant_id: row.try_get("merchant_id")?,
+            pay_channel: row.code("pay_channel")?,
+            patient_id: row.try_get("patient_id")?,
+            patient_name: row.try_get("patient_name")?,
             card_type: None,
             card_no: None,
-            certifcate_type: Some(code(row, 13)?),
-            certifcate_no: row.try_get(14)?,
+            certifcate_type: Some(row.code("cert_type")?),
+            certifcate_no: row.try_get("cert_no")?,
         });
     }
     Ok(Ok(get_statement::Response {
@@ -281,55 +272,47 @@ pub async fn stops(
     pool: &AnyPool,
     request: &query_stop_register::Request,
 ) -> Result<Answer<query_stop_register::Response>, StoreError> {
-    let page = match Page::new(request.current_page, request.page_size) {
+    let page = match numbered_page(request.current_page, request.page_size) {
         Ok(page) => page,
         Err(refused) => return Ok(Err(refused)),
     };
-    let doctor = request.doctor_id.clone().unwrap_or_default();
-    let filter = "FROM shaanxi_hospital_stops st JOIN shaanxi_hospital_schedules s ON s.schedule_id = st.schedule_id \
-                  LEFT JOIN shaanxi_hospital_slices l ON l.schedule_id = st.schedule_id AND l.slice_no = st.slice_no \
-                  WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
-                  AND s.register_date <= $4";
-    let count: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) {filter}"))
-        .bind(&request.department_id)
-        .bind(&doctor)
-        .bind(&request.start_date)
-        .bind(&request.end_date)
-        .fetch_one(pool)
-        .await?;
-    if count == 0 {
+    let listed = Listing::new(
+        "st.schedule_id, l.time_id, s.department_id, s.doctor_id, s.register_date, s.noon, l.start_time, l.end_time, \
+         st.reason",
+        "FROM shaanxi_hospital_stops st JOIN shaanxi_hospital_schedules s ON s.schedule_id = st.schedule_id \
+         LEFT JOIN shaanxi_hospital_slices l ON l.schedule_id = st.schedule_id AND l.slice_no = st.slice_no \
+         WHERE s.department_id = $1 AND ($2 = '' OR s.doctor_id = $2) AND s.register_date >= $3 \
+         AND s.register_date <= $4",
+        "s.register_date, st.schedule_id, st.slice_no",
+    )
+    .bind(request.department_id.as_str())
+    .bind(request.doctor_id.as_deref().unwrap_or_default())
+    .bind(request.start_date.as_str())
+    .bind(request.end_date.as_str())
+    .fetch(pool, page)
+    .await?;
+    if listed.total == 0 {
         return Ok(Err(Refused::new("S05011101", "未查询医生停诊记录")));
     }
-    let rows = sqlx::query(&format!(
-        "SELECT st.schedule_id, l.time_id, s.department_id, s.doctor_id, s.register_date, s.noon, l.start_time, \
-         l.end_time, st.reason {filter} ORDER BY s.register_date, st.schedule_id, st.slice_no LIMIT $5 OFFSET $6"
-    ))
-    .bind(&request.department_id)
-    .bind(&doctor)
-    .bind(&request.start_date)
-    .bind(&request.end_date)
-    .bind(page.limit)
-    .bind(page.offset)
-    .fetch_all(pool)
-    .await?;
-    let stop = rows
+    let stop = listed
+        .rows
         .iter()
         .map(|row| {
             Ok(query_stop_register::ResponseStop {
-                schedule_id: row.try_get(0)?,
-                time_id: row.try_get(1)?,
-                department_id: row.try_get(2)?,
-                doctor_id: row.try_get(3)?,
-                date: row.try_get(4)?,
-                noon: code(row, 5)?,
-                start_time: row.try_get(6)?,
-                end_time: row.try_get(7)?,
-                reason: row.try_get(8)?,
+                schedule_id: row.try_get("schedule_id")?,
+                time_id: row.try_get("time_id")?,
+                department_id: row.try_get("department_id")?,
+                doctor_id: row.try_get("doctor_id")?,
+                date: row.try_get("register_date")?,
+                noon: row.code("noon")?,
+                start_time: row.try_get("start_time")?,
+                end_time: row.try_get("end_time")?,
+                reason: row.try_get("reason")?,
             })
         })
         .collect::<Result<_, StoreError>>()?;
     Ok(Ok(query_stop_register::Response {
-        count: int_of(count)?,
+        count: int_of(listed.total)?,
         callback: STOP_CALLBACK,
         is_refund: STOP_PLATFORM_REFUNDS,
         stop,

@@ -38,21 +38,21 @@ const ORDER: &str = "SELECT order_id, hospital_order_id, business_type, status, 
 
 fn order(row: &AnyRow) -> Result<Order, StoreError> {
     Ok(Order {
-        order_id: row.try_get(0)?,
-        hospital_order_id: row.try_get(1)?,
-        business_type: row.try_get::<i32, _>(2)?,
-        status: Status::parse(&row.try_get::<String, _>(3)?)?,
-        pay_source: row.try_get(4)?,
-        total_fen: row.try_get(5)?,
-        paid_fen: row.try_get(6)?,
-        refunded_fen: row.try_get(7)?,
-        trade_id: row.try_get(8)?,
-        hospital_trade_id: row.try_get(9)?,
-        pay_type: row.try_get(10)?,
-        pay_channel: row.try_get(11)?,
-        start_time: row.try_get(12)?,
-        end_time: row.try_get(13)?,
-        user: (row.try_get(14)?, row.try_get(15)?, row.try_get(16)?),
+        order_id: row.try_get("order_id")?,
+        hospital_order_id: row.try_get("hospital_order_id")?,
+        business_type: row.try_get::<i32, _>("business_type")?,
+        status: Status::parse(&row.try_get::<String, _>("status")?)?,
+        pay_source: row.try_get("pay_source")?,
+        total_fen: row.try_get("total_fen")?,
+        paid_fen: row.try_get("paid_fen")?,
+        refunded_fen: row.try_get("refunded_fen")?,
+        trade_id: row.try_get("trade_id")?,
+        hospital_trade_id: row.try_get("hospital_trade_id")?,
+        pay_type: row.try_get("pay_type")?,
+        pay_channel: row.try_get("pay_channel")?,
+        start_time: row.try_get("start_time")?,
+        end_time: row.try_get("end_time")?,
+        user: (row.try_get("user_rule")?, row.try_get("user_rule_type")?, row.try_get("user_value")?),
     })
 }
 
@@ -291,8 +291,8 @@ pub async fn fail_refund(conn: &mut AnyConnection, refund_id: &str, remark: &str
     .await?;
     let Some(row) = row else { return Ok(false) };
     sqlx::query("UPDATE shaanxi_platform_orders SET refunded_fen = refunded_fen - $2 WHERE order_id = $1")
-        .bind(row.try_get::<String, _>(0)?)
-        .bind(row.try_get::<i64, _>(1)?)
+        .bind(row.try_get::<String, _>("order_id")?)
+        .bind(row.try_get::<i64, _>("refund_fen")?)
         .execute(conn)
         .await?;
     Ok(true)
@@ -303,14 +303,14 @@ const REFUND: &str = "SELECT refund_id, order_id, hospital_refund_id, refund_fen
 
 fn refund(row: &AnyRow) -> Result<Refund, StoreError> {
     Ok(Refund {
-        refund_id: row.try_get(0)?,
-        order_id: row.try_get(1)?,
-        hospital_refund_id: row.try_get(2)?,
-        fen: row.try_get(3)?,
-        status: row.try_get(4)?,
-        out_refund_id: row.try_get(5)?,
-        refund_time: row.try_get(6)?,
-        remark: row.try_get(7)?,
+        refund_id: row.try_get("refund_id")?,
+        order_id: row.try_get("order_id")?,
+        hospital_refund_id: row.try_get("hospital_refund_id")?,
+        fen: row.try_get("refund_fen")?,
+        status: row.try_get("status")?,
+        out_refund_id: row.try_get("out_refund_id")?,
+        refund_time: row.try_get("refund_time")?,
+        remark: row.try_get("remark")?,
     })
 }
 

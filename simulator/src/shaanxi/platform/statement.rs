@@ -8,18 +8,19 @@ use hisgate_generated::shaanxi::interfaces::download_statement;
 use hisgate_runtime::store::StoreError;
 use sqlx::{AnyPool, Row};
 
-const HEADER: [&str; 11] = [
-    "交易时间",
-    "平台订单号",
-    "医院订单号",
-    "平台支付单号",
-    "第三方支付流水号",
-    "平台退款单号",
-    "医院退款单号",
-    "交易类型",
-    "交易金额(分)",
-    "支付类型",
-    "支付渠道",
+/// The statement's columns: each header, and the column of the query below it shows.
+const COLUMNS: [(&str, &str); 11] = [
+    ("交易时间", "trade_time"),
+    ("平台订单号", "order_id"),
+    ("医院订单号", "hospital_order_id"),
+    ("平台支付单号", "trade_id"),
+    ("第三方支付流水号", "out_trade_id"),
+    ("平台退款单号", "refund_id"),
+    ("医院退款单号", "hospital_refund_id"),
+    ("交易类型", "trade_type"),
+    ("交易金额(分)", "fen"),
+    ("支付类型", "pay_type"),
+    ("支付渠道", "pay_channel"),
 ];
 
 /// The `statement` field's width: a longer day does not fit one answer.
@@ -35,8 +36,9 @@ pub async fn download(
     };
     // Cash the hospital paid back is not the platform's money, nor is a payment at its window.
     let rows = sqlx::query(
-        "SELECT o.pay_time, o.order_id, o.hospital_order_id, o.trade_id, o.out_trade_id, '', '', '1', o.paid_fen, \
-         o.pay_type, o.pay_channel FROM shaanxi_platform_orders o \
+        "SELECT o.pay_time AS trade_time, o.order_id, o.hospital_order_id, o.trade_id, o.out_trade_id, \
+         '' AS refund_id, '' AS hospital_refund_id, '1' AS trade_type, o.paid_fen AS fen, o.pay_type, o.pay_channel \
+         FROM shaanxi_platform_orders o \
          WHERE o.pay_source = 1 AND o.pay_time >= $1 AND o.pay_time <= $2 \
          UNION ALL \
          SELECT r.refund_time, o.order_id, o.hospital_order_id, o.trade_id, r.out_refund_id, r.refund_id, \
@@ -52,13 +54,13 @@ pub async fn download(
     if rows.is_empty() {
         return Ok(Err(Refused::new("A02000301", "无可下载的账单数据")));
     }
-    let mut lines = vec![line(HEADER.iter().map(|h| (*h).to_owned()))];
+    let mut lines = vec![line(COLUMNS.iter().map(|(header, _)| (*header).to_owned()))];
     for row in &rows {
-        let mut fields = Vec::with_capacity(HEADER.len());
-        for i in 0..HEADER.len() {
-            fields.push(match i {
-                8 => row.try_get::<i64, _>(i)?.to_string(),
-                _ => row.try_get::<Option<String>, _>(i)?.unwrap_or_default(),
+        let mut fields = Vec::with_capacity(COLUMNS.len());
+        for (_, column) in COLUMNS {
+            fields.push(match column {
+                "fen" => row.try_get::<i64, _>(column)?.to_string(),
+                _ => row.try_get::<Option<String>, _>(column)?.unwrap_or_default(),
             });
         }
         lines.push(line(fields.into_iter()));

@@ -2,7 +2,7 @@
 -- person marked it, with a note), held (pending across midnight, waiting for the next day's run), released (a
 -- held row the next day's run took in). `held` keeps a held row's encoded record to feed the next run.
 CREATE TABLE reconcile_items (
-    id BIGSERIAL PRIMARY KEY,
+    id {serial_key},
     platform TEXT NOT NULL,
     day TEXT NOT NULL,
     class TEXT NOT NULL,

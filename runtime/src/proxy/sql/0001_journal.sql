@@ -1,6 +1,6 @@
 -- One row per exchange a proxy saw: the columns searched by, and the whole record as JSON (`record`).
 CREATE TABLE journal_exchange (
-    id BIGSERIAL PRIMARY KEY,
+    id {serial_key},
     at_ms BIGINT NOT NULL,
     platform TEXT NOT NULL,
     interface TEXT,
