@@ -8,6 +8,10 @@ mod target;
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+/// mimalloc rather than the system's: see cli/Cargo.toml.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "hisgate", version, about = "Typed, signed and encrypted code from hospital platform interface specs")]
 struct Cli {
