@@ -257,7 +257,7 @@ fn sealed_examples(platform: &PlatformSchema, interface: &InterfaceSchema) -> Ve
                 view.plaintext = pretty::indent(&text, format);
                 let protocol = platform.protocol.as_ref().ok_or("未声明 protocol.yaml：只有业务报文，没有信封。")?;
                 let inputs = walkthrough::inputs(platform, protocol, Some(&interface.service), direction, &[]);
-                walkthrough::run(platform, direction, format, &text, &inputs)
+                walkthrough::run(platform, direction, Some(interface.provider), format, &text, &inputs)
             });
             match sealed {
                 Ok(run) => {

@@ -6,7 +6,7 @@ use hisgate_runtime::codec::{Limits, json, xml};
 use hisgate_runtime::envelope::members::member;
 use hisgate_runtime::envelope::{Envelope, Format, OpenedPayload, Payload};
 use hisgate_runtime::schema::{
-    CipherScheme, Direction, EnvelopeRole, MessageId, Place, PlatformSchema, ProtocolSchema, TextEncoding,
+    CipherScheme, Direction, EnvelopeRole, MessageId, Place, PlatformSchema, ProtocolSchema, Side, TextEncoding,
 };
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::signature::Signer;
@@ -122,15 +122,23 @@ pub fn sample_text(platform: &PlatformSchema, id: MessageId, format: Format) -> 
 }
 
 /// Seals `payload` (text in `format`) and records every step.
+/// `provider`, the side providing the interface, says who sends the message: its rule signs it (`signed_by`).
 pub fn run(
     platform: &PlatformSchema,
     direction: Direction,
+    provider: Option<Side>,
     format: Format,
     payload: &str,
     inputs: &Inputs,
 ) -> Result<Run, String> {
     let protocol = platform.protocol.as_ref().ok_or("the platform declares no protocol")?;
-    let envelope = Envelope::new(protocol, direction);
+    let envelope = match provider {
+        Some(provider) => Envelope::of_interface(protocol, direction, provider),
+        None => Envelope::new(protocol, direction),
+    };
+    let rule = envelope.rule();
+    // A lines rule's nonce and timestamp, once for the message and its walkthrough.
+    let inputs = &*envelope.message_inputs(inputs);
     let sealed = envelope.seal_text(payload, format, inputs).map_err(|e| format!("sealing: {e}"))?;
     let limits = Limits { max_bytes: usize::MAX, ..Limits::default() };
     let parsed = match format {
@@ -141,19 +149,29 @@ pub fn run(
         return Err("the sealed message is not an object".into());
     };
     // What the signature covers, with the header values the templates read, exactly as the envelope signs.
-    let seen = sealed
+    let mut seen = sealed
         .headers
         .iter()
         .fold(inputs.clone().with("format", format.as_str()), |acc, (k, v)| acc.with(k.clone(), v.clone()));
+    if rule.is_lines() {
+        // The lines sign the body as sent.
+        seen.set("body", sealed.body.clone(), false);
+    }
     let view = envelope.signed_view(&body, &seen, format, limits).map_err(|e| e.to_string())?;
-    let signer = Signer::for_protocol(protocol, direction);
+    let signer = Signer::new(rule, envelope.schema());
     let signature = signer.sign(&view, &seen).map_err(|e| e.to_string())?;
-    let sign_field = protocol.signature.field.to_string();
+    let sign_field = rule.field.to_string();
     let carried = body
         .get(&sign_field)
         .and_then(Value::as_str)
         .map(str::to_owned)
         .or_else(|| sealed.headers.iter().find(|(k, _)| *k == sign_field).map(|(_, v)| v.clone()));
+    // A structured carrier holds the signature among its parameters.
+    let carried = match (&rule.carrier, carried) {
+        (Some(carrier), Some(value)) => hisgate_runtime::signature::carrier::read(carrier, &value)
+            .and_then(|params| params.into_iter().find(|(k, _)| k == "signature").map(|(_, v)| v)),
+        (_, carried) => carried,
+    };
     if carried.as_deref() != Some(signature.value.as_str()) {
         return Err(format!("the sealed `{sign_field}` is {carried:?}, the signer gives {}", signature.value));
     }

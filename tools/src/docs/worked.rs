@@ -78,7 +78,8 @@ pub fn reproduce<'a>(
         WireFormat::Json => Format::Json,
         WireFormat::Xml => Format::Xml,
     };
-    let run = walkthrough::run(platform, example.direction, format, &example.payload, &inputs);
+    let provider = interface.map(|i| i.provider);
+    let run = walkthrough::run(platform, example.direction, provider, format, &example.payload, &inputs);
     let mut compared = Vec::new();
     let mut diagnosis = None;
     if let Ok(run) = &run {
