@@ -345,7 +345,7 @@ fn sealed(
     let protocol = platform.protocol.as_ref()?;
     let id = message_of(interface, direction);
     let text = walkthrough::sample_text(platform, id, format).ok()?;
-    let inputs = walkthrough::inputs(platform, protocol, Some(&interface.service), direction, &[]);
+    let inputs = walkthrough::inputs(platform, protocol, Some(interface), direction, &[]);
     let run = walkthrough::run(platform, direction, Some(interface.provider), format, &text, &inputs).ok()?;
     let body = match format {
         Format::Json => serde_json::from_str(&run.body).ok()?,

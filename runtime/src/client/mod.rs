@@ -459,12 +459,6 @@ pub fn open(
         ),
         OpenedPayload::Value(Value::Null) => None,
         OpenedPayload::Value(Value::Object(map)) if map.is_empty() && !success => None,
-        // A reply the document says carries nothing (a 204) has no payload, not an empty one.
-        OpenedPayload::Value(Value::Object(map))
-            if map.is_empty() && platform.message(interface.response).kind == crate::schema::MessageKind::Empty =>
-        {
-            None
-        }
         OpenedPayload::Value(value) => Some(value),
     };
     let (mut violations, mut warnings) = (Violations::default(), Violations::default());

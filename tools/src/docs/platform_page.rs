@@ -369,7 +369,7 @@ fn walkthroughs(platform: &PlatformSchema, linker: &Linker) -> (Vec<WalkthroughV
     let Some(interface) = platform.interfaces.first() else { return (Vec::new(), String::new()) };
     let format = interface_page::formats(platform)[0];
     let run = walkthrough::sample_text(platform, interface.request, format).and_then(|text| {
-        let inputs = walkthrough::inputs(platform, protocol, Some(&interface.service), Direction::Request, &[]);
+        let inputs = walkthrough::inputs(platform, protocol, Some(interface), Direction::Request, &[]);
         walkthrough::run(platform, Direction::Request, Some(interface.provider), format, &text, &inputs)
     });
     let title = format!("{} {} 请求", interface.title, interface.name);

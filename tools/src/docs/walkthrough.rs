@@ -6,7 +6,7 @@ use hisgate_runtime::codec::{Limits, json, xml};
 use hisgate_runtime::envelope::members::member;
 use hisgate_runtime::envelope::{Envelope, Format, OpenedPayload, Payload};
 use hisgate_runtime::schema::{
-    CipherScheme, Direction, EnvelopeRole, MessageId, Place, PlatformSchema, ProtocolSchema, Side, TextEncoding,
+    CipherScheme, Direction, EnvelopeRole, InterfaceSchema, MessageId, Place, PlatformSchema, ProtocolSchema, Side, TextEncoding,
 };
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::signature::Signer;
@@ -16,6 +16,8 @@ use serde_json::{Map, Value};
 
 /// The timestamp of examples that bring none: the day the yizhangtong document was last versioned.
 const EXAMPLE_TIMESTAMP: &str = "20190429103000";
+const EXAMPLE_UNIX_TIMESTAMP: &str = "1554208460";
+const EXAMPLE_NONCE: &str = "593BEC0C930BF1AFEB40B4A08C8FB242";
 
 /// What one message goes through, as the docs show it.
 #[derive(Debug, Clone)]
@@ -61,10 +63,11 @@ pub struct Encryption {
 pub fn inputs(
     platform: &PlatformSchema,
     protocol: &ProtocolSchema,
-    service: Option<&str>,
+    interface: Option<&InterfaceSchema>,
     direction: Direction,
     extra: &[(String, String)],
 ) -> Inputs {
+    let service = interface.map(|i| &*i.service);
     let mut inputs = Inputs::new();
     for credential in protocol.credentials.iter() {
         if let Some(example) = &credential.example {
@@ -75,6 +78,22 @@ pub fn inputs(
         inputs.set("service", service, false);
     }
     inputs.set("timestamp", example_timestamp(protocol, direction), false);
+    // A lines rule's request line: the interface's method and path, as its binding sends them.
+    if let Some(interface) = interface {
+        let binding = protocol.bindings.iter().find(|b| interface.travels_under(&b.name));
+        let method = match binding.map(|b| b.method) {
+            Some(hisgate_runtime::schema::HttpMethod::Get) => "GET",
+            _ => "POST",
+        };
+        inputs.set("method", method, false);
+        if let Some(path) = binding.map(|b| b.path(interface.provider).replace("{path}", interface.path.as_deref().unwrap_or_default())) {
+            inputs.set("path", path, false);
+        }
+    }
+    // A lines rule's nonce, fixed so that the site is the same bytes each time (WeChat Pay's documentation's own).
+    if protocol.rules().any(|r| r.reads("nonce")) {
+        inputs.set("nonce", EXAMPLE_NONCE, false);
+    }
     if let Some(success) = platform.return_codes.iter().find(|c| c.success) {
         let envelope = protocol.envelope(direction);
         for (role, value) in [(EnvelopeRole::Code, &success.code), (EnvelopeRole::Message, &success.message)] {
@@ -103,6 +122,8 @@ fn example_timestamp(protocol: &ProtocolSchema, direction: Direction) -> String 
     let field = protocol.envelope(direction).fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}"));
     match field.and_then(|f| f.format.as_ref()) {
         Some(format) => format.tokens.iter().map(hisgate_runtime::sample::sample_token).collect(),
+        // No envelope field formats it: a lines rule's Unix seconds (WeChat Pay's documentation's example).
+        None if protocol.rules().any(|r| r.reads("timestamp")) => EXAMPLE_UNIX_TIMESTAMP.into(),
         None => EXAMPLE_TIMESTAMP.into(),
     }
 }
