@@ -308,7 +308,11 @@ pub fn path_fields(path: &str) -> Vec<&str> {
 
 impl PlatformSchema {
     /// The return code of the platform or the interface, by its code or an alias.
-    pub fn return_code<'a>(&'a self, interface: Option<&'a InterfaceSchema>, code: &str) -> Option<&'a ReturnCodeSchema> {
+    pub fn return_code<'a>(
+        &'a self,
+        interface: Option<&'a InterfaceSchema>,
+        code: &str,
+    ) -> Option<&'a ReturnCodeSchema> {
         let tables = interface.into_iter().flat_map(|i| i.return_codes.iter()).chain(self.return_codes.iter());
         tables.into_iter().find(|c| c.code == code || c.aliases.iter().any(|a| a == code))
     }

@@ -380,7 +380,12 @@ fn envelope(
         }
         // A GET carries in its query what a sender writes: an optional body field without a template (a
         // notification's `event_type` beside the merchant's queries) never is.
-        if query && field.place == Place::Body && field.value.is_none() && !field.required && field.role == EnvelopeRole::Plain {
+        if query
+            && field.place == Place::Body
+            && field.value.is_none()
+            && !field.required
+            && field.role == EnvelopeRole::Plain
+        {
             continue;
         }
         let place = match (field.place, query) {

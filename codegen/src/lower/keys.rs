@@ -46,10 +46,9 @@ impl Lowerer<'_> {
             }
             let field = self.messages[request.0 as usize].fields.iter().find(|f| f.name == name);
             let message = match field {
-                None => format!(
-                    "path `{}` carries `{{{name}}}`, which is no field of `{interface}`'s request",
-                    path.value
-                ),
+                None => {
+                    format!("path `{}` carries `{{{name}}}`, which is no field of `{interface}`'s request", path.value)
+                }
                 Some(f) if f.ty.child().is_some() => {
                     format!("path `{}` carries `{{{name}}}`, an object or list: a path segment is text", path.value)
                 }

@@ -410,8 +410,8 @@ impl Lowerer<'_> {
         let mut headers = Vec::new();
         for (name, value) in &ast.headers {
             self.template(&value.value, &value.pos, known);
-            let valid = !name.value.is_empty()
-                && name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let valid =
+                !name.value.is_empty() && name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
             if !valid {
                 self.diags.error(&name.pos, format!("header `{}` must be [A-Za-z0-9_-]+", name.value));
             }
@@ -521,7 +521,8 @@ impl Lowerer<'_> {
                 );
                 self.diags.error(&encrypted.pos, message);
             } else if !selected {
-                let message = "`encrypted` needs the encryption rule's `select` to be a dotted path (the box's `algorithm`)";
+                let message =
+                    "`encrypted` needs the encryption rule's `select` to be a dotted path (the box's `algorithm`)";
                 self.diags.error(&encrypted.pos, message);
             }
         }

@@ -215,8 +215,9 @@ impl Client {
             })?;
         // An interface that travels under one binding (`binding:`) always does.
         let name = schema.binding.as_deref().or(inner.config.binding.as_deref());
-        let binding = Binding::named(protocol, name).ok_or_else(|| {
-            CallError::UnknownBinding { name: inner.config.binding.clone().unwrap_or_default(), known: String::new() }
+        let binding = Binding::named(protocol, name).ok_or_else(|| CallError::UnknownBinding {
+            name: inner.config.binding.clone().unwrap_or_default(),
+            known: String::new(),
         })?;
         Ok((protocol, binding, schema))
     }
@@ -313,7 +314,9 @@ impl Client {
         // A lines rule signs the request as it goes: its method, its target with the query, its body.
         let inputs = inputs.with("method", http.method_name()).with("path", http.target());
         let body = http.body.clone();
-        envelope.sign_sent(&mut http.headers, &body, &inputs, tamper.alter()).map_err(|e| CallError::Seal(e.to_string()))?;
+        envelope
+            .sign_sent(&mut http.headers, &body, &inputs, tamper.alter())
+            .map_err(|e| CallError::Seal(e.to_string()))?;
         Ok(http)
     }
 
@@ -442,9 +445,9 @@ pub fn open(
         let declared = platform.return_codes.iter().chain(interface.return_codes.iter());
         let mut declared = declared.filter(|c| c.status.is_some());
         let mut all = declared.clone();
-        declared.find(|c| c.status == Some(reply.status)).or_else(|| {
-            (200..300).contains(&reply.status).then(|| all.find(|c| c.success)).flatten()
-        })
+        declared
+            .find(|c| c.status == Some(reply.status))
+            .or_else(|| (200..300).contains(&reply.status).then(|| all.find(|c| c.success)).flatten())
     };
     let from_status = role(EnvelopeRole::Code).is_none().then(by_status).flatten();
     let code = role(EnvelopeRole::Code).or_else(|| from_status.map(|c| c.code.to_string())).unwrap_or_default();

@@ -32,7 +32,12 @@ impl Envelope<'_> {
 
     /// Under the lines form, signs the body exactly as serialized and adds the signature's header; otherwise the
     /// message is signed already.
-    pub(super) fn sign_lines(&self, mut sealed: Sealed, inputs: &Inputs, alter: Alter) -> Result<Sealed, EnvelopeError> {
+    pub(super) fn sign_lines(
+        &self,
+        mut sealed: Sealed,
+        inputs: &Inputs,
+        alter: Alter,
+    ) -> Result<Sealed, EnvelopeError> {
         if !self.rule.is_lines() {
             return Ok(sealed);
         }

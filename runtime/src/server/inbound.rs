@@ -214,8 +214,15 @@ pub(crate) fn read(reader: &Reader<'_>, request: &Request<'_>) -> Read {
         Err(e) => Err(Refusal::new(&protocol.failures.charset, not_utf8(request.body, e)).into()),
         Ok(text) => {
             open_request(reader, protocol, &binding, request, text, &mut found).and_then(|(interface, opened, _)| {
-                let (payload, _) =
-                    read_payload(reader, protocol, &binding, interface, opened.payload, request.path_params, &mut found)?;
+                let (payload, _) = read_payload(
+                    reader,
+                    protocol,
+                    &binding,
+                    interface,
+                    opened.payload,
+                    request.path_params,
+                    &mut found,
+                )?;
                 Ok((opened.fields, payload))
             })
         }
@@ -411,7 +418,11 @@ fn open_request<'s>(
     found.service = Some(interface.name.to_string());
     found.alias = named.filter(|n| interface.service_aliases.iter().any(|a| a == n));
     if !interface.travels_under(&binding.schema.name) {
-        let detail = format!("`{}` travels under the binding `{}` only", interface.name, interface.binding.as_deref().unwrap_or_default());
+        let detail = format!(
+            "`{}` travels under the binding `{}` only",
+            interface.name,
+            interface.binding.as_deref().unwrap_or_default()
+        );
         return Err(Refusal::new(&failures.unknown_service, detail).into());
     }
     let sent = fresh_time(reader, protocol, &fields, request.headers)?;
@@ -458,7 +469,11 @@ fn open_request<'s>(
     })?;
     found.verified = Some(true);
     if interface.encrypted.is_some() && opened.scheme.is_none() {
-        let detail = format!("`{}` must arrive encrypted ({})", interface.name, interface.encrypted.as_deref().unwrap_or_default());
+        let detail = format!(
+            "`{}` must arrive encrypted ({})",
+            interface.name,
+            interface.encrypted.as_deref().unwrap_or_default()
+        );
         return Err(Refusal::new(&failures.decrypt, detail).into());
     }
     Ok((interface, opened, sent))

@@ -124,7 +124,10 @@ pub fn router(
                             headers: HeaderMap,
                             body: Body| {
             let route = route.clone();
-            let line = (method.as_str().to_owned(), uri.path_and_query().map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned()));
+            let line = (
+                method.as_str().to_owned(),
+                uri.path_and_query().map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned()),
+            );
             async move { serve(route, line, params, query, headers, body).await }
         };
         let method = methods.remove(&path).unwrap_or_default();

@@ -6,7 +6,8 @@ use hisgate_runtime::codec::{Limits, json, xml};
 use hisgate_runtime::envelope::members::member;
 use hisgate_runtime::envelope::{Envelope, Format, OpenedPayload, Payload};
 use hisgate_runtime::schema::{
-    CipherScheme, Direction, EnvelopeRole, InterfaceSchema, MessageId, Place, PlatformSchema, ProtocolSchema, Side, TextEncoding,
+    CipherScheme, Direction, EnvelopeRole, InterfaceSchema, MessageId, Place, PlatformSchema, ProtocolSchema, Side,
+    TextEncoding,
 };
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::signature::Signer;
@@ -86,7 +87,9 @@ pub fn inputs(
             _ => "POST",
         };
         inputs.set("method", method, false);
-        if let Some(path) = binding.map(|b| b.path(interface.provider).replace("{path}", interface.path.as_deref().unwrap_or_default())) {
+        if let Some(path) =
+            binding.map(|b| b.path(interface.provider).replace("{path}", interface.path.as_deref().unwrap_or_default()))
+        {
             inputs.set("path", path, false);
         }
     }
