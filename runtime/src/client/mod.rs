@@ -425,7 +425,7 @@ pub fn open(
     };
     let envelope = Envelope::of_interface(protocol, Direction::Response, interface.provider);
     let mut inputs = reading.credentials.clone().with("service", service.to_owned());
-    if let Some((method, target)) = reading.request_line {
+    if let Some((method, target)) = reading.request_line.filter(|_| envelope.rule().is_lines()) {
         inputs.set("method", method.to_owned(), false);
         inputs.set("path", target.to_owned(), false);
     }

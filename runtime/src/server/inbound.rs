@@ -620,12 +620,13 @@ fn seal_reply(
             inputs.set(field.name.to_string(), value.clone(), false);
         }
     }
-    if let Some((method, target)) = line {
+    let provider = interface.map_or(reader.side, |i| i.provider);
+    let envelope = Envelope::of_interface(protocol, Direction::Response, provider);
+    // Where the reply's lines read the request's line (an input named so would otherwise fill a field so named).
+    if let Some((method, target)) = line.filter(|_| envelope.rule().is_lines()) {
         inputs.set("method", method.to_owned(), false);
         inputs.set("path", target.to_owned(), false);
     }
-    let provider = interface.map_or(reader.side, |i| i.provider);
-    let envelope = Envelope::of_interface(protocol, Direction::Response, provider);
     let inputs = envelope.message_inputs(&inputs).into_owned();
     let format = binding.format();
     let sealed = match (&outcome, interface) {

@@ -79,8 +79,10 @@ pub fn inputs(
         inputs.set("service", service, false);
     }
     inputs.set("timestamp", example_timestamp(protocol, direction), false);
-    // A lines rule's request line: the interface's method and path, as its binding sends them.
-    if let Some(interface) = interface {
+    // A lines rule's request line: the interface's method and path, as its binding sends them (only where a rule
+    // reads them: an input named like an envelope field would take its place, myhis's `method`).
+    let reads_line = protocol.rules().any(|r| r.reads("method") || r.reads("path"));
+    if let Some(interface) = interface.filter(|_| reads_line) {
         let binding = protocol.bindings.iter().find(|b| interface.travels_under(&b.name));
         let method = match binding.map(|b| b.method) {
             Some(hisgate_runtime::schema::HttpMethod::Get) => "GET",
