@@ -16,7 +16,7 @@ fn the_registry_covers_every_interface() {
         .flat_map(|p| p.interfaces.iter().map(|i| (p.name.to_string(), i.name.to_string())))
         .collect();
     assert_eq!(listed, compiled);
-    assert_eq!(compiled.len(), 40);
+    assert_eq!(compiled.len(), 48);
 }
 
 fn check_platform(platform: &str) {

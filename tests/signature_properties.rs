@@ -87,8 +87,11 @@ where
 }
 
 fn for_every_platform(property: impl Fn(&'static ProtocolSchema) -> Result<(), String>) {
+    // A rule of the lines form signs a request's line and its body as sent, not pairs of a message: its properties
+    // are tests/lines_form.rs's and cli/tests/wechatpay_v3.rs's.
     let failures: Vec<String> = hisgate_generated::PLATFORMS
         .iter()
+        .filter(|p| !protocol(p).signature.is_lines())
         .filter_map(|p| property(protocol(p)).err().map(|e| format!("{}: {e}", p.name)))
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

@@ -56,5 +56,5 @@ fn every_shipped_interface_declares_its_effect() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 40);
+    assert_eq!(checked, 48);
 }

@@ -104,11 +104,16 @@ impl Spot<'_> {
 fn spots<'s>(platform: &'s PlatformSchema, interface: &InterfaceSchema) -> Vec<Spot<'s>> {
     let mut out = Vec::new();
     let mut queue = vec![(Vec::new(), interface.request)];
+    // A field the path carries is a segment of the URL: without it, or with another, it is another address.
+    let carried = interface.path_fields();
     while !queue.is_empty() {
         let mut next = Vec::new();
         for (parent, id) in queue {
             let siblings = &platform.message(id).fields;
             for field in siblings.iter() {
+                if parent.is_empty() && carried.contains(&&*field.name) {
+                    continue;
+                }
                 out.push(Spot { parent: parent.clone(), siblings, field });
                 let mut path = parent.clone();
                 path.push(Step::Key(field.name.to_string()));

@@ -89,7 +89,8 @@ pub async fn run(options: &Options, sent: &(dyn Fn(&str) + Sync)) -> Result<Repo
             report.interfaces.push(entry);
             continue;
         }
-        for binding in &bindings {
+        // An interface that travels under one binding (`binding:`) is probed under that one.
+        for binding in bindings.iter().filter(|b| interface.travels_under(b)) {
             let mut config = ClientConfig::new(options.credentials.clone());
             config.binding = Some(binding.clone());
             config.timeout = options.timeout;

@@ -108,6 +108,14 @@ pub enum Side {
 impl Side {
     pub const ALL: [Side; 2] = [Side::Hospital, Side::Platform];
 
+    /// The side across: who calls the interfaces this side provides.
+    pub fn other(self) -> Side {
+        match self {
+            Side::Hospital => Side::Platform,
+            Side::Platform => Side::Hospital,
+        }
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Side::Hospital => "hospital",
@@ -156,8 +164,15 @@ pub struct InterfaceSchema {
     /// The fields that identify the call's business object (order, trade, refund, patient, card), by wire name or
     /// dotted path through objects: each is read from the request, else from the response (`business_keys`).
     pub keys: Seq<Str>,
-    /// The HTTP path, for platforms that route by path.
+    /// The HTTP path, for platforms that route by path; `{field}` in it is a request field carried in the path
+    /// (`/v3/pay/transactions/out-trade-no/{out_trade_no}`), see [`InterfaceSchema::path_fields`].
     pub path: Option<Str>,
+    /// The one binding the interface travels under (`binding: get`), where the platform gives each interface its
+    /// method; `None`: every binding of the protocol.
+    pub binding: Option<Str>,
+    /// The encryption scheme its requests are sent under (`encrypted: AEAD_AES_256_GCM`: WeChat Pay's callback
+    /// `resource`): a sender selects it, a receiver refuses the request in the clear.
+    pub encrypted: Option<Str>,
     /// Whether a client may resend the call after a timeout without risking a second effect.
     pub retry_safe: bool,
     /// Whether a call changes the provider's state (`effect:`): a conformance probe calls writes only when told.
@@ -236,6 +251,10 @@ pub struct ReturnCodeSchema {
     pub description: Str,
     pub aliases: Seq<Str>,
     pub errata: Seq<Str>,
+    /// The HTTP status that carries the code (`status: 404`), where the platform answers with statuses: a server
+    /// answers the code with it, and a client reads a reply without a code field as the success code whose status
+    /// it has. The success code with a status is not written into a reply's body.
+    pub status: Option<u16>,
 }
 
 impl ReturnCodeSchema {
@@ -247,6 +266,7 @@ impl ReturnCodeSchema {
         description: Str::Borrowed(""),
         aliases: Seq::Borrowed(&[]),
         errata: Seq::Borrowed(&[]),
+        status: None,
     };
 }
 
@@ -262,7 +282,41 @@ pub struct ErratumSchema {
     pub origin: SourcePos,
 }
 
+impl InterfaceSchema {
+    /// The request fields its `path` carries: the names of its `{field}` placeholders, in order.
+    pub fn path_fields(&self) -> Vec<&str> {
+        path_fields(self.path.as_deref().unwrap_or_default())
+    }
+
+    /// Whether it travels under the binding named so.
+    pub fn travels_under(&self, binding: &str) -> bool {
+        self.binding.as_deref().is_none_or(|b| b == binding)
+    }
+}
+
+/// The `{name}` placeholders of a path, in order.
+pub fn path_fields(path: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = path;
+    while let Some(start) = rest.find('{') {
+        let Some(end) = rest[start..].find('}') else { break };
+        out.push(&rest[start + 1..start + end]);
+        rest = &rest[start + end + 1..];
+    }
+    out
+}
+
 impl PlatformSchema {
+    /// The return code of the platform or the interface, by its code or an alias.
+    pub fn return_code<'a>(
+        &'a self,
+        interface: Option<&'a InterfaceSchema>,
+        code: &str,
+    ) -> Option<&'a ReturnCodeSchema> {
+        let tables = interface.into_iter().flat_map(|i| i.return_codes.iter()).chain(self.return_codes.iter());
+        tables.into_iter().find(|c| c.code == code || c.aliases.iter().any(|a| a == code))
+    }
+
     pub fn message(&self, id: MessageId) -> &MessageSchema {
         &self.messages[id.0 as usize]
     }

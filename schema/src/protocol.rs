@@ -10,6 +10,9 @@ pub struct ProtocolSchema {
     pub request: EnvelopeSchema,
     pub response: EnvelopeSchema,
     pub signature: SignatureRule,
+    /// A sender's own rule for what it sends — its calls and its answers — in place of `signature`
+    /// (`signed_by: { platform: … }`: WeChat Pay signs its answers and notifications otherwise than merchants sign).
+    pub signed_by: Seq<SenderRule>,
     pub encryption: Option<EncryptionRule>,
     /// How envelopes travel over HTTP; the first is the default.
     pub bindings: Seq<BindingSchema>,
@@ -112,7 +115,24 @@ pub enum Direction {
     Response,
 }
 
+/// The rule of the messages one side sends.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SenderRule {
+    pub sender: super::Side,
+    pub rule: SignatureRule,
+}
+
 impl ProtocolSchema {
+    /// The rule a message is signed under: its sender's own, else `signature`.
+    pub fn rule_of(&self, sender: super::Side) -> &SignatureRule {
+        self.signed_by.iter().find(|r| r.sender == sender).map_or(&self.signature, |r| &r.rule)
+    }
+
+    /// Every rule: `signature`, then the senders' own.
+    pub fn rules(&self) -> impl Iterator<Item = &SignatureRule> {
+        std::iter::once(&self.signature).chain(self.signed_by.iter().map(|r| &r.rule))
+    }
+
     pub fn envelope(&self, direction: Direction) -> &EnvelopeSchema {
         match direction {
             Direction::Request => &self.request,
@@ -243,6 +263,16 @@ pub struct SignatureRule {
     /// (`WECHATPAY2-SHA256-RSA2048 mchid="{mchid}",nonce_str="{nonce}",signature="{signature}",…`); a receiver
     /// reads each `name="{input}"` parameter back into that input.
     pub carrier: Option<Str>,
+    /// Headers the rule writes beside its signature (`Wechatpay-Timestamp: "{timestamp}"`), which a receiver reads
+    /// back under the same names for its lines; a lines rule only.
+    pub headers: Seq<RuleHeader>,
+}
+
+/// A header a signature rule writes: its name and the template of its value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RuleHeader {
+    pub name: Str,
+    pub value: Str,
 }
 
 impl SignatureRule {
@@ -254,7 +284,8 @@ impl SignatureRule {
     /// Whether a template of the rule (its lines, carrier, prefix, suffix) reads input `name`.
     pub fn reads(&self, name: &str) -> bool {
         let placeholder = format!("{{{name}}}");
-        let mut templates = self.lines.iter().chain(self.carrier.iter());
+        let headers = self.headers.iter().map(|h| &h.value);
+        let mut templates = self.lines.iter().chain(self.carrier.iter()).chain(headers);
         templates.any(|t| t.contains(&placeholder)) || self.prefix.contains(&placeholder)
     }
 }

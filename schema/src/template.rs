@@ -46,7 +46,7 @@ pub fn parse(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
             }
             None => (inner, None),
         };
-        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         if !valid {
             return Err(malformed());
         }

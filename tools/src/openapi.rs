@@ -126,7 +126,8 @@ fn operations(platform: &PlatformSchema, protocol: &ProtocolSchema, paths: &mut 
     bindings.sort_by_key(|b| b.format != Format::Json);
     for binding in bindings {
         let mut groups: Vec<(String, Vec<&InterfaceSchema>)> = Vec::new();
-        for interface in platform.interfaces.iter() {
+        // An interface that travels under one binding (`binding:`) is described under that one only.
+        for interface in platform.interfaces.iter().filter(|i| i.travels_under(&binding.name)) {
             let template = binding.path(interface.provider);
             let own = interface.path.as_deref();
             if template.contains("{path}") && own.is_none() {
@@ -189,6 +190,7 @@ fn single(
     query: bool,
 ) -> Value {
     let (_, mut parameters) = envelope(platform, protocol, interface, Direction::Request, query);
+    parameters.extend(payload_parameters(platform, protocol, interface, query));
     let request_example = sealed(platform, interface, Direction::Request, binding.format);
     for parameter in &mut parameters {
         let name = parameter["name"].as_str().unwrap_or_default().to_owned();
@@ -216,6 +218,43 @@ fn single(
         operation["requestBody"] = json!({ "required": true, "content": content });
     }
     operation
+}
+
+/// The request fields the interface's path carries (`{out_trade_no}`: `in: path`, required), and, for a GET whose
+/// payload is the message itself (no payload field), the payload's other top-level scalar fields as query
+/// parameters.
+fn payload_parameters(
+    platform: &PlatformSchema,
+    protocol: &ProtocolSchema,
+    interface: &InterfaceSchema,
+    query: bool,
+) -> Vec<Value> {
+    let message = platform.message(interface.request);
+    let carried = interface.path_fields();
+    let inline = protocol.request.payload.field.is_none();
+    let mut out = Vec::new();
+    for field in message.fields.iter().filter(|f| f.ty.child().is_none()) {
+        let place = if carried.contains(&&*field.name) {
+            "path"
+        } else if query && inline {
+            "query"
+        } else {
+            continue;
+        };
+        let required = place == "path" || field.presence == hisgate_runtime::schema::Presence::Required;
+        let mut parameter = json!({
+            "name": field.name,
+            "in": place,
+            "required": required,
+            "description": field.title,
+            "schema": schema::field(platform, field),
+        });
+        if let Some(example) = &field.example {
+            parameter["example"] = json!(example);
+        }
+        out.push(parameter);
+    }
+    out
 }
 
 /// Several interfaces at one address, told apart by the envelope's routing field (`service`, `transType`).
@@ -306,8 +345,8 @@ fn sealed(
     let protocol = platform.protocol.as_ref()?;
     let id = message_of(interface, direction);
     let text = walkthrough::sample_text(platform, id, format).ok()?;
-    let inputs = walkthrough::inputs(platform, protocol, Some(&interface.service), direction, &[]);
-    let run = walkthrough::run(platform, direction, format, &text, &inputs).ok()?;
+    let inputs = walkthrough::inputs(platform, protocol, Some(interface), direction, &[]);
+    let run = walkthrough::run(platform, direction, Some(interface.provider), format, &text, &inputs).ok()?;
     let body = match format {
         Format::Json => serde_json::from_str(&run.body).ok()?,
         Format::Xml => Value::String(run.body),
@@ -338,6 +377,16 @@ fn envelope(
         } else if placement.ciphertext.as_deref() == Some(&*field.name) {
             schema["description"] = json!("业务报文按平台规则加密后的密文；明文结构见 x-hisgate-plaintext");
             schema["x-hisgate-plaintext"] = payload.clone();
+        }
+        // A GET carries in its query what a sender writes: an optional body field without a template (a
+        // notification's `event_type` beside the merchant's queries) never is.
+        if query
+            && field.place == Place::Body
+            && field.value.is_none()
+            && !field.required
+            && field.role == EnvelopeRole::Plain
+        {
+            continue;
         }
         let place = match (field.place, query) {
             (Place::Header, _) => Some("header"),

@@ -189,8 +189,8 @@ impl Lit for Printed {
 impl Lit for InterfaceSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, InterfaceSchema {
-            name, title, section, description, provider, service, service_aliases, keys, path, retry_safe,
-            effect, request, response, return_codes, database, idempotency, answers, origin,
+            name, title, section, description, provider, service, service_aliases, keys, path, binding, encrypted,
+            retry_safe, effect, request, response, return_codes, database, idempotency, answers, origin,
         } from self)
     }
 }
@@ -305,7 +305,7 @@ impl Lit for CodeSchema {
 
 impl Lit for ReturnCodeSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
-        sparse!(cx, ReturnCodeSchema { code, message, success, description, aliases, errata } from self)
+        sparse!(cx, ReturnCodeSchema { code, message, success, description, aliases, errata, status } from self)
     }
 }
 
@@ -402,7 +402,8 @@ impl Lit for TimeToken {
 impl Lit for ProtocolSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, ProtocolSchema {
-            description, credentials, request, response, signature, encryption, bindings, failures, freshness, origin,
+            description, credentials, request, response, signature, signed_by, encryption, bindings, failures,
+            freshness, origin,
         } from self)
     }
 }
@@ -437,8 +438,20 @@ impl Lit for SignatureRule {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, SignatureRule {
             field, covers, exclude, drop_empty, sort, pair, join, nested, numbers, prefix, suffix, digest, order,
-            compare, description, lines, carrier,
+            compare, description, lines, carrier, headers,
         } from self)
+    }
+}
+
+impl Lit for SenderRule {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, SenderRule { sender, rule } from self)
+    }
+}
+
+impl Lit for RuleHeader {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, RuleHeader { name, value } from self)
     }
 }
 

@@ -27,4 +27,38 @@ impl Lowerer<'_> {
         }
         super::texts(keys)
     }
+
+    /// `{field}` in an interface's `path`: each must be a required scalar field at the top of its request, named
+    /// once, with the path's characters only (a path segment carries it).
+    pub(super) fn path_fields(&mut self, interface: &str, path: &S, request: MessageId) {
+        let names = match hisgate_schema::template::names(&path.value) {
+            Ok(names) => names,
+            Err(e) => {
+                self.diags.error(&path.pos, format!("path `{}`: {e}", path.value));
+                return;
+            }
+        };
+        let mut seen = HashSet::new();
+        for name in names {
+            if !seen.insert(name) {
+                self.diags.error(&path.pos, format!("path `{}` carries `{name}` twice", path.value));
+                continue;
+            }
+            let field = self.messages[request.0 as usize].fields.iter().find(|f| f.name == name);
+            let message = match field {
+                None => {
+                    format!("path `{}` carries `{{{name}}}`, which is no field of `{interface}`'s request", path.value)
+                }
+                Some(f) if f.ty.child().is_some() => {
+                    format!("path `{}` carries `{{{name}}}`, an object or list: a path segment is text", path.value)
+                }
+                Some(f) if f.presence != hisgate_schema::Presence::Required => format!(
+                    "path `{}` carries `{{{name}}}`, which the request does not require: a path has every segment",
+                    path.value
+                ),
+                Some(_) => continue,
+            };
+            self.diags.error(&path.pos, message);
+        }
+    }
 }

@@ -54,7 +54,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     let literals = lowerer.answers(&ast.interfaces, &mut interfaces, &return_codes);
     lowerer.idempotency(&ast.interfaces, &mut interfaces, &return_codes);
     lowerer.database_collisions(&interfaces, &ast.interfaces);
-    let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces));
+    let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces, &ast.interfaces));
     lowerer.procedure_status(&interfaces, protocol.as_ref());
     let worked = lowerer.worked(&ast.worked, protocol.as_ref(), &interfaces);
     let platform = PlatformSchema {
@@ -169,6 +169,14 @@ impl Lowerer<'_> {
                 description: text(&c.description),
                 aliases: texts(&c.aliases),
                 errata: self.erratum_refs(&c.erratum),
+                status: c.status.as_ref().and_then(|s| match s.value.parse::<u16>() {
+                    Ok(status) if (200..=599).contains(&status) => Some(status),
+                    _ => {
+                        let message = format!("`status` must be an HTTP status from 200 to 599, found `{}`", s.value);
+                        self.diags.error(&s.pos, message);
+                        None
+                    }
+                }),
             });
         }
         out
@@ -219,6 +227,9 @@ impl Lowerer<'_> {
         let request = self.payload(&name.value, "request", ast.request.as_ref());
         let response = self.payload(&name.value, "response", ast.response.as_ref());
         let database = self.database(ast.database.as_ref(), request, response);
+        if let Some(path) = &ast.path {
+            self.path_fields(&name.value, path, request);
+        }
         Some(InterfaceSchema {
             name: Str::Owned(name.value.clone()),
             title: text(&ast.title),
@@ -232,6 +243,8 @@ impl Lowerer<'_> {
             service_aliases: Seq::Owned(ast.service_aliases.iter().map(|s| Str::Owned(s.value.clone())).collect()),
             keys: self.keys(&name.value, &ast.keys, request, response),
             path: opt(&ast.path),
+            binding: opt(&ast.binding),
+            encrypted: opt(&ast.encrypted),
             retry_safe,
             effect,
             request,

@@ -22,6 +22,7 @@ impl Lowerer<'_> {
         ast: &ProtocolAst,
         return_codes: &[ReturnCodeSchema],
         interfaces: &[InterfaceSchema],
+        interface_asts: &[InterfaceAst],
     ) -> Option<ProtocolSchema> {
         let credentials = self.credentials(&ast.credentials);
         let request = self.envelope(ast.request.as_ref()?, "request");
@@ -37,7 +38,30 @@ impl Lowerer<'_> {
                 }
             }
         }
-        let signature = self.signature(ast.signature.as_ref()?, &request, &response, &known, ast.encryption.is_some());
+        let signature =
+            self.signature(ast.signature.as_ref()?, &request, &response, &known, ast.encryption.is_some(), false);
+        let mut signed_by = Vec::new();
+        for (side, rule_ast) in &ast.signed_by {
+            let sender = match side.value.as_str() {
+                "hospital" => Side::Hospital,
+                "platform" => Side::Platform,
+                other => {
+                    let message = format!("`signed_by` names `{other}` (expected hospital or platform)");
+                    self.diags.error(&side.pos, message);
+                    continue;
+                }
+            };
+            if signed_by.iter().any(|r: &SenderRule| r.sender == sender) {
+                self.diags.error(&side.pos, format!("`signed_by` names `{}` twice", side.value));
+            }
+            let encrypted = ast.encryption.is_some();
+            if let Some(rule) = self.signature(rule_ast, &request, &response, &known, encrypted, true) {
+                signed_by.push(SenderRule { sender, rule });
+            }
+        }
+        for interface in interface_asts {
+            self.interface_travel(interface, ast, ast.encryption.as_ref());
+        }
         let encryption = ast.encryption.as_ref().map(|e| self.encryption(e, &request, &known));
         if response.field_with_role(EnvelopeRole::Code).is_none() {
             let pos = &ast.response.as_ref()?.pos;
@@ -65,6 +89,7 @@ impl Lowerer<'_> {
             request,
             response,
             signature: signature?,
+            signed_by: Seq::Owned(signed_by),
             encryption,
             bindings: Seq::Owned(bindings),
             failures,
@@ -370,9 +395,33 @@ impl Lowerer<'_> {
         response: &EnvelopeSchema,
         known: &BTreeSet<String>,
         encrypted: bool,
+        own: bool,
     ) -> Option<SignatureRule> {
         let field = ast.field.as_ref()?;
-        for (envelope, which) in [(request, "request"), (response, "response")] {
+        // A sender's own rule writes its signature, and its headers, beside the envelope: a lines rule.
+        if own && ast.lines.is_none() {
+            let message = "a sender's own rule (`signed_by`) signs the body as sent: it needs `lines`";
+            self.diags.error(&ast.pos, message);
+        }
+        if !ast.headers.is_empty() && ast.lines.is_none() {
+            let message = "`headers` belong to a `lines` rule (the pairs form signs the envelope's own fields)";
+            self.diags.error(&ast.headers[0].0.pos, message);
+        }
+        let mut headers = Vec::new();
+        for (name, value) in &ast.headers {
+            self.template(&value.value, &value.pos, known);
+            let valid =
+                !name.value.is_empty() && name.value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            if !valid {
+                self.diags.error(&name.pos, format!("header `{}` must be [A-Za-z0-9_-]+", name.value));
+            }
+            headers.push(RuleHeader { name: Str::Owned(name.value.clone()), value: Str::Owned(value.value.clone()) });
+        }
+        // The rule's lines and carrier may read its own headers, as a receiver reads them back.
+        let mut known = known.clone();
+        known.extend(headers.iter().map(|h| h.name.to_string()));
+        let known = &known;
+        for (envelope, which) in [(request, "request"), (response, "response")].into_iter().filter(|_| !own) {
             let carrier = envelope.field_with_role(EnvelopeRole::Signature).map(|f| &*f.name);
             if carrier != Some(field.value.as_str()) {
                 let message = format!(
@@ -446,7 +495,37 @@ impl Lowerer<'_> {
             description: text(&ast.description),
             lines,
             carrier: opt(&ast.carrier),
+            headers: Seq::Owned(headers),
         })
+    }
+
+    /// An interface's `binding:` names a binding of the protocol, and its `encrypted:` a scheme of the encryption
+    /// rule (AEAD, whose box a sender fills at the rule's dotted `select`).
+    fn interface_travel(&mut self, interface: &InterfaceAst, ast: &ProtocolAst, encryption: Option<&EncryptionAst>) {
+        if let Some(binding) = &interface.binding {
+            let names: Vec<&str> = ast.bindings.iter().filter_map(|b| b.name.as_ref()).map(|n| &*n.value).collect();
+            if !names.contains(&binding.value.as_str()) {
+                let message = format!("unknown binding `{}` (the protocol's: {})", binding.value, names.join(", "));
+                self.diags.error(&binding.pos, message);
+            }
+        }
+        if let Some(encrypted) = &interface.encrypted {
+            let schemes: Vec<&str> =
+                encryption.iter().flat_map(|e| &e.schemes).filter_map(|s| s.name.as_ref()).map(|n| &*n.value).collect();
+            let selected = encryption.and_then(|e| e.select.as_ref()).is_some_and(|s| s.value.contains('.'));
+            if !schemes.contains(&encrypted.value.as_str()) {
+                let message = format!(
+                    "`encrypted` names `{}`, which is no scheme of the encryption rule (declared: {})",
+                    encrypted.value,
+                    if schemes.is_empty() { "none".to_owned() } else { schemes.join(", ") }
+                );
+                self.diags.error(&encrypted.pos, message);
+            } else if !selected {
+                let message =
+                    "`encrypted` needs the encryption rule's `select` to be a dotted path (the box's `algorithm`)";
+                self.diags.error(&encrypted.pos, message);
+            }
+        }
     }
 
     fn digest(&mut self, steps: &[S], at: &SourcePos, known: &BTreeSet<String>) -> Seq<DigestStep> {

@@ -59,8 +59,19 @@ impl Lowerer<'_> {
         if let Some((direction, envelope)) = envelope {
             let side = direction_name(direction);
             for (name, _) in &ast.inputs {
+                // Besides: a lines rule's message inputs the example fixed (`nonce`, `method`, `path`) and the
+                // members of an AEAD box a sender writes (`resource.nonce`, `resource.algorithm`).
+                let boxed = protocol.encryption.as_ref().is_some_and(|e| {
+                    e.select.as_deref() == Some(name.value.as_str())
+                        || e.schemes.iter().any(|s| {
+                            s.cipher.nonce.as_deref() == Some(name.value.as_str())
+                                || s.cipher.associated_data.as_deref() == Some(name.value.as_str())
+                        })
+                });
                 let known = protocol.credential(&name.value).is_some()
                     || CALL_INPUTS.contains(&name.value.as_str())
+                    || ["method", "path", "nonce"].contains(&name.value.as_str())
+                    || boxed
                     || envelope.field(&name.value).is_some();
                 if !known {
                     let message = format!(

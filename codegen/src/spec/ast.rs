@@ -39,6 +39,8 @@ pub struct ReturnCodeAst {
     pub description: Option<S>,
     pub aliases: Vec<S>,
     pub erratum: Vec<S>,
+    /// `status:` the HTTP status that carries the code.
+    pub status: Option<S>,
 }
 
 #[derive(Debug)]
@@ -95,6 +97,10 @@ pub struct InterfaceAst {
     /// `keys:` the fields that identify the call's business object, by wire name or dotted path.
     pub keys: Vec<S>,
     pub path: Option<S>,
+    /// `binding:` the one binding it travels under.
+    pub binding: Option<S>,
+    /// `encrypted:` the scheme its requests are sent under.
+    pub encrypted: Option<S>,
     pub retry: Option<S>,
     /// `effect: read | write`: whether a call changes the provider's state.
     pub effect: Option<S>,
@@ -210,6 +216,8 @@ pub struct ProtocolAst {
     pub request: Option<EnvelopeAst>,
     pub response: Option<EnvelopeAst>,
     pub signature: Option<SignatureAst>,
+    /// `signed_by:` a sender's own rule, by side.
+    pub signed_by: Vec<(S, SignatureAst)>,
     pub encryption: Option<EncryptionAst>,
     pub bindings: Vec<BindingAst>,
     pub failures: Option<FailuresAst>,
@@ -305,6 +313,8 @@ pub struct SignatureAst {
     pub description: Option<S>,
     pub lines: Option<Vec<S>>,
     pub carrier: Option<S>,
+    /// `headers:` name → template, written beside the signature.
+    pub headers: Vec<(S, S)>,
     pub pos: SourcePos,
 }
 

@@ -120,6 +120,7 @@ fn read_return_code(r: &mut FileReader, mut map: MapReader) -> Option<ReturnCode
         description: map.text(r, "description"),
         aliases: map.texts(r, "aliases"),
         erratum: map.one_or_many(r, "erratum"),
+        status: map.text(r, "status"),
     };
     map.finish(r);
     Some(code)
@@ -194,6 +195,8 @@ fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<
         service_aliases: map.texts(r, "service_aliases"),
         keys: map.texts(r, "keys"),
         path: map.text(r, "path"),
+        binding: map.text(r, "binding"),
+        encrypted: map.text(r, "encrypted"),
         retry: map.text(r, "retry"),
         effect: map.text(r, "effect"),
         description: map.text(r, "description"),

@@ -13,6 +13,7 @@ pub fn read(r: &mut FileReader, node: &Node) -> Option<ProtocolAst> {
         request: read_envelope(r, &mut map, "request"),
         response: read_envelope(r, &mut map, "response"),
         signature: map.node("signature").and_then(|n| r.mapping(n, "`signature`")).map(|m| read_signature(r, m)),
+        signed_by: read_signed_by(r, &mut map),
         encryption: map.node("encryption").and_then(|n| r.mapping(n, "`encryption`")).map(|m| read_encryption(r, m)),
         bindings: map.list(r, "bindings", "a binding", read_binding),
         failures: map.node("failures").and_then(|n| r.mapping(n, "`failures`")).map(|m| read_failures(r, m)),
@@ -102,6 +103,7 @@ fn read_signature(r: &mut FileReader, mut map: MapReader) -> SignatureAst {
         suffix: map.text(r, "suffix"),
         lines: map.node("lines").is_some().then(|| map.texts(r, "lines")),
         carrier: map.text(r, "carrier"),
+        headers: read_headers(r, &mut map),
         digest: map.texts(r, "digest"),
         order: map.text(r, "order"),
         compare: map.text(r, "compare"),
@@ -109,6 +111,40 @@ fn read_signature(r: &mut FileReader, mut map: MapReader) -> SignatureAst {
     };
     map.finish(r);
     signature
+}
+
+/// `signed_by: { platform: {…rule…} }`: each key a side, each value a signature rule.
+fn read_signed_by(r: &mut FileReader, parent: &mut MapReader) -> Vec<(S, SignatureAst)> {
+    let Some(node) = parent.node("signed_by") else { return Vec::new() };
+    let Some(map) = node.as_mapping() else {
+        r.mapping(node, "`signed_by`");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in map.iter() {
+        let side = S { value: key.as_str().to_owned(), pos: r.pos(key.span()) };
+        if let Some(rule) = r.mapping(value, "a signature rule").map(|m| read_signature(r, m)) {
+            out.push((side, rule));
+        }
+    }
+    out
+}
+
+/// `headers: { Name: "{template}" }`, in written order.
+fn read_headers(r: &mut FileReader, parent: &mut MapReader) -> Vec<(S, S)> {
+    let Some(node) = parent.node("headers") else { return Vec::new() };
+    let Some(map) = node.as_mapping() else {
+        r.mapping(node, "`headers`");
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, value) in map.iter() {
+        let name = S { value: key.as_str().to_owned(), pos: r.pos(key.span()) };
+        if let Some(value) = r.text(value, "a header's template") {
+            out.push((name, value));
+        }
+    }
+    out
 }
 
 fn read_encryption(r: &mut FileReader, mut map: MapReader) -> EncryptionAst {

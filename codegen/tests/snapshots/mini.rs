@@ -540,6 +540,8 @@ mod data {
                         ],
                     ),
                     path: None,
+                    binding: None,
+                    encrypted: None,
                     retry_safe: false,
                     effect: Effect::Write,
                     request: MessageId(2),
@@ -572,6 +574,8 @@ mod data {
                     service_aliases: Cow::Borrowed(&[]),
                     keys: Cow::Borrowed(&[]),
                     path: None,
+                    binding: None,
+                    encrypted: None,
                     retry_safe: true,
                     effect: Effect::Write,
                     request: MessageId(0),
@@ -803,7 +807,9 @@ mod data {
                 description: s(""),
                 lines: Cow::Borrowed(&[]),
                 carrier: None,
+                headers: Cow::Borrowed(&[]),
             },
+            signed_by: Cow::Borrowed(&[]),
             encryption: Some(EncryptionRule {
                 select: None,
                 schemes: Cow::Borrowed(

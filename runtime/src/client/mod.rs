@@ -192,8 +192,8 @@ impl Client {
         );
         async {
             tracing::debug!(payload = %crate::redact::payload(platform, schema.request, &request), "request");
-            let reply = self.exchange(protocol, binding, schema, &request).await?;
-            let reply = self.open(binding, schema, reply)?;
+            let (reply, sent) = self.exchange(protocol, binding, schema, &request).await?;
+            let reply = self.open(binding, schema, reply, &sent)?;
             tracing::Span::current().record("code", reply.code.as_str());
             if let Some(payload) = &reply.response {
                 tracing::debug!(payload = %crate::redact::payload(platform, schema.response, payload), "response");
@@ -213,8 +213,11 @@ impl Client {
             platform.interfaces.iter().find(|i| i.name == interface && i.provider == inner.side).ok_or_else(|| {
                 CallError::UnknownInterface { name: interface.to_owned(), platform: platform.name.to_string() }
             })?;
-        let binding = Binding::named(protocol, inner.config.binding.as_deref()).ok_or_else(|| {
-            CallError::UnknownBinding { name: inner.config.binding.clone().unwrap_or_default(), known: String::new() }
+        // An interface that travels under one binding (`binding:`) always does.
+        let name = schema.binding.as_deref().or(inner.config.binding.as_deref());
+        let binding = Binding::named(protocol, name).ok_or_else(|| CallError::UnknownBinding {
+            name: inner.config.binding.clone().unwrap_or_default(),
+            known: String::new(),
         })?;
         Ok((protocol, binding, schema))
     }
@@ -226,7 +229,7 @@ impl Client {
         binding: Binding<'_>,
         interface: &InterfaceSchema,
         request: &Value,
-    ) -> Result<HttpReply, CallError> {
+    ) -> Result<(HttpReply, HttpRequest), CallError> {
         let inner = &*self.inner;
         let attempts = if interface.retry_safe { inner.config.retries + 1 } else { 1 };
         let mut pause = inner.config.backoff;
@@ -255,7 +258,7 @@ impl Client {
                     pause = pause.saturating_mul(2);
                     attempt += 1;
                 }
-                other => return other,
+                other => return other.map(|reply| (reply, http)),
             }
         }
     }
@@ -280,10 +283,22 @@ impl Client {
         for (name, value) in &tamper.inputs {
             inputs.set(name.clone(), value.clone(), true);
         }
-        let envelope = Envelope::new(protocol, Direction::Request);
-        let payload = Payload { value: request, schema: Some((platform, interface.request)), root: None };
+        let envelope = Envelope::of_interface(protocol, Direction::Request, inner.side);
+        // An interface sent encrypted (a notification's `resource`) selects its scheme at the rule's dotted select.
+        if let (Some(scheme), Some(select)) =
+            (&interface.encrypted, protocol.encryption.as_ref().and_then(|e| e.select.as_ref()))
+        {
+            if inputs.get(select).is_none() {
+                inputs.set(select.to_string(), scheme.to_string(), false);
+            }
+        }
+        let inputs = envelope.message_inputs(&inputs).into_owned();
+        // The fields the path carries travel there, not in the body or the query.
+        let path_fields = interface.path_fields();
+        let (request, path_values) = split_path_fields(request, &path_fields);
+        let payload = Payload { value: &request, schema: Some((platform, interface.request)), root: None };
         let sealed = envelope
-            .seal_altered(payload, binding.format(), &inputs, tamper.alter())
+            .seal_deferred(payload, binding.format(), &inputs, tamper.alter())
             .map_err(|e| CallError::Seal(e.to_string()))?;
         let renamed;
         let interface = match &tamper.service {
@@ -293,16 +308,21 @@ impl Client {
             }
             None => interface,
         };
-        binding.request(inner.side, interface, &sealed).map_err(|e| CallError::Seal(e.to_string()))
+        let mut http = binding
+            .request_with(inner.side, interface, &sealed, &path_values)
+            .map_err(|e| CallError::Seal(e.to_string()))?;
+        // A lines rule signs the request as it goes: its method, its target with the query, its body.
+        let inputs = inputs.with("method", http.method_name()).with("path", http.target());
+        let body = http.body.clone();
+        envelope
+            .sign_sent(&mut http.headers, &body, &inputs, tamper.alter())
+            .map_err(|e| CallError::Seal(e.to_string()))?;
+        Ok(http)
     }
 
     async fn send(&self, request: &HttpRequest) -> Result<HttpReply, CallError> {
         let inner = &*self.inner;
-        let mut url = format!("{}{}", inner.base_url, request.path);
-        if !request.query.is_empty() {
-            let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&request.query).finish();
-            url = format!("{url}?{query}");
-        }
+        let url = format!("{}{}", inner.base_url, request.target());
         let builder = match request.method {
             HttpMethod::Get => inner.http.get(&url),
             HttpMethod::Post => inner.http.post(&url).body(request.body.clone()),
@@ -336,8 +356,11 @@ impl Client {
         binding: Binding<'_>,
         interface: &InterfaceSchema,
         reply: HttpReply,
+        sent: &HttpRequest,
     ) -> Result<Reply<Value>, CallError> {
-        open(&self.reading(), binding, interface, &interface.service, &reply)
+        let target = sent.target();
+        let reading = Reading { request_line: Some((sent.method_name(), &target)), ..self.reading() };
+        open(&reading, binding, interface, &interface.service, &reply)
     }
 
     fn reading(&self) -> Reading<'_> {
@@ -347,8 +370,28 @@ impl Client {
             credentials: &inner.config.credentials,
             limits: inner.config.limits,
             strictness: inner.config.strictness,
+            request_line: None,
         }
     }
+}
+
+/// The payload without the fields its interface's path carries, and those fields' values as text.
+pub fn split_path_fields<'v>(
+    payload: &'v Value,
+    path_fields: &[&str],
+) -> (std::borrow::Cow<'v, Value>, Vec<(String, String)>) {
+    let Value::Object(map) = payload else { return (std::borrow::Cow::Borrowed(payload), Vec::new()) };
+    if path_fields.is_empty() || !path_fields.iter().any(|f| map.contains_key(*f)) {
+        return (std::borrow::Cow::Borrowed(payload), Vec::new());
+    }
+    let mut rest = map.clone();
+    let mut values = Vec::new();
+    for field in path_fields {
+        if let Some(value) = rest.shift_remove(*field) {
+            values.push((field.to_string(), crate::validate::scalar_text(&value).unwrap_or_else(|| value.to_string())));
+        }
+    }
+    (std::borrow::Cow::Owned(Value::Object(rest)), values)
 }
 
 /// What reading a reply needs: the schema, the caller's credentials, the limits and the strictness.
@@ -358,6 +401,8 @@ pub struct Reading<'a> {
     pub credentials: &'a Inputs,
     pub limits: Limits,
     pub strictness: crate::strictness::Strictness,
+    /// The method and target (path and query) of the request answered, for a rule whose lines read them.
+    pub request_line: Option<(&'a str, &'a str)>,
 }
 
 /// Verifies, decrypts and reads a reply to `interface`, called as `service` (its name or the alias the request
@@ -378,8 +423,12 @@ pub fn open(
         Ok(text) => text,
         Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Reply(e.to_string()))),
     };
-    let envelope = Envelope::new(protocol, Direction::Response);
-    let inputs = reading.credentials.clone().with("service", service.to_owned());
+    let envelope = Envelope::of_interface(protocol, Direction::Response, interface.provider);
+    let mut inputs = reading.credentials.clone().with("service", service.to_owned());
+    if let Some((method, target)) = reading.request_line.filter(|_| envelope.rule().is_lines()) {
+        inputs.set("method", method.to_owned(), false);
+        inputs.set("path", target.to_owned(), false);
+    }
     let opened = match envelope.open_text(&text, &reply.headers, binding.format(), &inputs, limits) {
         Ok(opened) => opened,
         Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Verify(e.to_string()))),
@@ -391,8 +440,19 @@ pub fn open(
                 reply.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(&field.name)).map(|(_, v)| v.clone())
             })
         };
-    let code = role(EnvelopeRole::Code).unwrap_or_default();
-    let message = role(EnvelopeRole::Message).unwrap_or_default();
+    // Where statuses carry codes, a reply without a code field has the code of its status: a 2xx the success code.
+    let by_status = || {
+        let declared = platform.return_codes.iter().chain(interface.return_codes.iter());
+        let mut declared = declared.filter(|c| c.status.is_some());
+        let mut all = declared.clone();
+        declared
+            .find(|c| c.status == Some(reply.status))
+            .or_else(|| (200..300).contains(&reply.status).then(|| all.find(|c| c.success)).flatten())
+    };
+    let from_status = role(EnvelopeRole::Code).is_none().then(by_status).flatten();
+    let code = role(EnvelopeRole::Code).or_else(|| from_status.map(|c| c.code.to_string())).unwrap_or_default();
+    let message =
+        role(EnvelopeRole::Message).or_else(|| from_status.map(|c| c.message.to_string())).unwrap_or_default();
     let success =
         platform.return_codes.iter().any(|c| c.success && (c.code == code || c.aliases.iter().any(|a| *a == code)));
     let payload = match opened.payload {

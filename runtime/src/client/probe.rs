@@ -66,7 +66,9 @@ impl Client {
         };
         let read = match (&parts, &reply) {
             (Ok((_, binding, schema)), Ok(reply)) => {
-                Some(super::open(&self.reading(), *binding, schema, service.unwrap_or(&schema.service), reply))
+                let target = request.target();
+                let reading = super::Reading { request_line: Some((request.method_name(), &target)), ..self.reading() };
+                Some(super::open(&reading, *binding, schema, service.unwrap_or(&schema.service), reply))
             }
             _ => None,
         };

@@ -1,41 +1,98 @@
 //! The lines canonical form and the structured carrier (WeChat Pay v3's): the body signed exactly as serialized,
 //! a nonce fresh per message, and the signature written into, and read out of, one `SCHEME k="v",…` header.
 
-use super::{Envelope, EnvelopeError, Sealed};
+use super::{Alter, Envelope, EnvelopeError, Sealed};
 use crate::secret::Inputs;
 use crate::signature::VerifyError;
 use serde_json::Map;
 use std::borrow::Cow;
 
 impl Envelope<'_> {
-    /// `inputs` with a fresh `nonce` where the rule or an envelope field reads one and none is given.
-    pub(super) fn with_nonce<'i>(&self, inputs: &'i Inputs) -> Cow<'i, Inputs> {
-        let reads = self.protocol.signature.reads("nonce")
+    /// `inputs` with a fresh `nonce` where the rule or an envelope field reads one and none is given, and, where the
+    /// rule reads a `timestamp` no input gives, the Unix time in seconds (WeChat Pay's): what one message's string to
+    /// sign, carrier and headers share. A sender that signs in two steps ([`Envelope::seal_deferred`], then
+    /// [`Envelope::sign_sent`]) takes them once here and passes them to both.
+    pub fn message_inputs<'i>(&self, inputs: &'i Inputs) -> Cow<'i, Inputs> {
+        let reads_nonce = self.rule.reads("nonce")
             || self.schema.fields.iter().any(|f| f.value.as_deref().is_some_and(|v| v.contains("{nonce}")));
-        if reads && inputs.get("nonce").is_none() {
-            Cow::Owned(inputs.clone().with("nonce", crate::nonce::alphanumeric(32)))
-        } else {
-            Cow::Borrowed(inputs)
+        let nonce = reads_nonce && inputs.get("nonce").is_none();
+        let timestamp = self.rule.reads("timestamp") && inputs.get("timestamp").is_none();
+        if !nonce && !timestamp {
+            return Cow::Borrowed(inputs);
         }
+        let mut owned = inputs.clone();
+        if nonce {
+            owned.set("nonce", crate::nonce::alphanumeric(32), false);
+        }
+        if timestamp {
+            owned.set("timestamp", chrono::Utc::now().timestamp().to_string(), false);
+        }
+        Cow::Owned(owned)
     }
 
     /// Under the lines form, signs the body exactly as serialized and adds the signature's header; otherwise the
     /// message is signed already.
-    pub(super) fn sign_lines(&self, mut sealed: Sealed, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
-        let rule = &self.protocol.signature;
-        if !rule.is_lines() {
+    pub(super) fn sign_lines(
+        &self,
+        mut sealed: Sealed,
+        inputs: &Inputs,
+        alter: Alter,
+    ) -> Result<Sealed, EnvelopeError> {
+        if !self.rule.is_lines() {
             return Ok(sealed);
         }
-        let inputs = sealed.headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
-        let inputs = inputs.with("body", sealed.body.clone());
-        let value = self.signer().value(&Map::new(), &inputs)?;
-        sealed.headers.push((rule.field.to_string(), self.carried(value, &inputs)?));
+        self.sign_sent(&mut sealed.headers, &sealed.body.clone(), inputs, alter)?;
         Ok(sealed)
+    }
+
+    /// Signs a message as it is sent, under a lines rule: `body` exactly as it goes on the wire (empty for a GET or
+    /// a 204), with `inputs` giving `method` and `path` (with its query) where the lines read them. Writes the
+    /// rule's headers and its signature's into `headers`. A rule of the pairs form signed the message already.
+    pub fn sign_sent(
+        &self,
+        headers: &mut Vec<(String, String)>,
+        body: &str,
+        inputs: &Inputs,
+        alter: Alter,
+    ) -> Result<(), EnvelopeError> {
+        let rule = self.rule;
+        if !rule.is_lines() {
+            return Ok(());
+        }
+        let mut inputs = headers.iter().fold(inputs.clone(), |acc, (k, v)| acc.with(k.clone(), v.clone()));
+        for header in rule.headers.iter() {
+            let value = crate::template::render(&header.value, &inputs)?;
+            inputs.set(header.name.to_string(), value.clone(), false);
+            headers.push((header.name.to_string(), value));
+        }
+        let inputs = inputs.with("body", body);
+        let value = self.signer().value(&Map::new(), &inputs)?;
+        let value = match alter.signature {
+            Some(rewrite) => match rewrite(&value) {
+                Some(value) => value,
+                None => return Ok(()),
+            },
+            None => value,
+        };
+        headers.push((rule.field.to_string(), self.carried(value, &inputs)?));
+        Ok(())
+    }
+
+    /// The received headers, those the rule writes under the rule's spelling (HTTP lower-cases names on the way).
+    pub(super) fn rule_headers<'h>(&self, headers: &'h [(String, String)]) -> Cow<'h, [(String, String)]> {
+        if self.rule.headers.is_empty() {
+            return Cow::Borrowed(headers);
+        }
+        let renamed = headers.iter().map(|(name, value)| {
+            let spelled = self.rule.headers.iter().find(|h| h.name.eq_ignore_ascii_case(name));
+            (spelled.map_or_else(|| name.clone(), |h| h.name.to_string()), value.clone())
+        });
+        Cow::Owned(renamed.collect())
     }
 
     /// The signature as its field carries it: alone, or inside the rule's structured carrier.
     pub(super) fn carried(&self, signature: String, inputs: &Inputs) -> Result<String, EnvelopeError> {
-        match &self.protocol.signature.carrier {
+        match &self.rule.carrier {
             None => Ok(signature),
             Some(carrier) => Ok(crate::signature::carrier::write(carrier, inputs, &signature)?),
         }
@@ -48,10 +105,10 @@ impl Envelope<'_> {
         received: Option<String>,
         inputs: &'i Inputs,
     ) -> Result<(Option<String>, Cow<'i, Inputs>), EnvelopeError> {
-        let (Some(carrier), Some(received)) = (&self.protocol.signature.carrier, &received) else {
+        let (Some(carrier), Some(received)) = (&self.rule.carrier, &received) else {
             return Ok((received, Cow::Borrowed(inputs)));
         };
-        let field = self.protocol.signature.field.to_string();
+        let field = self.rule.field.to_string();
         let scheme = carrier.split(' ').next().unwrap_or_default().to_owned();
         let params =
             crate::signature::carrier::read(carrier, received).ok_or(VerifyError::Carrier { field, scheme })?;

@@ -4,7 +4,8 @@
 use crate::cipher::{self, CipherError};
 use crate::codec::{CodecError, Limits, json, xml};
 use crate::schema::{
-    Direction, EnvelopeRole, EnvelopeSchema, MessageId, Place, PlatformSchema, ProtocolSchema, SignOrder,
+    Direction, EnvelopeRole, EnvelopeSchema, MessageId, Place, PlatformSchema, ProtocolSchema, Side, SignOrder,
+    SignatureRule,
 };
 use crate::secret::Inputs;
 use crate::signature::{SignError, Signer, VerifyError};
@@ -114,8 +115,9 @@ pub fn sorted_json(value: &Value) -> String {
 #[derive(Debug, Clone)]
 pub struct Envelope<'p> {
     protocol: &'p ProtocolSchema,
-    direction: Direction,
     schema: &'p EnvelopeSchema,
+    /// The signature rule its messages follow: the protocol's `signature`, or its sender's own (`signed_by`).
+    rule: &'p SignatureRule,
 }
 
 /// An opened message: its envelope fields, the header values and the payload.
@@ -153,8 +155,29 @@ impl Opened {
 }
 
 impl<'p> Envelope<'p> {
+    /// The envelope of messages under the protocol's `signature` rule.
     pub fn new(protocol: &'p ProtocolSchema, direction: Direction) -> Envelope<'p> {
-        Envelope { protocol, direction, schema: protocol.envelope(direction) }
+        Envelope { protocol, schema: protocol.envelope(direction), rule: &protocol.signature }
+    }
+
+    /// The envelope of messages `sender` sends, under its own rule where it has one (`signed_by`).
+    pub fn sent_by(protocol: &'p ProtocolSchema, direction: Direction, sender: Side) -> Envelope<'p> {
+        Envelope { protocol, schema: protocol.envelope(direction), rule: protocol.rule_of(sender) }
+    }
+
+    /// The envelope of a message of an interface provided by `provider`: a request is sent by the other side, a
+    /// response by the provider.
+    pub fn of_interface(protocol: &'p ProtocolSchema, direction: Direction, provider: Side) -> Envelope<'p> {
+        let sender = match direction {
+            Direction::Request => provider.other(),
+            Direction::Response => provider,
+        };
+        Envelope::sent_by(protocol, direction, sender)
+    }
+
+    /// The signature rule it follows.
+    pub fn rule(&self) -> &'p SignatureRule {
+        self.rule
     }
 
     pub fn schema(&self) -> &'p EnvelopeSchema {
@@ -162,7 +185,7 @@ impl<'p> Envelope<'p> {
     }
 
     fn signer(&self) -> Signer<'p> {
-        Signer::for_protocol(self.protocol, self.direction)
+        Signer::new(self.rule, self.schema)
     }
 
     /// Wraps `payload`. `inputs` carries the credentials, `service`, `format`, `timestamp` and values for fields
@@ -195,12 +218,34 @@ impl<'p> Envelope<'p> {
 
     /// Wraps no payload at all: an error reply, or a message the document says carries nothing.
     pub fn seal_bare(&self, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
+        let sealed = self.seal_bare_deferred(format, inputs)?;
+        let inputs = self.message_inputs(inputs);
+        self.sign_lines(sealed, &inputs, Alter::default())
+    }
+
+    /// Wraps no payload, as [`seal_bare`](Self::seal_bare), leaving a lines rule's signature to
+    /// [`sign_sent`](Self::sign_sent) over the body as it is finally sent (none, for a 204).
+    pub fn seal_bare_deferred(&self, format: Format, inputs: &Inputs) -> Result<Sealed, EnvelopeError> {
         let inputs = with_format(inputs, format);
-        let inputs = self.with_nonce(&inputs);
+        let inputs = self.message_inputs(&inputs);
         let (mut body, mut headers) = self.fields(&inputs)?;
         self.sign_into(&mut body, &mut headers, &inputs, Alter::default())?;
-        let sealed = self.serialize(body, headers, format)?;
-        self.sign_lines(sealed, &inputs)
+        self.serialize(body, headers, format)
+    }
+
+    /// Wraps `payload` as [`seal_altered`](Self::seal_altered) does, leaving a lines rule's signature to
+    /// [`sign_sent`](Self::sign_sent): the message is signed as the transport sends it (a GET's body in its query,
+    /// a path's fields in its path). `inputs` should come from [`message_inputs`](Self::message_inputs), so that
+    /// both steps share one nonce and timestamp.
+    pub fn seal_deferred(
+        &self,
+        payload: Payload,
+        format: Format,
+        inputs: &Inputs,
+        alter: Alter,
+    ) -> Result<Sealed, EnvelopeError> {
+        let text = payload.text(format)?;
+        self.seal_unsigned_lines(&text, Some(payload.value), format, inputs, alter)
     }
 
     /// The envelope's fields: from an input named after each, or its template.
@@ -241,8 +286,22 @@ impl<'p> Envelope<'p> {
         inputs: &Inputs,
         alter: Alter,
     ) -> Result<Sealed, EnvelopeError> {
+        let inputs = self.message_inputs(inputs);
+        let sealed = self.seal_unsigned_lines(text, value, format, &inputs, alter)?;
+        self.sign_lines(sealed, &inputs, alter)
+    }
+
+    /// Sealed, but a lines rule's signature not yet made.
+    fn seal_unsigned_lines(
+        &self,
+        text: &str,
+        value: Option<&Value>,
+        format: Format,
+        inputs: &Inputs,
+        alter: Alter,
+    ) -> Result<Sealed, EnvelopeError> {
         let inputs = with_format(inputs, format);
-        let inputs = self.with_nonce(&inputs);
+        let inputs = self.message_inputs(&inputs);
         let inputs = &*inputs;
         let (mut body, mut headers) = self.fields(inputs)?;
         let scheme = self.scheme(&body, Some(inputs))?;
@@ -259,7 +318,7 @@ impl<'p> Envelope<'p> {
                 None => parse_payload(text, format, Limits::default()).map(std::borrow::Cow::Owned),
             }
         };
-        match (scheme, &placement.ciphertext, self.protocol.signature.order) {
+        match (scheme, &placement.ciphertext, self.rule.order) {
             (Some(scheme), Some(ciphertext_field), SignOrder::SignThenEncrypt) => {
                 // The plaintext is signed where it belongs, then replaced by its ciphertext.
                 self.place_payload(&mut body, structured(format)?);
@@ -280,8 +339,7 @@ impl<'p> Envelope<'p> {
                 self.sign_into(&mut body, &mut headers, inputs, alter)?;
             }
         }
-        let sealed = self.serialize(body, headers, format)?;
-        self.sign_lines(sealed, inputs)
+        self.serialize(body, headers, format)
     }
 
     fn serialize(
@@ -337,7 +395,7 @@ impl<'p> Envelope<'p> {
         inputs: &Inputs,
         alter: Alter,
     ) -> Result<(), EnvelopeError> {
-        if self.protocol.signature.is_lines() {
+        if self.rule.is_lines() {
             // Signed once the body is written: `sign_lines`.
             return Ok(());
         }
@@ -355,7 +413,7 @@ impl<'p> Envelope<'p> {
             return Ok(());
         };
         let value = self.carried(value, inputs)?;
-        let field = &self.protocol.signature.field;
+        let field = &self.rule.field;
         match self.schema.field(field).map(|f| f.place) {
             Some(Place::Header) => headers.push((field.to_string(), value)),
             _ => {
@@ -423,6 +481,8 @@ impl<'p> Envelope<'p> {
         limits: Limits,
     ) -> Result<OpenedText, EnvelopeError> {
         let parsed = match format {
+            // A lines rule signs the body as sent, none included (a 204, a GET): no body is no fields.
+            _ if self.rule.is_lines() && body.is_empty() => Value::Object(Map::new()),
             Format::Json => json::parse(body, limits)?,
             Format::Xml => xml::parse(body, limits)?.value,
         };
@@ -430,7 +490,7 @@ impl<'p> Envelope<'p> {
         if format == Format::Xml {
             xml::refuse_repeated_fields(&fields, self.schema.field_names())?;
         }
-        if self.protocol.signature.is_lines() && inputs.get("body").is_none() {
+        if self.rule.is_lines() && inputs.get("body").is_none() {
             // The lines form signs the body as it came, byte for byte: never a re-serialization of it.
             return self.open_fields(fields, headers, format, &inputs.clone().with("body", body), limits);
         }
@@ -447,7 +507,8 @@ impl<'p> Envelope<'p> {
         limits: Limits,
     ) -> Result<OpenedText, EnvelopeError> {
         // The headers join the inputs (templates may read them) where they replace nothing; a server has set them
-        // already, so copy only when not.
+        // already, so copy only when not. Those the rule writes join under the rule's spelling.
+        let headers = &*self.rule_headers(headers);
         let inputs = with_headers(self.protocol, inputs, headers);
         let inputs = &*inputs;
         let signature = self.signature_value(&fields, headers);
@@ -465,7 +526,7 @@ impl<'p> Envelope<'p> {
             .and_then(|c| member(&fields, c))
             .and_then(Value::as_str)
             .filter(|c| !c.is_empty());
-        let payload = match (scheme, ciphertext, self.protocol.signature.order) {
+        let payload = match (scheme, ciphertext, self.rule.order) {
             (Some(scheme), Some(ciphertext), SignOrder::SignThenEncrypt) => {
                 let text = cipher::decrypt(scheme, ciphertext, inputs)?;
                 let payload = if text.trim().is_empty() { Value::Null } else { parse_payload(&text, format, limits)? };
@@ -503,7 +564,7 @@ impl<'p> Envelope<'p> {
     ) -> Result<Map<String, Value>, EnvelopeError> {
         let mut view = fields.clone();
         let placement = &self.schema.payload;
-        if self.protocol.signature.order != SignOrder::SignThenEncrypt {
+        if self.rule.order != SignOrder::SignThenEncrypt {
             return Ok(view);
         }
         let (Some(field), Some(ciphertext)) = (&placement.field, &placement.ciphertext) else { return Ok(view) };
@@ -521,7 +582,7 @@ impl<'p> Envelope<'p> {
     }
 
     fn signature_value(&self, fields: &Map<String, Value>, headers: &[(String, String)]) -> Option<String> {
-        let name = &self.protocol.signature.field;
+        let name = &self.rule.field;
         fields
             .get(&**name)
             .and_then(Value::as_str)
@@ -535,7 +596,7 @@ impl<'p> Envelope<'p> {
         inputs: &Inputs,
         signature: Option<&str>,
     ) -> Result<(), EnvelopeError> {
-        let received = signature.ok_or_else(|| VerifyError::Missing(self.protocol.signature.field.to_string()))?;
+        let received = signature.ok_or_else(|| VerifyError::Missing(self.rule.field.to_string()))?;
         Ok(self.signer().verify(fields, inputs, received)?)
     }
 
@@ -616,7 +677,7 @@ impl<'p> Envelope<'p> {
             None => String::new(),
         };
         Ok(RawCrypto {
-            digest: &self.protocol.signature.digest,
+            digest: &self.rule.digest,
             canonical,
             scheme,
             plaintext: payload.to_owned(),

@@ -90,7 +90,14 @@ pub(crate) fn request(
     let mut readings = Vec::new();
     for route in routes.into_iter().filter(|r| side.is_none_or(|side| r.side == side)) {
         let reader = Reader { platform, side: route.side, config, diagnose };
+        let target = match &captured.query {
+            Some(query) => format!("{}?{query}", captured.path),
+            None => captured.path.clone(),
+        };
         let request = Request {
+            method: &captured.method,
+            target: &target,
+            path_params: &[],
             bindings: &route.bindings,
             interface: route.interface.as_deref(),
             path_service: route.path_service.as_deref(),
@@ -259,6 +266,8 @@ fn reply(
         credentials: &config.credentials,
         limits: config.limits,
         strictness: config.strictness,
+        // Not kept: a proxy reads a reply whose rule signs the request's line as a mismatch (not yet built).
+        request_line: None,
     };
     match client::open(&reading, binding, interface, service, &http) {
         Ok(reply) => {

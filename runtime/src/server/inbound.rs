@@ -50,6 +50,11 @@ pub(crate) struct Reader<'a> {
 
 /// One HTTP request, as the router hands it over.
 pub(crate) struct Request<'a> {
+    /// The HTTP method and the request target as received (path and query), for a rule whose lines read them.
+    pub method: &'a str,
+    pub target: &'a str,
+    /// The request fields the interface's `{field}` path carried, percent-decoded.
+    pub path_params: &'a [(String, String)],
     /// The bindings that share the route (XML and JSON on one path).
     pub bindings: &'a [usize],
     /// The interface, where the route is its own (`{path}`).
@@ -135,7 +140,7 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
             }
             summary.code =
                 shared.platform.return_codes.iter().find(|c| c.success).map(|c| c.code.to_string()).unwrap_or_default();
-            seal_reply(&reader, protocol, &binding, interface, &reply_service, Ok(value))
+            seal_reply(&reader, protocol, &binding, interface, &reply_service, line(&request), Ok(value))
         }
         Err(Stop::Repeat(reply)) => {
             summary.code = "REPEAT".to_owned();
@@ -149,13 +154,18 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
         Err(Stop::Refused(refusal)) => {
             summary.code = refusal.code.clone();
             summary.refused = Some(refusal.detail.clone());
-            seal_reply(&reader, protocol, &binding, interface, &reply_service, Err(refusal))
+            seal_reply(&reader, protocol, &binding, interface, &reply_service, line(&request), Err(refusal))
         }
     };
     if let Some(ticket) = found.ticket {
         ticket.answered(&reply).await;
     }
     (reply, summary)
+}
+
+/// The request's method and target, which a reply's lines may read.
+fn line<'r>(request: &Request<'r>) -> Option<(&'r str, &'r str)> {
+    Some((request.method, request.target))
 }
 
 /// The binding of the route's bindings a request uses.
@@ -204,7 +214,15 @@ pub(crate) fn read(reader: &Reader<'_>, request: &Request<'_>) -> Read {
         Err(e) => Err(Refusal::new(&protocol.failures.charset, not_utf8(request.body, e)).into()),
         Ok(text) => {
             open_request(reader, protocol, &binding, request, text, &mut found).and_then(|(interface, opened, _)| {
-                let (payload, _) = read_payload(reader, protocol, &binding, interface, opened.payload, &mut found)?;
+                let (payload, _) = read_payload(
+                    reader,
+                    protocol,
+                    &binding,
+                    interface,
+                    opened.payload,
+                    request.path_params,
+                    &mut found,
+                )?;
                 Ok((opened.fields, payload))
             })
         }
@@ -228,7 +246,7 @@ pub(crate) fn refuse(reader: &Reader<'_>, read: &Read, refusal: Refusal) -> Opti
     }
     let interface = read.found.service.as_deref().and_then(|s| find(reader, Some(s), None));
     let service = reply_service(interface, &read.found);
-    Some(seal_reply(reader, protocol, &binding, interface, &service, Err(refusal)))
+    Some(seal_reply(reader, protocol, &binding, interface, &service, None, Err(refusal)))
 }
 
 /// What the pipeline finds out on the way, for the reply, the log line and a proxy's journal.
@@ -275,7 +293,8 @@ async fn pipeline(
             }
         }
     }
-    let (payload, warnings) = read_payload(&reader, protocol, binding, interface, opened.payload, found)?;
+    let (payload, warnings) =
+        read_payload(&reader, protocol, binding, interface, opened.payload, request.path_params, found)?;
     let once = match (&shared.config.store, &interface.idempotency) {
         (Some(store), Some(declared)) => {
             match once::claim(store, &shared.platform, shared.side, interface, declared, &payload).await {
@@ -398,6 +417,14 @@ fn open_request<'s>(
     })?;
     found.service = Some(interface.name.to_string());
     found.alias = named.filter(|n| interface.service_aliases.iter().any(|a| a == n));
+    if !interface.travels_under(&binding.schema.name) {
+        let detail = format!(
+            "`{}` travels under the binding `{}` only",
+            interface.name,
+            interface.binding.as_deref().unwrap_or_default()
+        );
+        return Err(Refusal::new(&failures.unknown_service, detail).into());
+    }
     let sent = fresh_time(reader, protocol, &fields, request.headers)?;
     // An envelope under an alias is checked, and answered, under the name it was sent with.
     let spoken = found.alias.clone().unwrap_or_else(|| interface.service.to_string());
@@ -409,7 +436,14 @@ fn open_request<'s>(
             inputs.set(name.clone(), value.clone(), false);
         }
     }
-    let envelope = Envelope::new(protocol, Direction::Request);
+    let envelope = Envelope::of_interface(protocol, Direction::Request, reader.side);
+    if envelope.rule().is_lines() {
+        // The lines sign the request as it came: its method, its target with the query, its body (none for a GET).
+        inputs.set("method", request.method.to_owned(), false);
+        inputs.set("path", request.target.to_owned(), false);
+        let sent = if binding.schema.method == HttpMethod::Get { "" } else { body };
+        inputs.set("body", sent.to_owned(), false);
+    }
     // A refused signature is diagnosed where asked, or (briefly) at debug level: which variant the counterpart used.
     let options = reader.diagnose.or_else(|| tracing::enabled!(tracing::Level::DEBUG).then(Options::quick));
     let kept = options.map(|_| fields.clone());
@@ -434,6 +468,14 @@ fn open_request<'s>(
         refusal_for(protocol, e)
     })?;
     found.verified = Some(true);
+    if interface.encrypted.is_some() && opened.scheme.is_none() {
+        let detail = format!(
+            "`{}` must arrive encrypted ({})",
+            interface.name,
+            interface.encrypted.as_deref().unwrap_or_default()
+        );
+        return Err(Refusal::new(&failures.decrypt, detail).into());
+    }
     Ok((interface, opened, sent))
 }
 
@@ -445,16 +487,39 @@ fn read_payload(
     binding: &Binding<'_>,
     interface: &InterfaceSchema,
     payload: OpenedPayload,
+    path_params: &[(String, String)],
     found: &mut Found,
 ) -> Result<(Value, Violations), Stop> {
     let failures = &protocol.failures;
     let limits = reader.config.limits;
-    let payload = match payload {
+    let mut payload = match payload {
         OpenedPayload::Value(v) => v,
         OpenedPayload::Text(text) => transport::parse_body(binding.format(), &text, limits).map_err(|e| {
             Refusal::new(codec_code(failures, &e, &failures.decrypt), format!("the decrypted payload: {e}"))
         })?,
     };
+    // The fields the path carries join the payload, validated with it; one the body says otherwise is refused.
+    let carried = interface.path_fields();
+    for (name, value) in path_params.iter().filter(|(name, _)| carried.contains(&name.as_str())) {
+        crate::codec::Step::Key(&crate::codec::Step::Root, name)
+            .check_text(value)
+            .map_err(|e| Refusal::new(&failures.malformed, format!("the path: {e}")))?;
+        if payload.is_null() {
+            payload = Value::Object(Map::new());
+        }
+        let Value::Object(map) = &mut payload else {
+            return Err(Refusal::new(&failures.malformed, "the payload is not an object").into());
+        };
+        match map.get(name.as_str()).and_then(crate::validate::scalar_text) {
+            Some(body) if body != *value => {
+                let detail = format!("`{name}` is `{}` in the path and `{}` in the body", escape(value), escape(&body));
+                return Err(Refusal::new(&failures.invalid, detail).into());
+            }
+            _ => {
+                map.insert(name.clone(), Value::String(value.clone()));
+            }
+        }
+    }
     if binding.format() == WireFormat::Xml {
         xml::refuse_repeats(reader.platform, interface.request, &payload)
             .map_err(|e| Refusal::new(&failures.malformed, format!("the payload: {e}")))?;
@@ -515,9 +580,13 @@ fn seal_reply(
     binding: &Binding,
     interface: Option<&InterfaceSchema>,
     service: &str,
+    line: Option<(&str, &str)>,
     outcome: Result<Value, Refusal>,
 ) -> HttpReply {
     let platform = reader.platform;
+    // Where statuses carry codes (`status:`), the reply's status is its code's; the success code with one is not
+    // written into the body.
+    let code_status = |code: &str| platform.return_code(interface, code).and_then(|c| c.status);
     let (code, message) = match &outcome {
         Ok(_) => {
             let success = platform.return_codes.iter().find(|c| c.success);
@@ -544,21 +613,54 @@ fn seal_reply(
         let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));
         inputs.set("timestamp", stamp, false);
     }
+    let status = code_status(&code);
+    let carried_by_status = outcome.is_ok() && status.is_some();
     for (role, value) in [(EnvelopeRole::Code, &code), (EnvelopeRole::Message, &message)] {
-        if let Some(field) = protocol.response.field_with_role(role) {
+        if let Some(field) = protocol.response.field_with_role(role).filter(|_| !carried_by_status) {
             inputs.set(field.name.to_string(), value.clone(), false);
         }
     }
-    let envelope = Envelope::new(protocol, Direction::Response);
+    let provider = interface.map_or(reader.side, |i| i.provider);
+    let envelope = Envelope::of_interface(protocol, Direction::Response, provider);
+    // Where the reply's lines read the request's line (an input named so would otherwise fill a field so named).
+    if let Some((method, target)) = line.filter(|_| envelope.rule().is_lines()) {
+        inputs.set("method", method.to_owned(), false);
+        inputs.set("path", target.to_owned(), false);
+    }
+    let inputs = envelope.message_inputs(&inputs).into_owned();
     let format = binding.format();
     let sealed = match (&outcome, interface) {
-        (Ok(value), Some(i)) if platform.message(i.response).kind != MessageKind::Empty => {
-            envelope.seal(Payload { value, schema: Some((platform, i.response)), root: None }, format, &inputs)
-        }
-        _ => envelope.seal_bare(format, &inputs),
+        (Ok(value), Some(i)) if platform.message(i.response).kind != MessageKind::Empty => envelope.seal_deferred(
+            Payload { value, schema: Some((platform, i.response)), root: None },
+            format,
+            &inputs,
+            crate::envelope::Alter::default(),
+        ),
+        _ => envelope.seal_bare_deferred(format, &inputs),
     };
-    match sealed {
-        Ok(sealed) => binding.reply(service, sealed),
+    let signed = sealed.and_then(|mut sealed| {
+        // A success with nothing to carry, where statuses carry codes, is `204 No Content`.
+        let empty = carried_by_status && sealed.body.trim() == "{}";
+        if empty {
+            sealed.body.clear();
+        }
+        let body = sealed.body.clone();
+        envelope.sign_sent(&mut sealed.headers, &body, &inputs, crate::envelope::Alter::default())?;
+        Ok((sealed, empty))
+    });
+    match signed {
+        Ok((sealed, empty)) => {
+            let mut reply = binding.reply(service, sealed);
+            match (empty, status) {
+                (true, _) => {
+                    reply.status = 204;
+                    reply.headers.retain(|(name, _)| !name.eq_ignore_ascii_case("content-type"));
+                }
+                (false, Some(status)) => reply.status = status,
+                (false, None) => {}
+            }
+            reply
+        }
         Err(e) => {
             tracing::error!(error = %e, "cannot seal the reply");
             plain(500, "the server cannot seal its reply (see its log)")

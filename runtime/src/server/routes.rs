@@ -13,7 +13,7 @@ use axum::Router;
 use axum::body::Body;
 use axum::extract::rejection::RawPathParamsRejection;
 use axum::extract::{RawPathParams, RawQuery};
-use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use axum::http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use chrono::FixedOffset;
@@ -99,7 +99,8 @@ pub fn router(
             soap_paths.push(template.to_owned());
         }
         if template.contains("{path}") {
-            for interface in platform.interfaces.iter().filter(|i| i.provider == side) {
+            let travels = platform.interfaces.iter().filter(|i| i.provider == side && i.travels_under(&binding.name));
+            for interface in travels {
                 let path = template.replace("{path}", interface.path.as_deref().unwrap_or_default());
                 let entry = groups.entry((is_get, path)).or_default();
                 entry.0.push(index);
@@ -116,12 +117,18 @@ pub fn router(
         let route = Arc::new(Route { shared: shared.clone(), bindings, interface });
         // The path parameters as a `Result`: a segment that is not UTF-8 once percent-decoded (`/wd/spi/%FF`) is
         // refused with the platform's code in a signed reply, not with axum's bare 400.
-        let handler = move |params: Result<RawPathParams, RawPathParamsRejection>,
+        let handler = move |method: Method,
+                            uri: Uri,
+                            params: Result<RawPathParams, RawPathParamsRejection>,
                             query: RawQuery,
                             headers: HeaderMap,
                             body: Body| {
             let route = route.clone();
-            async move { serve(route, params, query, headers, body).await }
+            let line = (
+                method.as_str().to_owned(),
+                uri.path_and_query().map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned()),
+            );
+            async move { serve(route, line, params, query, headers, body).await }
         };
         let method = methods.remove(&path).unwrap_or_default();
         let method = if is_get { method.get(handler) } else { method.post(handler) };
@@ -144,6 +151,7 @@ pub fn router(
 
 fn serve(
     route: Arc<Route>,
+    line: (String, String),
     params: Result<RawPathParams, RawPathParamsRejection>,
     query: RawQuery,
     headers: HeaderMap,
@@ -153,11 +161,12 @@ fn serve(
     // over a suspension stays current on the worker thread, so the next request polled there became its child —
     // chains of thousands of nested spans, log lines of 100 KB and a stack overflow when such a chain closed.
     let span = tracing::info_span!("hisgate.serve", platform = %route.shared.platform.name, side = %route.shared.side);
-    tracing::Instrument::instrument(serve_in_span(route, params, query, headers, body), span)
+    tracing::Instrument::instrument(serve_in_span(route, line, params, query, headers, body), span)
 }
 
 async fn serve_in_span(
     route: Arc<Route>,
+    (method, target): (String, String),
     params: Result<RawPathParams, RawPathParamsRejection>,
     RawQuery(query): RawQuery,
     headers: HeaderMap,
@@ -169,6 +178,13 @@ async fn serve_in_span(
         Ok(params) => (params.iter().find(|(name, _)| *name == "service").map(|(_, v)| v.to_owned()), None),
         Err(rejection) => (None, Some(format!("the path cannot be read: {}", rejection.body_text()))),
     };
+    // The request fields a `{field}` path carries.
+    let path_params: Vec<(String, String)> = match &params {
+        Ok(params) if route.interface.is_some() => {
+            params.iter().filter(|(name, _)| *name != "service").map(|(k, v)| (k.to_owned(), v.to_owned())).collect()
+        }
+        _ => Vec::new(),
+    };
     let header_pairs: Vec<(String, String)> =
         headers.iter().filter_map(|(k, v)| Some((k.as_str().to_owned(), v.to_str().ok()?.to_owned()))).collect();
     let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).map(str::to_owned);
@@ -177,6 +193,9 @@ async fn serve_in_span(
         Err(detail) => {
             // Refused without reading the rest: an announced or actual body over the limit, or one too slow.
             let request = Request {
+                method: &method,
+                target: &target,
+                path_params: &path_params,
                 bindings: &route.bindings,
                 interface: route.interface.as_deref(),
                 path_service: service.as_deref(),
@@ -191,6 +210,9 @@ async fn serve_in_span(
         }
     };
     let request = Request {
+        method: &method,
+        target: &target,
+        path_params: &path_params,
         bindings: &route.bindings,
         interface: route.interface.as_deref(),
         path_service: service.as_deref(),

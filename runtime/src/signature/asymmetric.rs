@@ -37,6 +37,9 @@ pub fn ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
     if !valid {
         return Err(KeyError::KeyId(id.chars().take(64).collect()));
     }
+    if ring.contains("-----BEGIN") {
+        return inline_ring_key(ring, id);
+    }
     let dir = std::path::Path::new(ring.trim());
     let Ok(entries) = std::fs::read_dir(dir) else { return Err(KeyError::NoKeyRing(ring.trim().to_owned())) };
     let path = dir.join(format!("{id}.pem"));
@@ -45,6 +48,34 @@ pub fn ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
     }
     let mut known: Vec<String> =
         entries.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".pem").map(str::to_owned)).collect();
+    known.sort();
+    Err(KeyError::UnknownKeyId { id: id.to_owned(), known: known.join(", ") })
+}
+
+/// A key ring given as a value rather than a directory: each PEM block preceded by a line `[<id>]`, so that a spec's
+/// example or a test carries its keys. Returns the PEM text of the block under `id`.
+fn inline_ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
+    let mut known = Vec::new();
+    let mut current: Option<&str> = None;
+    let mut block = String::new();
+    for line in ring.lines().map(str::trim) {
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            current = Some(name);
+            known.push(name.to_owned());
+            block.clear();
+            continue;
+        }
+        if current == Some(id) && !line.is_empty() {
+            block.push_str(line);
+            block.push('\n');
+            if line.starts_with("-----END") {
+                return Ok(block);
+            }
+        }
+    }
+    if known.is_empty() {
+        return Err(KeyError::NoKeyRing("(a value holding PEM blocks without `[id]` lines)".to_owned()));
+    }
     known.sort();
     Err(KeyError::UnknownKeyId { id: id.to_owned(), known: known.join(", ") })
 }

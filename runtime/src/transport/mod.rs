@@ -20,6 +20,42 @@ pub struct HttpRequest {
     pub body: String,
 }
 
+impl HttpRequest {
+    /// The request target as sent: the path, and `?` and the query where there is one.
+    pub fn target(&self) -> String {
+        if self.query.is_empty() {
+            return self.path.clone();
+        }
+        let query = form_urlencoded::Serializer::new(String::new()).extend_pairs(&self.query).finish();
+        format!("{}?{query}", self.path)
+    }
+
+    pub fn method_name(&self) -> &'static str {
+        match self.method {
+            HttpMethod::Get => "GET",
+            HttpMethod::Post => "POST",
+        }
+    }
+}
+
+/// `{field}` of a path filled with the values given, each percent-encoded as one segment (letters, digits and
+/// `-._~` as they are); a placeholder without a value stays as written.
+pub fn fill_path(path: &str, values: &[(String, String)]) -> String {
+    let mut out = path.to_owned();
+    for (name, value) in values {
+        let mut encoded = String::with_capacity(value.len());
+        for byte in value.bytes() {
+            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+                encoded.push(byte as char);
+            } else {
+                encoded.push_str(&format!("%{byte:02X}"));
+            }
+        }
+        out = out.replace(&format!("{{{name}}}"), &encoded);
+    }
+    out
+}
+
 /// An HTTP reply as a binding shapes it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpReply {
@@ -112,8 +148,20 @@ impl<'p> Binding<'p> {
         interface: &InterfaceSchema,
         sealed: &Sealed,
     ) -> Result<HttpRequest, TransportError> {
+        self.request_with(side, interface, sealed, &[])
+    }
+
+    /// Client side: the HTTP request that carries `sealed` to an interface, the request fields its path carries
+    /// (`{out_trade_no}`) filled in from `path_values`.
+    pub fn request_with(
+        &self,
+        side: Side,
+        interface: &InterfaceSchema,
+        sealed: &Sealed,
+        path_values: &[(String, String)],
+    ) -> Result<HttpRequest, TransportError> {
         let mut headers = sealed.headers.clone();
-        let path = self.path(side, interface);
+        let path = fill_path(&self.path(side, interface), path_values);
         if self.schema.method == HttpMethod::Get {
             let Value::Object(fields) =
                 json::parse(&sealed.body, Limits::default()).map_err(|_| TransportError::NotAnObject)?

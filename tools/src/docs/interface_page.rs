@@ -256,8 +256,8 @@ fn sealed_examples(platform: &PlatformSchema, interface: &InterfaceSchema) -> Ve
             let sealed = walkthrough::sample_text(platform, part.message(interface), format).and_then(|text| {
                 view.plaintext = pretty::indent(&text, format);
                 let protocol = platform.protocol.as_ref().ok_or("未声明 protocol.yaml：只有业务报文，没有信封。")?;
-                let inputs = walkthrough::inputs(platform, protocol, Some(&interface.service), direction, &[]);
-                walkthrough::run(platform, direction, format, &text, &inputs)
+                let inputs = walkthrough::inputs(platform, protocol, Some(interface), direction, &[]);
+                walkthrough::run(platform, direction, Some(interface.provider), format, &text, &inputs)
             });
             match sealed {
                 Ok(run) => {

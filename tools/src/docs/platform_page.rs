@@ -369,8 +369,8 @@ fn walkthroughs(platform: &PlatformSchema, linker: &Linker) -> (Vec<WalkthroughV
     let Some(interface) = platform.interfaces.first() else { return (Vec::new(), String::new()) };
     let format = interface_page::formats(platform)[0];
     let run = walkthrough::sample_text(platform, interface.request, format).and_then(|text| {
-        let inputs = walkthrough::inputs(platform, protocol, Some(&interface.service), Direction::Request, &[]);
-        walkthrough::run(platform, Direction::Request, format, &text, &inputs)
+        let inputs = walkthrough::inputs(platform, protocol, Some(interface), Direction::Request, &[]);
+        walkthrough::run(platform, Direction::Request, Some(interface.provider), format, &text, &inputs)
     });
     let title = format!("{} {} 请求", interface.title, interface.name);
     let source = "由规范生成：字段取文档给出的示例值，没有示例的按字段规则生成；凭据取 protocol.yaml 的示例值";

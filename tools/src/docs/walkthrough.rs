@@ -6,7 +6,8 @@ use hisgate_runtime::codec::{Limits, json, xml};
 use hisgate_runtime::envelope::members::member;
 use hisgate_runtime::envelope::{Envelope, Format, OpenedPayload, Payload};
 use hisgate_runtime::schema::{
-    CipherScheme, Direction, EnvelopeRole, MessageId, Place, PlatformSchema, ProtocolSchema, TextEncoding,
+    CipherScheme, Direction, EnvelopeRole, InterfaceSchema, MessageId, Place, PlatformSchema, ProtocolSchema, Side,
+    TextEncoding,
 };
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::signature::Signer;
@@ -16,6 +17,8 @@ use serde_json::{Map, Value};
 
 /// The timestamp of examples that bring none: the day the yizhangtong document was last versioned.
 const EXAMPLE_TIMESTAMP: &str = "20190429103000";
+const EXAMPLE_UNIX_TIMESTAMP: &str = "1554208460";
+const EXAMPLE_NONCE: &str = "593BEC0C930BF1AFEB40B4A08C8FB242";
 
 /// What one message goes through, as the docs show it.
 #[derive(Debug, Clone)]
@@ -61,10 +64,11 @@ pub struct Encryption {
 pub fn inputs(
     platform: &PlatformSchema,
     protocol: &ProtocolSchema,
-    service: Option<&str>,
+    interface: Option<&InterfaceSchema>,
     direction: Direction,
     extra: &[(String, String)],
 ) -> Inputs {
+    let service = interface.map(|i| &*i.service);
     let mut inputs = Inputs::new();
     for credential in protocol.credentials.iter() {
         if let Some(example) = &credential.example {
@@ -75,6 +79,26 @@ pub fn inputs(
         inputs.set("service", service, false);
     }
     inputs.set("timestamp", example_timestamp(protocol, direction), false);
+    // A lines rule's request line: the interface's method and path, as its binding sends them (only where a rule
+    // reads them: an input named like an envelope field would take its place, myhis's `method`).
+    let reads_line = protocol.rules().any(|r| r.reads("method") || r.reads("path"));
+    if let Some(interface) = interface.filter(|_| reads_line) {
+        let binding = protocol.bindings.iter().find(|b| interface.travels_under(&b.name));
+        let method = match binding.map(|b| b.method) {
+            Some(hisgate_runtime::schema::HttpMethod::Get) => "GET",
+            _ => "POST",
+        };
+        inputs.set("method", method, false);
+        if let Some(path) =
+            binding.map(|b| b.path(interface.provider).replace("{path}", interface.path.as_deref().unwrap_or_default()))
+        {
+            inputs.set("path", path, false);
+        }
+    }
+    // A lines rule's nonce, fixed so that the site is the same bytes each time (WeChat Pay's documentation's own).
+    if protocol.rules().any(|r| r.reads("nonce")) {
+        inputs.set("nonce", EXAMPLE_NONCE, false);
+    }
     if let Some(success) = platform.return_codes.iter().find(|c| c.success) {
         let envelope = protocol.envelope(direction);
         for (role, value) in [(EnvelopeRole::Code, &success.code), (EnvelopeRole::Message, &success.message)] {
@@ -103,6 +127,8 @@ fn example_timestamp(protocol: &ProtocolSchema, direction: Direction) -> String 
     let field = protocol.envelope(direction).fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}"));
     match field.and_then(|f| f.format.as_ref()) {
         Some(format) => format.tokens.iter().map(hisgate_runtime::sample::sample_token).collect(),
+        // No envelope field formats it: a lines rule's Unix seconds (WeChat Pay's documentation's example).
+        None if protocol.rules().any(|r| r.reads("timestamp")) => EXAMPLE_UNIX_TIMESTAMP.into(),
         None => EXAMPLE_TIMESTAMP.into(),
     }
 }
@@ -122,15 +148,23 @@ pub fn sample_text(platform: &PlatformSchema, id: MessageId, format: Format) -> 
 }
 
 /// Seals `payload` (text in `format`) and records every step.
+/// `provider`, the side providing the interface, says who sends the message: its rule signs it (`signed_by`).
 pub fn run(
     platform: &PlatformSchema,
     direction: Direction,
+    provider: Option<Side>,
     format: Format,
     payload: &str,
     inputs: &Inputs,
 ) -> Result<Run, String> {
     let protocol = platform.protocol.as_ref().ok_or("the platform declares no protocol")?;
-    let envelope = Envelope::new(protocol, direction);
+    let envelope = match provider {
+        Some(provider) => Envelope::of_interface(protocol, direction, provider),
+        None => Envelope::new(protocol, direction),
+    };
+    let rule = envelope.rule();
+    // A lines rule's nonce and timestamp, once for the message and its walkthrough.
+    let inputs = &*envelope.message_inputs(inputs);
     let sealed = envelope.seal_text(payload, format, inputs).map_err(|e| format!("sealing: {e}"))?;
     let limits = Limits { max_bytes: usize::MAX, ..Limits::default() };
     let parsed = match format {
@@ -141,19 +175,29 @@ pub fn run(
         return Err("the sealed message is not an object".into());
     };
     // What the signature covers, with the header values the templates read, exactly as the envelope signs.
-    let seen = sealed
+    let mut seen = sealed
         .headers
         .iter()
         .fold(inputs.clone().with("format", format.as_str()), |acc, (k, v)| acc.with(k.clone(), v.clone()));
+    if rule.is_lines() {
+        // The lines sign the body as sent.
+        seen.set("body", sealed.body.clone(), false);
+    }
     let view = envelope.signed_view(&body, &seen, format, limits).map_err(|e| e.to_string())?;
-    let signer = Signer::for_protocol(protocol, direction);
+    let signer = Signer::new(rule, envelope.schema());
     let signature = signer.sign(&view, &seen).map_err(|e| e.to_string())?;
-    let sign_field = protocol.signature.field.to_string();
+    let sign_field = rule.field.to_string();
     let carried = body
         .get(&sign_field)
         .and_then(Value::as_str)
         .map(str::to_owned)
         .or_else(|| sealed.headers.iter().find(|(k, _)| *k == sign_field).map(|(_, v)| v.clone()));
+    // A structured carrier holds the signature among its parameters.
+    let carried = match (&rule.carrier, carried) {
+        (Some(carrier), Some(value)) => hisgate_runtime::signature::carrier::read(carrier, &value)
+            .and_then(|params| params.into_iter().find(|(k, _)| k == "signature").map(|(_, v)| v)),
+        (_, carried) => carried,
+    };
     if carried.as_deref() != Some(signature.value.as_str()) {
         return Err(format!("the sealed `{sign_field}` is {carried:?}, the signer gives {}", signature.value));
     }

@@ -73,12 +73,13 @@ pub fn reproduce<'a>(
     let interface = example.interface.as_deref().and_then(|n| platform.interface(n));
     let extra: Vec<(String, String)> =
         example.inputs.iter().map(|i| (i.name.to_string(), i.value.to_string())).collect();
-    let inputs = walkthrough::inputs(platform, protocol, interface.map(|i| &*i.service), example.direction, &extra);
+    let inputs = walkthrough::inputs(platform, protocol, interface, example.direction, &extra);
     let format = match example.format {
         WireFormat::Json => Format::Json,
         WireFormat::Xml => Format::Xml,
     };
-    let run = walkthrough::run(platform, example.direction, format, &example.payload, &inputs);
+    let provider = interface.map(|i| i.provider);
+    let run = walkthrough::run(platform, example.direction, provider, format, &example.payload, &inputs);
     let mut compared = Vec::new();
     let mut diagnosis = None;
     if let Ok(run) = &run {

@@ -153,7 +153,7 @@ fn message(platform: &PlatformSchema, id: MessageId) -> Value {
     out
 }
 
-fn field(platform: &PlatformSchema, field: &FieldSchema) -> Value {
+pub fn field(platform: &PlatformSchema, field: &FieldSchema) -> Value {
     let numeric_json = field.ty.is_number() && field.json == JsonNumber::Number;
     let mut schema = match field.ty {
         FieldType::Object(child) => reference(&message_name(platform, child)),

@@ -21,7 +21,7 @@ pub struct Args {
     /// Copy this spec folder (one platform's folder) into the crate's `specs/`.
     #[arg(long, value_name = "PATH", conflicts_with = "platform")]
     from_spec: Option<PathBuf>,
-    /// Copy a shipped platform's spec (glorycard, onepay, shaanxi, yizhangtong); with neither, a commented
+    /// Copy a shipped platform's spec (glorycard, onepay, shaanxi, wechatpay_v3, yizhangtong); with neither, a commented
     /// skeleton platform to edit.
     #[arg(long, value_name = "NAME")]
     platform: Option<String>,
