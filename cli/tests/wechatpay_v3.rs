@@ -291,3 +291,31 @@ impl Tap for Value {
         self
     }
 }
+
+/// `hisgate proxy` in front of WeChat Pay v3 reads each exchange as the two sides would: the interface from a path
+/// with fields (`…/out-trade-no/{out_trade_no}`, the longer `…/{out_trade_no}/close` told apart), the request's
+/// signature over its method and path, the reply's over the request it answers, a 204 with no body.
+#[test]
+fn the_proxy_journals_path_routed_exchanges_with_both_signatures_verified() {
+    use support::proxying::{exchanges, proxy_of, sqlite_journal};
+    let dir = tempfile::tempdir().unwrap();
+    let wechat = serve(dir.path(), "platform", &[]);
+    let journal = sqlite_journal(dir.path());
+    let proxy = proxy_of(dir.path(), PLATFORM, &wechat.url, &journal, &[]);
+    let order = json!({ "out_trade_no": "GH20261206000777", "mchid": "1230000109" });
+    let calls = [
+        ("QueryByOutTradeNo", order.clone()),
+        ("CloseOrder", order),
+        ("QueryRefund", json!({ "out_refund_no": "TK20261206000777" })),
+    ];
+    for (interface, request) in &calls {
+        let (code, reply, stderr) = call(&proxy.url, &[], interface, request);
+        assert_eq!((code, &reply["code"]), (0, &json!("SUCCESS")), "{interface}: {reply} {stderr}");
+    }
+    let rows = exchanges(&journal, &[], calls.len());
+    for (row, (interface, _)) in rows.iter().zip(&calls) {
+        assert_eq!(row["interface"], *interface, "{row}");
+        assert_eq!(row["verdict"], "ok", "{row}");
+    }
+    assert_eq!(rows[1]["status"], 204, "{}", rows[1]);
+}

@@ -44,6 +44,7 @@ impl Captured {
         }
     }
 
+    /// The request's target as sent: its path, and its query where it has one.
     pub fn target(&self) -> String {
         match &self.query {
             Some(query) => format!("{}?{query}", self.path),
@@ -90,14 +91,11 @@ pub(crate) fn request(
     let mut readings = Vec::new();
     for route in routes.into_iter().filter(|r| side.is_none_or(|side| r.side == side)) {
         let reader = Reader { platform, side: route.side, config, diagnose };
-        let target = match &captured.query {
-            Some(query) => format!("{}?{query}", captured.path),
-            None => captured.path.clone(),
-        };
+        let target = captured.target();
         let request = Request {
             method: &captured.method,
             target: &target,
-            path_params: &[],
+            path_params: &route.path_params,
             bindings: &route.bindings,
             interface: route.interface.as_deref(),
             path_service: route.path_service.as_deref(),
@@ -219,12 +217,14 @@ pub(crate) fn exchange(
         Some(Ok(answer)) => {
             if let (Some(binding), Some(interface), Some(read)) = (binding, interface, &reading.read) {
                 let service = read.found.alias.clone().unwrap_or_else(|| interface.service.to_string());
+                let target = captured.target();
                 success = reply(
                     platform,
                     config,
                     binding,
                     interface,
                     &service,
+                    (&captured.method, &target),
                     &answer,
                     &request_payload,
                     diagnose,
@@ -251,6 +251,7 @@ fn reply(
     binding: Binding<'_>,
     interface: &InterfaceSchema,
     service: &str,
+    request_line: (&str, &str),
     answer: &Answer,
     request_payload: &Value,
     diagnose: Options,
@@ -266,8 +267,8 @@ fn reply(
         credentials: &config.credentials,
         limits: config.limits,
         strictness: config.strictness,
-        // Not kept: a proxy reads a reply whose rule signs the request's line as a mismatch (not yet built).
-        request_line: None,
+        // A reply whose rule signs the request's line (WeChat Pay v3's) verifies against the request it answers.
+        request_line: Some(request_line),
     };
     match client::open(&reading, binding, interface, service, &http) {
         Ok(reply) => {
