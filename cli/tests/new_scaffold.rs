@@ -104,7 +104,7 @@ fn what_cannot_be_made_is_refused_saying_why() {
     let unknown = hisgate(&["new", dir.to_str().unwrap(), "--platform", "nosuch"]);
     assert!(
         text(&unknown.stderr).starts_with(
-            "hisgate new: no shipped platform `nosuch` (shipped: glorycard, onepay, shaanxi, yizhangtong)"
+            "hisgate new: no shipped platform `nosuch` (shipped: glorycard, onepay, shaanxi, wechatpay_v3, yizhangtong)"
         ),
         "{}",
         text(&unknown.stderr)
