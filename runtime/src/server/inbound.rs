@@ -12,8 +12,8 @@ use crate::Violations;
 use crate::codec::{CodecError, escape, xml};
 use crate::envelope::{Envelope, EnvelopeError, OpenedPayload, OpenedText, Payload};
 use crate::schema::{
-    Direction, EnvelopeRole, HttpMethod, InterfaceSchema, MessageKind, Place, PlatformSchema, ProtocolSchema, Side,
-    WireFormat,
+    Direction, EnvelopeRole, FailureCodes, HttpMethod, InterfaceSchema, MessageKind, Place, PlatformSchema,
+    ProtocolSchema, Side, WireFormat,
 };
 use crate::signature::diagnose::{Diagnosis, Options};
 use crate::transport::{self, Binding, HttpReply, TransportError};
@@ -309,10 +309,7 @@ async fn admit(
         Ok(Admission::First(first)) => Ok(first),
         Ok(Admission::Repeat(reply)) => Err(Stop::Repeat(reply)),
         Err(AdmitError::Stale(e)) => Err(Refusal::new(&failures.stale, e.to_string()).into()),
-        Err(AdmitError::Store(e)) => {
-            tracing::error!(error = %e, "the replay guard cannot read its store");
-            Err(Refusal::new(&failures.internal, "").into())
-        }
+        Err(AdmitError::Store(e)) => Err(store_failed(failures, "the replay guard cannot read its store", e)),
     }
 }
 
@@ -334,11 +331,14 @@ async fn claim(
             let code = declared.reused.as_deref().unwrap_or(&failures.invalid);
             Err(Refusal::new(code, detail).into())
         }
-        Err(NotClaimed::Store(e)) => {
-            tracing::error!(error = %e, "the exactly-once claim cannot reach its store");
-            Err(Refusal::new(&failures.internal, "").into())
-        }
+        Err(NotClaimed::Store(e)) => Err(store_failed(failures, "the exactly-once claim cannot reach its store", e)),
     }
+}
+
+/// A stage's store failed: logged, and answered with the platform's internal code.
+fn store_failed(failures: &FailureCodes, what: &str, error: impl std::fmt::Display) -> Stop {
+    tracing::error!(error = %error, "{what}");
+    Refusal::new(&failures.internal, "").into()
 }
 
 /// The handler's stage: a claimed key's first answer again, else the handler's answer, recorded as the key's first
