@@ -13,7 +13,7 @@ pub mod people;
 pub mod shaanxi;
 pub mod yizhangtong;
 
-pub use answer::{Refused, fingerprint};
+pub use answer::{Recorded, Refused, fingerprint};
 
 use hisgate_runtime::codec::Limits;
 use hisgate_runtime::schema::{PlatformSchema, Side};

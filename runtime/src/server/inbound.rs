@@ -12,8 +12,8 @@ use crate::Violations;
 use crate::codec::{CodecError, escape, xml};
 use crate::envelope::{Envelope, EnvelopeError, OpenedPayload, OpenedText, Payload};
 use crate::schema::{
-    Direction, EnvelopeRole, HttpMethod, InterfaceSchema, MessageKind, Place, PlatformSchema, ProtocolSchema, Side,
-    WireFormat,
+    Direction, EnvelopeRole, FailureCodes, HttpMethod, InterfaceSchema, MessageKind, Place, PlatformSchema,
+    ProtocolSchema, Side, WireFormat,
 };
 use crate::signature::diagnose::{Diagnosis, Options};
 use crate::transport::{self, Binding, HttpReply, TransportError};
@@ -268,6 +268,9 @@ pub(crate) struct Found {
     pub violations: Violations,
 }
 
+/// The stages after the body is read, in order: open the request (parse it, check the envelope's fields, find the
+/// interface, check freshness, verify, decrypt), admit it past the replay guard, validate its payload, claim its
+/// key, dispatch it; [`serve`] seals what they answer. What each finds on the way goes into `found`.
 async fn pipeline(
     shared: &Shared,
     protocol: &ProtocolSchema,
@@ -277,40 +280,13 @@ async fn pipeline(
     found: &mut Found,
 ) -> Result<Value, Stop> {
     let reader = shared.reader();
-    let failures = &protocol.failures;
     let (interface, opened, sent) = open_request(&reader, protocol, binding, request, body, found)?;
     if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
-        let signature = value_of(&protocol.request, &protocol.signature.field, &opened.fields, request.headers);
-        let now = crate::clock::now(shared.config.utc_offset);
-        let digest = super::freshness::request_digest(protocol, &interface.name, request);
-        match guard.admit(sent, now, signature.as_deref().unwrap_or_default(), &digest).await {
-            Ok(Admission::First(first)) => found.ticket = Some(first),
-            Ok(Admission::Repeat(reply)) => return Err(Stop::Repeat(reply)),
-            Err(AdmitError::Stale(e)) => return Err(Refusal::new(&failures.stale, e.to_string()).into()),
-            Err(AdmitError::Store(e)) => {
-                tracing::error!(error = %e, "the replay guard cannot read its store");
-                return Err(Refusal::new(&failures.internal, "").into());
-            }
-        }
+        found.ticket = Some(admit(shared, guard, protocol, interface, request, &opened.fields, sent).await?);
     }
     let (payload, warnings) =
         read_payload(&reader, protocol, binding, interface, opened.payload, request.path_params, found)?;
-    let once = match (&shared.config.store, &interface.idempotency) {
-        (Some(store), Some(declared)) => {
-            match once::claim(store, &shared.platform, shared.side, interface, declared, &payload).await {
-                Ok(once) => once,
-                Err(NotClaimed::Reused(detail)) => {
-                    let code = declared.reused.as_deref().unwrap_or(&failures.invalid);
-                    return Err(Refusal::new(code, detail).into());
-                }
-                Err(NotClaimed::Store(e)) => {
-                    tracing::error!(error = %e, "the exactly-once claim cannot reach its store");
-                    return Err(Refusal::new(&failures.internal, "").into());
-                }
-            }
-        }
-        _ => Once::Unclaimed,
-    };
+    let once = claim(shared, protocol, interface, &payload).await?;
     let context = Context {
         interface: interface.name.to_string(),
         binding: binding.schema.name.to_string(),
@@ -319,14 +295,7 @@ async fn pipeline(
         warnings,
         effects: once.effects(),
     };
-    let answered = match once {
-        Once::Repeat(first) => first,
-        Once::First(claimed) => {
-            once::settle(claimed, shared.dispatch.dispatch(&interface.name, payload, context).await).await
-        }
-        Once::Unclaimed => shared.dispatch.dispatch(&interface.name, payload, context).await,
-    };
-    match answered {
+    match dispatch(shared, interface, once, payload, context).await {
         Ok(value) => Ok(value),
         Err(failure) => {
             // A request the server failed on leaves no trace: a retry of it is handled afresh.
@@ -337,6 +306,75 @@ async fn pipeline(
             }
             Err(failure_refusal(protocol, interface, failure).into())
         }
+    }
+}
+
+/// The replay stage, where the protocol guards against replays: the request's claim on its signature, to settle
+/// with the reply; a byte-identical retry of an answered request stops with the first reply.
+async fn admit(
+    shared: &Shared,
+    guard: &ReplayGuard,
+    protocol: &ProtocolSchema,
+    interface: &InterfaceSchema,
+    request: &Request<'_>,
+    fields: &Map<String, Value>,
+    sent: chrono::NaiveDateTime,
+) -> Result<Ticket, Stop> {
+    let failures = &protocol.failures;
+    let signature = value_of(&protocol.request, &protocol.signature.field, fields, request.headers);
+    let now = crate::clock::now(shared.config.utc_offset);
+    let digest = super::freshness::request_digest(protocol, &interface.name, request);
+    match guard.admit(sent, now, signature.as_deref().unwrap_or_default(), &digest).await {
+        Ok(Admission::First(first)) => Ok(first),
+        Ok(Admission::Repeat(reply)) => Err(Stop::Repeat(reply)),
+        Err(AdmitError::Stale(e)) => Err(Refusal::new(&failures.stale, e.to_string()).into()),
+        Err(AdmitError::Store(e)) => Err(store_failed(failures, "the replay guard cannot read its store", e)),
+    }
+}
+
+/// The exactly-once stage, where the interface declares `idempotency:` and the server has a store: the request's
+/// key claimed, or its first answer; the key reused for another request is refused with the declared code.
+async fn claim(
+    shared: &Shared,
+    protocol: &ProtocolSchema,
+    interface: &InterfaceSchema,
+    payload: &Value,
+) -> Result<Once, Stop> {
+    let (Some(store), Some(declared)) = (&shared.config.store, &interface.idempotency) else {
+        return Ok(Once::Unclaimed);
+    };
+    let failures = &protocol.failures;
+    match once::claim(store, &shared.platform, shared.side, interface, declared, payload).await {
+        Ok(once) => Ok(once),
+        Err(NotClaimed::Reused(detail)) => {
+            let code = declared.reused.as_deref().unwrap_or(&failures.invalid);
+            Err(Refusal::new(code, detail).into())
+        }
+        Err(NotClaimed::Store(e)) => Err(store_failed(failures, "the exactly-once claim cannot reach its store", e)),
+    }
+}
+
+/// A stage's store failed: logged, and answered with the platform's internal code.
+fn store_failed(failures: &FailureCodes, what: &str, error: impl std::fmt::Display) -> Stop {
+    tracing::error!(error = %error, "{what}");
+    Refusal::new(&failures.internal, "").into()
+}
+
+/// The handler's stage: a claimed key's first answer again, else the handler's answer, recorded as the key's first
+/// where it was claimed.
+async fn dispatch(
+    shared: &Shared,
+    interface: &InterfaceSchema,
+    once: Once,
+    payload: Value,
+    context: Context,
+) -> Result<Value, Failure> {
+    match once {
+        Once::Repeat(first) => first,
+        Once::First(claimed) => {
+            once::settle(claimed, shared.dispatch.dispatch(&interface.name, payload, context).await).await
+        }
+        Once::Unclaimed => shared.dispatch.dispatch(&interface.name, payload, context).await,
     }
 }
 

@@ -66,6 +66,25 @@ impl From<Error> for Failure {
     }
 }
 
+/// The store failed: the server's failure, its cause logged and the platform's internal code answered, so a
+/// handler's `?` reaches the store and its refusals alike. A business key reused for another request is the
+/// caller's mistake, though: where a handler claims a key itself, it answers [`StoreError::KeyReused`] with the
+/// platform's code before `?` (the runtime's own `idempotency:` claim does).
+///
+/// [`StoreError::KeyReused`]: crate::store::StoreError::KeyReused
+impl From<crate::store::StoreError> for Failure {
+    fn from(error: crate::store::StoreError) -> Failure {
+        Failure::internal(error)
+    }
+}
+
+/// A database error, counted as every one is ([`crate::store::StoreError`]'s own conversion), then as above.
+impl From<sqlx::Error> for Failure {
+    fn from(error: sqlx::Error) -> Failure {
+        Failure::from(crate::store::StoreError::from(error))
+    }
+}
+
 /// What a handler knows about the call besides its payload.
 #[derive(Debug, Clone, Default)]
 pub struct Context {

@@ -8,7 +8,6 @@
 pub mod paging;
 mod sql;
 
-use crate::answer::store_failure;
 use crate::{Options, Simulator, StartError};
 use hisgate_runtime::schema::{DatabaseForm, PlatformSchema, Side, quote_identifier};
 use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure};
@@ -91,18 +90,18 @@ impl Gateway {
         let Value::Object(fields) = payload else {
             return Err(Failure::internal(format!("`{name}`'s request is not an object")));
         };
-        // A row number or a reused key the HIS refuses is the caller's mistake: the platform's code for it.
+        // A row number out of range is the caller's mistake: the platform's code for it.
         let code = platform.protocol.as_ref().map_or("", |p| &*p.failures.invalid);
         let answer = match form {
             DatabaseForm::Procedure { name } => {
                 // The procedure's effects commit with the exactly-once claim's answer where the interface declares
                 // one, else in a transaction of their own; either way its return code decides after they commit.
                 let mut answer = match context.effects.tx().await {
-                    Some(mut claimed) => sql::procedure(&mut claimed, code, platform, interface, name, &fields).await?,
+                    Some(mut claimed) => sql::procedure(&mut claimed, platform, interface, name, &fields).await?,
                     None => {
-                        let mut tx = self.store.begin().await.map_err(|e| store_failure(e, code))?;
-                        let answer = sql::procedure(&mut tx, code, platform, interface, name, &fields).await?;
-                        tx.commit().await.map_err(|e| store_failure(e.into(), code))?;
+                        let mut tx = self.store.begin().await?;
+                        let answer = sql::procedure(&mut tx, platform, interface, name, &fields).await?;
+                        tx.commit().await?;
                         answer
                     }
                 };

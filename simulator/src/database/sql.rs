@@ -2,7 +2,6 @@
 //! cursors and return code read back), a view selected with the request's filters and page.
 
 use super::paging::{self, MAX_ROWS, PageFields};
-use crate::answer::store_failure;
 use hisgate_runtime::schema::{
     Column, EnvelopeRole, FieldType, InterfaceSchema, PlatformSchema, ViewSchema, postgres_type, quote_identifier,
 };
@@ -16,7 +15,6 @@ use std::str::FromStr;
 /// procedure's return code and message, for [`status`].
 pub(super) async fn procedure(
     tx: &mut Tx,
-    code: &str,
     platform: &PlatformSchema,
     interface: &InterfaceSchema,
     name: &str,
@@ -33,14 +31,14 @@ pub(super) async fn procedure(
     for column in &inputs {
         query = query.bind(text(fields.get(column.name)));
     }
-    let row = query.fetch_one(&mut **tx).await.map_err(|e| store_failure(e.into(), code))?;
+    let row = query.fetch_one(&mut **tx).await?;
     let mut answer = Map::new();
     for (k, column) in outputs.iter().enumerate() {
-        let Some(cell) = row.try_get::<Option<String>, _>(k).map_err(|e| store_failure(e.into(), code))? else {
+        let Some(cell) = row.try_get::<Option<String>, _>(k)? else {
             continue;
         };
         let value = match column.ty {
-            FieldType::List(rows) => Value::Array(fetch(tx, &cell, &platform.columns(rows), code).await?),
+            FieldType::List(rows) => Value::Array(fetch(tx, &cell, &platform.columns(rows)).await?),
             ty => json(ty, cell),
         };
         answer.insert(column.name.to_owned(), value);
@@ -95,30 +93,29 @@ pub(super) async fn view(
     for value in values {
         query = query.bind(value);
     }
-    let found = page.bind(query).fetch_all(store.pool()).await.map_err(|e| store_failure(e.into(), code))?;
-    let list = found.iter().map(|row| object(row, &rows, code)).collect::<Result<Vec<_>, _>>()?;
+    let found = page.bind(query).fetch_all(store.pool()).await?;
+    let list = found.iter().map(|row| object(row, &rows)).collect::<Result<Vec<_>, _>>()?;
     let field = platform.rows_field(interface).map_or("", |f| &*f.name);
     Ok(Map::from_iter([(field.to_owned(), Value::Array(list))]))
 }
 
 /// Every row of a cursor the procedure opened, its columns in the order of the cursor's declared row type.
-async fn fetch(tx: &mut Tx, cursor: &str, columns: &[Column<'_>], code: &str) -> Result<Vec<Value>, Failure> {
+async fn fetch(tx: &mut Tx, cursor: &str, columns: &[Column<'_>]) -> Result<Vec<Value>, Failure> {
     let sql = format!("FETCH ALL FROM {}", quote_identifier(cursor));
     // Cursor names are per call: nothing to gain from preparing the statement once.
-    let rows =
-        sqlx::query(&sql).persistent(false).fetch_all(&mut **tx).await.map_err(|e| store_failure(e.into(), code))?;
-    rows.iter().map(|row| object(row, columns, code)).collect()
+    let rows = sqlx::query(&sql).persistent(false).fetch_all(&mut **tx).await?;
+    rows.iter().map(|row| object(row, columns)).collect()
 }
 
 /// A row as the JSON object of its columns; NULLs are left out, as absent fields.
-fn object(row: &sqlx::any::AnyRow, columns: &[Column<'_>], code: &str) -> Result<Value, Failure> {
+fn object(row: &sqlx::any::AnyRow, columns: &[Column<'_>]) -> Result<Value, Failure> {
     if row.len() != columns.len() {
         let detail = format!("a row of {} columns where the declaration has {}", row.len(), columns.len());
         return Err(Failure::internal(detail));
     }
     let mut object = Map::new();
     for (k, column) in columns.iter().enumerate() {
-        if let Some(cell) = cell(row, k, code)? {
+        if let Some(cell) = cell(row, k)? {
             object.insert(column.name.to_owned(), json(column.ty, cell));
         }
     }
@@ -126,7 +123,7 @@ fn object(row: &sqlx::any::AnyRow, columns: &[Column<'_>], code: &str) -> Result
 }
 
 /// A cell as text, whichever of the types the Any driver reads it has.
-fn cell(row: &sqlx::any::AnyRow, k: usize, code: &str) -> Result<Option<String>, Failure> {
+fn cell(row: &sqlx::any::AnyRow, k: usize) -> Result<Option<String>, Failure> {
     if let Ok(text) = row.try_get::<Option<String>, _>(k) {
         return Ok(text);
     }
@@ -136,7 +133,7 @@ fn cell(row: &sqlx::any::AnyRow, k: usize, code: &str) -> Result<Option<String>,
     if let Ok(number) = row.try_get::<Option<f64>, _>(k) {
         return Ok(number.map(|n| n.to_string()));
     }
-    row.try_get::<Option<bool>, _>(k).map(|b| b.map(|b| b.to_string())).map_err(|e| store_failure(e.into(), code))
+    row.try_get::<Option<bool>, _>(k).map(|b| b.map(|b| b.to_string())).map_err(Failure::from)
 }
 
 /// The procedure's return code: the success code lets the answer through, any other refuses with its message.

@@ -1,7 +1,6 @@
 //! The institution's side: its own record of the deductions it made, which the platform checks by time range.
 
 use super::REFUSED;
-use crate::answer::{Refused, store_failure};
 use crate::money::to_yuan;
 use hisgate_generated::glorycard::interfaces::deduct_check;
 use hisgate_runtime::server::{Context, Failure};
@@ -19,7 +18,7 @@ impl hisgate_generated::glorycard::hospital::Handler for Institution {
         _: Context,
     ) -> Result<deduct_check::Response, Failure> {
         if request.deduct_time_start > request.deduction_time_end {
-            return Err(Refused::new(REFUSED, "查询开始时间晚于结束时间").into());
+            return Err(Failure::with_message(REFUSED, "查询开始时间晚于结束时间"));
         }
         let rows = sqlx::query(
             "SELECT org_code, cert_type, cert_no, cert_name, deduction_id, total_fen, deduction_fen, deduction_time, \
@@ -31,9 +30,8 @@ impl hisgate_generated::glorycard::hospital::Handler for Institution {
         .bind(&request.deduct_time_start)
         .bind(&request.deduction_time_end)
         .fetch_all(self.store.pool())
-        .await
-        .map_err(|e| store_failure(e.into(), REFUSED))?;
-        let data = rows.iter().map(deduction).collect::<Result<Vec<_>, _>>().map_err(|e| store_failure(e, REFUSED))?;
+        .await?;
+        let data = rows.iter().map(deduction).collect::<Result<Vec<_>, _>>()?;
         Ok(deduct_check::Response { data })
     }
 }

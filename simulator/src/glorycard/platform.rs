@@ -2,7 +2,7 @@
 //! per `deductionID`, however often they are repeated.
 
 use super::REFUSED;
-use crate::answer::{Refused, claimed, store_failure};
+use crate::answer::claimed;
 use crate::money::to_fen;
 use hisgate_generated::glorycard::interfaces::{store_all, store_deduct, store_deduct_cancel};
 use hisgate_runtime::Dictionary;
@@ -17,25 +17,20 @@ pub struct Register {
     pub store: Store,
 }
 
-/// What a deduction or its cancellation answered, as repeats get it again.
-type Answer = Result<(), Refused>;
-
 impl Register {
-    async fn known_org(&self, tx: &mut Tx, org_code: &str) -> Result<Answer, StoreError> {
+    async fn known_org(&self, tx: &mut Tx, org_code: &str) -> Result<(), Failure> {
         let found = sqlx::query("SELECT 1 FROM glorycard_orgs WHERE org_code = $1")
             .bind(org_code)
             .fetch_optional(&mut **tx)
             .await?;
-        Ok(match found {
+        match found {
             Some(_) => Ok(()),
-            None => Err(Refused::new(REFUSED, format!("机构编码 `{org_code}` 未登记"))),
-        })
+            None => Err(Failure::with_message(REFUSED, format!("机构编码 `{org_code}` 未登记"))),
+        }
     }
 
-    async fn deduct(&self, tx: &mut Tx, request: &store_deduct::Request) -> Result<Answer, StoreError> {
-        if let Err(refused) = self.known_org(tx, &request.org_code).await? {
-            return Ok(Err(refused));
-        }
+    async fn deduct(&self, tx: &mut Tx, request: &store_deduct::Request) -> Result<(), Failure> {
+        self.known_org(tx, &request.org_code).await?;
         let holder =
             sqlx::query("SELECT cert_name, glory_type FROM glorycard_certs WHERE cert_type = $1 AND cert_no = $2")
                 .bind(request.cert_type.code())
@@ -43,18 +38,18 @@ impl Register {
                 .fetch_optional(&mut **tx)
                 .await?;
         let Some(holder) = holder else {
-            return Ok(Err(Refused::new(REFUSED, "证件号码不在减免证名库中")));
+            return Err(Failure::with_message(REFUSED, "证件号码不在减免证名库中"));
         };
         if holder.try_get::<String, _>("cert_name")? != request.cert_name
             || holder.try_get::<String, _>("glory_type")? != request.glory_type.code()
         {
-            return Ok(Err(Refused::new(REFUSED, "姓名或减免证类别与名库不符")));
+            return Err(Failure::with_message(REFUSED, "姓名或减免证类别与名库不符"));
         }
         let (Some(total), Some(deducted)) = (to_fen(request.total_fee), to_fen(request.deduction_fee)) else {
-            return Ok(Err(Refused::new(REFUSED, "金额须为元，最多两位小数")));
+            return Err(Failure::with_message(REFUSED, "金额须为元，最多两位小数"));
         };
         if deducted > total {
-            return Ok(Err(Refused::new(REFUSED, "减免金额不能大于总金额")));
+            return Err(Failure::with_message(REFUSED, "减免金额不能大于总金额"));
         }
         sqlx::query(
             "INSERT INTO glorycard_deductions (side, deduction_id, org_code, cert_type, cert_no, cert_name, total_fen, \
@@ -74,10 +69,10 @@ impl Register {
         .bind(&request.remarks)
         .execute(&mut **tx)
         .await?;
-        Ok(Ok(()))
+        Ok(())
     }
 
-    async fn cancel(&self, tx: &mut Tx, request: &store_deduct_cancel::Request) -> Result<Answer, StoreError> {
+    async fn cancel(&self, tx: &mut Tx, request: &store_deduct_cancel::Request) -> Result<(), Failure> {
         let updated = sqlx::query(
             "UPDATE glorycard_deductions SET status = '0', cancel_time = $3 \
              WHERE side = 'platform' AND deduction_id = $1 AND org_code = $2 AND status = '1'",
@@ -88,22 +83,17 @@ impl Register {
         .execute(&mut **tx)
         .await?
         .rows_affected();
-        Ok(match updated {
+        match updated {
             1 => Ok(()),
-            _ => Err(Refused::new(REFUSED, format!("没有本机构可撤销的减免记录 `{}`", request.deduction_id))),
-        })
+            _ => Err(Failure::with_message(REFUSED, format!("没有本机构可撤销的减免记录 `{}`", request.deduction_id))),
+        }
     }
-}
-
-/// Records the first answer to a claimed key and commits it with its effect.
-fn failed(error: StoreError) -> Failure {
-    store_failure(error, REFUSED)
 }
 
 impl hisgate_generated::glorycard::platform::Handler for Register {
     async fn store_all(&self, request: store_all::Request, _: Context) -> Result<store_all::Response, Failure> {
-        let mut tx = self.store.begin().await.map_err(failed)?;
-        self.known_org(&mut tx, &request.org_code).await.map_err(failed)??;
+        let mut tx = self.store.begin().await?;
+        self.known_org(&mut tx, &request.org_code).await?;
         let rows = sqlx::query(
             "SELECT cert_type, cert_no, cert_name, glory_type, glory_id, data_id FROM glorycard_certs \
              WHERE data_id > $1 ORDER BY data_id LIMIT $2",
@@ -111,9 +101,8 @@ impl hisgate_generated::glorycard::platform::Handler for Register {
         .bind(i64::from(request.data_id))
         .bind(PAGE)
         .fetch_all(&mut *tx)
-        .await
-        .map_err(|e| failed(e.into()))?;
-        let data = rows.iter().map(certificate).collect::<Result<Vec<_>, _>>().map_err(failed)?;
+        .await?;
+        let data = rows.iter().map(certificate).collect::<Result<Vec<_>, _>>()?;
         Ok(store_all::Response { data })
     }
 
@@ -123,8 +112,7 @@ impl hisgate_generated::glorycard::platform::Handler for Register {
         context: Context,
     ) -> Result<store_deduct::Response, Failure> {
         let mut claimed = claimed(&context).await?;
-        let answer = self.deduct(&mut claimed, &request).await.map_err(failed)?;
-        answer?;
+        self.deduct(&mut claimed, &request).await?;
         Ok(store_deduct::Response {})
     }
 
@@ -134,8 +122,7 @@ impl hisgate_generated::glorycard::platform::Handler for Register {
         context: Context,
     ) -> Result<store_deduct_cancel::Response, Failure> {
         let mut claimed = claimed(&context).await?;
-        let answer = self.cancel(&mut claimed, &request).await.map_err(failed)?;
-        answer?;
+        self.cancel(&mut claimed, &request).await?;
         Ok(store_deduct_cancel::Response {})
     }
 }

@@ -1,11 +1,8 @@
 //! Accounts as trades see them: found by card or wristband, what their status allows, and balance moves that the
 //! database refuses to take below zero.
 
-use crate::answer::Refused;
 use hisgate_runtime::store::StoreError;
 use sqlx::{AnyConnection, Row};
-
-use super::REFUSED;
 
 /// The outpatient account type (01 门诊账户); the other is inpatient (02 住院账户).
 pub const OUTPATIENT: &str = "01";
@@ -30,19 +27,19 @@ const COLUMNS: &str =
 impl Account {
     /// Why money may not come in: outpatient accounts take it only while 正常, inpatient ones until 出院
     /// (“出院不能进行充值操作”).
-    pub fn refuses_deposit(&self) -> Option<Refused> {
+    pub fn refuses_deposit(&self) -> Option<String> {
         let allowed = match self.account_type.as_str() {
             OUTPATIENT => self.status == "01",
             _ => self.status != "03",
         };
-        (!allowed).then(|| Refused::new(REFUSED, format!("账户状态为{}，不能充值", self.status_label())))
+        (!allowed).then(|| format!("账户状态为{}，不能充值", self.status_label()))
     }
 
     /// Why money may not go out: a frozen or closed outpatient account; an inpatient may always be refunded,
     /// discharged ones above all.
-    pub fn refuses_withdrawal(&self) -> Option<Refused> {
+    pub fn refuses_withdrawal(&self) -> Option<String> {
         let allowed = self.account_type != OUTPATIENT || matches!(self.status.as_str(), "01" | "02");
-        (!allowed).then(|| Refused::new(REFUSED, format!("账户状态为{}，不能退款", self.status_label())))
+        (!allowed).then(|| format!("账户状态为{}，不能退款", self.status_label()))
     }
 
     /// The status's label in the account type's table of accountStatus.

@@ -4,12 +4,12 @@
 
 use super::accounts;
 use super::{REFUSED, number, stamp};
-use crate::answer::Refused;
 use crate::money::to_fen;
 use hisgate_generated::onepay::dict::{AccountType, CardType, DepositeType};
 use hisgate_generated::onepay::interfaces::op_trade_charge::{Request, Response};
 use hisgate_runtime::Dictionary;
-use hisgate_runtime::store::{StoreError, now_millis};
+use hisgate_runtime::server::Failure;
+use hisgate_runtime::store::now_millis;
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 use sha2::{Digest, Sha256};
@@ -25,22 +25,16 @@ struct Payee {
     account_type: AccountType,
 }
 
-pub async fn charge(conn: &mut AnyConnection, request: &Request) -> Result<Result<Response, Refused>, StoreError> {
-    let checked = match check(request) {
-        Ok(checked) => checked,
-        Err(refused) => return Ok(Err(refused)),
-    };
-    let payee = match payee(request.extra.as_ref()) {
-        Ok(payee) => payee,
-        Err(refused) => return Ok(Err(refused)),
-    };
+pub async fn charge(conn: &mut AnyConnection, request: &Request) -> Result<Response, Failure> {
+    let checked = check(request)?;
+    let payee = payee(request.extra.as_ref())?;
     let account = match &payee {
         Some(p) => match accounts::by_card(conn, p.card_type.code(), &p.card_no, p.account_type.code()).await? {
             Some(account) => match account.refuses_deposit() {
-                Some(refused) => return Ok(Err(refused)),
+                Some(why) => return Err(Failure::with_message(REFUSED, why)),
                 None => Some(account),
             },
-            None => return Ok(Err(Refused::new(REFUSED, "extra 所指的账户不存在"))),
+            None => return Err(Failure::with_message(REFUSED, "extra 所指的账户不存在")),
         },
         None => None,
     };
@@ -62,14 +56,14 @@ pub async fn charge(conn: &mut AnyConnection, request: &Request) -> Result<Resul
     .execute(conn)
     .await?;
     let (qrcode, credential) = pay_with(&checked.channel, &charge_no);
-    Ok(Ok(Response {
+    Ok(Response {
         channel: Some(checked.channel.code().to_owned()),
         charge_no: Some(charge_no),
         charge_status: Some("ing".to_owned()),
         credential,
         out_charge_no: Some(checked.out_charge_no),
         qrcode,
-    }))
+    })
 }
 
 struct Checked {
@@ -79,33 +73,34 @@ struct Checked {
 }
 
 /// The charge's own rules: an online channel, an amount in fen above zero, goods lines that add up to it.
-fn check(request: &Request) -> Result<Checked, Refused> {
-    let out_charge_no = request.out_charge_no.clone().ok_or_else(|| Refused::new(REFUSED, "outChargeNo 不能为空"))?;
+fn check(request: &Request) -> Result<Checked, Failure> {
+    let out_charge_no =
+        request.out_charge_no.clone().ok_or_else(|| Failure::with_message(REFUSED, "outChargeNo 不能为空"))?;
     let code = request.channel.as_deref().unwrap_or_default();
     let channel = DepositeType::from_code(code)
-        .ok_or_else(|| Refused::new(REFUSED, format!("channel `{code}` 不是充值方式字典的代码")))?;
+        .ok_or_else(|| Failure::with_message(REFUSED, format!("channel `{code}` 不是充值方式字典的代码")))?;
     if !online(&channel) {
-        return Err(Refused::new(REFUSED, format!("{} 在院内收款，请用 hop.trade.recharge", channel.label())));
+        return Err(Failure::with_message(REFUSED, format!("{} 在院内收款，请用 hop.trade.recharge", channel.label())));
     }
     let fen = request
         .charge_amt
         .and_then(to_fen)
         .filter(|fen| *fen > 0)
-        .ok_or_else(|| Refused::new(REFUSED, "chargeAmt 须为大于零的元金额，最多两位小数"))?;
+        .ok_or_else(|| Failure::with_message(REFUSED, "chargeAmt 须为大于零的元金额，最多两位小数"))?;
     if !request.charge_goods_detail.is_empty() {
         let lines: Option<i64> = request.charge_goods_detail.iter().map(|g| g.charge_amt.and_then(to_fen)).sum();
         if lines != Some(fen) {
-            return Err(Refused::new(REFUSED, "chargeGoodsDetail 的明细金额之和不等于 chargeAmt"));
+            return Err(Failure::with_message(REFUSED, "chargeGoodsDetail 的明细金额之和不等于 chargeAmt"));
         }
     }
     Ok(Checked { out_charge_no, channel, fen })
 }
 
-fn payee(extra: Option<&Map<String, Value>>) -> Result<Option<Payee>, Refused> {
+fn payee(extra: Option<&Map<String, Value>>) -> Result<Option<Payee>, Failure> {
     let Some(extra) = extra.filter(|e| e.contains_key("cardNo")) else { return Ok(None) };
     serde_json::from_value(Value::Object(extra.clone()))
         .map(Some)
-        .map_err(|e| Refused::new(REFUSED, format!("extra 中的账户: {e}")))
+        .map_err(|e| Failure::with_message(REFUSED, format!("extra 中的账户: {e}")))
 }
 
 /// Channels a payer pays remotely; cash, card terminals and transfers are taken at the hospital.

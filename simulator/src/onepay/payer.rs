@@ -68,7 +68,7 @@ impl Payer {
         };
         let refused = account.as_ref().and_then(|a| a.refuses_deposit());
         let (state, description) = match &refused {
-            Some(refused) => ("fail", refused.message.as_str()),
+            Some(why) => ("fail", why.as_str()),
             None => ("succ", "支付成功"),
         };
         let updated = sqlx::query(

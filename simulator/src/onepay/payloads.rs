@@ -4,7 +4,6 @@
 //! read as numbers or text, written as text with two decimals like portal.wb.queryAccount's `balance`. Unknown
 //! keys are refused, so a misspelt key never passes silently.
 
-use crate::answer::Refused;
 use hisgate_generated::onepay::dict::{AccountType, CardType, ChannelType, DepositeType, WithdrawMode};
 use hisgate_runtime::server::Failure;
 use rust_decimal::Decimal;
@@ -176,8 +175,9 @@ pub struct Details {
 }
 
 /// Reads an open `param` into its model, or refuses it saying what is wrong.
-pub fn read<T: DeserializeOwned>(param: &Map<String, Value>) -> Result<T, Refused> {
-    serde_json::from_value(Value::Object(param.clone())).map_err(|e| Refused::new(REFUSED, format!("param: {e}")))
+pub fn read<T: DeserializeOwned>(param: &Map<String, Value>) -> Result<T, Failure> {
+    serde_json::from_value(Value::Object(param.clone()))
+        .map_err(|e| Failure::with_message(REFUSED, format!("param: {e}")))
 }
 
 /// Writes a model as an open `param`.

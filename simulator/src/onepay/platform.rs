@@ -3,23 +3,19 @@
 
 use super::payloads::{self, AccountInfo, AccountRef, DetailsQuery, Recharge, Refund, TradeRef};
 use super::{MERCHANT_NUMBERS, REFUSED, accounts, charge, medical, trades, wristband};
-use crate::answer::{Refused, claimed, fingerprint, store_failure};
+use crate::answer::{Recorded, claim_failure, claimed, fingerprint};
 use crate::money::to_yuan;
 use hisgate_generated::onepay::interfaces::{
     hop_account_info, hop_trade_details, hop_trade_query, hop_trade_recharge, hop_trade_refund,
     mmp_upload_medical_detail, op_trade_charge, portal_wb_get_wristband_code, portal_wb_query_account,
 };
 use hisgate_runtime::server::{Context, Failure};
-use hisgate_runtime::store::{Claim, Store, StoreError};
+use hisgate_runtime::store::{Claim, Store};
 use hisgate_runtime::{Dictionary, Message};
 use sqlx::pool::PoolConnection;
 
 pub struct Platform {
     pub store: Store,
-}
-
-fn failed(error: StoreError) -> Failure {
-    store_failure(error, REFUSED)
 }
 
 /// A request's content, told apart by interface: one merchant number serves one kind of request.
@@ -29,7 +25,7 @@ fn content<M: Message>(interface: &str, request: &M) -> String {
 
 impl Platform {
     async fn connection(&self) -> Result<PoolConnection<sqlx::Any>, Failure> {
-        self.store.pool().acquire().await.map_err(|e| failed(e.into()))
+        Ok(self.store.pool().acquire().await?)
     }
 }
 
@@ -40,7 +36,7 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
         _: Context,
     ) -> Result<portal_wb_query_account::Response, Failure> {
         let mut conn = self.connection().await?;
-        Ok(wristband::query_account(&mut conn, &request).await.map_err(failed)??)
+        wristband::query_account(&mut conn, &request).await
     }
 
     async fn portal_wb_get_wristband_code(
@@ -49,7 +45,7 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
         _: Context,
     ) -> Result<portal_wb_get_wristband_code::Response, Failure> {
         let mut conn = self.connection().await?;
-        Ok(wristband::issue(&mut conn, &request).await.map_err(failed)??)
+        wristband::issue(&mut conn, &request).await
     }
 
     async fn op_trade_charge(
@@ -58,11 +54,10 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
         context: Context,
     ) -> Result<op_trade_charge::Response, Failure> {
         if request.out_charge_no.is_none() {
-            return Err(Refused::new(REFUSED, "outChargeNo 不能为空").into());
+            return Err(Failure::with_message(REFUSED, "outChargeNo 不能为空"));
         }
         let mut claimed = claimed(&context).await?;
-        let answer = charge::charge(&mut claimed, &request).await.map_err(failed)?;
-        Ok(answer?)
+        charge::charge(&mut claimed, &request).await
     }
 
     async fn mmp_upload_medical_detail(
@@ -71,11 +66,11 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
         context: Context,
     ) -> Result<mmp_upload_medical_detail::Response, Failure> {
         if request.yydjh0.is_none() {
-            return Err(Refused::new(REFUSED, "yydjh0（医院单据号）不能为空").into());
+            return Err(Failure::with_message(REFUSED, "yydjh0（医院单据号）不能为空"));
         }
         let mut claimed = claimed(&context).await?;
-        let answer = medical::upload(&mut claimed, &request).await.map_err(failed)?;
-        Ok(mmp_upload_medical_detail::Response(payloads::write(&answer?)?))
+        let answer = medical::upload(&mut claimed, &request).await?;
+        Ok(mmp_upload_medical_detail::Response(payloads::write(&answer)?))
     }
 
     async fn hop_account_info(
@@ -90,9 +85,9 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
             (None, Some(card_type), Some(card_no), Some(account_type)) => {
                 accounts::by_card(&mut conn, card_type.code(), card_no, account_type.code()).await
             }
-            _ => return Err(Refused::new(REFUSED, "须给出 key，或 cardType、cardNo 与 accountType").into()),
+            _ => return Err(Failure::with_message(REFUSED, "须给出 key，或 cardType、cardNo 与 accountType")),
         };
-        let account = account.map_err(failed)?.ok_or_else(|| Refused::new(REFUSED, "账户不存在"))?;
+        let account = account?.ok_or_else(|| Failure::with_message(REFUSED, "账户不存在"))?;
         let info = AccountInfo {
             card_type: account.card_type,
             card_no: account.card_no,
@@ -117,13 +112,13 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
         let answer = match self.store.claim(MERCHANT_NUMBERS, &recharge.out_trade_no, &content).await {
             Ok(Claim::Repeat(first)) => first,
             Ok(Claim::First(mut pending)) => {
-                let answer = trades::recharge(pending.tx(), &recharge).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
+                let answer = Recorded::of(trades::recharge(pending.tx(), &recharge).await)?;
+                pending.commit(&answer).await?;
                 answer
             }
-            Err(e) => return Err(failed(e)),
+            Err(e) => return Err(claim_failure(e, REFUSED)),
         };
-        Ok(hop_trade_recharge::Response(payloads::write(&answer?)?))
+        Ok(hop_trade_recharge::Response(payloads::write(&answer.answer()?)?))
     }
 
     async fn hop_trade_refund(
@@ -136,13 +131,13 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
         let answer = match self.store.claim(MERCHANT_NUMBERS, &refund.out_refund_no, &content).await {
             Ok(Claim::Repeat(first)) => first,
             Ok(Claim::First(mut pending)) => {
-                let answer = trades::refund(pending.tx(), &refund).await.map_err(failed)?;
-                pending.commit(&answer).await.map_err(failed)?;
+                let answer = Recorded::of(trades::refund(pending.tx(), &refund).await)?;
+                pending.commit(&answer).await?;
                 answer
             }
-            Err(e) => return Err(failed(e)),
+            Err(e) => return Err(claim_failure(e, REFUSED)),
         };
-        Ok(hop_trade_refund::Response(payloads::write(&answer?)?))
+        Ok(hop_trade_refund::Response(payloads::write(&answer.answer()?)?))
     }
 
     async fn hop_trade_query(
@@ -152,7 +147,7 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
     ) -> Result<hop_trade_query::Response, Failure> {
         let asked: TradeRef = payloads::read(&request.0)?;
         let mut conn = self.connection().await?;
-        let trade = trades::query(&mut conn, &asked).await.map_err(failed)??;
+        let trade = trades::query(&mut conn, &asked).await?;
         Ok(hop_trade_query::Response(payloads::write(&trade)?))
     }
 
@@ -163,7 +158,7 @@ impl hisgate_generated::onepay::platform::Handler for Platform {
     ) -> Result<hop_trade_details::Response, Failure> {
         let asked: DetailsQuery = payloads::read(&request.0)?;
         let mut conn = self.connection().await?;
-        let details = trades::details(&mut conn, &asked).await.map_err(failed)??;
+        let details = trades::details(&mut conn, &asked).await?;
         Ok(hop_trade_details::Response(payloads::write(&details)?))
     }
 }

@@ -5,9 +5,9 @@
 use super::accounts::{self, Account};
 use super::payloads::{Details, DetailsQuery, Recharge, Recharged, Refund, Refunded, Trade, TradeRef};
 use super::{REFUSED, number, stamp};
-use crate::answer::Refused;
 use crate::money::{to_fen, to_yuan};
 use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Listing, Page, StoreError};
 use sqlx::{AnyConnection, Connection, Row};
 
@@ -18,15 +18,15 @@ const MAX_PAGE: u32 = 100;
 const COLUMNS: &str = "trade_no, out_trade_no, trade_type, channel, amount_fen, refunded_fen, state, result_desc, \
                        created_at, finished_at, account_no";
 
-pub async fn recharge(conn: &mut AnyConnection, request: &Recharge) -> Result<Result<Recharged, Refused>, StoreError> {
+pub async fn recharge(conn: &mut AnyConnection, request: &Recharge) -> Result<Recharged, Failure> {
     let Some(fen) = to_fen(request.amount).filter(|fen| *fen > 0) else {
-        return Ok(Err(Refused::new(REFUSED, "amount 须为大于零的元金额，最多两位小数")));
+        return Err(Failure::with_message(REFUSED, "amount 须为大于零的元金额，最多两位小数"));
     };
     let account =
         accounts::by_card(conn, request.card_type.code(), &request.card_no, request.account_type.code()).await?;
-    let Some(account) = account else { return Ok(Err(Refused::new(REFUSED, "该卡没有此类账户"))) };
-    if let Some(refused) = account.refuses_deposit() {
-        return Ok(Err(refused));
+    let Some(account) = account else { return Err(Failure::with_message(REFUSED, "该卡没有此类账户")) };
+    if let Some(why) = account.refuses_deposit() {
+        return Err(Failure::with_message(REFUSED, why));
     }
     let now = stamp();
     let trade_no = number(conn, "trade", &now).await?;
@@ -45,31 +45,31 @@ pub async fn recharge(conn: &mut AnyConnection, request: &Recharge) -> Result<Re
     .execute(&mut *conn)
     .await?;
     let balance = accounts::credit(conn, &account.account_no, fen).await?;
-    Ok(Ok(Recharged {
+    Ok(Recharged {
         trade_no,
         out_trade_no: request.out_trade_no.clone(),
         result: "succ".into(),
         amount: to_yuan(fen).to_string(),
         balance: to_yuan(balance).to_string(),
         trade_time: now,
-    }))
+    })
 }
 
 /// A refund of a recharge or a paid charge, or the cancellation (撤销) of a charge the payer has not paid yet.
-pub async fn refund(conn: &mut AnyConnection, request: &Refund) -> Result<Result<Refunded, Refused>, StoreError> {
+pub async fn refund(conn: &mut AnyConnection, request: &Refund) -> Result<Refunded, Failure> {
     let Some(fen) = to_fen(request.amount).filter(|fen| *fen > 0) else {
-        return Ok(Err(Refused::new(REFUSED, "amount 须为大于零的元金额，最多两位小数")));
+        return Err(Failure::with_message(REFUSED, "amount 须为大于零的元金额，最多两位小数"));
     };
     let asked = TradeRef { trade_no: request.trade_no.clone(), out_trade_no: request.out_trade_no.clone() };
     let Some(mut original) = find(conn, &asked).await? else {
-        return Ok(Err(Refused::new(REFUSED, "原交易不存在（tradeNo 或 outTradeNo）")));
+        return Err(Failure::with_message(REFUSED, "原交易不存在（tradeNo 或 outTradeNo）"));
     };
     if original.trade_type == "hop.trade.refund" {
-        return Ok(Err(Refused::new(REFUSED, "退款交易不能再退款")));
+        return Err(Failure::with_message(REFUSED, "退款交易不能再退款"));
     }
     if original.state == "ing" {
         if fen != original.amount_fen {
-            return Ok(Err(Refused::new(REFUSED, "未支付的订单只能全额撤销")));
+            return Err(Failure::with_message(REFUSED, "未支付的订单只能全额撤销"));
         }
         let closed = sqlx::query(
             "UPDATE onepay_trades SET state = 'closed', result_desc = '商户撤销', finished_at = $2 \
@@ -83,20 +83,20 @@ pub async fn refund(conn: &mut AnyConnection, request: &Refund) -> Result<Result
         if closed == 1 {
             let now = stamp();
             let refund_no = record_refund(conn, request, &original, fen, "撤销未支付的订单", &now).await?;
-            return Ok(Ok(refunded(request, &original, (refund_no, now), fen, ("closed", 0), None)));
+            return Ok(refunded(request, &original, (refund_no, now), fen, ("closed", 0), None));
         }
         // The payer got there first: refund what it paid.
         original = find(conn, &asked).await?.ok_or_else(|| StoreError::Corrupt("a charge vanished".into()))?;
     }
     if original.state != "succ" {
-        return Ok(Err(Refused::new(REFUSED, format!("原交易状态为 {}，不能退款", original.state))));
+        return Err(Failure::with_message(REFUSED, format!("原交易状态为 {}，不能退款", original.state)));
     }
     let account = match &original.account_no {
         Some(no) => accounts::by_number(conn, no).await?,
         None => None,
     };
-    if let Some(refused) = account.as_ref().and_then(Account::refuses_withdrawal) {
-        return Ok(Err(refused));
+    if let Some(why) = account.as_ref().and_then(Account::refuses_withdrawal) {
+        return Err(Failure::with_message(REFUSED, why));
     }
     // A savepoint: when the account cannot pay the refund back, the trade's refunded sum is restored too.
     let mut attempt = conn.begin().await?;
@@ -110,14 +110,14 @@ pub async fn refund(conn: &mut AnyConnection, request: &Refund) -> Result<Result
     .await?;
     let Some(refunded_fen) = refunded_fen else {
         let left = to_yuan(original.amount_fen - original.refunded_fen);
-        return Ok(Err(Refused::new(REFUSED, format!("退款金额超过可退金额 {left} 元"))));
+        return Err(Failure::with_message(REFUSED, format!("退款金额超过可退金额 {left} 元")));
     };
     let balance = match &account {
         Some(account) => match accounts::debit(&mut attempt, &account.account_no, fen).await? {
             Some(balance) => Some(balance),
             None => {
                 attempt.rollback().await?;
-                return Ok(Err(Refused::new(REFUSED, "账户余额不足，不能退款")));
+                return Err(Failure::with_message(REFUSED, "账户余额不足，不能退款"));
             }
         },
         None => None,
@@ -125,7 +125,7 @@ pub async fn refund(conn: &mut AnyConnection, request: &Refund) -> Result<Result
     let now = stamp();
     let refund_no = record_refund(&mut attempt, request, &original, fen, "退款成功", &now).await?;
     attempt.commit().await?;
-    Ok(Ok(refunded(request, &original, (refund_no, now), fen, ("succ", refunded_fen), balance)))
+    Ok(refunded(request, &original, (refund_no, now), fen, ("succ", refunded_fen), balance))
 }
 
 async fn record_refund(
@@ -179,11 +179,11 @@ fn refunded(
 }
 
 /// hop.trade.query: a trade by either number; `notfound` when there is none.
-pub async fn query(conn: &mut AnyConnection, asked: &TradeRef) -> Result<Result<Trade, Refused>, StoreError> {
+pub async fn query(conn: &mut AnyConnection, asked: &TradeRef) -> Result<Trade, Failure> {
     if asked.trade_no.is_none() && asked.out_trade_no.is_none() {
-        return Ok(Err(Refused::new(REFUSED, "须给出 tradeNo 或 outTradeNo")));
+        return Err(Failure::with_message(REFUSED, "须给出 tradeNo 或 outTradeNo"));
     }
-    Ok(Ok(match find(conn, asked).await? {
+    Ok(match find(conn, asked).await? {
         Some(row) => row.trade(),
         None => Trade {
             result: "notfound".into(),
@@ -197,19 +197,19 @@ pub async fn query(conn: &mut AnyConnection, asked: &TradeRef) -> Result<Result<
             trade_time: None,
             finish_time: None,
         },
-    }))
+    })
 }
 
 /// hop.trade.details: an account's trades in a date range, newest first.
-pub async fn details(conn: &mut AnyConnection, asked: &DetailsQuery) -> Result<Result<Details, Refused>, StoreError> {
+pub async fn details(conn: &mut AnyConnection, asked: &DetailsQuery) -> Result<Details, Failure> {
     let page_no = asked.page_no.unwrap_or(1).max(1);
     let page_size = asked.page_size.unwrap_or(PAGE).clamp(1, MAX_PAGE);
     let dates = [asked.start_date.as_deref().unwrap_or("00000000"), asked.end_date.as_deref().unwrap_or("99999999")];
     if dates.iter().any(|d| d.len() != 8 || !d.bytes().all(|b| b.is_ascii_digit())) {
-        return Ok(Err(Refused::new(REFUSED, "startDate 与 endDate 的格式为 yyyyMMdd")));
+        return Err(Failure::with_message(REFUSED, "startDate 与 endDate 的格式为 yyyyMMdd"));
     }
     let account = accounts::by_card(conn, asked.card_type.code(), &asked.card_no, asked.account_type.code()).await?;
-    let Some(account) = account else { return Ok(Err(Refused::new(REFUSED, "该卡没有此类账户"))) };
+    let Some(account) = account else { return Err(Failure::with_message(REFUSED, "该卡没有此类账户")) };
     let (from, to) = (format!("{}000000", dates[0]), format!("{}235959", dates[1]));
     let page = Page { offset: i64::from(page_no - 1) * i64::from(page_size), limit: i64::from(page_size) };
     let listed = Listing::new(
@@ -223,7 +223,7 @@ pub async fn details(conn: &mut AnyConnection, asked: &DetailsQuery) -> Result<R
     .fetch_on(conn, page)
     .await?;
     let details = listed.rows.iter().map(|r| Stored::read(r).map(Stored::trade)).collect::<Result<_, _>>()?;
-    Ok(Ok(Details { total: listed.total, page_no, page_size, details }))
+    Ok(Details { total: listed.total, page_no, page_size, details })
 }
 
 /// A trade as stored.

@@ -15,12 +15,11 @@ mod status;
 pub use platform::{BookingError, Bookings};
 pub use seed::{SamplePatient, sample_patients};
 
-use crate::answer::{Refused, store_failure};
 use crate::{Options, Simulator, StartError};
 use chrono::NaiveDateTime;
 use hisgate_generated::shaanxi;
 use hisgate_runtime::server::Failure;
-use hisgate_runtime::store::{Migration, Page, StoreError};
+use hisgate_runtime::store::{Migration, Page};
 use sqlx::Any;
 
 pub(crate) const IDS: &[Migration] =
@@ -38,16 +37,12 @@ pub(crate) const PLATFORM: &[Migration] =
 /// The unified return codes of section 2.3 the simulators answer with, besides each interface's own.
 mod code {
     pub const ILLEGAL_ARGUMENT: &str = "ILLEGAL_ARGUMENT";
-    pub const REPEAT_TRANSACTION: &str = "REPEAT_TRANSACTION";
     pub const SYSTEM_ERROR: &str = "SYSTEM_ERROR";
     pub const PAGE_LIMIT: &str = "PAGE_LIMIT";
 }
 
 /// The outbox channel of the platform's calls to the hospital.
 pub const HOSPITAL_CHANNEL: &str = "shaanxi.hospital";
-
-/// What an effect answered: a response or a refusal, recorded for its repeats.
-type Answer<T> = Result<T, Refused>;
 
 pub async fn hospital(options: Options) -> Result<Simulator, StartError> {
     let store = options.store.clone();
@@ -88,31 +83,26 @@ fn timestamp(time: NaiveDateTime) -> String {
     time.format("%Y-%m-%d %H:%M:%S").to_string()
 }
 
-/// A store failure as the caller sees it; a business key reused for another request is `REPEAT_TRANSACTION`.
-fn failed(error: StoreError) -> Failure {
-    store_failure(error, code::REPEAT_TRANSACTION)
-}
-
 /// Keeps an effect's writes when it answered yes and undoes them when it refused: a refusal leaves no trace but the
 /// record of its answer.
-async fn settle<T>(effect: sqlx::Transaction<'_, Any>, answer: &Answer<T>) -> Result<(), StoreError> {
+async fn settle<T>(effect: sqlx::Transaction<'_, Any>, answer: Result<T, Failure>) -> Result<T, Failure> {
     match answer {
         Ok(_) => effect.commit().await?,
         Err(_) => effect.rollback().await?,
     }
-    Ok(())
+    answer
 }
 
 /// The page a list query asks for: `currentPage` counts from 1.
-fn numbered_page(current_page: i32, page_size: i32) -> Answer<Page> {
+fn numbered_page(current_page: i32, page_size: i32) -> Result<Page, Failure> {
     Page::numbered(i64::from(current_page), i64::from(page_size))
-        .ok_or_else(|| Refused::new(code::ILLEGAL_ARGUMENT, "currentPage 与 pageSize 须从 1 起"))
+        .ok_or_else(|| Failure::with_message(code::ILLEGAL_ARGUMENT, "currentPage 与 pageSize 须从 1 起"))
 }
 
 /// A date range of a query, from `start` 00:00:00 to `end` 23:59:59, as text that compares as time.
-fn day_range(start: &str, end: &str) -> Answer<(String, String)> {
+fn day_range(start: &str, end: &str) -> Result<(String, String), Failure> {
     if start > end {
-        return Err(Refused::new(code::ILLEGAL_ARGUMENT, "起始日期晚于结束日期"));
+        return Err(Failure::with_message(code::ILLEGAL_ARGUMENT, "起始日期晚于结束日期"));
     }
     Ok((format!("{start} 00:00:00"), format!("{end} 23:59:59")))
 }

@@ -2,40 +2,32 @@
 //! and strong real-name certification of one card (op_certification_level).
 
 use super::REFUSED;
-use crate::answer::Refused;
 use crate::money::to_yuan;
 use hisgate_generated::yizhangtong::interfaces::{op_certification_level, op_query_card_list};
 use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Columns, StoreError};
 use sqlx::{AnyConnection, Row};
 
 /// The HIS id of the patient an identity document belongs to, if the name given is theirs.
-pub async fn patient(
-    conn: &mut AnyConnection,
-    id_type: &str,
-    id_no: &str,
-    user_name: &str,
-) -> Result<Result<String, Refused>, StoreError> {
+pub async fn patient(conn: &mut AnyConnection, id_type: &str, id_no: &str, user_name: &str) -> Result<String, Failure> {
     let row = sqlx::query("SELECT his_cust_id, user_name FROM yizhangtong_patients WHERE id_type = $1 AND id_no = $2")
         .bind(id_type)
         .bind(id_no)
         .fetch_optional(conn)
         .await?;
-    let Some(row) = row else { return Ok(Err(Refused::new(REFUSED, "该证件号在本院没有建档"))) };
+    let Some(row) = row else { return Err(Failure::with_message(REFUSED, "该证件号在本院没有建档")) };
     if row.try_get::<String, _>("user_name")? != user_name {
-        return Ok(Err(Refused::new(REFUSED, "姓名与证件号不符")));
+        return Err(Failure::with_message(REFUSED, "姓名与证件号不符"));
     }
-    Ok(Ok(row.try_get("his_cust_id")?))
+    Ok(row.try_get("his_cust_id")?)
 }
 
 pub async fn list(
     conn: &mut AnyConnection,
     request: &op_query_card_list::Request,
-) -> Result<Result<op_query_card_list::Response, Refused>, StoreError> {
-    let his_id = match patient(conn, request.id_type.code(), &request.id_no, &request.user_name).await? {
-        Ok(his_id) => his_id,
-        Err(refused) => return Ok(Err(refused)),
-    };
+) -> Result<op_query_card_list::Response, Failure> {
+    let his_id = patient(conn, request.id_type.code(), &request.id_no, &request.user_name).await?;
     let rows = sqlx::query(
         "SELECT c.card_type, c.card_no, c.patient_type, c.his_cust_id, c.balance_fen, p.id_type, c.status, p.id_no, \
          p.user_name, p.user_sex, c.account_type, p.phone, c.authlevel \
@@ -46,7 +38,7 @@ pub async fn list(
     .fetch_all(conn)
     .await?;
     let out_curdata = rows.iter().map(card).collect::<Result<_, _>>()?;
-    Ok(Ok(op_query_card_list::Response { out_curdata }))
+    Ok(op_query_card_list::Response { out_curdata })
 }
 
 fn card(row: &sqlx::any::AnyRow) -> Result<op_query_card_list::ResponseOutCurdata, StoreError> {
@@ -73,14 +65,14 @@ fn card(row: &sqlx::any::AnyRow) -> Result<op_query_card_list::ResponseOutCurdat
 pub async fn certify(
     conn: &mut AnyConnection,
     request: &op_certification_level::Request,
-) -> Result<Result<op_certification_level::Response, Refused>, StoreError> {
+) -> Result<op_certification_level::Response, Failure> {
     let updated = sqlx::query("UPDATE yizhangtong_cards SET authlevel = '1' WHERE card_no = $1 AND status <> '4'")
         .bind(&request.card_no)
         .execute(conn)
         .await?
         .rows_affected();
-    Ok(match updated {
+    match updated {
         1 => Ok(op_certification_level::Response { extra: None }),
-        _ => Err(Refused::new(REFUSED, "卡号不存在或已注销")),
-    })
+        _ => Err(Failure::with_message(REFUSED, "卡号不存在或已注销")),
+    }
 }

@@ -1,27 +1,23 @@
 //! The HIS over HTTP, answering from the store. A transfer-in claims its `traceNoIn` before its effect, so a
 //! repeat — sequential, concurrent, or on another instance — gets the first answer, refusals included.
 
-use super::{REFUSED, cards, track, transfer};
-use crate::answer::{claimed, store_failure};
+use super::{cards, track, transfer};
+use crate::answer::claimed;
 use hisgate_generated::yizhangtong::interfaces::{
     get_card_track, get_fee_list, op_certification_level, op_query_card_list, op_query_transfer_in_result,
     op_yjj_account_transfer_in,
 };
 use hisgate_runtime::server::{Context, Failure};
-use hisgate_runtime::store::{Store, StoreError};
+use hisgate_runtime::store::Store;
 use sqlx::pool::PoolConnection;
 
 pub struct His {
     pub store: Store,
 }
 
-fn failed(error: StoreError) -> Failure {
-    store_failure(error, REFUSED)
-}
-
 impl His {
     async fn connection(&self) -> Result<PoolConnection<sqlx::Any>, Failure> {
-        self.store.pool().acquire().await.map_err(|e| failed(e.into()))
+        Ok(self.store.pool().acquire().await?)
     }
 }
 
@@ -32,7 +28,7 @@ impl hisgate_generated::yizhangtong::hospital::Handler for His {
         _: Context,
     ) -> Result<op_query_card_list::Response, Failure> {
         let mut conn = self.connection().await?;
-        Ok(cards::list(&mut conn, &request).await.map_err(failed)??)
+        cards::list(&mut conn, &request).await
     }
 
     async fn op_yjj_account_transfer_in(
@@ -41,8 +37,7 @@ impl hisgate_generated::yizhangtong::hospital::Handler for His {
         context: Context,
     ) -> Result<op_yjj_account_transfer_in::Response, Failure> {
         let mut claimed = claimed(&context).await?;
-        let answer = transfer::transfer_in(&mut claimed, &request).await.map_err(failed)?;
-        Ok(answer?)
+        transfer::transfer_in(&mut claimed, &request).await
     }
 
     async fn op_query_transfer_in_result(
@@ -51,7 +46,7 @@ impl hisgate_generated::yizhangtong::hospital::Handler for His {
         _: Context,
     ) -> Result<op_query_transfer_in_result::Response, Failure> {
         let mut conn = self.connection().await?;
-        transfer::result(&mut conn, &request).await.map_err(failed)
+        Ok(transfer::result(&mut conn, &request).await?)
     }
 
     async fn get_card_track(
@@ -60,7 +55,7 @@ impl hisgate_generated::yizhangtong::hospital::Handler for His {
         _: Context,
     ) -> Result<get_card_track::Response, Failure> {
         let mut conn = self.connection().await?;
-        Ok(track::card_uses(&mut conn, &request).await.map_err(failed)??)
+        track::card_uses(&mut conn, &request).await
     }
 
     async fn op_certification_level(
@@ -69,7 +64,7 @@ impl hisgate_generated::yizhangtong::hospital::Handler for His {
         _: Context,
     ) -> Result<op_certification_level::Response, Failure> {
         let mut conn = self.connection().await?;
-        Ok(cards::certify(&mut conn, &request).await.map_err(failed)??)
+        cards::certify(&mut conn, &request).await
     }
 
     async fn get_fee_list(
@@ -78,6 +73,6 @@ impl hisgate_generated::yizhangtong::hospital::Handler for His {
         _: Context,
     ) -> Result<get_fee_list::Response, Failure> {
         let mut conn = self.connection().await?;
-        Ok(track::fees(&mut conn, &request).await.map_err(failed)??)
+        track::fees(&mut conn, &request).await
     }
 }

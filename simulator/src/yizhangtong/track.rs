@@ -2,23 +2,20 @@
 //! (an absent condition selects everything, as the view form's filters do); and a visit's fees (获取费用清单).
 
 use super::REFUSED;
-use crate::answer::Refused;
 use crate::database::paging::{PageFields, rows};
 use crate::money::to_yuan;
 use hisgate_generated::yizhangtong::interfaces::{get_card_track, get_fee_list};
 use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Columns, StoreError};
 use sqlx::{AnyConnection, Row};
 
 pub async fn card_uses(
     conn: &mut AnyConnection,
     request: &get_card_track::Request,
-) -> Result<Result<get_card_track::Response, Refused>, StoreError> {
+) -> Result<get_card_track::Response, Failure> {
     let names = PageFields { first: "startRow", last: "endRow" };
-    let page = match rows(request.start_row.as_deref(), request.end_row.as_deref(), names, REFUSED) {
-        Ok(page) => page,
-        Err(refused) => return Ok(Err(refused)),
-    };
+    let page = rows(request.start_row.as_deref(), request.end_row.as_deref(), names, REFUSED)?;
     // YYYYMMDD bounds as the stored times' text: the whole first and last day.
     let day = |d: &str, time: &str| format!("{}-{}-{} {time}", &d[..4], &d[4..6], &d[6..8]);
     let from = request.start_time.as_deref().map(|d| day(d, "00:00:00"));
@@ -43,7 +40,7 @@ pub async fn card_uses(
     .fetch_all(conn)
     .await?;
     let out_curdata = found.iter().map(card_use).collect::<Result<_, _>>()?;
-    Ok(Ok(get_card_track::Response { out_curdata }))
+    Ok(get_card_track::Response { out_curdata })
 }
 
 fn card_use(row: &sqlx::any::AnyRow) -> Result<get_card_track::ResponseOutCurdata, StoreError> {
@@ -68,7 +65,7 @@ fn card_use(row: &sqlx::any::AnyRow) -> Result<get_card_track::ResponseOutCurdat
 pub async fn fees(
     conn: &mut AnyConnection,
     request: &get_fee_list::Request,
-) -> Result<Result<get_fee_list::Response, Refused>, StoreError> {
+) -> Result<get_fee_list::Response, Failure> {
     let row = sqlx::query(
         "SELECT total_fen, insurance_fen, insurance_plan_fen, self_fen, trans_time, pdf_url FROM yizhangtong_fees \
          WHERE reg_no = $1",
@@ -76,14 +73,14 @@ pub async fn fees(
     .bind(&request.reg_no)
     .fetch_optional(conn)
     .await?;
-    let Some(row) = row else { return Ok(Err(Refused::new(REFUSED, "就诊流水号不存在或尚未结算"))) };
+    let Some(row) = row else { return Err(Failure::with_message(REFUSED, "就诊流水号不存在或尚未结算")) };
     let yuan = |column: &str| -> Result<String, StoreError> { Ok(to_yuan(row.try_get(column)?).to_string()) };
-    Ok(Ok(get_fee_list::Response {
+    Ok(get_fee_list::Response {
         total_price: yuan("total_fen")?,
         insurance_amount: yuan("insurance_fen")?,
         insurance_plan_amount: yuan("insurance_plan_fen")?,
         self_amount: yuan("self_fen")?,
         trans_time: row.try_get("trans_time")?,
         pdf_url: row.try_get("pdf_url")?,
-    }))
+    })
 }

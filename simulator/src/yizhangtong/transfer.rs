@@ -4,13 +4,13 @@
 //! as a failed transfer, which the result query reports as `fail`, never as `notfound`.
 
 use super::{NOT_APPLICABLE, REFUSED, cards, now};
-use crate::answer::Refused;
 use crate::money::{to_fen, to_yuan};
 use hisgate_generated::yizhangtong::dict::{CardType, ListFormat, TradeStatus};
 use hisgate_generated::yizhangtong::interfaces::{
     op_query_transfer_in_result as result, op_yjj_account_transfer_in as transfer,
 };
 use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Columns, StoreError};
 use rust_decimal::Decimal;
 use serde_json::json;
@@ -30,13 +30,10 @@ struct Moved {
     from: Vec<Card>,
 }
 
-pub async fn transfer_in(
-    conn: &mut AnyConnection,
-    request: &transfer::Request,
-) -> Result<Result<transfer::Response, Refused>, StoreError> {
+pub async fn transfer_in(conn: &mut AnyConnection, request: &transfer::Request) -> Result<transfer::Response, Failure> {
     let time = now();
     let mut attempt = conn.begin().await?;
-    match move_balances(&mut attempt, request).await? {
+    match move_balances(&mut attempt, request).await {
         Ok(moved) => {
             let from: Vec<_> =
                 moved.from.iter().map(|c| json!({ "cardNo": c.card_no, "cardType": c.card_type })).collect();
@@ -45,40 +42,33 @@ pub async fn transfer_in(
             let journal = Journal { call_sn: &call_sn, result: "succ", description: "转入成功", time: &time };
             journal.write(&mut attempt, request, Some(&moved), &list).await?;
             attempt.commit().await?;
-            Ok(Ok(transfer::Response {
+            Ok(transfer::Response {
                 to_card_balance: to_yuan(moved.balance_fen).to_string(),
                 call_sn,
                 extra: None,
                 trace_no_in: request.trace_no_in.clone(),
                 list_format: ListFormat::Json,
                 from_card_list: list,
-            }))
+            })
         }
-        Err(refused) => {
+        Err(Failure::Business { code, message }) => {
             attempt.rollback().await?;
             let call_sn = call_sn(conn, &time).await?;
-            let journal = Journal { call_sn: &call_sn, result: "fail", description: &refused.message, time: &time };
+            let description = message.as_deref().unwrap_or_default();
+            let journal = Journal { call_sn: &call_sn, result: "fail", description, time: &time };
             journal.write(conn, request, None, "[]").await?;
-            Ok(Err(refused))
+            Err(Failure::Business { code, message })
         }
+        Err(failed) => Err(failed),
     }
 }
 
 /// The patient's balances moved onto the target card, or why not.
-async fn move_balances(
-    conn: &mut AnyConnection,
-    request: &transfer::Request,
-) -> Result<Result<Moved, Refused>, StoreError> {
-    let refuse = |message: String| Ok(Err(Refused::new(REFUSED, message)));
-    let his_id = match cards::patient(conn, request.id_type.code(), &request.id_no, &request.user_name).await? {
-        Ok(his_id) => his_id,
-        Err(refused) => return Ok(Err(refused)),
-    };
+async fn move_balances(conn: &mut AnyConnection, request: &transfer::Request) -> Result<Moved, Failure> {
+    let refuse = |message: String| Err(Failure::with_message(REFUSED, message));
+    let his_id = cards::patient(conn, request.id_type.code(), &request.id_no, &request.user_name).await?;
     let account_type = request.account_type.code();
-    let target = match target(conn, request, &his_id).await? {
-        Ok(target) => target,
-        Err(message) => return refuse(message),
-    };
+    let target = target(conn, request, &his_id).await?;
     let named: Vec<&str> = list(request.from_card_no.as_deref());
     let amounts: Vec<&str> = list(request.from_number.as_deref());
     if !amounts.is_empty() && amounts.len() != named.len() {
@@ -149,19 +139,16 @@ async fn move_balances(
     .fetch_one(&mut *conn)
     .await?;
     let from = plan.into_iter().map(|(c, _)| Card { card_no: c.card_no.clone(), card_type: c.card_type.clone() });
-    Ok(Ok(Moved { to_card: target.card_no, balance_fen, amount_fen, from: from.collect() }))
+    Ok(Moved { to_card: target.card_no, balance_fen, amount_fen, from: from.collect() })
 }
 
 /// The card that receives: the one named, or for type 10 (HIS病人ID) the patient's first open card of the account
 /// type. It must be the patient's own, open, and of the account type.
-async fn target(
-    conn: &mut AnyConnection,
-    request: &transfer::Request,
-    his_id: &str,
-) -> Result<Result<Card, String>, StoreError> {
+async fn target(conn: &mut AnyConnection, request: &transfer::Request, his_id: &str) -> Result<Card, Failure> {
+    let refuse = |message: String| Failure::with_message(REFUSED, message);
     let by_patient_id = request.to_card_type == Some(CardType::HisPatientId);
     if by_patient_id && request.to_card_no != his_id {
-        return Ok(Err("到账HIS病人ID与证件不符".into()));
+        return Err(refuse("到账HIS病人ID与证件不符".into()));
     }
     let row = if by_patient_id {
         sqlx::query(
@@ -178,22 +165,22 @@ async fn target(
     }
     .fetch_optional(conn)
     .await?;
-    let Some(row) = row else { return Ok(Err("到账卡号不存在".into())) };
+    let Some(row) = row else { return Err(refuse("到账卡号不存在".into())) };
     let card = Card { card_no: row.try_get("card_no")?, card_type: row.try_get("card_type")? };
     let (owner, account_type, status): (String, String, String) =
         (row.try_get("his_cust_id")?, row.try_get("account_type")?, row.try_get("status")?);
     let named_type = request.to_card_type.as_ref().filter(|_| !by_patient_id);
-    Ok(if owner != his_id {
-        Err("到账卡不属于该患者".into())
+    if owner != his_id {
+        Err(refuse("到账卡不属于该患者".into()))
     } else if named_type.is_some_and(|t| t.code() != card.card_type) {
-        Err("到账卡类型不符".into())
+        Err(refuse("到账卡类型不符".into()))
     } else if account_type != request.account_type.code() {
-        Err(format!("到账卡不是{}", request.account_type.label()))
+        Err(refuse(format!("到账卡不是{}", request.account_type.label())))
     } else if status != "1" {
-        Err("到账卡状态不正常".into())
+        Err(refuse("到账卡状态不正常".into()))
     } else {
         Ok(card)
-    })
+    }
 }
 
 /// Money may leave a card that is 正常 or 挂失 (merging a lost card's balance is the point), not a frozen or

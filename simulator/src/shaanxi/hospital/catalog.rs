@@ -1,13 +1,13 @@
 //! The outpatient catalogue as the platform syncs it: departments, doctors, schedules and their time slices, with
 //! the places left as the orders have taken them.
 
-use crate::answer::Refused;
-use crate::shaanxi::{Answer, amount, numbered_page};
+use crate::shaanxi::{amount, numbered_page};
 use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use hisgate_generated::shaanxi::dict::Noon;
 use hisgate_generated::shaanxi::interfaces::{
     get_department_info, get_doctor_info, get_schedule_info, get_schedule_time_info,
 };
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Columns, Listing, StoreError, int_of};
 use sqlx::{AnyConnection, AnyPool, Row};
 
@@ -32,11 +32,8 @@ fn any_id(id: Option<&str>) -> &str {
 pub async fn departments(
     pool: &AnyPool,
     request: &get_department_info::Request,
-) -> Result<Answer<get_department_info::Response>, StoreError> {
-    let page = match numbered_page(request.current_page, request.page_size) {
-        Ok(page) => page,
-        Err(refused) => return Ok(Err(refused)),
-    };
+) -> Result<get_department_info::Response, Failure> {
+    let page = numbered_page(request.current_page, request.page_size)?;
     let listed = Listing::new(
         "department_id, name, parent_id, introduction, expertise, level, location, status, telephone, rule",
         "FROM shaanxi_hospital_departments WHERE ($1 = '' OR department_id = $1)",
@@ -46,7 +43,7 @@ pub async fn departments(
     .fetch(pool, page)
     .await?;
     if listed.total == 0 {
-        return Ok(Err(Refused::new("S05010101", "未查询到科室记录")));
+        return Err(Failure::with_message("S05010101", "未查询到科室记录"));
     }
     let department = listed
         .rows
@@ -67,17 +64,11 @@ pub async fn departments(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Ok(get_department_info::Response { count: int_of(listed.total)?, department }))
+    Ok(get_department_info::Response { count: int_of(listed.total)?, department })
 }
 
-pub async fn doctors(
-    pool: &AnyPool,
-    request: &get_doctor_info::Request,
-) -> Result<Answer<get_doctor_info::Response>, StoreError> {
-    let page = match numbered_page(request.current_page, request.page_size) {
-        Ok(page) => page,
-        Err(refused) => return Ok(Err(refused)),
-    };
+pub async fn doctors(pool: &AnyPool, request: &get_doctor_info::Request) -> Result<get_doctor_info::Response, Failure> {
+    let page = numbered_page(request.current_page, request.page_size)?;
     let listed = Listing::new(
         "department_id, doctor_id, name, profession_title, office, introduction, expertise, status, sex, telephone, \
          sort",
@@ -89,7 +80,7 @@ pub async fn doctors(
     .fetch(pool, page)
     .await?;
     if listed.total == 0 {
-        return Ok(Err(Refused::new("S05010201", "未查询到医生记录")));
+        return Err(Failure::with_message("S05010201", "未查询到医生记录"));
     }
     let doctor = listed
         .rows
@@ -114,7 +105,7 @@ pub async fn doctors(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Ok(get_doctor_info::Response { count: int_of(listed.total)?, doctor }))
+    Ok(get_doctor_info::Response { count: int_of(listed.total)?, doctor })
 }
 
 /// The schedules of a department's doctors, paged by doctor: `count` is the number of doctors with schedules in
@@ -123,11 +114,8 @@ pub async fn schedules(
     pool: &AnyPool,
     request: &get_schedule_info::Request,
     today: NaiveDate,
-) -> Result<Answer<get_schedule_info::Response>, StoreError> {
-    let page = match numbered_page(request.current_page, request.page_size) {
-        Ok(page) => page,
-        Err(refused) => return Ok(Err(refused)),
-    };
+) -> Result<get_schedule_info::Response, Failure> {
+    let page = numbered_page(request.current_page, request.page_size)?;
     // Grouped by doctor, the total counts the doctors.
     let listed = Listing::new(
         "s.doctor_id, d.name, d.sort",
@@ -143,7 +131,7 @@ pub async fn schedules(
     .fetch(pool, page)
     .await?;
     if listed.total == 0 {
-        return Ok(Err(Refused::new("S05010301", "未查询到排班记录")));
+        return Err(Failure::with_message("S05010301", "未查询到排班记录"));
     }
     let mut schedule = Vec::new();
     for row in &listed.rows {
@@ -151,7 +139,7 @@ pub async fn schedules(
         let date = doctor_days(pool, request, &doctor_id, today).await?;
         schedule.push(get_schedule_info::ResponseSchedule { doctor_id, doctor_name: row.try_get("name")?, date });
     }
-    Ok(Ok(get_schedule_info::Response { count: int_of(listed.total)?, schedule }))
+    Ok(get_schedule_info::Response { count: int_of(listed.total)?, schedule })
 }
 
 /// One doctor's schedules in the range, by date; each half-day with the places of all its slices.
@@ -223,7 +211,7 @@ pub async fn time_slices(
     pool: &AnyPool,
     request: &get_schedule_time_info::Request,
     today: NaiveDate,
-) -> Result<Answer<get_schedule_time_info::Response>, StoreError> {
+) -> Result<get_schedule_time_info::Response, Failure> {
     let rows = sqlx::query(
         "SELECT s.noon, s.schedule_id, l.time_id, l.start_time, l.end_time, l.total_count, l.remain_count, \
          CASE WHEN s.status = 0 THEN 0 ELSE l.status END AS status \
@@ -258,9 +246,9 @@ pub async fn time_slices(
         });
     }
     if time.is_empty() {
-        return Ok(Err(Refused::new("S05010401", "未查询到排班分时记录")));
+        return Err(Failure::with_message("S05010401", "未查询到排班分时记录"));
     }
-    Ok(Ok(get_schedule_time_info::Response { time }))
+    Ok(get_schedule_time_info::Response { time })
 }
 
 /// A schedule as OrderRegister checks a booking against it.

@@ -9,8 +9,8 @@ pub(super) mod patients;
 pub(super) mod payments;
 mod reports;
 
-use super::{Answer, failed, now, settle, timestamp};
-use crate::answer::claimed;
+use super::{now, settle, timestamp};
+use crate::answer::{claimed, decided};
 use hisgate_generated::shaanxi::interfaces::*;
 use hisgate_runtime::server::{Context, Failure};
 use hisgate_runtime::store::Store;
@@ -29,18 +29,16 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
 
     async fn pay(&self, request: pay::Request, context: Context) -> Result<pay::Response, Failure> {
         let mut claimed = claimed(&context).await?;
-        let mut effect = claimed.begin().await.map_err(|e| failed(e.into()))?;
-        let answer: Answer<_> = payments::pay(&mut effect, &request).await.map_err(failed)?;
-        settle(effect, &answer).await.map_err(failed)?;
-        Ok(answer?)
+        let mut effect = claimed.begin().await?;
+        let answer = payments::pay(&mut effect, &request).await;
+        settle(effect, answer).await
     }
 
     async fn refund(&self, request: refund::Request, context: Context) -> Result<refund::Response, Failure> {
         let mut claimed = claimed(&context).await?;
-        let mut effect = claimed.begin().await.map_err(|e| failed(e.into()))?;
-        let answer: Answer<_> = payments::refund(&mut effect, &request).await.map_err(failed)?;
-        settle(effect, &answer).await.map_err(failed)?;
-        Ok(answer?)
+        let mut effect = claimed.begin().await?;
+        let answer = payments::refund(&mut effect, &request).await;
+        settle(effect, answer).await
     }
 
     async fn notify_refund(
@@ -49,10 +47,9 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         context: Context,
     ) -> Result<notify_refund::Response, Failure> {
         let mut claimed = claimed(&context).await?;
-        let mut effect = claimed.begin().await.map_err(|e| failed(e.into()))?;
-        let answer: Answer<()> = payments::notify_refund(&mut effect, &request, now()).await.map_err(failed)?;
-        settle(effect, &answer).await.map_err(failed)?;
-        answer?;
+        let mut effect = claimed.begin().await?;
+        let answer = payments::notify_refund(&mut effect, &request, now()).await;
+        settle(effect, answer).await?;
         Ok(notify_refund::Response {})
     }
 
@@ -61,7 +58,7 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         request: get_statement::Request,
         _: Context,
     ) -> Result<get_statement::Response, Failure> {
-        Ok(reports::statement(self.store.pool(), &request).await.map_err(failed)??)
+        reports::statement(self.store.pool(), &request).await
     }
 
     async fn create_patient(
@@ -70,10 +67,12 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         _: Context,
     ) -> Result<create_patient::Response, Failure> {
         // Filing is idempotent by the certificate's unique key: a repeat finds the file the first one made.
-        let mut tx = self.store.begin().await.map_err(failed)?;
-        let answer = patients::create(&mut tx, &request, now()).await.map_err(failed)?;
-        tx.commit().await.map_err(|e| failed(e.into()))?;
-        Ok(answer?)
+        let mut tx = self.store.begin().await?;
+        let answer = patients::create(&mut tx, &request, now()).await;
+        if decided(&answer) {
+            tx.commit().await?;
+        }
+        answer
     }
 
     async fn get_patient_info(
@@ -81,13 +80,13 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         request: get_patient_info::Request,
         _: Context,
     ) -> Result<get_patient_info::Response, Failure> {
-        let mut conn = self.store.pool().acquire().await.map_err(|e| failed(e.into()))?;
-        Ok(patients::info(&mut conn, &request, now()).await.map_err(failed)??)
+        let mut conn = self.store.pool().acquire().await?;
+        patients::info(&mut conn, &request, now()).await
     }
 
     async fn check_card(&self, request: check_card::Request, _: Context) -> Result<check_card::Response, Failure> {
-        let mut conn = self.store.pool().acquire().await.map_err(|e| failed(e.into()))?;
-        Ok(patients::check_card(&mut conn, &request).await.map_err(failed)??)
+        let mut conn = self.store.pool().acquire().await?;
+        patients::check_card(&mut conn, &request).await
     }
 
     async fn get_department_info(
@@ -95,7 +94,7 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         request: get_department_info::Request,
         _: Context,
     ) -> Result<get_department_info::Response, Failure> {
-        Ok(catalog::departments(self.store.pool(), &request).await.map_err(failed)??)
+        catalog::departments(self.store.pool(), &request).await
     }
 
     async fn get_doctor_info(
@@ -103,7 +102,7 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         request: get_doctor_info::Request,
         _: Context,
     ) -> Result<get_doctor_info::Response, Failure> {
-        Ok(catalog::doctors(self.store.pool(), &request).await.map_err(failed)??)
+        catalog::doctors(self.store.pool(), &request).await
     }
 
     async fn get_schedule_info(
@@ -111,7 +110,7 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         request: get_schedule_info::Request,
         _: Context,
     ) -> Result<get_schedule_info::Response, Failure> {
-        Ok(catalog::schedules(self.store.pool(), &request, now().date()).await.map_err(failed)??)
+        catalog::schedules(self.store.pool(), &request, now().date()).await
     }
 
     async fn get_schedule_time_info(
@@ -119,7 +118,7 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         request: get_schedule_time_info::Request,
         _: Context,
     ) -> Result<get_schedule_time_info::Response, Failure> {
-        Ok(catalog::time_slices(self.store.pool(), &request, now().date()).await.map_err(failed)??)
+        catalog::time_slices(self.store.pool(), &request, now().date()).await
     }
 
     async fn order_register(
@@ -128,10 +127,9 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         context: Context,
     ) -> Result<order_register::Response, Failure> {
         let mut claimed = claimed(&context).await?;
-        let mut effect = claimed.begin().await.map_err(|e| failed(e.into()))?;
-        let answer: Answer<_> = orders::register(&mut effect, &request, now()).await.map_err(failed)?;
-        settle(effect, &answer).await.map_err(failed)?;
-        Ok(answer?)
+        let mut effect = claimed.begin().await?;
+        let answer = orders::register(&mut effect, &request, now()).await;
+        settle(effect, answer).await
     }
 
     async fn notify_register(
@@ -141,10 +139,9 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
     ) -> Result<notify_register::Response, Failure> {
         // Cancelling and taking are idempotent transitions (a cancelled order cancelled again is a success, as the
         // document asks); conditional updates make concurrent repeats take effect once.
-        let mut tx = self.store.begin().await.map_err(failed)?;
-        let answer = orders::notify(&mut tx, &request, now()).await.map_err(failed)?;
-        settle(tx, &answer).await.map_err(failed)?;
-        answer?;
+        let mut tx = self.store.begin().await?;
+        let answer = orders::notify(&mut tx, &request, now()).await;
+        settle(tx, answer).await?;
         Ok(notify_register::Response {})
     }
 
@@ -153,8 +150,8 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         request: query_register::Request,
         _: Context,
     ) -> Result<query_register::Response, Failure> {
-        let mut conn = self.store.pool().acquire().await.map_err(|e| failed(e.into()))?;
-        Ok(reports::registers(&mut conn, &request, now().date()).await.map_err(failed)??)
+        let mut conn = self.store.pool().acquire().await?;
+        reports::registers(&mut conn, &request, now().date()).await
     }
 
     async fn query_stop_register(
@@ -162,6 +159,6 @@ impl hisgate_generated::shaanxi::hospital::Handler for Hospital {
         request: query_stop_register::Request,
         _: Context,
     ) -> Result<query_stop_register::Response, Failure> {
-        Ok(reports::stops(self.store.pool(), &request).await.map_err(failed)??)
+        reports::stops(self.store.pool(), &request).await
     }
 }

@@ -4,12 +4,12 @@
 
 use super::catalog::{self, BOOKING_DAYS, Schedule};
 use super::patients::{self, Patient};
-use crate::answer::Refused;
 use crate::shaanxi::ids::{self, Kind};
 use crate::shaanxi::status::Status;
-use crate::shaanxi::{Answer, amount, code, timestamp};
+use crate::shaanxi::{amount, code, timestamp};
 use chrono::{Duration, NaiveDate, NaiveDateTime};
 use hisgate_generated::shaanxi::interfaces::{notify_register, order_register};
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::StoreError;
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
@@ -71,31 +71,21 @@ pub async fn register(
     conn: &mut AnyConnection,
     request: &order_register::Request,
     now: NaiveDateTime,
-) -> Result<Answer<order_register::Response>, StoreError> {
+) -> Result<order_register::Response, Failure> {
     if by_order_id(conn, &request.order_id).await?.is_some() {
-        return Ok(Err(Refused::new("S05010706", "平台订单号已存在")));
+        return Err(Failure::with_message("S05010706", "平台订单号已存在"));
     }
     // This document defines no interface that locks a place, so no lock id the platform sends can be ours.
     if request.hospital_lock_id.as_deref().is_some_and(|id| !id.is_empty()) {
-        return Ok(Err(Refused::new("S05010708", "院内号源锁定 ID 无效：本院未锁定该号源")));
+        return Err(Failure::with_message("S05010708", "院内号源锁定 ID 无效：本院未锁定该号源"));
     }
     let Some(schedule) = catalog::schedule(conn, &request.schedule_id).await? else {
-        return Ok(Err(Refused::new("S05010705", "排班不存在")));
+        return Err(Failure::with_message("S05010705", "排班不存在"));
     };
-    if let Err(refused) = bookable(&schedule, request, now.date()) {
-        return Ok(Err(refused));
-    }
-    let patient = match patients::for_booking(conn, request, now).await? {
-        Ok(patient) => patient,
-        Err(refused) => return Ok(Err(refused)),
-    };
-    if let Err(refused) = admits(&schedule, &patient) {
-        return Ok(Err(refused));
-    }
-    let slice_no = match take_place(conn, &schedule, request.time_id.as_deref()).await? {
-        Ok(slice_no) => slice_no,
-        Err(refused) => return Ok(Err(refused)),
-    };
+    bookable(&schedule, request, now.date())?;
+    let patient = patients::for_booking(conn, request, now).await?;
+    admits(&schedule, &patient)?;
+    let slice_no = take_place(conn, &schedule, request.time_id.as_deref()).await?;
     let clinic_no: i64 = sqlx::query_scalar(
         "UPDATE shaanxi_hospital_schedules SET next_clinic_no = next_clinic_no + 1 WHERE schedule_id = $1 \
          RETURNING next_clinic_no - 1",
@@ -131,7 +121,7 @@ pub async fn register(
     .rows_affected();
     if inserted == 0 {
         // The only key left to conflict on: the patient's live number on this schedule.
-        return Ok(Err(Refused::new("S05010701", "同一就诊人同一排班限挂一个号")));
+        return Err(Failure::with_message("S05010701", "同一就诊人同一排班限挂一个号"));
     }
     let (start, end): (String, String) = sqlx::query_as(
         "SELECT start_time, end_time FROM shaanxi_hospital_slices WHERE schedule_id = $1 AND slice_no = $2",
@@ -141,7 +131,7 @@ pub async fn register(
     .fetch_one(&mut *conn)
     .await?;
     let card = hospital_card(conn, &patient).await?;
-    Ok(Ok(order_register::Response {
+    Ok(order_register::Response {
         hospital_order_id,
         clinic_no: Some(clinic_no.to_string()),
         take_time: Some(schedule.take_time),
@@ -156,12 +146,12 @@ pub async fn register(
         // The simulated hospital grants no in-hospital concessions: Pay's payableFee must be the whole fee.
         is_concessions: 0,
         concessions: Vec::new(),
-    }))
+    })
 }
 
 /// The schedule is the one the request describes, open, within the booking window, and at the request's fees.
-fn bookable(schedule: &Schedule, request: &order_register::Request, today: NaiveDate) -> Answer<()> {
-    let invalid = |why: &str| Err(Refused::new("S05010705", why));
+fn bookable(schedule: &Schedule, request: &order_register::Request, today: NaiveDate) -> Result<(), Failure> {
+    let invalid = |why: &str| Err(Failure::with_message("S05010705", why));
     if schedule.department_id != request.department_id
         || schedule.doctor_id != request.doctor_id
         || schedule.register_date != request.register_date
@@ -181,35 +171,31 @@ fn bookable(schedule: &Schedule, request: &order_register::Request, today: Naive
     }
     let fees = [&request.register_fee, &request.treat_fee, &request.service_fee, &request.other_fee];
     if fees.iter().map(|fee| amount::fen(**fee)).ne(schedule.fees.iter().map(|fee| Some(*fee))) {
-        return Err(Refused::new(code::ILLEGAL_ARGUMENT, "挂号费用与排班不符"));
+        return Err(Failure::with_message(code::ILLEGAL_ARGUMENT, "挂号费用与排班不符"));
     }
     Ok(())
 }
 
 /// The department's rules on sex and age (GetScheduleInfo's sexLimit, ageLimitMax, ageLinitMin), on the day of
 /// the visit.
-fn admits(schedule: &Schedule, patient: &Patient) -> Answer<()> {
+fn admits(schedule: &Schedule, patient: &Patient) -> Result<(), Failure> {
     if let Some(sex) = schedule.sex_limit.filter(|sex| *sex != 0)
         && patient.sex != sex.to_string()
     {
-        return Err(Refused::new("S05010702", "该科室限定就诊人性别"));
+        return Err(Failure::with_message("S05010702", "该科室限定就诊人性别"));
     }
     let visit = NaiveDate::parse_from_str(&schedule.register_date, "%Y-%m-%d").unwrap_or(NaiveDate::MIN);
     let age = patients::age(&patient.birthday, visit);
     let (min, max) = schedule.ages;
     if age.is_some_and(|age| min.is_some_and(|m| age < m) || max.is_some_and(|m| age > m)) {
-        return Err(Refused::new("S05010702", "就诊人年龄不在该科室接诊范围"));
+        return Err(Failure::with_message("S05010702", "就诊人年龄不在该科室接诊范围"));
     }
     Ok(())
 }
 
 /// Takes one place: in the slice the platform names, or — when it names none — in the earliest slice with room.
 /// Returns the slice's number.
-async fn take_place(
-    conn: &mut AnyConnection,
-    schedule: &Schedule,
-    time_id: Option<&str>,
-) -> Result<Answer<i64>, StoreError> {
+async fn take_place(conn: &mut AnyConnection, schedule: &Schedule, time_id: Option<&str>) -> Result<i64, Failure> {
     let slices: Vec<(i64, Option<String>, i64)> = sqlx::query_as(
         "SELECT slice_no, time_id, status FROM shaanxi_hospital_slices WHERE schedule_id = $1 ORDER BY slice_no",
     )
@@ -218,9 +204,9 @@ async fn take_place(
     .await?;
     let wanted: Vec<i64> = match time_id.filter(|id| !id.is_empty()) {
         Some(time_id) => match slices.iter().find(|(_, id, _)| id.as_deref() == Some(time_id)) {
-            Some((_, _, status)) if *status != 1 => return Ok(Err(Refused::new("S05010705", "该分时已停诊"))),
+            Some((_, _, status)) if *status != 1 => return Err(Failure::with_message("S05010705", "该分时已停诊")),
             Some((no, _, _)) => vec![*no],
-            None => return Ok(Err(Refused::new("S05010705", "分时不属于该排班"))),
+            None => return Err(Failure::with_message("S05010705", "分时不属于该排班")),
         },
         None => slices.iter().filter(|(_, _, status)| *status == 1).map(|(no, _, _)| *no).collect(),
     };
@@ -235,7 +221,7 @@ async fn take_place(
         .await?
         .rows_affected();
         if taken == 1 {
-            return Ok(Ok(*slice_no));
+            return Ok(*slice_no);
         }
     }
     let left: i64 = sqlx::query_scalar(
@@ -244,11 +230,11 @@ async fn take_place(
     .bind(&schedule.id)
     .fetch_one(&mut *conn)
     .await?;
-    Ok(Err(if left > 0 {
-        Refused::new("S05010708", "该分时号源已被占用，请选择其他分时")
+    Err(if left > 0 {
+        Failure::with_message("S05010708", "该分时号源已被占用，请选择其他分时")
     } else {
-        Refused::new("S05010707", "该排班挂号已满")
-    }))
+        Failure::with_message("S05010707", "该排班挂号已满")
+    })
 }
 
 /// Gives a place back to its slice (a cancelled or fully refunded order).
@@ -279,8 +265,8 @@ pub async fn notify(
     conn: &mut AnyConnection,
     request: &notify_register::Request,
     now: NaiveDateTime,
-) -> Result<Answer<()>, StoreError> {
-    let missing = || Ok(Err(Refused::new("S05010801", "挂号订单不存在")));
+) -> Result<(), Failure> {
+    let missing = || Err(Failure::with_message("S05010801", "挂号订单不存在"));
     let Some(order) = by_order_id(conn, &request.order_id).await? else { return missing() };
     if order.hospital_order_id != request.hospital_order_id {
         return missing();
@@ -291,12 +277,7 @@ pub async fn notify(
     }
 }
 
-async fn cancel(
-    conn: &mut AnyConnection,
-    order: &Order,
-    reason: &str,
-    now: NaiveDateTime,
-) -> Result<Answer<()>, StoreError> {
+async fn cancel(conn: &mut AnyConnection, order: &Order, reason: &str, now: NaiveDateTime) -> Result<(), Failure> {
     let cancelled = sqlx::query(
         "UPDATE shaanxi_hospital_orders SET status = 'cancelled', cancel_time = $2, cancel_reason = $3 \
          WHERE hospital_order_id = $1 AND status = 'booked'",
@@ -309,20 +290,20 @@ async fn cancel(
     .rows_affected();
     if cancelled == 1 {
         release_place(conn, order).await?;
-        return Ok(Ok(()));
+        return Ok(());
     }
     // Lost a race, or the order had left `booked` before: answer by where it is now.
     let now_status = by_order_id(conn, &order.order_id).await?.map_or(order.status, |o| o.status);
-    Ok(match now_status {
+    match now_status {
         // A refunded order is void already; like a cancelled one, cancelling it again changes nothing.
         Status::Cancelled | Status::Refunded => Ok(()),
-        Status::Paid => Err(Refused::new("S05010802", "挂号订单已支付，请走退款")),
-        Status::Taken => Err(Refused::new("S05010804", "挂号订单已取号")),
-        Status::Booked => return Err(StoreError::Corrupt(format!("order {} stayed booked", order.order_id))),
-    })
+        Status::Paid => Err(Failure::with_message("S05010802", "挂号订单已支付，请走退款")),
+        Status::Taken => Err(Failure::with_message("S05010804", "挂号订单已取号")),
+        Status::Booked => Err(StoreError::Corrupt(format!("order {} stayed booked", order.order_id)).into()),
+    }
 }
 
-async fn take_number(conn: &mut AnyConnection, order: &Order, now: NaiveDateTime) -> Result<Answer<()>, StoreError> {
+async fn take_number(conn: &mut AnyConnection, order: &Order, now: NaiveDateTime) -> Result<(), Failure> {
     let taken = sqlx::query(
         "UPDATE shaanxi_hospital_orders SET status = 'taken', take_time = $2 \
          WHERE hospital_order_id = $1 AND status = 'paid'",
@@ -333,14 +314,14 @@ async fn take_number(conn: &mut AnyConnection, order: &Order, now: NaiveDateTime
     .await?
     .rows_affected();
     if taken == 1 {
-        return Ok(Ok(()));
+        return Ok(());
     }
     let now_status = by_order_id(conn, &order.order_id).await?.map_or(order.status, |o| o.status);
-    Ok(match now_status {
+    match now_status {
         Status::Taken => Ok(()),
-        Status::Cancelled | Status::Refunded => Err(Refused::new("S05010803", "挂号订单已取消")),
+        Status::Cancelled | Status::Refunded => Err(Failure::with_message("S05010803", "挂号订单已取消")),
         // No code of the document says “unpaid”; the platform's own 参数不正确 does.
-        Status::Booked => Err(Refused::new(code::ILLEGAL_ARGUMENT, "挂号订单未支付，不能取号")),
-        Status::Paid => return Err(StoreError::Corrupt(format!("order {} stayed paid", order.order_id))),
-    })
+        Status::Booked => Err(Failure::with_message(code::ILLEGAL_ARGUMENT, "挂号订单未支付，不能取号")),
+        Status::Paid => Err(StoreError::Corrupt(format!("order {} stayed paid", order.order_id)).into()),
+    }
 }

@@ -1,14 +1,14 @@
 //! Patient files and cards: filing (CreatePatient, and OrderRegister for a patient the hospital does not know yet),
 //! finding a file by the user rules (用户规则) a request carries, and checking a card against its holder.
 
-use crate::answer::Refused;
 use crate::people as resident_id;
 use crate::shaanxi::ids::{self, Kind};
-use crate::shaanxi::{Answer, amount, timestamp};
+use crate::shaanxi::{amount, timestamp};
 use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use hisgate_generated::shaanxi::dict::UserRule;
 use hisgate_generated::shaanxi::interfaces::{check_card, create_patient, get_patient_info, order_register};
 use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Columns, StoreError, int_of};
 use rust_decimal::Decimal;
 use sqlx::any::AnyRow;
@@ -233,7 +233,7 @@ pub async fn create(
     conn: &mut AnyConnection,
     request: &create_patient::Request,
     now: NaiveDateTime,
-) -> Result<Answer<create_patient::Response>, StoreError> {
+) -> Result<create_patient::Response, Failure> {
     let new = NewPatient {
         patient_type: i64::from(request.patient_type),
         cert_type: request.certifcate_type.code(),
@@ -244,15 +244,15 @@ pub async fn create(
         address: request.address.as_deref(),
         mobile: Some(&request.mobile),
     };
-    Ok(match file(conn, &new, now).await? {
+    match file(conn, &new, now).await? {
         Filed::Patient(p) => Ok(create_patient::Response {
             create_time: Some(p.created_at),
             patient_id: p.patient_id,
             medical_no: Some(p.medical_no),
         }),
-        Filed::Invalid(reason) => Err(Refused::new("S03000101", reason)),
-        Filed::NameDiffers => Err(Refused::new("S03000101", "该证件已登记为其他姓名的档案")),
-    })
+        Filed::Invalid(reason) => Err(Failure::with_message("S03000101", reason)),
+        Filed::NameDiffers => Err(Failure::with_message("S03000101", "该证件已登记为其他姓名的档案")),
+    }
 }
 
 /// The file OrderRegister books for: found by the certificate rule (or a guardian's certificate and the
@@ -261,14 +261,14 @@ pub async fn for_booking(
     conn: &mut AnyConnection,
     request: &order_register::Request,
     now: NaiveDateTime,
-) -> Result<Answer<Patient>, StoreError> {
+) -> Result<Patient, Failure> {
     let rules = rules!(request.group.iter().flat_map(|group| group.rule.iter()));
     let rule = |id: UserRule| rules.iter().find(|r| r.id == id);
     let (patient_type, certificate) = match (rule(UserRule::Certificate), rule(UserRule::ParentCertificate)) {
         (Some(own), _) => (1, own),
         (None, Some(guardian)) => (0, guardian),
         (None, None) => {
-            return Ok(Err(Refused::new("S05010701", "须传入证件规则（certifcate 或 parentCertifcate）")));
+            return Err(Failure::with_message("S05010701", "须传入证件规则（certifcate 或 parentCertifcate）"));
         }
     };
     let new = NewPatient {
@@ -283,8 +283,8 @@ pub async fn for_booking(
     };
     let patient = match file(conn, &new, now).await? {
         Filed::Patient(patient) => patient,
-        Filed::Invalid(reason) => return Ok(Err(Refused::new("S05010703", reason))),
-        Filed::NameDiffers => return Ok(Err(Refused::new("S05010710", "证件已登记为其他姓名的档案"))),
+        Filed::Invalid(reason) => return Err(Failure::with_message("S05010703", reason)),
+        Filed::NameDiffers => return Err(Failure::with_message("S05010710", "证件已登记为其他姓名的档案")),
     };
     if let Some(card) = rule(UserRule::Card) {
         let holder: Option<String> = sqlx::query_scalar(
@@ -295,21 +295,21 @@ pub async fn for_booking(
         .fetch_optional(&mut *conn)
         .await?;
         if holder.as_deref() != Some(patient.patient_id.as_str()) {
-            return Ok(Err(Refused::new("S05010709", "卡不属于该就诊人")));
+            return Err(Failure::with_message("S05010709", "卡不属于该就诊人"));
         }
     }
-    Ok(Ok(patient))
+    Ok(patient)
 }
 
 pub async fn info(
     conn: &mut AnyConnection,
     request: &get_patient_info::Request,
     now: NaiveDateTime,
-) -> Result<Answer<get_patient_info::Response>, StoreError> {
+) -> Result<get_patient_info::Response, Failure> {
     let patient = match find(conn, &rules!(request.user.iter())).await? {
         Lookup::Found(patient) => patient,
-        Lookup::Missing => return Ok(Err(Refused::new("S03000201", "未查询到用户信息"))),
-        Lookup::Mismatch(reason) => return Ok(Err(Refused::new("S03000202", reason))),
+        Lookup::Missing => return Err(Failure::with_message("S03000201", "未查询到用户信息")),
+        Lookup::Mismatch(reason) => return Err(Failure::with_message("S03000202", reason)),
     };
     // Most recently used first, at most ten (section 2.1.3.2).
     let rows = sqlx::query(
@@ -333,7 +333,7 @@ pub async fn info(
         })
         .collect::<Result<_, StoreError>>()?;
     let age = age(&patient.birthday, now.date()).unwrap_or(0);
-    Ok(Ok(get_patient_info::Response {
+    Ok(get_patient_info::Response {
         create_time: patient.created_at,
         patient_id: patient.patient_id,
         patient_type: int_of(patient.patient_type)?,
@@ -347,13 +347,13 @@ pub async fn info(
         address: patient.address,
         mobile: patient.mobile,
         patient: vec![get_patient_info::ResponsePatient { medical_no: patient.medical_no, status: 0, card }],
-    }))
+    })
 }
 
 pub async fn check_card(
     conn: &mut AnyConnection,
     request: &check_card::Request,
-) -> Result<Answer<check_card::Response>, StoreError> {
+) -> Result<check_card::Response, Failure> {
     // By card when the request has one, else by the file's 门诊号 (the file's own status and date then).
     let card_no = request.card_no.as_deref().filter(|no| !no.is_empty());
     let row = match (card_no, request.medical_no.as_deref()) {
@@ -379,7 +379,7 @@ pub async fn check_card(
         }
         (None, None) => None,
     };
-    let Some(row) = row else { return Ok(Err(Refused::new("S03000301", "卡或门诊号不存在"))) };
+    let Some(row) = row else { return Err(Failure::with_message("S03000301", "卡或门诊号不存在")) };
     let holder: String = row.try_get("patient_id")?;
     let patient = one(conn, "WHERE p.patient_id = $1", &[&holder]).await?;
     let matches = patient.as_ref().is_some_and(|p| {
@@ -391,14 +391,14 @@ pub async fn check_card(
             && p.birthday == request.birthday
     });
     let Some(patient) = patient.filter(|_| matches) else {
-        return Ok(Err(Refused::new("S03000301", "卡信息与持卡人档案不符")));
+        return Err(Failure::with_message("S03000301", "卡信息与持卡人档案不符"));
     };
-    Ok(Ok(check_card::Response {
+    Ok(check_card::Response {
         medical_no: Some(patient.medical_no),
         card_status: int_of(row.try_get("status")?)?,
         card_time: row.try_get("issued_at")?,
         last_time: row.try_get("last_used_at")?,
-    }))
+    })
 }
 
 /// Under this age (years) a patient is a child (用户类别 1), as the paediatric departments count.

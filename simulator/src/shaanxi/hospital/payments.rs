@@ -3,13 +3,13 @@
 //! that books one says so, and the table's CHECK holds it even against a bug here.
 
 use super::orders::{self, Order};
-use crate::answer::Refused;
 use crate::shaanxi::ids::{self, Kind};
 use crate::shaanxi::status::Status;
-use crate::shaanxi::{Answer, amount, code, timestamp};
+use crate::shaanxi::{amount, code, timestamp};
 use chrono::NaiveDateTime;
 use hisgate_generated::shaanxi::interfaces::{notify_refund, pay, refund};
 use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::StoreError;
 use sqlx::{AnyConnection, Row};
 
@@ -20,7 +20,7 @@ fn is_registration(business_type: i32) -> bool {
 
 /// Pay (2.1.2.1). The document limits payment to orders placed within 30 minutes; the platform enforces that by
 /// cancelling late orders (NotifyRegister), so the hospital takes payment for any order still booked.
-pub async fn pay(conn: &mut AnyConnection, request: &pay::Request) -> Result<Answer<pay::Response>, StoreError> {
+pub async fn pay(conn: &mut AnyConnection, request: &pay::Request) -> Result<pay::Response, Failure> {
     let order = match orders::by_order_id(conn, &request.order_id).await? {
         Some(order)
             if is_registration(request.business_type)
@@ -29,10 +29,10 @@ pub async fn pay(conn: &mut AnyConnection, request: &pay::Request) -> Result<Ans
             order
         }
         // Registration is this HIS's only business: an outpatient bill or a deposit is no order of ours either.
-        _ => return Ok(Err(Refused::new("S02000101", "订单不存在"))),
+        _ => return Err(Failure::with_message("S02000101", "订单不存在")),
     };
     if let Some(refused) = unpayable(&order) {
-        return Ok(Err(refused));
+        return Err(refused);
     }
     let (Some(total), Some(payable), Some(activity), Some(medicare), Some(real)) = (
         amount::fen(request.total_fee),
@@ -41,12 +41,12 @@ pub async fn pay(conn: &mut AnyConnection, request: &pay::Request) -> Result<Ans
         amount::fen(request.medicare_fee),
         amount::fen(request.real_fee),
     ) else {
-        return Ok(Err(Refused::new("S02000105", "金额须为整数分")));
+        return Err(Failure::with_message("S02000105", "金额须为整数分"));
     };
     // No in-hospital concessions (OrderRegister answers isConcessions 0): the payable amount is the whole fee, and
     // the platform's subsidy, the insurance's share and the patient's payment make it up.
     if total != order.total_fen || payable != total || activity + medicare + real != payable {
-        return Ok(Err(Refused::new("S02000105", format!("订单应付 {} 分", order.total_fen))));
+        return Err(Failure::with_message("S02000105", format!("订单应付 {} 分", order.total_fen)));
     }
     let hospital_trade_id = ids::next(conn, Kind::HospitalTrade).await?;
     let paid = sqlx::query(
@@ -69,9 +69,9 @@ pub async fn pay(conn: &mut AnyConnection, request: &pay::Request) -> Result<Ans
     if paid == 0 {
         // Another payment or a cancellation won the race: answer as it left the order.
         let order = orders::by_order_id(conn, &order.order_id).await?.unwrap_or(order);
-        return Ok(Err(unpayable(&order).unwrap_or_else(|| Refused::new("S02000108", "支付状态未知"))));
+        return Err(unpayable(&order).unwrap_or_else(|| Failure::with_message("S02000108", "支付状态未知")));
     }
-    Ok(Ok(pay::Response {
+    Ok(pay::Response {
         hospital_trade_id,
         receipt_id: None,
         remark: None,
@@ -80,27 +80,26 @@ pub async fn pay(conn: &mut AnyConnection, request: &pay::Request) -> Result<Ans
             visit_address: Some(order.visit_address),
             visit_no: Some(order.visit_no),
         }],
-    }))
+    })
 }
 
 /// Why `order` cannot be paid now, if it cannot.
-fn unpayable(order: &Order) -> Option<Refused> {
+fn unpayable(order: &Order) -> Option<Failure> {
     match order.status {
         Status::Booked => None,
-        Status::Cancelled => Some(Refused::new("S02000103", "订单已取消")),
-        Status::Refunded => Some(Refused::new("S02000104", "订单已退款")),
+        Status::Cancelled => Some(Failure::with_message("S02000103", "订单已取消")),
+        Status::Refunded => Some(Failure::with_message("S02000104", "订单已退款")),
         // Paid at the hospital's window: the order is paid, not paid twice.
-        Status::Paid | Status::Taken if order.pay_source == 2 => Some(Refused::new("S02000102", "订单已在院内支付")),
-        Status::Paid | Status::Taken => Some(Refused::new("S02000107", "订单已由另一笔支付付清")),
+        Status::Paid | Status::Taken if order.pay_source == 2 => {
+            Some(Failure::with_message("S02000102", "订单已在院内支付"))
+        }
+        Status::Paid | Status::Taken => Some(Failure::with_message("S02000107", "订单已由另一笔支付付清")),
     }
 }
 
 /// Refund (2.1.2.2): refundFlag 1 when the hospital has booked the refund and the platform is to pay it out; 2
 /// when the hospital's window already paid the order back in cash.
-pub async fn refund(
-    conn: &mut AnyConnection,
-    request: &refund::Request,
-) -> Result<Answer<refund::Response>, StoreError> {
+pub async fn refund(conn: &mut AnyConnection, request: &refund::Request) -> Result<refund::Response, Failure> {
     let order = match orders::by_order_id(conn, &request.order_id).await? {
         Some(order)
             if is_registration(request.business_type)
@@ -109,23 +108,23 @@ pub async fn refund(
         {
             order
         }
-        _ => return Ok(Err(Refused::new("S02000301", "订单不存在"))),
+        _ => return Err(Failure::with_message("S02000301", "订单不存在")),
     };
     if order.status == Status::Refunded
         && let Some(window) = window_refund(conn, &order).await?
     {
-        return Ok(Ok(refund::Response { hospital_refund_id: window, refund_flag: 2 }));
+        return Ok(refund::Response { hospital_refund_id: window, refund_flag: 2 });
     }
     let (Some(total), Some(fen)) = (amount::fen(request.total_fee), amount::fen(request.refund_fee)) else {
-        return Ok(Err(Refused::new("S02000302", "金额须为整数分")));
+        return Err(Failure::with_message("S02000302", "金额须为整数分"));
     };
     if let Some(refused) = unrefundable(&order, total, fen) {
-        return Ok(Err(refused));
+        return Err(refused);
     }
     if !book_refund(conn, &order, fen).await? {
         let order = orders::by_order_id(conn, &order.order_id).await?.unwrap_or(order);
         let refused = unrefundable(&order, total, fen);
-        return Ok(Err(refused.unwrap_or_else(|| Refused::new("S02000305", "退款金额超限"))));
+        return Err(refused.unwrap_or_else(|| Failure::with_message("S02000305", "退款金额超限")));
     }
     let hospital_refund_id = ids::next(conn, Kind::HospitalRefund).await?;
     sqlx::query(
@@ -140,24 +139,24 @@ pub async fn refund(
     .bind(&request.reason)
     .execute(&mut *conn)
     .await?;
-    Ok(Ok(refund::Response { hospital_refund_id, refund_flag: 1 }))
+    Ok(refund::Response { hospital_refund_id, refund_flag: 1 })
 }
 
 /// Why `fen` cannot be refunded on `order` (paid `total`), if it cannot.
-fn unrefundable(order: &Order, total: i64, fen: i64) -> Option<Refused> {
+fn unrefundable(order: &Order, total: i64, fen: i64) -> Option<Failure> {
     match order.status {
-        Status::Booked => return Some(Refused::new("S02000302", "订单未支付，无可退金额")),
-        Status::Cancelled => return Some(Refused::new("S02000303", "订单已取消")),
-        Status::Refunded => return Some(Refused::new("S02000304", "订单已全额退款")),
+        Status::Booked => return Some(Failure::with_message("S02000302", "订单未支付，无可退金额")),
+        Status::Cancelled => return Some(Failure::with_message("S02000303", "订单已取消")),
+        Status::Refunded => return Some(Failure::with_message("S02000304", "订单已全额退款")),
         // A taken number is a visit under way: it is returned at the window, not online.
-        Status::Taken => return Some(Refused::new("S02000306", "已取号，请到医院窗口办理退号")),
+        Status::Taken => return Some(Failure::with_message("S02000306", "已取号，请到医院窗口办理退号")),
         Status::Paid => {}
     }
     if total != order.paid_fen || fen == 0 {
-        return Some(Refused::new("S02000302", format!("实际支付 {} 分，退款须大于 0", order.paid_fen)));
+        return Some(Failure::with_message("S02000302", format!("实际支付 {} 分，退款须大于 0", order.paid_fen)));
     }
     let left = order.paid_fen - order.refunded_fen;
-    (fen > left).then(|| Refused::new("S02000305", format!("可退金额 {left} 分")))
+    (fen > left).then(|| Failure::with_message("S02000305", format!("可退金额 {left} 分")))
 }
 
 /// Adds `fen` to the order's refunds unless that would exceed its payment; a refund of the rest ends the order
@@ -200,12 +199,12 @@ pub async fn notify_refund(
     conn: &mut AnyConnection,
     request: &notify_refund::Request,
     now: NaiveDateTime,
-) -> Result<Answer<()>, StoreError> {
+) -> Result<(), Failure> {
     let Some(order) = orders::by_order_id(conn, &request.order_id).await? else {
-        return Ok(Err(Refused::new("S02000401", "订单不存在")));
+        return Err(Failure::with_message("S02000401", "订单不存在"));
     };
     let (Some(total), Some(fen)) = (amount::fen(request.total_fee), amount::fen(request.refund_fee)) else {
-        return Ok(Err(Refused::new("S02000402", "金额须为整数分")));
+        return Err(Failure::with_message("S02000402", "金额须为整数分"));
     };
     let known = sqlx::query(
         "SELECT hospital_order_id, refund_fen FROM shaanxi_hospital_refunds \
@@ -217,10 +216,10 @@ pub async fn notify_refund(
     .await?;
     if let Some(known) = known {
         if known.try_get::<String, _>("hospital_order_id")? != order.hospital_order_id {
-            return Ok(Err(Refused::new(code::ILLEGAL_ARGUMENT, "退款单号属于另一订单")));
+            return Err(Failure::with_message(code::ILLEGAL_ARGUMENT, "退款单号属于另一订单"));
         }
         if known.try_get::<i64, _>("refund_fen")? != fen {
-            return Ok(Err(Refused::new("S02000402", "退款金额与院内退款单不符")));
+            return Err(Failure::with_message("S02000402", "退款金额与院内退款单不符"));
         }
         sqlx::query(
             "UPDATE shaanxi_hospital_refunds SET refund_id = $1, out_refund_id = $3, confirmed_at = $4 \
@@ -232,13 +231,13 @@ pub async fn notify_refund(
         .bind(timestamp(now))
         .execute(&mut *conn)
         .await?;
-        return Ok(Ok(()));
+        return Ok(());
     }
     if total != order.paid_fen || fen == 0 {
-        return Ok(Err(Refused::new("S02000402", format!("实际支付 {} 分，退款须大于 0", order.paid_fen))));
+        return Err(Failure::with_message("S02000402", format!("实际支付 {} 分，退款须大于 0", order.paid_fen)));
     }
     if !book_refund(conn, &order, fen).await? {
-        return Ok(Err(Refused::new("S02000403", format!("可退金额 {} 分", order.paid_fen - order.refunded_fen))));
+        return Err(Failure::with_message("S02000403", format!("可退金额 {} 分", order.paid_fen - order.refunded_fen)));
     }
     sqlx::query(
         "INSERT INTO shaanxi_hospital_refunds (hospital_refund_id, refund_id, hospital_order_id, refund_fen, origin, \
@@ -253,7 +252,7 @@ pub async fn notify_refund(
     .bind(&request.out_refund_id)
     .execute(&mut *conn)
     .await?;
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// A cash refund of the rest of `order` at the hospital's own window (the seed's sample of one), which Refund then

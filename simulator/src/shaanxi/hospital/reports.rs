@@ -2,10 +2,10 @@
 //! payments and refunds for reconciliation (GetStatement), and its stops (QueryStopRegister).
 
 use super::patients::{self, Lookup, rules};
-use crate::answer::Refused;
-use crate::shaanxi::{Answer, amount, day_range, numbered_page};
+use crate::shaanxi::{amount, day_range, numbered_page};
 use chrono::NaiveDate;
 use hisgate_generated::shaanxi::interfaces::{get_statement, query_register, query_stop_register};
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Columns, Listing, StoreError, int_of};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
@@ -92,11 +92,8 @@ pub async fn registers(
     conn: &mut AnyConnection,
     request: &query_register::Request,
     today: NaiveDate,
-) -> Result<Answer<query_register::Response>, StoreError> {
-    let page = match numbered_page(request.current_page, request.page_size) {
-        Ok(page) => page,
-        Err(refused) => return Ok(Err(refused)),
-    };
+) -> Result<query_register::Response, Failure> {
+    let page = numbered_page(request.current_page, request.page_size)?;
     let text = |value: &Option<String>| value.clone().unwrap_or_default();
     let numbers =
         [&request.order_id, &request.hospital_order_id, &request.hospital_trade_id, &request.hospital_refund_id];
@@ -106,7 +103,7 @@ pub async fn registers(
     } else {
         match patients::find(conn, &rules!(request.user.iter())).await? {
             Lookup::Found(patient) => patient.patient_id,
-            Lookup::Missing | Lookup::Mismatch(_) => return Ok(Err(Refused::new("S05010902", "用户不存在"))),
+            Lookup::Missing | Lookup::Mismatch(_) => return Err(Failure::with_message("S05010902", "用户不存在")),
         }
     };
     let numbers = numbers.map(text);
@@ -118,10 +115,10 @@ pub async fn registers(
     }
     let listed = listing.fetch_on(conn, page).await?;
     if listed.total == 0 {
-        return Ok(Err(Refused::new("S05010901", "未查询到挂号订单记录")));
+        return Err(Failure::with_message("S05010901", "未查询到挂号订单记录"));
     }
     let order = listed.rows.iter().map(|row| register(row, today)).collect::<Result<_, _>>()?;
-    Ok(Ok(query_register::Response { count: int_of(listed.total)?, order }))
+    Ok(query_register::Response { count: int_of(listed.total)?, order })
 }
 
 fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOrder, StoreError> {
@@ -193,14 +190,8 @@ fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOr
 
 /// GetStatement (2.1.2.4): the platform's money through the hospital's books, payments (transactionType 1) and
 /// refunds (2) in the range; window cash is the hospital's own and not in it.
-pub async fn statement(
-    pool: &AnyPool,
-    request: &get_statement::Request,
-) -> Result<Answer<get_statement::Response>, StoreError> {
-    let (from, to) = match day_range(&request.start_date, &request.end_date) {
-        Ok(range) => range,
-        Err(refused) => return Ok(Err(refused)),
-    };
+pub async fn statement(pool: &AnyPool, request: &get_statement::Request) -> Result<get_statement::Response, Failure> {
+    let (from, to) = day_range(&request.start_date, &request.end_date)?;
     let rows = sqlx::query(
         "SELECT o.pay_time AS transaction_time, o.order_id, CAST(NULL AS TEXT) AS refund_id, o.hospital_order_id, \
          CAST(NULL AS TEXT) AS hospital_refund_id, o.out_trade_id, o.paid_fen AS fen, 1 AS transaction_type, \
@@ -221,7 +212,7 @@ pub async fn statement(
     .fetch_all(pool)
     .await?;
     if rows.is_empty() {
-        return Ok(Err(Refused::new("S02000501", "没有查到账单数据")));
+        return Err(Failure::with_message("S02000501", "没有查到账单数据"));
     }
     let (mut paid, mut refunded) = (0, 0);
     let mut transaction = Vec::new();
@@ -254,12 +245,12 @@ pub async fn statement(
             certifcate_no: row.try_get("cert_no")?,
         });
     }
-    Ok(Ok(get_statement::Response {
+    Ok(get_statement::Response {
         total_count: transaction.len() as i64,
         total_amount: amount::decimal(paid),
         refund_amount: amount::decimal(refunded),
         transaction,
-    }))
+    })
 }
 
 /// The hospital's standing instruction for its stops: call it back (callback 1) and have the platform refund paid
@@ -271,11 +262,8 @@ const STOP_PLATFORM_REFUNDS: i32 = 0;
 pub async fn stops(
     pool: &AnyPool,
     request: &query_stop_register::Request,
-) -> Result<Answer<query_stop_register::Response>, StoreError> {
-    let page = match numbered_page(request.current_page, request.page_size) {
-        Ok(page) => page,
-        Err(refused) => return Ok(Err(refused)),
-    };
+) -> Result<query_stop_register::Response, Failure> {
+    let page = numbered_page(request.current_page, request.page_size)?;
     let listed = Listing::new(
         "st.schedule_id, l.time_id, s.department_id, s.doctor_id, s.register_date, s.noon, l.start_time, l.end_time, \
          st.reason",
@@ -292,7 +280,7 @@ pub async fn stops(
     .fetch(pool, page)
     .await?;
     if listed.total == 0 {
-        return Ok(Err(Refused::new("S05011101", "未查询医生停诊记录")));
+        return Err(Failure::with_message("S05011101", "未查询医生停诊记录"));
     }
     let stop = listed
         .rows
@@ -311,10 +299,10 @@ pub async fn stops(
             })
         })
         .collect::<Result<_, StoreError>>()?;
-    Ok(Ok(query_stop_register::Response {
+    Ok(query_stop_register::Response {
         count: int_of(listed.total)?,
         callback: STOP_CALLBACK,
         is_refund: STOP_PLATFORM_REFUNDS,
         stop,
-    }))
+    })
 }

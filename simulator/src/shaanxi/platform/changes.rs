@@ -4,12 +4,12 @@
 
 use super::calls;
 use super::ledger::{self, Order, Start};
-use crate::answer::Refused;
 use crate::shaanxi::status::Status;
-use crate::shaanxi::{Answer, amount, code};
+use crate::shaanxi::{amount, code};
 use chrono::NaiveDateTime;
 use hisgate_generated::shaanxi::interfaces::{notify_register_by_his, stop_register};
 use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{StoreError, Tx};
 
 /// What a stop asks of the platform.
@@ -24,29 +24,25 @@ struct Stop<'a> {
 /// StopRegister (2.2.4.1.1), run in the claim of the stop's key: every booked or paid order on the half-day (or,
 /// for a time-sliced one, in the stopped hours) is stopped. Taken numbers are left to the window, as the document
 /// says.
-pub async fn stop_register(
-    tx: &mut Tx,
-    request: &stop_register::Request,
-    now: NaiveDateTime,
-) -> Result<Answer<()>, StoreError> {
+pub async fn stop_register(tx: &mut Tx, request: &stop_register::Request, now: NaiveDateTime) -> Result<(), Failure> {
     let date = &request.date;
     let orders = ledger::orders_on(tx, &request.department_id, &request.doctor_id, date, request.noon.code()).await?;
     // The platform knows a schedule by the orders booked on it: with none ever booked, there is nothing to stop.
     if orders.is_empty() {
-        return Ok(Err(Refused::new("A05010102", "没有查询到可停诊的排班信息")));
+        return Err(Failure::with_message("A05010102", "没有查询到可停诊的排班信息"));
     }
     let window = (request.start_time.as_deref(), request.end_time.as_deref());
     let live: Vec<&Order> =
         orders.iter().filter(|o| matches!(o.status, Status::Booked | Status::Paid) && within(o, window)).collect();
     if live.is_empty() {
-        return Ok(Err(Refused::new("A05010101", "没有需要处理停诊的订单")));
+        return Err(Failure::with_message("A05010101", "没有需要处理停诊的订单"));
     }
     let stop =
         Stop { reason: &request.reason, callback: request.callback == 1, platform_refunds: request.is_refund == 0 };
     for order in live {
         stop_order(tx, order, &stop, now).await?;
     }
-    Ok(Ok(()))
+    Ok(())
 }
 
 /// Whether an order's slice overlaps the stopped hours; without hours, the whole half-day is stopped.
@@ -92,17 +88,13 @@ async fn stop_order(tx: &mut Tx, order: &Order, stop: &Stop<'_>, now: NaiveDateT
 
 /// NotifyRegisterByHis (2.2.4.1.2): 1 cancel, 2 stop, 3 take, 4 paid at the hospital. Each is a transition from
 /// one state; repeated, it finds the order already there and answers success (“如果医院都已处理，直接返回成功即可”).
-pub async fn notify(
-    tx: &mut Tx,
-    request: &notify_register_by_his::Request,
-    now: NaiveDateTime,
-) -> Result<Answer<()>, StoreError> {
+pub async fn notify(tx: &mut Tx, request: &notify_register_by_his::Request, now: NaiveDateTime) -> Result<(), Failure> {
     let reason = request.reason.as_deref().unwrap_or_default();
-    let refuse = |why: &str| Ok(Err(Refused::new(code::ILLEGAL_ARGUMENT, why)));
+    let refuse = |why: &str| Err(Failure::with_message(code::ILLEGAL_ARGUMENT, why));
     // A transition lost to a concurrent one is tried again from the state that one left.
     for _ in 0..3 {
         let Some(order) = ledger::order_of(tx, &request.order_id, &request.hospital_order_id).await? else {
-            return Ok(Err(Refused::new("A05010201", "挂号订单不存在")));
+            return Err(Failure::with_message("A05010201", "挂号订单不存在"));
         };
         let done = match (request.notify_type, order.status) {
             (1, Status::Booked) => {
@@ -134,8 +126,8 @@ pub async fn notify(
             (_, Status::Cancelled) => return refuse("订单已取消"),
         };
         if done {
-            return Ok(Ok(()));
+            return Ok(());
         }
     }
-    Err(StoreError::Corrupt(format!("order {} kept changing under NotifyRegisterByHis", request.order_id)))
+    Err(StoreError::Corrupt(format!("order {} kept changing under NotifyRegisterByHis", request.order_id)).into())
 }

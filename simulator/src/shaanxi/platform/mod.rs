@@ -13,8 +13,8 @@ mod statement;
 pub use bookings::{BookingError, Bookings};
 pub use deliver::deliver;
 
-use super::{Answer, failed, now};
-use crate::answer::claimed;
+use super::now;
+use crate::answer::{claimed, decided};
 use hisgate_generated::shaanxi::interfaces::*;
 use hisgate_runtime::server::{Context, Failure};
 use hisgate_runtime::store::Store;
@@ -30,8 +30,7 @@ impl hisgate_generated::shaanxi::platform::Handler for Platform {
         context: Context,
     ) -> Result<refund_by_his::Response, Failure> {
         let mut claimed = claimed(&context).await?;
-        let answer: Answer<_> = refunds::refund_by_his(&mut claimed, &request, now()).await.map_err(failed)?;
-        Ok(answer?)
+        refunds::refund_by_his(&mut claimed, &request, now()).await
     }
 
     async fn query_refund(
@@ -39,8 +38,8 @@ impl hisgate_generated::shaanxi::platform::Handler for Platform {
         request: query_refund::Request,
         _: Context,
     ) -> Result<query_refund::Response, Failure> {
-        let mut conn = self.store.pool().acquire().await.map_err(|e| failed(e.into()))?;
-        Ok(refunds::query(&mut conn, &request).await.map_err(failed)??)
+        let mut conn = self.store.pool().acquire().await?;
+        refunds::query(&mut conn, &request).await
     }
 
     async fn download_statement(
@@ -48,7 +47,7 @@ impl hisgate_generated::shaanxi::platform::Handler for Platform {
         request: download_statement::Request,
         _: Context,
     ) -> Result<download_statement::Response, Failure> {
-        Ok(statement::download(self.store.pool(), &request).await.map_err(failed)??)
+        statement::download(self.store.pool(), &request).await
     }
 
     async fn stop_register(
@@ -58,8 +57,7 @@ impl hisgate_generated::shaanxi::platform::Handler for Platform {
     ) -> Result<stop_register::Response, Failure> {
         // Once per half-day, narrowed to the hours where it has them (the spec's `idempotency:` key).
         let mut claimed = claimed(&context).await?;
-        let answer: Answer<()> = changes::stop_register(&mut claimed, &request, now()).await.map_err(failed)?;
-        answer?;
+        changes::stop_register(&mut claimed, &request, now()).await?;
         Ok(stop_register::Response {})
     }
 
@@ -68,10 +66,12 @@ impl hisgate_generated::shaanxi::platform::Handler for Platform {
         request: notify_register_by_his::Request,
         _: Context,
     ) -> Result<notify_register_by_his::Response, Failure> {
-        let mut tx = self.store.begin().await.map_err(failed)?;
-        let answer = changes::notify(&mut tx, &request, now()).await.map_err(failed)?;
+        let mut tx = self.store.begin().await?;
+        let answer = changes::notify(&mut tx, &request, now()).await;
         // Every refusal is decided before a write, so committing a refusal commits nothing.
-        tx.commit().await.map_err(|e| failed(e.into()))?;
+        if decided(&answer) {
+            tx.commit().await?;
+        }
         answer?;
         Ok(notify_register_by_his::Response {})
     }

@@ -3,12 +3,12 @@
 
 use super::calls;
 use super::ledger::{self, Start};
-use crate::answer::Refused;
+use crate::shaanxi::amount;
 use crate::shaanxi::status::Status;
-use crate::shaanxi::{Answer, amount};
 use chrono::NaiveDateTime;
 use hisgate_generated::shaanxi::interfaces::{query_refund, refund_by_his};
-use hisgate_runtime::store::{StoreError, Tx};
+use hisgate_runtime::server::Failure;
+use hisgate_runtime::store::Tx;
 use sqlx::AnyConnection;
 
 /// RefundByHis (2.2.2.1), run in the claim of its hospitalRefundId. refundFlag 1: the platform pays the money back
@@ -18,13 +18,13 @@ pub async fn refund_by_his(
     tx: &mut Tx,
     request: &refund_by_his::Request,
     now: NaiveDateTime,
-) -> Result<Answer<refund_by_his::Response>, StoreError> {
+) -> Result<refund_by_his::Response, Failure> {
     let order = ledger::order_of(tx, &request.order_id, &request.hospital_order_id).await?;
     // Registration is the only business this ledger holds.
     let Some(order) = order.filter(|_| matches!(request.business_type, 0 | 1)) else {
-        return Ok(Err(Refused::new("A02000101", "订单不存在")));
+        return Err(Failure::with_message("A02000101", "订单不存在"));
     };
-    let wrong = |why: String| Ok(Err(Refused::new("A02000102", why)));
+    let wrong = |why: String| Err(Failure::with_message("A02000102", why));
     let (Some(total), Some(fen)) = (amount::fen(request.total_fee), amount::fen(request.refund_fee)) else {
         return wrong("金额须为整数分".into());
     };
@@ -53,15 +53,15 @@ pub async fn refund_by_his(
     if request.callback == 1 {
         calls::refunded(tx, &order, &refund).await?;
     }
-    Ok(Ok(refund_by_his::Response { refund_id: refund.refund_id }))
+    Ok(refund_by_his::Response { refund_id: refund.refund_id })
 }
 
 /// QueryRefund (2.2.2.2): a refund by the hospital's refund id; the other ids, where given, must name it too.
 pub async fn query(
     conn: &mut AnyConnection,
     request: &query_refund::Request,
-) -> Result<Answer<query_refund::Response>, StoreError> {
-    let missing = || Ok(Err(Refused::new("A02000201", "订单不存在")));
+) -> Result<query_refund::Response, Failure> {
+    let missing = || Err(Failure::with_message("A02000201", "订单不存在"));
     let Some(refund) = ledger::refund_by_hospital_id(conn, &request.hospital_refund_id).await? else {
         return missing();
     };
@@ -74,7 +74,7 @@ pub async fn query(
         return missing();
     }
     let refund_count = ledger::refunds_up_to(conn, &refund).await?;
-    Ok(Ok(query_refund::Response {
+    Ok(query_refund::Response {
         order_id: order.order_id,
         refund_id: refund.refund_id,
         out_refund_id: refund.out_refund_id,
@@ -83,5 +83,5 @@ pub async fn query(
         refund_count: i32::try_from(refund_count).unwrap_or(i32::MAX),
         refund_status: i32::try_from(refund.status).unwrap_or(3),
         remark: refund.remark,
-    }))
+    })
 }

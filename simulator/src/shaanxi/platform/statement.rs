@@ -2,10 +2,9 @@
 //! a header line, then one line per payment or refund, fields separated by commas and each quoted as its example
 //! (`'交易时间','业务平台流水'`), lines by `\r\n`.
 
-use crate::answer::Refused;
-use crate::shaanxi::{Answer, code, day_range};
+use crate::shaanxi::{code, day_range};
 use hisgate_generated::shaanxi::interfaces::download_statement;
-use hisgate_runtime::store::StoreError;
+use hisgate_runtime::server::Failure;
 use sqlx::{AnyPool, Row};
 
 /// The statement's columns: each header, and the column of the query below it shows.
@@ -29,11 +28,8 @@ const WIDTH: usize = 10_000;
 pub async fn download(
     pool: &AnyPool,
     request: &download_statement::Request,
-) -> Result<Answer<download_statement::Response>, StoreError> {
-    let (from, to) = match day_range(&request.statement_date, &request.statement_date) {
-        Ok(range) => range,
-        Err(refused) => return Ok(Err(refused)),
-    };
+) -> Result<download_statement::Response, Failure> {
+    let (from, to) = day_range(&request.statement_date, &request.statement_date)?;
     // Cash the hospital paid back is not the platform's money, nor is a payment at its window.
     let rows = sqlx::query(
         "SELECT o.pay_time AS trade_time, o.order_id, o.hospital_order_id, o.trade_id, o.out_trade_id, \
@@ -52,7 +48,7 @@ pub async fn download(
     .fetch_all(pool)
     .await?;
     if rows.is_empty() {
-        return Ok(Err(Refused::new("A02000301", "无可下载的账单数据")));
+        return Err(Failure::with_message("A02000301", "无可下载的账单数据"));
     }
     let mut lines = vec![line(COLUMNS.iter().map(|(header, _)| (*header).to_owned()))];
     for row in &rows {
@@ -67,9 +63,9 @@ pub async fn download(
     }
     let statement = lines.join("\r\n");
     if statement.chars().count() > WIDTH {
-        return Ok(Err(Refused::new(code::PAGE_LIMIT, format!("当日账单超过 {WIDTH} 字符"))));
+        return Err(Failure::with_message(code::PAGE_LIMIT, format!("当日账单超过 {WIDTH} 字符")));
     }
-    Ok(Ok(download_statement::Response { statement }))
+    Ok(download_statement::Response { statement })
 }
 
 fn line(fields: impl Iterator<Item = String>) -> String {

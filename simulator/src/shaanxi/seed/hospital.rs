@@ -10,6 +10,7 @@ use chrono::{Duration, NaiveDateTime};
 use hisgate_generated::shaanxi::dict::{CardType, Noon, PayMode, Sex, UserRule};
 use hisgate_generated::shaanxi::interfaces::{notify_register, order_register, pay};
 use hisgate_runtime::Dictionary;
+use hisgate_runtime::server::Failure;
 use hisgate_runtime::store::{Store, StoreError};
 use sqlx::AnyConnection;
 
@@ -213,14 +214,17 @@ async fn file(conn: &mut AnyConnection, sample: &SamplePatient, now: NaiveDateTi
 
 /// Books a sample order through OrderRegister's code, then pays, takes, cancels or refunds it as its fate says.
 async fn book(conn: &mut AnyConnection, sample: &SampleOrder<'_>, now: NaiveDateTime) -> Result<(), StoreError> {
-    let refused =
-        |step: &str, why: String| StoreError::Corrupt(format!("sample order {}: {step}: {why}", sample.order_id));
-    let registered = orders::register(conn, &register_request(sample, now), now).await?;
-    let hospital_order_id = registered.map_err(|r| refused("OrderRegister", r.message))?.hospital_order_id;
+    let refused = |step: &str, failure: Failure| {
+        let why = match failure {
+            Failure::Business { message, .. } => message.unwrap_or_default(),
+            other => format!("{other:?}"),
+        };
+        StoreError::Corrupt(format!("sample order {}: {step}: {why}", sample.order_id))
+    };
+    let registered = orders::register(conn, &register_request(sample, now), now).await;
+    let hospital_order_id = registered.map_err(|r| refused("OrderRegister", r))?.hospital_order_id;
     if sample.fate.paid() {
-        payments::pay(conn, &pay_request(sample, &hospital_order_id, now))
-            .await?
-            .map_err(|r| refused("Pay", r.message))?;
+        payments::pay(conn, &pay_request(sample, &hospital_order_id, now)).await.map_err(|r| refused("Pay", r))?;
     }
     let notify_type = match sample.fate {
         Fate::Booked | Fate::Paid => return Ok(()),
@@ -228,7 +232,7 @@ async fn book(conn: &mut AnyConnection, sample: &SampleOrder<'_>, now: NaiveDate
         Fate::Cancelled => 1,
         Fate::RefundedAtWindow => {
             let order = orders::by_order_id(conn, &sample.order_id).await?;
-            let order = order.ok_or_else(|| refused("refund", "not booked".into()))?;
+            let order = order.ok_or_else(|| refused("refund", Failure::with_message("", "not booked")))?;
             payments::refund_at_window(conn, &order, now).await?;
             return Ok(());
         }
@@ -242,7 +246,7 @@ async fn book(conn: &mut AnyConnection, sample: &SampleOrder<'_>, now: NaiveDate
         reason: (notify_type == 1).then(|| "患者行程有变，主动取消".to_owned()),
         user: Vec::new(),
     };
-    orders::notify(conn, &request, now).await?.map_err(|r| refused("NotifyRegister", r.message))
+    orders::notify(conn, &request, now).await.map_err(|r| refused("NotifyRegister", r))
 }
 
 fn register_request(sample: &SampleOrder<'_>, now: NaiveDateTime) -> order_register::Request {
