@@ -376,8 +376,8 @@ fn classify(settings: &Settings, p_path: &Path, h_path: &Path) -> std::io::Resul
             }
             Ok(())
         };
-        p.sort_by(|a, b| a.time.cmp(&b.time));
-        h.sort_by(|a, b| a.time.cmp(&b.time));
+        p.sort_by_key(|r| r.time);
+        h.sort_by_key(|r| r.time);
         let extra_p = if p.len() > 1 { p.split_off(1) } else { Vec::new() };
         let extra_h = if h.len() > 1 { h.split_off(1) } else { Vec::new() };
         for r in extra_p {

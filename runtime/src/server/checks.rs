@@ -96,7 +96,7 @@ pub(super) fn check_fields(
             }
             continue;
         };
-        if !field.accepts.is_empty() && !field.accepts.iter().any(|a| *a == value) {
+        if !field.accepts.is_empty() && !field.accepts.contains(&value) {
             let accepted: Vec<&str> = field.accepts.iter().map(|a| &**a).collect();
             return Err(Refusal::new(
                 code,

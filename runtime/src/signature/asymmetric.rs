@@ -306,7 +306,7 @@ mod tests {
     fn sm2_public_hex() -> String {
         let secret = sm2_private(SM2_SECRET).unwrap();
         base16ct::upper::encode_string(
-            &sm2::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&secret.public_key(), false).as_bytes(),
+            sm2::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&secret.public_key(), false).as_bytes(),
         )
     }
 

@@ -56,7 +56,7 @@ const LEDGER: &str = "CREATE TABLE IF NOT EXISTS hisgate_migrations (
 )";
 
 /// Any constant: instances starting together on one PostgreSQL database take turns migrating.
-const LOCK_KEY: i64 = 0x6869_7367_6174_65;
+const LOCK_KEY: i64 = 0x0068_6973_6761_7465;
 
 impl Store {
     /// Runs `component`'s steps that have not run yet, each in its own transaction, in version order.
