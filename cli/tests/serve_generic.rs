@@ -9,7 +9,7 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use support::copy_tree;
@@ -76,21 +76,11 @@ fn stderr(output: &Output) -> String {
     String::from_utf8_lossy(&output.stderr).into_owned()
 }
 
-/// A raw HTTP POST: the status line and body of the reply.
+/// A raw HTTP POST of XML: the reply's status line, headers and body.
 fn post(url: &str, path: &str, headers: &[(&str, &str)], body: &str) -> String {
-    let address = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    let mut request = format!("POST {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
-    request.push_str(&format!("Content-Type: application/xml\r\nContent-Length: {}\r\n", body.len()));
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).unwrap();
-    reply
+    let mut all = vec![("Content-Type", "application/xml")];
+    all.extend_from_slice(headers);
+    support::raw_exchange(url, &format!("POST {path}"), &all, body)
 }
 
 #[test]

@@ -8,7 +8,6 @@
 mod support;
 
 use serde_json::{Value, json};
-use std::io::{Read, Write};
 use std::path::Path;
 use support::{Process, hisgate_with};
 
@@ -35,18 +34,7 @@ fn call(url: &str, extra: &[&str], interface: &str, request: &Value) -> (i32, Va
 
 /// One raw HTTP/1.1 exchange: the reply's status, headers (lower-case names) and body.
 fn raw(url: &str, request_line: &str, headers: &[(&str, &str)], body: &str) -> (u16, Vec<(String, String)>, String) {
-    let address = url.trim_start_matches("http://");
-    let mut stream = std::net::TcpStream::connect(address).unwrap();
-    let mut request = format!("{request_line} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
-    request.push_str(&format!("Content-Length: {}\r\n", body.len()));
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    request.push_str(body);
-    stream.write_all(request.as_bytes()).unwrap();
-    let mut reply = String::new();
-    stream.read_to_string(&mut reply).unwrap();
+    let reply = support::raw_exchange(url, request_line, headers, body);
     let (head, body) = reply.split_once("\r\n\r\n").unwrap();
     let mut lines = head.lines();
     let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();

@@ -8,6 +8,25 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::Duration;
 
+/// One HTTP/1.1 exchange written by hand (`request_line` is `POST /path`), so a test can send what no client
+/// would: the whole reply as text, status line and headers included.
+pub fn raw_exchange(url: &str, request_line: &str, headers: &[(&str, &str)], body: &str) -> String {
+    use std::io::Read;
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    let mut request = format!("{request_line} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n");
+    request.push_str(&format!("Content-Length: {}\r\n", body.len()));
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    request.push_str(body);
+    stream.write_all(request.as_bytes()).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    reply
+}
+
 /// `hisgate ARGS` from the workspace root with `stdin` piped in, `HISGATE_KEY` cleared and `env` set.
 pub fn hisgate_with(args: &[&str], stdin: &str, env: &[(&str, &str)]) -> Output {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap();
