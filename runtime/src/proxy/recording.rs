@@ -41,7 +41,8 @@ pub struct Recorder {
 ///
 /// Reading an exchange (verifying, decrypting, validating, diagnosing) costs about what answering it did, so it
 /// runs on a thread of its own at idle priority: on a busy machine the forwarding path's threads come first, and
-/// the reader takes the time they leave. Past half a full queue it runs at normal priority, so that it catches up
+/// the reader takes the time they leave (where the process may leave idle priority again: see
+/// `priority::reversible`). Past half a full queue it runs at normal priority, so that it catches up
 /// before anything waits; a full queue makes requests wait for room ([`FULL_QUEUE_WAIT`]).
 pub fn recorder(
     config: ProxyConfig,
@@ -142,9 +143,16 @@ fn read_exchanges(
     capacity: usize,
 ) {
     let mut priority = priority::Priority::Normal;
+    // Idle only where the thread may come back: an unprivileged process (RLIMIT_NICE 0, no CAP_SYS_NICE) cannot
+    // leave SCHED_IDLE, and a reader stuck there starves on a busy machine while requests wait for its queue.
+    let idle = priority::reversible();
+    if !idle {
+        tracing::info!("the journal reader runs at normal priority: this process may not leave SCHED_IDLE once in it");
+    }
     let mut batch = Vec::with_capacity(BATCH);
     loop {
-        let wanted = if pending.len() > capacity / 2 { priority::Priority::Normal } else { priority::Priority::Idle };
+        let busy = pending.len() > capacity / 2;
+        let wanted = if busy || !idle { priority::Priority::Normal } else { priority::Priority::Idle };
         if wanted != priority {
             priority = wanted;
             priority::set(priority);
@@ -232,6 +240,26 @@ mod priority {
         }
     }
 
+    /// Whether a thread of this process that enters `SCHED_IDLE` may return to `SCHED_OTHER`, tried on a thread of
+    /// its own (the class is per thread, so nothing else is touched).
+    #[cfg(target_os = "linux")]
+    pub(super) fn reversible() -> bool {
+        let round_trip = || {
+            let param = libc::sched_param { sched_priority: 0 };
+            // SAFETY: as in `set`: a valid sched_param, pid 0 the calling (throwaway) thread.
+            unsafe {
+                libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) == 0
+                    && libc::sched_setscheduler(0, libc::SCHED_OTHER, &param) == 0
+            }
+        };
+        std::thread::spawn(round_trip).join().unwrap_or(false)
+    }
+
     #[cfg(not(target_os = "linux"))]
     pub(super) fn set(_: Priority) {}
+
+    #[cfg(not(target_os = "linux"))]
+    pub(super) fn reversible() -> bool {
+        false
+    }
 }
