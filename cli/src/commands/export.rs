@@ -26,7 +26,7 @@ pub enum Export {
         target: Target,
         /// Whose web service: the hospital's (the interfaces it provides) or the platform's.
         #[arg(long, value_enum, default_value = "hospital")]
-        side: SideArg,
+        side: super::serve::Role,
         /// The service's base address; the binding's path is appended.
         #[arg(long, value_name = "BASE", default_value = "http://localhost")]
         url: String,
@@ -43,12 +43,6 @@ pub enum Export {
         #[arg(long, value_name = "FILE")]
         out: Option<PathBuf>,
     },
-}
-
-#[derive(clap::ValueEnum, Debug, Clone, Copy)]
-pub enum SideArg {
-    Hospital,
-    Platform,
 }
 
 pub fn run(export: Export) -> ExitCode {
@@ -69,10 +63,7 @@ pub fn run(export: Export) -> ExitCode {
                 Ok(p) => p,
                 Err(e) => return specs::fail(&e),
             };
-            let side = match side {
-                SideArg::Hospital => Side::Hospital,
-                SideArg::Platform => Side::Platform,
-            };
+            let side = Side::from(side);
             match hisgate_runtime::transport::soap::wsdl(&platform, side, &url) {
                 Some(wsdl) => (wsdl + "\n", out),
                 None => return specs::fail(&format!("platform `{}` has no SOAP binding", platform.name)),

@@ -88,10 +88,7 @@ fn options(args: &Args) -> Result<Options, String> {
     let platform = args.target.load()?.into_owned();
     let protocol = target::protocol(&platform)?;
     let credentials = crate::inputs::completed(args.credentials.inputs(protocol), protocol, "probe");
-    let side = match args.role {
-        Role::Hospital => Side::Hospital,
-        Role::Platform => Side::Platform,
-    };
+    let side = Side::from(args.role);
     if !platform.interfaces.iter().any(|i| i.provider == side) {
         return Err(format!(
             "`{}` declares no interface its {side} side provides: there is nothing to probe",

@@ -102,10 +102,7 @@ async fn serve(args: Args) -> Result<(), String> {
     config.enforce = args.enforce;
     config.journal_shown = super::serve::redact_url(&args.journal);
     config.timeout = args.timeout;
-    config.side = args.upstream_role.map(|role| match role {
-        super::serve::Role::Hospital => Side::Hospital,
-        super::serve::Role::Platform => Side::Platform,
-    });
+    config.side = args.upstream_role.map(Side::from);
     let stop = CancellationToken::new();
     let running = proxy(config, journal.clone(), stop.clone())?;
     let writer = tokio::spawn(running.writer);

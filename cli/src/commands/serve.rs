@@ -12,10 +12,20 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+/// A side, as the command line names it (`--role`, `--side`, `--sender`, `--upstream-role`).
 #[derive(clap::ValueEnum, Debug, Clone, Copy)]
 pub enum Role {
     Hospital,
     Platform,
+}
+
+impl From<Role> for Side {
+    fn from(role: Role) -> Side {
+        match role {
+            Role::Hospital => Side::Hospital,
+            Role::Platform => Side::Platform,
+        }
+    }
 }
 
 #[derive(clap::Args, Debug)]
@@ -139,10 +149,7 @@ fn fail(reason: String) -> ExitCode {
 async fn serve(args: Args) -> Result<(), String> {
     let platform = args.target.load()?;
     let protocol = target::protocol(&platform)?;
-    let side = match args.role {
-        Role::Hospital => Side::Hospital,
-        Role::Platform => Side::Platform,
-    };
+    let side = Side::from(args.role);
     let generic = args.generic || !(args.database || hisgate_simulator::simulated(&platform.name, side));
     if args.database {
         if args.db.is_none() {
