@@ -176,14 +176,13 @@ fn explain_names_the_lines_forms_usual_suspects() {
         .with("platformKeys", ring.path().to_str().unwrap())
         .with_secret("privateKey", private);
     let signer = Signer::for_protocol(protocol, Direction::Request);
+    let envelope = Envelope::new(protocol, Direction::Request);
     let sign = |inputs: &Inputs| signer.value(&Map::new(), inputs).unwrap();
     let explain = |signature: &str, inputs: &Inputs| {
-        let d = diagnose(&platform, Direction::Request, &Map::new(), inputs, signature, Options::default());
+        let d = diagnose(&platform, &envelope, &Map::new(), inputs, signature, Options::default());
         d.findings.first().map(|f| f.variant.clone()).unwrap_or_else(|| format!("nothing: {d:?}"))
     };
-    assert!(
-        diagnose(&platform, Direction::Request, &Map::new(), &inputs, &sign(&inputs), Options::default()).matches_rule
-    );
+    assert!(diagnose(&platform, &envelope, &Map::new(), &inputs, &sign(&inputs), Options::default()).matches_rule);
 
     // The counterpart signed the JSON it re-serialized (pretty-printed), not the body it sent.
     let pretty = serde_json::to_string_pretty(&serde_json::from_str::<serde_json::Value>(body).unwrap()).unwrap();

@@ -4,7 +4,7 @@
 //! counterpart's code would, not by the search's own variant code.
 
 use hisgate_runtime::cipher;
-use hisgate_runtime::envelope::sorted_json;
+use hisgate_runtime::envelope::{Envelope, sorted_json};
 use hisgate_runtime::schema::{
     Coverage, DigestStep, Direction, HashAlgorithm, PlatformSchema, ProtocolSchema, SignAlgorithm, SignatureEncoding,
 };
@@ -47,9 +47,13 @@ impl Case {
         digest_value(&self.protocol().signature.digest, bytes, &self.inputs).unwrap()
     }
 
+    fn envelope(&self) -> Envelope<'_> {
+        Envelope::new(self.protocol(), self.direction)
+    }
+
     fn explain(&self, expected: &str) -> Diagnosis {
         let options = Options { budget: Duration::from_secs(120), ..Options::default() };
-        diagnose(&self.platform, self.direction, &self.message, &self.inputs, expected, options)
+        diagnose(&self.platform, &self.envelope(), &self.message, &self.inputs, expected, options)
     }
 
     /// The search names a finding made of exactly these families, cheapest findings first, keys never shown.
@@ -394,7 +398,7 @@ fn a_server_diagnoses_a_refused_signature() {
     let inputs = case.inputs.clone().with("service", "TestNet");
     let d = hisgate_runtime::signature::diagnose::refused(
         &case.platform,
-        Direction::Request,
+        &Envelope::new(case.protocol(), Direction::Request),
         &fields,
         &[],
         &inputs,
@@ -446,6 +450,7 @@ mod property {
             let subject = Subject {
                 platform: &case.platform,
                 protocol,
+                rule: &protocol.signature,
                 direction: case.direction,
                 message: &case.message,
                 inputs: &case.inputs,
@@ -456,7 +461,7 @@ mod property {
             let setup = Setup::new(&protocol.signature, &declared, &case.message, &case.inputs).with(variant);
             let (_, expected, _) = setup.check("").expect("every variant of the space signs");
             let options = Options { budget: Duration::from_secs(60), pairs: false, first_only: false };
-            let d = diagnose(&case.platform, case.direction, &case.message, &case.inputs, &expected, options);
+            let d = diagnose(&case.platform, &case.envelope(), &case.message, &case.inputs, &expected, options);
             let named = d.findings.iter().any(|f| f.parts.len() == 1 && f.parts[0].label == variant.label);
             prop_assert!(d.matches_rule || named, "{} not among {:?}", variant.label, d.findings.iter().map(|f| &f.variant).collect::<Vec<_>>());
         }

@@ -307,3 +307,58 @@ fn the_proxy_journals_path_routed_exchanges_with_both_signatures_verified() {
     }
     assert_eq!(rows[1]["status"], 204, "{}", rows[1]);
 }
+
+/// A platform signature the merchant refuses is diagnosed under the platform's own rule (`signed_by`), not the
+/// merchants': in the proxy's journal (the ring entry the message should have named) and by `hisgate explain
+/// --sender platform` (the body as a framework re-serialized it, not as sent).
+#[test]
+fn a_refused_platform_signature_is_diagnosed_under_the_platforms_own_rule() {
+    use support::proxying::{exchanges, proxy_of, sqlite_journal};
+    let dir = tempfile::tempdir().unwrap();
+    // The merchant's ring files a key that is not the platform's under the new public key id; the certificate's
+    // serial holds the right one.
+    let new_id = "PUB_KEY_ID_0114232134912410000000000000";
+    let ring = format!("{}[{new_id}]\n{}", ring_with("D7CE59D1F522D701"), example("merchantPublicKey"));
+    let misfiled = format!("--set=platformPublicKeys={ring}");
+    let merchant = serve(dir.path(), "hospital", &[&misfiled]);
+    let journal = sqlite_journal(dir.path());
+    let proxy = proxy_of(dir.path(), PLATFORM, &merchant.url, &journal, &[&misfiled]);
+    let serial = format!("--set=platformSerial={new_id}");
+    let (code, reply, stderr) = call(&proxy.url, &[&serial], "PayNotify", &transaction("GH20261206000901", 1));
+    assert_eq!((code, &reply["code"]), (0, &json!("SIGN_ERROR")), "{stderr} {reply}");
+    let row = &exchanges(&journal, &["--verdict", "signature_failed"], 1)[0];
+    assert_eq!(row["interface"], "PayNotify", "{row}");
+    let findings = row["request"]["diagnosis"]["findings"].as_array().expect("a diagnosis");
+    let variant = findings.first().and_then(|f| f["variant"].as_str()).unwrap_or_default();
+    let expected = format!("the key `D7CE59D1F522D701` of the key ring, not `{new_id}`, which the message names");
+    assert_eq!(variant, expected, "{row}");
+
+    // The worked example's notification signature (wechatpay-go's vector), checked over the body pretty-printed.
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs/wechatpay_v3/examples");
+    let body = std::fs::read_to_string(examples.join("notify.payscore.body.json")).unwrap();
+    let body = body.trim_end();
+    let pretty = serde_json::to_string_pretty(&serde_json::from_str::<Value>(body).unwrap()).unwrap();
+    let worked = std::fs::read_to_string(examples.join("worked.yaml")).unwrap();
+    let sign = worked.lines().find_map(|l| l.trim().strip_prefix("sign: ")).unwrap();
+    let explain = |sent: &str, sender: &[&str]| {
+        let body = format!("--set=body={sent}");
+        let mut args = vec!["explain", "--platform", PLATFORM, "--direction", "request", "--json", "--expect", sign];
+        args.extend(sender);
+        args.extend(["--set=Wechatpay-Timestamp=1624523846", "--set=Wechatpay-Nonce=EcZ9Cmy4Xyx1i6RlJQzLcCyEqDa26NBz"]);
+        args.extend(["--set=Wechatpay-Serial=D7CE59D1F522D701", &body]);
+        let out = hisgate_with(&args, "{}", &[]);
+        let report: Value = serde_json::from_slice(&out.stdout).unwrap_or(Value::Null);
+        (out.status.code(), report, String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let (status, report, stderr) = explain(body, &["--sender", "platform"]);
+    assert_eq!((status, &report["matches"]), (Some(0), &json!(true)), "{stderr} {report}");
+    assert!(report["rule"].as_str().unwrap().contains("`{Wechatpay-Timestamp}`"), "{report}");
+    let (status, report, stderr) = explain(&pretty, &["--sender", "platform"]);
+    assert_eq!(status, Some(1), "{stderr} {report}");
+    let named: Vec<&str> =
+        report["findings"].as_array().unwrap().iter().filter_map(|f| f["variant"].as_str()).collect();
+    assert!(named.contains(&"the body re-serialized as compact JSON, not signed as sent"), "{report}");
+    // The merchants' rule (no --sender) signs the request's line, which a notification's signature does not.
+    let (status, report, _) = explain(body, &[]);
+    assert_eq!((status, &report["error"]), (Some(1), &json!("missing input `method`")), "{report}");
+}

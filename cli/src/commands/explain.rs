@@ -2,13 +2,12 @@
 //! output, a fingerprint of each key (never the key), and with `--expect` the likely cause of a mismatch.
 
 use super::io::{self, Outcome};
-use super::sign::{Common, direction};
+use super::sign::{Common, envelope};
 use crate::target;
 use hisgate_runtime::codec::Limits;
-use hisgate_runtime::envelope::{Envelope, Format};
+use hisgate_runtime::envelope::Format;
 use hisgate_runtime::schema::{Coverage, Direction, KeyOrder, Nested, Numbers, SignatureRule};
 use hisgate_runtime::secret::fingerprint;
-use hisgate_runtime::signature::Signer;
 use hisgate_runtime::signature::diagnose::{Diff, Options, diagnose};
 use serde_json::{Value, json};
 use std::process::ExitCode;
@@ -49,11 +48,11 @@ pub fn run(args: ExplainArgs) -> ExitCode {
         let work = || -> Result<Value, String> {
             let protocol = target::protocol(&platform)?;
             let (message, inputs) = super::sign::unit(&args.common, protocol, object, "explain")?;
-            let direction = direction(&args.common, protocol, &message);
-            let envelope = Envelope::new(protocol, direction);
+            let envelope = envelope(&args.common, protocol, &message);
+            let direction = envelope.direction();
             let message =
                 envelope.signed_view(&message, &inputs, Format::Json, Limits::default()).map_err(|e| e.to_string())?;
-            let signer = Signer::for_protocol(protocol, direction);
+            let signer = envelope.signer();
             let signature = signer.sign(&message, &inputs).map_err(|e| e.to_string())?;
             let shown = signer.shown_canonical(&message, &inputs).map_err(|e| e.to_string())?;
             let fields: Vec<Value> = signature
@@ -73,7 +72,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             let mut report = json!({
                 "platform": platform.name,
                 "direction": match direction { Direction::Request => "request", Direction::Response => "response" },
-                "rule": rule_summary(&protocol.signature),
+                "rule": rule_summary(envelope.rule()),
                 "fields": fields,
                 "canonical": shown,
                 "steps": steps,
@@ -82,7 +81,7 @@ pub fn run(args: ExplainArgs) -> ExitCode {
             });
             if let Some(expected) = &args.expect {
                 let options = Options { budget: args.budget, ..Options::default() };
-                let diagnosis = diagnose(&platform, direction, &message, &inputs, expected, options);
+                let diagnosis = diagnose(&platform, &envelope, &message, &inputs, expected, options);
                 report["matches"] = json!(diagnosis.matches_rule);
                 // The diagnosis's own fields beside the explanation's, as a journal stores them.
                 if let Value::Object(fields) = serde_json::to_value(&diagnosis).map_err(|e| e.to_string())? {
@@ -105,6 +104,10 @@ pub fn run(args: ExplainArgs) -> ExitCode {
 }
 
 fn rule_summary(rule: &SignatureRule) -> String {
+    if rule.is_lines() {
+        let lines: Vec<String> = rule.lines.iter().map(|l| format!("`{l}`")).collect();
+        return format!("lines {}, each ended by `\\n`; signature in `{}`", lines.join(", "), rule.field);
+    }
     let covers = match rule.covers {
         Coverage::Declared => "declared fields",
         Coverage::All => "all fields",

@@ -7,7 +7,6 @@ use hisgate_runtime::codec::Limits;
 use hisgate_runtime::envelope::{Envelope, Format};
 use hisgate_runtime::schema::{Direction, EnvelopeRole, ProtocolSchema};
 use hisgate_runtime::secret::Inputs;
-use hisgate_runtime::signature::Signer;
 use serde_json::{Map, Value, json};
 use std::process::ExitCode;
 
@@ -26,6 +25,10 @@ pub struct Common {
     /// Whose rule applies. By default a message with the response's return-code field is a response.
     #[arg(long, value_enum)]
     pub direction: Option<DirectionArg>,
+    /// The side that sent the message, where the spec gives a sender a rule of its own (`signed_by`: WeChat Pay
+    /// signs its answers and notifications otherwise than merchants sign). By default the protocol's `signature`.
+    #[arg(long, value_enum)]
+    pub sender: Option<super::serve::Role>,
     /// One JSON object per line: `{"message": {…}, "key": "…", "timestamp": "…", "sign": "…"}`.
     #[arg(long)]
     pub jsonl: bool,
@@ -77,6 +80,15 @@ pub fn direction(common: &Common, protocol: &ProtocolSchema, message: &Map<Strin
     }
 }
 
+/// The envelope of the message: the direction's fields, the sender's rule.
+pub fn envelope<'p>(common: &Common, protocol: &'p ProtocolSchema, message: &Map<String, Value>) -> Envelope<'p> {
+    let direction = direction(common, protocol, message);
+    match common.sender {
+        Some(sender) => Envelope::sent_by(protocol, direction, sender.into()),
+        None => Envelope::new(protocol, direction),
+    }
+}
+
 pub fn sign(args: SignArgs) -> ExitCode {
     let platform = match args.common.target.load() {
         Ok(p) => p,
@@ -86,7 +98,7 @@ pub fn sign(args: SignArgs) -> ExitCode {
         let work = || -> Result<Value, String> {
             let protocol = target::protocol(&platform)?;
             let (message, inputs) = unit(&args.common, protocol, object, "sign")?;
-            let signer = Signer::for_protocol(protocol, direction(&args.common, protocol, &message));
+            let signer = envelope(&args.common, protocol, &message).signer();
             let signature = signer.sign(&message, &inputs).map_err(|e| e.to_string())?;
             let canonical = if args.show_secrets {
                 signature.canonical
@@ -109,19 +121,17 @@ pub fn verify(args: VerifyArgs) -> ExitCode {
         let work = || -> Result<Result<(), String>, String> {
             let protocol = target::protocol(&platform)?;
             let (message, inputs) = unit(&args.common, protocol, object, "verify")?;
-            let direction = direction(&args.common, protocol, &message);
-            let envelope = Envelope::new(protocol, direction);
+            let envelope = envelope(&args.common, protocol, &message);
             // Under sign-then-encrypt the signature covers the plaintext: decrypt first.
             let view =
                 envelope.signed_view(&message, &inputs, Format::Json, Limits::default()).map_err(|e| e.to_string())?;
-            let field = &protocol.signature.field;
+            let field = &envelope.rule().field;
             let received = args.sign.clone().or(if args.common.jsonl { line_sign } else { None });
             let received = received.or_else(|| view.get(&**field).and_then(Value::as_str).map(str::to_owned));
             let Some(received) = received else {
                 return Ok(Err(format!("no signature: the message has no `{field}` and none was given with --sign")));
             };
-            let signer = Signer::for_protocol(protocol, direction);
-            Ok(signer.verify(&view, &inputs, &received).map_err(|e| e.to_string()))
+            Ok(envelope.signer().verify(&view, &inputs, &received).map_err(|e| e.to_string()))
         };
         match work() {
             Ok(Ok(())) => Outcome::ok(json!({ "ok": true })),

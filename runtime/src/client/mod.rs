@@ -405,6 +405,19 @@ pub struct Reading<'a> {
     pub request_line: Option<(&'a str, &'a str)>,
 }
 
+impl Reading<'_> {
+    /// What a reply to a request called as `service` is verified with: the caller's credentials, the service, and
+    /// the request's line where the reply's rule reads it (the body as sent joins when the envelope is opened).
+    pub fn inputs(&self, envelope: &Envelope, service: &str) -> Inputs {
+        let mut inputs = self.credentials.clone().with("service", service.to_owned());
+        if let Some((method, target)) = self.request_line.filter(|_| envelope.rule().is_lines()) {
+            inputs.set("method", method.to_owned(), false);
+            inputs.set("path", target.to_owned(), false);
+        }
+        inputs
+    }
+}
+
 /// Verifies, decrypts and reads a reply to `interface`, called as `service` (its name or the alias the request
 /// used), as a client does: nothing in it is read before its signature verifies. A proxy reads replies with it too.
 pub fn open(
@@ -424,11 +437,7 @@ pub fn open(
         Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Reply(e.to_string()))),
     };
     let envelope = Envelope::of_interface(protocol, Direction::Response, interface.provider);
-    let mut inputs = reading.credentials.clone().with("service", service.to_owned());
-    if let Some((method, target)) = reading.request_line.filter(|_| envelope.rule().is_lines()) {
-        inputs.set("method", method.to_owned(), false);
-        inputs.set("path", target.to_owned(), false);
-    }
+    let inputs = reading.inputs(&envelope, service);
     let opened = match envelope.open_text(&text, &reply.headers, binding.format(), &inputs, limits) {
         Ok(opened) => opened,
         Err(e) => return Err(status_or(reply.status, &reply.body, CallError::Verify(e.to_string()))),

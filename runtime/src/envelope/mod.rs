@@ -11,6 +11,7 @@ use crate::secret::Inputs;
 use crate::signature::{SignError, Signer, VerifyError};
 use crate::template::{self, TemplateError};
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 mod lines;
 pub mod members;
@@ -118,6 +119,7 @@ pub struct Envelope<'p> {
     schema: &'p EnvelopeSchema,
     /// The signature rule its messages follow: the protocol's `signature`, or its sender's own (`signed_by`).
     rule: &'p SignatureRule,
+    direction: Direction,
 }
 
 /// An opened message: its envelope fields, the header values and the payload.
@@ -157,12 +159,12 @@ impl Opened {
 impl<'p> Envelope<'p> {
     /// The envelope of messages under the protocol's `signature` rule.
     pub fn new(protocol: &'p ProtocolSchema, direction: Direction) -> Envelope<'p> {
-        Envelope { protocol, schema: protocol.envelope(direction), rule: &protocol.signature }
+        Envelope { protocol, schema: protocol.envelope(direction), rule: &protocol.signature, direction }
     }
 
     /// The envelope of messages `sender` sends, under its own rule where it has one (`signed_by`).
     pub fn sent_by(protocol: &'p ProtocolSchema, direction: Direction, sender: Side) -> Envelope<'p> {
-        Envelope { protocol, schema: protocol.envelope(direction), rule: protocol.rule_of(sender) }
+        Envelope { protocol, schema: protocol.envelope(direction), rule: protocol.rule_of(sender), direction }
     }
 
     /// The envelope of a message of an interface provided by `provider`: a request is sent by the other side, a
@@ -184,7 +186,16 @@ impl<'p> Envelope<'p> {
         self.schema
     }
 
-    fn signer(&self) -> Signer<'p> {
+    pub fn protocol(&self) -> &'p ProtocolSchema {
+        self.protocol
+    }
+
+    pub fn direction(&self) -> Direction {
+        self.direction
+    }
+
+    /// The signer of its messages, under its rule.
+    pub fn signer(&self) -> Signer<'p> {
         Signer::new(self.rule, self.schema)
     }
 
@@ -314,8 +325,8 @@ impl<'p> Envelope<'p> {
         let placement = &self.schema.payload;
         let structured = |format| -> Result<std::borrow::Cow<'_, Value>, EnvelopeError> {
             match value {
-                Some(v) => Ok(std::borrow::Cow::Borrowed(v)),
-                None => parse_payload(text, format, Limits::default()).map(std::borrow::Cow::Owned),
+                Some(v) => Ok(Cow::Borrowed(v)),
+                None => parse_payload(text, format, Limits::default()).map(Cow::Owned),
             }
         };
         match (scheme, &placement.ciphertext, self.rule.order) {
@@ -380,8 +391,8 @@ impl<'p> Envelope<'p> {
                 body.insert(field.to_string(), value.into_owned());
             }
             // The body is the payload: its fields sit beside the envelope's.
-            (None, std::borrow::Cow::Owned(Value::Object(fields))) => body.extend(fields),
-            (None, std::borrow::Cow::Borrowed(Value::Object(fields))) => {
+            (None, Cow::Owned(Value::Object(fields))) => body.extend(fields),
+            (None, Cow::Borrowed(Value::Object(fields))) => {
                 body.extend(fields.iter().map(|(k, v)| (k.clone(), v.clone())));
             }
             (None, _) => {}
@@ -508,12 +519,8 @@ impl<'p> Envelope<'p> {
     ) -> Result<OpenedText, EnvelopeError> {
         // The headers join the inputs (templates may read them) where they replace nothing; a server has set them
         // already, so copy only when not. Those the rule writes join under the rule's spelling.
-        let headers = &*self.rule_headers(headers);
-        let inputs = with_headers(self.protocol, inputs, headers);
+        let (signature, inputs) = self.signed_inputs(&fields, headers, inputs)?;
         let inputs = &*inputs;
-        let signature = self.signature_value(&fields, headers);
-        let (signature, carried) = self.uncarried(signature, inputs)?;
-        let inputs = &*carried;
         let scheme = self.scheme(&fields, None)?;
         let aead = scheme.map(|s| members::received(s, &fields, inputs));
         let inputs = aead.as_deref().unwrap_or(inputs);
@@ -579,6 +586,36 @@ impl<'p> Envelope<'p> {
             view.insert(field.to_string(), parse_payload(&plaintext, format, limits)?);
         }
         Ok(view)
+    }
+
+    /// The signature a received message carries, and the inputs its string to sign reads: the headers (those the
+    /// rule writes under its spelling) and a structured carrier's parameters, joined where they replace nothing.
+    fn signed_inputs<'i>(
+        &self,
+        fields: &Map<String, Value>,
+        headers: &[(String, String)],
+        inputs: &'i Inputs,
+    ) -> Result<(Option<String>, Cow<'i, Inputs>), EnvelopeError> {
+        let headers = &*self.rule_headers(headers);
+        let joined = with_headers(self.protocol, inputs, headers);
+        let (signature, carried) = self.uncarried(self.signature_value(fields, headers), &joined)?;
+        let inputs = match carried {
+            Cow::Owned(inputs) => Cow::Owned(inputs),
+            Cow::Borrowed(_) => joined,
+        };
+        Ok((signature, inputs))
+    }
+
+    /// What a diagnosis of a refused signature starts from: the signature the message carries and the inputs it was
+    /// checked with, gathered as opening gathers them. `None` where the message carries no signature.
+    pub fn received_signature(
+        &self,
+        fields: &Map<String, Value>,
+        headers: &[(String, String)],
+        inputs: &Inputs,
+    ) -> Option<(String, Inputs)> {
+        let (signature, inputs) = self.signed_inputs(fields, headers, inputs).ok()?;
+        Some((signature?, inputs.into_owned()))
     }
 
     fn signature_value(&self, fields: &Map<String, Value>, headers: &[(String, String)]) -> Option<String> {
@@ -690,9 +727,9 @@ impl<'p> Envelope<'p> {
 /// `inputs` with `format` set to the binding's format, copied only when it is not so already.
 fn with_format(inputs: &Inputs, format: Format) -> std::borrow::Cow<'_, Inputs> {
     if inputs.get("format") == Some(format.as_str()) {
-        std::borrow::Cow::Borrowed(inputs)
+        Cow::Borrowed(inputs)
     } else {
-        std::borrow::Cow::Owned(inputs.clone().with("format", format.as_str()))
+        Cow::Owned(inputs.clone().with("format", format.as_str()))
     }
 }
 
@@ -704,13 +741,9 @@ pub(crate) fn header_may_join(protocol: &ProtocolSchema, inputs: &Inputs, name: 
 }
 
 /// `inputs` with the headers that may join them ([`header_may_join`]), copied only when there is one.
-fn with_headers<'i>(
-    protocol: &ProtocolSchema,
-    inputs: &'i Inputs,
-    headers: &[(String, String)],
-) -> std::borrow::Cow<'i, Inputs> {
+fn with_headers<'i>(protocol: &ProtocolSchema, inputs: &'i Inputs, headers: &[(String, String)]) -> Cow<'i, Inputs> {
     if !headers.iter().any(|(name, _)| header_may_join(protocol, inputs, name)) {
-        return std::borrow::Cow::Borrowed(inputs);
+        return Cow::Borrowed(inputs);
     }
     let mut joined = inputs.clone();
     for (name, value) in headers {
@@ -718,7 +751,7 @@ fn with_headers<'i>(
             joined.set(name.clone(), value.clone(), false);
         }
     }
-    std::borrow::Cow::Owned(joined)
+    Cow::Owned(joined)
 }
 
 fn parse_payload(text: &str, format: Format, limits: Limits) -> Result<Value, EnvelopeError> {

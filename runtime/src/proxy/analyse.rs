@@ -5,7 +5,8 @@
 use super::record::{Broken, Exchange, Key, Refused, Signature, Verdict};
 use super::route::{self, Route};
 use crate::client::{self, CallError};
-use crate::schema::{HttpMethod, InterfaceSchema, PlatformSchema};
+use crate::envelope::Envelope;
+use crate::schema::{Direction, HttpMethod, InterfaceSchema, PlatformSchema};
 use crate::server::ServerConfig;
 use crate::server::inbound::{self, Read, Reader, Request};
 use crate::signature::diagnose::{self, Options};
@@ -293,10 +294,16 @@ fn reply(
             return success;
         }
         Err(CallError::Verify(detail)) => {
-            let inputs = config.credentials.clone().with("service", service.to_owned());
-            let diagnosis = reply_fields(binding, &http, config).and_then(|fields| {
-                let direction = crate::schema::Direction::Response;
-                diagnose::refused(platform, direction, &fields, &http.headers, &inputs, binding.format(), diagnose)
+            // Diagnosed under the rule the reply was checked with (its sender's own, where it has one), with the
+            // inputs it was checked with.
+            let diagnosis = platform.protocol.as_ref().and_then(|protocol| {
+                let envelope = Envelope::of_interface(protocol, Direction::Response, interface.provider);
+                let mut inputs = reading.inputs(&envelope, service);
+                if envelope.rule().is_lines() {
+                    inputs.set("body", body.to_owned(), false);
+                }
+                let fields = reply_fields(binding, &http, config)?;
+                diagnose::refused(platform, &envelope, &fields, &http.headers, &inputs, binding.format(), diagnose)
             });
             // A signature the rule reproduces is fine: it was the decryption that failed.
             let signed_right = diagnosis.as_ref().is_some_and(|d| d.matches_rule);
@@ -321,6 +328,10 @@ fn reply_fields(
     config: &ServerConfig,
 ) -> Option<serde_json::Map<String, Value>> {
     let body = http.body.strip_prefix('\u{feff}').unwrap_or(&http.body);
+    if body.is_empty() {
+        // A signed reply without a body (WeChat Pay v3's 204): its signature is in the headers.
+        return Some(serde_json::Map::new());
+    }
     let text = binding.reply_envelope(body, config.limits).ok()?;
     match transport::parse_body(binding.format(), &text, config.limits).ok()? {
         Value::Object(fields) => Some(fields),

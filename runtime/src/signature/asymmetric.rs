@@ -41,27 +41,38 @@ pub fn ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
         return inline_ring_key(ring, id);
     }
     let dir = std::path::Path::new(ring.trim());
-    let Ok(entries) = std::fs::read_dir(dir) else { return Err(KeyError::NoKeyRing(ring.trim().to_owned())) };
     let path = dir.join(format!("{id}.pem"));
     if path.is_file() {
         return Ok(path.to_string_lossy().into_owned());
     }
-    let mut known: Vec<String> =
-        entries.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".pem").map(str::to_owned)).collect();
-    known.sort();
-    Err(KeyError::UnknownKeyId { id: id.to_owned(), known: known.join(", ") })
+    Err(KeyError::UnknownKeyId { id: id.to_owned(), known: ring_ids(ring)?.join(", ") })
+}
+
+/// The ids a key ring holds, sorted: a directory's `<id>.pem` files, or an inline ring's `[id]` lines.
+pub fn ring_ids(ring: &str) -> Result<Vec<String>, KeyError> {
+    let mut ids: Vec<String> = if ring.contains("-----BEGIN") {
+        let ids = ring.lines().filter_map(|l| l.trim().strip_prefix('[')?.strip_suffix(']').map(str::to_owned));
+        let ids: Vec<String> = ids.collect();
+        if ids.is_empty() {
+            return Err(KeyError::NoKeyRing("(a value holding PEM blocks without `[id]` lines)".to_owned()));
+        }
+        ids
+    } else {
+        let entries = std::fs::read_dir(ring.trim()).map_err(|_| KeyError::NoKeyRing(ring.trim().to_owned()))?;
+        entries.filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".pem").map(str::to_owned)).collect()
+    };
+    ids.sort();
+    Ok(ids)
 }
 
 /// A key ring given as a value rather than a directory: each PEM block preceded by a line `[<id>]`, so that a spec's
 /// example or a test carries its keys. Returns the PEM text of the block under `id`.
 fn inline_ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
-    let mut known = Vec::new();
     let mut current: Option<&str> = None;
     let mut block = String::new();
     for line in ring.lines().map(str::trim) {
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             current = Some(name);
-            known.push(name.to_owned());
             block.clear();
             continue;
         }
@@ -73,11 +84,7 @@ fn inline_ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
             }
         }
     }
-    if known.is_empty() {
-        return Err(KeyError::NoKeyRing("(a value holding PEM blocks without `[id]` lines)".to_owned()));
-    }
-    known.sort();
-    Err(KeyError::UnknownKeyId { id: id.to_owned(), known: known.join(", ") })
+    Err(KeyError::UnknownKeyId { id: id.to_owned(), known: ring_ids(ring)?.join(", ") })
 }
 
 const RSA_PRIVATE: &str = "an RSA private key (PKCS#8 or PKCS#1, PEM or Base64 DER, or a file holding one)";

@@ -6,7 +6,7 @@
 use super::variants::{self, Family, Setup, Subject, Variant};
 use crate::codec::Limits;
 use crate::envelope::{Envelope, Format};
-use crate::schema::{Direction, PlatformSchema, ProtocolSchema};
+use crate::schema::{PlatformSchema, ProtocolSchema};
 use crate::secret::{Inputs, fingerprint};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -158,10 +158,11 @@ pub struct KeyPrint {
     pub fingerprint: String,
 }
 
-/// Searches the variants of the rule of `platform` for those that give `expected` over `message`.
+/// Searches the variants of the rule `envelope` follows (the protocol's, or its sender's own) for those that give
+/// `expected` over `message`.
 pub fn diagnose(
     platform: &PlatformSchema,
-    direction: Direction,
+    envelope: &Envelope,
     message: &Map<String, Value>,
     inputs: &Inputs,
     expected: &str,
@@ -170,9 +171,8 @@ pub fn diagnose(
     let start = Instant::now();
     let expected = expected.trim();
     let mut d = Diagnosis { expected: expected.to_owned(), ..Diagnosis::default() };
-    let Some(protocol) = platform.protocol.as_ref() else { return d };
-    let rule = &protocol.signature;
-    let declared: Vec<&str> = protocol.envelope(direction).field_names().collect();
+    let (protocol, rule, direction) = (envelope.protocol(), envelope.rule(), envelope.direction());
+    let declared: Vec<&str> = envelope.schema().field_names().collect();
     let base = Setup::new(rule, &declared, message, inputs);
     let (canonical, own, matches_rule) = base.check(expected).unwrap_or_default();
     d.rule_sign.clone_from(&own);
@@ -192,7 +192,7 @@ pub fn diagnose(
             diff: Diff::new(&d.rule_canonical, &d.rule_canonical),
         });
     }
-    let subject = Subject { platform, protocol, direction, message, inputs };
+    let subject = Subject { platform, protocol, rule, direction, message, inputs };
     let space = variants::space(&subject);
     d.singles = space.len();
     let mut tried = vec![0usize; space.len()];
@@ -321,40 +321,20 @@ fn shape(value: &str) -> Shape {
 
 /// A refused signature: which variant the counterpart used, searched within `options` and logged at debug level.
 /// A server runs it only when debug logging is on, with [`Options::quick`]; a proxy's journal keeps the diagnosis.
+/// `envelope` is the one the message was opened with (its sender's rule); `inputs` what it was opened with.
 pub fn refused(
     platform: &PlatformSchema,
-    direction: Direction,
+    envelope: &Envelope,
     fields: &Map<String, Value>,
     headers: &[(String, String)],
     inputs: &Inputs,
     format: Format,
     options: Options,
 ) -> Option<Diagnosis> {
-    let protocol = platform.protocol.as_ref()?;
-    let name = &*protocol.signature.field;
-    let received = fields
-        .get(name)
-        .and_then(Value::as_str)
-        .or_else(|| headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str()))?;
-    // A structured carrier holds the signature among parameters the string to sign reads (a nonce, a key id).
-    let mut inputs = std::borrow::Cow::Borrowed(inputs);
-    let received = match &protocol.signature.carrier {
-        None => received.to_owned(),
-        Some(carrier) => {
-            let params = super::carrier::read(carrier, received)?;
-            let mut signature = None;
-            for (name, value) in params {
-                if name == "signature" {
-                    signature = Some(value);
-                } else if inputs.get(&name).is_none() {
-                    inputs.to_mut().set(name, value, false);
-                }
-            }
-            signature?
-        }
-    };
-    let view = Envelope::new(protocol, direction).signed_view(fields, &inputs, format, Limits::default()).ok()?;
-    let diagnosis = diagnose(platform, direction, &view, &inputs, &received, options);
+    // The signature and the inputs as opening gathered them: a structured carrier's parameters, the rule's headers.
+    let (received, inputs) = envelope.received_signature(fields, headers, inputs)?;
+    let view = envelope.signed_view(fields, &inputs, format, Limits::default()).ok()?;
+    let diagnosis = diagnose(platform, envelope, &view, &inputs, &received, options);
     // The variant's label only: canonical strings hold message values, which may be personal data.
     match (diagnosis.findings.first(), &diagnosis.key_differs) {
         (Some(found), _) => tracing::debug!(

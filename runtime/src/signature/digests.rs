@@ -41,7 +41,7 @@ const ENCODINGS: [DigestStep; 3] = [DigestStep::HexUpper, DigestStep::HexLower, 
 /// Each step of the rule's chain replaced, then every digest the rule language knows, plain and keyed by each
 /// secret credential.
 pub(super) fn variants(subject: &Subject, out: &mut Space) {
-    let chain = &subject.protocol.signature.digest;
+    let chain = &subject.rule.digest;
     let rule_name = chain_name(chain);
     // Each chain once, under the name of the smallest change that makes it.
     let mut seen: Vec<Vec<DigestStep>> = vec![chain.to_vec()];

@@ -12,7 +12,7 @@ pub fn variants(subject: &Subject, push: &mut dyn FnMut(String, Edits)) {
     let placement = &protocol.envelope(subject.direction).payload;
     let Some(ciphertext) = placement.ciphertext.as_deref() else { return };
     let message = subject.message;
-    match protocol.signature.order {
+    match subject.rule.order {
         SignOrder::EncryptThenSign => {
             let Some(text) = message.get(ciphertext).and_then(Value::as_str) else { return };
             let selector = encryption.select.as_deref().and_then(|f| message.get(f)).and_then(Value::as_str);

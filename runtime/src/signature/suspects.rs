@@ -40,7 +40,7 @@ pub(super) fn variants(subject: &Subject, out: &mut Space) {
 
 /// Every other key of a ring, where the key id is one input (`key-id={serial}`).
 fn key_ring(subject: &Subject, out: &mut Space) {
-    let chain = &subject.protocol.signature.digest;
+    let chain = &subject.rule.digest;
     let Some(DigestStep::Sign { public, key_id: Some(id), .. }) =
         chain.iter().find(|s| matches!(s, DigestStep::Sign { .. }))
     else {
@@ -50,13 +50,9 @@ fn key_ring(subject: &Subject, out: &mut Space) {
         return;
     };
     let Ok(ring) = crate::template::render(public, subject.inputs) else { return };
-    let Ok(entries) = std::fs::read_dir(ring.trim()) else { return };
+    let Ok(ids) = super::asymmetric::ring_ids(&ring) else { return };
     let named = subject.inputs.get(input).unwrap_or_default();
-    let mut ids: Vec<String> = entries
-        .filter_map(|e| e.ok()?.file_name().to_str()?.strip_suffix(".pem").map(str::to_owned))
-        .filter(|id| id != named)
-        .collect();
-    ids.sort();
+    let ids = ids.into_iter().filter(|id| id != named);
     for other in ids {
         let label = format!("the key `{other}` of the key ring, not `{named}`, which the message names");
         out.push(Family::Key, label, vec![Op::Input(input.to_owned(), other)]);

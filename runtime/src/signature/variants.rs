@@ -330,6 +330,8 @@ fn root_name(name: &str) -> &str {
 pub struct Subject<'a> {
     pub platform: &'a PlatformSchema,
     pub protocol: &'a ProtocolSchema,
+    /// The rule the message was signed under: the protocol's `signature`, or its sender's own (`signed_by`).
+    pub rule: &'a SignatureRule,
     pub direction: Direction,
     pub message: &'a Map<String, Value>,
     pub inputs: &'a Inputs,
@@ -338,14 +340,17 @@ pub struct Subject<'a> {
 /// Every single variant, cheapest and likeliest families first.
 pub fn space(subject: &Subject) -> Vec<Variant> {
     let mut out = Space::default();
-    let rule = &subject.protocol.signature;
-    super::digests::variants(subject, &mut out);
+    let rule = subject.rule;
     if rule.is_lines() {
-        // The pairs' variants change nothing the lines sign.
+        // The lines form's usual suspects (the last `\n`, the body re-serialized, another key of the ring) first:
+        // a search within a server's few milliseconds reaches them before the digest's. The pairs' variants change
+        // nothing the lines sign.
         super::suspects::variants(subject, &mut out);
+        super::digests::variants(subject, &mut out);
         out.push(Family::Charset, "the string hashed as GBK, not UTF-8".into(), vec![Op::Gbk]);
         return out.variants;
     }
+    super::digests::variants(subject, &mut out);
     wraps(subject, &mut out);
     fields(subject, &mut out);
     switches(rule, &mut out);
@@ -410,7 +415,7 @@ pub(super) fn secrets(protocol: &ProtocolSchema) -> Vec<&str> {
 /// The key's place and spelling: the rule's suffix segment by segment (dropped, reordered, re-cased, without its
 /// name or separator), then the usual forms for each secret credential, as suffix, prefix or both.
 fn wraps(subject: &Subject, out: &mut Space) {
-    let rule = &subject.protocol.signature;
+    let rule = subject.rule;
     let (prefix, suffix) = (rule.prefix.to_string(), rule.suffix.to_string());
     let mut wrap = |label: String, p: String, s: String| {
         if (p.as_str(), s.as_str()) != (prefix.as_str(), suffix.as_str()) {
@@ -475,7 +480,7 @@ fn capitalized(name: &str) -> String {
 
 /// Each signed field left out, each skipped one signed, each declared field the message lacks signed empty.
 fn fields(subject: &Subject, out: &mut Space) {
-    let rule = &subject.protocol.signature;
+    let rule = subject.rule;
     let envelope = subject.protocol.envelope(subject.direction);
     let declared: Vec<&str> = envelope.field_names().collect();
     let pairs = canonical::pairs(rule, &declared, subject.message);

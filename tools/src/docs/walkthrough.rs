@@ -147,6 +147,14 @@ pub fn sample_text(platform: &PlatformSchema, id: MessageId, format: Format) -> 
     payload.text(format).map_err(|e| e.to_string())
 }
 
+/// The envelope of a message in `direction` of an interface `provider` provides: its sender's rule signs it.
+pub fn envelope(protocol: &ProtocolSchema, direction: Direction, provider: Option<Side>) -> Envelope<'_> {
+    match provider {
+        Some(provider) => Envelope::of_interface(protocol, direction, provider),
+        None => Envelope::new(protocol, direction),
+    }
+}
+
 /// Seals `payload` (text in `format`) and records every step.
 /// `provider`, the side providing the interface, says who sends the message: its rule signs it (`signed_by`).
 pub fn run(
@@ -158,10 +166,7 @@ pub fn run(
     inputs: &Inputs,
 ) -> Result<Run, String> {
     let protocol = platform.protocol.as_ref().ok_or("the platform declares no protocol")?;
-    let envelope = match provider {
-        Some(provider) => Envelope::of_interface(protocol, direction, provider),
-        None => Envelope::new(protocol, direction),
-    };
+    let envelope = envelope(protocol, direction, provider);
     let rule = envelope.rule();
     // A lines rule's nonce and timestamp, once for the message and its walkthrough.
     let inputs = &*envelope.message_inputs(inputs);

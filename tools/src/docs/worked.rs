@@ -95,7 +95,8 @@ pub fn reproduce<'a>(
         if let (Some(options), Some(printed)) = (options, &example.sign)
             && *printed.value != run.sign
         {
-            diagnosis = Some(diagnose(platform, example.direction, &run.view, &run.seen, &printed.value, options));
+            let envelope = walkthrough::envelope(protocol, example.direction, provider);
+            diagnosis = Some(diagnose(platform, &envelope, &run.view, &run.seen, &printed.value, options));
         }
     }
     Reproduction { example, run, compared, diagnosis }

@@ -9,6 +9,7 @@ use crate::envelope::{Envelope, EnvelopeError, OpenedPayload, OpenedText};
 use crate::schema::{Direction, HttpMethod, InterfaceSchema, Place, ProtocolSchema, WireFormat};
 use crate::server::checks::{check_fields, codec_code, foreign_charset, fresh_time, refusal_for};
 use crate::server::strict;
+use crate::signature::VerifyError;
 use crate::signature::diagnose::Options;
 use crate::transport::{self, Binding, TransportError};
 use serde_json::{Map, Value};
@@ -122,13 +123,14 @@ pub(super) fn open_request<'s>(
         if let EnvelopeError::Verify(_) = &e {
             found.verified = Some(false);
         }
-        if let (EnvelopeError::Verify(crate::signature::VerifyError::Mismatch { .. }), Some(fields), Some(options)) =
-            (&e, &kept, options)
-        {
+        // A signature that does not reproduce (a shared key) or does not verify (a public key); not a missing one.
+        let differs =
+            matches!(&e, EnvelopeError::Verify(VerifyError::Mismatch { .. } | VerifyError::NotVerified { .. }));
+        if let (true, Some(fields), Some(options)) = (differs, &kept, options) {
             let (platform, format) = (reader.platform, binding.format());
             found.diagnosis = crate::signature::diagnose::refused(
                 platform,
-                Direction::Request,
+                &envelope,
                 fields,
                 request.headers,
                 &inputs,
