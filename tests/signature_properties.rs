@@ -356,6 +356,63 @@ fn signing_rules_verify_with_the_public_key_and_nothing_else() {
     }
 }
 
+/// `sm2-sm3 … either`: the DER and the raw `r‖s` of one signature both verify, over any message of any platform; a
+/// changed field verifies in neither form.
+#[test]
+fn sm2_either_accepts_der_and_raw_of_one_signature() {
+    use hisgate_runtime::schema::{DigestStep, SignAlgorithm, SignatureEncoding};
+    const SM2_PRIVATE: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
+    const SM2_PUBLIC: &str = "09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13";
+    let with = |original: &ProtocolSchema, encoding| {
+        let mut protocol = original.clone();
+        protocol.signature.suffix = "".into();
+        protocol.signature.prefix = "".into();
+        let step = DigestStep::Sign {
+            algorithm: SignAlgorithm::Sm2Sm3 { user_id: "1234567812345678".into(), encoding },
+            private: "{privateKey}".into(),
+            public: "{peerPublicKey}".into(),
+            key_id: None,
+        };
+        protocol.signature.digest = vec![step, DigestStep::Base64].into();
+        protocol
+    };
+    for_every_platform(|original| {
+        let (der, raw, either) = (
+            with(original, SignatureEncoding::Der),
+            with(original, SignatureEncoding::Raw),
+            with(original, SignatureEncoding::Either),
+        );
+        let (der, raw, either) = (
+            Signer::for_protocol(&der, Direction::Request),
+            Signer::for_protocol(&raw, Direction::Request),
+            Signer::for_protocol(&either, Direction::Request),
+        );
+        let sender = inputs(original).with_secret("privateKey", SM2_PRIVATE);
+        let receiver = inputs(original).with("peerPublicKey", SM2_PUBLIC);
+        let cases = message(original).prop_flat_map(|m| {
+            let names: Vec<String> = m.keys().cloned().collect();
+            (Just(m), prop::sample::select(names), text())
+        });
+        let config = Config { cases: 12, failure_persistence: None, ..Config::default() };
+        TestRunner::new(config)
+            .run(&cases, |(m, changed, replacement)| {
+                let as_der = der.sign(&m, &sender).unwrap().value;
+                let as_raw = raw.sign(&m, &sender).unwrap().value;
+                prop_assert!(either.verify(&m, &receiver, &as_der).is_ok(), "DER");
+                prop_assert!(either.verify(&m, &receiver, &as_raw).is_ok(), "raw");
+                // What `either` writes is DER.
+                let written = either.sign(&m, &sender).unwrap().value;
+                prop_assert!(der.verify(&m, &receiver, &written).is_ok());
+                let mut tampered = m.clone();
+                tampered.insert(changed, Value::String(replacement + "改"));
+                prop_assert!(either.verify(&tampered, &receiver, &as_der).is_err());
+                prop_assert!(either.verify(&tampered, &receiver, &as_raw).is_err());
+                Ok(())
+            })
+            .map_err(|e| e.to_string())
+    });
+}
+
 /// A public key of another RSA pair: the fixture's own modulus with one bit flipped is not a key any private key
 /// here matches (and still parses).
 fn tampered_rsa_public(path: &str) -> String {

@@ -43,3 +43,29 @@ fn a_platform_length_unit_reaches_every_limited_text_field() {
     let violations = hisgate_schema::validate::check(&loaded, id, &mut over).to_string();
     assert!(violations.ends_with("is 52 bytes of GBK, more than char(50) in gbk-bytes allows"), "{violations}");
 }
+
+#[test]
+fn an_sm2_step_lowers_its_encoding_and_user_id() {
+    use hisgate_schema::{DigestStep, SignAlgorithm, SignatureEncoding};
+    let mini = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/mini");
+    let protocol = fs::read_to_string(mini.join("protocol.yaml")).unwrap();
+    let digest = protocol.lines().find(|l| l.trim_start().starts_with("digest:")).unwrap().to_owned();
+    for (option, encoding) in
+        [("", SignatureEncoding::Der), ("raw", SignatureEncoding::Raw), ("either", SignatureEncoding::Either)]
+    {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("mini");
+        fs::create_dir_all(dir.join("interfaces")).unwrap();
+        for file in ["platform.yaml", "dictionaries.yaml", "interfaces/Register.yaml", "interfaces/Notify.yaml"] {
+            fs::copy(mini.join(file), dir.join(file)).unwrap();
+        }
+        let step = format!("  digest: [\"sm2-sm3 {{key}} {{key}} {option} id=ALICE123@YAHOO.COM\", base64]");
+        fs::write(dir.join("protocol.yaml"), protocol.replace(&digest, &step)).unwrap();
+        let loaded = hisgate_codegen::load_platform(&dir, "specs/mini").unwrap_or_else(|d| panic!("{d}"));
+        let chain = &loaded.protocol.as_ref().unwrap().signature.digest;
+        let DigestStep::Sign { algorithm: SignAlgorithm::Sm2Sm3 { user_id, encoding: lowered }, .. } = &chain[0] else {
+            panic!("{chain:?}")
+        };
+        assert_eq!((&**user_id, *lowered), ("ALICE123@YAHOO.COM", encoding), "`{option}`");
+    }
+}

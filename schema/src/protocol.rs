@@ -366,6 +366,9 @@ pub enum SignatureEncoding {
     Der,
     /// `r‖s`, 32 bytes each (sm-crypto in JavaScript, many PHP libraries).
     Raw,
+    /// Written as DER, either form accepted on receipt (told apart by length: raw is exactly 64 bytes): a receiver
+    /// whose counterparts differ (a Java client, a PHP one).
+    Either,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -487,6 +487,7 @@ impl Lit for SignAlgorithm {
                 let encoding = match encoding {
                     SignatureEncoding::Der => quote!(SignatureEncoding::Der),
                     SignatureEncoding::Raw => quote!(SignatureEncoding::Raw),
+                    SignatureEncoding::Either => quote!(SignatureEncoding::Either),
                 };
                 quote!(SignAlgorithm::Sm2Sm3 { user_id: #user_id, encoding: #encoding })
             }

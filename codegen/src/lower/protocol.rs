@@ -613,10 +613,11 @@ impl Lowerer<'_> {
                 }
                 ("sm2-sm3", "der") => encoding = SignatureEncoding::Der,
                 ("sm2-sm3", "raw") => encoding = SignatureEncoding::Raw,
+                ("sm2-sm3", "either") => encoding = SignatureEncoding::Either,
                 ("sm2-sm3", o) if o.starts_with("id=") => user_id = o["id=".len()..].to_owned(),
                 _ => {
                     let expected =
-                        if word == "sm2-sm3" { "der, raw, id=USER_ID or key-id={id}" } else { "key-id={id}" };
+                        if word == "sm2-sm3" { "der, raw, either, id=USER_ID or key-id={id}" } else { "key-id={id}" };
                     self.diags.error(pos, format!("`{option}` is no option of `{word}` (expected {expected})"));
                     return None;
                 }

@@ -115,7 +115,7 @@ pub fn sign(algorithm: &SignAlgorithm, key: &str, data: &[u8]) -> Result<Vec<u8>
             let signature: sm2::dsa::Signature = signer.try_sign(data).map_err(|e| KeyError::Sign(e.to_string()))?;
             let raw = signature.to_bytes();
             match encoding {
-                SignatureEncoding::Der => der_of_raw(&raw),
+                SignatureEncoding::Der | SignatureEncoding::Either => der_of_raw(&raw),
                 SignatureEncoding::Raw => Ok(raw.to_vec()),
             }
         }
@@ -141,6 +141,8 @@ pub fn verify(algorithm: &SignAlgorithm, key: &str, data: &[u8], signature: &[u8
             let raw = match encoding {
                 SignatureEncoding::Der => raw_of_der(signature),
                 SignatureEncoding::Raw => Some(signature.to_vec()),
+                SignatureEncoding::Either if signature.len() == 64 => Some(signature.to_vec()),
+                SignatureEncoding::Either => raw_of_der(signature),
             };
             let parsed = raw.and_then(|raw| sm2::dsa::Signature::from_slice(&raw).ok());
             Ok(parsed.is_some_and(|s| verifier.verify(data, &s).is_ok()))

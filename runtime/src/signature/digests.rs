@@ -20,6 +20,7 @@ pub fn step_name(step: &DigestStep) -> String {
                 let encoding = match encoding {
                     SignatureEncoding::Der => "der",
                     SignatureEncoding::Raw => "raw",
+                    SignatureEncoding::Either => "either",
                 };
                 format!("sm2-sm3 {private} {public} {encoding} id={user_id}")
             }
@@ -58,9 +59,11 @@ pub(super) fn variants(subject: &Subject, out: &mut Space) {
                 .collect(),
             // SM2's usual suspects: the other encoding of (r, s), and the user id left out or left at the default.
             DigestStep::Sign { algorithm: SignAlgorithm::Sm2Sm3 { user_id, encoding }, private, public, key_id } => {
+                // Accepting either, the encoding is never the mistake.
                 let other = match encoding {
-                    SignatureEncoding::Der => SignatureEncoding::Raw,
-                    SignatureEncoding::Raw => SignatureEncoding::Der,
+                    SignatureEncoding::Der => Some(SignatureEncoding::Raw),
+                    SignatureEncoding::Raw => Some(SignatureEncoding::Der),
+                    SignatureEncoding::Either => None,
                 };
                 let ids = ["", SM2_DEFAULT_USER_ID].into_iter().filter(|id| *id != &**user_id);
                 let with = |user_id: &str, encoding| DigestStep::Sign {
@@ -69,7 +72,9 @@ pub(super) fn variants(subject: &Subject, out: &mut Space) {
                     public: public.clone(),
                     key_id: key_id.clone(),
                 };
-                std::iter::once((Family::Encoding, with(user_id, other)))
+                other
+                    .map(|other| (Family::Encoding, with(user_id, other)))
+                    .into_iter()
                     .chain(ids.map(|id| (Family::Key, with(id, *encoding))))
                     .collect()
             }

@@ -284,6 +284,7 @@ fn digest_step(step: &DigestStep) -> String {
             let encoding = match encoding {
                 hisgate_runtime::schema::SignatureEncoding::Der => "DER",
                 hisgate_runtime::schema::SignatureEncoding::Raw => "r‖s",
+                hisgate_runtime::schema::SignatureEncoding::Either => "DER (r‖s accepted too)",
             };
             format!(
                 "SM3withSM2 签名（用户 ID `{user_id}`，{encoding} 编码；私钥 `{private}` 签名，公钥 `{public}` 验签）"
