@@ -248,6 +248,11 @@ fn both_sides_probe_clean_and_the_docs_and_openapi_describe_the_paths() {
         assert_eq!((out.status.code(), findings), (Some(0), 0), "{role}: {report}");
         let sent: u64 = report["interfaces"].as_array().unwrap().iter().map(|i| i["sent"].as_u64().unwrap_or(0)).sum();
         assert!(sent >= 20, "{role}: {sent} sent");
+        // The wrong-key attack is sent where keys are RSA (a fresh key, not a damaged PEM) and refused.
+        for interface in report["interfaces"].as_array().unwrap() {
+            let passed = interface["passed_checks"].as_array().unwrap();
+            assert!(passed.iter().any(|c| c.as_str().unwrap().ends_with(": wrong key")), "{role}: {interface}");
+        }
     }
 
     let out = hisgate_with(&["export", "openapi", "--platform", PLATFORM], "", &[]);

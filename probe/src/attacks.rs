@@ -4,11 +4,12 @@
 
 use base64::Engine;
 use hisgate_runtime::client::Tamper;
-use hisgate_runtime::schema::{BindingSchema, Compare, ProtocolSchema, TextEncoding};
+use hisgate_runtime::schema::{BindingSchema, Compare, DigestStep, ProtocolSchema, SignAlgorithm, TextEncoding};
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::transport::service_field;
-use std::sync::Arc;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 
 /// The service name no interface has: `hisgate.probe.unknown`.
 pub const UNKNOWN_SERVICE: &str = "hisgate.probe.unknown";
@@ -39,7 +40,7 @@ pub fn attacks(protocol: &ProtocolSchema, binding: &BindingSchema, credentials: 
         .credentials
         .iter()
         .filter(|c| c.secret)
-        .filter_map(|c| Some((c.name.to_string(), other_key(credentials.get(&c.name)?))))
+        .filter_map(|c| Some((c.name.to_string(), wrong_key(protocol, &c.name, credentials.get(&c.name)?))))
         .collect();
     if !wrong.is_empty() {
         let names: Vec<&str> = wrong.iter().map(|(n, _)| n.as_str()).collect();
@@ -140,6 +141,32 @@ pub fn attacks(protocol: &ProtocolSchema, binding: &BindingSchema, credentials: 
 }
 
 /// Another key of the same length and alphabet: the characters in reverse order, or the first one changed.
+/// Another value of the secret credential `name`: a fresh key of the same kind where a rule signs with it as a
+/// private key (a damaged PEM would not parse, and nothing would be sent), else the value damaged in place.
+fn wrong_key(protocol: &ProtocolSchema, name: &str, key: &str) -> String {
+    let placeholder = format!("{{{name}}}");
+    let signing = protocol.rules().flat_map(|r| r.digest.iter()).find_map(|step| match step {
+        DigestStep::Sign { algorithm, private, .. } if private.trim() == placeholder => Some(algorithm),
+        _ => None,
+    });
+    match signing.and_then(fresh_key) {
+        Some(fresh) => fresh,
+        None => other_key(key),
+    }
+}
+
+/// One fresh key per kind and process: an RSA key takes a while to generate, and every interface is attacked.
+fn fresh_key(algorithm: &SignAlgorithm) -> Option<String> {
+    static KEYS: Mutex<BTreeMap<&'static str, String>> = Mutex::new(BTreeMap::new());
+    let mut keys = KEYS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(key) = keys.get(algorithm.name()) {
+        return Some(key.clone());
+    }
+    let key = hisgate_runtime::signature::asymmetric::fresh_private_key(algorithm).ok()?;
+    keys.insert(algorithm.name(), key.clone());
+    Some(key)
+}
+
 fn other_key(key: &str) -> String {
     let reversed: String = key.chars().rev().collect();
     if reversed != key {

@@ -178,6 +178,25 @@ fn cached<K: Clone + Send + Sync + 'static>(
     Ok(key)
 }
 
+/// A private key of `algorithm`'s kind no one holds (RSA-2048 as PKCS#8 PEM, SM2 as 64 hex digits), from the
+/// operating system's generator: a conformance probe signs with it to see a counterpart refuse a wrong key, where a
+/// damaged copy of the real key would not even parse.
+pub fn fresh_private_key(algorithm: &SignAlgorithm) -> Result<String, KeyError> {
+    let failed = |e: String| KeyError::Sign(format!("generating a key: {e}"));
+    match algorithm {
+        SignAlgorithm::RsaSha256 => {
+            use rsa::pkcs8::EncodePrivateKey;
+            let key = rsa::RsaPrivateKey::new(&mut rsa::rand_core::OsRng, 2048).map_err(|e| failed(e.to_string()))?;
+            let pem = key.to_pkcs8_pem(rsa::pkcs8::LineEnding::LF).map_err(|e| failed(e.to_string()))?;
+            Ok(pem.as_str().to_owned())
+        }
+        SignAlgorithm::Sm2Sm3 { .. } => {
+            let key = sm2::SecretKey::random(&mut sm2::elliptic_curve::rand_core::OsRng);
+            Ok(key.to_bytes().iter().map(|b| format!("{b:02X}")).collect())
+        }
+    }
+}
+
 /// An SM2 signature's (r, s) as DER: `SEQUENCE { r INTEGER, s INTEGER }`.
 #[derive(der::Sequence)]
 struct Components<'a> {
@@ -334,6 +353,19 @@ mod tests {
         assert!(!verify(&sm2(SignatureEncoding::Der), &public, b"x", &raw).unwrap(), "raw is not DER");
         let other_id = SignAlgorithm::Sm2Sm3 { user_id: "ALICE123@YAHOO.COM".into(), encoding: SignatureEncoding::Raw };
         assert!(!verify(&other_id, &public, b"x", &raw).unwrap(), "the user id is part of what is signed");
+    }
+
+    #[test]
+    fn a_fresh_key_signs_and_its_signature_does_not_verify_under_the_real_key() {
+        let public = sm2_public_hex();
+        let algorithm = sm2(SignatureEncoding::Der);
+        let fresh = fresh_private_key(&algorithm).unwrap();
+        assert_ne!(fresh, fresh_private_key(&algorithm).unwrap());
+        let signature = sign(&algorithm, &fresh, b"x").unwrap();
+        assert!(!verify(&algorithm, &public, b"x", &signature).unwrap());
+        let rsa = fresh_private_key(&SignAlgorithm::RsaSha256).unwrap();
+        assert!(rsa.starts_with("-----BEGIN PRIVATE KEY-----"));
+        assert_eq!(sign(&SignAlgorithm::RsaSha256, &rsa, b"x").unwrap().len(), 256);
     }
 
     #[test]
