@@ -7,8 +7,8 @@ use super::route::{self, Route};
 use crate::client::{self, CallError};
 use crate::envelope::Envelope;
 use crate::schema::{Direction, HttpMethod, InterfaceSchema, PlatformSchema};
-use crate::server::ServerConfig;
 use crate::server::inbound::{self, Read, Reader, Request};
+use crate::server::{Failure, ServerConfig};
 use crate::signature::diagnose::{self, Options};
 use crate::transport::{self, Binding, HttpReply};
 use bytes::Bytes;
@@ -129,7 +129,7 @@ fn provided<'p>(platform: &'p PlatformSchema, route: &Route, read: &Read) -> Opt
 }
 
 /// The refusal the server pipeline gives a request it read, where it refuses it with one of the platform's codes.
-pub(crate) fn refusal(reading: &RequestReading) -> Option<&inbound::Refusal> {
+pub(crate) fn refusal(reading: &RequestReading) -> Option<&Failure> {
     reading.read.as_ref()?.outcome.as_ref().err()
 }
 
@@ -206,8 +206,9 @@ pub(crate) fn exchange(
                     request_payload = payload.clone();
                 }
                 Err(refusal) => {
-                    exchange.request.refused =
-                        Some(Refused { code: refusal.code.clone(), detail: refusal.detail.clone() });
+                    let interface = exchange.interface.as_deref().unwrap_or_default();
+                    let (code, detail) = protocol.map(|p| refusal.answer(&p.failures, interface)).unwrap_or_default();
+                    exchange.request.refused = Some(Refused { code, detail });
                 }
             }
         }

@@ -14,7 +14,7 @@ pub mod route;
 
 use crate::schema::PlatformSchema;
 use crate::server::read_body;
-use crate::server::{CancellationToken, ServerConfig};
+use crate::server::{CancellationToken, Failure, ServerConfig};
 use crate::signature::diagnose::Options;
 use analyse::{Answer, Captured, RequestReading};
 use axum::Router;
@@ -122,7 +122,7 @@ async fn forward(State(shared): State<Arc<Shared>>, request: Request) -> Respons
     let reading = config.enforce.then(|| {
         let reading =
             analyse::request(&config.platform, &config.server, &captured, config.side, Some(Options::quick()));
-        let refused = analyse::refusal(&reading).cloned().and_then(|refusal| {
+        let refused = analyse::refusal(&reading).and_then(|refusal| {
             let read = reading.read.as_ref()?;
             let side = reading.route.as_ref()?.side;
             let reader = crate::server::inbound::Reader {
@@ -186,8 +186,8 @@ impl Shared {
             config: &config.server,
             diagnose: None,
         };
-        let refusal = crate::server::inbound::Refusal::new(&protocol.failures.internal, format!("upstream: {reason}"));
-        crate::server::inbound::refuse(&reader, reading.read.as_ref()?, refusal)
+        let refusal = Failure::refused(&protocol.failures.internal, format!("upstream: {reason}"));
+        crate::server::inbound::refuse(&reader, reading.read.as_ref()?, &refusal)
     }
 
     /// The request as it came, to the upstream; its reply as it came, to the caller. An error is the status the

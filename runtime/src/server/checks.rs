@@ -1,7 +1,8 @@
 //! The envelope-level checks of an inbound request — charset, required and accepted fields, this server's own
 //! credentials, freshness — and the platform code each failure answers with. Split from `inbound` for size.
 
-use super::inbound::{Reader, Refusal};
+use super::Failure;
+use super::inbound::Reader;
 use crate::codec::CodecError;
 use crate::envelope::EnvelopeError;
 use crate::schema::{EnvelopeField, EnvelopeRole, EnvelopeSchema, FailureCodes, Place, ProtocolSchema};
@@ -83,7 +84,7 @@ pub(super) fn check_fields(
     headers: &[(String, String)],
     credentials: &Inputs,
     malformed: &str,
-) -> Result<(), Refusal> {
+) -> Result<(), Failure> {
     for field in schema.fields.iter().filter(|f| f.role != EnvelopeRole::Signature) {
         let code = field.reject.as_deref().unwrap_or(malformed);
         let Some(value) = text_of(schema, &field.name, fields, headers).filter(|v| !v.is_empty()) else {
@@ -92,13 +93,13 @@ pub(super) fn check_fields(
             let structured = schema.payload.field.as_deref() == Some(&*field.name)
                 && fields.get(&*field.name).is_some_and(|v| v.is_object() || v.is_array());
             if field.required && !structured {
-                return Err(Refusal::new(code, format!("`{}` is missing", field.name)));
+                return Err(Failure::refused(code, format!("`{}` is missing", field.name)));
             }
             continue;
         };
         if !field.accepts.is_empty() && !field.accepts.contains(&value) {
             let accepted: Vec<&str> = field.accepts.iter().map(|a| &**a).collect();
-            return Err(Refusal::new(
+            return Err(Failure::refused(
                 code,
                 format!("`{}` is `{value}`, expected {}", field.name, accepted.join(" or ")),
             ));
@@ -109,7 +110,7 @@ pub(super) fn check_fields(
         {
             let shown =
                 if credentials.is_secret(credential) { "another value".to_owned() } else { format!("`{value}`") };
-            return Err(Refusal::new(code, format!("`{}` is {shown}, not this server's", field.name)));
+            return Err(Failure::refused(code, format!("`{}` is {shown}, not this server's", field.name)));
         }
     }
     Ok(())
@@ -129,25 +130,25 @@ pub(super) fn fresh_time(
     protocol: &ProtocolSchema,
     fields: &Map<String, Value>,
     headers: &[(String, String)],
-) -> Result<Option<chrono::NaiveDateTime>, Refusal> {
+) -> Result<Option<chrono::NaiveDateTime>, Failure> {
     let (Some(freshness), Some(window)) = (&protocol.freshness, reader.config.freshness_window) else {
         return Ok(None);
     };
     let stale = &protocol.failures.stale;
     let field = protocol.request.field(&freshness.field);
     let value = value_of(&protocol.request, &freshness.field, fields, headers)
-        .ok_or_else(|| Refusal::new(stale, format!("`{}` is missing", freshness.field)))?;
-    let format = field.and_then(|f| f.format.as_ref()).ok_or_else(|| Refusal::new(stale, "no timestamp format"))?;
-    let sent = format.read(&value).map_err(|e| Refusal::new(stale, format!("`{}`: {e}", freshness.field)))?;
+        .ok_or_else(|| Failure::refused(stale, format!("`{}` is missing", freshness.field)))?;
+    let format = field.and_then(|f| f.format.as_ref()).ok_or_else(|| Failure::refused(stale, "no timestamp format"))?;
+    let sent = format.read(&value).map_err(|e| Failure::refused(stale, format!("`{}`: {e}", freshness.field)))?;
     let now = crate::clock::now(reader.config.utc_offset);
     let window = chrono::Duration::from_std(window).unwrap_or(chrono::Duration::MAX);
     if (now - sent).abs() > window {
-        return Err(Refusal::new(stale, super::Stale::OutsideWindow { sent, now }.to_string()));
+        return Err(Failure::refused(stale, super::Stale::OutsideWindow { sent, now }.to_string()));
     }
     Ok(Some(sent))
 }
 
-pub(super) fn refusal_for(protocol: &ProtocolSchema, error: EnvelopeError) -> Refusal {
+pub(super) fn refusal_for(protocol: &ProtocolSchema, error: EnvelopeError) -> Failure {
     let failures = &protocol.failures;
     let code = match &error {
         EnvelopeError::Verify(_) | EnvelopeError::Sign(_) => &failures.signature,
@@ -158,5 +159,5 @@ pub(super) fn refusal_for(protocol: &ProtocolSchema, error: EnvelopeError) -> Re
         EnvelopeError::NotAnObject => &failures.malformed,
         EnvelopeError::Template(_) => &failures.internal,
     };
-    Refusal::new(code, error.to_string())
+    Failure::refused(code, error.to_string())
 }

@@ -23,6 +23,7 @@ pub use routes::{ServerConfig, router};
 pub use tokio_util::sync::CancellationToken;
 
 use crate::Violations;
+use crate::schema::FailureCodes;
 use crate::{Error, Interface, Message};
 use serde_json::{Map, Value};
 use std::future::Future;
@@ -30,7 +31,8 @@ use std::pin::Pin;
 
 pub type BoxFuture<T> = Pin<Box<dyn Future<Output = T> + Send + 'static>>;
 
-/// How a handler says no.
+/// How a server says no: a handler's refusal, and the pipeline's own (malformed, stale, a bad signature), each
+/// answered with the platform's code in a sealed reply.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Failure {
     /// A return code of the interface or the platform (`S02000101`); the message defaults to the spec's.
@@ -54,6 +56,26 @@ impl Failure {
 
     pub fn internal(detail: impl std::fmt::Display) -> Failure {
         Failure::Internal(detail.to_string())
+    }
+
+    /// The server's own refusal of a request (malformed, stale, a bad signature): a code of the protocol's
+    /// `failures:` and what was wrong, which the reply gives after the code's message.
+    pub(crate) fn refused(code: &str, detail: impl Into<String>) -> Failure {
+        Failure::Business { code: code.to_owned(), message: Some(detail.into()) }
+    }
+
+    /// The return code this failure answers with (the protocol's `failures:` code where it names none of its
+    /// own), and the detail the reply gives after the code's message: none for an internal failure, whose cause
+    /// is logged where it happened.
+    pub(crate) fn answer(&self, failures: &FailureCodes, interface: &str) -> (String, String) {
+        match self {
+            Failure::Business { code, message } => (code.clone(), message.clone().unwrap_or_default()),
+            Failure::Invalid(violations) => (failures.invalid.to_string(), violations.to_string()),
+            Failure::Unsupported => {
+                (failures.unsupported.to_string(), format!("`{interface}` is not implemented here"))
+            }
+            Failure::Internal(_) => (failures.internal.to_string(), String::new()),
+        }
     }
 }
 

@@ -1,7 +1,9 @@
 //! The inbound pipeline, in the order the protocol declares it: read the body within its limit, parse the
 //! envelope, check its fields, find the interface, check freshness, verify and decrypt, validate and dispatch,
 //! then seal the reply. Every failure answers with the platform's own code, in a reply signed like any other.
-//! The open and validate stages are in [`open`]; the replay, claim and dispatch stages and the sealing here.
+//! One request is an [`Inbound`] whose methods are the stages, each refusing with a [`Failure`] and noting what it
+//! finds in the request's [`Found`]. The open and validate stages are in [`open`]; the replay, claim and dispatch
+//! stages and the sealing here.
 
 mod open;
 
@@ -12,12 +14,10 @@ use super::{Context, Dispatch, Failure, ReplayGuard, ServerConfig};
 use crate::Violations;
 use crate::codec::escape;
 use crate::envelope::{Envelope, Payload};
-use crate::schema::{
-    Direction, EnvelopeRole, FailureCodes, InterfaceSchema, MessageKind, PlatformSchema, ProtocolSchema, Side,
-};
+use crate::schema::{Direction, EnvelopeRole, InterfaceSchema, MessageKind, PlatformSchema, ProtocolSchema, Side};
 use crate::signature::diagnose::{Diagnosis, Options};
 use crate::transport::{self, Binding, HttpReply};
-use open::{find, open_request, read_payload};
+use open::find;
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -69,32 +69,21 @@ pub(crate) struct Request<'a> {
     pub refused: Option<&'a str>,
 }
 
-/// A refusal: the return code it answers with, and why.
-#[derive(Debug, Clone)]
-pub(crate) struct Refusal {
-    pub code: String,
-    pub detail: String,
+/// One request on its way through the stages: what it is read with, and what the stages found out so far.
+pub(crate) struct Inbound<'r> {
+    reader: Reader<'r>,
+    protocol: &'r ProtocolSchema,
+    binding: Binding<'r>,
+    request: &'r Request<'r>,
+    found: Found,
 }
 
-impl Refusal {
-    pub(crate) fn new(code: &str, detail: impl Into<String>) -> Refusal {
-        Refusal { code: code.to_owned(), detail: detail.into() }
-    }
-}
-
-/// Where the pipeline stopped.
-enum Stop {
-    Refused(Refusal),
-    /// Not even a SOAP call: a SOAP fault, not an envelope.
-    Fault(HttpReply),
+/// What a request that passed every stage is answered with.
+enum Answered {
+    /// The handler's payload, to seal under the success code.
+    Payload(Value),
     /// A byte-identical retry of an answered request: the first reply again.
     Repeat(HttpReply),
-}
-
-impl From<Refusal> for Stop {
-    fn from(r: Refusal) -> Stop {
-        Stop::Refused(r)
-    }
 }
 
 /// What became of one request, for its log line and the metrics.
@@ -119,17 +108,18 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
     let Some(binding) = pick(protocol, &request, text.unwrap_or_default()) else {
         return (plain(500, "no binding serves this route"), Outcome::default());
     };
-    let mut found = Found { service: request.interface.map(str::to_owned), ..Found::default() };
+    let mut inbound = Inbound::new(reader, protocol, binding, &request);
     let outcome = match text {
-        Ok(text) => pipeline(shared, protocol, &binding, &request, text, &mut found).await,
-        Err(e) => Err(Refusal::new(&protocol.failures.charset, not_utf8(request.body, e)).into()),
+        Ok(text) => inbound.pipeline(shared, text).await,
+        Err(e) => Err(Failure::refused(&protocol.failures.charset, not_utf8(request.body, e))),
     };
+    let Inbound { binding, mut found, .. } = inbound;
     let interface = found.service.as_deref().and_then(|s| find(&reader, Some(s), None));
     let reply_service = reply_service(interface, &found);
     let mut summary =
         Outcome { interface: interface.map(|i| i.name.to_string()), keys: found.keys, ..Outcome::default() };
     let reply = match outcome {
-        Ok(value) => {
+        Ok(Answered::Payload(value)) => {
             // Keys only the reply carries (an id the provider assigns).
             if let Some(i) = interface.filter(|i| summary.keys.len() < i.keys.len()) {
                 for (key, shown) in crate::business_keys::business_keys(&shared.platform, i, &Value::Null, Some(&value))
@@ -143,20 +133,31 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
                 shared.platform.return_codes.iter().find(|c| c.success).map(|c| c.code.to_string()).unwrap_or_default();
             seal_reply(&reader, protocol, &binding, interface, &reply_service, line(&request), Ok(value))
         }
-        Err(Stop::Repeat(reply)) => {
+        Ok(Answered::Repeat(reply)) => {
             summary.code = "REPEAT".to_owned();
             reply
         }
-        Err(Stop::Fault(reply)) => {
-            summary.code = "SOAP_FAULT".to_owned();
-            summary.refused = Some("not a SOAP call".to_owned());
-            reply
-        }
-        Err(Stop::Refused(refusal)) => {
-            summary.code = refusal.code.clone();
-            summary.refused = Some(refusal.detail.clone());
-            seal_reply(&reader, protocol, &binding, interface, &reply_service, line(&request), Err(refusal))
-        }
+        Err(failure) => match found.fault.take() {
+            Some(fault) => {
+                summary.code = "SOAP_FAULT".to_owned();
+                summary.refused = Some("not a SOAP call".to_owned());
+                fault
+            }
+            None => {
+                let (code, detail) = failure.answer(&protocol.failures, interface.map_or("", |i| &i.name));
+                let reply = seal_reply(
+                    &reader,
+                    protocol,
+                    &binding,
+                    interface,
+                    &reply_service,
+                    line(&request),
+                    Err((&code, &detail)),
+                );
+                (summary.code, summary.refused) = (code, Some(detail));
+                reply
+            }
+        },
     };
     if let Some(ticket) = found.ticket {
         ticket.answered(&reply).await;
@@ -193,8 +194,8 @@ pub(crate) struct Read {
     /// The binding the request used, by its index in the protocol's `bindings:`.
     pub binding: Option<usize>,
     pub found: Found,
-    /// The envelope's fields and the validated payload.
-    pub outcome: Result<(Map<String, Value>, Value), Refusal>,
+    /// The envelope's fields and the validated payload, or the server's refusal.
+    pub outcome: Result<(Map<String, Value>, Value), Failure>,
 }
 
 /// Reads a request with the server's own steps — parse, check the envelope's fields, find the interface, check
@@ -202,52 +203,42 @@ pub(crate) struct Read {
 // Read by the proxy's inspection only.
 #[cfg_attr(not(feature = "proxy"), allow(dead_code))]
 pub(crate) fn read(reader: &Reader<'_>, request: &Request<'_>) -> Read {
-    let mut found = Found { service: request.interface.map(str::to_owned), ..Found::default() };
+    let unread = |detail| {
+        let found = Found { service: request.interface.map(str::to_owned), ..Found::default() };
+        Read { binding: None, found, outcome: Err(Failure::refused("", detail)) }
+    };
     let Some(protocol) = reader.platform.protocol.as_ref() else {
-        return Read { binding: None, found, outcome: Err(Refusal::new("", "this platform declares no protocol")) };
+        return unread("this platform declares no protocol");
     };
     let text = std::str::from_utf8(request.body).map(without_bom);
     let Some(binding) = pick(protocol, request, text.unwrap_or_default()) else {
-        return Read { binding: None, found, outcome: Err(Refusal::new("", "no binding serves this route")) };
+        return unread("no binding serves this route");
     };
     let index = protocol.bindings.iter().position(|b| std::ptr::eq(b, binding.schema));
+    let mut inbound = Inbound::new(*reader, protocol, binding, request);
     let outcome = match text {
-        Err(e) => Err(Refusal::new(&protocol.failures.charset, not_utf8(request.body, e)).into()),
-        Ok(text) => {
-            open_request(reader, protocol, &binding, request, text, &mut found).and_then(|(interface, opened, _)| {
-                let (payload, _) = read_payload(
-                    reader,
-                    protocol,
-                    &binding,
-                    interface,
-                    opened.payload,
-                    request.path_params,
-                    &mut found,
-                )?;
-                Ok((opened.fields, payload))
-            })
-        }
+        Err(e) => Err(Failure::refused(&protocol.failures.charset, not_utf8(request.body, e))),
+        Ok(text) => inbound.open(text).and_then(|(interface, opened, _)| {
+            let (payload, _) = inbound.validate(interface, opened.payload)?;
+            Ok((opened.fields, payload))
+        }),
     };
-    let outcome = outcome.map_err(|stop| match stop {
-        Stop::Refused(refusal) => refusal,
-        Stop::Fault(_) => Refusal::new(&protocol.failures.malformed, "not a SOAP call"),
-        Stop::Repeat(_) => Refusal::new("", "a repeat"),
-    });
-    Read { binding: index, found, outcome }
+    Read { binding: index, found: inbound.found, outcome }
 }
 
 /// The reply this side's server gives a request it refuses: the platform's code, in a sealed envelope.
 // Read by the proxy's inspection only.
 #[cfg_attr(not(feature = "proxy"), allow(dead_code))]
-pub(crate) fn refuse(reader: &Reader<'_>, read: &Read, refusal: Refusal) -> Option<HttpReply> {
+pub(crate) fn refuse(reader: &Reader<'_>, read: &Read, refusal: &Failure) -> Option<HttpReply> {
     let protocol = reader.platform.protocol.as_ref()?;
     let binding = Binding::new(protocol, protocol.bindings.get(read.binding?)?);
-    if refusal.code.is_empty() {
-        return binding.fault(&refusal.detail);
-    }
     let interface = read.found.service.as_deref().and_then(|s| find(reader, Some(s), None));
+    let (code, detail) = refusal.answer(&protocol.failures, interface.map_or("", |i| &i.name));
+    if code.is_empty() {
+        return binding.fault(&detail);
+    }
     let service = reply_service(interface, &read.found);
-    Some(seal_reply(reader, protocol, &binding, interface, &service, None, Err(refusal)))
+    Some(seal_reply(reader, protocol, &binding, interface, &service, None, Err((&code, &detail))))
 }
 
 /// What the pipeline finds out on the way, for the reply, the log line and a proxy's journal.
@@ -259,6 +250,8 @@ pub(crate) struct Found {
     pub alias: Option<String>,
     /// The request's claim on its signature, where the protocol guards against replays: settled with the reply.
     ticket: Option<Ticket>,
+    /// Not even a SOAP call: the SOAP fault it is answered with, in place of an envelope.
+    fault: Option<HttpReply>,
     /// The business keys the interface declares, as the request carries them, shown.
     pub keys: Vec<(String, String)>,
     /// Whether the signature verified; `None` when the reading stopped before it was checked.
@@ -269,102 +262,97 @@ pub(crate) struct Found {
     pub violations: Violations,
 }
 
-/// The stages after the body is read, in order: open the request (parse it, check the envelope's fields, find the
-/// interface, check freshness, verify, decrypt), admit it past the replay guard, validate its payload, claim its
-/// key, dispatch it; [`serve`] seals what they answer. What each finds on the way goes into `found`.
-async fn pipeline(
-    shared: &Shared,
-    protocol: &ProtocolSchema,
-    binding: &Binding<'_>,
-    request: &Request<'_>,
-    body: &str,
-    found: &mut Found,
-) -> Result<Value, Stop> {
-    let reader = shared.reader();
-    let (interface, opened, sent) = open_request(&reader, protocol, binding, request, body, found)?;
-    if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
-        found.ticket = Some(admit(shared, guard, protocol, interface, request, &opened.fields, sent).await?);
+impl<'r> Inbound<'r> {
+    fn new(reader: Reader<'r>, protocol: &'r ProtocolSchema, binding: Binding<'r>, request: &'r Request<'r>) -> Self {
+        let found = Found { service: request.interface.map(str::to_owned), ..Found::default() };
+        Inbound { reader, protocol, binding, request, found }
     }
-    let (payload, warnings) =
-        read_payload(&reader, protocol, binding, interface, opened.payload, request.path_params, found)?;
-    let once = claim(shared, protocol, interface, &payload).await?;
-    let context = Context {
-        interface: interface.name.to_string(),
-        binding: binding.schema.name.to_string(),
-        envelope: opened.fields,
-        headers: request.headers.to_vec(),
-        warnings,
-        effects: once.effects(),
-    };
-    match dispatch(shared, interface, once, payload, context).await {
-        Ok(value) => Ok(value),
-        Err(failure) => {
-            // A request the server failed on leaves no trace: a retry of it is handled afresh.
-            if let Failure::Internal(_) = failure
-                && let Some(first) = found.ticket.take()
-            {
-                first.release().await;
+
+    /// The stages after the body is read, in order: open the request (parse it, check the envelope's fields, find
+    /// the interface, check freshness, verify, decrypt), admit it past the replay guard, validate its payload,
+    /// claim its key, dispatch it; [`serve`] seals what they answer.
+    async fn pipeline(&mut self, shared: &Shared, body: &str) -> Result<Answered, Failure> {
+        let (interface, opened, sent) = self.open(body)?;
+        if let (Some(guard), Some(sent)) = (&shared.replay, sent) {
+            match self.admit(guard, interface, &opened.fields, sent).await? {
+                Admission::First(ticket) => self.found.ticket = Some(ticket),
+                Admission::Repeat(reply) => return Ok(Answered::Repeat(reply)),
             }
-            Err(failure_refusal(protocol, interface, failure).into())
+        }
+        let (payload, warnings) = self.validate(interface, opened.payload)?;
+        let once = self.claim(interface, &payload).await?;
+        let context = Context {
+            interface: interface.name.to_string(),
+            binding: self.binding.schema.name.to_string(),
+            envelope: opened.fields,
+            headers: self.request.headers.to_vec(),
+            warnings,
+            effects: once.effects(),
+        };
+        match dispatch(&*shared.dispatch, interface, once, payload, context).await {
+            Ok(value) => Ok(Answered::Payload(value)),
+            Err(failure) => {
+                if let Failure::Internal(detail) = &failure {
+                    tracing::error!(interface = %interface.name, %detail, "handler failed");
+                    // A request the server failed on leaves no trace: a retry of it is handled afresh.
+                    if let Some(first) = self.found.ticket.take() {
+                        first.release().await;
+                    }
+                }
+                Err(failure)
+            }
+        }
+    }
+
+    /// The replay stage, where the protocol guards against replays: the request's claim on its signature, to
+    /// settle with the reply, or the first reply to a byte-identical retry of an answered request.
+    async fn admit(
+        &self,
+        guard: &ReplayGuard,
+        interface: &InterfaceSchema,
+        fields: &Map<String, Value>,
+        sent: chrono::NaiveDateTime,
+    ) -> Result<Admission, Failure> {
+        let (protocol, request) = (self.protocol, self.request);
+        let failures = &protocol.failures;
+        let signature = value_of(&protocol.request, &protocol.signature.field, fields, request.headers);
+        let now = crate::clock::now(self.reader.config.utc_offset);
+        let digest = super::freshness::request_digest(protocol, &interface.name, request);
+        guard.admit(sent, now, signature.as_deref().unwrap_or_default(), &digest).await.map_err(|e| match e {
+            AdmitError::Stale(e) => Failure::refused(&failures.stale, e.to_string()),
+            AdmitError::Store(e) => store_failed("the replay guard cannot read its store", e),
+        })
+    }
+
+    /// The exactly-once stage, where the interface declares `idempotency:` and the server has a store: the
+    /// request's key claimed, or its first answer; the key reused for another request is refused with the
+    /// declared code.
+    async fn claim(&self, interface: &InterfaceSchema, payload: &Value) -> Result<Once, Failure> {
+        let reader = &self.reader;
+        let (Some(store), Some(declared)) = (&reader.config.store, &interface.idempotency) else {
+            return Ok(Once::Unclaimed);
+        };
+        match once::claim(store, reader.platform, reader.side, interface, declared, payload).await {
+            Ok(once) => Ok(once),
+            Err(NotClaimed::Reused(detail)) => {
+                let code = declared.reused.as_deref().unwrap_or(&self.protocol.failures.invalid);
+                Err(Failure::refused(code, detail))
+            }
+            Err(NotClaimed::Store(e)) => Err(store_failed("the exactly-once claim cannot reach its store", e)),
         }
     }
 }
 
-/// The replay stage, where the protocol guards against replays: the request's claim on its signature, to settle
-/// with the reply; a byte-identical retry of an answered request stops with the first reply.
-async fn admit(
-    shared: &Shared,
-    guard: &ReplayGuard,
-    protocol: &ProtocolSchema,
-    interface: &InterfaceSchema,
-    request: &Request<'_>,
-    fields: &Map<String, Value>,
-    sent: chrono::NaiveDateTime,
-) -> Result<Ticket, Stop> {
-    let failures = &protocol.failures;
-    let signature = value_of(&protocol.request, &protocol.signature.field, fields, request.headers);
-    let now = crate::clock::now(shared.config.utc_offset);
-    let digest = super::freshness::request_digest(protocol, &interface.name, request);
-    match guard.admit(sent, now, signature.as_deref().unwrap_or_default(), &digest).await {
-        Ok(Admission::First(first)) => Ok(first),
-        Ok(Admission::Repeat(reply)) => Err(Stop::Repeat(reply)),
-        Err(AdmitError::Stale(e)) => Err(Refusal::new(&failures.stale, e.to_string()).into()),
-        Err(AdmitError::Store(e)) => Err(store_failed(failures, "the replay guard cannot read its store", e)),
-    }
-}
-
-/// The exactly-once stage, where the interface declares `idempotency:` and the server has a store: the request's
-/// key claimed, or its first answer; the key reused for another request is refused with the declared code.
-async fn claim(
-    shared: &Shared,
-    protocol: &ProtocolSchema,
-    interface: &InterfaceSchema,
-    payload: &Value,
-) -> Result<Once, Stop> {
-    let (Some(store), Some(declared)) = (&shared.config.store, &interface.idempotency) else {
-        return Ok(Once::Unclaimed);
-    };
-    let failures = &protocol.failures;
-    match once::claim(store, &shared.platform, shared.side, interface, declared, payload).await {
-        Ok(once) => Ok(once),
-        Err(NotClaimed::Reused(detail)) => {
-            let code = declared.reused.as_deref().unwrap_or(&failures.invalid);
-            Err(Refusal::new(code, detail).into())
-        }
-        Err(NotClaimed::Store(e)) => Err(store_failed(failures, "the exactly-once claim cannot reach its store", e)),
-    }
-}
-
-/// A stage's store failed: logged, and answered with the platform's internal code.
-fn store_failed(failures: &FailureCodes, what: &str, error: impl std::fmt::Display) -> Stop {
+/// A stage's store failed: logged here, and answered with the platform's internal code.
+fn store_failed(what: &str, error: impl std::fmt::Display) -> Failure {
     tracing::error!(error = %error, "{what}");
-    Refusal::new(&failures.internal, "").into()
+    Failure::internal(error)
 }
 
 /// The handler's stage: a claimed key's first answer again, else the handler's answer, recorded as the key's first
 /// where it was claimed.
 async fn dispatch(
-    shared: &Shared,
+    handlers: &dyn Dispatch,
     interface: &InterfaceSchema,
     once: Once,
     payload: Value,
@@ -372,28 +360,8 @@ async fn dispatch(
 ) -> Result<Value, Failure> {
     match once {
         Once::Repeat(first) => first,
-        Once::First(claimed) => {
-            once::settle(claimed, shared.dispatch.dispatch(&interface.name, payload, context).await).await
-        }
-        Once::Unclaimed => shared.dispatch.dispatch(&interface.name, payload, context).await,
-    }
-}
-
-/// The envelope read, checked, verified and decrypted: the interface, the opened envelope, and the request's time
-/// where the protocol declares freshness.
-fn failure_refusal(protocol: &ProtocolSchema, interface: &InterfaceSchema, failure: Failure) -> Refusal {
-    let failures = &protocol.failures;
-    match failure {
-        // Without a message, the reply gives the code's own from the spec.
-        Failure::Business { code, message } => Refusal { code, detail: message.unwrap_or_default() },
-        Failure::Invalid(violations) => Refusal::new(&failures.invalid, violations.to_string()),
-        Failure::Unsupported => {
-            Refusal::new(&failures.unsupported, format!("`{}` is not implemented here", interface.name))
-        }
-        Failure::Internal(detail) => {
-            tracing::error!(interface = %interface.name, %detail, "handler failed");
-            Refusal::new(&failures.internal, "")
-        }
+        Once::First(claimed) => once::settle(claimed, handlers.dispatch(&interface.name, payload, context).await).await,
+        Once::Unclaimed => handlers.dispatch(&interface.name, payload, context).await,
     }
 }
 
@@ -407,7 +375,7 @@ fn code_message(platform: &PlatformSchema, interface: Option<&InterfaceSchema>, 
         .unwrap_or_default()
 }
 
-/// Seals the reply: the handler's payload under the success code, or a refusal's code and message, bare.
+/// Seals the reply: the handler's payload under the success code, or a refusal's code and detail, bare.
 fn seal_reply(
     reader: &Reader<'_>,
     protocol: &ProtocolSchema,
@@ -415,7 +383,7 @@ fn seal_reply(
     interface: Option<&InterfaceSchema>,
     service: &str,
     line: Option<(&str, &str)>,
-    outcome: Result<Value, Refusal>,
+    outcome: Result<Value, (&str, &str)>,
 ) -> HttpReply {
     let platform = reader.platform;
     // Where statuses carry codes (`status:`), the reply's status is its code's; the success code with one is not
@@ -429,14 +397,14 @@ fn seal_reply(
                 success.map(|c| c.message.to_string()).unwrap_or_default(),
             )
         }
-        Err(refusal) => {
-            let base = code_message(platform, interface, &refusal.code);
-            let message = match (base.is_empty(), refusal.detail.is_empty()) {
+        Err((code, detail)) => {
+            let base = code_message(platform, interface, code);
+            let message = match (base.is_empty(), detail.is_empty()) {
                 (_, true) => base,
-                (true, false) => refusal.detail.clone(),
-                (false, false) => format!("{base}：{}", refusal.detail),
+                (true, false) => (*detail).to_owned(),
+                (false, false) => format!("{base}：{detail}"),
             };
-            (refusal.code.clone(), fit(protocol, message))
+            ((*code).to_owned(), fit(protocol, message))
         }
     };
     // `format` too, as sealing would set it: the envelope step then reads these inputs as they are, uncopied.
