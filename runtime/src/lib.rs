@@ -31,7 +31,7 @@ pub mod transport;
 pub use dictionary::Dictionary;
 pub use error::Error;
 pub use hisgate_schema::{Rule, Violation, Violations};
-pub use message::{Interface, Message};
+pub use message::{Interface, Message, Provider};
 // The IR and the checks codegen shares live in `hisgate-schema` (the build script links that, not this crate);
 // re-exported at their old paths so generated code and users name them as before.
 pub use hisgate_schema as schema;

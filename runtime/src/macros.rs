@@ -14,6 +14,86 @@ macro_rules! message {
     };
 }
 
+/// Declares a generated side module's marker and implements [`Provider`](crate::Provider) for it:
+/// `provider!(Provided, Hospital, platform = super::PLATFORM)`.
+#[macro_export]
+macro_rules! provider {
+    ($ty:ident, $side:ident, platform = $platform:expr $(,)?) => {
+        /// This side's interfaces, as the runtime's generic server and client name them.
+        #[derive(Debug)]
+        pub struct $ty;
+
+        impl $crate::Provider for $ty {
+            const SIDE: $crate::schema::Side = $crate::schema::Side::$side;
+
+            fn platform() -> &'static $crate::schema::PlatformSchema {
+                &$platform
+            }
+        }
+    };
+}
+
+/// Implements [`Handles`](crate::server::Handles) for a side's marker over its `Handler` trait: each interface's
+/// name to its typed method, `handles!(Provided: Handler { "TestNet" => test_net(api::TestNet), … })`.
+#[macro_export]
+macro_rules! handles {
+    ($ty:ident : $handler:ident { $($name:literal => $method:ident($marker:ty)),* $(,)? }) => {
+        impl<H: $handler> $crate::server::Handles<H> for $ty {
+            fn dispatch(
+                handler: &::std::sync::Arc<H>,
+                interface: &str,
+                payload: $crate::serde_json::Value,
+                context: $crate::server::Context,
+            ) -> $crate::server::BoxFuture<::core::result::Result<$crate::serde_json::Value, $crate::server::Failure>>
+            {
+                let handler = ::std::sync::Arc::clone(handler);
+                match interface {
+                    $(
+                        $name => $crate::server::handle::<$marker, _, _>(payload, move |request| async move {
+                            handler.$method(request, context).await
+                        }),
+                    )*
+                    other => $crate::server::unknown(other),
+                }
+            }
+        }
+    };
+}
+
+/// Declares a generated side module's typed client over the runtime's [`Client`](crate::client::Client):
+/// `side_client!(Client, Provided)` gives `Client` with `new`, `with_hook` and `untyped`, for the side
+/// `Provided` names; the module adds one typed method per interface.
+#[macro_export]
+macro_rules! side_client {
+    ($client:ident, $provider:ty $(,)?) => {
+        /// Calls these interfaces: seals each request, and verifies each reply before reading it.
+        #[derive(Debug, Clone)]
+        pub struct $client($crate::client::Client);
+
+        impl $client {
+            /// A client of the server at `base_url` (`http://127.0.0.1:8080`).
+            pub fn new(
+                base_url: &str,
+                config: $crate::client::ClientConfig,
+            ) -> ::core::result::Result<$client, $crate::client::CallError> {
+                let platform = <$provider as $crate::Provider>::platform().shared();
+                $crate::client::Client::new(platform, <$provider as $crate::Provider>::SIDE, base_url, config)
+                    .map($client)
+            }
+
+            /// Adds a hook that sees every attempt (auth headers, logging, metrics).
+            pub fn with_hook(self, hook: impl $crate::client::Hook) -> $client {
+                $client(self.0.with_hook(hook))
+            }
+
+            /// The untyped client underneath, for calls by interface name.
+            pub fn untyped(&self) -> &$crate::client::Client {
+                &self.0
+            }
+        }
+    };
+}
+
 /// Implements [`Interface`](crate::Interface) for a generated marker type:
 /// `interface!(Pay, request = pay::Request, response = pay::Response, platform = super::PLATFORM, index = 3)`.
 #[macro_export]

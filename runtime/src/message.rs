@@ -93,6 +93,16 @@ fn conversion_violation(error: &Error) -> Violations {
     Violations(vec![Violation { path: String::new(), rule: Rule::Type, detail: error.to_string() }])
 }
 
+/// One side of a compiled-in platform that provides interfaces (a generated module's `Provided`): what the
+/// runtime's generic server and client of that side need to know about it.
+pub trait Provider: Send + Sync + 'static {
+    /// Which side's interfaces these are.
+    const SIDE: crate::schema::Side;
+
+    /// The platform, as compiled in.
+    fn platform() -> &'static PlatformSchema;
+}
+
 /// One interface of a platform: its name, its messages and its schema.
 pub trait Interface {
     type Request: Message;

@@ -1,6 +1,7 @@
-//! One module per side that provides interfaces (`hospital`, `platform`): a `Handler` trait with one async method
-//! per interface, the `Service` that dispatches verified requests to it, its `router`, and a typed `Client`. All of
-//! the protocol work happens in the runtime's server and client; these are typed names over them.
+//! One module per side that provides interfaces (`hospital`, `platform`): its `Provided` marker, a `Handler` trait
+//! with one async method per interface and the match that dispatches to it, its `router`, and a typed `Client`.
+//! What every side shares is written once in the runtime (its generic `server::Service`, and the `provider!`,
+//! `handles!` and `side_client!` macros); a side emits only what is its own. All of the protocol work happens in the runtime's server and client.
 
 use super::docs::doc;
 use super::{Options, Paths};
@@ -44,26 +45,23 @@ fn emit_side(
     };
     let module_doc = doc(&[&format!("{count} {who} provides: {how}.")]);
     let server = options.server.then(|| server(side, interfaces, ids, paths));
-    let client = options.client.then(|| client(side, interfaces, ids, paths));
+    let client = options.client.then(|| client(interfaces, ids, paths));
     let rt = &paths.rt;
-    // The imports first, in the order a full module has always had them.
-    let client_use = options.client.then(|| quote!(use #rt::client::{CallError, ClientConfig, Hook, Reply};));
-    let server_use =
-        options.server.then(|| quote!(use #rt::server::{BoxFuture, Context, Dispatch, Failure, Router, ServerConfig};));
-    let arc_use = options.server.then(|| {
-        quote!(
-            use ::std::sync::Arc;
-        )
-    });
+    let side_variant = match side {
+        Side::Hospital => quote!(Hospital),
+        Side::Platform => quote!(Platform),
+    };
+    let client_use = options.client.then(|| quote!(use #rt::client::{CallError, Reply};));
+    let server_use = options.server.then(|| quote!(use #rt::server::{Context, Failure, Router, ServerConfig};));
     quote! {
         #module_doc
         pub mod #module {
             use super::interfaces as api;
             #client_use
-            use #rt::schema::Side;
             #server_use
             use ::core::result::Result;
-            #arc_use
+
+            #rt::provider!(Provided, #side_variant, platform = super::PLATFORM);
 
             #server
             #client
@@ -71,16 +69,10 @@ fn emit_side(
     }
 }
 
-fn side_variant(side: Side) -> TokenStream {
-    match side {
-        Side::Hospital => quote!(Hospital),
-        Side::Platform => quote!(Platform),
-    }
-}
-
-/// The handler trait, the service dispatching to it, and the router serving it.
+/// The handler trait, the names dispatching to its methods, and the router serving it; the service between them
+/// is the runtime's.
 fn server(side: Side, interfaces: &[&InterfaceSchema], ids: &Idents, paths: &Paths) -> TokenStream {
-    let Paths { rt, json, .. } = paths;
+    let rt = &paths.rt;
     let who = match side {
         Side::Hospital => "the hospital",
         Side::Platform => "the platform",
@@ -90,82 +82,38 @@ fn server(side: Side, interfaces: &[&InterfaceSchema], ids: &Idents, paths: &Pat
          it answers with a response or a [`Failure`] (a business return code). A method left out answers the \
          platform's `unsupported` code."
     )]);
-    let side_variant = side_variant(side);
     let methods = interfaces.iter().map(|i| handler_method(i, ids));
-    let arms = interfaces.iter().map(|i| dispatch_arm(i, ids, rt));
+    let arms = interfaces.iter().map(|i| dispatch_arm(i, ids));
     quote! {
         #handler_doc
         pub trait Handler: Send + Sync + 'static {
             #(#methods)*
         }
 
-        /// Dispatches each verified request to its [`Handler`] method.
-        #[derive(Debug)]
-        pub struct Service<H>(Arc<H>);
+        /// Serves a [`Handler`]: each verified request to its method, through the tower layer
+        /// `Service::layer_on::<api::Name, _>` gave that one interface, if any.
+        pub type Service<H> = #rt::server::Service<Provided, H>;
 
-        impl<H: Handler> Service<H> {
-            pub fn new(handler: H) -> Self {
-                Service(Arc::new(handler))
-            }
-        }
-
-        impl<H: Handler> Dispatch for Service<H> {
-            fn dispatch(
-                &self,
-                interface: &str,
-                payload: #json::Value,
-                context: Context,
-            ) -> BoxFuture<Result<#json::Value, Failure>> {
-                let handler = Arc::clone(&self.0);
-                match interface {
-                    #(#arms)*
-                    other => #rt::server::unknown(other),
-                }
-            }
-        }
+        #rt::handles!(Provided: Handler { #(#arms),* });
 
         /// The axum router serving `handler` on every binding of the protocol: it reads, checks, verifies,
         /// decrypts and validates each request in the spec's order, and signs every reply. Add tower layers
-        /// (auth, logging, metrics) with `Router::layer`.
+        /// (auth, logging, metrics) with `Router::layer`; for one interface only, build the router with
+        /// [`Service::layer_on`].
         pub fn router<H: Handler>(handler: H, config: ServerConfig) -> Router {
-            #rt::server::router(
-                super::PLATFORM.shared(),
-                Side::#side_variant,
-                Arc::new(Service::new(handler)),
-                config,
-            )
-            .expect("codegen emits a server only for a platform with a protocol")
+            Service::new(handler).router(config)
         }
     }
 }
 
-/// The typed client of the side's interfaces.
-fn client(side: Side, interfaces: &[&InterfaceSchema], ids: &Idents, paths: &Paths) -> TokenStream {
+/// The typed client of the side's interfaces: the runtime's frame, and one method per interface.
+fn client(interfaces: &[&InterfaceSchema], ids: &Idents, paths: &Paths) -> TokenStream {
     let rt = &paths.rt;
-    let side_variant = side_variant(side);
     let calls = interfaces.iter().map(|i| client_method(i, ids));
     quote! {
-        /// Calls these interfaces: seals each request, and verifies each reply before reading it.
-        #[derive(Debug, Clone)]
-        pub struct Client(#rt::client::Client);
+        #rt::side_client!(Client, Provided);
 
         impl Client {
-            /// A client of the server at `base_url` (`http://127.0.0.1:8080`).
-            pub fn new(base_url: &str, config: ClientConfig) -> Result<Client, CallError> {
-                #rt::client::Client::new(super::PLATFORM.shared(), Side::#side_variant, base_url, config)
-                    .map(Client)
-            }
-
-            /// Adds a hook that sees every attempt (auth headers, logging, metrics).
-            pub fn with_hook(self, hook: impl Hook) -> Client {
-                Client(self.0.with_hook(hook))
-            }
-
-            /// The untyped client underneath, for calls by interface name.
-            pub fn untyped(&self) -> &#rt::client::Client {
-                &self.0
-            }
-
             #(#calls)*
         }
     }
@@ -199,14 +147,10 @@ fn handler_method(interface: &InterfaceSchema, ids: &Idents) -> TokenStream {
     }
 }
 
-fn dispatch_arm(interface: &InterfaceSchema, ids: &Idents, rt: &TokenStream) -> TokenStream {
+fn dispatch_arm(interface: &InterfaceSchema, ids: &Idents) -> TokenStream {
     let (method, _, marker) = names(interface, ids);
     let name = &*interface.name;
-    quote! {
-        #name => #rt::server::handle::<api::#marker, _, _>(payload, move |request| async move {
-            handler.#method(request, context).await
-        }),
-    }
+    quote!(#name => #method(api::#marker))
 }
 
 fn client_method(interface: &InterfaceSchema, ids: &Idents) -> TokenStream {

@@ -1191,13 +1191,10 @@ pub mod interfaces {
 /// The one interface the hospital provides: implement [`Handler`] and serve it with [`router`], or call with [`Client`].
 pub mod hospital {
     use super::interfaces as api;
-    use ::hisgate_runtime::client::{CallError, ClientConfig, Hook, Reply};
-    use ::hisgate_runtime::schema::Side;
-    use ::hisgate_runtime::server::{
-        BoxFuture, Context, Dispatch, Failure, Router, ServerConfig,
-    };
+    use ::hisgate_runtime::client::{CallError, Reply};
+    use ::hisgate_runtime::server::{Context, Failure, Router, ServerConfig};
     use ::core::result::Result;
-    use ::std::sync::Arc;
+    ::hisgate_runtime::provider!(Provided, Hospital, platform = super::PLATFORM);
     /// One async method per interface the hospital provides. Each receives a verified, decrypted and validated request; it answers with a response or a [`Failure`] (a business return code). A method left out answers the platform's `unsupported` code.
     pub trait Handler: Send + Sync + 'static {
         /// 挂号 — `Register` (service `Register`).
@@ -1212,73 +1209,21 @@ pub mod hospital {
             async { Err(Failure::Unsupported) }
         }
     }
-    /// Dispatches each verified request to its [`Handler`] method.
-    #[derive(Debug)]
-    pub struct Service<H>(Arc<H>);
-    impl<H: Handler> Service<H> {
-        pub fn new(handler: H) -> Self {
-            Service(Arc::new(handler))
-        }
-    }
-    impl<H: Handler> Dispatch for Service<H> {
-        fn dispatch(
-            &self,
-            interface: &str,
-            payload: ::serde_json::Value,
-            context: Context,
-        ) -> BoxFuture<Result<::serde_json::Value, Failure>> {
-            let handler = Arc::clone(&self.0);
-            match interface {
-                "Register" => {
-                    ::hisgate_runtime::server::handle::<
-                        api::Register,
-                        _,
-                        _,
-                    >(
-                        payload,
-                        move |request| async move {
-                            handler.register(request, context).await
-                        },
-                    )
-                }
-                other => ::hisgate_runtime::server::unknown(other),
-            }
-        }
-    }
+    /// Serves a [`Handler`]: each verified request to its method, through the tower layer
+    /// `Service::layer_on::<api::Name, _>` gave that one interface, if any.
+    pub type Service<H> = ::hisgate_runtime::server::Service<Provided, H>;
+    ::hisgate_runtime::handles!(
+        Provided : Handler { "Register" => register(api::Register) }
+    );
     /// The axum router serving `handler` on every binding of the protocol: it reads, checks, verifies,
     /// decrypts and validates each request in the spec's order, and signs every reply. Add tower layers
-    /// (auth, logging, metrics) with `Router::layer`.
+    /// (auth, logging, metrics) with `Router::layer`; for one interface only, build the router with
+    /// [`Service::layer_on`].
     pub fn router<H: Handler>(handler: H, config: ServerConfig) -> Router {
-        ::hisgate_runtime::server::router(
-                super::PLATFORM.shared(),
-                Side::Hospital,
-                Arc::new(Service::new(handler)),
-                config,
-            )
-            .expect("codegen emits a server only for a platform with a protocol")
+        Service::new(handler).router(config)
     }
-    /// Calls these interfaces: seals each request, and verifies each reply before reading it.
-    #[derive(Debug, Clone)]
-    pub struct Client(::hisgate_runtime::client::Client);
+    ::hisgate_runtime::side_client!(Client, Provided);
     impl Client {
-        /// A client of the server at `base_url` (`http://127.0.0.1:8080`).
-        pub fn new(base_url: &str, config: ClientConfig) -> Result<Client, CallError> {
-            ::hisgate_runtime::client::Client::new(
-                    super::PLATFORM.shared(),
-                    Side::Hospital,
-                    base_url,
-                    config,
-                )
-                .map(Client)
-        }
-        /// Adds a hook that sees every attempt (auth headers, logging, metrics).
-        pub fn with_hook(self, hook: impl Hook) -> Client {
-            Client(self.0.with_hook(hook))
-        }
-        /// The untyped client underneath, for calls by interface name.
-        pub fn untyped(&self) -> &::hisgate_runtime::client::Client {
-            &self.0
-        }
         /// 挂号 — `Register` (service `Register`).
         ///
         /// Never retried.
@@ -1293,13 +1238,10 @@ pub mod hospital {
 /// The one interface the platform provides: implement [`Handler`] and serve it with [`router`], or call with [`Client`].
 pub mod platform {
     use super::interfaces as api;
-    use ::hisgate_runtime::client::{CallError, ClientConfig, Hook, Reply};
-    use ::hisgate_runtime::schema::Side;
-    use ::hisgate_runtime::server::{
-        BoxFuture, Context, Dispatch, Failure, Router, ServerConfig,
-    };
+    use ::hisgate_runtime::client::{CallError, Reply};
+    use ::hisgate_runtime::server::{Context, Failure, Router, ServerConfig};
     use ::core::result::Result;
-    use ::std::sync::Arc;
+    ::hisgate_runtime::provider!(Provided, Platform, platform = super::PLATFORM);
     /// One async method per interface the platform provides. Each receives a verified, decrypted and validated request; it answers with a response or a [`Failure`] (a business return code). A method left out answers the platform's `unsupported` code.
     pub trait Handler: Send + Sync + 'static {
         /// 通知 — `Notify` (service `notify.send`).
@@ -1314,73 +1256,19 @@ pub mod platform {
             async { Err(Failure::Unsupported) }
         }
     }
-    /// Dispatches each verified request to its [`Handler`] method.
-    #[derive(Debug)]
-    pub struct Service<H>(Arc<H>);
-    impl<H: Handler> Service<H> {
-        pub fn new(handler: H) -> Self {
-            Service(Arc::new(handler))
-        }
-    }
-    impl<H: Handler> Dispatch for Service<H> {
-        fn dispatch(
-            &self,
-            interface: &str,
-            payload: ::serde_json::Value,
-            context: Context,
-        ) -> BoxFuture<Result<::serde_json::Value, Failure>> {
-            let handler = Arc::clone(&self.0);
-            match interface {
-                "Notify" => {
-                    ::hisgate_runtime::server::handle::<
-                        api::Notify,
-                        _,
-                        _,
-                    >(
-                        payload,
-                        move |request| async move {
-                            handler.notify(request, context).await
-                        },
-                    )
-                }
-                other => ::hisgate_runtime::server::unknown(other),
-            }
-        }
-    }
+    /// Serves a [`Handler`]: each verified request to its method, through the tower layer
+    /// `Service::layer_on::<api::Name, _>` gave that one interface, if any.
+    pub type Service<H> = ::hisgate_runtime::server::Service<Provided, H>;
+    ::hisgate_runtime::handles!(Provided : Handler { "Notify" => notify(api::Notify) });
     /// The axum router serving `handler` on every binding of the protocol: it reads, checks, verifies,
     /// decrypts and validates each request in the spec's order, and signs every reply. Add tower layers
-    /// (auth, logging, metrics) with `Router::layer`.
+    /// (auth, logging, metrics) with `Router::layer`; for one interface only, build the router with
+    /// [`Service::layer_on`].
     pub fn router<H: Handler>(handler: H, config: ServerConfig) -> Router {
-        ::hisgate_runtime::server::router(
-                super::PLATFORM.shared(),
-                Side::Platform,
-                Arc::new(Service::new(handler)),
-                config,
-            )
-            .expect("codegen emits a server only for a platform with a protocol")
+        Service::new(handler).router(config)
     }
-    /// Calls these interfaces: seals each request, and verifies each reply before reading it.
-    #[derive(Debug, Clone)]
-    pub struct Client(::hisgate_runtime::client::Client);
+    ::hisgate_runtime::side_client!(Client, Provided);
     impl Client {
-        /// A client of the server at `base_url` (`http://127.0.0.1:8080`).
-        pub fn new(base_url: &str, config: ClientConfig) -> Result<Client, CallError> {
-            ::hisgate_runtime::client::Client::new(
-                    super::PLATFORM.shared(),
-                    Side::Platform,
-                    base_url,
-                    config,
-                )
-                .map(Client)
-        }
-        /// Adds a hook that sees every attempt (auth headers, logging, metrics).
-        pub fn with_hook(self, hook: impl Hook) -> Client {
-            Client(self.0.with_hook(hook))
-        }
-        /// The untyped client underneath, for calls by interface name.
-        pub fn untyped(&self) -> &::hisgate_runtime::client::Client {
-            &self.0
-        }
         /// 通知 — `Notify` (service `notify.send`).
         ///
         /// Retried after a timeout (`retry: safe`).

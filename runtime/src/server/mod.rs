@@ -10,6 +10,7 @@ pub mod metrics;
 mod once;
 pub mod ops;
 mod routes;
+mod side;
 mod strict;
 
 pub use axum::Router;
@@ -19,6 +20,7 @@ pub use once::{ClaimedTx, Effects, fingerprint};
 #[cfg_attr(not(feature = "proxy"), allow(unused_imports))]
 pub(crate) use routes::read_body;
 pub use routes::{ServerConfig, router};
+pub use side::{Call, Handles, Handling, Service};
 /// How a server tells its background work (outbox couriers) to stop.
 pub use tokio_util::sync::CancellationToken;
 
