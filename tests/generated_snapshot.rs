@@ -210,3 +210,17 @@ fn business_keys_read_the_request_then_the_response_redacted_and_bounded() {
     let short = pairs(&serde_json::json!({"orderId": "a\nb"}), None);
     assert_eq!(short, owned(&[("orderId", "a\\nb")]));
 }
+
+/// Every compiled-in platform's `PLATFORM` is the IR codegen reads from its spec folder, member for member: however
+/// the generated statics are written, they hold the spec, and nothing the runtime, docs or exports read from them
+/// moves.
+#[test]
+fn every_compiled_in_platform_is_the_ir_of_its_spec() {
+    let specs = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../specs");
+    for compiled in hisgate_generated::PLATFORMS {
+        let shown = format!("specs/{}", compiled.name);
+        let read = hisgate_codegen::load_platform(&specs.join(&*compiled.name), &shown)
+            .unwrap_or_else(|d| panic!("{shown}: {d}"));
+        assert!(read == **compiled, "{shown}: the compiled-in PLATFORM differs from the spec's IR");
+    }
+}

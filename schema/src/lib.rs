@@ -6,6 +6,7 @@
 //! at its old paths (`hisgate_runtime::schema`, `hisgate_runtime::validate`, …).
 
 pub mod business_keys;
+pub mod literal;
 pub mod redact;
 pub mod template;
 pub mod validate;

@@ -1,6 +1,7 @@
 //! The schema as a Rust constant expression. Each `Lit` impl destructures its type exhaustively, so a member added
 //! to the runtime model and forgotten here is a compile error; members equal to the type's `BLANK` are left to
-//! struct-update syntax, which keeps the statics readable.
+//! struct-update syntax, which keeps the statics readable, and the commonest shapes (a code and its label, a
+//! `string(N)`, a return code and its message) are one call of the schema's `literal` constructors.
 
 use crate::ident::Idents;
 use hisgate_schema::*;
@@ -34,18 +35,10 @@ impl Cx {
         Cx { files }
     }
 
-    /// `const F0: &str = "specs/…";` and the helpers the literals call.
+    /// `const F0: &str = "specs/…";`: the literals' positions name their file by these.
     pub fn prelude(&self) -> TokenStream {
         let consts = self.files.iter().map(|(file, ident)| quote!(const #ident: &str = #file;));
-        quote! {
-            #(#consts)*
-            const fn s(text: &'static str) -> Str {
-                Cow::Borrowed(text)
-            }
-            const fn at(file: &'static str, line: u32, column: u32) -> SourcePos {
-                SourcePos { file: Cow::Borrowed(file), line, column }
-            }
-        }
+        quote!(#(#consts)*)
     }
 }
 
@@ -299,12 +292,30 @@ impl Lit for DictTable {
 
 impl Lit for CodeSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
-        sparse!(cx, CodeSchema { code, label, parent, variant, description, aliases, errata } from self)
+        // A code with only its label, and its variant's name, is one call (`schema::literal`).
+        let blank =
+            CodeSchema { code: self.code.clone(), label: self.label.clone(), variant: None, ..CodeSchema::BLANK };
+        let (code, label) = (&*self.code, &*self.label);
+        match &self.variant {
+            None if *self == blank => quote!(code(#code, #label)),
+            Some(variant) if *self == (CodeSchema { variant: Some(variant.clone()), ..blank }) => {
+                let variant: &str = variant;
+                quote!(code_as(#code, #label, #variant))
+            }
+            _ => sparse!(cx, CodeSchema { code, label, parent, variant, description, aliases, errata } from self),
+        }
     }
 }
 
 impl Lit for ReturnCodeSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
+        // A code with only its message is one call (`schema::literal`).
+        let (code, message) = (&*self.code, &*self.message);
+        if *self
+            == (ReturnCodeSchema { code: self.code.clone(), message: self.message.clone(), ..ReturnCodeSchema::BLANK })
+        {
+            return quote!(return_code(#code, #message));
+        }
         sparse!(cx, ReturnCodeSchema { code, message, success, description, aliases, errata, status } from self)
     }
 }
@@ -318,10 +329,11 @@ impl Lit for ErratumSchema {
 impl Lit for FieldType {
     fn lit(&self, cx: &Cx) -> TokenStream {
         match *self {
-            FieldType::String { max_chars } => {
-                let max = max_chars.lit(cx);
-                quote!(FieldType::String { max_chars: #max })
+            FieldType::String { max_chars: Some(max) } => {
+                let max = max.lit(cx);
+                quote!(string(#max))
             }
+            FieldType::String { max_chars: None } => quote!(FieldType::String { max_chars: None }),
             FieldType::Char { max_bytes } => {
                 let max = max_bytes.lit(cx);
                 quote!(FieldType::Char { max_bytes: #max })
@@ -330,7 +342,7 @@ impl Lit for FieldType {
             FieldType::Long => quote!(FieldType::Long),
             FieldType::Decimal { precision, scale } => {
                 let (p, s) = (precision.lit(cx), scale.lit(cx));
-                quote!(FieldType::Decimal { precision: #p, scale: #s })
+                quote!(decimal(#p, #s))
             }
             FieldType::Object(id) => {
                 let id = id.lit(cx);

@@ -96,6 +96,7 @@ pub fn platform_with(platform: &PlatformSchema, source: &str, options: &Options)
         mod data {
             use ::std::borrow::Cow;
             use #rt::schema::*;
+            use #rt::schema::literal::*;
 
             #prelude
 

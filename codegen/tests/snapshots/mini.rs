@@ -4,21 +4,12 @@ pub use self::data::PLATFORM;
 mod data {
     use ::std::borrow::Cow;
     use ::hisgate_runtime::schema::*;
+    use ::hisgate_runtime::schema::literal::*;
     const F0: &str = "codegen/tests/fixtures/mini/dictionaries.yaml";
     const F1: &str = "codegen/tests/fixtures/mini/interfaces/Notify.yaml";
     const F2: &str = "codegen/tests/fixtures/mini/interfaces/Register.yaml";
     const F3: &str = "codegen/tests/fixtures/mini/platform.yaml";
     const F4: &str = "codegen/tests/fixtures/mini/protocol.yaml";
-    const fn s(text: &'static str) -> Str {
-        Cow::Borrowed(text)
-    }
-    const fn at(file: &'static str, line: u32, column: u32) -> SourcePos {
-        SourcePos {
-            file: Cow::Borrowed(file),
-            line,
-            column,
-        }
-    }
     /// The spec as data: what the runtime's validator, codecs and tools read.
     pub static PLATFORM: PlatformSchema = PlatformSchema {
         name: s("mini"),
@@ -44,11 +35,7 @@ mod data {
                     errata: Cow::Borrowed(&[s("sign-space")]),
                     ..ReturnCodeSchema::BLANK
                 },
-                ReturnCodeSchema {
-                    code: s("ILLEGAL_CHARSET"),
-                    message: s("字符集不合法"),
-                    ..ReturnCodeSchema::BLANK
-                },
+                return_code("ILLEGAL_CHARSET", "字符集不合法"),
             ],
         ),
         errata: Cow::Borrowed(
@@ -80,18 +67,8 @@ mod data {
                                 title: None,
                                 codes: Cow::Borrowed(
                                     &[
-                                        CodeSchema {
-                                            code: s("1"),
-                                            label: s("男"),
-                                            variant: Some(s("Male")),
-                                            ..CodeSchema::BLANK
-                                        },
-                                        CodeSchema {
-                                            code: s("2"),
-                                            label: s("女"),
-                                            variant: Some(s("Female")),
-                                            ..CodeSchema::BLANK
-                                        },
+                                        code_as("1", "男", "Male"),
+                                        code_as("2", "女", "Female"),
                                     ],
                                 ),
                             },
@@ -113,11 +90,7 @@ mod data {
                                 title: None,
                                 codes: Cow::Borrowed(
                                     &[
-                                        CodeSchema {
-                                            code: s("23"),
-                                            label: s("卫生技术人员"),
-                                            ..CodeSchema::BLANK
-                                        },
+                                        code("23", "卫生技术人员"),
                                         CodeSchema {
                                             code: s("231"),
                                             label: s("主任医师"),
@@ -144,18 +117,7 @@ mod data {
                                 name: None,
                                 title: None,
                                 codes: Cow::Borrowed(
-                                    &[
-                                        CodeSchema {
-                                            code: s("00"),
-                                            label: s("成功"),
-                                            ..CodeSchema::BLANK
-                                        },
-                                        CodeSchema {
-                                            code: s("99"),
-                                            label: s("未知错误"),
-                                            ..CodeSchema::BLANK
-                                        },
-                                    ],
+                                    &[code("00", "成功"), code("99", "未知错误")],
                                 ),
                             },
                         ],
@@ -175,32 +137,13 @@ mod data {
                                 name: Some(s("outpatient")),
                                 title: Some(s("门诊账户状态")),
                                 codes: Cow::Borrowed(
-                                    &[
-                                        CodeSchema {
-                                            code: s("01"),
-                                            label: s("正常"),
-                                            ..CodeSchema::BLANK
-                                        },
-                                        CodeSchema {
-                                            code: s("02"),
-                                            label: s("挂失"),
-                                            ..CodeSchema::BLANK
-                                        },
-                                    ],
+                                    &[code("01", "正常"), code("02", "挂失")],
                                 ),
                             },
                             DictTable {
                                 name: Some(s("inpatient")),
                                 title: Some(s("住院账户状态")),
-                                codes: Cow::Borrowed(
-                                    &[
-                                        CodeSchema {
-                                            code: s("01"),
-                                            label: s("在院"),
-                                            ..CodeSchema::BLANK
-                                        },
-                                    ],
-                                ),
+                                codes: Cow::Borrowed(&[code("01", "在院")]),
                             },
                         ],
                     ),
@@ -239,9 +182,7 @@ mod data {
                             FieldSchema {
                                 name: s("orderId"),
                                 title: s("平台订单号"),
-                                ty: FieldType::String {
-                                    max_chars: Some(32),
-                                },
+                                ty: string(32),
                                 presence: Presence::Required,
                                 example: Some(s("20170208001")),
                                 origin: at(F2, 10, 9),
@@ -258,9 +199,7 @@ mod data {
                             FieldSchema {
                                 name: s("medicalNo"),
                                 title: s("病历号"),
-                                ty: FieldType::String {
-                                    max_chars: Some(16),
-                                },
+                                ty: string(16),
                                 length_unit: Some(LengthUnit::GbkBytes),
                                 origin: at(F2, 12, 9),
                                 ..FieldSchema::BLANK
@@ -280,10 +219,7 @@ mod data {
                             FieldSchema {
                                 name: s("fee"),
                                 title: s("挂号费"),
-                                ty: FieldType::Decimal {
-                                    precision: 10,
-                                    scale: 2,
-                                },
+                                ty: decimal(10, 2),
                                 presence: Presence::Required,
                                 unit: Some(MoneyUnit::Fen),
                                 min: Some(s("0")),
@@ -294,9 +230,7 @@ mod data {
                             FieldSchema {
                                 name: s("registerDate"),
                                 title: s("就诊日期"),
-                                ty: FieldType::String {
-                                    max_chars: Some(16),
-                                },
+                                ty: string(16),
                                 presence: Presence::Required,
                                 format: Some(TimeFormat {
                                     pattern: s("YYYY-MM-DD"),
@@ -319,18 +253,7 @@ mod data {
                                 ty: FieldType::Int,
                                 presence: Presence::Required,
                                 codes: Cow::Borrowed(
-                                    &[
-                                        CodeSchema {
-                                            code: s("1"),
-                                            label: s("取消"),
-                                            ..CodeSchema::BLANK
-                                        },
-                                        CodeSchema {
-                                            code: s("2"),
-                                            label: s("取号"),
-                                            ..CodeSchema::BLANK
-                                        },
-                                    ],
+                                    &[code("1", "取消"), code("2", "取号")],
                                 ),
                                 origin: at(F2, 16, 7),
                                 ..FieldSchema::BLANK
@@ -338,9 +261,7 @@ mod data {
                             FieldSchema {
                                 name: s("reason"),
                                 title: s("变更原因"),
-                                ty: FieldType::String {
-                                    max_chars: Some(128),
-                                },
+                                ty: string(128),
                                 presence: Presence::RequiredWhen(Condition {
                                     field: s("notifyType"),
                                     values: Cow::Borrowed(&[s("1")]),
@@ -380,9 +301,7 @@ mod data {
                             FieldSchema {
                                 name: s("id"),
                                 title: s("规则"),
-                                ty: FieldType::String {
-                                    max_chars: Some(16),
-                                },
+                                ty: string(16),
                                 presence: Presence::Required,
                                 first_of: Some(s("type")),
                                 origin: at(F2, 33, 13),
@@ -391,9 +310,7 @@ mod data {
                             FieldSchema {
                                 name: s("type"),
                                 title: s("类型"),
-                                ty: FieldType::String {
-                                    max_chars: Some(16),
-                                },
+                                ty: string(16),
                                 origin: at(F2, 34, 13),
                                 ..FieldSchema::BLANK
                             },
@@ -411,9 +328,7 @@ mod data {
                             FieldSchema {
                                 name: s("hospitalOrderId"),
                                 title: s("医院订单号"),
-                                ty: FieldType::String {
-                                    max_chars: Some(64),
-                                },
+                                ty: string(64),
                                 presence: Presence::Required,
                                 origin: at(F2, 37, 9),
                                 ..FieldSchema::BLANK
@@ -498,9 +413,7 @@ mod data {
                             FieldSchema {
                                 name: s("startTime"),
                                 title: s("开始时间"),
-                                ty: FieldType::String {
-                                    max_chars: Some(8),
-                                },
+                                ty: string(8),
                                 presence: Presence::Required,
                                 format: Some(TimeFormat {
                                     pattern: s("HH24:MI"),
@@ -546,15 +459,7 @@ mod data {
                     effect: Effect::Write,
                     request: MessageId(2),
                     response: MessageId(4),
-                    return_codes: Cow::Borrowed(
-                        &[
-                            ReturnCodeSchema {
-                                code: s("S0101"),
-                                message: s("无号源"),
-                                ..ReturnCodeSchema::BLANK
-                            },
-                        ],
-                    ),
+                    return_codes: Cow::Borrowed(&[return_code("S0101", "无号源")]),
                     database: None,
                     idempotency: Some(IdempotencySchema {
                         key: Cow::Borrowed(&[s("orderId")]),
