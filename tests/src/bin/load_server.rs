@@ -1,7 +1,11 @@
 //! The server `scripts/load` measures: the generated shaanxi hospital server answering TestNet and QueryRegister
 //! (ten orders), or a minimal axum hello world beside it, to show what the protocol costs over plain HTTP.
 //!
-//! Usage: `load_server shaanxi|hello [PORT]` — listens on 127.0.0.1 (port 0: a free one) and prints the port.
+//! Or a plain forwarding proxy (axum in, reqwest out, whole bodies, no reading and no journal): the cost of any HTTP
+//! hop on loopback, the floor under `hisgate proxy`'s.
+//!
+//! Usage: `load_server shaanxi|hello [PORT]` or `load_server forward UPSTREAM_PORT [PORT]` — listens on 127.0.0.1
+//! (port 0: a free one) and prints the port.
 
 use axum::Router;
 use hisgate_generated::shaanxi::PLATFORM;
@@ -45,15 +49,53 @@ fn hello() -> Router {
     Router::new().fallback(|| async { "Hello, World!" })
 }
 
+fn forward(upstream: String) -> Router {
+    use axum::body::Body;
+    use axum::extract::{Request, State};
+    use axum::http::{StatusCode, header};
+    use axum::response::Response;
+    async fn hop(State((http, upstream)): State<(reqwest::Client, String)>, request: Request) -> Response {
+        let (parts, body) = request.into_parts();
+        let failed = |e: String| Response::builder().status(StatusCode::BAD_GATEWAY).body(Body::from(e)).unwrap();
+        let Ok(body) = axum::body::to_bytes(body, usize::MAX).await else { return failed("the request".into()) };
+        let target = parts.uri.path_and_query().map_or("/", |p| p.as_str());
+        let mut sent = http.request(parts.method, format!("{upstream}{target}"));
+        for (name, value) in &parts.headers {
+            if name != header::HOST && name != header::CONTENT_LENGTH && name != header::CONNECTION {
+                sent = sent.header(name, value);
+            }
+        }
+        let reply = match sent.body(body).send().await {
+            Ok(reply) => reply,
+            Err(e) => return failed(e.to_string()),
+        };
+        let (status, headers) = (reply.status(), reply.headers().clone());
+        let Ok(body) = reply.bytes().await else { return failed("the reply".into()) };
+        let mut response = Response::new(Body::from(body));
+        *response.status_mut() = status;
+        for (name, value) in &headers {
+            if name != header::CONTENT_LENGTH && name != header::CONNECTION && name != header::TRANSFER_ENCODING {
+                response.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        response
+    }
+    let upstream = format!("http://127.0.0.1:{upstream}");
+    Router::new().fallback(hop).with_state((reqwest::Client::new(), upstream))
+}
+
 #[tokio::main]
 async fn main() {
     let mut args = std::env::args().skip(1);
-    let (server, port) = (args.next().unwrap_or_default(), args.next().unwrap_or_else(|| "0".to_owned()));
-    let router = match server.as_str() {
-        "shaanxi" => shaanxi(),
-        "hello" => hello(),
+    let server = args.next().unwrap_or_default();
+    let upstream = if server == "forward" { args.next() } else { None };
+    let port = args.next().unwrap_or_else(|| "0".to_owned());
+    let router = match (server.as_str(), upstream) {
+        ("shaanxi", _) => shaanxi(),
+        ("hello", _) => hello(),
+        ("forward", Some(upstream)) => forward(upstream),
         _ => {
-            eprintln!("usage: load_server shaanxi|hello [PORT]");
+            eprintln!("usage: load_server shaanxi|hello [PORT] | load_server forward UPSTREAM_PORT [PORT]");
             std::process::exit(2);
         }
     };
