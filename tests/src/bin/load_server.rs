@@ -16,6 +16,11 @@ use hisgate_runtime::server::{Context, Failure};
 use hisgate_tests::load;
 use hisgate_tests::loopback::server_config;
 
+/// The allocator the `hisgate` binary ships with (cli/Cargo.toml), for every server here alike: the bare server
+/// measures the generated code, not glibc's malloc, and the hello world beside it gets the same.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Answers with the documents' own responses; any other interface is left to the generated default.
 struct Bench {
     test_net: test_net::Response,
