@@ -56,6 +56,8 @@ pub struct Report {
     pub tenths: Vec<f64>,
     /// The server's VmRSS in KiB: before the first request, the highest sampled, after the last.
     pub rss_kib: Option<(u64, u64, u64)>,
+    /// The server's VmRSS in KiB as each tenth of the run completed: whether it levels off or keeps growing.
+    pub rss_tenths: Vec<u64>,
     /// Per interface: calls, p50 and p99 latency.
     pub interfaces: BTreeMap<&'static str, (usize, Duration, Duration)>,
 }
@@ -88,6 +90,10 @@ impl Report {
         }
         let tenths: Vec<String> = self.tenths.iter().map(|r| format!("{r:.0}")).collect();
         out.push_str(&format!("req/s by tenth: {}\n", tenths.join(" ")));
+        if !self.rss_tenths.is_empty() {
+            let rss: Vec<String> = self.rss_tenths.iter().map(|k| format!("{:.1}", *k as f64 / 1024.0)).collect();
+            out.push_str(&format!("RSS MiB at each tenth: {}\n", rss.join(" ")));
+        }
         for error in &self.first_errors {
             out.push_str(&format!("error: {error}\n"));
         }
@@ -113,6 +119,9 @@ struct Shared {
     total: usize,
     done: AtomicUsize,
     tenth_ends: Mutex<Vec<Instant>>,
+    /// The server's pid, whose RSS is read as each tenth completes.
+    pid: Option<u32>,
+    rss_tenths: Mutex<Vec<u64>>,
     errors: AtomicUsize,
     first_errors: Mutex<Vec<String>>,
 }
@@ -122,6 +131,9 @@ impl Shared {
         let done = self.done.fetch_add(1, Ordering::Relaxed) + 1;
         if done % (self.total / 10).max(1) == 0 {
             self.tenth_ends.lock().unwrap().push(Instant::now());
+            if let Some(rss) = self.pid.and_then(rss_kib) {
+                self.rss_tenths.lock().unwrap().push(rss);
+            }
         }
     }
 
@@ -149,6 +161,8 @@ pub async fn run(config: &Config) -> Report {
         total,
         done: AtomicUsize::new(0),
         tenth_ends: Mutex::new(Vec::new()),
+        pid: config.pid,
+        rss_tenths: Mutex::new(Vec::new()),
         errors: AtomicUsize::new(0),
         first_errors: Mutex::new(Vec::new()),
     });
@@ -213,6 +227,7 @@ pub async fn run(config: &Config) -> Report {
         seconds,
         tenths,
         rss_kib,
+        rss_tenths: shared.rss_tenths.lock().unwrap().clone(),
         interfaces,
     }
 }
