@@ -1,7 +1,7 @@
 //! The platforms' timestamps are wall-clock times without a zone; every seed document is Chinese, so hisgate
 //! reads and writes them in China Standard Time unless configured otherwise.
 
-use chrono::{FixedOffset, NaiveDateTime, Utc};
+use chrono::{FixedOffset, Local, NaiveDateTime, SecondsFormat, Utc};
 
 /// UTC+08:00.
 pub fn china_standard_time() -> FixedOffset {
@@ -12,4 +12,21 @@ pub fn china_standard_time() -> FixedOffset {
 /// Now, as a wall-clock time at `offset`.
 pub fn now(offset: FixedOffset) -> NaiveDateTime {
     Utc::now().with_timezone(&offset).naive_local()
+}
+
+/// Now as RFC 3339 with seconds and the sender's local UTC offset (`2026-12-06T10:00:00+08:00`): a notification's
+/// `create_time`, the `{now}` of a template.
+pub fn rfc3339_now() -> String {
+    Local::now().to_rfc3339_opts(SecondsFormat::Secs, false)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rfc3339_has_seconds_and_an_offset() {
+        let now = super::rfc3339_now();
+        let parsed = chrono::DateTime::parse_from_rfc3339(&now).expect(&now);
+        assert_eq!(now.len(), "2026-12-06T10:00:00+08:00".len(), "{now}");
+        assert!((chrono::Utc::now() - parsed.to_utc()).num_seconds().abs() < 5, "{now}");
+    }
 }

@@ -1,4 +1,5 @@
-//! Fresh nonces: random text a sender writes into a message (a GCM nonce, a request's `nonce_str`).
+//! Fresh nonces: random text a sender writes into a message (a GCM nonce, a request's `nonce_str`, a
+//! notification's `id`).
 
 /// `len` characters from `[0-9A-Za-z]`, uniformly, from the operating system's generator.
 pub fn alphanumeric(len: usize) -> String {
@@ -19,8 +20,30 @@ pub fn alphanumeric(len: usize) -> String {
     out
 }
 
+/// A random RFC 4122 version 4 UUID, lowercase (`1b4e28ba-2fa1-41d2-883f-0016d3cca427`), from the operating
+/// system's generator: 122 random bits, the version and variant bits set.
+pub fn uuid_v4() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random number generator");
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    format!("{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn uuids_are_version_4_and_differ() {
+        let (a, b) = (super::uuid_v4(), super::uuid_v4());
+        assert_ne!(a, b);
+        let groups: Vec<&str> = a.split('-').collect();
+        assert_eq!(groups.iter().map(|g| g.len()).collect::<Vec<_>>(), [8, 4, 4, 4, 12], "{a}");
+        assert!(a.chars().all(|c| c == '-' || c.is_ascii_digit() || ('a'..='f').contains(&c)), "{a}");
+        assert!(groups[2].starts_with('4'), "version 4: {a}");
+        assert!(groups[3].starts_with(['8', '9', 'a', 'b']), "RFC 4122 variant: {a}");
+    }
+
     #[test]
     fn nonces_have_the_length_asked_and_differ() {
         let (a, b) = (super::alphanumeric(32), super::alphanumeric(32));

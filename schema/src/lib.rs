@@ -188,7 +188,19 @@ pub struct InterfaceSchema {
     pub idempotency: Option<IdempotencySchema>,
     /// What a spec-driven counterpart answers, first matching rule first (`answers:`).
     pub answers: Seq<AnswerSchema>,
+    /// What a sender of its request writes into the envelope besides the protocol's templates (`envelope:`): a
+    /// notification's `event_type`, its box's `resource.original_type`.
+    pub envelope: Seq<EnvelopeValue>,
     pub origin: SourcePos,
+}
+
+/// One value an interface's request envelope carries (`envelope:`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct EnvelopeValue {
+    /// A request envelope field (`event_type`), or a dotted path into the encrypted box (`resource.original_type`).
+    pub path: Str,
+    /// A template, as the protocol's field templates are (`{uuid}`, `{now}`, `TRANSACTION.SUCCESS`).
+    pub value: Str,
 }
 
 /// What makes two calls of an interface one effect, as `idempotency:` declares it.

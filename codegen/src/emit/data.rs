@@ -183,8 +183,14 @@ impl Lit for InterfaceSchema {
     fn lit(&self, cx: &Cx) -> TokenStream {
         full!(cx, InterfaceSchema {
             name, title, section, description, provider, service, service_aliases, keys, path, binding, encrypted,
-            retry_safe, effect, request, response, return_codes, database, idempotency, answers, origin,
+            retry_safe, effect, request, response, return_codes, database, idempotency, answers, envelope, origin,
         } from self)
+    }
+}
+
+impl Lit for EnvelopeValue {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, EnvelopeValue { path, value } from self)
     }
 }
 

@@ -5,6 +5,7 @@ mod answers;
 mod database;
 mod dictionary;
 mod encryption;
+mod envelope_values;
 mod examples;
 mod idempotency;
 mod keys;
@@ -56,6 +57,7 @@ pub fn lower(ast: PlatformAst, diags: &mut Diagnostics) -> PlatformSchema {
     lowerer.database_collisions(&interfaces, &ast.interfaces);
     let protocol = ast.protocol.as_ref().and_then(|p| lowerer.protocol(p, &return_codes, &interfaces, &ast.interfaces));
     lowerer.procedure_status(&interfaces, protocol.as_ref());
+    lowerer.envelope_values(&ast.interfaces, &mut interfaces, protocol.as_ref(), ast.protocol.is_some());
     let worked = lowerer.worked(&ast.worked, protocol.as_ref(), &interfaces);
     let platform = PlatformSchema {
         name: text(&ast.platform),
@@ -253,6 +255,7 @@ impl Lowerer<'_> {
             database,
             idempotency: None,
             answers: Seq::Owned(Vec::new()),
+            envelope: Seq::Owned(Vec::new()),
             origin: ast.pos.clone(),
         })
     }

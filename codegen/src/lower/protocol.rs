@@ -16,6 +16,23 @@ pub const CALL_INPUTS: &[&str] = &["service", "format", "timestamp"];
 /// body exactly as sent, and a nonce (fresh per message unless given).
 pub const MESSAGE_INPUTS: &[&str] = &["method", "path", "body", "nonce"];
 
+/// Inputs generated once per message for any template that reads them: a random RFC 4122 v4 UUID, and the time
+/// as RFC 3339 with seconds and the sender's UTC offset.
+pub const GENERATED_INPUTS: &[&str] = &["uuid", "now"];
+
+/// What the protocol's templates (and the interfaces' `envelope:` values) may read: the credentials, the call's
+/// and the message's inputs, and the envelopes' fields.
+pub(super) fn template_inputs<'a>(
+    credentials: impl IntoIterator<Item = &'a str>,
+    request: &EnvelopeSchema,
+    response: &EnvelopeSchema,
+) -> BTreeSet<String> {
+    let mut known: BTreeSet<String> = credentials.into_iter().map(str::to_owned).collect();
+    known.extend(CALL_INPUTS.iter().chain(MESSAGE_INPUTS).chain(GENERATED_INPUTS).map(|s| s.to_string()));
+    known.extend(request.fields.iter().chain(response.fields.iter()).map(|f| f.name.to_string()));
+    known
+}
+
 impl Lowerer<'_> {
     pub(super) fn protocol(
         &mut self,
@@ -27,9 +44,7 @@ impl Lowerer<'_> {
         let credentials = self.credentials(&ast.credentials);
         let request = self.envelope(ast.request.as_ref()?, "request");
         let response = self.envelope(ast.response.as_ref()?, "response");
-        let mut known: BTreeSet<String> = credentials.iter().map(|c| c.name.to_string()).collect();
-        known.extend(CALL_INPUTS.iter().chain(MESSAGE_INPUTS).map(|s| s.to_string()));
-        known.extend(request.fields.iter().chain(response.fields.iter()).map(|f| f.name.to_string()));
+        let known = template_inputs(credentials.iter().map(|c| &*c.name), &request, &response);
         let envelopes = [(&request, ast.request.as_ref()?), (&response, ast.response.as_ref()?)];
         for (envelope, ast) in envelopes {
             for (field, field_ast) in envelope.fields.iter().zip(&ast.fields) {

@@ -113,6 +113,8 @@ pub struct InterfaceAst {
     pub idempotency: Option<IdempotencyAst>,
     /// `answers:` what a spec-driven counterpart answers, rule by rule.
     pub answers: Vec<AnswerAst>,
+    /// `envelope:` request envelope field or dotted path into the encrypted box → template.
+    pub envelope: Vec<(S, S)>,
     pub pos: SourcePos,
 }
 

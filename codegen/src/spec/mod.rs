@@ -206,6 +206,7 @@ fn read_interface(r: &mut FileReader, node: &Node, stem: &str, errata: &mut Vec<
         database: database::read(r, &mut map),
         idempotency: idempotency::read(r, &mut map),
         answers: map.list(r, "answers", "an answer rule", answers::read),
+        envelope: map.templates(r, "envelope", "an envelope value's template"),
         interface,
     };
     errata.extend(map.list(r, "errata", "an erratum", |r, m| read_erratum(r, m, name.as_deref())));

@@ -103,7 +103,7 @@ fn read_signature(r: &mut FileReader, mut map: MapReader) -> SignatureAst {
         suffix: map.text(r, "suffix"),
         lines: map.node("lines").is_some().then(|| map.texts(r, "lines")),
         carrier: map.text(r, "carrier"),
-        headers: read_headers(r, &mut map),
+        headers: map.templates(r, "headers", "a header's template"),
         digest: map.texts(r, "digest"),
         order: map.text(r, "order"),
         compare: map.text(r, "compare"),
@@ -125,23 +125,6 @@ fn read_signed_by(r: &mut FileReader, parent: &mut MapReader) -> Vec<(S, Signatu
         let side = S { value: key.as_str().to_owned(), pos: r.pos(key.span()) };
         if let Some(rule) = r.mapping(value, "a signature rule").map(|m| read_signature(r, m)) {
             out.push((side, rule));
-        }
-    }
-    out
-}
-
-/// `headers: { Name: "{template}" }`, in written order.
-fn read_headers(r: &mut FileReader, parent: &mut MapReader) -> Vec<(S, S)> {
-    let Some(node) = parent.node("headers") else { return Vec::new() };
-    let Some(map) = node.as_mapping() else {
-        r.mapping(node, "`headers`");
-        return Vec::new();
-    };
-    let mut out = Vec::new();
-    for (key, value) in map.iter() {
-        let name = S { value: key.as_str().to_owned(), pos: r.pos(key.span()) };
-        if let Some(value) = r.text(value, "a header's template") {
-            out.push((name, value));
         }
     }
     out

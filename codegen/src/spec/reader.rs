@@ -119,6 +119,23 @@ impl<'n> MapReader<'n> {
         seq.iter().filter_map(|item| r.text(item, &format!("an entry of `{key}`"))).collect()
     }
 
+    /// A mapping of names to templates (`headers: { Name: "{template}" }`), in written order.
+    pub fn templates(&mut self, r: &mut FileReader, key: &'static str, what: &str) -> Vec<(S, S)> {
+        let Some(node) = self.node(key) else { return Vec::new() };
+        let Some(map) = node.as_mapping() else {
+            r.mapping(node, &format!("`{key}`"));
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (name, value) in map.iter() {
+            let name = S { value: name.as_str().to_owned(), pos: r.pos(name.span()) };
+            if let Some(value) = r.text(value, what) {
+                out.push((name, value));
+            }
+        }
+        out
+    }
+
     /// One text or a list of them (`erratum: id` or `erratum: [a, b]`).
     pub fn one_or_many(&mut self, r: &mut FileReader, key: &'static str) -> Vec<S> {
         match self.map.get_node(key) {

@@ -467,6 +467,7 @@ mod data {
                         reused: Some(s("S0101")),
                     }),
                     answers: Cow::Borrowed(&[]),
+                    envelope: Cow::Borrowed(&[]),
                     origin: at(F2, 1, 1),
                 },
                 InterfaceSchema {
@@ -489,6 +490,14 @@ mod data {
                     database: None,
                     idempotency: None,
                     answers: Cow::Borrowed(&[]),
+                    envelope: Cow::Borrowed(
+                        &[
+                            EnvelopeValue {
+                                path: s("partner"),
+                                value: s("{partner}"),
+                            },
+                        ],
+                    ),
                     origin: at(F1, 1, 1),
                 },
             ],

@@ -283,7 +283,8 @@ impl Client {
         for (name, value) in &tamper.inputs {
             inputs.set(name.clone(), value.clone(), true);
         }
-        let envelope = Envelope::of_interface(protocol, Direction::Request, inner.side);
+        let envelope =
+            Envelope::of_interface(protocol, Direction::Request, inner.side).with_values(&interface.envelope);
         // An interface sent encrypted (a notification's `resource`) selects its scheme at the rule's dotted select.
         if let (Some(scheme), Some(select)) =
             (&interface.encrypted, protocol.encryption.as_ref().and_then(|e| e.select.as_ref()))

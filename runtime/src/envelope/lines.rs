@@ -10,14 +10,15 @@ use std::borrow::Cow;
 impl Envelope<'_> {
     /// `inputs` with a fresh `nonce` where the rule or an envelope field reads one and none is given, and, where the
     /// rule reads a `timestamp` no input gives, the Unix time in seconds (WeChat Pay's): what one message's string to
-    /// sign, carrier and headers share. A sender that signs in two steps ([`Envelope::seal_deferred`], then
-    /// [`Envelope::sign_sent`]) takes them once here and passes them to both.
+    /// sign, carrier and headers share. Likewise a `uuid` (RFC 4122 v4) and `now` (RFC 3339) where a template reads
+    /// them (a notification's `id` and `create_time`). A sender that signs in two steps
+    /// ([`Envelope::seal_deferred`], then [`Envelope::sign_sent`]) takes them once here and passes them to both.
     pub fn message_inputs<'i>(&self, inputs: &'i Inputs) -> Cow<'i, Inputs> {
-        let reads_nonce = self.rule.reads("nonce")
-            || self.schema.fields.iter().any(|f| f.value.as_deref().is_some_and(|v| v.contains("{nonce}")));
-        let nonce = reads_nonce && inputs.get("nonce").is_none();
+        let missing = |name: &str| inputs.get(name).is_none() && self.reads(name);
+        let nonce = missing("nonce");
         let timestamp = self.rule.reads("timestamp") && inputs.get("timestamp").is_none();
-        if !nonce && !timestamp {
+        let (uuid, now) = (missing("uuid"), missing("now"));
+        if !nonce && !timestamp && !uuid && !now {
             return Cow::Borrowed(inputs);
         }
         let mut owned = inputs.clone();
@@ -27,7 +28,22 @@ impl Envelope<'_> {
         if timestamp {
             owned.set("timestamp", chrono::Utc::now().timestamp().to_string(), false);
         }
+        if uuid {
+            owned.set("uuid", crate::nonce::uuid_v4(), false);
+        }
+        if now {
+            owned.set("now", crate::clock::rfc3339_now(), false);
+        }
         Cow::Owned(owned)
+    }
+
+    /// Whether the rule, an envelope field's template or one of the interface's values reads the input `name`.
+    fn reads(&self, name: &str) -> bool {
+        let (whole, sliced) = (format!("{{{name}}}"), format!("{{{name}["));
+        let reads = |template: &str| template.contains(&whole) || template.contains(&sliced);
+        self.rule.reads(name)
+            || self.schema.fields.iter().filter_map(|f| f.value.as_deref()).any(reads)
+            || self.values.iter().any(|v| reads(&v.value))
     }
 
     /// Under the lines form, signs the body exactly as serialized and adds the signature's header; otherwise the

@@ -1,9 +1,10 @@
 //! Message fields named by dotted paths into the body's objects (`resource.ciphertext`), where an AEAD box carries
 //! the ciphertext beside its nonce and associated data (WeChat Pay v3's `resource`), and the nonce and associated
-//! data a GCM scheme reads.
+//! data a GCM scheme reads, and the members an interface writes into the box (`resource.original_type`).
 
-use crate::schema::{BlockMode, CipherScheme};
+use crate::schema::{BlockMode, CipherScheme, EnvelopeValue};
 use crate::secret::Inputs;
+use crate::template::{self, TemplateError};
 use serde_json::{Map, Value};
 use std::borrow::Cow;
 
@@ -69,6 +70,25 @@ pub fn sent<'i>(scheme: &CipherScheme, body: &mut Map<String, Value>, inputs: &'
         set_member(body, path, Value::String(aad.to_owned()));
     }
     Cow::Owned(joined)
+}
+
+/// Writes an interface's values inside the encrypted box (`resource.original_type`, its `envelope:`), once the box
+/// is written: each from an input of its path's name or its template; an empty one is left out.
+pub fn write_values(
+    values: &[EnvelopeValue],
+    body: &mut Map<String, Value>,
+    inputs: &Inputs,
+) -> Result<(), TemplateError> {
+    for value in values.iter().filter(|v| v.path.contains('.')) {
+        let text = match inputs.get(&value.path) {
+            Some(given) => given.to_owned(),
+            None => template::render(&value.value, inputs)?,
+        };
+        if !text.is_empty() {
+            set_member(body, &value.path, Value::String(text));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,8 +4,8 @@
 use crate::cipher::{self, CipherError};
 use crate::codec::{CodecError, Limits, json, xml};
 use crate::schema::{
-    Direction, EnvelopeRole, EnvelopeSchema, MessageId, Place, PlatformSchema, ProtocolSchema, Side, SignOrder,
-    SignatureRule,
+    Direction, EnvelopeRole, EnvelopeSchema, EnvelopeValue, MessageId, Place, PlatformSchema, ProtocolSchema, Side,
+    SignOrder, SignatureRule,
 };
 use crate::secret::Inputs;
 use crate::signature::{SignError, Signer, VerifyError};
@@ -120,6 +120,8 @@ pub struct Envelope<'p> {
     /// The signature rule its messages follow: the protocol's `signature`, or its sender's own (`signed_by`).
     rule: &'p SignatureRule,
     direction: Direction,
+    /// What an interface's request writes besides the protocol's templates (`envelope:`); none by default.
+    values: &'p [EnvelopeValue],
 }
 
 /// An opened message: its envelope fields, the header values and the payload.
@@ -159,12 +161,19 @@ impl Opened {
 impl<'p> Envelope<'p> {
     /// The envelope of messages under the protocol's `signature` rule.
     pub fn new(protocol: &'p ProtocolSchema, direction: Direction) -> Envelope<'p> {
-        Envelope { protocol, schema: protocol.envelope(direction), rule: &protocol.signature, direction }
+        Envelope { protocol, schema: protocol.envelope(direction), rule: &protocol.signature, direction, values: &[] }
     }
 
     /// The envelope of messages `sender` sends, under its own rule where it has one (`signed_by`).
     pub fn sent_by(protocol: &'p ProtocolSchema, direction: Direction, sender: Side) -> Envelope<'p> {
-        Envelope { protocol, schema: protocol.envelope(direction), rule: protocol.rule_of(sender), direction }
+        let schema = protocol.envelope(direction);
+        Envelope { protocol, schema, rule: protocol.rule_of(sender), direction, values: &[] }
+    }
+
+    /// The envelope writing an interface's own values (its `envelope:`) besides the protocol's templates: a
+    /// top-level field's template in place of the protocol's, a member of the encrypted box once the box is written.
+    pub fn with_values(self, values: &'p [EnvelopeValue]) -> Envelope<'p> {
+        Envelope { values, ..self }
     }
 
     /// The envelope of a message of an interface provided by `provider`: a request is sent by the other side, a
@@ -267,8 +276,10 @@ impl<'p> Envelope<'p> {
             if field.role == EnvelopeRole::Signature {
                 continue;
             }
-            // An input named after the field wins over its template; an empty one leaves the field out.
-            let value = match (inputs.get(&field.name), &field.value) {
+            // An input named after the field wins over its template, the interface's over the protocol's; an empty
+            // one leaves the field out.
+            let own = self.values.iter().find(|v| v.path == field.name).map(|v| &v.value);
+            let value = match (inputs.get(&field.name), own.or(field.value.as_ref())) {
                 (Some(v), _) => Some(v.to_owned()),
                 (None, Some(template)) => match template::render(template, inputs) {
                     Ok(v) => Some(v),
@@ -321,6 +332,9 @@ impl<'p> Envelope<'p> {
             self.name_scheme(&mut body, scheme);
         }
         let aead = scheme.map(|s| members::sent(s, &mut body, inputs));
+        if scheme.is_some() {
+            members::write_values(self.values, &mut body, inputs)?;
+        }
         let inputs = aead.as_deref().unwrap_or(inputs);
         let placement = &self.schema.payload;
         let structured = |format| -> Result<std::borrow::Cow<'_, Value>, EnvelopeError> {
