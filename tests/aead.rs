@@ -1,7 +1,7 @@
 //! GCM through the envelope step: a payload sealed into an AEAD box at dotted paths of the body (WeChat Pay v3's
 //! `resource`: `algorithm`, `ciphertext`, `associated_data`, `nonce`) opens back to itself, with a fresh nonce per
 //! message; and, over random messages, keys and associated data, a changed byte, another key, other associated data
-//! or another nonce never opens.
+//! or another nonce never opens. An interface's own values (`envelope:`) are written around the box and into it.
 
 use hisgate_generated::shaanxi;
 use hisgate_runtime::cipher::{self, CipherError};
@@ -102,6 +102,56 @@ fn a_box_with_another_nonce_or_associated_data_is_refused_once_the_signature_hol
         let error = envelope.open(&changed, &sealed.headers, Format::Json, &inputs(), Limits::default()).unwrap_err();
         assert_eq!(error, EnvelopeError::Cipher(CipherError::Tag), "{from} → {to}");
     }
+}
+
+/// The credentials' examples of a protocol, as every command uses them when none is given.
+fn example_inputs(protocol: &ProtocolSchema) -> Inputs {
+    let mut inputs = Inputs::new();
+    for credential in protocol.credentials.iter() {
+        if let Some(example) = &credential.example {
+            inputs.set(credential.name.to_string(), example.to_string(), credential.secret);
+        }
+    }
+    inputs
+}
+
+#[test]
+fn an_interfaces_values_are_written_around_the_box_and_into_it() {
+    let platform = &hisgate_generated::wechatpay_v3::PLATFORM;
+    let protocol = platform.protocol.as_ref().unwrap();
+    let notify = platform.interface("PayNotify").unwrap();
+    let envelope = Envelope::of_interface(protocol, Direction::Request, notify.provider).with_values(&notify.envelope);
+    let payload = json!({"out_trade_no": "GH20261206000001"});
+    let sending = example_inputs(protocol).with("resource.algorithm", ALGORITHM);
+    let seal = |inputs: &Inputs| {
+        let sealed = envelope.seal(Payload { value: &payload, schema: None, root: None }, Format::Json, inputs);
+        serde_json::from_str::<Value>(&sealed.unwrap().body).unwrap()
+    };
+    let (first, second) = (seal(&sending), seal(&sending));
+    assert_eq!(first["resource_type"], "encrypt-resource");
+    assert_eq!((&first["event_type"], &first["summary"]), (&json!("TRANSACTION.SUCCESS"), &json!("支付成功")));
+    assert_eq!(first["resource"]["original_type"], "transaction");
+    assert_eq!(first["resource"]["algorithm"], ALGORITHM);
+    assert!(first["create_time"].as_str().is_some_and(|t| chrono::DateTime::parse_from_rfc3339(t).is_ok()));
+    assert_eq!(first["id"].as_str().map(str::len), Some(36), "{first}");
+    assert_ne!(first["id"], second["id"], "a fresh id per message");
+
+    // An input named after a field, or a member's path, wins over the interface's template.
+    let given = sending.clone().with("event_type", "TRANSACTION.CLOSED").with("resource.original_type", "x");
+    let third = seal(&given);
+    assert_eq!(
+        (&third["event_type"], &third["resource"]["original_type"]),
+        (&json!("TRANSACTION.CLOSED"), &json!("x"))
+    );
+    // In the clear there is no box to write into; the top-level values are still written.
+    let clear = seal(&example_inputs(protocol));
+    assert!(clear.get("resource").is_none(), "{clear}");
+    assert_eq!(clear["event_type"], "TRANSACTION.SUCCESS");
+    // The protocol's own envelope writes none of them: only an interface declares them.
+    let bare = Envelope::of_interface(protocol, Direction::Request, notify.provider);
+    let sealed = bare.seal(Payload { value: &payload, schema: None, root: None }, Format::Json, &sending).unwrap();
+    let body: Value = serde_json::from_str(&sealed.body).unwrap();
+    assert!(body.get("event_type").is_none() && body["resource"].get("original_type").is_none(), "{body}");
 }
 
 fn run<S: Strategy>(strategy: S, test: impl Fn(S::Value) -> Result<(), TestCaseError>)

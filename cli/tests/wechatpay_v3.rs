@@ -2,7 +2,7 @@
 //! spec-driven counterpart: no hand-written simulator) and called with `hisgate call`: every merchant call to the
 //! platform (path and query fields, 200 with a body, 204 with none, errors as 4XX with `{"code","message"}`), the
 //! payment and refund notifications delivered encrypted and signed by the platform, verified by `Wechatpay-Serial`
-//! and decrypted; a wrong key and an unknown serial refused naming the key id; `hisgate probe` of both sides with
+//! and decrypted, with the notification's own fields around the box (`id`, `event_type`, …); a wrong key and an unknown serial refused naming the key id; `hisgate probe` of both sides with
 //! no finding; the docs and the OpenAPI document of the platform.
 
 mod support;
@@ -214,6 +214,56 @@ fn notifications_are_encrypted_signed_by_the_platform_and_verified_by_serial() {
     // With both in the ring, either serial verifies.
     let (_, reply, _) = call(&url, &[new_serial], "PayNotify", &transaction("GH20261206000006", 1));
     assert_eq!(reply["code"], "SUCCESS", "{reply}");
+}
+
+/// A notification carries what WeChat Pay writes around the box (`id`, `create_time`, `resource_type`, `event_type`,
+/// `summary`, `resource.original_type`: the interfaces' `envelope:`), so a merchant's handler that routes on
+/// `event_type` can be tested against hisgate; an input of a field's name still wins.
+#[test]
+fn notifications_carry_their_envelope_values_and_an_input_wins() {
+    use support::proxying::{exchanges, proxy_of, sqlite_journal};
+    let dir = tempfile::tempdir().unwrap();
+    let merchant = serve(dir.path(), "hospital", &[]);
+    // `hisgate proxy` between WeChat Pay (hisgate call) and the merchant journals each envelope as sent.
+    let journal = sqlite_journal(dir.path());
+    let proxy = proxy_of(dir.path(), PLATFORM, &merchant.url, &journal, &[]);
+    let url = proxy.url.clone();
+    for n in ["GH20261206000010", "GH20261206000011"] {
+        let (code, reply, stderr) = call(&url, &[], "PayNotify", &transaction(n, 100));
+        assert_eq!((code, &reply["code"]), (0, &json!("SUCCESS")), "{stderr} {reply}");
+    }
+    let refunded = json!({
+        "mchid": "1230000109", "out_trade_no": "GH20261206000010", "transaction_id": "4200001234202612060000000010",
+        "out_refund_no": "TK20261206000010", "refund_id": "50300000002026120600000000010", "refund_status": "ABNORMAL",
+        "user_received_account": "支付用户零钱",
+        "amount": { "total": 100, "refund": 100, "payer_total": 100, "payer_refund": 100 }
+    });
+    let abnormal = "--set=event_type=REFUND.ABNORMAL";
+    let (code, reply, stderr) = call(&url, &[abnormal], "RefundNotify", &refunded);
+    assert_eq!((code, &reply["code"]), (0, &json!("SUCCESS")), "{stderr} {reply}");
+
+    let rows = exchanges(&journal, &[], 3);
+    assert!(rows.iter().all(|row| row["verdict"] == "ok"), "{rows:?}");
+    let bodies: Vec<&Value> = rows.iter().map(|row| &row["request"]["envelope"]).collect();
+    for (body, (event, summary, original)) in bodies.iter().zip([
+        ("TRANSACTION.SUCCESS", "支付成功", "transaction"),
+        ("TRANSACTION.SUCCESS", "支付成功", "transaction"),
+        ("REFUND.ABNORMAL", "退款成功", "refund"),
+    ]) {
+        let id = body["id"].as_str().unwrap();
+        let groups: Vec<usize> = id.split('-').map(str::len).collect();
+        assert_eq!(groups, [8, 4, 4, 4, 12], "a UUID: {body}");
+        let created = body["create_time"].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(created).is_ok(), "RFC 3339: {body}");
+        assert_eq!(created.len(), "2026-12-06T10:00:00+08:00".len(), "seconds and an offset: {body}");
+        assert_eq!(body["resource_type"], "encrypt-resource", "{body}");
+        assert_eq!((&body["event_type"], &body["summary"]), (&json!(event), &json!(summary)), "{body}");
+        let resource = &body["resource"];
+        assert_eq!(resource["original_type"], original, "{body}");
+        assert_eq!(resource["algorithm"], "AEAD_AES_256_GCM", "{body}");
+        assert!(resource["ciphertext"].as_str().is_some_and(|c| !c.is_empty()), "{body}");
+    }
+    assert_ne!(bodies[0]["id"], bodies[1]["id"], "each notification has its own id");
 }
 
 #[test]
