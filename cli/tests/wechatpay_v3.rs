@@ -322,6 +322,10 @@ fn both_sides_probe_clean_and_the_docs_and_openapi_describe_the_paths() {
     assert!(index.contains("tJHIiIS9eB2hAYstmAmbbD3ZE5LiIm"), "the SDK's notification signature, reproduced");
     assert!(index.contains("ulwSiIajGClcvcOYvOQ7+l+0PAbzzwI="), "the SDK's AES-256-GCM vector, reproduced");
     assert!(!index.contains("引擎未能完成"));
+    // A notification's page lists what its sender writes into the envelope.
+    let notify = std::fs::read_to_string(docs.join("wechatpay_v3/interfaces/PayNotify.html")).unwrap();
+    assert!(notify.contains("<code>event_type: TRANSACTION.SUCCESS</code>"), "the envelope values");
+    assert!(notify.contains("<code>resource.original_type: transaction</code>"), "the box's member");
 }
 
 trait Tap: Sized {

@@ -23,6 +23,8 @@ pub struct InterfacePage {
     pub service_aliases: Vec<String>,
     /// The fields that identify the call's business object (`keys:`), request first, then response.
     pub keys: Vec<String>,
+    /// What a sender writes into the request envelope (`envelope:`), as `path: template`.
+    pub envelope: Vec<String>,
     pub path: String,
     pub retry_safe: bool,
     /// `effect: write`: a call changes the provider's state.
@@ -66,6 +68,7 @@ pub fn build(
         service: interface.service.to_string(),
         service_aliases: interface.service_aliases.iter().map(|a| a.to_string()).collect(),
         keys: interface.keys.iter().map(|k| k.to_string()).collect(),
+        envelope: interface.envelope.iter().map(|v| format!("{}: {}", v.path, v.value)).collect(),
         path: interface.path.as_deref().unwrap_or_default().to_owned(),
         retry_safe: interface.retry_safe,
         writes: interface.effect == hisgate_schema::Effect::Write,
