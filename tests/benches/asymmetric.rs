@@ -111,11 +111,17 @@ fn rsa2(c: &mut Criterion) {
     );
 }
 
+/// The run's SM2 key pair: the secret, and the public key as uncompressed hex.
+fn sm2_key() -> (sm2::SecretKey, String) {
+    use sm2::elliptic_curve::sec1::ToSec1Point;
+    let secret = sm2::SecretKey::from_slice(&base16ct::mixed::decode_vec(SM2_PRIVATE).unwrap()).unwrap();
+    let public = base16ct::upper::encode_string(secret.public_key().to_sec1_point(false).as_bytes());
+    (secret, public)
+}
+
 fn sm2(c: &mut Criterion) {
     use sm2::dsa::signature::{Signer as _, Verifier as _};
-    use sm2::elliptic_curve::sec1::ToEncodedPoint;
-    let secret = sm2::SecretKey::from_slice(&base16ct::mixed::decode_vec(SM2_PRIVATE).unwrap()).unwrap();
-    let public = base16ct::upper::encode_string(secret.public_key().to_encoded_point(false).as_bytes());
+    let (secret, public) = sm2_key();
     let user_id = "1234567812345678";
     let signer = sm2::dsa::SigningKey::new(user_id, &secret).unwrap();
     let verifier = sm2::dsa::VerifyingKey::new(user_id, secret.public_key()).unwrap();
