@@ -57,6 +57,11 @@ pub(crate) fn cached<K: Clone + Send + Sync + 'static>(
     Ok(key)
 }
 
+/// An SM2 public key from a credential (its text, or a file's path), read once per process.
+pub(crate) fn sm2_public_key(value: &str) -> Result<sm2::PublicKey, KeyError> {
+    cached(&key_text(value, "public key")?, sm2_public)
+}
+
 /// The key's text: the credential itself, or the file it names (a value with no PEM armour that is the path of an
 /// existing file; Base64 may hold `/`, so the file's existence decides).
 pub(crate) fn key_text(value: &str, role: &'static str) -> Result<String, KeyError> {

@@ -445,8 +445,94 @@ impl EncryptionRule {
 #[derive(Debug, Clone, PartialEq)]
 pub struct CipherScheme {
     pub name: Str,
-    pub cipher: CipherParams,
-    pub key: KeySource,
+    pub cipher: SchemeCipher,
+}
+
+impl CipherScheme {
+    /// The text form of the ciphertext.
+    pub fn encoding(&self) -> TextEncoding {
+        match &self.cipher {
+            SchemeCipher::Symmetric { params, .. } => params.encoding,
+            SchemeCipher::Sm2(sm2) => sm2.encoding,
+        }
+    }
+
+    /// The block cipher's parameters, for a scheme under a shared key.
+    pub fn symmetric(&self) -> Option<&CipherParams> {
+        match &self.cipher {
+            SchemeCipher::Symmetric { params, .. } => Some(params),
+            SchemeCipher::Sm2(_) => None,
+        }
+    }
+
+    /// The GCM parameters (the message fields of the nonce and associated data), for an AEAD scheme.
+    pub fn gcm(&self) -> Option<&CipherParams> {
+        self.symmetric().filter(|p| p.mode == BlockMode::Gcm)
+    }
+}
+
+/// How a scheme encrypts: under a key both sides share, or under the receiver's public key.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SchemeCipher {
+    /// A block cipher (ECB, CBC or GCM) under a key the spec derives from the credentials.
+    Symmetric { params: CipherParams, key: KeySource },
+    /// SM2 public-key encryption (GB/T 32918.4, GM/T 0003-2012 part 4).
+    Sm2(Sm2Cipher),
+}
+
+/// SM2 encryption: a sender encrypts with the counterpart's public key, a receiver decrypts with its own private
+/// key; both templates over the credentials, as a signing step names them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Sm2Cipher {
+    pub form: Sm2Form,
+    pub encoding: TextEncoding,
+    /// The counterpart's public key: what a sender encrypts with.
+    pub public: Str,
+    /// The party's own private key: what a receiver decrypts with.
+    pub private: Str,
+}
+
+/// How the ciphertext's three parts are laid out in bytes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sm2Form {
+    /// The parts concatenated, C1 a point in SEC 1's uncompressed form.
+    Raw { order: Sm2Order, point: PointPrefix },
+    /// GM/T 0009's ASN.1 `SEQUENCE { x INTEGER, y INTEGER, hash OCTET STRING, ciphertext OCTET STRING }`.
+    Der,
+}
+
+/// The order of C1 (the point), C2 (the ciphertext proper) and C3 (the SM3 hash).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sm2Order {
+    /// GM/T 0003-2012 and GB/T 32918.4-2016: the standard order.
+    C1C3C2,
+    /// The order of the 2010 draft, which BouncyCastle's `SM2Engine` and sm-crypto's `cipherMode 0` still write.
+    C1C2C3,
+}
+
+impl Sm2Order {
+    pub fn name(self) -> &'static str {
+        match self {
+            Sm2Order::C1C3C2 => "c1c3c2",
+            Sm2Order::C1C2C3 => "c1c2c3",
+        }
+    }
+}
+
+/// Whether the text carries C1's `04` (uncompressed point) prefix: sm-crypto and gmssl leave it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PointPrefix {
+    With04,
+    Without04,
+}
+
+impl PointPrefix {
+    pub fn name(self) -> &'static str {
+        match self {
+            PointPrefix::With04 => "with-04",
+            PointPrefix::Without04 => "without-04",
+        }
+    }
 }
 
 /// A block cipher with its mode, padding, IV and the text form of its output.

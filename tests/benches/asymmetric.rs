@@ -151,16 +151,18 @@ fn gcm(c: &mut Criterion) {
         description: Str::Borrowed(""),
         schemes: Seq::Owned(vec![CipherScheme {
             name: Str::Borrowed("AEAD_AES_256_GCM"),
-            cipher: CipherParams {
-                algorithm: BlockAlgorithm::Aes256,
-                mode: BlockMode::Gcm,
-                padding: Padding::None,
-                iv: None,
-                encoding: TextEncoding::Base64,
-                nonce: Some(Str::Borrowed("resource.nonce")),
-                associated_data: Some(Str::Borrowed("resource.associated_data")),
+            cipher: SchemeCipher::Symmetric {
+                params: CipherParams {
+                    algorithm: BlockAlgorithm::Aes256,
+                    mode: BlockMode::Gcm,
+                    padding: Padding::None,
+                    iv: None,
+                    encoding: TextEncoding::Base64,
+                    nonce: Some(Str::Borrowed("resource.nonce")),
+                    associated_data: Some(Str::Borrowed("resource.associated_data")),
+                },
+                key: KeySource { template: Str::Borrowed("{key}{key}"), steps: Seq::Borrowed(&[]) },
             },
-            key: KeySource { template: Str::Borrowed("{key}{key}"), steps: Seq::Borrowed(&[]) },
         }]),
     });
     let inputs = inputs("", "").with("resource.associated_data", "transaction");
