@@ -19,16 +19,18 @@ const ALGORITHM: &str = "AEAD_AES_256_GCM";
 fn gcm(algorithm: BlockAlgorithm, key: &'static str) -> CipherScheme {
     CipherScheme {
         name: Str::Borrowed(ALGORITHM),
-        cipher: CipherParams {
-            algorithm,
-            mode: BlockMode::Gcm,
-            padding: Padding::None,
-            iv: None,
-            encoding: TextEncoding::Base64,
-            nonce: Some(Str::Borrowed("resource.nonce")),
-            associated_data: Some(Str::Borrowed("resource.associated_data")),
+        cipher: SchemeCipher::Symmetric {
+            params: CipherParams {
+                algorithm,
+                mode: BlockMode::Gcm,
+                padding: Padding::None,
+                iv: None,
+                encoding: TextEncoding::Base64,
+                nonce: Some(Str::Borrowed("resource.nonce")),
+                associated_data: Some(Str::Borrowed("resource.associated_data")),
+            },
+            key: KeySource { template: Str::Borrowed(key), steps: Seq::Borrowed(&[]) },
         },
-        key: KeySource { template: Str::Borrowed(key), steps: Seq::Borrowed(&[]) },
     }
 }
 

@@ -183,8 +183,10 @@ fn encrypt_then_decrypt_is_the_identity() {
         let Some(rule) = &protocol.encryption else { return Ok(()) };
         for scheme in rule.schemes.iter() {
             // A GCM scheme reads its nonce and associated data from message fields, here given as inputs.
-            let inputs = [&scheme.cipher.nonce, &scheme.cipher.associated_data]
+            let inputs = scheme
+                .gcm()
                 .into_iter()
+                .flat_map(|gcm| [&gcm.nonce, &gcm.associated_data])
                 .flatten()
                 .fold(inputs(protocol), |inputs, field| inputs.with(field.to_string(), "0123456789ab"));
             run(prop::string::string_regex("(.|\n){0,200}").unwrap(), |plaintext| {

@@ -186,7 +186,7 @@ fn flip_case(c: char) -> char {
 
 /// The text encoding of the protocol's ciphertext, where every scheme uses one.
 fn cipher_encoding(protocol: &ProtocolSchema) -> Option<TextEncoding> {
-    let mut encodings = protocol.encryption.as_ref()?.schemes.iter().map(|s| s.cipher.encoding);
+    let mut encodings = protocol.encryption.as_ref()?.schemes.iter().map(|s| s.encoding());
     let first = encodings.next()?;
     encodings.all(|e| e == first).then_some(first)
 }

@@ -13,6 +13,7 @@ pub mod codec;
 pub mod dictionary;
 pub mod envelope;
 mod error;
+pub mod keys;
 mod macros;
 mod message;
 pub mod nonce;

@@ -17,6 +17,7 @@ pub use violation::{Rule, Violation, Violations};
 mod answer;
 mod database;
 mod dictionary;
+mod encryption;
 mod field;
 mod format;
 mod protocol;
@@ -29,6 +30,7 @@ pub use database::{
     quote_identifier,
 };
 pub use dictionary::{CodeSchema, DictRef, DictTable, DictionarySchema};
+pub use encryption::*;
 pub use field::{Condition, FieldSchema, FieldType, JsonNumber, LengthUnit, MoneyUnit, Origin, Presence};
 pub use format::{TimeFormat, TimeFormatError, TimeToken};
 pub use protocol::*;

@@ -1,6 +1,6 @@
-//! The envelope step under the rules that sign with a private key or encrypt with an AEAD, beside the bare
-//! primitive in the same run: RSA-2048 (PKCS#1 v1.5 over SHA-256) and SM2 (SM3, DER) signing and verifying
-//! shaanxi's largest response, and AES-256-GCM sealing it into a WeChat-style `resource` box. The primitive is the
+//! The envelope step under the rules that sign with a private key or encrypt with an AEAD or a public key, beside
+//! the bare primitive in the same run: RSA-2048 (PKCS#1 v1.5 over SHA-256) and SM2 (SM3, DER) signing and verifying
+//! shaanxi's largest response, AES-256-GCM sealing it into a WeChat-style `resource` box, and SM2 encrypting it. The primitive is the
 //! RustCrypto call alone with the key parsed once and the canonical string already built; the envelope step is
 //! everything hisgate does (writing the envelope, the canonical string, reading the key from its PEM or hex text,
 //! the cipher). `cargo bench -p hisgate-tests --bench asymmetric`; the README quotes the ratios.
@@ -111,11 +111,17 @@ fn rsa2(c: &mut Criterion) {
     );
 }
 
+/// The run's SM2 key pair: the secret, and the public key as uncompressed hex.
+fn sm2_key() -> (sm2::SecretKey, String) {
+    use sm2::elliptic_curve::sec1::ToSec1Point;
+    let secret = sm2::SecretKey::from_slice(&base16ct::mixed::decode_vec(SM2_PRIVATE).unwrap()).unwrap();
+    let public = base16ct::upper::encode_string(secret.public_key().to_sec1_point(false).as_bytes());
+    (secret, public)
+}
+
 fn sm2(c: &mut Criterion) {
     use sm2::dsa::signature::{Signer as _, Verifier as _};
-    use sm2::elliptic_curve::sec1::ToEncodedPoint;
-    let secret = sm2::SecretKey::from_slice(&base16ct::mixed::decode_vec(SM2_PRIVATE).unwrap()).unwrap();
-    let public = base16ct::upper::encode_string(secret.public_key().to_encoded_point(false).as_bytes());
+    let (secret, public) = sm2_key();
     let user_id = "1234567812345678";
     let signer = sm2::dsa::SigningKey::new(user_id, &secret).unwrap();
     let verifier = sm2::dsa::VerifyingKey::new(user_id, secret.public_key()).unwrap();
@@ -145,16 +151,18 @@ fn gcm(c: &mut Criterion) {
         description: Str::Borrowed(""),
         schemes: Seq::Owned(vec![CipherScheme {
             name: Str::Borrowed("AEAD_AES_256_GCM"),
-            cipher: CipherParams {
-                algorithm: BlockAlgorithm::Aes256,
-                mode: BlockMode::Gcm,
-                padding: Padding::None,
-                iv: None,
-                encoding: TextEncoding::Base64,
-                nonce: Some(Str::Borrowed("resource.nonce")),
-                associated_data: Some(Str::Borrowed("resource.associated_data")),
+            cipher: SchemeCipher::Symmetric {
+                params: CipherParams {
+                    algorithm: BlockAlgorithm::Aes256,
+                    mode: BlockMode::Gcm,
+                    padding: Padding::None,
+                    iv: None,
+                    encoding: TextEncoding::Base64,
+                    nonce: Some(Str::Borrowed("resource.nonce")),
+                    associated_data: Some(Str::Borrowed("resource.associated_data")),
+                },
+                key: KeySource { template: Str::Borrowed("{key}{key}"), steps: Seq::Borrowed(&[]) },
             },
-            key: KeySource { template: Str::Borrowed("{key}{key}"), steps: Seq::Borrowed(&[]) },
         }]),
     });
     let inputs = inputs("", "").with("resource.associated_data", "transaction");
@@ -184,5 +192,48 @@ fn gcm(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, rsa2, sm2, gcm);
+/// SM2 public-key encryption of shaanxi's response payload (C1C3C2 with the 04, Base64, MD5-signed envelope), beside
+/// RustCrypto's `EncryptingKey::encrypt` and `DecryptingKey::decrypt` with the keys parsed once.
+fn sm2_encryption(c: &mut Criterion) {
+    use sm2::elliptic_curve::common::getrandom::SysRng;
+    use sm2::pke::{DecryptingKey, EncryptingKey, Mode};
+    let text = std::fs::read_to_string(fixtures().join(PAYLOAD)).unwrap();
+    let (secret, public) = sm2_key();
+    let mut protocol = hisgate_generated::shaanxi::PLATFORM.protocol.clone().unwrap();
+    protocol.encryption.as_mut().unwrap().schemes = Seq::Owned(vec![CipherScheme {
+        name: Str::Borrowed("SM2"),
+        cipher: SchemeCipher::Sm2(Sm2Cipher {
+            form: Sm2Form::Raw { order: Sm2Order::C1C3C2, point: PointPrefix::With04 },
+            encoding: TextEncoding::Base64,
+            public: Str::Borrowed("{peerPublicKey}"),
+            private: Str::Borrowed("{privateKey}"),
+        }),
+    }]);
+    let inputs = inputs(SM2_PRIVATE, &public);
+    let envelope = Envelope::new(&protocol, Direction::Response);
+    let sealed = envelope.seal_text(&text, Format::Xml, &inputs).unwrap();
+    let encrypting = EncryptingKey::new_with_mode(secret.public_key(), Mode::C1C3C2);
+    let decrypting = DecryptingKey::new_with_mode(secret.to_nonzero_scalar(), Mode::C1C3C2);
+    let ciphertext = encrypting.encrypt(&mut SysRng, text.as_bytes()).unwrap();
+    let mut group = c.benchmark_group("SM2 encryption C1C3C2 (MD5 signature), shaanxi QueryRegister 10 orders");
+    group.bench_function(BenchmarkId::new("encrypt", "envelope build"), |b| {
+        b.iter(|| envelope.seal_text(black_box(&text), Format::Xml, &inputs).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("encrypt", "bare SM2 encrypt"), |b| {
+        b.iter(|| encrypting.encrypt(&mut SysRng, black_box(text.as_bytes())).unwrap())
+    });
+    group.bench_function(BenchmarkId::new("decrypt", "envelope parse"), |b| {
+        b.iter(|| {
+            envelope
+                .open_text(black_box(&sealed.body), &sealed.headers, Format::Xml, &inputs, Limits::default())
+                .unwrap()
+        })
+    });
+    group.bench_function(BenchmarkId::new("decrypt", "bare SM2 decrypt"), |b| {
+        b.iter(|| decrypting.decrypt(black_box(&ciphertext)).unwrap())
+    });
+    group.finish();
+}
+
+criterion_group!(benches, rsa2, sm2, gcm, sm2_encryption);
 criterion_main!(benches);

@@ -521,7 +521,40 @@ impl Lit for EncryptionRule {
 
 impl Lit for CipherScheme {
     fn lit(&self, cx: &Cx) -> TokenStream {
-        full!(cx, CipherScheme { name, cipher, key } from self)
+        full!(cx, CipherScheme { name, cipher } from self)
+    }
+}
+
+impl Lit for SchemeCipher {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        match self {
+            SchemeCipher::Symmetric { params, key } => {
+                let (params, key) = (params.lit(cx), key.lit(cx));
+                quote!(SchemeCipher::Symmetric { params: #params, key: #key })
+            }
+            SchemeCipher::Sm2(sm2) => {
+                let sm2 = sm2.lit(cx);
+                quote!(SchemeCipher::Sm2(#sm2))
+            }
+        }
+    }
+}
+
+impl Lit for Sm2Cipher {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        full!(cx, Sm2Cipher { form, encoding, public, private } from self)
+    }
+}
+
+impl Lit for Sm2Form {
+    fn lit(&self, cx: &Cx) -> TokenStream {
+        match self {
+            Sm2Form::Raw { order, point } => {
+                let (order, point) = (order.lit(cx), point.lit(cx));
+                quote!(Sm2Form::Raw { order: #order, point: #point })
+            }
+            Sm2Form::Der => quote!(Sm2Form::Der),
+        }
     }
 }
 
@@ -590,4 +623,6 @@ variants!(
     BlockMode { Ecb, Cbc, Gcm },
     Padding { Pkcs7, None },
     TextEncoding { Base64, HexUpper, HexLower },
+    Sm2Order { C1C3C2, C1C2C3 },
+    PointPrefix { With04, Without04 },
 );

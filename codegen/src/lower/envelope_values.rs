@@ -104,8 +104,7 @@ fn written_by_envelope(protocol: &ProtocolSchema, path: &str) -> Option<&'static
     if encryption.select.as_deref() == Some(path) {
         return Some("the encryption scheme's name");
     }
-    let ciphers = encryption.schemes.iter().map(|s| &s.cipher);
-    for cipher in ciphers {
+    for cipher in encryption.schemes.iter().filter_map(|s| s.symmetric()) {
         if cipher.nonce.as_deref() == Some(path) {
             return Some("the GCM nonce");
         }

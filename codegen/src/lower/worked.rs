@@ -63,9 +63,9 @@ impl Lowerer<'_> {
                 // members of an AEAD box a sender writes (`resource.nonce`, `resource.algorithm`).
                 let boxed = protocol.encryption.as_ref().is_some_and(|e| {
                     e.select.as_deref() == Some(name.value.as_str())
-                        || e.schemes.iter().any(|s| {
-                            s.cipher.nonce.as_deref() == Some(name.value.as_str())
-                                || s.cipher.associated_data.as_deref() == Some(name.value.as_str())
+                        || e.schemes.iter().filter_map(|s| s.gcm()).any(|p| {
+                            p.nonce.as_deref() == Some(name.value.as_str())
+                                || p.associated_data.as_deref() == Some(name.value.as_str())
                         })
                 });
                 let known = protocol.credential(&name.value).is_some()

@@ -334,7 +334,18 @@ pub struct SchemeAst {
     pub cipher: CipherAst,
     pub key_template: Option<S>,
     pub key_steps: Vec<KeyStepAst>,
+    /// SM2's: the ciphertext's `form`, `order` and `point`, and the `public` and `private` key templates.
+    pub sm2: Sm2Ast,
     pub pos: SourcePos,
+}
+
+#[derive(Debug, Default)]
+pub struct Sm2Ast {
+    pub form: Option<S>,
+    pub order: Option<S>,
+    pub point: Option<S>,
+    pub public: Option<S>,
+    pub private: Option<S>,
 }
 
 /// `cipher`, `padding`, `iv`, `encoding` (and GCM's `nonce`, `associated_data`) of a scheme or of a

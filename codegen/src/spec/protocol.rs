@@ -157,7 +157,17 @@ fn read_scheme(r: &mut FileReader, mut map: MapReader) -> Option<SchemeAst> {
     let pos = r.pos(map.span());
     let name = map.required(r, "name");
     let cipher = read_cipher(r, &mut map);
+    let sm2 = Sm2Ast {
+        form: map.text(r, "form"),
+        order: map.text(r, "order"),
+        point: map.text(r, "point"),
+        public: map.text(r, "public"),
+        private: map.text(r, "private"),
+    };
+    let public_key = cipher.cipher.as_ref().is_some_and(|c| c.value == "sm2");
     let (key_template, key_steps) = match map.node("key") {
+        // A public-key cipher's keys are `public` and `private`; the lowering refuses a `key` on it.
+        None if public_key => (None, Vec::new()),
         None => {
             r.error(map.span(), "missing required key `key` (a template, or `from` and `steps`)");
             (None, Vec::new())
@@ -174,7 +184,7 @@ fn read_scheme(r: &mut FileReader, mut map: MapReader) -> Option<SchemeAst> {
         },
     };
     map.finish(r);
-    Some(SchemeAst { name, cipher, key_template, key_steps, pos })
+    Some(SchemeAst { name, cipher, key_template, key_steps, sm2, pos })
 }
 
 fn read_key_step(r: &mut FileReader, mut map: MapReader) -> Option<KeyStepAst> {

@@ -522,6 +522,28 @@ mod data {
                         description: s(""),
                         example: Some(s("MINI")),
                     },
+                    CredentialSchema {
+                        name: s("privateKey"),
+                        title: s("私钥"),
+                        secret: true,
+                        description: s(""),
+                        example: Some(
+                            s(
+                                "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8",
+                            ),
+                        ),
+                    },
+                    CredentialSchema {
+                        name: s("peerPublicKey"),
+                        title: s("对方公钥"),
+                        secret: false,
+                        description: s(""),
+                        example: Some(
+                            s(
+                                "0409F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13",
+                            ),
+                        ),
+                    },
                 ],
             ),
             request: EnvelopeSchema {
@@ -730,19 +752,33 @@ mod data {
                     &[
                         CipherScheme {
                             name: s("sm4"),
-                            cipher: CipherParams {
-                                algorithm: BlockAlgorithm::Sm4,
-                                mode: BlockMode::Cbc,
-                                padding: Padding::Pkcs7,
-                                iv: Some(s("{timestamp[0..16]}")),
-                                encoding: TextEncoding::HexLower,
-                                nonce: None,
-                                associated_data: None,
+                            cipher: SchemeCipher::Symmetric {
+                                params: CipherParams {
+                                    algorithm: BlockAlgorithm::Sm4,
+                                    mode: BlockMode::Cbc,
+                                    padding: Padding::Pkcs7,
+                                    iv: Some(s("{timestamp[0..16]}")),
+                                    encoding: TextEncoding::HexLower,
+                                    nonce: None,
+                                    associated_data: None,
+                                },
+                                key: KeySource {
+                                    template: s("{key}"),
+                                    steps: Cow::Borrowed(&[KeyStep::Take(16)]),
+                                },
                             },
-                            key: KeySource {
-                                template: s("{key}"),
-                                steps: Cow::Borrowed(&[KeyStep::Take(16)]),
-                            },
+                        },
+                        CipherScheme {
+                            name: s("sm2"),
+                            cipher: SchemeCipher::Sm2(Sm2Cipher {
+                                form: Sm2Form::Raw {
+                                    order: Sm2Order::C1C2C3,
+                                    point: PointPrefix::Without04,
+                                },
+                                encoding: TextEncoding::Base64,
+                                public: s("{peerPublicKey}"),
+                                private: s("{privateKey}"),
+                            }),
                         },
                     ],
                 ),

@@ -1,9 +1,14 @@
-//! The encryption engine: block ciphers with PKCS#7 padding, and GCM with its nonce and associated data, written as
-//! Base64 or hex, under keys the spec declares (a credential's bytes, or a derivation chain such as onepay's).
+//! The encryption engine: block ciphers with PKCS#7 padding, and GCM with its nonce and associated data, under keys
+//! the spec declares (a credential's bytes, or a derivation chain such as onepay's); and SM2 public-key encryption
+//! under the counterpart's public key. Ciphertexts are written as Base64 or hex.
 
 pub mod gcm;
+mod sm2;
 
-use crate::schema::{BlockAlgorithm, BlockMode, CipherParams, CipherScheme, KeySource, KeyStep, TextEncoding};
+use crate::keys::KeyError;
+use crate::schema::{
+    BlockAlgorithm, BlockMode, CipherParams, CipherScheme, KeySource, KeyStep, SchemeCipher, TextEncoding,
+};
 use crate::secret::Inputs;
 use crate::template::{self, TemplateError};
 use base64::Engine;
@@ -40,18 +45,42 @@ pub enum CipherError {
     Tag,
     #[error("{0} has no GCM mode")]
     NotGcm(&'static str),
+    #[error("{0}")]
+    Key(#[from] KeyError),
+    #[error("SM2 encrypts at least one byte; the text is empty")]
+    Sm2Empty,
+    #[error("SM2 encryption found no random k: the operating system's generator failed")]
+    Sm2Random,
+    #[error("the SM2 ciphertext ({found} bytes) does not decrypt: wrong private key, or a damaged ciphertext")]
+    Sm2 { found: usize },
+    #[error(
+        "the SM2 ciphertext is {found}; the spec says {declared} (it decrypts as the former: declare what the \
+         counterpart writes)"
+    )]
+    Sm2Form { found: String, declared: String },
 }
 
 /// Encrypts `plaintext` and writes the ciphertext as the scheme's text encoding.
 pub fn encrypt(scheme: &CipherScheme, plaintext: &[u8], inputs: &Inputs) -> Result<String, CipherError> {
-    let key = key(&scheme.key, inputs)?;
-    encrypt_with(&scheme.cipher, &key, plaintext, inputs)
+    match &scheme.cipher {
+        SchemeCipher::Symmetric { params, key: source } => {
+            encrypt_with(params, &key(source, inputs)?, plaintext, inputs)
+        }
+        SchemeCipher::Sm2(params) => Ok(encode(params.encoding, &sm2::encrypt(params, plaintext, inputs)?)),
+    }
 }
 
 /// Decodes and decrypts a ciphertext; the plaintext must be UTF-8.
 pub fn decrypt(scheme: &CipherScheme, ciphertext: &str, inputs: &Inputs) -> Result<String, CipherError> {
-    let key = key(&scheme.key, inputs)?;
-    decrypt_with(&scheme.cipher, &key, ciphertext, inputs)
+    match &scheme.cipher {
+        SchemeCipher::Symmetric { params, key: source } => {
+            decrypt_with(params, &key(source, inputs)?, ciphertext, inputs)
+        }
+        SchemeCipher::Sm2(params) => {
+            let raw = decode(params.encoding, ciphertext.trim())?;
+            String::from_utf8(sm2::decrypt(params, &raw, inputs)?).map_err(|_| CipherError::Utf8)
+        }
+    }
 }
 
 /// The key's bytes: the template's text, transformed by each derivation step.

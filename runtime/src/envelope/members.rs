@@ -2,7 +2,7 @@
 //! the ciphertext beside its nonce and associated data (WeChat Pay v3's `resource`), and the nonce and associated
 //! data a GCM scheme reads, and the members an interface writes into the box (`resource.original_type`).
 
-use crate::schema::{BlockMode, CipherScheme, EnvelopeValue};
+use crate::schema::{CipherScheme, EnvelopeValue};
 use crate::secret::Inputs;
 use crate::template::{self, TemplateError};
 use serde_json::{Map, Value};
@@ -39,11 +39,9 @@ pub fn set_member(fields: &mut Map<String, Value>, path: &str, value: Value) {
 /// The inputs a GCM scheme decrypts with: the received message's nonce and associated data under their fields'
 /// names, which the message decides (a caller's input of that name does not override what was received).
 pub fn received<'i>(scheme: &CipherScheme, fields: &Map<String, Value>, inputs: &'i Inputs) -> Cow<'i, Inputs> {
-    if scheme.cipher.mode != BlockMode::Gcm {
-        return Cow::Borrowed(inputs);
-    }
+    let Some(gcm) = scheme.gcm() else { return Cow::Borrowed(inputs) };
     let mut joined = inputs.clone();
-    for path in [&scheme.cipher.nonce, &scheme.cipher.associated_data].into_iter().flatten() {
+    for path in [&gcm.nonce, &gcm.associated_data].into_iter().flatten() {
         match member(fields, path).and_then(crate::validate::scalar_text) {
             Some(text) => joined.set(path.to_string(), text, false),
             None => joined.remove(path),
@@ -55,16 +53,14 @@ pub fn received<'i>(scheme: &CipherScheme, fields: &Map<String, Value>, inputs: 
 /// The inputs a GCM scheme encrypts with, writing the nonce and associated data into the body: the nonce given as
 /// an input of its field's name (a worked example's) or a fresh one, the associated data where given.
 pub fn sent<'i>(scheme: &CipherScheme, body: &mut Map<String, Value>, inputs: &'i Inputs) -> Cow<'i, Inputs> {
-    if scheme.cipher.mode != BlockMode::Gcm {
-        return Cow::Borrowed(inputs);
-    }
+    let Some(gcm) = scheme.gcm() else { return Cow::Borrowed(inputs) };
     let mut joined = inputs.clone();
-    if let Some(path) = &scheme.cipher.nonce {
+    if let Some(path) = &gcm.nonce {
         let nonce = inputs.get(path).map_or_else(|| crate::nonce::alphanumeric(12), str::to_owned);
         set_member(body, path, Value::String(nonce.clone()));
         joined.set(path.to_string(), nonce, false);
     }
-    if let Some(path) = &scheme.cipher.associated_data
+    if let Some(path) = &gcm.associated_data
         && let Some(aad) = inputs.get(path)
     {
         set_member(body, path, Value::String(aad.to_owned()));

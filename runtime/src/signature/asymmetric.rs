@@ -1,30 +1,10 @@
 //! Signatures that sign instead of hashing: RSA PKCS#1 v1.5 over SHA-256 and SM2 over SM3. A sender signs with its
-//! own private key; a receiver verifies with the counterpart's public key, so verifying never recomputes.
-//!
-//! Keys come from credentials as the platforms hand them out: PEM (PKCS#8, PKCS#1, SubjectPublicKeyInfo), bare
-//! Base64 DER as Alipay's console prints them, hex for SM2 (as sm-crypto and gmssl write them), or the path of a
-//! file holding any of those. Errors name the key's role and what was expected, never its content.
+//! own private key; a receiver verifies with the counterpart's public key, so verifying never recomputes. Keys are
+//! read by [`crate::keys`].
 
+pub use crate::keys::KeyError;
+use crate::keys::{cached, key_text, rsa_private, rsa_public, sm2_private, sm2_public};
 use crate::schema::{SignAlgorithm, SignatureEncoding};
-use base64::Engine;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum KeyError {
-    #[error("the {role} is not {expected}")]
-    Unreadable { role: &'static str, expected: &'static str },
-    #[error("the {role} names a file that cannot be read: {detail}")]
-    File { role: &'static str, detail: String },
-    #[error("the SM2 user id is not accepted: {0}")]
-    UserId(String),
-    #[error("signing failed: {0}")]
-    Sign(String),
-    #[error("the key id `{0}` is not one: letters, digits, `_`, `-` and `.`, not starting with `.`")]
-    KeyId(String),
-    #[error("no verifying key has the id `{id}` (the key ring holds: {known})")]
-    UnknownKeyId { id: String, known: String },
-    #[error("the key ring `{0}` is not a directory of <id>.pem files")]
-    NoKeyRing(String),
-}
 
 /// The path of the key a key ring holds under `id`: `ring/<id>.pem`. The id comes from the message, so it is held
 /// to a file name's characters (no `/`, no `..`) before it touches the file system.
@@ -87,12 +67,6 @@ fn inline_ring_key(ring: &str, id: &str) -> Result<String, KeyError> {
     Err(KeyError::UnknownKeyId { id: id.to_owned(), known: ring_ids(ring)?.join(", ") })
 }
 
-const RSA_PRIVATE: &str = "an RSA private key (PKCS#8 or PKCS#1, PEM or Base64 DER, or a file holding one)";
-const RSA_PUBLIC: &str = "an RSA public key (SubjectPublicKeyInfo or PKCS#1, PEM or Base64 DER, an X.509 certificate, or a file holding one)";
-const SM2_PRIVATE: &str = "an SM2 private key (64 hex digits or PKCS#8 PEM, or a file holding one)";
-const SM2_PUBLIC: &str =
-    "an SM2 public key (04‖x‖y or x‖y in hex, SubjectPublicKeyInfo PEM, an X.509 certificate, or a file holding one)";
-
 /// Signs `data` with the private key `key` (its text, or a file's path).
 pub fn sign(algorithm: &SignAlgorithm, key: &str, data: &[u8]) -> Result<Vec<u8>, KeyError> {
     let key = key_text(key, "private key")?;
@@ -150,34 +124,6 @@ pub fn verify(algorithm: &SignAlgorithm, key: &str, data: &[u8], signature: &[u8
     }
 }
 
-/// A parsed key, by the SHA-256 of its text and its type: reading an RSA key (PEM, DER, its CRT values) costs about
-/// what a verify does, and a process signs and verifies with the same few keys. At most 64 keys are held (a key ring
-/// is a directory of a few); past that the cache starts over. A key file changed on disk is new text, so read anew.
-fn cached<K: Clone + Send + Sync + 'static>(
-    text: &str,
-    parse: impl FnOnce(&str) -> Result<K, KeyError>,
-) -> Result<K, KeyError> {
-    use sha2::Digest;
-    use std::any::{Any, TypeId};
-    use std::collections::HashMap;
-    use std::sync::{Mutex, OnceLock};
-    type Cache = Mutex<HashMap<(TypeId, [u8; 32]), Box<dyn Any + Send + Sync>>>;
-    static CACHE: OnceLock<Cache> = OnceLock::new();
-    let id = (TypeId::of::<K>(), <[u8; 32]>::from(sha2::Sha256::digest(text.as_bytes())));
-    let cache = CACHE.get_or_init(Cache::default);
-    // A poisoned lock only means another thread panicked mid-insert; the map is still a map.
-    if let Some(key) = cache.lock().unwrap_or_else(|e| e.into_inner()).get(&id).and_then(|k| k.downcast_ref::<K>()) {
-        return Ok(key.clone());
-    }
-    let key = parse(text)?;
-    let mut map = cache.lock().unwrap_or_else(|e| e.into_inner());
-    if map.len() >= 64 {
-        map.clear();
-    }
-    map.insert(id, Box::new(key.clone()));
-    Ok(key)
-}
-
 /// A private key of `algorithm`'s kind no one holds (RSA-2048 as PKCS#8 PEM, SM2 as 64 hex digits), from the
 /// operating system's generator: a conformance probe signs with it to see a counterpart refuse a wrong key, where a
 /// damaged copy of the real key would not even parse.
@@ -191,7 +137,8 @@ pub fn fresh_private_key(algorithm: &SignAlgorithm) -> Result<String, KeyError> 
             Ok(pem.as_str().to_owned())
         }
         SignAlgorithm::Sm2Sm3 { .. } => {
-            let key = sm2::SecretKey::random(&mut sm2::elliptic_curve::rand_core::OsRng);
+            use sm2::elliptic_curve::Generate;
+            let key = sm2::SecretKey::try_generate().map_err(|e| failed(e.to_string()))?;
             Ok(key.to_bytes().iter().map(|b| format!("{b:02X}")).collect())
         }
     }
@@ -228,101 +175,10 @@ fn raw_of_der(signature: &[u8]) -> Option<Vec<u8>> {
     Some(raw)
 }
 
-/// The key's text: the credential itself, or the file it names (a value with no PEM armour that is the path of an
-/// existing file; Base64 may hold `/`, so the file's existence decides).
-fn key_text(value: &str, role: &'static str) -> Result<String, KeyError> {
-    let value = value.trim();
-    let armoured = value.contains("-----BEGIN") || value.contains('\n');
-    if !armoured && std::path::Path::new(value).is_file() {
-        return std::fs::read_to_string(value).map_err(|e| KeyError::File { role, detail: e.to_string() });
-    }
-    Ok(value.to_owned())
-}
-
-/// Base64 DER with any whitespace removed, for keys given without PEM armour.
-fn bare_der(text: &str) -> Option<Vec<u8>> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD.decode(compact).ok()
-}
-
-fn rsa_private(text: &str) -> Result<rsa::RsaPrivateKey, KeyError> {
-    use rsa::pkcs1::DecodeRsaPrivateKey;
-    use rsa::pkcs8::DecodePrivateKey;
-    let unreadable = || KeyError::Unreadable { role: "private key", expected: RSA_PRIVATE };
-    if text.contains("-----BEGIN") {
-        return rsa::RsaPrivateKey::from_pkcs8_pem(text)
-            .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_pem(text))
-            .map_err(|_| unreadable());
-    }
-    let der = bare_der(text).ok_or_else(unreadable)?;
-    rsa::RsaPrivateKey::from_pkcs8_der(&der)
-        .or_else(|_| rsa::RsaPrivateKey::from_pkcs1_der(&der))
-        .map_err(|_| unreadable())
-}
-
-/// The SubjectPublicKeyInfo (DER) of an X.509 certificate in PEM: a platform certificate verifies with its key.
-/// Its validity and chain are the deployment's to check when it installs the certificate, as every SDK leaves them.
-fn certificate_key(text: &str) -> Option<Vec<u8>> {
-    use der::{DecodePem, Encode};
-    let certificate = x509_cert::Certificate::from_pem(text.trim()).ok()?;
-    certificate.tbs_certificate.subject_public_key_info.to_der().ok()
-}
-
-fn rsa_public(text: &str) -> Result<rsa::RsaPublicKey, KeyError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::pkcs8::DecodePublicKey;
-    let unreadable = || KeyError::Unreadable { role: "public key", expected: RSA_PUBLIC };
-    if text.contains("-----BEGIN CERTIFICATE") {
-        let spki = certificate_key(text).ok_or_else(unreadable)?;
-        return rsa::RsaPublicKey::from_public_key_der(&spki).map_err(|_| unreadable());
-    }
-    if text.contains("-----BEGIN") {
-        return rsa::RsaPublicKey::from_public_key_pem(text)
-            .or_else(|_| rsa::RsaPublicKey::from_pkcs1_pem(text))
-            .map_err(|_| unreadable());
-    }
-    let der = bare_der(text).ok_or_else(unreadable)?;
-    rsa::RsaPublicKey::from_public_key_der(&der)
-        .or_else(|_| rsa::RsaPublicKey::from_pkcs1_der(&der))
-        .map_err(|_| unreadable())
-}
-
-fn hex(text: &str) -> Option<Vec<u8>> {
-    let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    base16ct::mixed::decode_vec(compact).ok()
-}
-
-fn sm2_private(text: &str) -> Result<sm2::SecretKey, KeyError> {
-    use sm2::pkcs8::DecodePrivateKey;
-    let unreadable = || KeyError::Unreadable { role: "private key", expected: SM2_PRIVATE };
-    if text.contains("-----BEGIN") {
-        return sm2::SecretKey::from_pkcs8_pem(text).map_err(|_| unreadable());
-    }
-    let bytes = hex(text).filter(|b| b.len() == 32).ok_or_else(unreadable)?;
-    sm2::SecretKey::from_slice(&bytes).map_err(|_| unreadable())
-}
-
-fn sm2_public(text: &str) -> Result<sm2::PublicKey, KeyError> {
-    use sm2::pkcs8::DecodePublicKey;
-    let unreadable = || KeyError::Unreadable { role: "public key", expected: SM2_PUBLIC };
-    if text.contains("-----BEGIN CERTIFICATE") {
-        let spki = certificate_key(text).ok_or_else(unreadable)?;
-        return sm2::PublicKey::from_public_key_der(&spki).map_err(|_| unreadable());
-    }
-    if text.contains("-----BEGIN") {
-        return sm2::PublicKey::from_public_key_pem(text).map_err(|_| unreadable());
-    }
-    let mut bytes = hex(text).ok_or_else(unreadable)?;
-    // sm-crypto and several Java libraries drop the uncompressed point's 04 prefix.
-    if bytes.len() == 64 {
-        bytes.insert(0, 0x04);
-    }
-    sm2::PublicKey::from_sec1_bytes(&bytes).map_err(|_| unreadable())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::keys::RSA_PRIVATE;
 
     /// GM/T 0003's style of key: a private scalar in hex, the public point derived from it.
     const SM2_SECRET: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
@@ -334,7 +190,7 @@ mod tests {
     fn sm2_public_hex() -> String {
         let secret = sm2_private(SM2_SECRET).unwrap();
         base16ct::upper::encode_string(
-            sm2::elliptic_curve::sec1::ToEncodedPoint::to_encoded_point(&secret.public_key(), false).as_bytes(),
+            sm2::elliptic_curve::sec1::ToSec1Point::to_sec1_point(&secret.public_key(), false).as_bytes(),
         )
     }
 

@@ -14,7 +14,7 @@ use super::worked;
 use super::{errata, pretty, text};
 use hisgate_runtime::schema::{
     Compare, Coverage, DigestStep, Direction, EnvelopeRole, EnvelopeSchema, KeyOrder, KeyStep, Nested, Numbers,
-    Place as Where, PlatformSchema, ProtocolSchema, Side, SignOrder,
+    Place as Where, PlatformSchema, ProtocolSchema, SchemeCipher, Side, SignOrder,
 };
 use hisgate_runtime::secret::Inputs;
 use std::collections::BTreeMap;
@@ -205,16 +205,27 @@ fn protocol(platform: &PlatformSchema, protocol: &ProtocolSchema, linker: &Linke
         .flat_map(|e| {
             let select = e.select.as_ref().map(|s| ("方案选择".to_owned(), format!("由信封字段 `{s}` 的值指定")));
             select.into_iter().chain(e.schemes.iter().map(|s| {
-                let mut key = format!("`{}`", s.key.template);
-                for step in s.key.steps.iter() {
-                    key.push_str(&match step {
-                        KeyStep::Encrypt { cipher, key } => {
-                            format!(" → 以密钥 `{key}` 按 {} 加密", cipher_text(cipher))
+                let key = match &s.cipher {
+                    SchemeCipher::Symmetric { key: source, .. } => {
+                        let mut key = format!("密钥：`{}`", source.template);
+                        for step in source.steps.iter() {
+                            key.push_str(&match step {
+                                KeyStep::Encrypt { cipher, key } => {
+                                    format!(
+                                        " → 以密钥 `{key}` 按 {} 加密",
+                                        walkthrough::describe_block(cipher, &masked)
+                                    )
+                                }
+                                KeyStep::Take(n) => format!(" → 取前 {n} 个字符"),
+                            });
                         }
-                        KeyStep::Take(n) => format!(" → 取前 {n} 个字符"),
-                    });
-                }
-                (format!("方案 {}", s.name), format!("{}；密钥：{key}", walkthrough::describe(s, &masked)))
+                        key
+                    }
+                    SchemeCipher::Sm2(sm2) => {
+                        format!("发送方以对方公钥 `{}` 加密，接收方以己方私钥 `{}` 解密", sm2.public, sm2.private)
+                    }
+                };
+                (format!("方案 {}", s.name), format!("{}；{key}", walkthrough::describe(s, &masked)))
             }))
         })
         .collect();
@@ -254,15 +265,6 @@ fn protocol(platform: &PlatformSchema, protocol: &ProtocolSchema, linker: &Linke
         encryption_description_html: text::markdown(&encryption_description),
         encryption_description,
     }
-}
-
-fn cipher_text(params: &hisgate_runtime::schema::CipherParams) -> String {
-    let scheme = hisgate_runtime::schema::CipherScheme {
-        name: "".into(),
-        cipher: params.clone(),
-        key: hisgate_runtime::schema::KeySource { template: "".into(), steps: Vec::new().into() },
-    };
-    walkthrough::describe(&scheme, &Inputs::new())
 }
 
 fn digest_step(step: &DigestStep) -> String {

@@ -6,8 +6,8 @@ use hisgate_runtime::codec::{Limits, json, xml};
 use hisgate_runtime::envelope::members::member;
 use hisgate_runtime::envelope::{Envelope, Format, OpenedPayload, Payload};
 use hisgate_runtime::schema::{
-    CipherScheme, Direction, EnvelopeRole, InterfaceSchema, MessageId, Place, PlatformSchema, ProtocolSchema, Side,
-    TextEncoding,
+    CipherParams, CipherScheme, Direction, EnvelopeRole, InterfaceSchema, MessageId, Place, PlatformSchema,
+    PointPrefix, ProtocolSchema, SchemeCipher, Side, Sm2Form, TextEncoding,
 };
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::signature::Signer;
@@ -283,7 +283,11 @@ fn encryption(
     let Some(ciphertext) = member(body, field).and_then(Value::as_str) else { return Ok(None) };
     let selector = rule.select.as_ref().and_then(|s| member(body, s)).and_then(Value::as_str);
     let scheme = rule.scheme(selector).ok_or("no encryption scheme applies")?;
-    let (_, key_steps) = cipher::key_trace(&scheme.key, inputs).map_err(|e| e.to_string())?;
+    // An SM2 scheme's keys are a key pair, never shown; a derived key's stages are shown for example credentials.
+    let key_steps = match &scheme.cipher {
+        SchemeCipher::Symmetric { key, .. } => cipher::key_trace(key, inputs).map_err(|e| e.to_string())?.1,
+        SchemeCipher::Sm2(_) => Vec::new(),
+    };
     Ok(Some(Encryption {
         scheme: scheme.name.to_string(),
         cipher: describe(scheme, inputs),
@@ -293,9 +297,28 @@ fn encryption(
     }))
 }
 
-/// `AES-128-CBC，PKCS5Padding，IV 0102030405060708，输出大写十六进制`.
+/// `AES-128-CBC，PKCS5Padding，IV 0102030405060708，输出大写十六进制`; `SM2 公钥加密，C1C3C2，…`.
 pub fn describe(scheme: &CipherScheme, inputs: &Inputs) -> String {
-    let params = &scheme.cipher;
+    match &scheme.cipher {
+        SchemeCipher::Symmetric { params, .. } => describe_block(params, inputs),
+        SchemeCipher::Sm2(sm2) => {
+            let form = match sm2.form {
+                Sm2Form::Raw { order, point } => {
+                    let point = match point {
+                        PointPrefix::With04 => "C1 带 04 前缀",
+                        PointPrefix::Without04 => "C1 不带 04 前缀",
+                    };
+                    format!("{}，{point}", order.name().to_uppercase())
+                }
+                Sm2Form::Der => "ASN.1 DER（GM/T 0009）".to_owned(),
+            };
+            format!("SM2 公钥加密，{form}，{}", encoding_text(sm2.encoding))
+        }
+    }
+}
+
+/// A block cipher's parameters, as `describe` writes them.
+pub fn describe_block(params: &CipherParams, inputs: &Inputs) -> String {
     let mode = match params.mode {
         BlockMode::Ecb => "ECB",
         BlockMode::Cbc => "CBC",
@@ -314,15 +337,16 @@ pub fn describe(scheme: &CipherScheme, inputs: &Inputs) -> String {
         let shown = hisgate_runtime::template::render(iv, &inputs.masked()).unwrap_or_else(|_| iv.to_string());
         parts.push(format!("IV {shown}"));
     }
-    parts.push(
-        match params.encoding {
-            TextEncoding::Base64 => "输出 Base64",
-            TextEncoding::HexUpper => "输出大写十六进制",
-            TextEncoding::HexLower => "输出小写十六进制",
-        }
-        .into(),
-    );
+    parts.push(encoding_text(params.encoding).into());
     parts.join("，")
+}
+
+fn encoding_text(encoding: TextEncoding) -> &'static str {
+    match encoding {
+        TextEncoding::Base64 => "输出 Base64",
+        TextEncoding::HexUpper => "输出大写十六进制",
+        TextEncoding::HexLower => "输出小写十六进制",
+    }
 }
 
 fn skip_reason(skip: Skip) -> &'static str {
