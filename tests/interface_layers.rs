@@ -118,8 +118,7 @@ async fn a_layer_on_one_interface_sees_its_calls_only() {
 async fn a_layer_answers_for_its_interface_with_the_platforms_code() {
     let seen = Arc::new(Mutex::new(Vec::new()));
     let gate = Audit { gate: true, ..audit("gate", &seen) };
-    let router =
-        side::Service::new(Full).layer_on::<api::StoreDeductCancel, _>(gate).router(server_config(&PLATFORM));
+    let router = side::Service::new(Full).layer_on::<api::StoreDeductCancel, _>(gate).router(server_config(&PLATFORM));
     let server = Loopback::start(router).await;
     let client = client(&server);
     let reply = client.store_deduct_cancel(&full_request::<api::StoreDeductCancel>()).await.unwrap();
