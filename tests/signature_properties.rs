@@ -2,7 +2,9 @@
 //! special characters (`<`, `&`, `]]>`), nested objects and arrays.
 
 use hisgate_runtime::cipher;
-use hisgate_runtime::schema::{Coverage, Direction, Nested, PlatformSchema, ProtocolSchema};
+use hisgate_runtime::schema::{
+    Coverage, DigestStep, Direction, Nested, PlatformSchema, ProtocolSchema, SignAlgorithm, SignatureEncoding,
+};
 use hisgate_runtime::secret::Inputs;
 use hisgate_runtime::signature::Signer;
 use proptest::prelude::*;
@@ -296,17 +298,41 @@ fn flattening_is_injective_where_keys_carry_no_separators() {
     assert!(result.is_ok(), "{result:?}");
 }
 
+const SM2_PRIVATE: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
+const SM2_PUBLIC: &str = "09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13";
+
+/// `original` under a rule that signs with `{privateKey}` (verifying with `{peerPublicKey}`), then writes `text`.
+fn signing_with(original: &ProtocolSchema, algorithm: SignAlgorithm, text: DigestStep) -> ProtocolSchema {
+    let mut protocol = original.clone();
+    protocol.signature.suffix = "".into();
+    protocol.signature.prefix = "".into();
+    let step =
+        DigestStep::Sign { algorithm, private: "{privateKey}".into(), public: "{peerPublicKey}".into(), key_id: None };
+    protocol.signature.digest = vec![step, text].into();
+    protocol
+}
+
+fn sm2(encoding: SignatureEncoding) -> SignAlgorithm {
+    SignAlgorithm::Sm2Sm3 { user_id: "1234567812345678".into(), encoding }
+}
+
+/// A message of the platform, one of its fields, and text to change that field with.
+fn message_and_change(
+    protocol: &'static ProtocolSchema,
+) -> impl Strategy<Value = (Map<String, Value>, String, String)> {
+    message(protocol).prop_flat_map(|m| {
+        let names: Vec<String> = m.keys().cloned().collect();
+        (Just(m), prop::sample::select(names), text())
+    })
+}
+
 /// Each platform's envelope under the signing rules: RSA2, and SM2 in both encodings. A signature made with the
 /// private key verifies with the public key alone; a changed field, or another party's public key, never does.
 #[test]
 fn signing_rules_verify_with_the_public_key_and_nothing_else() {
-    use hisgate_runtime::schema::{DigestStep, SignAlgorithm, SignatureEncoding};
     let keys = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/keys");
     let rsa = (keys.join("rsa-test-private.pem"), keys.join("rsa-test-public.pem"));
     let (rsa_private, rsa_public) = (rsa.0.to_str().unwrap().to_owned(), rsa.1.to_str().unwrap().to_owned());
-    const SM2_PRIVATE: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
-    const SM2_PUBLIC: &str = "09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13";
-    let sm2 = |encoding| SignAlgorithm::Sm2Sm3 { user_id: "1234567812345678".into(), encoding };
     let rules = [
         (SignAlgorithm::RsaSha256, rsa_private.clone(), rsa_public.clone(), DigestStep::Base64),
         (sm2(SignatureEncoding::Der), SM2_PRIVATE.to_owned(), SM2_PUBLIC.to_owned(), DigestStep::Base64),
@@ -314,16 +340,7 @@ fn signing_rules_verify_with_the_public_key_and_nothing_else() {
     ];
     for (algorithm, private, public, encoding) in rules {
         for_every_platform(|original| {
-            let mut protocol = original.clone();
-            protocol.signature.suffix = "".into();
-            protocol.signature.prefix = "".into();
-            let step = DigestStep::Sign {
-                algorithm: algorithm.clone(),
-                private: "{privateKey}".into(),
-                public: "{peerPublicKey}".into(),
-                key_id: None,
-            };
-            protocol.signature.digest = vec![step, encoding.clone()].into();
+            let protocol = signing_with(original, algorithm.clone(), encoding.clone());
             let signer = Signer::for_protocol(&protocol, Direction::Request);
             let sender = inputs(&protocol).with_secret("privateKey", private.clone());
             let receiver = inputs(&protocol).with("peerPublicKey", public.clone());
@@ -332,13 +349,9 @@ fn signing_rules_verify_with_the_public_key_and_nothing_else() {
                 SignAlgorithm::RsaSha256 => inputs(&protocol).with("peerPublicKey", tampered_rsa_public(&public)),
                 _ => inputs(&protocol).with("peerPublicKey", other_sm2_public()),
             };
-            let cases = message(original).prop_flat_map(|m| {
-                let names: Vec<String> = m.keys().cloned().collect();
-                (Just(m), prop::sample::select(names), text())
-            });
             let config = Config { cases: 12, failure_persistence: None, ..Config::default() };
             TestRunner::new(config)
-                .run(&cases, |(m, changed, replacement)| {
+                .run(&message_and_change(original), |(m, changed, replacement)| {
                     let signature = signer.sign(&m, &sender).unwrap().value;
                     prop_assert!(signer.verify(&m, &receiver, &signature).is_ok());
                     let mut tampered = m.clone();
@@ -362,22 +375,7 @@ fn signing_rules_verify_with_the_public_key_and_nothing_else() {
 /// changed field verifies in neither form.
 #[test]
 fn sm2_either_accepts_der_and_raw_of_one_signature() {
-    use hisgate_runtime::schema::{DigestStep, SignAlgorithm, SignatureEncoding};
-    const SM2_PRIVATE: &str = "3945208F7B2144B13F36E38AC6D39F95889393692860B51A42FB81EF4DF7C5B8";
-    const SM2_PUBLIC: &str = "09F9DF311E5421A150DD7D161E4BC5C672179FAD1833FC076BB08FF356F35020CCEA490CE26775A52DC6EA718CC1AA600AED05FBF35E084A6632F6072DA9AD13";
-    let with = |original: &ProtocolSchema, encoding| {
-        let mut protocol = original.clone();
-        protocol.signature.suffix = "".into();
-        protocol.signature.prefix = "".into();
-        let step = DigestStep::Sign {
-            algorithm: SignAlgorithm::Sm2Sm3 { user_id: "1234567812345678".into(), encoding },
-            private: "{privateKey}".into(),
-            public: "{peerPublicKey}".into(),
-            key_id: None,
-        };
-        protocol.signature.digest = vec![step, DigestStep::Base64].into();
-        protocol
-    };
+    let with = |original, encoding| signing_with(original, sm2(encoding), DigestStep::Base64);
     for_every_platform(|original| {
         let (der, raw, either) = (
             with(original, SignatureEncoding::Der),
@@ -391,13 +389,9 @@ fn sm2_either_accepts_der_and_raw_of_one_signature() {
         );
         let sender = inputs(original).with_secret("privateKey", SM2_PRIVATE);
         let receiver = inputs(original).with("peerPublicKey", SM2_PUBLIC);
-        let cases = message(original).prop_flat_map(|m| {
-            let names: Vec<String> = m.keys().cloned().collect();
-            (Just(m), prop::sample::select(names), text())
-        });
         let config = Config { cases: 12, failure_persistence: None, ..Config::default() };
         TestRunner::new(config)
-            .run(&cases, |(m, changed, replacement)| {
+            .run(&message_and_change(original), |(m, changed, replacement)| {
                 let as_der = der.sign(&m, &sender).unwrap().value;
                 let as_raw = raw.sign(&m, &sender).unwrap().value;
                 prop_assert!(either.verify(&m, &receiver, &as_der).is_ok(), "DER");
