@@ -256,6 +256,7 @@ fn notifications_carry_their_envelope_values_and_an_input_wins() {
         let created = body["create_time"].as_str().unwrap();
         assert!(chrono::DateTime::parse_from_rfc3339(created).is_ok(), "RFC 3339: {body}");
         assert_eq!(created.len(), "2026-12-06T10:00:00+08:00".len(), "seconds and an offset: {body}");
+        assert!(created.ends_with("+08:00"), "the client's configured offset, China Standard Time: {body}");
         assert_eq!(body["resource_type"], "encrypt-resource", "{body}");
         assert_eq!((&body["event_type"], &body["summary"]), (&json!(event), &json!(summary)), "{body}");
         let resource = &body["resource"];

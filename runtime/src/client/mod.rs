@@ -293,6 +293,10 @@ impl Client {
                 inputs.set(select.to_string(), scheme.to_string(), false);
             }
         }
+        if envelope.reads("now") && inputs.get("now").is_none() {
+            // `{now}` (a notification's create_time) at the configured offset, on the clock the timestamp reads.
+            inputs.set("now", crate::clock::rfc3339(inner.config.utc_offset, tamper.clock_skew), false);
+        }
         let inputs = envelope.message_inputs(&inputs).into_owned();
         // The fields the path carries travel there, not in the body or the query.
         let path_fields = interface.path_fields();

@@ -32,13 +32,15 @@ impl Envelope<'_> {
             owned.set("uuid", crate::nonce::uuid_v4(), false);
         }
         if now {
-            owned.set("now", crate::clock::rfc3339_now(), false);
+            // The platforms' zone, as their timestamps are read and written (a client sets its configured one).
+            let zone = crate::clock::china_standard_time();
+            owned.set("now", crate::clock::rfc3339(zone, chrono::TimeDelta::zero()), false);
         }
         Cow::Owned(owned)
     }
 
     /// Whether the rule, an envelope field's template or one of the interface's values reads the input `name`.
-    fn reads(&self, name: &str) -> bool {
+    pub fn reads(&self, name: &str) -> bool {
         let (whole, sliced) = (format!("{{{name}}}"), format!("{{{name}["));
         let reads = |template: &str| template.contains(&whole) || template.contains(&sliced);
         self.rule.reads(name)
