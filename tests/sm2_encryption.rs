@@ -23,14 +23,6 @@ fn public_of(private: &str) -> String {
     base16ct::upper::encode_string(secret.public_key().to_sec1_point(false).as_bytes())
 }
 
-const FORMS: [Sm2Form; 5] = [
-    Sm2Form::Raw { order: Sm2Order::C1C3C2, point: PointPrefix::With04 },
-    Sm2Form::Raw { order: Sm2Order::C1C3C2, point: PointPrefix::Without04 },
-    Sm2Form::Raw { order: Sm2Order::C1C2C3, point: PointPrefix::With04 },
-    Sm2Form::Raw { order: Sm2Order::C1C2C3, point: PointPrefix::Without04 },
-    Sm2Form::Der,
-];
-
 fn scheme(form: Sm2Form, encoding: TextEncoding) -> CipherScheme {
     CipherScheme {
         name: Str::Borrowed("SM2"),
@@ -58,11 +50,11 @@ fn sm2_round_trips_and_nothing_changed_or_under_another_key_ever_opens() {
     // Each case costs a few scalar multiplications, slow in a debug build: fewer cases than the symmetric ones.
     let mut runner = TestRunner::new(Config { cases: 24, failure_persistence: None, ..Config::default() });
     let text = "(.|\n|张|三|医|院){1,120}";
-    let strategy = (text, 0..FORMS.len(), 0..3usize, any::<prop::sample::Index>(), 1..=255u8);
+    let strategy = (text, 0..Sm2Form::ALL.len(), 0..3usize, any::<prop::sample::Index>(), 1..=255u8);
     let encodings = [TextEncoding::Base64, TextEncoding::HexUpper, TextEncoding::HexLower];
     runner
         .run(&strategy, |(plaintext, form, encoding, at, flip)| {
-            let (form, encoding) = (FORMS[form], encodings[encoding]);
+            let (form, encoding) = (Sm2Form::ALL[form], encodings[encoding]);
             let scheme = scheme(form, encoding);
             let sealed = cipher::encrypt(&scheme, plaintext.as_bytes(), &inputs(PRIVATE)).unwrap();
             prop_assert_eq!(cipher::decrypt(&scheme, &sealed, &inputs(PRIVATE)).unwrap(), plaintext.clone());
@@ -116,7 +108,7 @@ fn the_envelope_seals_and_opens_under_sm2_and_refuses_another_key_or_order() {
 
 #[test]
 fn unreadable_keys_and_an_empty_text_are_errors_that_never_echo_the_key() {
-    let scheme = scheme(FORMS[0], TextEncoding::HexLower);
+    let scheme = scheme(Sm2Form::ALL[0], TextEncoding::HexLower);
     let inputs = inputs("not-a-secret-key-ZZZZ").with("peerPublicKey", "ZZZZ-not-a-point");
     let error = cipher::encrypt(&scheme, b"x", &inputs).unwrap_err();
     assert!(error.to_string().starts_with("the public key is not an SM2 public key"), "{error}");

@@ -81,6 +81,17 @@ pub enum Sm2Form {
     Der,
 }
 
+impl Sm2Form {
+    /// Every form: what a receiver tries when a ciphertext does not open as the spec says, to name the one it is.
+    pub const ALL: [Sm2Form; 5] = [
+        Sm2Form::Raw { order: Sm2Order::C1C3C2, point: PointPrefix::With04 },
+        Sm2Form::Raw { order: Sm2Order::C1C3C2, point: PointPrefix::Without04 },
+        Sm2Form::Raw { order: Sm2Order::C1C2C3, point: PointPrefix::With04 },
+        Sm2Form::Raw { order: Sm2Order::C1C2C3, point: PointPrefix::Without04 },
+        Sm2Form::Der,
+    ];
+}
+
 /// The order of C1 (the point), C2 (the ciphertext proper) and C3 (the SM3 hash).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Sm2Order {

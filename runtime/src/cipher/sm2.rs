@@ -47,21 +47,13 @@ pub(super) fn decrypt(params: &Sm2Cipher, ciphertext: &[u8], inputs: &Inputs) ->
         return Ok(plaintext);
     }
     // Only a refusal pays for this, and forms whose first bytes cannot match are skipped without a multiplication.
-    for form in FORMS.into_iter().filter(|f| *f != params.form) {
+    for form in Sm2Form::ALL.into_iter().filter(|f| *f != params.form) {
         if open(&private, form, ciphertext)?.is_some() {
             return Err(CipherError::Sm2Form { found: describe(form), declared: declared(params.form, form) });
         }
     }
     Err(CipherError::Sm2 { found: ciphertext.len() })
 }
-
-const FORMS: [Sm2Form; 5] = [
-    Sm2Form::Raw { order: Sm2Order::C1C3C2, point: PointPrefix::With04 },
-    Sm2Form::Raw { order: Sm2Order::C1C3C2, point: PointPrefix::Without04 },
-    Sm2Form::Raw { order: Sm2Order::C1C2C3, point: PointPrefix::With04 },
-    Sm2Form::Raw { order: Sm2Order::C1C2C3, point: PointPrefix::Without04 },
-    Sm2Form::Der,
-];
 
 /// The plaintext, if the ciphertext decrypts in `form`; `None` if it does not (wrong key, damaged, another form).
 fn open(private: &str, form: Sm2Form, ciphertext: &[u8]) -> Result<Option<Vec<u8>>, KeyError> {
@@ -165,10 +157,10 @@ mod tests {
     #[test]
     fn every_form_round_trips_and_is_refused_in_each_other_form_naming_what_it_is() {
         let inputs = Inputs::new();
-        for form in FORMS {
+        for form in Sm2Form::ALL {
             let sealed = encrypt(&params(form), "挂号费 10.00".as_bytes(), &inputs).unwrap();
             assert_eq!(decrypt(&params(form), &sealed, &inputs).unwrap(), "挂号费 10.00".as_bytes());
-            for other in FORMS.into_iter().filter(|f| *f != form) {
+            for other in Sm2Form::ALL.into_iter().filter(|f| *f != form) {
                 let error = decrypt(&params(other), &sealed, &inputs).unwrap_err();
                 let expected = CipherError::Sm2Form { found: describe(form), declared: declared(other, form) };
                 assert_eq!(error, expected, "{form:?} read as {other:?}");
