@@ -17,21 +17,7 @@ use serde_json::{Value, json};
 const ALGORITHM: &str = "AEAD_AES_256_GCM";
 
 fn gcm(algorithm: BlockAlgorithm, key: &'static str) -> CipherScheme {
-    CipherScheme {
-        name: Str::Borrowed(ALGORITHM),
-        cipher: SchemeCipher::Symmetric {
-            params: CipherParams {
-                algorithm,
-                mode: BlockMode::Gcm,
-                padding: Padding::None,
-                iv: None,
-                encoding: TextEncoding::Base64,
-                nonce: Some(Str::Borrowed("resource.nonce")),
-                associated_data: Some(Str::Borrowed("resource.associated_data")),
-            },
-            key: KeySource { template: Str::Borrowed(key), steps: Seq::Borrowed(&[]) },
-        },
-    }
+    hisgate_tests::schemes::gcm_resource(ALGORITHM, algorithm, key)
 }
 
 /// shaanxi's protocol with its request payload sealed into `resource` under AES-256-GCM, selected by

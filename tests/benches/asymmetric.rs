@@ -149,21 +149,11 @@ fn gcm(c: &mut Criterion) {
     protocol.encryption = Some(EncryptionRule {
         select: None,
         description: Str::Borrowed(""),
-        schemes: Seq::Owned(vec![CipherScheme {
-            name: Str::Borrowed("AEAD_AES_256_GCM"),
-            cipher: SchemeCipher::Symmetric {
-                params: CipherParams {
-                    algorithm: BlockAlgorithm::Aes256,
-                    mode: BlockMode::Gcm,
-                    padding: Padding::None,
-                    iv: None,
-                    encoding: TextEncoding::Base64,
-                    nonce: Some(Str::Borrowed("resource.nonce")),
-                    associated_data: Some(Str::Borrowed("resource.associated_data")),
-                },
-                key: KeySource { template: Str::Borrowed("{key}{key}"), steps: Seq::Borrowed(&[]) },
-            },
-        }]),
+        schemes: Seq::Owned(vec![hisgate_tests::schemes::gcm_resource(
+            "AEAD_AES_256_GCM",
+            BlockAlgorithm::Aes256,
+            "{key}{key}",
+        )]),
     });
     let inputs = inputs("", "").with("resource.associated_data", "transaction");
     let envelope = Envelope::new(&protocol, Direction::Response);

@@ -5,5 +5,6 @@ pub mod interop;
 pub mod load;
 pub mod loopback;
 pub mod registry;
+pub mod schemes;
 pub mod skip;
 pub mod soak;
