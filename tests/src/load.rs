@@ -1,10 +1,15 @@
 //! What `scripts/load` sends to `hisgate serve` (tests/src/bin/load_client.rs): its QueryRegister answers ten
 //! orders of one patient, booked first through the hospital's own OrderRegister, as a platform would book them.
 
+use crate::loopback::{credentials, full_request};
 use crate::soak::{china_now, open_half_days, registration, resident_id, today};
 use hisgate_generated::shaanxi::dict::UserRule;
 use hisgate_generated::shaanxi::hospital;
-use hisgate_generated::shaanxi::interfaces::query_register;
+use hisgate_generated::shaanxi::interfaces::{QueryRegister, TestNet, query_register};
+use hisgate_runtime::envelope::{Envelope, Format, Payload, Sealed};
+use hisgate_runtime::schema::{Direction, Side};
+use hisgate_runtime::transport::{Binding, HttpRequest};
+use hisgate_runtime::{Interface, Message};
 
 /// The orders the QueryRegister row answers.
 pub const ORDERS: usize = 10;
@@ -53,6 +58,37 @@ pub async fn book(client: &hospital::Client) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The request the load sends for `interface` (TestNet's full request, or [`query`]), sealed for the XML binding
+/// as the generated client would.
+pub fn sealed_request(interface: &str) -> Result<Sealed, String> {
+    match interface {
+        "TestNet" => Ok(sealed::<TestNet>(&full_request::<TestNet>())),
+        "QueryRegister" => Ok(sealed::<QueryRegister>(&query())),
+        other => Err(format!("no load for `{other}`: TestNet or QueryRegister")),
+    }
+}
+
+/// [`sealed_request`] as the HTTP request the generated client would send over the XML binding.
+pub fn http_request(interface: &str) -> Result<HttpRequest, String> {
+    let sealed = sealed_request(interface)?;
+    let (platform, schema) = match interface {
+        "TestNet" => TestNet::schema(),
+        _ => QueryRegister::schema(),
+    };
+    let protocol = platform.protocol.as_ref().ok_or("shaanxi has a protocol")?;
+    let binding = Binding::named(protocol, Some("xml")).ok_or("shaanxi has an XML binding")?;
+    binding.request(Side::Hospital, schema, &sealed).map_err(|e| e.to_string())
+}
+
+fn sealed<I: Interface>(request: &I::Request) -> Sealed {
+    let (platform, interface) = I::schema();
+    let protocol = platform.protocol.as_ref().expect("shaanxi has a protocol");
+    let value = request.to_value().expect("a request value");
+    let inputs = credentials(platform).with("service", interface.service.to_string());
+    let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
+    Envelope::new(protocol, Direction::Request).seal(payload, Format::Xml, &inputs).expect("sealed")
 }
 
 /// The payload text the bare server answers `interface` with, and that the envelope step seals: TestNet's as the

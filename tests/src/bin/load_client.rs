@@ -15,13 +15,11 @@
 //! process, as `benches/envelope.rs` defines it: open (verify, decrypt) the request the load sends, and seal
 //! (encrypt, sign) the reply's payload text — the bare server's answer. Prints `envelope_us=…`, the mean.
 
-use hisgate_generated::shaanxi::interfaces::{QueryRegister, TestNet, query_register};
+use hisgate_generated::shaanxi::interfaces::{TestNet, query_register};
 use hisgate_generated::shaanxi::{PLATFORM, hospital};
 use hisgate_runtime::codec::Limits;
-use hisgate_runtime::envelope::{Envelope, Format, Payload, Sealed};
-use hisgate_runtime::schema::{Direction, EnvelopeRole, Side};
-use hisgate_runtime::transport::Binding;
-use hisgate_runtime::{Interface, Message};
+use hisgate_runtime::envelope::{Envelope, Format};
+use hisgate_runtime::schema::{Direction, EnvelopeRole};
 use hisgate_tests::load;
 use hisgate_tests::loopback::{client_config, credentials, full_request};
 use std::io;
@@ -50,11 +48,7 @@ fn main() {
     let requests: usize = requests.parse().expect("a request count");
     let connections: usize = connections.parse().expect("a connection count");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
-    let request = match interface {
-        "TestNet" => http_request::<TestNet>(port, &full_request::<TestNet>()),
-        "QueryRegister" => http_request::<QueryRegister>(port, &load::query()),
-        other => panic!("no load for `{other}`: TestNet or QueryRegister"),
-    };
+    let request = http_request(port, interface);
     runtime.block_on(async {
         if hello {
             let reply = run(port, &request, 1, 1).await.1;
@@ -79,27 +73,14 @@ fn main() {
 }
 
 /// The HTTP/1.1 request the generated client would send over the XML binding, as bytes.
-fn http_request<I: Interface>(port: u16, request: &I::Request) -> Vec<u8> {
-    let (platform, interface) = I::schema();
-    let protocol = platform.protocol.as_ref().expect("shaanxi has a protocol");
-    let binding = Binding::named(protocol, Some("xml")).expect("the XML binding");
-    let http = binding.request(Side::Hospital, interface, &sealed::<I>(request)).expect("an HTTP request");
+fn http_request(port: u16, interface: &str) -> Vec<u8> {
+    let http = load::http_request(interface).unwrap_or_else(|e| panic!("{e}"));
     let mut head =
         format!("POST {} HTTP/1.1\r\nhost: 127.0.0.1:{port}\r\ncontent-length: {}\r\n", http.path, http.body.len());
     for (name, value) in &http.headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
     [head.as_bytes(), b"\r\n", http.body.as_bytes()].concat()
-}
-
-/// `request` sealed for the XML binding, as the generated client would.
-fn sealed<I: Interface>(request: &I::Request) -> Sealed {
-    let (platform, interface) = I::schema();
-    let protocol = platform.protocol.as_ref().expect("shaanxi has a protocol");
-    let value = request.to_value().expect("a request value");
-    let inputs = credentials(platform).with("service", interface.service.to_string());
-    let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
-    Envelope::new(protocol, Direction::Request).seal(payload, Format::Xml, &inputs).expect("sealed")
 }
 
 /// One call through the generated client: what the load sends must be answered with success, not refused.
@@ -213,11 +194,7 @@ async fn read_some(stream: &TcpStream, buffer: &mut Vec<u8>) -> io::Result<()> {
 
 /// The envelope step of `interface`'s exchange: opening its request and sealing its reply's payload text.
 fn envelope_step(interface: &str, iterations: u32) {
-    let request = match interface {
-        "TestNet" => sealed::<TestNet>(&full_request::<TestNet>()),
-        "QueryRegister" => sealed::<QueryRegister>(&load::query()),
-        other => panic!("no envelope step for `{other}`: TestNet or QueryRegister"),
-    };
+    let request = load::sealed_request(interface).unwrap_or_else(|e| panic!("{e}"));
     let protocol = PLATFORM.protocol.as_ref().expect("shaanxi has a protocol");
     let reply = load::reply_payload(interface).unwrap_or_else(|e| panic!("{e}"));
     let mut inputs = credentials(&PLATFORM).with("service", interface).with("timestamp", "20240101120000");

@@ -1,10 +1,15 @@
 //! The server `scripts/load` measures: the generated shaanxi hospital server answering TestNet and QueryRegister
 //! (ten orders), or a minimal axum hello world beside it, to show what the protocol costs over plain HTTP.
 //!
+//! Or the bare server's reply to the load's request of one interface, recorded once at start and answered to every
+//! request once its body is read, without looking at it: the same bytes on the wire with none of the protocol's work, the floor under the
+//! bare server's row.
+//!
 //! Or a plain forwarding proxy (axum in, reqwest out, whole bodies, no reading and no journal): the cost of any HTTP
 //! hop on loopback, the floor under `hisgate proxy`'s.
 //!
-//! Usage: `load_server shaanxi|hello [PORT]` or `load_server forward UPSTREAM_PORT [PORT]` — listens on 127.0.0.1
+//! Usage: `load_server shaanxi|hello [PORT]`, `load_server canned TestNet|QueryRegister [PORT]` or
+//! `load_server forward UPSTREAM_PORT [PORT]` — listens on 127.0.0.1
 //! (port 0: a free one) and prints the port.
 
 use axum::Router;
@@ -54,6 +59,29 @@ fn hello() -> Router {
     Router::new().fallback(|| async { "Hello, World!" })
 }
 
+async fn canned(interface: &str) -> Router {
+    use axum::body::{Body, Bytes};
+    use axum::http::{HeaderMap, header};
+    use tower::ServiceExt;
+    let sent = load::http_request(interface).unwrap_or_else(|e| panic!("{e}"));
+    let mut request = axum::http::Request::post(&sent.path);
+    for (name, value) in &sent.headers {
+        request = request.header(name, value);
+    }
+    let request = request.body(Body::from(sent.body)).expect("the load's request");
+    let reply = shaanxi().oneshot(request).await.expect("the bare server answers");
+    let (mut parts, body) = reply.into_parts();
+    let body = axum::body::to_bytes(body, usize::MAX).await.expect("the bare server's reply");
+    assert!(parts.status.is_success(), "the bare server answered {interface} with {}", parts.status);
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let (status, headers): (_, HeaderMap) = (parts.status, parts.headers);
+    // The request's body is read, as any server reads it, and not looked at.
+    Router::new().fallback(move |_: Bytes| {
+        let reply = (status, headers.clone(), body.clone());
+        async move { reply }
+    })
+}
+
 fn forward(upstream: String) -> Router {
     use axum::body::Body;
     use axum::extract::{Request, State};
@@ -93,14 +121,18 @@ fn forward(upstream: String) -> Router {
 async fn main() {
     let mut args = std::env::args().skip(1);
     let server = args.next().unwrap_or_default();
-    let upstream = if server == "forward" { args.next() } else { None };
+    let argument = if matches!(server.as_str(), "forward" | "canned") { args.next() } else { None };
     let port = args.next().unwrap_or_else(|| "0".to_owned());
-    let router = match (server.as_str(), upstream) {
+    let router = match (server.as_str(), argument) {
         ("shaanxi", _) => shaanxi(),
         ("hello", _) => hello(),
+        ("canned", Some(interface)) => canned(&interface).await,
         ("forward", Some(upstream)) => forward(upstream),
         _ => {
-            eprintln!("usage: load_server shaanxi|hello [PORT] | load_server forward UPSTREAM_PORT [PORT]");
+            eprintln!(
+                "usage: load_server shaanxi|hello [PORT] | load_server canned TestNet|QueryRegister [PORT] | \
+                 load_server forward UPSTREAM_PORT [PORT]"
+            );
             std::process::exit(2);
         }
     };
