@@ -2,15 +2,14 @@
 //! (ten orders), or a minimal axum hello world beside it, to show what the protocol costs over plain HTTP.
 //!
 //! Or the bare server's reply to the load's request of one interface, recorded once at start and answered to every
-//! request once its body is read, without looking at it: the same bytes on the wire with none of the protocol's work, the floor under the
-//! bare server's row.
+//! request once its body is read, without looking at it: the same bytes on the wire with none of the protocol's
+//! work, the floor under the bare server's row.
 //!
 //! Or a plain forwarding proxy (axum in, reqwest out, whole bodies, no reading and no journal): the cost of any HTTP
 //! hop on loopback, the floor under `hisgate proxy`'s.
 //!
 //! Usage: `load_server shaanxi|hello [PORT]`, `load_server canned TestNet|QueryRegister [PORT]` or
-//! `load_server forward UPSTREAM_PORT [PORT]` — listens on 127.0.0.1
-//! (port 0: a free one) and prints the port.
+//! `load_server forward UPSTREAM_PORT [PORT]` — listens on 127.0.0.1 (port 0: a free one) and prints the port.
 
 use axum::Router;
 use hisgate_generated::shaanxi::PLATFORM;
