@@ -94,12 +94,17 @@ pub fn first_forbidden(text: &str) -> Option<char> {
 /// Where the next byte that may start a forbidden character is: a C0 control other than tab, line feed and
 /// carriage return, or 0xEF (U+FFFE and U+FFFF are encoded from it).
 fn next_suspect(bytes: &[u8]) -> Option<usize> {
-    let suspect = |b: &u8| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0xEF;
-    // Clean 32-byte blocks are skipped with a branch-free test the compiler vectorises; `position` alone, with its
-    // early exit, went byte by byte (5 % of a QueryRegister's server CPU, most of it the reply's long Base64).
-    let clean = bytes.chunks_exact(32).take_while(|block| !block.iter().fold(false, |any, b| any | suspect(b))).count();
-    let skipped = clean * 32;
-    Some(skipped + bytes[skipped..].iter().position(suspect)?)
+    // Clean 64-byte blocks are skipped by OR-ing a 0/1 flag per byte, which the compiler turns into a few vector
+    // compares per block: 13–22 bytes a nanosecond over 23 kB of Base64, against 2–2.4 for the same test as an
+    // `||` of `bool`s, whose short-circuit branches stayed. Every text read or written passes here, the reply's
+    // long Base64 included.
+    fn suspect(b: u8) -> u8 {
+        let control = u8::from(b < 0x20) & !(u8::from(b == b'\t') | u8::from(b == b'\n') | u8::from(b == b'\r'));
+        control | u8::from(b == 0xEF)
+    }
+    let clean = bytes.chunks_exact(64).take_while(|block| block.iter().fold(0, |any, b| any | suspect(*b)) == 0).count();
+    let skipped = clean * 64;
+    Some(skipped + bytes[skipped..].iter().position(|b| suspect(*b) != 0)?)
 }
 
 /// `text` with every character XML 1.0 forbids written as Rust writes it, `\u{0}`: for a message that quotes a
@@ -163,10 +168,10 @@ mod tests {
 
     #[test]
     fn first_forbidden_finds_a_character_wherever_the_block_scan_leaves_it() {
-        for len in [0, 1, 31, 32, 33, 63, 64, 65, 100] {
+        for len in [0, 1, 31, 32, 33, 63, 64, 65, 100, 127, 128, 129, 200] {
             let clean = "a".repeat(len);
             assert_eq!(first_forbidden(&clean), None, "{len} clean bytes");
-            for at in [0, 30, 31, 32, 33, 64].into_iter().filter(|at| *at <= len) {
+            for at in [0, 30, 31, 32, 33, 63, 64, 65, 127, 128, 150].into_iter().filter(|at| *at <= len) {
                 for bad in ['\0', '\u{1}', '\u{FFFE}', '\u{FFFF}'] {
                     let text = format!("{}{bad}{}", &clean[..at], &clean[at..]);
                     assert_eq!(first_forbidden(&text), Some(bad), "{bad:?} at {at} of {len}");
