@@ -89,7 +89,28 @@ pub fn install() -> Result<PrometheusHandle, String> {
     let handle = recorder.handle();
     metrics::set_global_recorder(recorder).map_err(|e| format!("a metrics recorder is installed already: {e}"))?;
     describe();
+    spawn_upkeep(handle.clone())?;
     Ok(HANDLE.get_or_init(|| handle).clone())
+}
+
+/// How often the recorder's histograms are folded into their buckets.
+const UPKEEP_EVERY: Duration = Duration::from_secs(5);
+
+/// The recorder keeps each histogram sample until upkeep folds it into the buckets, and only the exporter's own
+/// HTTP listener runs upkeep by itself: without this, an instance nobody scraped grew by about 20 bytes a request
+/// (RSS 43 → 61 MiB over a million requests). A thread of its own, so that it runs whatever runtime the process
+/// has, or none.
+fn spawn_upkeep(handle: PrometheusHandle) -> Result<(), String> {
+    std::thread::Builder::new()
+        .name("metrics-upkeep".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(UPKEEP_EVERY);
+                handle.run_upkeep();
+            }
+        })
+        .map(drop)
+        .map_err(|e| format!("cannot start the metrics upkeep thread: {e}"))
 }
 
 fn describe() {
