@@ -65,6 +65,29 @@ async fn an_effect_runs_once_and_repeats_get_the_first_result() {
     }
 }
 
+/// A connection the pool opens later — it retires each after a while — is set up as the first was: on SQLite its
+/// settings (foreign keys enforced among them), on PostgreSQL the schema it works in.
+#[tokio::test]
+async fn a_connection_opened_later_is_set_up_like_the_first() {
+    for db in databases::each("reconnect").await {
+        let store = &db.store;
+        counter_table(store).await;
+        for round in ["first", "after the first was closed"] {
+            let mut conn = store.pool().acquire().await.unwrap();
+            let seen: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM effects").fetch_one(&mut *conn).await.unwrap();
+            assert_eq!(seen, 0, "{}: the table, in the {round} connection", db.name);
+            if db.name == "sqlite" {
+                let keys: i64 = sqlx::query_scalar("PRAGMA foreign_keys").fetch_one(&mut *conn).await.unwrap();
+                let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&mut *conn).await.unwrap();
+                assert_eq!((keys, sync), (1, 1), "{}: foreign_keys, synchronous (NORMAL) in the {round}", db.name);
+            }
+            // Closed for good, not returned: the next acquire opens a new one.
+            sqlx::Connection::close(conn.detach()).await.unwrap();
+        }
+        db.finish().await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn concurrent_repeats_on_two_instances_take_effect_once() {
     for db in databases::each("once_concurrent").await {

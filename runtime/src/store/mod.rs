@@ -56,6 +56,15 @@ pub enum Backend {
     Postgres,
 }
 
+/// Every SQLite connection's settings.
+const SQLITE_SETUP: &[&str] = &[
+    // WAL lets readers (other processes' tools) read while the simulator writes.
+    "PRAGMA journal_mode = WAL",
+    // Durable across a crash of the process (kill -9); only an OS crash can lose the last commits.
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+];
+
 /// A connection pool with its backend.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -109,13 +118,17 @@ impl Store {
             Backend::Sqlite => AnyPoolOptions::new().max_connections(1),
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
-        let search_path = schema.map(|s| format!("SET search_path TO {s}"));
+        // Per connection, so that one the pool opens later (it retires each after 30 minutes) is set up alike.
+        let setup: Vec<String> = match backend {
+            Backend::Postgres => schema.map(|s| format!("SET search_path TO {s}")).into_iter().collect(),
+            Backend::Sqlite => SQLITE_SETUP.iter().map(|s| (*s).to_owned()).collect(),
+        };
         let pool = pool
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _| {
-                let search_path = search_path.clone();
+                let setup = setup.clone();
                 Box::pin(async move {
-                    if let Some(statement) = search_path {
+                    for statement in &setup {
                         conn.execute(statement.as_str()).await?;
                     }
                     Ok(())
@@ -123,13 +136,6 @@ impl Store {
             })
             .connect_with(options)
             .await?;
-        if backend == Backend::Sqlite {
-            // WAL lets readers (other processes' tools) read while the simulator writes.
-            pool.execute("PRAGMA journal_mode = WAL").await?;
-            // Durable across a crash of the process (kill -9); only an OS crash can lose the last commits.
-            pool.execute("PRAGMA synchronous = NORMAL").await?;
-            pool.execute("PRAGMA foreign_keys = ON").await?;
-        }
         let store = Store { pool, backend };
         store.migrate("hisgate.store", STORE_MIGRATIONS).await?;
         Ok(store)
