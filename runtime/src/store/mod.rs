@@ -63,6 +63,10 @@ const SQLITE_SETUP: &[&str] = &[
     // Durable across a crash of the process (kill -9); only an OS crash can lose the last commits.
     "PRAGMA synchronous = NORMAL",
     "PRAGMA foreign_keys = ON",
+    // Up to 64 MiB of pages kept (SQLite's default is 2 MiB): the store grows with every write, and once its
+    // indexes outgrew the default, each insert read its pages back from the file — `hisgate serve`'s last tenth of a
+    // 1 000 000-request soak ran at 0.83 of its first; with this, 0.95. RSS levels off at about 64 MiB above.
+    "PRAGMA cache_size = -65536",
 ];
 
 /// A connection pool with its backend.
