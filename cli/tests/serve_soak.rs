@@ -45,6 +45,8 @@ async fn serve_survives_a_short_soak_with_bounded_logs_memory_and_throughput() {
         peak < start + 64 * 1024 && end < start + 64 * 1024,
         "RSS grew from {start} KiB to {peak}/{end}\n{details}"
     );
+    let growth = report.rss_growth_kib().expect("RSS sampled at each tenth");
+    assert!(growth < 8 * 1024, "RSS grew by {growth} KiB over the second half of the run\n{details}");
     let (first, last) = (report.tenths[0], report.tenths[report.tenths.len() - 1]);
     assert!(last >= first / 2.0, "the last tenth ran at {last:.0} req/s, the first at {first:.0}\n{details}");
 }

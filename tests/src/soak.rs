@@ -72,14 +72,23 @@ impl Report {
         let (start, peak, end) = self.rss_kib.unwrap_or_default();
         format!(
             "requests={} errors={} seconds={:.1} rps={:.0} first_tenth_rps={:.0} last_tenth_rps={:.0} \
-             rss_start_kib={start} rss_peak_kib={peak} rss_end_kib={end}",
+             rss_start_kib={start} rss_peak_kib={peak} rss_end_kib={end} rss_growth_kib={}",
             self.ok + self.errors,
             self.errors,
             self.seconds,
             self.rps(),
             self.tenths.first().copied().unwrap_or_default(),
             self.tenths.last().copied().unwrap_or_default(),
+            self.rss_growth_kib().unwrap_or_default(),
         )
+    }
+
+    /// How much RSS grew over the second half of the run, from the end of its fifth tenth to the end of its last:
+    /// what a leak or an unbounded buffer adds per request, after start-up and after the bounded caches have
+    /// filled (SQLite's page cache holds up to 64 MiB of a store that grows with every write).
+    pub fn rss_growth_kib(&self) -> Option<i64> {
+        let middle = self.rss_tenths.get(self.rss_tenths.len().checked_sub(1)? / 2)?;
+        Some(*self.rss_tenths.last()? as i64 - *middle as i64)
     }
 
     /// A table per interface, then the errors kept.
