@@ -102,7 +102,8 @@ fn next_suspect(bytes: &[u8]) -> Option<usize> {
         let control = u8::from(b < 0x20) & !(u8::from(b == b'\t') | u8::from(b == b'\n') | u8::from(b == b'\r'));
         control | u8::from(b == 0xEF)
     }
-    let clean = bytes.chunks_exact(64).take_while(|block| block.iter().fold(0, |any, b| any | suspect(*b)) == 0).count();
+    let clean =
+        bytes.chunks_exact(64).take_while(|block| block.iter().fold(0, |any, b| any | suspect(*b)) == 0).count();
     let skipped = clean * 64;
     Some(skipped + bytes[skipped..].iter().position(|b| suspect(*b) != 0)?)
 }
