@@ -77,8 +77,8 @@ pub fn http_request(interface: &str) -> Result<HttpRequest, String> {
         "TestNet" => TestNet::schema(),
         _ => QueryRegister::schema(),
     };
-    let protocol = platform.protocol.as_ref().ok_or("shaanxi has a protocol")?;
-    let binding = Binding::named(protocol, Some("xml")).ok_or("shaanxi has an XML binding")?;
+    let protocol = platform.protocol.as_ref().ok_or("shaanxi declares no protocol")?;
+    let binding = Binding::named(protocol, Some("xml")).ok_or("shaanxi declares no XML binding")?;
     binding.request(Side::Hospital, schema, &sealed).map_err(|e| e.to_string())
 }
 
