@@ -78,9 +78,15 @@ pub trait Message: Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::
     /// Compact XML with text in CDATA, fields in the spec's order.
     fn to_xml(&self) -> Result<String, Error> {
         let (platform, id) = Self::schema();
-        let value = canonical_value(self)?;
         let root = &platform.message(id).xml_name;
-        Ok(xml::write(root, &value, Some((platform, id)), xml::WriteOptions::default())?)
+        let options = xml::WriteOptions::default();
+        match xml::write_typed(root, self, Some((platform, id)), options) {
+            Ok(text) => Ok(text),
+            Err(xml::Unwritten::Refused(e)) => Err(e.into()),
+            Err(xml::Unwritten::Unsupported) => {
+                Ok(xml::write(root, &canonical_value(self)?, Some((platform, id)), options)?)
+            }
+        }
     }
 }
 

@@ -36,6 +36,7 @@ fn round_trip<I: Interface>(message: &str, value: Value) -> Result<(), String> {
         if from_json != original {
             return Err(format!("JSON round trip changed the value:\n{json}\n{original:?}\n{from_json:?}"));
         }
+        same_xml_typed_and_through_the_tree(&original)?;
         let xml = original.to_xml().map_err(|e| e.to_string())?;
         let from_xml = M::from_xml(&xml).map_err(|e| format!("{e}\n{xml}"))?;
         if from_xml != original {
@@ -47,6 +48,41 @@ fn round_trip<I: Interface>(message: &str, value: Value) -> Result<(), String> {
         "request" => typed::<I::Request>(value),
         _ => typed::<I::Response>(value),
     }
+}
+
+/// The typed writer's XML is the tree's, byte for byte, or it leaves the message to the tree: only a message
+/// that is or holds an open map may be left.
+fn same_xml_typed_and_through_the_tree<M: Message>(message: &M) -> Result<(), String> {
+    use hisgate_runtime::codec::xml::{self, Unwritten, WriteOptions};
+    let (platform, id) = M::schema();
+    let schema = platform.message(id);
+    // The tree as `to_xml` built it, and as a server built its replies' (numbers shaped for JSON).
+    let trees =
+        [serde_json::to_value(message).map_err(|e| e.to_string())?, message.to_value().map_err(|e| e.to_string())?];
+    let options = [WriteOptions::default(), WriteOptions { declaration: true, cdata: false }];
+    for (tree, options) in trees.iter().flat_map(|tree| options.map(|o| (tree, o))) {
+        let through_tree = xml::write(&schema.xml_name, tree, Some((platform, id)), options);
+        match (xml::write_typed(&schema.xml_name, message, Some((platform, id)), options), through_tree) {
+            (Ok(typed), Ok(through_tree)) if typed == through_tree => {}
+            (Err(Unwritten::Refused(typed)), Err(through_tree)) if typed.to_string() == through_tree.to_string() => {}
+            (Err(Unwritten::Unsupported), _) if holds_a_map(platform, id) => {}
+            (typed, through_tree) => {
+                return Err(format!("the typed XML writer differs from the tree's:\n{typed:?}\n{through_tree:?}"));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether message `id` is an open map or holds one at any depth: what the typed XML writer leaves to the tree.
+fn holds_a_map(platform: &PlatformSchema, id: hisgate_runtime::schema::MessageId) -> bool {
+    use hisgate_runtime::schema::{FieldType, MessageKind};
+    let message = platform.message(id);
+    message.kind != MessageKind::Fields
+        || message.fields.iter().any(|f| match f.ty {
+            FieldType::Map => true,
+            ty => ty.child().is_some_and(|child| holds_a_map(platform, child)),
+        })
 }
 
 macro_rules! entries {

@@ -5,6 +5,10 @@
 //! The reader cannot tell a list from a field given twice: every repeated element becomes a list. The schema can,
 //! and [`refuse_repeats`] and [`refuse_repeated_fields`] refuse a repeat where it holds one value.
 
+mod typed;
+
+pub use typed::{Unwritten, write_typed};
+
 use super::{CodecError, Limits, Step, escape};
 use crate::schema::{FieldType, MessageId, MessageKind, PlatformSchema};
 use quick_xml::Reader;

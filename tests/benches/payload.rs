@@ -1,0 +1,30 @@
+//! A typed reply to its payload text, the handler's side of a server's reply: through a `serde_json::Value` tree
+//! (`Message::to_value`, then `xml::write`) and straight from the typed value (`xml::write_typed`, what
+//! `Message::to_xml` uses), for the load's ten-order
+//! QueryRegister reply. `cargo bench -p hisgate-tests --bench payload`; the README quotes the ratio.
+
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hisgate_generated::shaanxi::interfaces::query_register::Response;
+use hisgate_runtime::Message;
+use hisgate_runtime::codec::xml::{self, WriteOptions};
+use std::hint::black_box;
+
+fn payload(c: &mut Criterion) {
+    let text = hisgate_tests::load::reply_payload("QueryRegister").unwrap();
+    let reply = Response::from_xml(&text).unwrap();
+    let (platform, id) = Response::schema();
+    let root = &platform.message(id).xml_name;
+    let through_tree = || {
+        let value = black_box(&reply).to_value().unwrap();
+        xml::write(root, &value, Some((platform, id)), WriteOptions::default()).unwrap()
+    };
+    assert_eq!(through_tree(), reply.to_xml().unwrap(), "both ways write the same bytes");
+    let mut group = c.benchmark_group("shaanxi QueryRegister 10 orders, reply payload");
+    group.throughput(Throughput::Bytes(text.len() as u64));
+    group.bench_function("through the value tree", |b| b.iter(through_tree));
+    group.bench_function("typed, straight", |b| b.iter(|| black_box(&reply).to_xml().unwrap()));
+    group.finish();
+}
+
+criterion_group!(benches, payload);
+criterion_main!(benches);
