@@ -3,9 +3,8 @@
 
 use hisgate_generated::glorycard::{PLATFORM, interfaces as api, platform as side};
 use hisgate_runtime::Interface;
-use hisgate_runtime::server::{Call, Context, Failure};
+use hisgate_runtime::server::{Call, Context, Failure, Reply};
 use hisgate_tests::loopback::{Loopback, client_config, full_request, full_response, server_config};
-use serde_json::Value;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -60,12 +59,12 @@ impl<S> Layer<S> for Audit {
 
 impl<S> Service<Call> for Audited<S>
 where
-    S: Service<Call, Response = Value, Error = Failure>,
+    S: Service<Call, Response = Reply, Error = Failure>,
     S::Future: Send + 'static,
 {
-    type Response = Value;
+    type Response = Reply;
     type Error = Failure;
-    type Future = Pin<Box<dyn Future<Output = Result<Value, Failure>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Reply, Failure>> + Send>>;
 
     fn poll_ready(&mut self, cx: &mut TaskContext<'_>) -> Poll<Result<(), Failure>> {
         self.inner.poll_ready(cx)

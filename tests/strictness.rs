@@ -8,7 +8,7 @@ use hisgate_codegen::profile;
 use hisgate_generated::shaanxi;
 use hisgate_runtime::client::Client;
 use hisgate_runtime::schema::{FieldType, PlatformSchema, Presence, Side};
-use hisgate_runtime::server::{self, BoxFuture, Context, Dispatch, Failure, ServerConfig};
+use hisgate_runtime::server::{self, BoxFuture, Context, Dispatch, Failure, Reply, ServerConfig};
 use hisgate_runtime::strictness::{RuleClass, Strictness};
 use hisgate_runtime::{Violations, codec, validate};
 use hisgate_tests::fixtures::expectations;
@@ -22,14 +22,14 @@ use std::sync::{Arc, Mutex};
 struct Recorder(Arc<Mutex<Vec<(String, Violations)>>>);
 
 impl Dispatch for Recorder {
-    fn dispatch(&self, interface: &str, _: Value, context: Context) -> BoxFuture<Result<Value, Failure>> {
+    fn dispatch(&self, interface: &str, _: Value, context: Context) -> BoxFuture<Result<Reply, Failure>> {
         self.0.lock().unwrap().push((interface.to_owned(), context.warnings));
         let platform = &shaanxi::PLATFORM;
         let answer = platform
             .interfaces
             .iter()
             .find(|i| i.name == interface)
-            .map(|i| hisgate_runtime::sample::payload(platform, i.response));
+            .map(|i| Reply::from(hisgate_runtime::sample::payload(platform, i.response)));
         Box::pin(async move { answer.ok_or_else(|| Failure::internal("no such interface")) })
     }
 }
@@ -297,8 +297,8 @@ fn current_page_counts_from_one() {
 struct Answering(Value);
 
 impl Dispatch for Answering {
-    fn dispatch(&self, _: &str, _: Value, _: Context) -> BoxFuture<Result<Value, Failure>> {
-        let answer = self.0.clone();
+    fn dispatch(&self, _: &str, _: Value, _: Context) -> BoxFuture<Result<Reply, Failure>> {
+        let answer = Reply::from(self.0.clone());
         Box::pin(async move { Ok(answer) })
     }
 }

@@ -15,7 +15,7 @@ use axum::body::Body;
 use hisgate_runtime::codec::Limits;
 use hisgate_runtime::envelope::{Envelope, EnvelopeError};
 use hisgate_runtime::schema::{Direction, HttpMethod, PlatformSchema, ProtocolSchema, Side};
-use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure, ServerConfig};
+use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure, Reply, ServerConfig};
 use hisgate_runtime::transport::Binding;
 use input::{Input, Raw, Seal};
 use reply::Outcome;
@@ -182,13 +182,13 @@ struct Answering {
 }
 
 impl Dispatch for Answering {
-    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Value, Failure>> {
+    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Reply, Failure>> {
         let platform = self.platform;
         let response = platform.interfaces.iter().find(|i| i.name == interface).map(|i| i.response);
         let typed = self.service.dispatch(interface, payload, context);
         Box::pin(async move {
             match (typed.await, response) {
-                (Err(Failure::Unsupported), Some(id)) => Ok(hisgate_runtime::sample::payload(platform, id)),
+                (Err(Failure::Unsupported), Some(id)) => Ok(Reply::from(hisgate_runtime::sample::payload(platform, id))),
                 (other, _) => other,
             }
         })

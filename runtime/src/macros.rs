@@ -44,7 +44,7 @@ macro_rules! handles {
                 interface: &str,
                 payload: $crate::serde_json::Value,
                 context: $crate::server::Context,
-            ) -> $crate::server::BoxFuture<::core::result::Result<$crate::serde_json::Value, $crate::server::Failure>>
+            ) -> $crate::server::BoxFuture<::core::result::Result<$crate::server::Reply, $crate::server::Failure>>
             {
                 let handler = ::std::sync::Arc::clone(handler);
                 match interface {

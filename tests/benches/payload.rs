@@ -1,6 +1,7 @@
 //! A typed reply to its payload text, the handler's side of a server's reply: through a `serde_json::Value` tree
-//! (`Message::to_value`, then `xml::write`) and straight from the typed value (`xml::write_typed`, what
-//! `Message::to_xml` uses), for the load's ten-order
+//! (`Message::to_value`, then `xml::write`, as a server wrote every reply before `server::Reply`) and straight
+//! from the typed value (`xml::write_typed`, what `Message::to_xml` and a server's XML replies use), for the
+//! load's ten-order
 //! QueryRegister reply. `cargo bench -p hisgate-tests --bench payload`; the README quotes the ratio.
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};

@@ -265,7 +265,21 @@ impl<'p> Envelope<'p> {
         alter: Alter,
     ) -> Result<Sealed, EnvelopeError> {
         let text = payload.text(format)?;
-        self.seal_unsigned_lines(&text, Some(payload.value), format, inputs, alter)
+        self.seal_unsigned_lines(&text, &|| Ok(Cow::Borrowed(payload.value)), format, inputs, alter)
+    }
+
+    /// Wraps a payload already written as `text` in `format`, as [`seal_deferred`](Self::seal_deferred) does;
+    /// `tree` builds its tree only where the envelope reads one (a payload signed in place, field by field), so
+    /// a reply written straight from its typed value and encrypted whole is never built as a tree.
+    pub fn seal_written_deferred(
+        &self,
+        text: &str,
+        tree: &dyn Fn() -> Result<Value, EnvelopeError>,
+        format: Format,
+        inputs: &Inputs,
+        alter: Alter,
+    ) -> Result<Sealed, EnvelopeError> {
+        self.seal_unsigned_lines(text, &|| tree().map(Cow::Owned), format, inputs, alter)
     }
 
     /// The envelope's fields: from an input named after each, or its template.
@@ -309,15 +323,20 @@ impl<'p> Envelope<'p> {
         alter: Alter,
     ) -> Result<Sealed, EnvelopeError> {
         let inputs = self.message_inputs(inputs);
-        let sealed = self.seal_unsigned_lines(text, value, format, &inputs, alter)?;
+        let tree = || match value {
+            Some(v) => Ok(Cow::Borrowed(v)),
+            None => parse_payload(text, format, Limits::default()).map(Cow::Owned),
+        };
+        let sealed = self.seal_unsigned_lines(text, &tree, format, &inputs, alter)?;
         self.sign_lines(sealed, &inputs, alter)
     }
 
-    /// Sealed, but a lines rule's signature not yet made.
-    fn seal_unsigned_lines(
+    /// Sealed, but a lines rule's signature not yet made. `tree` is the payload's tree, asked for only where it
+    /// is placed in the envelope (not where the payload travels encrypted whole).
+    fn seal_unsigned_lines<'v>(
         &self,
         text: &str,
-        value: Option<&Value>,
+        tree: &dyn Fn() -> Result<Cow<'v, Value>, EnvelopeError>,
         format: Format,
         inputs: &Inputs,
         alter: Alter,
@@ -337,16 +356,10 @@ impl<'p> Envelope<'p> {
         }
         let inputs = aead.as_deref().unwrap_or(inputs);
         let placement = &self.schema.payload;
-        let structured = |format| -> Result<std::borrow::Cow<'_, Value>, EnvelopeError> {
-            match value {
-                Some(v) => Ok(Cow::Borrowed(v)),
-                None => parse_payload(text, format, Limits::default()).map(Cow::Owned),
-            }
-        };
         match (scheme, &placement.ciphertext, self.rule.order) {
             (Some(scheme), Some(ciphertext_field), SignOrder::SignThenEncrypt) => {
                 // The plaintext is signed where it belongs, then replaced by its ciphertext.
-                self.place_payload(&mut body, structured(format)?);
+                self.place_payload(&mut body, tree()?);
                 self.sign_into(&mut body, &mut headers, inputs, alter)?;
                 if let Some(field) = &placement.field {
                     body.shift_remove(&**field);
@@ -360,7 +373,7 @@ impl<'p> Envelope<'p> {
                 self.sign_into(&mut body, &mut headers, inputs, alter)?;
             }
             _ => {
-                self.place_payload(&mut body, structured(format)?);
+                self.place_payload(&mut body, tree()?);
                 self.sign_into(&mut body, &mut headers, inputs, alter)?;
             }
         }

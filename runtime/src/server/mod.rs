@@ -9,6 +9,7 @@ pub mod listen;
 pub mod metrics;
 mod once;
 pub mod ops;
+mod reply;
 mod routes;
 mod side;
 mod strict;
@@ -17,6 +18,7 @@ pub use axum::Router;
 pub use freshness::{Admission, AdmitError, ReplayGuard, Stale, Ticket};
 pub use listen::ConnectionLimits;
 pub use once::{ClaimedTx, Effects, fingerprint};
+pub use reply::Reply;
 #[cfg_attr(not(feature = "proxy"), allow(unused_imports))]
 pub(crate) use routes::read_body;
 pub use routes::{ServerConfig, router};
@@ -126,27 +128,27 @@ pub struct Context {
 
 /// The generated half of a server: one typed handler method per interface, behind a name.
 pub trait Dispatch: Send + Sync + 'static {
-    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Value, Failure>>;
+    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Reply, Failure>>;
 }
 
 /// What generated `Dispatch` impls call for each interface: reads the typed request, runs the handler, writes the
-/// typed response. The payload arrives validated against the schema the server serves (a profile merged in) under
+/// typed response, kept typed ([`Reply`]). The payload arrives validated against the schema the server serves (a profile merged in) under
 /// its strictness, so it is converted, not checked again against the compiled-in spec.
-pub fn handle<I, F, Fut>(payload: Value, handler: F) -> BoxFuture<Result<Value, Failure>>
+pub fn handle<I, F, Fut>(payload: Value, handler: F) -> BoxFuture<Result<Reply, Failure>>
 where
     I: Interface,
+    I::Response: Send + Sync + 'static,
     F: FnOnce(I::Request) -> Fut + Send + 'static,
     Fut: Future<Output = Result<I::Response, Failure>> + Send + 'static,
 {
     Box::pin(async move {
         let request = I::Request::from_checked(payload)?;
-        let response = handler(request).await?;
-        response.to_value().map_err(Failure::from)
+        Ok(Reply::typed(handler(request).await?))
     })
 }
 
 /// What generated `Dispatch` impls answer for a name they do not know.
-pub fn unknown(interface: &str) -> BoxFuture<Result<Value, Failure>> {
+pub fn unknown(interface: &str) -> BoxFuture<Result<Reply, Failure>> {
     let detail = format!("no handler for `{interface}`");
     Box::pin(async move { Err(Failure::Internal(detail)) })
 }

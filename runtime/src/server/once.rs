@@ -4,7 +4,7 @@
 //! another instance sharing the database — gets that first answer (a business refusal included) without reaching
 //! the handler; the key with another request is refused with the interface's `reused` code.
 
-use super::Failure;
+use super::{Failure, Reply};
 use crate::schema::{IdempotencySchema, InterfaceSchema, PlatformSchema, Side, business_keys::key_value};
 use crate::store::{Claim, Pending, Store, StoreError, Tx};
 use serde::{Deserialize, Serialize};
@@ -45,7 +45,7 @@ pub(super) enum Once {
     /// This request holds the key: its handler runs, then [`settle`] records the answer.
     First(Arc<Mutex<Option<Pending>>>),
     /// The key's first answer.
-    Repeat(Result<Value, Failure>),
+    Repeat(Result<Reply, Failure>),
 }
 
 impl Once {
@@ -90,7 +90,7 @@ pub(super) async fn claim(
     };
     match store.claim::<Recorded>(&scope, &key, &fingerprint(payload)).await {
         Ok(Claim::First(pending)) => Ok(Once::First(Arc::new(Mutex::new(Some(pending))))),
-        Ok(Claim::Repeat(Recorded::Answered { payload })) => Ok(Once::Repeat(Ok(payload))),
+        Ok(Claim::Repeat(Recorded::Answered { payload })) => Ok(Once::Repeat(Ok(Reply::from(payload)))),
         Ok(Claim::Repeat(Recorded::Refused { code, message })) => {
             Ok(Once::Repeat(Err(Failure::Business { code, message })))
         }
@@ -111,13 +111,13 @@ pub(super) async fn claim(
 /// (and nothing took effect).
 pub(super) async fn settle(
     first: Arc<Mutex<Option<Pending>>>,
-    result: Result<Value, Failure>,
-) -> Result<Value, Failure> {
+    mut result: Result<Reply, Failure>,
+) -> Result<Reply, Failure> {
     let Some(pending) = first.lock().await.take() else {
         return Err(Failure::internal("the exactly-once claim was taken before its answer was recorded"));
     };
-    let recorded = match &result {
-        Ok(payload) => Recorded::Answered { payload: payload.clone() },
+    let recorded = match &mut result {
+        Ok(payload) => Recorded::Answered { payload: payload.tree()?.clone() },
         Err(Failure::Business { code, message }) => Recorded::Refused { code: code.clone(), message: message.clone() },
         Err(_) => return result,
     };

@@ -4,7 +4,7 @@
 //! `RegisterOrder` alone — the way smithy-rs's `Plugin` wraps one operation, while a layer on the whole
 //! [`Router`] sees every request.
 
-use super::{BoxFuture, Context, Dispatch, Failure, Router, ServerConfig};
+use super::{BoxFuture, Context, Dispatch, Failure, Reply, Router, ServerConfig};
 use crate::{Interface, Provider};
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -22,11 +22,12 @@ pub trait Handles<H>: Provider {
         interface: &str,
         payload: Value,
         context: Context,
-    ) -> BoxFuture<Result<Value, Failure>>;
+    ) -> BoxFuture<Result<Reply, Failure>>;
 }
 
 /// One call of one interface, as a layer sees it: the request's payload, verified, decrypted and validated (wire
-/// names), and the call's context. The layered service answers the response's payload or a [`Failure`].
+/// names), and the call's context. The layered service answers the response's payload (a [`Reply`]: the handler's
+/// typed response, or a tree a layer answers in its place) or a [`Failure`].
 #[derive(Debug, Clone)]
 pub struct Call {
     pub payload: Value,
@@ -35,10 +36,10 @@ pub struct Call {
 
 /// One interface's handling as a tower service: what a layer given to [`Service::layer_on`] wraps.
 #[derive(Clone)]
-pub struct Handling(Arc<dyn Fn(Call) -> BoxFuture<Result<Value, Failure>> + Send + Sync>);
+pub struct Handling(Arc<dyn Fn(Call) -> BoxFuture<Result<Reply, Failure>> + Send + Sync>);
 
 impl Handling {
-    fn of(handle: impl Fn(Call) -> BoxFuture<Result<Value, Failure>> + Send + Sync + 'static) -> Handling {
+    fn of(handle: impl Fn(Call) -> BoxFuture<Result<Reply, Failure>> + Send + Sync + 'static) -> Handling {
         Handling(Arc::new(handle))
     }
 
@@ -46,7 +47,7 @@ impl Handling {
     /// concurrency limit's permit), then its answer is awaited without holding it.
     fn shared<S>(service: S) -> Handling
     where
-        S: tower::Service<Call, Response = Value, Error = Failure> + Send + 'static,
+        S: tower::Service<Call, Response = Reply, Error = Failure> + Send + 'static,
         S::Future: Send + 'static,
     {
         let service = Arc::new(tokio::sync::Mutex::new(service));
@@ -64,9 +65,9 @@ impl Handling {
 }
 
 impl tower::Service<Call> for Handling {
-    type Response = Value;
+    type Response = Reply;
     type Error = Failure;
-    type Future = BoxFuture<Result<Value, Failure>>;
+    type Future = BoxFuture<Result<Reply, Failure>>;
 
     fn poll_ready(&mut self, _: &mut std::task::Context<'_>) -> Poll<Result<(), Failure>> {
         Poll::Ready(Ok(()))
@@ -103,7 +104,7 @@ impl<P: Handles<H>, H: Send + Sync + 'static> Service<P, H> {
     where
         I: Interface,
         L: Layer<Handling>,
-        L::Service: tower::Service<Call, Response = Value, Error = Failure> + Send + 'static,
+        L::Service: tower::Service<Call, Response = Reply, Error = Failure> + Send + 'static,
         <L::Service as tower::Service<Call>>::Future: Send + 'static,
     {
         let (platform, interface) = I::schema();
@@ -136,7 +137,7 @@ impl<P: Handles<H>, H: Send + Sync + 'static> Service<P, H> {
 }
 
 impl<P: Handles<H>, H: Send + Sync + 'static> Dispatch for Service<P, H> {
-    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Value, Failure>> {
+    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Reply, Failure>> {
         match self.layered.get(interface) {
             Some(layered) => (layered.0)(Call { payload, context }),
             None => P::dispatch(&self.handler, interface, payload, context),

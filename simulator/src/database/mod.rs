@@ -10,7 +10,7 @@ mod sql;
 
 use crate::{Options, Simulator, StartError};
 use hisgate_runtime::schema::{DatabaseForm, PlatformSchema, Side, quote_identifier};
-use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure};
+use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure, Reply};
 use hisgate_runtime::store::{Backend, Store, StoreError};
 use hisgate_runtime::validate::check;
 use serde_json::Value;
@@ -75,10 +75,10 @@ struct Gateway {
 }
 
 impl Dispatch for Gateway {
-    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Value, Failure>> {
+    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Reply, Failure>> {
         let gateway = self.clone();
         let name = interface.to_owned();
-        Box::pin(async move { gateway.answer(&name, payload, &context).await })
+        Box::pin(async move { gateway.answer(&name, payload, &context).await.map(Reply::from) })
     }
 }
 

@@ -13,7 +13,7 @@ pub(crate) use sequence::MIGRATIONS as SEQUENCE_MIGRATIONS;
 use crate::{Options, Simulator, StartError};
 use hisgate_runtime::sample;
 use hisgate_runtime::schema::{AnswerSchema, InterfaceSchema, MessageKind, PlatformSchema, Side};
-use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure};
+use hisgate_runtime::server::{BoxFuture, Context, Dispatch, Failure, Reply};
 use hisgate_runtime::store::{Store, StoreError};
 use hisgate_runtime::validate::{check, scalar_text};
 use serde_json::{Map, Value};
@@ -56,14 +56,14 @@ struct Shared {
 }
 
 impl Dispatch for Generic {
-    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Value, Failure>> {
+    fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Reply, Failure>> {
         let shared = self.0.clone();
         let name = interface.to_owned();
         Box::pin(async move {
             let Some(interface) = shared.platform.interface(&name) else {
                 return Err(Failure::Unsupported);
             };
-            shared.answer(interface, &payload, &context).await
+            shared.answer(interface, &payload, &context).await.map(Reply::from)
         })
     }
 }

@@ -10,7 +10,7 @@ mod open;
 use super::checks::{not_utf8, value_of, without_bom};
 use super::freshness::{Admission, AdmitError, Ticket};
 use super::once::{self, NotClaimed, Once};
-use super::{Context, Dispatch, Failure, ReplayGuard, ServerConfig};
+use super::{Context, Dispatch, Failure, ReplayGuard, Reply, ServerConfig};
 use crate::Violations;
 use crate::codec::escape;
 use crate::envelope::{Envelope, Payload};
@@ -81,7 +81,7 @@ pub(crate) struct Inbound<'r> {
 /// What a request that passed every stage is answered with.
 enum Answered {
     /// The handler's payload, to seal under the success code.
-    Payload(Value),
+    Payload(Reply),
     /// A byte-identical retry of an answered request: the first reply again.
     Repeat(HttpReply),
 }
@@ -119,11 +119,12 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
     let mut summary =
         Outcome { interface: interface.map(|i| i.name.to_string()), keys: found.keys, ..Outcome::default() };
     let reply = match outcome {
-        Ok(Answered::Payload(value)) => {
+        Ok(Answered::Payload(mut reply)) => {
             // Keys only the reply carries (an id the provider assigns).
-            if let Some(i) = interface.filter(|i| summary.keys.len() < i.keys.len()) {
-                for (key, shown) in crate::business_keys::business_keys(&shared.platform, i, &Value::Null, Some(&value))
-                {
+            if let Some(i) = interface.filter(|i| summary.keys.len() < i.keys.len())
+                && let Ok(tree) = reply.tree()
+            {
+                for (key, shown) in crate::business_keys::business_keys(&shared.platform, i, &Value::Null, Some(tree)) {
                     if !summary.keys.iter().any(|(k, _)| *k == key) {
                         summary.keys.push((key, shown));
                     }
@@ -131,7 +132,7 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
             }
             summary.code =
                 shared.platform.return_codes.iter().find(|c| c.success).map(|c| c.code.to_string()).unwrap_or_default();
-            seal_reply(&reader, protocol, &binding, interface, &reply_service, line(&request), Ok(value))
+            seal_reply(&reader, protocol, &binding, interface, &reply_service, line(&request), Ok(reply))
         }
         Ok(Answered::Repeat(reply)) => {
             summary.code = "REPEAT".to_owned();
@@ -290,7 +291,7 @@ impl<'r> Inbound<'r> {
             effects: once.effects(),
         };
         match dispatch(&*shared.dispatch, interface, once, payload, context).await {
-            Ok(value) => Ok(Answered::Payload(value)),
+            Ok(reply) => Ok(Answered::Payload(reply)),
             Err(failure) => {
                 if let Failure::Internal(detail) = &failure {
                     tracing::error!(interface = %interface.name, %detail, "handler failed");
@@ -357,7 +358,7 @@ async fn dispatch(
     once: Once,
     payload: Value,
     context: Context,
-) -> Result<Value, Failure> {
+) -> Result<Reply, Failure> {
     match once {
         Once::Repeat(first) => first,
         Once::First(claimed) => once::settle(claimed, handlers.dispatch(&interface.name, payload, context).await).await,
@@ -383,7 +384,7 @@ fn seal_reply(
     interface: Option<&InterfaceSchema>,
     service: &str,
     line: Option<(&str, &str)>,
-    outcome: Result<Value, (&str, &str)>,
+    outcome: Result<Reply, (&str, &str)>,
 ) -> HttpReply {
     let platform = reader.platform;
     // Where statuses carry codes (`status:`), the reply's status is its code's; the success code with one is not
@@ -431,13 +432,10 @@ fn seal_reply(
     }
     let inputs = envelope.message_inputs(&inputs).into_owned();
     let format = binding.format();
-    let sealed = match (&outcome, interface) {
-        (Ok(value), Some(i)) if platform.message(i.response).kind != MessageKind::Empty => envelope.seal_deferred(
-            Payload { value, schema: Some((platform, i.response)), root: None },
-            format,
-            &inputs,
-            crate::envelope::Alter::default(),
-        ),
+    let sealed = match (outcome, interface) {
+        (Ok(reply), Some(i)) if platform.message(i.response).kind != MessageKind::Empty => {
+            seal_payload(&envelope, reply, (platform, i.response), format, &inputs)
+        }
         _ => envelope.seal_bare_deferred(format, &inputs),
     };
     let signed = sealed.and_then(|mut sealed| {
@@ -468,6 +466,35 @@ fn seal_reply(
             plain(500, "the server cannot seal its reply (see its log)")
         }
     }
+}
+
+/// Seals a handler's payload: an XML reply written straight from a typed response (its tree built only if the
+/// envelope places it field by field), anything else through its tree.
+fn seal_payload(
+    envelope: &Envelope,
+    mut reply: Reply,
+    schema: (&PlatformSchema, crate::schema::MessageId),
+    format: crate::envelope::Format,
+    inputs: &crate::secret::Inputs,
+) -> Result<crate::envelope::Sealed, crate::envelope::EnvelopeError> {
+    use crate::codec::CodecError;
+    use crate::envelope::{Alter, EnvelopeError, Format};
+    // A typed response that does not convert is the generated code's fault, not the caller's: sealing fails.
+    let unconverted = |e: crate::Error| EnvelopeError::Codec(CodecError::Json(e.to_string()));
+    if format == Format::Xml
+        && let Some(text) = reply.typed_xml(schema)
+    {
+        let text = text?;
+        return envelope.seal_written_deferred(
+            &text,
+            &|| reply.to_tree().map_err(unconverted),
+            format,
+            inputs,
+            Alter::default(),
+        );
+    }
+    let value = reply.tree().map_err(unconverted)?;
+    envelope.seal_deferred(Payload { value, schema: Some(schema), root: None }, format, inputs, Alter::default())
 }
 
 /// A refusal's message cut to what the envelope's message field holds (`resultMessage` is `string(128)`): a long
