@@ -120,8 +120,8 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
         Outcome { interface: interface.map(|i| i.name.to_string()), keys: found.keys, ..Outcome::default() };
     let reply = match outcome {
         Ok(Answered::Payload(mut reply)) => {
-            // Keys only the reply carries (an id the provider assigns).
-            if let Some(i) = interface.filter(|i| summary.keys.len() < i.keys.len())
+            // Keys only the reply carries (an id the provider assigns): its tree is built only for those.
+            if let Some(i) = interface.filter(|i| reply_may_carry_keys(&shared.platform, i, &summary.keys))
                 && let Ok(tree) = reply.tree()
             {
                 for (key, shown) in crate::business_keys::business_keys(&shared.platform, i, &Value::Null, Some(tree)) {
@@ -164,6 +164,14 @@ pub(super) async fn serve(shared: &Shared, request: Request<'_>) -> (HttpReply, 
         ticket.answered(&reply).await;
     }
     (reply, summary)
+}
+
+/// Whether the reply's message has a field for a key the request did not carry (an id the provider assigns).
+fn reply_may_carry_keys(platform: &PlatformSchema, interface: &InterfaceSchema, found: &[(String, String)]) -> bool {
+    interface.keys.iter().any(|key| {
+        !found.iter().any(|(k, _)| k == &**key)
+            && crate::business_keys::key_field(&platform.messages, interface.response, key).is_ok()
+    })
 }
 
 /// The request's method and target, which a reply's lines may read.
