@@ -290,7 +290,12 @@ impl Writer<'_> {
     }
 
     fn text(&mut self, text: &str) {
-        if self.options.cdata {
+        if self.options.cdata && !text.as_bytes().contains(&b'>') {
+            // Nothing to split: no `]]>` without a `>`.
+            self.out.push_str("<![CDATA[");
+            self.out.push_str(text);
+            self.out.push_str("]]>");
+        } else if self.options.cdata {
             // `]]>` cannot be escaped inside CDATA: the iterator splits it across sections.
             for section in BytesCData::escaped(text) {
                 self.out.push_str("<![CDATA[");
@@ -382,6 +387,17 @@ fn is_xml_name(name: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn text_without_a_gt_is_written_in_one_cdata_section_as_the_splitting_iterator_writes_it() {
+        for text in ["", "x", "中文 ]]", "a>b", "a]]>b", "]]>]]>", "<&>"] {
+            let mut out = String::new();
+            Writer { out: &mut out, options: WriteOptions::default() }.text(text);
+            let sections: String =
+                BytesCData::escaped(text).map(|s| format!("<![CDATA[{}]]>", &*s.into_inner())).collect();
+            assert_eq!(out, sections, "{text:?}");
+        }
+    }
 
     fn read(text: &str) -> Result<Value, CodecError> {
         parse(text, Limits::default()).map(|d| d.value)

@@ -84,8 +84,22 @@ impl Element<'_, '_, '_, '_> {
         Ok(())
     }
 
+    /// A number's digits hold nothing to refuse or escape: written in place, without a string of their own.
     fn number(self, number: impl Display) -> Result<(), Unwritten> {
-        self.text(&number.to_string())
+        use std::fmt::Write;
+        self.named()?;
+        let writer = self.writer;
+        writer.open(self.name);
+        let cdata = writer.options.cdata;
+        if cdata {
+            writer.out.push_str("<![CDATA[");
+        }
+        let _ = write!(writer.out, "{number}");
+        if cdata {
+            writer.out.push_str("]]>");
+        }
+        writer.close(self.name);
+        Ok(())
     }
 }
 
