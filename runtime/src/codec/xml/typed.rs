@@ -109,6 +109,15 @@ fn unsupported<T>() -> Result<T, Unwritten> {
     Err(Unwritten::Unsupported)
 }
 
+/// The integer methods of [`ser::Serializer`], each writing its digits as [`Element::number`] does.
+macro_rules! integers {
+    ($($method:ident: $ty:ty),* $(,)?) => {
+        $(fn $method(self, v: $ty) -> Result<(), Unwritten> {
+            self.number(v)
+        })*
+    };
+}
+
 impl<'w, 'o, 'n, 's> ser::Serializer for Element<'w, 'o, 'n, 's> {
     type Ok = ();
     type Error = Unwritten;
@@ -123,35 +132,9 @@ impl<'w, 'o, 'n, 's> ser::Serializer for Element<'w, 'o, 'n, 's> {
     fn serialize_bool(self, v: bool) -> Result<(), Unwritten> {
         self.text(if v { "true" } else { "false" })
     }
-    fn serialize_i8(self, v: i8) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_i16(self, v: i16) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_i32(self, v: i32) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_i64(self, v: i64) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_i128(self, v: i128) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_u8(self, v: u8) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_u16(self, v: u16) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_u32(self, v: u32) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_u64(self, v: u64) -> Result<(), Unwritten> {
-        self.number(v)
-    }
-    fn serialize_u128(self, v: u128) -> Result<(), Unwritten> {
-        self.number(v)
+    integers! {
+        serialize_i8: i8, serialize_i16: i16, serialize_i32: i32, serialize_i64: i64, serialize_i128: i128,
+        serialize_u8: u8, serialize_u16: u16, serialize_u32: u32, serialize_u64: u64, serialize_u128: u128,
     }
     // serde_json writes floats its own way (`1.0`, `1e21`); money is never one.
     fn serialize_f32(self, _: f32) -> Result<(), Unwritten> {
