@@ -378,6 +378,13 @@ pub fn refuse_repeated_fields<'n>(
 }
 
 fn is_xml_name(name: &str) -> bool {
+    // Nearly every name is ASCII: checked byte by byte, without decoding characters.
+    if let [first, rest @ ..] = name.as_bytes()
+        && (first.is_ascii_alphabetic() || *first == b'_')
+        && rest.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b':'))
+    {
+        return true;
+    }
     let mut chars = name.chars();
     chars.next().is_some_and(|c| c.is_alphabetic() || c == '_')
         && chars.all(|c| c.is_alphanumeric() || matches!(c, '_' | '-' | '.' | ':'))
@@ -387,6 +394,16 @@ fn is_xml_name(name: &str) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_name_is_checked_alike_ascii_or_not() {
+        for (name, ok) in [("orderId", true), ("_a-b.c:d", true), ("病人", true), ("a病", true), ("", false)] {
+            assert_eq!(is_xml_name(name), ok, "{name:?}");
+        }
+        for name in ["1a", "-a", "a b", "a<", "a/b", "a\u{0}"] {
+            assert!(!is_xml_name(name), "{name:?}");
+        }
+    }
 
     #[test]
     fn text_without_a_gt_is_written_in_one_cdata_section_as_the_splitting_iterator_writes_it() {
