@@ -297,6 +297,34 @@ async fn one_bounded_json_line_per_request() {
     }
 }
 
+/// A business key only the reply carries (the hospital's order number, which it assigns) is in its request's log
+/// line: the reply's tree is built for it, where a typed reply is otherwise written straight to XML.
+#[tokio::test]
+async fn a_key_only_the_reply_carries_is_in_the_log_line() {
+    let served = Served::start(&["--log-format", "json"]);
+    let client = shaanxi::hospital::Client::new(&served.url(), client_config(&PLATFORM, "xml")).unwrap();
+    hisgate_tests::load::book(&client).await.expect("the orders are booked");
+    let booked = hisgate_tests::load::ORDERS;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let (log, lines) = loop {
+        let log = served.log();
+        let lines: Vec<serde_json::Value> = log
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("not JSON ({e}): {l}")))
+            .filter(|l: &serde_json::Value| l["message"] == "request" && l["interface"] == "OrderRegister")
+            .collect();
+        if lines.len() >= booked || Instant::now() > deadline {
+            break (log, lines);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(lines.len(), booked, "{log}");
+    for line in &lines {
+        let keys = line["keys"].as_str().unwrap_or_default();
+        assert!(keys.contains("orderId=LOAD") && keys.contains("hospitalOrderId="), "{line}");
+    }
+}
+
 /// The server's resident memory, in KiB.
 fn rss_kib(pid: u32) -> u64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
