@@ -188,7 +188,9 @@ impl Dispatch for Answering {
         let typed = self.service.dispatch(interface, payload, context);
         Box::pin(async move {
             match (typed.await, response) {
-                (Err(Failure::Unsupported), Some(id)) => Ok(Reply::from(hisgate_runtime::sample::payload(platform, id))),
+                (Err(Failure::Unsupported), Some(id)) => {
+                    Ok(Reply::from(hisgate_runtime::sample::payload(platform, id)))
+                }
                 (other, _) => other,
             }
         })

@@ -131,9 +131,9 @@ pub trait Dispatch: Send + Sync + 'static {
     fn dispatch(&self, interface: &str, payload: Value, context: Context) -> BoxFuture<Result<Reply, Failure>>;
 }
 
-/// What generated `Dispatch` impls call for each interface: reads the typed request, runs the handler, writes the
-/// typed response, kept typed ([`Reply`]). The payload arrives validated against the schema the server serves (a profile merged in) under
-/// its strictness, so it is converted, not checked again against the compiled-in spec.
+/// What generated `Dispatch` impls call for each interface: reads the typed request, runs the handler, answers the
+/// typed response, kept typed ([`Reply`]). The payload arrives validated against the schema the server serves (a
+/// profile merged in) under its strictness, so it is converted, not checked again against the compiled-in spec.
 pub fn handle<I, F, Fut>(payload: Value, handler: F) -> BoxFuture<Result<Reply, Failure>>
 where
     I: Interface,
