@@ -281,12 +281,11 @@ impl SignatureRule {
         !self.lines.is_empty()
     }
 
-    /// Whether a template of the rule (its lines, carrier, prefix, suffix) reads input `name`.
+    /// Whether a template of the rule (its lines, carrier, headers, prefix) reads input `name`, whole or sliced.
     pub fn reads(&self, name: &str) -> bool {
-        let placeholder = format!("{{{name}}}");
         let headers = self.headers.iter().map(|h| &h.value);
         let mut templates = self.lines.iter().chain(self.carrier.iter()).chain(headers);
-        templates.any(|t| t.contains(&placeholder)) || self.prefix.contains(&placeholder)
+        templates.any(|t| crate::template::reads(t, name)) || crate::template::reads(&self.prefix, name)
     }
 }
 

@@ -25,41 +25,57 @@ pub enum Piece<'t> {
 
 /// Splits a template into text and placeholders.
 pub fn parse(template: &str) -> Result<Vec<Piece<'_>>, TemplateError> {
-    let malformed = || TemplateError::Malformed(template.to_owned());
-    let mut pieces = Vec::new();
+    pieces(template).collect()
+}
+
+/// The template's pieces in order, each checked as it is reached: [`render`] walks them without collecting.
+fn pieces(template: &str) -> impl Iterator<Item = Result<Piece<'_>, TemplateError>> {
+    let malformed = move || TemplateError::Malformed(template.to_owned());
     let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        if open > 0 {
-            pieces.push(Piece::Text(&rest[..open]));
+    let mut failed = false;
+    std::iter::from_fn(move || {
+        if failed || rest.is_empty() {
+            return None;
         }
-        let close = rest[open..].find('}').ok_or_else(malformed)? + open;
-        let inner = &rest[open + 1..close];
-        let (name, slice) = match inner.split_once('[') {
-            Some((name, range)) => {
-                let range = range.strip_suffix(']').ok_or_else(malformed)?;
-                let (a, b) = range.split_once("..").ok_or_else(malformed)?;
-                let (a, b) = (a.parse().map_err(|_| malformed())?, b.parse().map_err(|_| malformed())?);
-                if a > b {
-                    return Err(malformed());
-                }
-                (name, Some((a, b)))
+        let piece = match rest.find('{') {
+            Some(0) => placeholder(rest).map(|(piece, after)| {
+                rest = after;
+                piece
+            }),
+            Some(open) => {
+                let text = &rest[..open];
+                rest = &rest[open..];
+                Ok(Piece::Text(text))
             }
-            None => (inner, None),
+            None if rest.contains('}') => Err(()),
+            None => Ok(Piece::Text(std::mem::take(&mut rest))),
         };
-        let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-        if !valid {
-            return Err(malformed());
+        failed = piece.is_err();
+        Some(piece.map_err(|_| malformed()))
+    })
+}
+
+/// The placeholder `rest` starts with, and what follows it.
+fn placeholder(rest: &str) -> Result<(Piece<'_>, &str), ()> {
+    let close = rest.find('}').ok_or(())?;
+    let inner = &rest[1..close];
+    let (name, slice) = match inner.split_once('[') {
+        Some((name, range)) => {
+            let range = range.strip_suffix(']').ok_or(())?;
+            let (a, b) = range.split_once("..").ok_or(())?;
+            let (a, b): (usize, usize) = (a.parse().map_err(|_| ())?, b.parse().map_err(|_| ())?);
+            if a > b {
+                return Err(());
+            }
+            (name, Some((a, b)))
         }
-        pieces.push(Piece::Var { name, slice });
-        rest = &rest[close + 1..];
+        None => (inner, None),
+    };
+    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    match valid {
+        true => Ok((Piece::Var { name, slice }, &rest[close + 1..])),
+        false => Err(()),
     }
-    if rest.contains('}') {
-        return Err(malformed());
-    }
-    if !rest.is_empty() {
-        pieces.push(Piece::Text(rest));
-    }
-    Ok(pieces)
 }
 
 /// The names a template reads.
@@ -73,10 +89,19 @@ pub fn names(template: &str) -> Result<Vec<&str>, TemplateError> {
         .collect())
 }
 
+/// Whether `template` reads input `name`, whole or sliced (`{name}`, `{name[a..b]}`): a scan without parsing or
+/// allocating, as the envelope asks it of every message it seals.
+pub fn reads(template: &str, name: &str) -> bool {
+    template.match_indices('{').any(|(at, _)| {
+        let after = template[at + 1..].strip_prefix(name);
+        after.is_some_and(|after| after.starts_with('}') || after.starts_with('['))
+    })
+}
+
 pub fn render(template: &str, inputs: &(impl Lookup + ?Sized)) -> Result<String, TemplateError> {
-    let mut out = String::new();
-    for piece in parse(template)? {
-        match piece {
+    let mut out = String::with_capacity(template.len());
+    for piece in pieces(template) {
+        match piece? {
             Piece::Text(text) => out.push_str(text),
             Piece::Var { name, slice } => {
                 let value = inputs.get(name).ok_or_else(|| TemplateError::Missing(name.to_owned()))?;
@@ -119,5 +144,16 @@ mod tests {
         assert!(matches!(parse("{key"), Err(TemplateError::Malformed(_))));
         assert!(matches!(parse("a}b"), Err(TemplateError::Malformed(_))));
         assert_eq!(names("&key={key}&timestamp={timestamp}").unwrap(), ["key", "timestamp"]);
+    }
+
+    #[test]
+    fn reads_a_name_whole_or_sliced_and_no_other() {
+        assert!(reads("&key={key}", "key"));
+        assert!(reads("{appId[0..16]}", "appId"));
+        assert!(reads("a{x}b{nonce}", "nonce"));
+        assert!(!reads("{keyId}", "key"));
+        assert!(!reads("{key}", "keyId"));
+        assert!(!reads("key", "key"));
+        assert!(!reads("{", "key"));
     }
 }

@@ -16,7 +16,7 @@ impl Envelope<'_> {
     pub fn message_inputs<'i>(&self, inputs: &'i Inputs) -> Cow<'i, Inputs> {
         let missing = |name: &str| inputs.get(name).is_none() && self.reads(name);
         let nonce = missing("nonce");
-        let timestamp = self.rule.reads("timestamp") && inputs.get("timestamp").is_none();
+        let timestamp = inputs.get("timestamp").is_none() && self.rule.reads("timestamp");
         let (uuid, now) = (missing("uuid"), missing("now"));
         if !nonce && !timestamp && !uuid && !now {
             return Cow::Borrowed(inputs);
@@ -41,8 +41,7 @@ impl Envelope<'_> {
 
     /// Whether the rule, an envelope field's template or one of the interface's values reads the input `name`.
     pub fn reads(&self, name: &str) -> bool {
-        let (whole, sliced) = (format!("{{{name}}}"), format!("{{{name}["));
-        let reads = |template: &str| template.contains(&whole) || template.contains(&sliced);
+        let reads = |template: &str| crate::template::reads(template, name);
         self.rule.reads(name)
             || self.schema.fields.iter().filter_map(|f| f.value.as_deref()).any(reads)
             || self.values.iter().any(|v| reads(&v.value))
