@@ -51,7 +51,7 @@ pub fn write_typed<T: Serialize + ?Sized>(
         out.push_str(r#"<?xml version="1.0" encoding="utf-8"?>"#);
     }
     let mut writer = Writer { out: &mut out, options };
-    message.serialize(Element { writer: &mut writer, name: root, schema })?;
+    message.serialize(Element { writer: &mut writer, name: root, schema, admitted: false })?;
     Ok(out)
 }
 
@@ -60,11 +60,15 @@ struct Element<'w, 'o, 'n, 's> {
     writer: &'w mut Writer<'o>,
     name: &'n str,
     schema: Option<(&'s PlatformSchema, MessageId)>,
+    /// The name is a field's of the schema, which the spec's validation admitted only as `[A-Za-z_][A-Za-z0-9_]*`
+    /// (codegen's lowering, for generated and loaded specs alike): not checked again for each of a reply's
+    /// hundreds of elements.
+    admitted: bool,
 }
 
 impl Element<'_, '_, '_, '_> {
     fn named(&self) -> Result<(), Unwritten> {
-        match is_xml_name(self.name) {
+        match self.admitted || is_xml_name(self.name) {
             true => Ok(()),
             false => Err(Unwritten::Refused(CodecError::Xml(format!(
                 "`{}` is not an XML element name",
@@ -231,8 +235,8 @@ impl ser::SerializeSeq for Items<'_, '_, '_, '_> {
     type Error = Unwritten;
 
     fn serialize_element<T: Serialize + ?Sized>(&mut self, item: &T) -> Result<(), Unwritten> {
-        let Element { writer, name, schema } = &mut self.0;
-        item.serialize(Element { writer, name, schema: *schema })
+        let Element { writer, name, schema, admitted } = &mut self.0;
+        item.serialize(Element { writer, name, schema: *schema, admitted: *admitted })
     }
 
     fn end(self) -> Result<(), Unwritten> {
@@ -252,8 +256,8 @@ impl ser::SerializeStruct for Children<'_, '_, '_, '_> {
     type Error = Unwritten;
 
     fn serialize_field<T: Serialize + ?Sized>(&mut self, key: &'static str, value: &T) -> Result<(), Unwritten> {
-        let schema = match self.element.schema {
-            None => None,
+        let (schema, admitted) = match self.element.schema {
+            None => (None, false),
             Some((platform, id)) => {
                 // The tree's writer puts the schema's fields in declared order and any other key after them; a
                 // typed message's fields are declared in that order, and one that is not is left to the tree.
@@ -261,13 +265,13 @@ impl ser::SerializeStruct for Children<'_, '_, '_, '_> {
                 match message.position_from(key, self.next) {
                     Some(at) if at >= self.next => {
                         self.next = at + 1;
-                        message.fields[at].ty.child().map(|child| (platform, child))
+                        (message.fields[at].ty.child().map(|child| (platform, child)), true)
                     }
                     _ => return unsupported(),
                 }
             }
         };
-        value.serialize(Element { writer: self.element.writer, name: key, schema })
+        value.serialize(Element { writer: self.element.writer, name: key, schema, admitted })
     }
 
     fn end(self) -> Result<(), Unwritten> {
