@@ -285,7 +285,7 @@ pub fn reconcile(
     let pairs: Vec<(&PathBuf, &PathBuf)> = platform.iter().zip(&his).collect();
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 2);
     let next = std::sync::atomic::AtomicUsize::new(0);
-    let done: std::sync::Mutex<BTreeMap<usize, std::io::Result<(Outcome, Vec<Mismatch>)>>> = Default::default();
+    let done: std::sync::Mutex<BTreeMap<usize, std::io::Result<Matched>>> = Default::default();
     let ready = std::sync::Condvar::new();
     // Set when the emitting side stops early (an error), so no worker waits for a reader that is gone.
     let stop = std::sync::atomic::AtomicBool::new(false);
@@ -337,7 +337,10 @@ pub fn reconcile(
 }
 
 /// One partition pair: its outcome and its mismatches, sorted by key.
-fn classify(settings: &Settings, p_path: &Path, h_path: &Path) -> std::io::Result<(Outcome, Vec<Mismatch>)> {
+/// One partition's pair of files compared: its counts and its mismatches.
+type Matched = (Outcome, Vec<Mismatch>);
+
+fn classify(settings: &Settings, p_path: &Path, h_path: &Path) -> std::io::Result<Matched> {
     let mut outcome = Outcome::default();
     let day_end = settings.day.succ_opt().unwrap_or(settings.day).and_hms_opt(0, 0, 0).unwrap_or_default();
     let held_from = day_end - settings.window;

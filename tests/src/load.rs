@@ -97,7 +97,8 @@ fn sealed<I: Interface>(request: &I::Request) -> Sealed {
 /// encrypts and digests what is sent.
 pub fn reply_payload(interface: &str) -> Result<String, String> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (file, written): (_, fn(&str) -> Result<String, hisgate_runtime::Error>) = match interface {
+    type Written = fn(&str) -> Result<String, hisgate_runtime::Error>;
+    let (file, written): (_, Written) = match interface {
         "TestNet" => (crate::fixtures::examples_dir("shaanxi").join("TestNet.response.xml"), |text| {
             test_net::Response::from_xml(text)?.to_xml()
         }),

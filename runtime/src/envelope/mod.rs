@@ -47,6 +47,9 @@ pub struct Sealed {
     pub headers: Vec<(String, String)>,
 }
 
+/// A message being sealed: its body's fields, and the header fields that travel beside it.
+type Drafted = (Map<String, Value>, Vec<(String, String)>);
+
 /// Rewrites a ciphertext.
 pub type RewriteText<'a> = &'a (dyn Fn(&str) -> String + Sync);
 /// Rewrites a signature; `None` leaves it out.
@@ -283,7 +286,7 @@ impl<'p> Envelope<'p> {
     }
 
     /// The envelope's fields: from an input named after each, or its template.
-    fn fields(&self, inputs: &Inputs) -> Result<(Map<String, Value>, Vec<(String, String)>), EnvelopeError> {
+    fn fields(&self, inputs: &Inputs) -> Result<Drafted, EnvelopeError> {
         let mut body = Map::new();
         let mut headers = Vec::new();
         for field in self.schema.fields.iter() {

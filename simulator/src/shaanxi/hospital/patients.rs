@@ -79,6 +79,7 @@ async fn one(conn: &mut AnyConnection, clause: &str, values: &[&str]) -> Result<
 }
 
 /// What the rules of a request find.
+#[expect(clippy::large_enum_variant, reason = "returned once a request and matched at once: a box would only allocate")]
 pub enum Lookup {
     Found(Patient),
     Missing,
@@ -155,6 +156,7 @@ pub struct NewPatient<'a> {
     pub mobile: Option<&'a str>,
 }
 
+#[expect(clippy::large_enum_variant, reason = "returned once a request and matched at once: a box would only allocate")]
 pub enum Filed {
     Patient(Patient),
     /// The certificate cannot be filed (a resident ID number whose check character is wrong).
