@@ -118,11 +118,13 @@ pub fn pairs<'m>(rule: &SignatureRule, declared: &[&str], message: &'m Map<Strin
             }
         }
     }
-    let (mut included, skipped): (Vec<Entry>, Vec<Entry>) = entries.into_iter().partition(|e| e.skipped.is_none());
-    // Names are unique in a JSON object, so an unstable sort gives the same order.
-    included.sort_unstable_by(|a, b| compare_keys(rule.sort, &a.name, &b.name));
-    included.extend(skipped);
-    Pairs { entries: included }
+    // The included entries by key, then the skipped ones all equal, so that the stable sort keeps them in message
+    // order: one vector, and no allocation for the few fields of an envelope (a short slice is insertion-sorted).
+    entries.sort_by(|a, b| match (a.skipped.is_some(), b.skipped.is_some()) {
+        (false, false) => compare_keys(rule.sort, &a.name, &b.name),
+        (a, b) => a.cmp(&b),
+    });
+    Pairs { entries }
 }
 
 pub(crate) fn compare_keys(order: KeyOrder, a: &str, b: &str) -> std::cmp::Ordering {
@@ -244,5 +246,63 @@ fn write_xml_children(rule: &SignatureRule, value: &Value, out: &mut String) {
         }
         Value::Array(items) => items.iter().for_each(|item| write_xml_children(rule, item, out)),
         scalar => out.push_str(&quick_xml::escape::escape(&*scalar_or_nested(rule, scalar))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::schema::{Compare, SignOrder};
+    use serde_json::json;
+
+    fn rule() -> SignatureRule {
+        SignatureRule {
+            field: "sign".into(),
+            covers: Coverage::Declared,
+            exclude: vec!["sign".into(), "signType".into()].into(),
+            drop_empty: true,
+            sort: KeyOrder::Bytes,
+            pair: "{name}={value}".into(),
+            join: "&".into(),
+            nested: Nested::Xml,
+            numbers: Numbers::AsSent,
+            prefix: "".into(),
+            suffix: "&key={key}".into(),
+            digest: vec![].into(),
+            order: SignOrder::EncryptThenSign,
+            compare: Compare::Exact,
+            description: "".into(),
+            lines: vec![].into(),
+            carrier: None,
+            headers: vec![].into(),
+        }
+    }
+
+    /// The debugger shows the included pairs in signing order, then each skipped field in the message's order.
+    #[test]
+    fn included_pairs_sorted_then_the_skipped_in_message_order() {
+        let message = json!({
+            "sign": "X", "service": "TestNet", "logNo": "1", "partner": "中文", "empty": "", "signType": "md5",
+            "Zeta": "z", "dataFormat": "xml",
+        });
+        let declared = ["service", "partner", "empty", "sign", "signType", "Zeta", "dataFormat"];
+        let pairs = pairs(&rule(), &declared, message.as_object().unwrap());
+        let shown: Vec<_> = pairs.entries.iter().map(|e| (&*e.name, e.skipped)).collect();
+        assert_eq!(
+            shown,
+            [
+                ("Zeta", None),
+                ("dataFormat", None),
+                ("partner", None),
+                ("service", None),
+                ("sign", Some(Skip::Excluded)),
+                ("logNo", Some(Skip::Undeclared)),
+                ("empty", Some(Skip::Empty)),
+                ("signType", Some(Skip::Excluded)),
+            ]
+        );
+        let mut joined = String::new();
+        pairs.join_into(&rule(), &mut joined);
+        assert_eq!(joined, "Zeta=z&dataFormat=xml&partner=中文&service=TestNet");
     }
 }

@@ -51,6 +51,10 @@ impl Frame {
 
     /// Adds a child element; a name that repeats becomes a list, in document order (in the first one's place).
     fn adopt(&mut self, name: String, value: Value) {
+        if !self.has_children {
+            // Room for an envelope's fields at once, not grown (and rehashed) at the 4th and the 8th.
+            self.children = Map::with_capacity(8);
+        }
         self.has_children = true;
         match self.children.entry(name) {
             Entry::Vacant(entry) => {
