@@ -37,6 +37,13 @@ impl Frame {
         Frame { name, text: String::new(), children: Map::new(), has_children: false }
     }
 
+    /// The root, with room for an envelope's fields at once rather than grown (and rehashed) at the 4th and the
+    /// 8th. Only the root: every element below starting with room for eight would multiply what a document of many
+    /// small elements costs in memory.
+    fn root(name: String) -> Frame {
+        Frame { children: Map::with_capacity(8), ..Frame::new(name) }
+    }
+
     /// The element's name and value.
     fn into_parts(self) -> Result<(String, Value), CodecError> {
         if !self.has_children {
@@ -51,10 +58,6 @@ impl Frame {
 
     /// Adds a child element; a name that repeats becomes a list, in document order (in the first one's place).
     fn adopt(&mut self, name: String, value: Value) {
-        if !self.has_children {
-            // Room for an envelope's fields at once, not grown (and rehashed) at the 4th and the 8th.
-            self.children = Map::with_capacity(8);
-        }
         self.has_children = true;
         match self.children.entry(name) {
             Entry::Vacant(entry) => {
@@ -101,7 +104,7 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
                 }
                 let name = start.name().as_ref().to_owned();
                 check_name(&stack, &name)?;
-                stack.push(Frame::new(name));
+                stack.push(if stack.is_empty() { Frame::root(name) } else { Frame::new(name) });
             }
             Event::Empty(start) => {
                 let name = start.name().as_ref().to_owned();
