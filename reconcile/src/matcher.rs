@@ -336,10 +336,10 @@ pub fn reconcile(
     Ok(outcome)
 }
 
-/// One partition pair: its outcome and its mismatches, sorted by key.
 /// One partition's pair of files compared: its counts and its mismatches.
 type Matched = (Outcome, Vec<Mismatch>);
 
+/// One partition pair: its outcome and its mismatches, sorted by key.
 fn classify(settings: &Settings, p_path: &Path, h_path: &Path) -> std::io::Result<Matched> {
     let mut outcome = Outcome::default();
     let day_end = settings.day.succ_opt().unwrap_or(settings.day).and_hms_opt(0, 0, 0).unwrap_or_default();

@@ -122,7 +122,7 @@ pub fn pairs<'m>(rule: &SignatureRule, declared: &[&str], message: &'m Map<Strin
     // order: one vector, and no allocation for the few fields of an envelope (a short slice is insertion-sorted).
     entries.sort_by(|a, b| match (a.skipped.is_some(), b.skipped.is_some()) {
         (false, false) => compare_keys(rule.sort, &a.name, &b.name),
-        (a, b) => a.cmp(&b),
+        (skipped_a, skipped_b) => skipped_a.cmp(&skipped_b),
     });
     Pairs { entries }
 }
