@@ -26,6 +26,10 @@ use std::io;
 use std::time::{Duration, Instant};
 use tokio::net::TcpStream;
 
+/// The servers' allocator (cli/Cargo.toml, load_server.rs): the envelope step is timed as a server runs it.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Unmeasured requests per connection first: connections, allocator and caches warm.
 const WARM_UP: usize = 200;
 
