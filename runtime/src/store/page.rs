@@ -81,9 +81,11 @@ impl<'q> Listing<'q> {
         self.fetch_on(&mut *pool.acquire().await?, page).await
     }
 
-    /// The rows of `page` and the list's total. The total rides on every row of the page (`COUNT(*) OVER ()`): one
-    /// query where two were, in the common case; a page past the last row carries none, so only then is it counted
-    /// on its own.
+    /// The rows of `page` and the list's total. The total rides on every row of the page, counted once by an
+    /// uncorrelated subquery that reads `from`'s parameters again: one query where two were, in the common case; a
+    /// page past the last row carries none, so only then is it counted on its own. Not `COUNT(*) OVER ()`: SQLite
+    /// computes a window by copying every selected row, every column, into a table of its own first, which cost
+    /// shaanxi's QueryRegister of ten orders (40 columns) a third more than the subquery does.
     pub async fn fetch_on(self, conn: &mut AnyConnection, page: Page) -> Result<Paged, StoreError> {
         if let Some(error) = self.unbound {
             return Err(sqlx::Error::Encode(error).into());
@@ -93,17 +95,19 @@ impl<'q> Listing<'q> {
         let (limit, offset) = (rows.add(page.limit), rows.add(page.offset));
         limit.and(offset).map_err(sqlx::Error::Encode)?;
         let sql =
-            format!("SELECT {columns}, COUNT(*) OVER () AS {TOTAL} {from} ORDER BY {order} {}", page.clause(bound));
+            format!("SELECT {columns}, ({}) AS {TOTAL} {from} ORDER BY {order} {}", counting(from), page.clause(bound));
         let rows = sqlx::query_with(&sql, rows).fetch_all(&mut *conn).await?;
         let total = match rows.first() {
             Some(row) => row.try_get(TOTAL)?,
-            None => {
-                let counting = format!("SELECT COUNT(*) FROM (SELECT 1 {from}) AS listed");
-                sqlx::query_scalar_with(&counting, count).fetch_one(&mut *conn).await?
-            }
+            None => sqlx::query_scalar_with(&counting(from), count).fetch_one(&mut *conn).await?,
         };
         Ok(Paged { total, rows })
     }
+}
+
+/// The number of rows `from` selects (of groups, where it groups), with `from`'s parameters.
+fn counting(from: &str) -> String {
+    format!("SELECT COUNT(*) FROM (SELECT 1 {from}) AS listed")
 }
 
 #[cfg(test)]
