@@ -402,11 +402,15 @@ impl<'p> Envelope<'p> {
     }
 
     /// The envelope's fields in declared order, then the inline payload's. The few envelope fields move to the
-    /// front in place; the payload's fields are not rehashed.
+    /// front in place, only those out of place (most were drafted in order; the signature and a ciphertext come
+    /// last); the payload's fields are not rehashed.
     fn in_declared_order(&self, mut body: Map<String, Value>) -> Map<String, Value> {
         let mut position = 0;
         for field in self.schema.fields.iter() {
-            if let Some((name, value)) = body.shift_remove_entry(&*field.name) {
+            let name = &*field.name;
+            if body.keys().nth(position).is_some_and(|key| key == name) {
+                position += 1;
+            } else if let Some((name, value)) = body.shift_remove_entry(name) {
                 body.shift_insert(position, name, value);
                 position += 1;
             }
