@@ -378,6 +378,10 @@ pub fn refuse_repeated_fields<'n>(
     fields: &Map<String, Value>,
     names: impl IntoIterator<Item = &'n str>,
 ) -> Result<(), CodecError> {
+    // A walk over the values first: a repeat is rare, and finding it by name hashes every name.
+    if !fields.values().any(Value::is_array) {
+        return Ok(());
+    }
     match names.into_iter().find(|name| fields.get(*name).is_some_and(Value::is_array)) {
         Some(name) => Err(CodecError::Duplicate { path: Step::Key(&Step::Root, name).render() }),
         None => Ok(()),
