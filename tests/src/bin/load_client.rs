@@ -9,7 +9,8 @@
 //! orders ([`hisgate_tests::load::query`]); `--hello` sends the same bytes to the hello-world server. `--serve`
 //! says the server is `hisgate serve`, whose store first gets those ten orders through its own OrderRegister.
 //! Before timing, one call through the generated client checks that the server answers with success (and
-//! QueryRegister with ten orders). Prints `requests=… seconds=… rps=… p50_us=… p99_us=…`.
+//! QueryRegister with ten orders). Prints `requests=… seconds=… rps=… p50_us=… p99_us=… client_waits=…`, the last
+//! the times per request this client waited for a reply (see [`waits`]).
 //!
 //! `load_client envelope TestNet|QueryRegister ITERATIONS` times the interface's envelope step alone, in this
 //! process, as `benches/envelope.rs` defines it: open (verify, decrypt) the request the load sends, and seal
@@ -61,19 +62,30 @@ fn main() {
             check(port, interface, serve).await;
         }
         run(port, &request, connections * WARM_UP, connections).await;
+        let waits = waits();
         let started = Instant::now();
         let (mut latencies, _) = run(port, &request, requests, connections).await;
         let seconds = started.elapsed().as_secs_f64();
+        let waits = waits.zip(self::waits()).map_or(f64::NAN, |(before, after)| (after - before) as f64);
         latencies.sort_unstable();
         let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_micros();
         println!(
-            "requests={} seconds={seconds:.3} rps={:.0} p50_us={} p99_us={}",
+            "requests={} seconds={seconds:.3} rps={:.0} p50_us={} p99_us={} client_waits={:.2}",
             latencies.len(),
             latencies.len() as f64 / seconds,
             percentile(50),
-            percentile(99)
+            percentile(99),
+            waits / latencies.len() as f64
         );
     });
+}
+
+/// How many times this client has waited for the kernel so far: its voluntary context switches (the runtime is
+/// this one thread). A server slower than its client finds it waiting and wakes it for each reply, on the server's
+/// core and in its system time over loopback — cost a faster server does not pay.
+fn waits() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    status.lines().find_map(|l| l.strip_prefix("voluntary_ctxt_switches:")).and_then(|v| v.trim().parse().ok())
 }
 
 /// The HTTP/1.1 request the generated client would send over the XML binding, as bytes.
