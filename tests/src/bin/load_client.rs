@@ -62,11 +62,11 @@ fn main() {
             check(port, interface, serve).await;
         }
         run(port, &request, connections * WARM_UP, connections).await;
-        let waits = waits();
+        let waited_before = waits();
         let started = Instant::now();
         let (mut latencies, _) = run(port, &request, requests, connections).await;
         let seconds = started.elapsed().as_secs_f64();
-        let waits = waits.zip(self::waits()).map_or(f64::NAN, |(before, after)| (after - before) as f64);
+        let waited = waited_before.zip(waits()).map_or(f64::NAN, |(before, after)| after.saturating_sub(before) as f64);
         latencies.sort_unstable();
         let percentile = |p: usize| latencies[(latencies.len() * p / 100).min(latencies.len() - 1)].as_micros();
         println!(
@@ -75,7 +75,7 @@ fn main() {
             latencies.len() as f64 / seconds,
             percentile(50),
             percentile(99),
-            waits / latencies.len() as f64
+            waited / latencies.len() as f64
         );
     });
 }
