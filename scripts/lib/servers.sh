@@ -57,4 +57,8 @@ start_serve() {
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # Of it, the time in the kernel (system): the socket reads and writes, loopback's TCP, waking the other side.
 kernel_ticks() { awk '{print $15}' "/proc/$1/stat"; }
-
+# per_request TICKS REQUESTS CONNECTIONS: TICKS as µs per request the client sent — the timed ones and its warm-up
+# (load_client's WARM_UP, 200 a connection), all of which the server's CPU counters saw.
+per_request() {
+    awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n=$(($2 + 200 * $3)) 'BEGIN { printf "%.2f", t * 1e6 / hz / n }'
+}
