@@ -3,8 +3,6 @@
 //! or the path of a file holding any of those. Signing and SM2 encryption read them here. Errors name the key's role
 //! and what was expected, never its content.
 
-use base64::Engine;
-
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum KeyError {
     #[error("the {role} is not {expected}")]
@@ -76,7 +74,7 @@ pub(crate) fn key_text(value: &str, role: &'static str) -> Result<String, KeyErr
 /// Base64 DER with any whitespace removed, for keys given without PEM armour.
 fn bare_der(text: &str) -> Option<Vec<u8>> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD.decode(compact).ok()
+    crate::cipher::decode(crate::schema::TextEncoding::Base64, &compact).ok()
 }
 
 pub(crate) fn rsa_private(text: &str) -> Result<rsa::RsaPrivateKey, KeyError> {

@@ -58,7 +58,7 @@ impl Envelope<'_> {
         if !self.rule.is_lines() {
             return Ok(sealed);
         }
-        self.sign_sent(&mut sealed.headers, &sealed.body.clone(), inputs, alter)?;
+        self.sign_sent(&mut sealed.headers, &sealed.body, inputs, alter)?;
         Ok(sealed)
     }
 

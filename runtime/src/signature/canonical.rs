@@ -46,11 +46,12 @@ impl<'m> Pairs<'m> {
         self.entries.iter().filter(|e| e.skipped.is_none())
     }
 
-    /// `name=value` pairs joined, appended to `out` (which holds the prefix, and then takes the suffix).
-    pub fn join_into(&self, rule: &SignatureRule, out: &mut String) {
+    /// `name=value` pairs joined, appended to `out` (which holds the prefix, and then takes a suffix of
+    /// `suffix_len` bytes, reserved here).
+    pub fn join_into(&self, rule: &SignatureRule, out: &mut String, suffix_len: usize) {
         let size: usize =
             self.included().map(|e| e.name.len() + e.value.len() + rule.pair.len() + rule.join.len()).sum();
-        out.reserve(size);
+        out.reserve(size + suffix_len);
         for (i, entry) in self.included().enumerate() {
             if i > 0 {
                 out.push_str(&rule.join);
@@ -302,7 +303,7 @@ mod tests {
             ]
         );
         let mut joined = String::new();
-        pairs.join_into(&rule(), &mut joined);
+        pairs.join_into(&rule(), &mut joined, 0);
         assert_eq!(joined, "Zeta=z&dataFormat=xml&partner=中文&service=TestNet");
     }
 }

@@ -11,10 +11,11 @@ mod payload;
 mod suspects;
 pub mod variants;
 
-use crate::schema::{Compare, DigestStep, Direction, EnvelopeSchema, HashAlgorithm, ProtocolSchema, SignatureRule};
+use crate::schema::{
+    Compare, DigestStep, Direction, EnvelopeSchema, HashAlgorithm, ProtocolSchema, SignatureRule, TextEncoding,
+};
 use crate::secret::Inputs;
 use crate::template::{self, TemplateError};
-use base64::Engine;
 use canonical::Pairs;
 use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Map, Value};
@@ -102,8 +103,11 @@ impl<'p> Signer<'p> {
             }
             return Ok(out);
         }
-        pairs.join_into(self.rule, &mut out);
-        out.push_str(&template::render(&self.rule.suffix, inputs)?);
+        // The suffix is rendered first so that one reservation holds all (a reply's 20 KB ciphertext is not
+        // copied again to make room for `&key=…`).
+        let suffix = template::render(&self.rule.suffix, inputs)?;
+        pairs.join_into(self.rule, &mut out, suffix.len());
+        out.push_str(&suffix);
         Ok(out)
     }
 
@@ -219,7 +223,7 @@ pub fn check_chain(
     for step in steps[at + 1..].iter().rev() {
         let text = String::from_utf8_lossy(&signature).into_owned();
         let decoded = match step {
-            DigestStep::Base64 => base64::engine::general_purpose::STANDARD.decode(text.as_bytes()).ok(),
+            DigestStep::Base64 => crate::cipher::decode(TextEncoding::Base64, &text).ok(),
             DigestStep::HexUpper | DigestStep::HexLower => base16ct::mixed::decode_vec(&text).ok(),
             _ => return Err(SignError::AfterSigning),
         };
@@ -262,9 +266,7 @@ fn run_steps(
             }
             DigestStep::HexUpper => ("hex-upper", base16ct::upper::encode_string(&bytes).into_bytes(), true),
             DigestStep::HexLower => ("hex-lower", base16ct::lower::encode_string(&bytes).into_bytes(), true),
-            DigestStep::Base64 => {
-                ("base64", base64::engine::general_purpose::STANDARD.encode(&*bytes).into_bytes(), true)
-            }
+            DigestStep::Base64 => ("base64", crate::cipher::encode(TextEncoding::Base64, &bytes).into_bytes(), true),
             DigestStep::Sign { algorithm, private, .. } => {
                 let key = template::render(private, inputs)?;
                 (algorithm.name(), asymmetric::sign(algorithm, &key, &bytes)?, false)

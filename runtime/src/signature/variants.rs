@@ -249,8 +249,9 @@ impl<'a> Setup<'a> {
             return Ok(out);
         }
         let pairs = self.pairs();
-        pairs.join_into(&self.rule, &mut out);
-        out.push_str(&template::render(&self.rule.suffix, inputs)?);
+        let suffix = template::render(&self.rule.suffix, inputs)?;
+        pairs.join_into(&self.rule, &mut out, suffix.len());
+        out.push_str(&suffix);
         Ok(out)
     }
 

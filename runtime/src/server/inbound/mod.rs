@@ -438,7 +438,12 @@ fn seal_reply(
         inputs.set("method", method.to_owned(), false);
         inputs.set("path", target.to_owned(), false);
     }
-    let inputs = envelope.message_inputs(&inputs).into_owned();
+    // Completed (a nonce, a timestamp) only where the rule reads one; most replies take `inputs` as they are.
+    let completed = match envelope.message_inputs(&inputs) {
+        std::borrow::Cow::Owned(completed) => Some(completed),
+        std::borrow::Cow::Borrowed(_) => None,
+    };
+    let inputs = completed.unwrap_or(inputs);
     let format = binding.format();
     let sealed = match (outcome, interface) {
         (Ok(reply), Some(i)) if platform.message(i.response).kind != MessageKind::Empty => {
@@ -452,8 +457,7 @@ fn seal_reply(
         if empty {
             sealed.body.clear();
         }
-        let body = sealed.body.clone();
-        envelope.sign_sent(&mut sealed.headers, &body, &inputs, crate::envelope::Alter::default())?;
+        envelope.sign_sent(&mut sealed.headers, &sealed.body, &inputs, crate::envelope::Alter::default())?;
         Ok((sealed, empty))
     });
     match signed {
