@@ -103,7 +103,7 @@ impl<'p> Signer<'p> {
             }
             return Ok(out);
         }
-        // The suffix is rendered first so that one reservation holds all (a reply's 20 KB ciphertext is not
+        // The suffix is rendered first so that one reservation holds all (a reply's 21 KB ciphertext is not
         // copied again to make room for `&key=…`).
         let suffix = template::render(&self.rule.suffix, inputs)?;
         pairs.join_into(self.rule, &mut out, suffix.len());
