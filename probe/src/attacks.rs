@@ -2,7 +2,6 @@
 //! refuse with a given failure code (`failures:` in protocol.yaml). Each is applied by the client's own sealing
 //! step ([`Tamper`]), so everything but the one damage is exactly what a correct client sends.
 
-use base64::Engine;
 use hisgate_runtime::client::Tamper;
 use hisgate_runtime::schema::{BindingSchema, Compare, DigestStep, ProtocolSchema, SignAlgorithm, TextEncoding};
 use hisgate_runtime::secret::Inputs;
@@ -193,17 +192,8 @@ fn cipher_encoding(protocol: &ProtocolSchema) -> Option<TextEncoding> {
 
 /// The ciphertext less its last byte, written again in its own encoding: no longer whole blocks.
 fn one_byte_short(ciphertext: &str, encoding: TextEncoding) -> String {
-    let engine = base64::engine::general_purpose::STANDARD;
-    let bytes = match encoding {
-        TextEncoding::Base64 => engine.decode(ciphertext).unwrap_or_default(),
-        _ => base16ct::mixed::decode_vec(ciphertext).unwrap_or_default(),
-    };
-    let short = &bytes[..bytes.len().saturating_sub(1)];
-    match encoding {
-        TextEncoding::Base64 => engine.encode(short),
-        TextEncoding::HexUpper => base16ct::upper::encode_string(short),
-        TextEncoding::HexLower => base16ct::lower::encode_string(short),
-    }
+    let bytes = hisgate_runtime::cipher::decode(encoding, ciphertext).unwrap_or_default();
+    hisgate_runtime::cipher::encode(encoding, &bytes[..bytes.len().saturating_sub(1)])
 }
 
 #[cfg(test)]
@@ -262,6 +252,7 @@ mod tests {
             assert_ne!(other, key);
             assert_eq!(other.chars().count(), key.chars().count());
         }
+        use base64::Engine;
         let engine = base64::engine::general_purpose::STANDARD;
         let short = one_byte_short(&engine.encode([7u8; 32]), TextEncoding::Base64);
         assert_eq!(engine.decode(short).unwrap(), [7u8; 31]);

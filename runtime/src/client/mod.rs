@@ -297,7 +297,7 @@ impl Client {
             // `{now}` (a notification's create_time) at the configured offset, on the clock the timestamp reads.
             inputs.set("now", crate::clock::rfc3339(inner.config.utc_offset, tamper.clock_skew), false);
         }
-        let inputs = envelope.message_inputs(&inputs).into_owned();
+        let inputs = envelope.completed_inputs(inputs);
         // The fields the path carries travel there, not in the body or the query.
         let path_fields = interface.path_fields();
         let (request, path_values) = split_path_fields(request, &path_fields);

@@ -39,6 +39,16 @@ impl Envelope<'_> {
         Cow::Owned(owned)
     }
 
+    /// [`message_inputs`](Self::message_inputs) of inputs the caller owns and gives up: completed where the
+    /// message reads something they lack, and otherwise returned as they are, not copied.
+    pub fn completed_inputs(&self, inputs: Inputs) -> Inputs {
+        let completed = match self.message_inputs(&inputs) {
+            Cow::Owned(completed) => Some(completed),
+            Cow::Borrowed(_) => None,
+        };
+        completed.unwrap_or(inputs)
+    }
+
     /// Whether the rule, an envelope field's template or one of the interface's values reads the input `name`.
     pub fn reads(&self, name: &str) -> bool {
         let reads = |template: &str| crate::template::reads(template, name);

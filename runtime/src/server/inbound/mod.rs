@@ -438,12 +438,7 @@ fn seal_reply(
         inputs.set("method", method.to_owned(), false);
         inputs.set("path", target.to_owned(), false);
     }
-    // Completed (a nonce, a timestamp) only where the rule reads one; most replies take `inputs` as they are.
-    let completed = match envelope.message_inputs(&inputs) {
-        std::borrow::Cow::Owned(completed) => Some(completed),
-        std::borrow::Cow::Borrowed(_) => None,
-    };
-    let inputs = completed.unwrap_or(inputs);
+    let inputs = envelope.completed_inputs(inputs);
     let format = binding.format();
     let sealed = match (outcome, interface) {
         (Ok(reply), Some(i)) if platform.message(i.response).kind != MessageKind::Empty => {
