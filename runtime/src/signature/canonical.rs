@@ -46,18 +46,19 @@ impl<'m> Pairs<'m> {
         self.entries.iter().filter(|e| e.skipped.is_none())
     }
 
-    /// `name=value` pairs joined, appended to `out` (which holds the prefix, and then takes a suffix of
-    /// `suffix_len` bytes, reserved here).
-    pub fn join_into(&self, rule: &SignatureRule, out: &mut String, suffix_len: usize) {
+    /// `name=value` pairs joined, then `suffix`, appended to `out` (which holds the prefix). Room for all is
+    /// reserved at once: a reply's 21 KB ciphertext is not copied again to make room for `&key=…`.
+    pub fn join_into(&self, rule: &SignatureRule, out: &mut String, suffix: &str) {
         let size: usize =
             self.included().map(|e| e.name.len() + e.value.len() + rule.pair.len() + rule.join.len()).sum();
-        out.reserve(size + suffix_len);
+        out.reserve(size + suffix.len());
         for (i, entry) in self.included().enumerate() {
             if i > 0 {
                 out.push_str(&rule.join);
             }
             write_pair(&rule.pair, &entry.name, &entry.value, out);
         }
+        out.push_str(suffix);
     }
 
     /// Copies whatever the entries borrow, so the pairs outlive the message.
@@ -303,7 +304,7 @@ mod tests {
             ]
         );
         let mut joined = String::new();
-        pairs.join_into(&rule(), &mut joined, 0);
+        pairs.join_into(&rule(), &mut joined, "");
         assert_eq!(joined, "Zeta=z&dataFormat=xml&partner=中文&service=TestNet");
     }
 }

@@ -103,11 +103,7 @@ impl<'p> Signer<'p> {
             }
             return Ok(out);
         }
-        // The suffix is rendered first so that one reservation holds all (a reply's 21 KB ciphertext is not
-        // copied again to make room for `&key=…`).
-        let suffix = template::render(&self.rule.suffix, inputs)?;
-        pairs.join_into(self.rule, &mut out, suffix.len());
-        out.push_str(&suffix);
+        pairs.join_into(self.rule, &mut out, &template::render(&self.rule.suffix, inputs)?);
         Ok(out)
     }
 

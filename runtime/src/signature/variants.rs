@@ -249,9 +249,7 @@ impl<'a> Setup<'a> {
             return Ok(out);
         }
         let pairs = self.pairs();
-        let suffix = template::render(&self.rule.suffix, inputs)?;
-        pairs.join_into(&self.rule, &mut out, suffix.len());
-        out.push_str(&suffix);
+        pairs.join_into(&self.rule, &mut out, &template::render(&self.rule.suffix, inputs)?);
         Ok(out)
     }
 
