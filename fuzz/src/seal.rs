@@ -23,8 +23,7 @@ pub fn inputs(protocol: &ProtocolSchema, interface: &InterfaceSchema) -> Inputs 
     let mut inputs = credentials(protocol).with("service", interface.service.to_string());
     if let Some(field) = protocol.request.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
         let at = sent_at();
-        let stamp = field.format.as_ref().map_or_else(|| at.format("%Y%m%d%H%M%S").to_string(), |f| f.render(at));
-        inputs.set("timestamp", stamp, false);
+        inputs.set("timestamp", hisgate_runtime::schema::render_timestamp(field.format.as_ref(), at), false);
     }
     inputs
 }

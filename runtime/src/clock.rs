@@ -1,7 +1,7 @@
 //! The platforms' timestamps are wall-clock times without a zone; every seed document is Chinese, so hisgate
 //! reads and writes them in China Standard Time unless configured otherwise.
 
-use chrono::{FixedOffset, NaiveDateTime, SecondsFormat, Utc};
+use chrono::{Datelike, FixedOffset, NaiveDateTime, SecondsFormat, Timelike, Utc};
 
 /// UTC+08:00.
 pub fn china_standard_time() -> FixedOffset {
@@ -14,6 +14,21 @@ pub fn now(offset: FixedOffset) -> NaiveDateTime {
     Utc::now().with_timezone(&offset).naive_local()
 }
 
+/// A time as most documents write one in a message, `YYYY-MM-DD HH24:MI:SS`; without a pattern parsed on each
+/// call, as `format("%Y-%m-%d %H:%M:%S")` would: a simulator's reply carries one for every request.
+pub fn datetime(time: NaiveDateTime) -> String {
+    let (date, clock) = (time.date(), time.time());
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        date.year(),
+        date.month(),
+        date.day(),
+        clock.hour(),
+        clock.minute(),
+        clock.second()
+    )
+}
+
 /// Now (moved by `skew`, a probe's stale clock) as RFC 3339 with seconds at `offset` (`2026-12-06T10:00:00+08:00`):
 /// a notification's `create_time`, the `{now}` of a template.
 pub fn rfc3339(offset: FixedOffset, skew: chrono::TimeDelta) -> String {
@@ -22,6 +37,13 @@ pub fn rfc3339(offset: FixedOffset, skew: chrono::TimeDelta) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn datetime_is_written_as_chrono_writes_the_pattern() {
+        let at = chrono::NaiveDate::from_ymd_opt(2026, 1, 2).unwrap().and_hms_milli_opt(3, 4, 5, 678).unwrap();
+        assert_eq!(super::datetime(at), at.format("%Y-%m-%d %H:%M:%S").to_string());
+        assert_eq!(super::datetime(at), "2026-01-02 03:04:05");
+    }
+
     #[test]
     fn rfc3339_has_seconds_and_an_offset() {
         let now = super::rfc3339(super::china_standard_time(), chrono::TimeDelta::zero());

@@ -134,21 +134,44 @@ impl TimeFormat {
         .ok_or_else(|| format!("`{value}` is not a full date and time"))
     }
 
-    /// Writes a date/time in this format (a range repeats the same instant).
+    /// Writes a date/time in this format (a range repeats the same instant), into one string: a reply's
+    /// timestamp is rendered for every request.
     pub fn render(&self, at: NaiveDateTime) -> String {
-        self.tokens
-            .iter()
-            .map(|t| match *t {
-                TimeToken::Year => format!("{:04}", at.year()),
-                TimeToken::Month => format!("{:02}", at.month()),
-                TimeToken::Day => format!("{:02}", at.day()),
-                TimeToken::Hour => format!("{:02}", at.hour()),
-                TimeToken::Minute => format!("{:02}", at.minute()),
-                TimeToken::Second => format!("{:02}", at.second()),
-                TimeToken::Millis => format!("{:03}", at.and_utc().timestamp_subsec_millis()),
-                TimeToken::Literal(c) => c.to_string(),
-            })
-            .collect()
+        use std::fmt::Write;
+        let mut out = String::with_capacity(self.pattern.len() + 4);
+        for token in self.tokens.iter() {
+            // Writing to a String cannot fail.
+            let _ = match *token {
+                TimeToken::Year => write!(out, "{:04}", at.year()),
+                TimeToken::Month => write!(out, "{:02}", at.month()),
+                TimeToken::Day => write!(out, "{:02}", at.day()),
+                TimeToken::Hour => write!(out, "{:02}", at.hour()),
+                TimeToken::Minute => write!(out, "{:02}", at.minute()),
+                TimeToken::Second => write!(out, "{:02}", at.second()),
+                TimeToken::Millis => write!(out, "{:03}", at.and_utc().timestamp_subsec_millis()),
+                TimeToken::Literal(c) => {
+                    out.push(c);
+                    Ok(())
+                }
+            };
+        }
+        out
+    }
+}
+
+/// A `{timestamp}` field's value at `at`: in the field's declared format, else `yyyyMMddHHmmss`.
+pub fn render_timestamp(format: Option<&TimeFormat>, at: NaiveDateTime) -> String {
+    match format {
+        Some(format) => format.render(at),
+        None => format!(
+            "{:04}{:02}{:02}{:02}{:02}{:02}",
+            at.year(),
+            at.month(),
+            at.day(),
+            at.hour(),
+            at.minute(),
+            at.second()
+        ),
     }
 }
 
@@ -248,6 +271,16 @@ mod tests {
         assert_eq!(format.render(at), "20210407155206");
         assert!(format.read("20210230155206").is_err());
         assert!(TimeFormat::parse("YYYY-MM-DD").unwrap().read("2021-04-07").is_err());
+    }
+
+    #[test]
+    fn renders_a_timestamp_in_its_format_or_the_compact_default() {
+        let at = NaiveDate::from_ymd_opt(2021, 4, 7).unwrap().and_hms_milli_opt(5, 2, 6, 7).unwrap();
+        assert_eq!(render_timestamp(None, at), at.format("%Y%m%d%H%M%S").to_string());
+        let format = TimeFormat::parse("YYYY-MM-DD HH24:MI:SS.SSS（北京时间）").unwrap();
+        assert_eq!(render_timestamp(Some(&format), at), "2021-04-07 05:02:06.007（北京时间）");
+        let range = TimeFormat::parse("HH24MI-HH24MI").unwrap();
+        assert_eq!(range.render(at), "0502-0502");
     }
 
     #[test]

@@ -277,8 +277,7 @@ impl Client {
         let mut inputs = inner.config.credentials.clone().with("service", service.to_owned());
         if let Some(field) = protocol.request.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
             let now = crate::clock::now(inner.config.utc_offset) + tamper.clock_skew;
-            let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));
-            inputs.set("timestamp", stamp, false);
+            inputs.set("timestamp", crate::schema::render_timestamp(field.format.as_ref(), now), false);
         }
         for (name, value) in &tamper.inputs {
             inputs.set(name.clone(), value.clone(), true);

@@ -80,7 +80,7 @@ fn now() -> NaiveDateTime {
 
 /// A time as every shaanxi message writes it (`YYYY-MM-DD HH24:MI:SS`).
 fn timestamp(time: NaiveDateTime) -> String {
-    time.format("%Y-%m-%d %H:%M:%S").to_string()
+    hisgate_runtime::clock::datetime(time)
 }
 
 /// Keeps an effect's writes when it answered yes and undoes them when it refused: a refusal leaves no trace but the

@@ -69,5 +69,5 @@ pub async fn gateway(options: Options) -> Result<Simulator, StartError> {
 /// Now, as the HIS writes times: yyyy-MM-dd HH:mm:ss, China Standard Time.
 fn now() -> String {
     use hisgate_runtime::clock;
-    clock::now(clock::china_standard_time()).format("%Y-%m-%d %H:%M:%S").to_string()
+    clock::datetime(clock::now(clock::china_standard_time()))
 }

@@ -421,8 +421,7 @@ fn seal_reply(
         reader.config.credentials.clone().with("service", service.to_owned()).with("format", binding.format().as_str());
     if let Some(field) = protocol.response.fields.iter().find(|f| f.value.as_deref() == Some("{timestamp}")) {
         let now = crate::clock::now(reader.config.utc_offset);
-        let stamp = field.format.as_ref().map_or_else(|| now.format("%Y%m%d%H%M%S").to_string(), |f| f.render(now));
-        inputs.set("timestamp", stamp, false);
+        inputs.set("timestamp", crate::schema::render_timestamp(field.format.as_ref(), now), false);
     }
     let status = code_status(&code);
     let carried_by_status = outcome.is_ok() && status.is_some();
