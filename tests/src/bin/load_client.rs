@@ -3,14 +3,15 @@
 //! wrk is not used because it runs for a duration: its Lua `thread:stop()` ends a thread early, but the run
 //! lasts the whole `-d` all the same, so a bounded count would give no rate.
 //!
-//! Usage: `load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello|--serve]`
+//! Usage: `load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello|--serve] [--spin]`
 //!
 //! The body is sealed once for the XML binding: TestNet's full request, or a QueryRegister of one patient's ten
 //! orders ([`hisgate_tests::load::query`]); `--hello` sends the same bytes to the hello-world server. `--serve`
 //! says the server is `hisgate serve`, whose store first gets those ten orders through its own OrderRegister.
 //! Before timing, one call through the generated client checks that the server answers with success (and
 //! QueryRegister with ten orders). Prints `requests=… seconds=… rps=… p50_us=… p99_us=… client_waits=…`, the last
-//! the times per request this client waited for a reply (see [`waits`]).
+//! the times per request this client waited for a reply (see [`waits`]). `--spin` keeps it from ever waiting
+//! (a diagnostic: what a server costs without the wake-ups its client's waits put on it).
 //!
 //! `load_client envelope TestNet|QueryRegister ITERATIONS` times the interface's envelope step alone, in this
 //! process, as `benches/envelope.rs` defines it: open (verify, decrypt) the request the load sends, and seal
@@ -46,7 +47,7 @@ fn main() {
     let serve = args.iter().any(|a| a == "--serve");
     let positional: Vec<&str> = args.iter().map(String::as_str).filter(|a| !a.starts_with("--")).collect();
     let [port, interface, requests, connections] = positional[..] else {
-        eprintln!("usage: load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello|--serve]");
+        eprintln!("usage: load_client PORT TestNet|QueryRegister REQUESTS CONNECTIONS [--hello|--serve] [--spin]");
         std::process::exit(2);
     };
     let port: u16 = port.parse().expect("a port");
@@ -54,7 +55,19 @@ fn main() {
     let connections: usize = connections.parse().expect("a connection count");
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
     let request = http_request(port, interface);
+    let spin = args.iter().any(|a| a == "--spin");
     runtime.block_on(async {
+        if spin {
+            // Never waiting in the kernel: with a task always ready, the runtime polls the sockets without
+            // sleeping, so no reply's write has to wake this client — the server's figures then leave out the
+            // wake-ups a server slower than its client pays (see `waits`), dear on a VM. A diagnostic: a real
+            // client does wait.
+            tokio::spawn(async {
+                loop {
+                    tokio::task::yield_now().await;
+                }
+            });
+        }
         if hello {
             let reply = run(port, &request, 1, 1).await.1;
             assert_eq!(reply, b"Hello, World!", "the hello-world server's reply");
