@@ -1,6 +1,7 @@
 # Shared by scripts/load and scripts/ab (sourced, not run): the servers they measure, started as the README starts
-# them, and the CPU time they use. The caller sets `bin` (the folder of hisgate, load_server and load_client); the
-# functions read it when called, so one script can start two builds' servers in turn.
+# them, the CPU time they use and the median of their figures. The caller sets `bin` (the folder of hisgate,
+# load_server and load_client); the functions read it when called, so one script can start two builds' servers in
+# turn.
 
 server_cpu=()
 client_cpu=()
@@ -61,4 +62,8 @@ kernel_ticks() { awk '{print $15}' "/proc/$1/stat"; }
 # (load_client's WARM_UP, 200 a connection), all of which the server's CPU counters saw.
 per_request() {
     awk -v t="$1" -v hz="$(getconf CLK_TCK)" -v n=$(($2 + 200 * $3)) 'BEGIN { printf "%.2f", t * 1e6 / hz / n }'
+}
+# median: the median of the numbers on standard input, one a line (the mean of the middle two for an even count).
+median() {
+    sort -n | awk '{ v[NR] = $1 } END { m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2; print m }'
 }
