@@ -121,7 +121,8 @@ pub(crate) fn rsa_public(text: &str) -> Result<rsa::RsaPublicKey, KeyError> {
 
 fn hex(text: &str) -> Option<Vec<u8>> {
     let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
-    base16ct::mixed::decode_vec(compact).ok()
+    // Either case, as `cipher::decode` reads hex.
+    crate::cipher::decode(crate::schema::TextEncoding::HexUpper, &compact).ok()
 }
 
 pub(crate) fn sm2_private(text: &str) -> Result<sm2::SecretKey, KeyError> {

@@ -220,7 +220,8 @@ pub fn check_chain(
         let text = String::from_utf8_lossy(&signature).into_owned();
         let decoded = match step {
             DigestStep::Base64 => crate::cipher::decode(TextEncoding::Base64, &text).ok(),
-            DigestStep::HexUpper | DigestStep::HexLower => base16ct::mixed::decode_vec(&text).ok(),
+            // Either case is read, as a ciphertext's hex is.
+            DigestStep::HexUpper | DigestStep::HexLower => crate::cipher::decode(TextEncoding::HexUpper, &text).ok(),
             _ => return Err(SignError::AfterSigning),
         };
         let Some(decoded) = decoded else { return Ok(false) };
@@ -260,8 +261,12 @@ fn run_steps(
                 let key = template::render(key, inputs)?;
                 (algorithm.hmac_name(), hmac(*algorithm, key.as_bytes(), &bytes), false)
             }
-            DigestStep::HexUpper => ("hex-upper", base16ct::upper::encode_string(&bytes).into_bytes(), true),
-            DigestStep::HexLower => ("hex-lower", base16ct::lower::encode_string(&bytes).into_bytes(), true),
+            DigestStep::HexUpper => {
+                ("hex-upper", crate::cipher::encode(TextEncoding::HexUpper, &bytes).into_bytes(), true)
+            }
+            DigestStep::HexLower => {
+                ("hex-lower", crate::cipher::encode(TextEncoding::HexLower, &bytes).into_bytes(), true)
+            }
             DigestStep::Base64 => ("base64", crate::cipher::encode(TextEncoding::Base64, &bytes).into_bytes(), true),
             DigestStep::Sign { algorithm, private, .. } => {
                 let key = template::render(private, inputs)?;
