@@ -4,10 +4,11 @@
 use crate::loopback::{credentials, full_request};
 use crate::soak::{china_now, open_half_days, registration, resident_id, today};
 use hisgate_generated::shaanxi::dict::UserRule;
-use hisgate_generated::shaanxi::hospital;
 use hisgate_generated::shaanxi::interfaces::{QueryRegister, TestNet, query_register, test_net};
+use hisgate_generated::shaanxi::{PLATFORM, hospital};
 use hisgate_runtime::envelope::{Envelope, Format, Payload, Sealed};
 use hisgate_runtime::schema::{Direction, Side};
+use hisgate_runtime::server::{Context, Failure};
 use hisgate_runtime::transport::{Binding, HttpRequest};
 use hisgate_runtime::{Interface, Message};
 
@@ -89,6 +90,37 @@ fn sealed<I: Interface>(request: &I::Request) -> Sealed {
     let inputs = credentials(platform).with("service", interface.service.to_string());
     let payload = Payload { value: &value, schema: Some((platform, interface.request)), root: None };
     Envelope::new(protocol, Direction::Request).seal(payload, Format::Xml, &inputs).expect("sealed")
+}
+
+/// Answers with the documents' own responses; any other interface is left to the generated default.
+struct Bench {
+    test_net: test_net::Response,
+    query_register: query_register::Response,
+}
+
+impl hospital::Handler for Bench {
+    async fn test_net(&self, _: test_net::Request, _: Context) -> Result<test_net::Response, Failure> {
+        Ok(self.test_net.clone())
+    }
+
+    async fn query_register(
+        &self,
+        _: query_register::Request,
+        _: Context,
+    ) -> Result<query_register::Response, Failure> {
+        Ok(self.query_register.clone())
+    }
+}
+
+/// The bare server `scripts/load` measures (tests/src/bin/load_server.rs): the generated shaanxi hospital router
+/// alone, answering TestNet and QueryRegister with [`reply_payload`]'s responses; no store, no log subscriber.
+pub fn bare_router() -> axum::Router {
+    let read = |interface: &str| reply_payload(interface).unwrap_or_else(|e| panic!("{e}"));
+    let bench = Bench {
+        test_net: test_net::Response::from_xml(&read("TestNet")).expect("the TestNet response"),
+        query_register: query_register::Response::from_xml(&read("QueryRegister")).expect("the QueryRegister response"),
+    };
+    hospital::router(bench, crate::loopback::server_config(&PLATFORM))
 }
 
 /// The payload text the bare server answers `interface` with, as it writes it (compact, text in CDATA), and that

@@ -16,6 +16,8 @@
 //! `load_client envelope TestNet|QueryRegister ITERATIONS` times the interface's envelope step alone, in this
 //! process, as `benches/envelope.rs` defines it: open (verify, decrypt) the request the load sends, and seal
 //! (encrypt, sign) the reply's payload text — the bare server's answer. Prints `envelope_us=…`, the mean.
+//! `load_client router TestNet|QueryRegister ITERATIONS` times the bare server's router handed the load's request
+//! in this process (no HTTP, no sockets), its reply read. Prints `router_us=…`, the mean.
 
 use hisgate_generated::shaanxi::interfaces::{TestNet, query_register};
 use hisgate_generated::shaanxi::{PLATFORM, hospital};
@@ -38,9 +40,13 @@ const WARM_UP: usize = 200;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     if let [mode, interface, iterations] = &args[..]
-        && mode == "envelope"
+        && matches!(mode.as_str(), "envelope" | "router")
     {
-        envelope_step(interface, iterations.parse().expect("an iteration count"));
+        let iterations = iterations.parse().expect("an iteration count");
+        match mode.as_str() {
+            "envelope" => envelope_step(interface, iterations),
+            _ => router_step(interface, iterations),
+        }
         return;
     }
     let hello = args.iter().any(|a| a == "--hello");
@@ -219,6 +225,40 @@ async fn read_some(stream: &TcpStream, buffer: &mut Vec<u8>) -> io::Result<()> {
             Err(e) => return Err(e),
         }
     }
+}
+
+/// The router step of `interface`'s exchange: the bare server's router (the one `load_server shaanxi` serves)
+/// handed the load's request in this process, its reply's body read — all the bare server does but HTTP and the
+/// sockets.
+fn router_step(interface: &str, iterations: u32) {
+    use axum::body::Body;
+    use tower::ServiceExt;
+    let sent = load::http_request(interface).unwrap_or_else(|e| panic!("{e}"));
+    let router = load::bare_router();
+    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+    let request = || {
+        let mut request = axum::http::Request::post(&sent.path);
+        for (name, value) in &sent.headers {
+            request = request.header(name, value);
+        }
+        request.body(Body::from(sent.body.clone())).expect("the load's request")
+    };
+    let step = || async {
+        let reply = router.clone().oneshot(request()).await.expect("the router answers");
+        assert!(reply.status().is_success(), "the router answered {interface} with {}", reply.status());
+        let body = axum::body::to_bytes(reply.into_body(), usize::MAX).await.expect("the reply's body");
+        std::hint::black_box(body);
+    };
+    runtime.block_on(async {
+        for _ in 0..iterations / 10 {
+            step().await;
+        }
+        let started = Instant::now();
+        for _ in 0..iterations {
+            step().await;
+        }
+        println!("router_us={:.1}", started.elapsed().as_secs_f64() * 1e6 / f64::from(iterations.max(1)));
+    });
 }
 
 /// The envelope step of `interface`'s exchange: opening its request and sealing its reply's payload text.

@@ -12,47 +12,12 @@
 //! `load_server forward UPSTREAM_PORT [PORT]` — listens on 127.0.0.1 (port 0: a free one) and prints the port.
 
 use axum::Router;
-use hisgate_generated::shaanxi::PLATFORM;
-use hisgate_generated::shaanxi::hospital::{self, Handler};
-use hisgate_generated::shaanxi::interfaces::{query_register, test_net};
-use hisgate_runtime::Message;
-use hisgate_runtime::server::{Context, Failure};
 use hisgate_tests::load;
-use hisgate_tests::loopback::server_config;
 
 /// The allocator the `hisgate` binary ships with (cli/Cargo.toml), for every server here alike: the bare server
 /// measures the generated code, not glibc's malloc, and the hello world beside it gets the same.
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
-/// Answers with the documents' own responses; any other interface is left to the generated default.
-struct Bench {
-    test_net: test_net::Response,
-    query_register: query_register::Response,
-}
-
-impl Handler for Bench {
-    async fn test_net(&self, _: test_net::Request, _: Context) -> Result<test_net::Response, Failure> {
-        Ok(self.test_net.clone())
-    }
-
-    async fn query_register(
-        &self,
-        _: query_register::Request,
-        _: Context,
-    ) -> Result<query_register::Response, Failure> {
-        Ok(self.query_register.clone())
-    }
-}
-
-fn shaanxi() -> Router {
-    let read = |interface: &str| load::reply_payload(interface).unwrap_or_else(|e| panic!("{e}"));
-    let bench = Bench {
-        test_net: test_net::Response::from_xml(&read("TestNet")).expect("the TestNet response"),
-        query_register: query_register::Response::from_xml(&read("QueryRegister")).expect("the QueryRegister response"),
-    };
-    hospital::router(bench, server_config(&PLATFORM))
-}
 
 fn hello() -> Router {
     Router::new().fallback(|| async { "Hello, World!" })
@@ -68,7 +33,7 @@ async fn canned(interface: &str) -> Router {
         request = request.header(name, value);
     }
     let request = request.body(Body::from(sent.body)).expect("the load's request");
-    let reply = shaanxi().oneshot(request).await.expect("the bare server answers");
+    let reply = load::bare_router().oneshot(request).await.expect("the bare server answers");
     let (mut parts, body) = reply.into_parts();
     let body = axum::body::to_bytes(body, usize::MAX).await.expect("the bare server's reply");
     assert!(parts.status.is_success(), "the bare server answered {interface} with {}", parts.status);
@@ -123,7 +88,7 @@ async fn main() {
     let argument = if matches!(server.as_str(), "forward" | "canned") { args.next() } else { None };
     let port = args.next().unwrap_or_else(|| "0".to_owned());
     let router = match (server.as_str(), argument) {
-        ("shaanxi", _) => shaanxi(),
+        ("shaanxi", _) => load::bare_router(),
         ("hello", _) => hello(),
         ("canned", Some(interface)) => canned(&interface).await,
         ("forward", Some(upstream)) => forward(upstream),
