@@ -4,11 +4,16 @@ use crate::schema::ProtocolSchema;
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 /// Named values that templates (`{key}`, `{appId[0..16]}`) read.
 #[derive(Clone, Default)]
 pub struct Inputs {
+    /// Values set on these inputs, over the shared ones (and hiding one of the same name).
     values: BTreeMap<String, Input>,
+    /// Values shared by every clone rather than copied ([`Inputs::shared`]): a server's credentials, cloned into
+    /// each request's inputs.
+    shared: Arc<BTreeMap<String, Input>>,
 }
 
 #[derive(Clone)]
@@ -79,33 +84,54 @@ impl Inputs {
 
     pub fn remove(&mut self, name: &str) {
         self.values.remove(name);
+        if self.shared.contains_key(name) {
+            Arc::make_mut(&mut self.shared).remove(name);
+        }
     }
 
     pub fn get(&self, name: &str) -> Option<&str> {
-        self.values.get(name).map(|i| i.value.as_str())
+        self.input(name).map(|i| i.value.as_str())
     }
 
     pub fn is_secret(&self, name: &str) -> bool {
-        self.values.get(name).is_some_and(|i| i.secret)
+        self.input(name).is_some_and(|i| i.secret)
+    }
+
+    fn input(&self, name: &str) -> Option<&Input> {
+        self.values.get(name).or_else(|| self.shared.get(name))
+    }
+
+    /// The same inputs, every clone of which shares them rather than copying them: what a server keeps as its
+    /// credentials, cloned for every request. Values set on a clone are its own.
+    pub fn shared(self) -> Inputs {
+        let mut all = Arc::unwrap_or_clone(self.shared);
+        all.extend(self.values);
+        Inputs { values: BTreeMap::new(), shared: Arc::new(all) }
+    }
+
+    /// Every value by name, in name order: a shared one only where no value of its own name is set.
+    fn entries(&self) -> impl Iterator<Item = (&String, &Input)> {
+        let shared = self.shared.iter().filter(|(name, _)| !self.values.contains_key(*name));
+        let mut all: Vec<_> = self.values.iter().chain(shared).collect();
+        all.sort_unstable_by_key(|(name, _)| *name);
+        all.into_iter()
     }
 
     /// The same inputs with each secret replaced by its placeholder (`{key}`), for showing rendered templates.
     pub fn masked(&self) -> Inputs {
         let values = self
-            .values
-            .iter()
+            .entries()
             .map(|(name, input)| {
                 let value = if input.secret { format!("{{{name}}}") } else { input.value.clone() };
                 (name.clone(), Input { value, secret: input.secret })
             })
             .collect();
-        Inputs { values }
+        Inputs { values, shared: Arc::default() }
     }
 
     /// Each name with its value, or its fingerprint when it is secret.
     pub fn shown(&self) -> Vec<(String, String)> {
-        self.values
-            .iter()
+        self.entries()
             .map(|(name, input)| {
                 let shown = if input.secret { fingerprint(&input.value) } else { input.value.clone() };
                 (name.clone(), shown)
@@ -159,5 +185,23 @@ mod tests {
         assert!(!debug.contains("2098D32C4D1399EC"), "{debug}");
         assert!(debug.contains("16 chars, sha256 ") && debug.contains("20210407155206"), "{debug}");
         assert_eq!(inputs.get("key"), Some("2098D32C4D1399EC"));
+    }
+
+    #[test]
+    fn shared_inputs_read_as_one_set_under_their_clones_own_values() {
+        let credentials = Inputs::new().with_secret("key", "2098D32C4D1399EC").with("partner", "TEST_WX").shared();
+        let mut request = credentials.clone().with("service", "TestNet").with("partner", "其他");
+        assert_eq!(request.get("partner"), Some("其他"), "a clone's own value hides the shared one");
+        assert_eq!(credentials.get("partner"), Some("TEST_WX"), "and leaves the shared one as it was");
+        assert!(request.is_secret("key") && request.get("service") == Some("TestNet"));
+        let shown: Vec<_> = request.shown().into_iter().map(|(name, _)| name).collect();
+        assert_eq!(shown, ["key", "partner", "service"], "every name once, in order");
+        assert_eq!(request.masked().get("key"), Some("{key}"));
+        request.remove("key");
+        request.remove("partner");
+        assert_eq!((request.get("key"), request.get("partner")), (None, None), "removed whichever holds it");
+        assert_eq!(credentials.get("key"), Some("2098D32C4D1399EC"), "removed from the clone only");
+        let again = request.shared();
+        assert_eq!((again.get("service"), again.get("key"), again.get("partner")), (Some("TestNet"), None, None));
     }
 }

@@ -283,9 +283,14 @@ impl SignatureRule {
 
     /// Whether a template of the rule (its lines, carrier, headers, prefix) reads input `name`, whole or sliced.
     pub fn reads(&self, name: &str) -> bool {
-        let headers = self.headers.iter().map(|h| &h.value);
-        let mut templates = self.lines.iter().chain(self.carrier.iter()).chain(headers);
-        templates.any(|t| crate::template::reads(t, name)) || crate::template::reads(&self.prefix, name)
+        self.templates().any(|t| crate::template::reads(t, name))
+    }
+
+    /// The rule's templates: its lines, carrier, headers and prefix.
+    pub fn templates(&self) -> impl Iterator<Item = &str> {
+        let headers = self.headers.iter().map(|h| &*h.value);
+        let lines = self.lines.iter().chain(self.carrier.iter()).map(|t| &**t);
+        lines.chain(headers).chain([&*self.prefix])
     }
 }
 

@@ -71,11 +71,15 @@ fn placeholder(rest: &str) -> Result<(Piece<'_>, &str), ()> {
         }
         None => (inner, None),
     };
-    let valid = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    match valid {
+    match is_name(name) {
         true => Ok((Piece::Var { name, slice }, &rest[close + 1..])),
         false => Err(()),
     }
+}
+
+/// What a placeholder may name: ASCII letters, digits, `_` and `-`.
+fn is_name(name: &str) -> bool {
+    !name.is_empty() && name.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'_' || c == b'-')
 }
 
 /// The names a template reads.
@@ -89,16 +93,26 @@ pub fn names(template: &str) -> Result<Vec<&str>, TemplateError> {
         .collect())
 }
 
-/// Whether `template` reads input `name`, whole or sliced (`{name}`, `{name[a..b]}`): a scan without parsing or
-/// allocating, as the envelope asks it of every message it seals.
+/// Whether `template` reads input `name`, whole or sliced (`{name}`, `{name[a..b]}`).
 pub fn reads(template: &str, name: &str) -> bool {
-    template.match_indices('{').any(|(at, _)| {
-        let after = template[at + 1..].strip_prefix(name);
-        after.is_some_and(|after| after.starts_with('}') || after.starts_with('['))
+    placeholders(template).any(|read| read == name)
+}
+
+/// The names `template`'s placeholders read, whole or sliced, in order (a name read twice comes twice): [`names`]
+/// as a scan without checking or allocating, as the envelope makes of every message it seals.
+pub fn placeholders(template: &str) -> impl Iterator<Item = &str> {
+    template.match_indices('{').filter_map(|(at, _)| {
+        let after = &template[at + 1..];
+        after.find(['}', '[', '{']).filter(|end| after.as_bytes()[*end] != b'{').map(|end| &after[..end])
     })
 }
 
 pub fn render(template: &str, inputs: &(impl Lookup + ?Sized)) -> Result<String, TemplateError> {
+    // A template that is one whole placeholder (`{partner}`, a cipher's `{key}`: most envelope fields) is its
+    // input's value, copied once rather than grown into a buffer sized for the template.
+    if let Some(name) = template.strip_prefix('{').and_then(|t| t.strip_suffix('}')).filter(|n| is_name(n)) {
+        return inputs.get(name).map(str::to_owned).ok_or_else(|| TemplateError::Missing(name.to_owned()));
+    }
     let mut out = String::with_capacity(template.len());
     for piece in pieces(template) {
         match piece? {
@@ -155,5 +169,9 @@ mod tests {
         assert!(!reads("{key}", "keyId"));
         assert!(!reads("key", "key"));
         assert!(!reads("{", "key"));
+        assert!(!reads("{{key}", "{key"));
+        assert!(reads("{a{key}", "key"));
+        let read: Vec<_> = placeholders("{a}b{c[0..2]}{a}{d").collect();
+        assert_eq!(read, ["a", "c", "a"]);
     }
 }

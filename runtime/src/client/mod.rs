@@ -132,6 +132,8 @@ impl Client {
         let http =
             reqwest::Client::builder().timeout(config.timeout).build().map_err(|e| CallError::Http(e.to_string()))?;
         let base_url = base_url.trim_end_matches('/').to_owned();
+        // Every call's inputs start from the credentials: cloned then, not copied.
+        let config = ClientConfig { credentials: config.credentials.shared(), ..config };
         Ok(Client { inner: Arc::new(Inner { platform, side, base_url, config, http, hooks: Vec::new() }) })
     }
 

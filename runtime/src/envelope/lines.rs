@@ -14,10 +14,21 @@ impl Envelope<'_> {
     /// them (a notification's `id` and `create_time`). A sender that signs in two steps
     /// ([`Envelope::seal_deferred`], then [`Envelope::sign_sent`]) takes them once here and passes them to both.
     pub fn message_inputs<'i>(&self, inputs: &'i Inputs) -> Cow<'i, Inputs> {
-        let missing = |name: &str| inputs.get(name).is_none() && self.reads(name);
-        let nonce = missing("nonce");
-        let timestamp = inputs.get("timestamp").is_none() && self.rule.reads("timestamp");
-        let (uuid, now) = (missing("uuid"), missing("now"));
+        // One scan of the templates for all four, then the inputs asked only of those read: every message sealed
+        // passes here, most reading none of them.
+        let (mut nonce, mut timestamp, mut uuid, mut now) = (false, false, false, false);
+        let mut note = |name: &str, by_rule: bool| match name {
+            "nonce" => nonce = true,
+            "timestamp" if by_rule => timestamp = true,
+            "uuid" => uuid = true,
+            "now" => now = true,
+            _ => {}
+        };
+        self.rule.templates().flat_map(crate::template::placeholders).for_each(|name| note(name, true));
+        self.templates().flat_map(crate::template::placeholders).for_each(|name| note(name, false));
+        let missing = |read: bool, name: &str| read && inputs.get(name).is_none();
+        let (nonce, timestamp) = (missing(nonce, "nonce"), missing(timestamp, "timestamp"));
+        let (uuid, now) = (missing(uuid, "uuid"), missing(now, "now"));
         if !nonce && !timestamp && !uuid && !now {
             return Cow::Borrowed(inputs);
         }
@@ -51,10 +62,13 @@ impl Envelope<'_> {
 
     /// Whether the rule, an envelope field's template or one of the interface's values reads the input `name`.
     pub fn reads(&self, name: &str) -> bool {
-        let reads = |template: &str| crate::template::reads(template, name);
-        self.rule.reads(name)
-            || self.schema.fields.iter().filter_map(|f| f.value.as_deref()).any(reads)
-            || self.values.iter().any(|v| reads(&v.value))
+        self.rule.reads(name) || self.templates().any(|template| crate::template::reads(template, name))
+    }
+
+    /// The templates of its fields and of the interface's values.
+    fn templates(&self) -> impl Iterator<Item = &str> {
+        let fields = self.schema.fields.iter().filter_map(|f| f.value.as_deref());
+        fields.chain(self.values.iter().map(|v| &*v.value))
     }
 
     /// Under the lines form, signs the body exactly as serialized and adds the signature's header; otherwise the

@@ -82,7 +82,9 @@ struct Shared {
 pub(crate) const JOURNAL_DIAGNOSIS: Options =
     Options { budget: Duration::from_millis(250), pairs: true, first_only: false };
 
-pub fn proxy(config: ProxyConfig, journal: Journal, stop: CancellationToken) -> Result<Proxy, String> {
+pub fn proxy(mut config: ProxyConfig, journal: Journal, stop: CancellationToken) -> Result<Proxy, String> {
+    // Every exchange's inputs start from the credentials: cloned then, not copied.
+    config.server.credentials = std::mem::take(&mut config.server.credentials).shared();
     let http = reqwest::Client::builder()
         .timeout(config.timeout)
         // A proxy passes redirects on, and never goes through another proxy the environment names.

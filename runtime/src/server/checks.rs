@@ -66,11 +66,22 @@ pub(super) fn text_of<'v>(
     fields: &'v Map<String, Value>,
     headers: &'v [(String, String)],
 ) -> Option<Cow<'v, str>> {
-    match schema.field(name).map(|f| f.place) {
-        Some(Place::Header) => {
+    let place = schema.field(name).map_or(Place::Body, |f| f.place);
+    placed_text(name, place, fields, headers)
+}
+
+/// [`text_of`] where the field's place is known.
+fn placed_text<'v>(
+    name: &str,
+    place: Place,
+    fields: &'v Map<String, Value>,
+    headers: &'v [(String, String)],
+) -> Option<Cow<'v, str>> {
+    match place {
+        Place::Header => {
             headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| Cow::Borrowed(v.as_str()))
         }
-        _ => match fields.get(name)? {
+        Place::Body | Place::Query => match fields.get(name)? {
             Value::String(s) => Some(Cow::Borrowed(s)),
             other => crate::validate::scalar_text(other).map(Cow::Owned),
         },
@@ -87,7 +98,7 @@ pub(super) fn check_fields(
 ) -> Result<(), Failure> {
     for field in schema.fields.iter().filter(|f| f.role != EnvelopeRole::Signature) {
         let code = field.reject.as_deref().unwrap_or(malformed);
-        let Some(value) = text_of(schema, &field.name, fields, headers).filter(|v| !v.is_empty()) else {
+        let Some(value) = placed_text(&field.name, field.place, fields, headers).filter(|v| !v.is_empty()) else {
             // The payload's own field (onepay's `param`) holds an object, not text: present all the same. Only
             // that one: a credential sent as an object must not slip past its check as "present".
             let structured = schema.payload.field.as_deref() == Some(&*field.name)

@@ -28,8 +28,16 @@ thread_local! {
 #[derive(Default)]
 struct Handles {
     /// The lookup key, rebuilt in place for each request: no allocation once a label set has been seen.
-    key: String,
-    by_labels: std::collections::HashMap<String, Recorded>,
+    key: Labels,
+    by_labels: std::collections::HashMap<Labels, Recorded>,
+}
+
+/// A label set and the recorder it records into: the labels' text joined by NUL, written without formatting.
+#[derive(Default, Clone, PartialEq, Eq, Hash)]
+struct Labels {
+    recorder: usize,
+    status: u16,
+    text: String,
 }
 
 /// What one label set records into.
@@ -44,17 +52,23 @@ const MAX_KEPT: usize = 4096;
 
 impl Handles {
     fn get(&mut self, platform: &str, interface: &str, code: &str, status: u16) -> &Recorded {
-        use std::fmt::Write;
-        let recorder = metrics::with_recorder(|r| std::ptr::from_ref(r).cast::<()>() as usize);
-        self.key.clear();
-        let _ = write!(self.key, "{recorder:x}\0{platform}\0{interface}\0{code}\0{status}");
-        if !self.by_labels.contains_key(self.key.as_str()) {
+        let key = &mut self.key;
+        key.recorder = metrics::with_recorder(|r| std::ptr::from_ref(r).cast::<()>() as usize);
+        key.status = status;
+        key.text.clear();
+        for (at, label) in [platform, interface, code].into_iter().enumerate() {
+            if at > 0 {
+                key.text.push('\0');
+            }
+            key.text.push_str(label);
+        }
+        if !self.by_labels.contains_key(&self.key) {
             if self.by_labels.len() >= MAX_KEPT {
                 self.by_labels.clear();
             }
             self.by_labels.insert(self.key.clone(), Recorded::new(platform, interface, code, status));
         }
-        &self.by_labels[self.key.as_str()]
+        &self.by_labels[&self.key]
     }
 }
 

@@ -75,7 +75,7 @@ pub fn router(
     platform: Arc<PlatformSchema>,
     side: Side,
     dispatch: Arc<dyn Dispatch>,
-    config: ServerConfig,
+    mut config: ServerConfig,
 ) -> Result<Router, String> {
     let platform = match &config.schema {
         Some(profiled) if profiled.name == platform.name => profiled.clone(),
@@ -110,6 +110,8 @@ pub fn router(
             groups.entry((is_get, template.to_owned())).or_default().0.push(index);
         }
     }
+    // Every request's inputs start from the credentials: cloned then, not copied.
+    let config = ServerConfig { credentials: std::mem::take(&mut config.credentials).shared(), ..config };
     let shared = Arc::new(Shared { platform: platform.clone(), side, dispatch, config, replay });
     let mut router = Router::new();
     let mut methods: BTreeMap<String, MethodRouter> = BTreeMap::new();
