@@ -297,7 +297,7 @@ impl Writer<'_> {
     }
 
     fn text(&mut self, text: &str) {
-        if self.options.cdata && !text.as_bytes().contains(&b'>') {
+        if self.options.cdata && memchr::memchr(b'>', text.as_bytes()).is_none() {
             // Nothing to split: no `]]>` without a `>`.
             self.out.push_str("<![CDATA[");
             self.out.push_str(text);

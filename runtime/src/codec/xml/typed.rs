@@ -89,8 +89,7 @@ impl Element<'_, '_, '_, '_> {
     }
 
     /// A number's digits hold nothing to refuse or escape: written in place, without a string of their own.
-    fn number(self, number: impl Display) -> Result<(), Unwritten> {
-        use std::fmt::Write;
+    fn number(self, number: impl itoa::Integer) -> Result<(), Unwritten> {
         self.named()?;
         let writer = self.writer;
         writer.open(self.name);
@@ -98,7 +97,7 @@ impl Element<'_, '_, '_, '_> {
         if cdata {
             writer.out.push_str("<![CDATA[");
         }
-        let _ = write!(writer.out, "{number}");
+        writer.out.push_str(itoa::Buffer::new().format(number));
         if cdata {
             writer.out.push_str("]]>");
         }
