@@ -126,7 +126,10 @@ pub fn run(args: Args) -> ExitCode {
     let stderr = super::log_writer::Buffered::start(std::io::stderr());
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(stderr.clone());
     let _ = match args.log_format {
-        LogFormat::Text => logs.with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr())).try_init(),
+        LogFormat::Text => logs
+            .fmt_fields(super::log_fields::LineFields)
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .try_init(),
         LogFormat::Json => logs.json().flatten_event(true).try_init(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {

@@ -1,0 +1,196 @@
+//! A log line's fields written exactly as tracing-subscriber's default formatter writes them (`name=value`, text
+//! quoted as Rust's `Debug` quotes it), the common values without the formatting machinery: `hisgate serve`
+//! writes a line per request, and its fields through `Debug` cost more than the rest of the line together (a
+//! text is escaped character by character even when there is nothing to escape).
+
+use std::fmt;
+use tracing::field::{Field, Visit};
+use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
+use tracing_subscriber::fmt::format::{DefaultVisitor, Writer};
+
+/// The fields of `hisgate serve`'s and `hisgate proxy`'s text log: [`tracing_subscriber::fmt::format::DefaultFields`]'s
+/// output, byte for byte.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct LineFields;
+
+impl<'a> MakeVisitor<Writer<'a>> for LineFields {
+    type Visitor = LineVisitor<'a>;
+
+    fn make_visitor(&self, writer: Writer<'a>) -> LineVisitor<'a> {
+        LineVisitor { writer, empty: true, result: Ok(()) }
+    }
+}
+
+pub(crate) struct LineVisitor<'a> {
+    writer: Writer<'a>,
+    /// Nothing written yet: the next field is not preceded by a space.
+    empty: bool,
+    result: fmt::Result,
+}
+
+impl LineVisitor<'_> {
+    /// Whether the field is written here: a plain name (not the message, not a raw identifier, not the `log`
+    /// crate's metadata) on a writer without colours, which would set names in italics.
+    fn plain(&self, field: &Field) -> bool {
+        let name = field.name();
+        self.result.is_ok()
+            && !self.writer.has_ansi_escapes()
+            && name != "message"
+            && !name.starts_with("r#")
+            && !name.starts_with("log.")
+    }
+
+    /// `name=` after the separating space.
+    fn name(&mut self, field: &Field) -> fmt::Result {
+        if !std::mem::replace(&mut self.empty, false) {
+            self.writer.write_char(' ')?;
+        }
+        self.writer.write_str(field.name())?;
+        self.writer.write_char('=')
+    }
+
+    fn digits(&mut self, field: &Field, value: impl itoa::Integer) {
+        self.result = self.name(field).and_then(|()| self.writer.write_str(itoa::Buffer::new().format(value)));
+    }
+
+    /// Anything else, as the default formatter writes it.
+    fn default(&mut self, field: &Field, record: impl FnOnce(&mut DefaultVisitor<'_>)) {
+        if self.result.is_err() {
+            return;
+        }
+        let mut visitor = DefaultVisitor::new(self.writer.by_ref(), self.empty);
+        record(&mut visitor);
+        self.result = visitor.finish();
+        // It writes every field but the `log` crate's metadata, which it skips.
+        self.empty &= field.name().starts_with("log.");
+    }
+}
+
+/// Text that `Debug` writes as it is, between quotes: printable ASCII but the quote and the backslash.
+fn needs_no_escape(text: &str) -> bool {
+    text.bytes().all(|b| matches!(b, b' '..=b'~') && b != b'"' && b != b'\\')
+}
+
+impl Visit for LineVisitor<'_> {
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if self.plain(field) && needs_no_escape(value) {
+            self.result = self.name(field).and_then(|()| {
+                self.writer.write_char('"')?;
+                self.writer.write_str(value)?;
+                self.writer.write_char('"')
+            });
+        } else {
+            self.default(field, |v| v.record_str(field, value));
+        }
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        match self.plain(field) {
+            true => self.digits(field, value),
+            false => self.default(field, |v| v.record_u64(field, value)),
+        }
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        match self.plain(field) {
+            true => self.digits(field, value),
+            false => self.default(field, |v| v.record_i64(field, value)),
+        }
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.default(field, |v| v.record_error(field, value));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.default(field, |v| v.record_debug(field, value));
+    }
+}
+
+impl VisitOutput<fmt::Result> for LineVisitor<'_> {
+    fn finish(self) -> fmt::Result {
+        self.result
+    }
+}
+
+impl VisitFmt for LineVisitor<'_> {
+    fn writer(&mut self) -> &mut dyn fmt::Write {
+        &mut self.writer
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LineFields;
+    use std::sync::{Arc, Mutex};
+    use tracing_subscriber::fmt::MakeWriter;
+
+    #[derive(Clone, Default)]
+    struct Captured(Arc<Mutex<Vec<u8>>>);
+
+    impl std::io::Write for Captured {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl<'a> MakeWriter<'a> for Captured {
+        type Writer = Captured;
+        fn make_writer(&'a self) -> Captured {
+            self.clone()
+        }
+    }
+
+    /// The events a server logs, and the odd ones: quotes, Chinese, controls, errors, the `log` crate's fields.
+    fn log_all() {
+        let error = std::io::Error::other("磁盘已满");
+        let span = tracing::info_span!("hisgate.serve", platform = %"shaanxi", side = "hospital", n = 3u64);
+        let _entered = span.enter();
+        tracing::info!(interface = "TestNet", code = %"SUCCESS", status = 200u16, latency_us = 577u64, keys = "", "request");
+        tracing::info!(
+            interface = "Pay",
+            code = %"ILLEGAL_SIGN",
+            status = 200u16,
+            latency_us = 1_234u64,
+            keys = "orderId=2021…,cardNo=6****2",
+            detail = %"the sign is \"bad\"\u{1b}[31m",
+            "request refused"
+        );
+        tracing::warn!(r#type = "raw", offset = -5i64, ok = true, ratio = 0.5f64, quoted = "a\\b\"c", "说明 {}", 1);
+        tracing::error!(error = &error as &(dyn std::error::Error + 'static), nested = ?vec!["x"], "handler failed");
+        tracing::info!(message = "only a message");
+        tracing::info!(first = "with no message", second = 2u64);
+        tracing::info!("log.target" = "skipped", after = "a", "log crate");
+    }
+
+    fn captured(fast: bool, ansi: bool) -> String {
+        let out = Captured::default();
+        let logs = tracing_subscriber::fmt().with_writer(out.clone()).with_ansi(ansi).without_time();
+        match fast {
+            true => tracing::subscriber::with_default(logs.fmt_fields(LineFields).finish(), log_all),
+            false => tracing::subscriber::with_default(logs.finish(), log_all),
+        }
+        String::from_utf8(out.0.lock().unwrap().clone()).unwrap()
+    }
+
+    #[test]
+    fn writes_every_line_as_the_default_formatter_does() {
+        for ansi in [false, true] {
+            let (fast, default) = (captured(true, ansi), captured(false, ansi));
+            assert_eq!(fast, default, "ansi: {ansi}");
+            assert_eq!(fast.lines().count(), 7, "{fast}");
+        }
+        let plain = captured(true, false);
+        assert!(
+            plain.contains(
+                "hisgate.serve{platform=shaanxi side=\"hospital\" n=3}: hisgate::commands::log_fields::tests: request \
+             interface=\"TestNet\" code=SUCCESS status=200 latency_us=577 keys=\"\""
+            ),
+            "{plain}"
+        );
+    }
+}
