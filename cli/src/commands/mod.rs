@@ -9,7 +9,7 @@ pub mod export;
 mod io;
 pub mod journal;
 pub mod list;
-mod log_fields;
+mod log_line;
 mod log_writer;
 pub mod new;
 pub mod probe;

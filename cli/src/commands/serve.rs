@@ -127,7 +127,8 @@ pub fn run(args: Args) -> ExitCode {
     let logs = tracing_subscriber::fmt().with_env_filter(filter).with_writer(stderr.clone());
     let _ = match args.log_format {
         LogFormat::Text => logs
-            .fmt_fields(super::log_fields::LineFields)
+            .fmt_fields(super::log_line::LineFields)
+            .with_timer(super::log_line::LineTime)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .try_init(),
         LogFormat::Json => logs.json().flatten_event(true).try_init(),

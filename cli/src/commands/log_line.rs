@@ -1,12 +1,49 @@
-//! A log line's fields written exactly as tracing-subscriber's default formatter writes them (`name=value`, text
-//! quoted as Rust's `Debug` quotes it), the common values without the formatting machinery: `hisgate serve`
-//! writes a line per request, and its fields through `Debug` cost more than the rest of the line together (a
-//! text is escaped character by character even when there is nothing to escape).
+//! The text log's line — its fields and its time — written exactly as tracing-subscriber's default formatter
+//! writes them (`name=value`, text quoted as Rust's `Debug` quotes it; RFC 3339 UTC to the microsecond), the common
+//! values without the formatting machinery: `hisgate serve` writes a line per request, and through `Debug` its
+//! fields cost more than the rest of the line together (a text escaped character by character when there is
+//! nothing to escape, a name painted in a style that is none when colours are off), the time a fifth of it.
 
 use std::fmt;
 use tracing::field::{Field, Visit};
 use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
 use tracing_subscriber::fmt::format::{DefaultVisitor, Writer};
+use tracing_subscriber::fmt::time::FormatTime;
+
+/// The time of `hisgate serve`'s and `hisgate proxy`'s text log: [`tracing_subscriber::fmt::time::SystemTime`]'s
+/// output (`2026-12-07T06:21:06.452234Z`), byte for byte.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct LineTime;
+
+impl FormatTime for LineTime {
+    fn format_time(&self, writer: &mut Writer<'_>) -> fmt::Result {
+        writer.write_str(&rfc3339_micros(chrono::Utc::now().naive_utc()))
+    }
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, digit by digit; a year outside 0–9999 as the default formatter writes it.
+fn rfc3339_micros(time: chrono::NaiveDateTime) -> String {
+    use chrono::{Datelike, Timelike};
+    let year = time.year();
+    if !(0..=9999).contains(&year) {
+        return time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+    }
+    let mut out = String::with_capacity(27);
+    let mut digits = |value: u32, width: u32, after: char| {
+        for place in (0..width).rev() {
+            out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
+        }
+        out.push(after);
+    };
+    digits(year as u32, 4, '-');
+    digits(time.month(), 2, '-');
+    digits(time.day(), 2, 'T');
+    digits(time.hour(), 2, ':');
+    digits(time.minute(), 2, ':');
+    digits(time.second(), 2, '.');
+    digits(time.nanosecond().min(999_999_999) / 1_000, 6, 'Z');
+    out
+}
 
 /// The fields of `hisgate serve`'s and `hisgate proxy`'s text log: [`tracing_subscriber::fmt::format::DefaultFields`]'s
 /// output, byte for byte.
@@ -73,14 +110,16 @@ fn needs_no_escape(text: &str) -> bool {
 
 impl Visit for LineVisitor<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        if self.plain(field) && needs_no_escape(value) {
-            self.result = self.name(field).and_then(|()| {
-                self.writer.write_char('"')?;
-                self.writer.write_str(value)?;
-                self.writer.write_char('"')
-            });
-        } else {
-            self.default(field, |v| v.record_str(field, value));
+        match self.plain(field) {
+            true if needs_no_escape(value) => {
+                self.result = self.name(field).and_then(|()| {
+                    self.writer.write_char('"')?;
+                    self.writer.write_str(value)?;
+                    self.writer.write_char('"')
+                });
+            }
+            true => self.record_debug(field, &value),
+            false => self.default(field, |v| v.record_str(field, value)),
         }
     }
 
@@ -103,7 +142,11 @@ impl Visit for LineVisitor<'_> {
     }
 
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.default(field, |v| v.record_debug(field, value));
+        match self.plain(field) {
+            // The default formatter's, without painting the name in a style that is none.
+            true => self.result = self.name(field).and_then(|()| write!(self.writer, "{value:?}")),
+            false => self.default(field, |v| v.record_debug(field, value)),
+        }
     }
 }
 
@@ -124,6 +167,8 @@ mod tests {
     use super::LineFields;
     use std::sync::{Arc, Mutex};
     use tracing_subscriber::fmt::MakeWriter;
+    use tracing_subscriber::fmt::format::Writer;
+    use tracing_subscriber::fmt::time::FormatTime;
 
     #[derive(Clone, Default)]
     struct Captured(Arc<Mutex<Vec<u8>>>);
@@ -178,6 +223,30 @@ mod tests {
     }
 
     #[test]
+    fn writes_the_time_as_the_default_formatter_does() {
+        use chrono::{NaiveDate, NaiveDateTime};
+        let at = |y, mo, d, h, mi, s, micro| {
+            NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_micro_opt(h, mi, s, micro).unwrap()
+        };
+        let times: [NaiveDateTime; 5] = [
+            at(2026, 12, 7, 6, 21, 6, 452_234),
+            at(2000, 1, 1, 0, 0, 0, 0),
+            at(1999, 12, 31, 23, 59, 59, 999_999),
+            at(812, 3, 4, 5, 6, 7, 80),
+            at(10_000, 1, 1, 0, 0, 0, 1),
+        ];
+        for time in times {
+            assert_eq!(super::rfc3339_micros(time), time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        }
+        // Its shape beside tracing-subscriber's own, whose clock cannot be set.
+        let (mut ours, mut theirs) = (String::new(), String::new());
+        super::LineTime.format_time(&mut Writer::new(&mut ours)).unwrap();
+        tracing_subscriber::fmt::time::SystemTime.format_time(&mut Writer::new(&mut theirs)).unwrap();
+        let shape = |t: &str| t.chars().map(|c| if c.is_ascii_digit() { '0' } else { c }).collect::<String>();
+        assert_eq!(shape(&ours), shape(&theirs));
+    }
+
+    #[test]
     fn writes_every_line_as_the_default_formatter_does() {
         for ansi in [false, true] {
             let (fast, default) = (captured(true, ansi), captured(false, ansi));
@@ -187,7 +256,7 @@ mod tests {
         let plain = captured(true, false);
         assert!(
             plain.contains(
-                "hisgate.serve{platform=shaanxi side=\"hospital\" n=3}: hisgate::commands::log_fields::tests: request \
+                "hisgate.serve{platform=shaanxi side=\"hospital\" n=3}: hisgate::commands::log_line::tests: request \
              interface=\"TestNet\" code=SUCCESS status=200 latency_us=577 keys=\"\""
             ),
             "{plain}"
