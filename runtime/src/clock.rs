@@ -17,16 +17,16 @@ pub fn now(offset: FixedOffset) -> NaiveDateTime {
 /// A time as most documents write one in a message, `YYYY-MM-DD HH24:MI:SS`; without a pattern parsed on each
 /// call, as `format("%Y-%m-%d %H:%M:%S")` would: a simulator's reply carries one for every request.
 pub fn datetime(time: NaiveDateTime) -> String {
-    let (date, clock) = (time.date(), time.time());
-    format!(
-        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
-        date.year(),
-        date.month(),
-        date.day(),
-        clock.hour(),
-        clock.minute(),
-        clock.second()
-    )
+    use crate::schema::{push_digits, push_year};
+    let mut out = String::with_capacity(19);
+    push_year(&mut out, time.year());
+    for (part, before) in [(time.month(), '-'), (time.day(), '-'), (time.hour(), ' '), (time.minute(), ':')] {
+        out.push(before);
+        push_digits(&mut out, part, 2);
+    }
+    out.push(':');
+    push_digits(&mut out, time.second(), 2);
+    out
 }
 
 /// Now (moved by `skew`, a probe's stale clock) as RFC 3339 with seconds at `offset` (`2026-12-06T10:00:00+08:00`):

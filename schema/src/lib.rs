@@ -32,7 +32,7 @@ pub use database::{
 pub use dictionary::{CodeSchema, DictRef, DictTable, DictionarySchema};
 pub use encryption::*;
 pub use field::{Condition, FieldSchema, FieldType, JsonNumber, LengthUnit, MoneyUnit, Origin, Presence};
-pub use format::{TimeFormat, TimeFormatError, TimeToken, render_timestamp};
+pub use format::{TimeFormat, TimeFormatError, TimeToken, push_digits, push_year, render_timestamp};
 pub use protocol::*;
 pub use statement::{
     Charset, Compression, Delimited, Meaning, RequestText, RequestValue, StatementColumn, StatementFormat,

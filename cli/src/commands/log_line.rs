@@ -28,20 +28,17 @@ fn rfc3339_micros(time: chrono::NaiveDateTime) -> String {
     if !(0..=9999).contains(&year) {
         return time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
     }
+    use hisgate_runtime::schema::{push_digits, push_year};
     let mut out = String::with_capacity(27);
-    let mut digits = |value: u32, width: u32, after: char| {
-        for place in (0..width).rev() {
-            out.push(char::from(b'0' + (value / 10u32.pow(place) % 10) as u8));
-        }
-        out.push(after);
-    };
-    digits(year as u32, 4, '-');
-    digits(time.month(), 2, '-');
-    digits(time.day(), 2, 'T');
-    digits(time.hour(), 2, ':');
-    digits(time.minute(), 2, ':');
-    digits(time.second(), 2, '.');
-    digits(time.nanosecond().min(999_999_999) / 1_000, 6, 'Z');
+    push_year(&mut out, year);
+    let parts = [(time.month(), '-'), (time.day(), '-'), (time.hour(), 'T'), (time.minute(), ':')];
+    for (part, before) in parts.into_iter().chain([(time.second(), ':')]) {
+        out.push(before);
+        push_digits(&mut out, part, 2);
+    }
+    out.push('.');
+    push_digits(&mut out, time.nanosecond().min(999_999_999) / 1_000, 6);
+    out.push('Z');
     out
 }
 
