@@ -6,9 +6,68 @@
 
 use std::fmt;
 use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::field::{MakeVisitor, VisitFmt, VisitOutput};
-use tracing_subscriber::fmt::format::{DefaultVisitor, Writer};
+use tracing_subscriber::fmt::format::{DefaultVisitor, Format, FormatEvent, FormatFields, Full, Writer};
 use tracing_subscriber::fmt::time::FormatTime;
+use tracing_subscriber::fmt::{FmtContext, FormattedFields};
+use tracing_subscriber::registry::LookupSpan;
+
+/// `hisgate serve`'s and `hisgate proxy`'s text log line: tracing-subscriber's default (full) format with
+/// [`LineTime`], byte for byte, written without the formatting machinery where the writer has no colours and the
+/// event is tracing's own (a `log` crate record's target and level are in its fields: the default reads them).
+#[derive(Debug)]
+pub(crate) struct LineFormat {
+    default: Format<Full, LineTime>,
+}
+
+impl Default for LineFormat {
+    fn default() -> Self {
+        LineFormat { default: tracing_subscriber::fmt::format().with_timer(LineTime) }
+    }
+}
+
+impl<S, N> FormatEvent<S, N> for LineFormat
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    N: for<'a> FormatFields<'a> + 'static,
+{
+    fn format_event(&self, ctx: &FmtContext<'_, S, N>, mut writer: Writer<'_>, event: &Event<'_>) -> fmt::Result {
+        let meta = event.metadata();
+        if writer.has_ansi_escapes() || meta.fields().field("log.target").is_some() {
+            return self.default.format_event(ctx, writer, event);
+        }
+        LineTime.format_time(&mut writer)?;
+        let level = match *meta.level() {
+            Level::TRACE => " TRACE ",
+            Level::DEBUG => " DEBUG ",
+            Level::INFO => "  INFO ",
+            Level::WARN => "  WARN ",
+            Level::ERROR => " ERROR ",
+        };
+        writer.write_str(level)?;
+        if let Some(scope) = ctx.event_scope() {
+            let mut seen = false;
+            for span in scope.from_root() {
+                writer.write_str(span.metadata().name())?;
+                seen = true;
+                if let Some(fields) = span.extensions().get::<FormattedFields<N>>().filter(|f| !f.is_empty()) {
+                    writer.write_char('{')?;
+                    writer.write_str(fields)?;
+                    writer.write_char('}')?;
+                }
+                writer.write_char(':')?;
+            }
+            if seen {
+                writer.write_char(' ')?;
+            }
+        }
+        writer.write_str(meta.target())?;
+        writer.write_str(": ")?;
+        ctx.format_fields(writer.by_ref(), event)?;
+        writer.write_char('\n')
+    }
+}
 
 /// The time of `hisgate serve`'s and `hisgate proxy`'s text log: [`tracing_subscriber::fmt::time::SystemTime`]'s
 /// output (`2026-12-07T06:21:06.452234Z`), byte for byte.
@@ -161,8 +220,9 @@ impl VisitFmt for LineVisitor<'_> {
 
 #[cfg(test)]
 mod tests {
-    use super::LineFields;
+    use super::{LineFields, LineFormat};
     use std::sync::{Arc, Mutex};
+    use tracing::Level;
     use tracing_subscriber::fmt::MakeWriter;
     use tracing_subscriber::fmt::format::Writer;
     use tracing_subscriber::fmt::time::FormatTime;
@@ -207,16 +267,32 @@ mod tests {
         tracing::info!(message = "only a message");
         tracing::info!(first = "with no message", second = 2u64);
         tracing::info!("log.target" = "skipped", after = "a", "log crate");
+        tracing::debug!(level = "debug");
+        tracing::trace!(level = "trace");
+        drop(_entered);
+        tracing::info!(outside = "no span");
     }
 
     fn captured(fast: bool, ansi: bool) -> String {
         let out = Captured::default();
-        let logs = tracing_subscriber::fmt().with_writer(out.clone()).with_ansi(ansi).without_time();
+        let logs = tracing_subscriber::fmt().with_writer(out.clone()).with_ansi(ansi).with_max_level(Level::TRACE);
         match fast {
-            true => tracing::subscriber::with_default(logs.fmt_fields(LineFields).finish(), log_all),
+            true => tracing::subscriber::with_default(
+                logs.fmt_fields(LineFields).event_format(LineFormat::default()).finish(),
+                log_all,
+            ),
             false => tracing::subscriber::with_default(logs.finish(), log_all),
         }
-        String::from_utf8(out.0.lock().unwrap().clone()).unwrap()
+        // The time is the clock's: each line's is made the same, after its shape is checked.
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let lines = text.lines().map(|line| {
+            // `2026-12-07T06:26:14.734945Z`: the 27 characters up to the line's first `Z`, colours or not.
+            let end = line.find('Z').unwrap_or_else(|| panic!("{line:?}")) + 1;
+            let time = &line[end - 27..end];
+            assert!(chrono::DateTime::parse_from_rfc3339(time).is_ok(), "{line:?}");
+            format!("{}<time>{}", &line[..end - 27], &line[end..])
+        });
+        lines.collect::<Vec<_>>().join("\n")
     }
 
     #[test]
@@ -248,7 +324,7 @@ mod tests {
         for ansi in [false, true] {
             let (fast, default) = (captured(true, ansi), captured(false, ansi));
             assert_eq!(fast, default, "ansi: {ansi}");
-            assert_eq!(fast.lines().count(), 7, "{fast}");
+            assert_eq!(fast.lines().count(), 10, "{fast}");
         }
         let plain = captured(true, false);
         assert!(

@@ -63,8 +63,8 @@ pub fn run(args: Args) -> ExitCode {
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .fmt_fields(super::log_line::LineFields)
-        .with_timer(super::log_line::LineTime)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .event_format(super::log_line::LineFormat::default())
         .try_init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,

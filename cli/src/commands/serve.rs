@@ -128,8 +128,8 @@ pub fn run(args: Args) -> ExitCode {
     let _ = match args.log_format {
         LogFormat::Text => logs
             .fmt_fields(super::log_line::LineFields)
-            .with_timer(super::log_line::LineTime)
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .event_format(super::log_line::LineFormat::default())
             .try_init(),
         LogFormat::Json => logs.json().flatten_event(true).try_init(),
     };
