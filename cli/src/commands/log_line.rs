@@ -1,8 +1,9 @@
-//! The text log's line — its fields and its time — written exactly as tracing-subscriber's default formatter
-//! writes them (`name=value`, text quoted as Rust's `Debug` quotes it; RFC 3339 UTC to the microsecond), the common
-//! values without the formatting machinery: `hisgate serve` writes a line per request, and through `Debug` its
-//! fields cost more than the rest of the line together (a text escaped character by character when there is
-//! nothing to escape, a name painted in a style that is none when colours are off), the time a fifth of it.
+//! The text log's line — its time, its fields and the line around them — written exactly as tracing-subscriber's
+//! default formatter writes them (`name=value`, text quoted as Rust's `Debug` quotes it; RFC 3339 UTC to the
+//! microsecond), the common values without the formatting machinery: `hisgate serve` writes a line per request,
+//! and through `Debug` its fields cost more than the rest of the line together (a text escaped character by
+//! character when there is nothing to escape, a name painted in a style that is none when colours are off), the
+//! time a fifth of it.
 
 use std::fmt;
 use tracing::field::{Field, Visit};
@@ -83,11 +84,11 @@ impl FormatTime for LineTime {
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, digit by digit; a year outside 0–9999 as the default formatter writes it.
 fn rfc3339_micros(time: chrono::NaiveDateTime) -> String {
     use chrono::{Datelike, Timelike};
+    use hisgate_runtime::schema::{push_digits, push_year};
     let year = time.year();
     if !(0..=9999).contains(&year) {
         return time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
     }
-    use hisgate_runtime::schema::{push_digits, push_year};
     let mut out = String::with_capacity(27);
     push_year(&mut out, year);
     let parts = [(time.month(), '-'), (time.day(), '-'), (time.hour(), 'T'), (time.minute(), ':')];
@@ -252,7 +253,8 @@ mod tests {
         let error = std::io::Error::other("磁盘已满");
         let span = tracing::info_span!("hisgate.serve", platform = %"shaanxi", side = "hospital", n = 3u64);
         let _entered = span.enter();
-        tracing::info!(interface = "TestNet", code = %"SUCCESS", status = 200u16, latency_us = 577u64, keys = "", "request");
+        let (status, latency_us) = (200u16, 577u64);
+        tracing::info!(interface = "TestNet", code = %"SUCCESS", status, latency_us, keys = "", "request");
         tracing::info!(
             interface = "Pay",
             code = %"ILLEGAL_SIGN",
