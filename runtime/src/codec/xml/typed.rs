@@ -82,9 +82,7 @@ impl Element<'_, '_, '_, '_> {
         if let Some(found) = first_forbidden(text) {
             return Err(Unwritten::Refused(CodecError::Forbidden { path: self.name.to_owned(), found }));
         }
-        self.writer.open(self.name);
-        self.writer.text(text);
-        self.writer.close(self.name);
+        self.writer.leaf(self.name, text);
         Ok(())
     }
 
