@@ -241,7 +241,17 @@ impl MessageSchema {
     /// The index of the field named `name` (its own name, not an alias), searched from `hint` on first: walking a
     /// message's keys in the schema's order — as a typed message writes them — finds each at once, where a search
     /// from the start made every message of n fields cost n²/2 comparisons.
+    ///
+    /// The field at `hint` is asked first, inline in the caller: a typed reply of ten orders asks 290 times.
+    #[inline]
     pub fn position_from(&self, name: &str, hint: usize) -> Option<usize> {
+        match self.fields.get(hint) {
+            Some(field) if field.name == name => Some(hint),
+            _ => self.position_around(name, hint),
+        }
+    }
+
+    fn position_around(&self, name: &str, hint: usize) -> Option<usize> {
         let (before, after) = self.fields.split_at(hint.min(self.fields.len()));
         let found = after.iter().position(|f| f.name == name).map(|i| i + before.len());
         found.or_else(|| before.iter().position(|f| f.name == name))
