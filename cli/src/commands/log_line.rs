@@ -77,8 +77,46 @@ pub(crate) struct LineTime;
 
 impl FormatTime for LineTime {
     fn format_time(&self, writer: &mut Writer<'_>) -> fmt::Result {
-        writer.write_str(&rfc3339_micros(chrono::Utc::now().naive_utc()))
+        thread_local! {
+            static LAST: std::cell::RefCell<LastTime> = const { std::cell::RefCell::new(LastTime::new()) };
+        }
+        LAST.with_borrow_mut(|last| writer.write_str(last.at(chrono::Utc::now().naive_utc())))
     }
+}
+
+/// The last time a thread wrote, kept for the next line: within the same second only its microseconds change, so
+/// the date and clock are not worked out again (they were most of a line's time).
+struct LastTime {
+    /// The UTC second `text` is of, counted from the epoch.
+    second: i64,
+    text: String,
+}
+
+impl LastTime {
+    const fn new() -> LastTime {
+        LastTime { second: i64::MIN, text: String::new() }
+    }
+
+    /// `time` as [`rfc3339_micros`] writes it.
+    fn at(&mut self, time: chrono::NaiveDateTime) -> &str {
+        let second = time.and_utc().timestamp();
+        if second != self.second {
+            self.second = second;
+            self.text = rfc3339_micros(time);
+        } else {
+            // Both ways of writing end in six digits and `Z`.
+            self.text.truncate(self.text.len() - "000000Z".len());
+            hisgate_runtime::schema::push_digits(&mut self.text, micros(time), 6);
+            self.text.push('Z');
+        }
+        &self.text
+    }
+}
+
+/// The microseconds of `time`'s second; a leap second's as the second before's last.
+fn micros(time: chrono::NaiveDateTime) -> u32 {
+    use chrono::Timelike;
+    time.nanosecond().min(999_999_999) / 1_000
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.ffffffZ`, digit by digit; a year outside 0–9999 as the default formatter writes it.
@@ -97,7 +135,7 @@ fn rfc3339_micros(time: chrono::NaiveDateTime) -> String {
         push_digits(&mut out, part, 2);
     }
     out.push('.');
-    push_digits(&mut out, time.nanosecond().min(999_999_999) / 1_000, 6);
+    push_digits(&mut out, micros(time), 6);
     out.push('Z');
     out
 }
@@ -312,6 +350,20 @@ mod tests {
         ];
         for time in times {
             assert_eq!(super::rfc3339_micros(time), time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        }
+        // Kept from line to line: the same second, the next, a new day, the same second again, a year far out.
+        let mut last = super::LastTime::new();
+        let later: [NaiveDateTime; 7] = [
+            at(2026, 12, 7, 23, 59, 58, 999_999),
+            at(2026, 12, 7, 23, 59, 58, 7),
+            at(2026, 12, 7, 23, 59, 59, 120_000),
+            at(2026, 12, 8, 0, 0, 0, 0),
+            at(2026, 12, 8, 0, 0, 0, 999_999),
+            at(10_000, 1, 1, 0, 0, 0, 1),
+            at(10_000, 1, 1, 0, 0, 0, 22),
+        ];
+        for time in later {
+            assert_eq!(last.at(time), time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
         }
         // Its shape beside tracing-subscriber's own, whose clock cannot be set.
         let (mut ours, mut theirs) = (String::new(), String::new());
