@@ -258,7 +258,7 @@ impl VisitFmt for LineVisitor<'_> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::{LineFields, LineFormat};
     use std::sync::{Arc, Mutex};
     use tracing::Level;
@@ -266,8 +266,9 @@ mod tests {
     use tracing_subscriber::fmt::format::Writer;
     use tracing_subscriber::fmt::time::FormatTime;
 
+    /// What a subscriber wrote.
     #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
+    pub(in crate::commands) struct Captured(Arc<Mutex<Vec<u8>>>);
 
     impl std::io::Write for Captured {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -286,8 +287,9 @@ mod tests {
         }
     }
 
-    /// The events a server logs, and the odd ones: quotes, Chinese, controls, errors, the `log` crate's fields.
-    fn log_all() {
+    /// The events a server logs, and the odd ones: quotes, Chinese, controls, errors, the `log` crate's fields,
+    /// numbers of every kind, nested spans, a span's field recorded late, an event with a parent of its own.
+    pub(in crate::commands) fn log_all() {
         let error = std::io::Error::other("磁盘已满");
         let span = tracing::info_span!("hisgate.serve", platform = %"shaanxi", side = "hospital", n = 3u64);
         let _entered = span.enter();
@@ -309,8 +311,30 @@ mod tests {
         tracing::info!("log.target" = "skipped", after = "a", "log crate");
         tracing::debug!(level = "debug");
         tracing::trace!(level = "trace");
+        let inner = tracing::info_span!("hisgate.request", id = 7i64, late = tracing::field::Empty);
+        inner.record("late", "记录");
+        inner.in_scope(|| {
+            tracing::info!(big = 1u128 << 100, neg = -(1i128 << 90), nan = f64::NAN, tiny = 1e-300f64, "nested");
+            tracing::info!(bytes = ?b"\x00\xff", text = "tab\there", "inside two spans");
+        });
         drop(_entered);
         tracing::info!(outside = "no span");
+        tracing::info!(parent: &inner, "a parent of its own, no span entered");
+        tracing::info!(parent: None, "no parent at all");
+    }
+
+    /// Every line written to `out`, its time (checked first) replaced by `<time>`.
+    pub(in crate::commands) fn lines(out: &Captured) -> String {
+        // The time is the clock's: each line's is made the same, after its shape is checked.
+        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
+        let lines = text.lines().map(|line| {
+            // `2026-12-07T06:26:14.734945Z`: the 27 characters up to the line's first `Z`, colours or not.
+            let end = line.find('Z').unwrap_or_else(|| panic!("{line:?}")) + 1;
+            let time = &line[end - 27..end];
+            assert!(chrono::DateTime::parse_from_rfc3339(time).is_ok(), "{line:?}");
+            format!("{}<time>{}", &line[..end - 27], &line[end..])
+        });
+        lines.collect::<Vec<_>>().join("\n")
     }
 
     fn captured(fast: bool, ansi: bool) -> String {
@@ -323,16 +347,7 @@ mod tests {
             ),
             false => tracing::subscriber::with_default(logs.finish(), log_all),
         }
-        // The time is the clock's: each line's is made the same, after its shape is checked.
-        let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
-        let lines = text.lines().map(|line| {
-            // `2026-12-07T06:26:14.734945Z`: the 27 characters up to the line's first `Z`, colours or not.
-            let end = line.find('Z').unwrap_or_else(|| panic!("{line:?}")) + 1;
-            let time = &line[end - 27..end];
-            assert!(chrono::DateTime::parse_from_rfc3339(time).is_ok(), "{line:?}");
-            format!("{}<time>{}", &line[..end - 27], &line[end..])
-        });
-        lines.collect::<Vec<_>>().join("\n")
+        lines(&out)
     }
 
     #[test]
@@ -378,7 +393,7 @@ mod tests {
         for ansi in [false, true] {
             let (fast, default) = (captured(true, ansi), captured(false, ansi));
             assert_eq!(fast, default, "ansi: {ansi}");
-            assert_eq!(fast.lines().count(), 10, "{fast}");
+            assert_eq!(fast.lines().count(), 14, "{fast}");
         }
         let plain = captured(true, false);
         assert!(

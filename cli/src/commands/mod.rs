@@ -9,6 +9,7 @@ pub mod export;
 mod io;
 pub mod journal;
 pub mod list;
+mod log_json;
 mod log_line;
 mod log_writer;
 pub mod new;
