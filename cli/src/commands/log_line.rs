@@ -356,29 +356,25 @@ pub(super) mod tests {
         let at = |y, mo, d, h, mi, s, micro| {
             NaiveDate::from_ymd_opt(y, mo, d).unwrap().and_hms_micro_opt(h, mi, s, micro).unwrap()
         };
-        let times: [NaiveDateTime; 5] = [
+        // Each written alone, and kept from line to line: the same second, the next, a new day, years far out.
+        let times: [NaiveDateTime; 11] = [
             at(2026, 12, 7, 6, 21, 6, 452_234),
             at(2000, 1, 1, 0, 0, 0, 0),
             at(1999, 12, 31, 23, 59, 59, 999_999),
+            at(1999, 12, 31, 23, 59, 59, 7),
+            at(2000, 1, 1, 0, 0, 0, 120_000),
+            at(2000, 1, 1, 0, 0, 1, 0),
+            at(2000, 1, 1, 0, 0, 1, 999_999),
             at(812, 3, 4, 5, 6, 7, 80),
-            at(10_000, 1, 1, 0, 0, 0, 1),
-        ];
-        for time in times {
-            assert_eq!(super::rfc3339_micros(time), time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
-        }
-        // Kept from line to line: the same second, the next, a new day, the same second again, a year far out.
-        let mut last = super::LastTime::new();
-        let later: [NaiveDateTime; 7] = [
-            at(2026, 12, 7, 23, 59, 58, 999_999),
-            at(2026, 12, 7, 23, 59, 58, 7),
-            at(2026, 12, 7, 23, 59, 59, 120_000),
-            at(2026, 12, 8, 0, 0, 0, 0),
-            at(2026, 12, 8, 0, 0, 0, 999_999),
+            at(812, 3, 4, 5, 6, 7, 81),
             at(10_000, 1, 1, 0, 0, 0, 1),
             at(10_000, 1, 1, 0, 0, 0, 22),
         ];
-        for time in later {
-            assert_eq!(last.at(time), time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string());
+        let mut last = super::LastTime::new();
+        for time in times {
+            let expected = time.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string();
+            assert_eq!(super::rfc3339_micros(time), expected);
+            assert_eq!(last.at(time), expected);
         }
         // Its shape beside tracing-subscriber's own, whose clock cannot be set.
         let (mut ours, mut theirs) = (String::new(), String::new());
