@@ -85,7 +85,7 @@ impl FormatTime for LineTime {
 }
 
 /// The last time a thread wrote, kept for the next line: within the same second only its microseconds change, so
-/// the date and clock are not worked out again (they were most of a line's time).
+/// the date and clock are not worked out again (they were two thirds of writing the time).
 struct LastTime {
     /// The UTC second `text` is of, counted from the epoch.
     second: i64,
