@@ -311,7 +311,15 @@ pub(super) mod tests {
         tracing::info!("log.target" = "skipped", after = "a", "log crate");
         tracing::debug!(level = "debug");
         tracing::trace!(level = "trace");
-        let inner = tracing::info_span!("hisgate.request", id = 7i64, late = tracing::field::Empty);
+        let inner = tracing::info_span!(
+            "hisgate.request",
+            id = 7i64,
+            r#type = ?"raw",
+            raw = &b"ab"[..],
+            ratio = 0.25f64,
+            ok = false,
+            late = tracing::field::Empty
+        );
         inner.record("late", "记录");
         inner.in_scope(|| {
             tracing::info!(big = 1u128 << 100, neg = -(1i128 << 90), nan = f64::NAN, tiny = 1e-300f64, "nested");

@@ -131,9 +131,12 @@ pub fn run(args: Args) -> ExitCode {
             .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
             .event_format(super::log_line::LineFormat::default())
             .try_init(),
-        LogFormat::Json => {
-            logs.json().flatten_event(true).event_format(super::log_json::JsonLine::default()).try_init()
-        }
+        LogFormat::Json => logs
+            .json()
+            .flatten_event(true)
+            .fmt_fields(super::log_json::SpanFields)
+            .event_format(super::log_json::JsonLine::default())
+            .try_init(),
     };
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
