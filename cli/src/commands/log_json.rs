@@ -3,7 +3,8 @@
 //! spans' fields copied as they were stored. tracing-subscriber keeps a span's fields as JSON text and parses it
 //! back into a `serde_json::Value` for every line, twice (the current span, then the list of spans): 35k
 //! instructions a line, a quarter of what `hisgate serve` does for a whole request. A span's fields are stored as
-//! its `JsonFields` stores them, without a `serde_json::Value` and a map entry for each (6k instructions a request).
+//! its `JsonFields` stores them, but without a `serde_json::Value` and a map entry for each (a request's span 6.1k
+//! instructions with them, 3.3k without).
 
 use super::log_line::LineTime;
 use serde::Serialize;
