@@ -277,21 +277,18 @@ impl Visit for EntryVisitor<'_> {
 #[cfg(test)]
 mod tests {
     use super::{JsonLine, SpanFields};
-    use crate::commands::log_line::tests::{Captured, lines, log_all};
+    use crate::commands::log_line::tests::written;
     use tracing::Level;
 
     fn captured(fast: bool) -> String {
-        let out = Captured::default();
-        let logs =
-            tracing_subscriber::fmt().with_writer(out.clone()).with_max_level(Level::TRACE).json().flatten_event(true);
-        match fast {
-            true => tracing::subscriber::with_default(
-                logs.fmt_fields(SpanFields).event_format(JsonLine::default()).finish(),
-                log_all,
-            ),
-            false => tracing::subscriber::with_default(logs.finish(), log_all),
-        }
-        lines(&out)
+        written(|out| {
+            let logs =
+                tracing_subscriber::fmt().with_writer(out).with_max_level(Level::TRACE).json().flatten_event(true);
+            match fast {
+                true => logs.fmt_fields(SpanFields).event_format(JsonLine::default()).finish().into(),
+                false => logs.finish().into(),
+            }
+        })
     }
 
     #[test]

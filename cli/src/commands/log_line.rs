@@ -289,7 +289,7 @@ pub(super) mod tests {
 
     /// The events a server logs, and the odd ones: quotes, Chinese, controls, errors, the `log` crate's fields,
     /// numbers of every kind, nested spans, a span's field recorded late, an event with a parent of its own.
-    pub(in crate::commands) fn log_all() {
+    fn log_all() {
         let error = std::io::Error::other("磁盘已满");
         let span = tracing::info_span!("hisgate.serve", platform = %"shaanxi", side = "hospital", n = 3u64);
         let _entered = span.enter();
@@ -332,7 +332,7 @@ pub(super) mod tests {
     }
 
     /// Every line written to `out`, its time (checked first) replaced by `<time>`.
-    pub(in crate::commands) fn lines(out: &Captured) -> String {
+    fn lines(out: &Captured) -> String {
         // The time is the clock's: each line's is made the same, after its shape is checked.
         let text = String::from_utf8(out.0.lock().unwrap().clone()).unwrap();
         let lines = text.lines().map(|line| {
@@ -345,17 +345,21 @@ pub(super) mod tests {
         lines.collect::<Vec<_>>().join("\n")
     }
 
-    fn captured(fast: bool, ansi: bool) -> String {
+    /// The lines [`log_all`] writes through the subscriber `make` builds around a writer.
+    pub(in crate::commands) fn written(make: impl FnOnce(Captured) -> tracing::Dispatch) -> String {
         let out = Captured::default();
-        let logs = tracing_subscriber::fmt().with_writer(out.clone()).with_ansi(ansi).with_max_level(Level::TRACE);
-        match fast {
-            true => tracing::subscriber::with_default(
-                logs.fmt_fields(LineFields).event_format(LineFormat::default()).finish(),
-                log_all,
-            ),
-            false => tracing::subscriber::with_default(logs.finish(), log_all),
-        }
+        tracing::dispatcher::with_default(&make(out.clone()), log_all);
         lines(&out)
+    }
+
+    fn captured(fast: bool, ansi: bool) -> String {
+        written(|out| {
+            let logs = tracing_subscriber::fmt().with_writer(out).with_ansi(ansi).with_max_level(Level::TRACE);
+            match fast {
+                true => logs.fmt_fields(LineFields).event_format(LineFormat::default()).finish().into(),
+                false => logs.finish().into(),
+            }
+        })
     }
 
     #[test]
