@@ -164,7 +164,7 @@ impl<'w> FormatFields<'w> for SpanFields {
 #[derive(Default)]
 struct Members {
     members: Vec<(&'static str, Vec<u8>)>,
-    /// A value's `Debug` failed: the span's fields are not written, as `JsonFields` writes none then.
+    /// A value's `Debug` failed (`JsonFields`' `format!` would panic): the span's fields are refused, not written.
     failed: bool,
 }
 
