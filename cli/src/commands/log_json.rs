@@ -6,7 +6,7 @@
 //! its `JsonFields` stores them, but without a `serde_json::Value` and a map entry for each (a request's span 6.1k
 //! instructions with them, 3.3k without).
 
-use super::log_line::LineTime;
+use super::log_line::{LineTime, line_time};
 use serde::Serialize;
 use std::fmt;
 use tracing::field::{Field, Visit};
@@ -14,7 +14,6 @@ use tracing::span::Record;
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::field::RecordFields;
 use tracing_subscriber::fmt::format::{Format, FormatEvent, FormatFields, JsonFields, Writer};
-use tracing_subscriber::fmt::time::FormatTime;
 use tracing_subscriber::fmt::{FmtContext, FormattedFields};
 use tracing_subscriber::registry::{LookupSpan, SpanRef};
 
@@ -63,9 +62,7 @@ where
         }
         let mut line = Vec::with_capacity(512);
         line.extend_from_slice(br#"{"timestamp":""#);
-        let mut time = String::with_capacity(27);
-        LineTime.format_time(&mut Writer::new(&mut time))?;
-        line.extend_from_slice(time.as_bytes());
+        line_time(|time| line.extend_from_slice(time.as_bytes()));
         line.extend_from_slice(match *meta.level() {
             Level::TRACE => br#"","level":"TRACE""#,
             Level::DEBUG => br#"","level":"DEBUG""#,

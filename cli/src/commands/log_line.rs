@@ -77,11 +77,16 @@ pub(crate) struct LineTime;
 
 impl FormatTime for LineTime {
     fn format_time(&self, writer: &mut Writer<'_>) -> fmt::Result {
-        thread_local! {
-            static LAST: std::cell::RefCell<LastTime> = const { std::cell::RefCell::new(LastTime::new()) };
-        }
-        LAST.with_borrow_mut(|last| writer.write_str(last.at(chrono::Utc::now().naive_utc())))
+        line_time(|time| writer.write_str(time))
     }
+}
+
+/// The time now as [`LineTime`] writes it, handed to `write` as this thread keeps it (no string of its own).
+pub(crate) fn line_time<R>(write: impl FnOnce(&str) -> R) -> R {
+    thread_local! {
+        static LAST: std::cell::RefCell<LastTime> = const { std::cell::RefCell::new(LastTime::new()) };
+    }
+    LAST.with_borrow_mut(|last| write(last.at(chrono::Utc::now().naive_utc())))
 }
 
 /// The last time a thread wrote, kept for the next line: within the same second only its microseconds change, so

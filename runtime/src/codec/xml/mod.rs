@@ -272,24 +272,24 @@ impl Writer<'_> {
                     Value::String(s) => std::borrow::Cow::Borrowed(s.as_str()),
                     other => std::borrow::Cow::Owned(other.to_string()),
                 };
-                // Never written, not even in CDATA: a strict reader refuses the whole document for it.
-                if let Some(found) = super::first_forbidden(&text) {
-                    return Err(CodecError::Forbidden { path: name.to_owned(), found });
-                }
-                self.leaf(name, &text);
-                Ok(())
+                self.leaf(name, &text)
             }
         }
     }
 
     /// `<name>text</name>`, room for all of it made first: a reply's hundreds of short fields each grew the
-    /// string up to five times, a capacity check and a copy each.
-    fn leaf(&mut self, name: &str, text: &str) {
+    /// string up to five times, a capacity check and a copy each. A character XML forbids is refused, never
+    /// written, not even in CDATA: a strict reader refuses the whole document for it.
+    fn leaf(&mut self, name: &str, text: &str) -> Result<(), CodecError> {
+        if let Some(found) = super::first_forbidden(text) {
+            return Err(CodecError::Forbidden { path: name.to_owned(), found });
+        }
         const CDATA: usize = "<![CDATA[]]>".len();
         self.out.reserve(2 * name.len() + "<></>".len() + CDATA + text.len());
         self.open(name);
         self.text(text);
         self.close(name);
+        Ok(())
     }
 
     fn open(&mut self, name: &str) {

@@ -5,7 +5,7 @@
 //! [`Unwritten::Unsupported`] and written through the tree instead.
 
 use super::{Writer, is_xml_name};
-use crate::codec::{CodecError, first_forbidden};
+use crate::codec::CodecError;
 use crate::schema::{MessageId, PlatformSchema};
 use serde::Serialize;
 use serde::ser::{self, Impossible};
@@ -79,11 +79,7 @@ impl Element<'_, '_, '_, '_> {
 
     fn text(self, text: &str) -> Result<(), Unwritten> {
         self.named()?;
-        if let Some(found) = first_forbidden(text) {
-            return Err(Unwritten::Refused(CodecError::Forbidden { path: self.name.to_owned(), found }));
-        }
-        self.writer.leaf(self.name, text);
-        Ok(())
+        self.writer.leaf(self.name, text).map_err(Unwritten::Refused)
     }
 
     /// A number's digits hold nothing to refuse or escape: written in place, without a string of their own.
