@@ -18,6 +18,16 @@ const REGISTERS: &str = "FROM shaanxi_hospital_orders o \
     JOIN shaanxi_hospital_departments t ON t.department_id = s.department_id \
     JOIN shaanxi_hospital_patients p ON p.patient_id = o.patient_id";
 
+/// The stops of an order's half-day (slice -1) or of its own slice. `+st.slice_no` keeps the slice out of the index
+/// lookup: as an index key, an IN list holding a column (the order's slice) made SQLite open a temporary table for
+/// the list in every query and fill it again for each order listed; a schedule's few stops are found by
+/// `schedule_id` and compared instead.
+macro_rules! stops_of_order {
+    () => {
+        "FROM shaanxi_hospital_stops st WHERE st.schedule_id = o.schedule_id AND +st.slice_no IN (-1, o.slice_no)"
+    };
+}
+
 /// The WHERE clause of a QueryRegister and its parameters, with only the conditions the request sets: a fixed
 /// clause of the form `($1 = '' OR o.order_id = $1)` cannot use an index, so every QueryRegister scanned every
 /// order ever booked and slowed as the store grew.
@@ -58,10 +68,7 @@ fn register_filter(
         1 => Some("o.status = 'cancelled'"),
         2 => Some("o.status = 'booked'"),
         3 => Some("o.status IN ('paid', 'taken')"),
-        4 => Some(
-            "EXISTS (SELECT 1 FROM shaanxi_hospital_stops st \
-             WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no))",
-        ),
+        4 => Some(concat!("EXISTS (SELECT 1 ", stops_of_order!(), ")")),
         5 => Some("o.status = 'paid'"),
         _ => Some("1 = 0"),
     };
@@ -70,7 +77,8 @@ fn register_filter(
     (clause, values)
 }
 
-const REGISTER_COLUMNS: &str = "o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
+const REGISTER_COLUMNS: &str = concat!(
+    "o.order_id, o.hospital_order_id, o.hospital_trade_id, o.visit_no, o.channel_id, \
     o.schedule_id, l.time_id, s.department_id, t.name AS department_name, s.doctor_id, d.name AS doctor_name, \
     s.register_date, s.noon, l.start_time, l.end_time, o.clinic_no, s.visit_address, s.take_time AS get_time, \
     o.register_fen, o.treat_fen, o.service_fen, o.other_fen, o.paid_fen, o.order_time, o.pay_source, o.pay_time, \
@@ -79,12 +87,14 @@ const REGISTER_COLUMNS: &str = "o.order_id, o.hospital_order_id, o.hospital_trad
      WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'platform') AS platform_refund_fen, \
     (SELECT COUNT(*) FROM shaanxi_hospital_refunds r \
      WHERE r.hospital_order_id = o.hospital_order_id AND r.origin = 'window') AS window_refunds, \
-    (SELECT COUNT(*) FROM shaanxi_hospital_stops st \
-     WHERE st.schedule_id = o.schedule_id AND st.slice_no IN (-1, o.slice_no)) AS stops, \
+    (SELECT COUNT(*) ",
+    stops_of_order!(),
+    ") AS stops, \
     COALESCE(o.cancel_time, (SELECT MAX(r.refund_time) FROM shaanxi_hospital_refunds r \
                              WHERE r.hospital_order_id = o.hospital_order_id)) AS cancel_time, \
     p.patient_id, p.medical_no, p.cert_type, p.cert_no, p.name AS patient_name, p.sex, p.birthday, p.address, \
-    p.mobile";
+    p.mobile"
+);
 
 /// QueryRegister (2.1.4.1.7): by order number when the request has one, else the patient's orders in the date
 /// range; filtered by queryType and paged.
