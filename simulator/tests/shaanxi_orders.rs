@@ -4,6 +4,7 @@
 
 mod shaanxi_support;
 
+use hisgate_generated::shaanxi::dict::UserRule;
 use hisgate_generated::shaanxi::hospital::Client;
 use hisgate_generated::shaanxi::interfaces::{get_statement, query_register};
 use hisgate_runtime::schema::Side;
@@ -144,6 +145,70 @@ async fn a_payment_is_refunded_in_parts_never_beyond_it() {
         assert_eq!(kinds, [1, 2, 2], "{}", db.name);
         let refunded: Decimal = ours.iter().filter_map(|t| t.refund_fee).sum();
         assert_eq!(refunded, Decimal::from(fee), "{}", db.name);
+        db.finish().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_of_the_half_day_or_of_the_orders_own_slice_stops_the_order() {
+    for db in databases::each("shaanxi_stops").await {
+        let (server, _) = start(&db.store, Side::Hospital, None).await;
+        let client = hospital_client(&server);
+        let mut slots = open_schedules(&client, "110").await;
+        slots.dedup_by(|a, b| a.schedule_id == b.schedule_id);
+        assert!(slots.len() >= 3, "{}: three open half-days are needed", db.name);
+        let patient = person(7);
+        for (n, slot) in slots.iter().take(3).enumerate() {
+            let booked = client.order_register(&register_request(&format!("STOP-{n}"), slot, &patient)).await.unwrap();
+            assert!(booked.success, "{}: {}: {}", db.name, booked.code, booked.message);
+        }
+        // Stopped after booking (the hospital's own records): STOP-0's half-day at another slice than its own,
+        // STOP-1's whole half-day (slice -1), STOP-2's own slice.
+        let slice_of = "SELECT slice_no FROM shaanxi_hospital_orders WHERE order_id = $1";
+        let own = [scalar(&db.store, slice_of, "STOP-0").await, scalar(&db.store, slice_of, "STOP-2").await];
+        let stops = [(0, own[0] + 1), (1, -1), (2, own[1])];
+        for (n, slice_no) in stops {
+            sqlx::query(
+                "INSERT INTO shaanxi_hospital_stops (schedule_id, slice_no, reason, stopped_at) \
+                 VALUES ($1, $2, '医生停诊', $3)",
+            )
+            .bind(&slots[n].schedule_id)
+            .bind(slice_no)
+            .bind(now())
+            .execute(db.store.pool())
+            .await
+            .unwrap();
+        }
+        let listed = |query_type| {
+            let request = query_register::Request {
+                order_id: None,
+                hospital_order_id: None,
+                hospital_trade_id: None,
+                hospital_refund_id: None,
+                user: vec![query_register::RequestUser {
+                    id: UserRule::Certificate,
+                    r#type: Some("1".into()),
+                    value: patient.cert_no.clone(),
+                }],
+                start_date: date(today()),
+                end_date: date(today() + chrono::Days::new(14)),
+                query_type,
+                current_page: 1,
+                page_size: 10,
+            };
+            let client = &client;
+            async move {
+                let reply = client.query_register(&request).await.unwrap();
+                assert!(reply.success, "{}: {}", reply.code, reply.message);
+                let mut orders: Vec<_> =
+                    reply.response.unwrap().order.into_iter().map(|o| (o.order_id, o.is_stop)).collect();
+                orders.sort();
+                orders
+            }
+        };
+        let all = [("STOP-0".to_owned(), 0), ("STOP-1".to_owned(), 1), ("STOP-2".to_owned(), 1)];
+        assert_eq!(listed(0).await, all, "{}: isStop", db.name);
+        assert_eq!(listed(4).await, all[1..], "{}: queryType 4 lists the stopped orders", db.name);
         db.finish().await;
     }
 }
