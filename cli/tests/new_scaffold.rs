@@ -25,6 +25,13 @@ fn scaffold_and_test(dir: &Path, args: &[&str]) -> String {
     all.extend_from_slice(&["--hisgate-path", checkout.to_str().unwrap()]);
     let made = hisgate(&all);
     assert!(made.status.success(), "hisgate new: {}", text(&made.stderr));
+    // SQLite's build flags as the workspace's: the same SQLite for the user, and the workspace's build reused.
+    let flags = |config: &Path| {
+        let text = std::fs::read_to_string(config.join(".cargo/config.toml")).unwrap();
+        text.lines().find(|line| line.starts_with("LIBSQLITE3_FLAGS")).map(str::to_owned)
+    };
+    assert_eq!(flags(dir), flags(&checkout), "the scaffold's .cargo/config.toml");
+    assert!(flags(dir).is_some());
     // The workspace's lock file: the same versions as the workspace, so nothing is fetched.
     std::fs::copy(root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);

@@ -24,6 +24,7 @@ impl Crate<'_> {
             ("tests/counterpart.rs".to_owned(), self.test_rs()),
             ("README.md".to_owned(), self.readme()),
             (".gitignore".to_owned(), "/target\n".to_owned()),
+            (".cargo/config.toml".to_owned(), CARGO_CONFIG.to_owned()),
         ];
         files.sort();
         files
@@ -290,6 +291,14 @@ fn variant(side: Side) -> &'static str {
         Side::Platform => "Platform",
     }
 }
+
+/// SQLite built as hisgate's own build builds it (its workspace's `.cargo/config.toml`; `new_scaffold` compares
+/// the two): the embedded store's allocations then take no process-wide lock.
+const CARGO_CONFIG: &str = r#"[env]
+# The bundled SQLite (libsqlite3-sys) without its memory statistics, as hisgate's own build has it: with them,
+# each of SQLite's allocations and frees takes a process-wide mutex to count itself. Nothing here reads them.
+LIBSQLITE3_FLAGS = "-DSQLITE_DEFAULT_MEMSTATUS=0"
+"#;
 
 const BUILD_RS: &str = r#"//! Generates typed Rust from `specs/` (every platform folder in it): a spec error fails the build at
 //! `file:line:column`. See the hisgate-build documentation for choosing platforms, sides, client or server.
