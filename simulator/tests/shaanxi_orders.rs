@@ -4,7 +4,7 @@
 
 mod shaanxi_support;
 
-use hisgate_generated::shaanxi::dict::UserRule;
+use hisgate_generated::shaanxi::dict::{Sex, UserRule};
 use hisgate_generated::shaanxi::hospital::Client;
 use hisgate_generated::shaanxi::interfaces::{get_statement, query_register};
 use hisgate_runtime::schema::Side;
@@ -34,6 +34,16 @@ async fn query(client: &Client, order_id: &str) -> query_register::ResponseOrder
     let reply = client.query_register(&request).await.unwrap();
     assert!(reply.success, "{}: {}", reply.code, reply.message);
     reply.response.unwrap().order.remove(0)
+}
+
+/// What a QueryRegister's order says of its patient, as the person booked: name, certificate, sex, birthday, mobile.
+fn holder(order: &query_register::ResponseOrder) -> (&str, Option<&str>, Sex, &str, Option<&str>) {
+    let name = order.patient_name.as_str();
+    (name, order.certifcate_no.as_deref(), order.patient_sex, &order.patient_birthday, order.patient_mobile.as_deref())
+}
+
+fn booked_as(person: &Person) -> (&str, Option<&str>, Sex, &str, Option<&str>) {
+    (&person.name, Some(&person.cert_no), person.sex, &person.birthday, Some(&person.mobile))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -72,6 +82,7 @@ async fn an_order_is_booked_paid_taken_or_cancelled() {
         assert_eq!(client.notify_register(&cancel).await.unwrap().code, "S05010804", "{}", db.name);
         let order = query(&client, "LIFE-1").await;
         assert_eq!((order.is_pay, order.is_take, order.is_cancel), (1, 1, 0), "{}", db.name);
+        assert_eq!(holder(&order), booked_as(&patient), "{}: found by number, the order's own patient", db.name);
         assert_eq!(order.real_fee, Decimal::from(fee), "{}", db.name);
 
         // Cancelled: the place comes back, and cancelling again is a success (section 2.1.4.1.6).
@@ -196,12 +207,15 @@ async fn a_stop_of_the_half_day_or_of_the_orders_own_slice_stops_the_order() {
                 current_page: 1,
                 page_size: 10,
             };
-            let client = &client;
+            let (client, patient) = (&client, &patient);
             async move {
                 let reply = client.query_register(&request).await.unwrap();
                 assert!(reply.success, "{}: {}", reply.code, reply.message);
-                let mut orders: Vec<_> =
-                    reply.response.unwrap().order.into_iter().map(|o| (o.order_id, o.is_stop)).collect();
+                let orders = reply.response.unwrap().order;
+                for order in &orders {
+                    assert_eq!(holder(order), booked_as(patient), "found by the patient's certificate");
+                }
+                let mut orders: Vec<_> = orders.into_iter().map(|o| (o.order_id, o.is_stop)).collect();
                 orders.sort();
                 orders
             }

@@ -18,13 +18,18 @@ pub trait Columns {
 
 impl Columns for AnyRow {
     fn code<D: Dictionary>(&self, column: &str) -> Result<D, StoreError> {
-        let value: String = self.try_get(column)?;
-        D::from_code(&value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
+        code_of(&self.try_get::<String, _>(column)?, column)
     }
 
     fn int(&self, column: &str) -> Result<i32, StoreError> {
         int_of(self.try_get(column)?)
     }
+}
+
+/// A dictionary code read from `column` (a value already taken from its row); one the dictionary does not know
+/// means the data was changed behind the program's back.
+pub fn code_of<D: Dictionary>(value: &str, column: &str) -> Result<D, StoreError> {
+    D::from_code(value).ok_or_else(|| StoreError::Corrupt(format!("an unknown code `{value}` in column {column}")))
 }
 
 /// A stored integer as the wire's Int.

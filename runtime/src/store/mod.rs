@@ -11,7 +11,7 @@ pub mod outbox;
 mod page;
 mod replay;
 
-pub use columns::{Columns, int_of};
+pub use columns::{Columns, code_of, int_of};
 pub use idempotency::{Claim, Pending};
 pub use migrate::{DIALECT, Migration, checksums};
 pub use page::{Listing, Page, Paged};

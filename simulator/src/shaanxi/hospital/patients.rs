@@ -52,10 +52,12 @@ pub struct Patient {
     pub created_at: String,
 }
 
-const PATIENT: &str = "SELECT p.patient_id, p.medical_no, p.patient_type, p.cert_type, p.cert_no, p.name, p.sex, \
-                       p.birthday, p.address, p.mobile, p.created_at FROM shaanxi_hospital_patients p";
+/// A file's columns of `shaanxi_hospital_patients p`, as [`patient`] reads them.
+pub const PATIENT_COLUMNS: &str = "p.patient_id, p.medical_no, p.patient_type, p.cert_type, p.cert_no, p.name, p.sex, \
+                                   p.birthday, p.address, p.mobile, p.created_at";
 
-fn patient(row: &AnyRow) -> Result<Patient, StoreError> {
+/// The file in a row that selected [`PATIENT_COLUMNS`].
+pub fn patient(row: &AnyRow) -> Result<Patient, StoreError> {
     Ok(Patient {
         patient_id: row.try_get("patient_id")?,
         medical_no: row.try_get("medical_no")?,
@@ -73,7 +75,8 @@ fn patient(row: &AnyRow) -> Result<Patient, StoreError> {
 
 /// The first file `clause` (after the SELECT) finds with `values` bound in order.
 async fn one(conn: &mut AnyConnection, clause: &str, values: &[&str]) -> Result<Option<Patient>, StoreError> {
-    let sql = format!("{PATIENT} {clause} ORDER BY p.patient_id LIMIT 1");
+    let sql =
+        format!("SELECT {PATIENT_COLUMNS} FROM shaanxi_hospital_patients p {clause} ORDER BY p.patient_id LIMIT 1");
     let query = values.iter().fold(sqlx::query(&sql), |query, value| query.bind(*value));
     query.fetch_optional(conn).await?.as_ref().map(patient).transpose()
 }

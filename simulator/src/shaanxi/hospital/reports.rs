@@ -1,14 +1,15 @@
 //! What the hospital reports from its records: register orders as they stand (QueryRegister), the platform's
 //! payments and refunds for reconciliation (GetStatement), and its stops (QueryStopRegister).
 
-use super::patients::{self, Lookup, rules};
+use super::patients::{self, Lookup, PATIENT_COLUMNS, Patient, rules};
 use crate::shaanxi::{amount, day_range, numbered_page};
 use chrono::NaiveDate;
 use hisgate_generated::shaanxi::interfaces::{get_statement, query_register, query_stop_register};
 use hisgate_runtime::server::Failure;
-use hisgate_runtime::store::{Columns, Listing, StoreError, int_of};
+use hisgate_runtime::store::{Columns, Listing, StoreError, code_of, int_of};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, AnyPool, Row};
+use std::borrow::Cow;
 
 /// The orders a QueryRegister selects, joined to what its answer shows; [`register_filter`] adds the conditions.
 const REGISTERS: &str = "FROM shaanxi_hospital_orders o \
@@ -91,9 +92,7 @@ const REGISTER_COLUMNS: &str = concat!(
     stops_of_order!(),
     ") AS stops, \
     COALESCE(o.cancel_time, (SELECT MAX(r.refund_time) FROM shaanxi_hospital_refunds r \
-                             WHERE r.hospital_order_id = o.hospital_order_id)) AS cancel_time, \
-    p.patient_id, p.medical_no, p.cert_type, p.cert_no, p.name AS patient_name, p.sex, p.birthday, p.address, \
-    p.mobile"
+                             WHERE r.hospital_order_id = o.hospital_order_id)) AS cancel_time"
 );
 
 /// QueryRegister (2.1.4.1.7): by order number when the request has one, else the patient's orders in the date
@@ -108,18 +107,25 @@ pub async fn registers(
     let numbers =
         [&request.order_id, &request.hospital_order_id, &request.hospital_trade_id, &request.hospital_refund_id];
     let by_number = numbers.iter().any(|n| n.as_deref().is_some_and(|n| !n.is_empty()));
-    let patient_id = if by_number {
-        String::new()
+    let holder = if by_number {
+        None
     } else {
         match patients::find(conn, &rules!(request.user.iter())).await? {
-            Lookup::Found(patient) => patient.patient_id,
+            Lookup::Found(patient) => Some(patient),
             Lookup::Missing | Lookup::Mismatch(_) => return Err(Failure::with_message("S05010902", "用户不存在")),
         }
     };
     let numbers = numbers.map(text);
-    let (filter, values) = register_filter(&numbers, &patient_id, request);
+    let patient_id = holder.as_ref().map_or("", |p| p.patient_id.as_str());
+    let (filter, values) = register_filter(&numbers, patient_id, request);
     let from = format!("{REGISTERS}{filter}");
-    let mut listing = Listing::new(REGISTER_COLUMNS, &from, "s.register_date, o.order_time, o.hospital_order_id");
+    // Orders found by number carry their patients' files; a patient's own are that patient's, read once already
+    // (a page of ten orders carried the same file ten times, a fifth of its values).
+    let columns = match holder {
+        Some(_) => Cow::Borrowed(REGISTER_COLUMNS),
+        None => Cow::Owned(format!("{REGISTER_COLUMNS}, {PATIENT_COLUMNS}")),
+    };
+    let mut listing = Listing::new(&columns, &from, "s.register_date, o.order_time, o.hospital_order_id");
     for value in &values {
         listing = listing.bind(value.as_str());
     }
@@ -127,11 +133,19 @@ pub async fn registers(
     if listed.total == 0 {
         return Err(Failure::with_message("S05010901", "未查询到挂号订单记录"));
     }
-    let order = listed.rows.iter().map(|row| register(row, today)).collect::<Result<_, _>>()?;
+    let order = listed
+        .rows
+        .iter()
+        .map(|row| match &holder {
+            Some(patient) => register(row, patient, today),
+            None => register(row, &patients::patient(row)?, today),
+        })
+        .collect::<Result<_, _>>()?;
     Ok(query_register::Response { count: int_of(listed.total)?, order })
 }
 
-fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOrder, StoreError> {
+/// An order's answer from its row and its patient's file.
+fn register(row: &AnyRow, patient: &Patient, today: NaiveDate) -> Result<query_register::ResponseOrder, StoreError> {
     let fen = |column: &str| -> Result<_, StoreError> { Ok(amount::decimal(row.try_get(column)?)) };
     let fees: [i64; 4] = [
         row.try_get("register_fen")?,
@@ -183,17 +197,17 @@ fn register(row: &AnyRow, today: NaiveDate) -> Result<query_register::ResponseOr
         cancel_time: row.try_get("cancel_time")?,
         // A paid number not taken by the end of its day is a no-show (爽约).
         noshow: i32::from(missed),
-        patient_id: row.try_get("patient_id")?,
-        medical_no: row.try_get("medical_no")?,
-        certifcate_type: Some(row.code("cert_type")?),
-        certifcate_no: row.try_get("cert_no")?,
+        patient_id: patient.patient_id.clone(),
+        medical_no: Some(patient.medical_no.clone()),
+        certifcate_type: Some(code_of(&patient.cert_type, "cert_type")?),
+        certifcate_no: Some(patient.cert_no.clone()),
         card_type: None,
         card_no: None,
-        patient_name: row.try_get("patient_name")?,
-        patient_sex: row.code("sex")?,
-        patient_birthday: row.try_get("birthday")?,
-        patient_address: row.try_get("address")?,
-        patient_mobile: row.try_get("mobile")?,
+        patient_name: patient.name.clone(),
+        patient_sex: code_of(&patient.sex, "sex")?,
+        patient_birthday: patient.birthday.clone(),
+        patient_address: patient.address.clone(),
+        patient_mobile: patient.mobile.clone(),
         remark: None,
     })
 }
