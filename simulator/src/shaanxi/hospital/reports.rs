@@ -121,9 +121,10 @@ pub async fn registers(
     let from = format!("{REGISTERS}{filter}");
     // Orders found by number carry their patients' files; a patient's own are that patient's, read once already
     // (a page of ten orders carried the same file ten times, a fifth of its values).
-    let columns = match holder {
-        Some(_) => Cow::Borrowed(REGISTER_COLUMNS),
-        None => Cow::Owned(format!("{REGISTER_COLUMNS}, {PATIENT_COLUMNS}")),
+    let columns = if holder.is_some() {
+        Cow::Borrowed(REGISTER_COLUMNS)
+    } else {
+        Cow::Owned(format!("{REGISTER_COLUMNS}, {PATIENT_COLUMNS}"))
     };
     let mut listing = Listing::new(&columns, &from, "s.register_date, o.order_time, o.hospital_order_id");
     for value in &values {
