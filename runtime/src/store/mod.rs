@@ -118,8 +118,10 @@ impl Store {
             admin.close().await;
         }
         let pool = match backend {
-            // SQLite has one writer: one connection serializes every transaction instead of failing it as busy.
-            Backend::Sqlite => AnyPoolOptions::new().max_connections(1),
+            // SQLite has one writer: one connection serializes every transaction instead of failing it as busy. It is a
+            // file opened in this process, with nothing between that can fail on its own: no `SELECT 1` sent to its
+            // worker thread before each use (a round trip, two thread switches on one core; readiness still pings).
+            Backend::Sqlite => AnyPoolOptions::new().max_connections(1).test_before_acquire(false),
             Backend::Postgres => AnyPoolOptions::new().max_connections(16),
         };
         // Per connection, so that one the pool opens later (it retires each after 30 minutes) is set up alike.
