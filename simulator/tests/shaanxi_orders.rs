@@ -4,7 +4,7 @@
 
 mod shaanxi_support;
 
-use hisgate_generated::shaanxi::dict::{Sex, UserRule};
+use hisgate_generated::shaanxi::dict::Sex;
 use hisgate_generated::shaanxi::hospital::Client;
 use hisgate_generated::shaanxi::interfaces::{get_statement, query_register};
 use hisgate_runtime::schema::Side;
@@ -191,22 +191,7 @@ async fn a_stop_of_the_half_day_or_of_the_orders_own_slice_stops_the_order() {
             .unwrap();
         }
         let listed = |query_type| {
-            let request = query_register::Request {
-                order_id: None,
-                hospital_order_id: None,
-                hospital_trade_id: None,
-                hospital_refund_id: None,
-                user: vec![query_register::RequestUser {
-                    id: UserRule::Certificate,
-                    r#type: Some("1".into()),
-                    value: patient.cert_no.clone(),
-                }],
-                start_date: date(today()),
-                end_date: date(today() + chrono::Days::new(14)),
-                query_type,
-                current_page: 1,
-                page_size: 10,
-            };
+            let request = hisgate_tests::load::orders_of(&patient.cert_no, query_type, 14);
             let (client, patient) = (&client, &patient);
             async move {
                 let reply = client.query_register(&request).await.unwrap();

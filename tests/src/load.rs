@@ -23,6 +23,12 @@ fn cert_no() -> String {
 /// The load's patient's orders booked for the coming week, one page of [`ORDERS`]: the QueryRegister the load
 /// sends, to the bare server (whose answer is fixed) and to `hisgate serve` after [`book`].
 pub fn query() -> query_register::Request {
+    orders_of(&cert_no(), 0, 7)
+}
+
+/// The QueryRegister of the orders of the patient holding resident ID `cert_no`, from today to `days` ahead, of
+/// `query_type` (0 all, 4 stopped, …), one page of [`ORDERS`].
+pub fn orders_of(cert_no: &str, query_type: i32, days: u64) -> query_register::Request {
     query_register::Request {
         order_id: None,
         hospital_order_id: None,
@@ -31,11 +37,11 @@ pub fn query() -> query_register::Request {
         user: vec![query_register::RequestUser {
             id: UserRule::Certificate,
             r#type: Some("1".into()),
-            value: cert_no(),
+            value: cert_no.to_owned(),
         }],
         start_date: today(),
-        end_date: (china_now().date() + chrono::Days::new(7)).format("%Y-%m-%d").to_string(),
-        query_type: 0,
+        end_date: (china_now().date() + chrono::Days::new(days)).format("%Y-%m-%d").to_string(),
+        query_type,
         current_page: 1,
         page_size: ORDERS as i32,
     }
