@@ -292,6 +292,16 @@ async fn one_bounded_json_line_per_request() {
     let keyed = requests.iter().find(|l| l["interface"] == "QueryRegister").expect("a QueryRegister line");
     assert_eq!(keyed["keys"], "orderId=订单-20261204-7", "{keyed}");
     assert_eq!(requests.iter().filter(|l| l["interface"] == "TestNet" && l["code"] == "SUCCESS").count(), 3, "{log}");
+    // Each in the server's one span, never inside another request's.
+    for line in &requests {
+        assert_eq!(line["span"]["name"], "hisgate.serve", "{line}");
+        assert_eq!(
+            (&line["span"]["platform"], &line["span"]["side"]),
+            (&"shaanxi".into(), &"hospital".into()),
+            "{line}"
+        );
+        assert_eq!(line["spans"].as_array().map(Vec::len), Some(1), "{line}");
+    }
     for line in log.lines() {
         assert!(line.len() < 2048, "a log line of {} bytes: {line}", line.len());
     }

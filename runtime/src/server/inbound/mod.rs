@@ -29,6 +29,9 @@ pub(super) struct Shared {
     pub dispatch: Arc<dyn Dispatch>,
     pub config: ServerConfig,
     pub replay: Option<ReplayGuard>,
+    /// The span every request is served in (`hisgate.serve{platform side}`): made at the first request, under the
+    /// subscriber then in place, and shared, since its fields are the server's own.
+    pub span: std::sync::OnceLock<tracing::Span>,
 }
 
 impl Shared {
