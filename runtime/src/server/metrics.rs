@@ -14,7 +14,7 @@ const LATENCY_BUCKETS: &[f64] =
 
 /// Records one answered request.
 pub fn record(platform: &str, interface: &str, code: &str, status: u16, elapsed: Duration) {
-    HANDLES.with_borrow_mut(|handles| handles.get(platform, interface, code, status).record(elapsed));
+    HANDLES.with_borrow_mut(|handles| handles.record(platform, interface, code, status, elapsed));
 }
 
 thread_local! {
@@ -51,7 +51,7 @@ struct Recorded {
 const MAX_KEPT: usize = 4096;
 
 impl Handles {
-    fn get(&mut self, platform: &str, interface: &str, code: &str, status: u16) -> &Recorded {
+    fn record(&mut self, platform: &str, interface: &str, code: &str, status: u16, elapsed: Duration) {
         let key = &mut self.key;
         key.recorder = metrics::with_recorder(|r| std::ptr::from_ref(r).cast::<()>() as usize);
         key.status = status;
@@ -62,13 +62,16 @@ impl Handles {
             }
             key.text.push_str(label);
         }
-        if !self.by_labels.contains_key(&self.key) {
-            if self.by_labels.len() >= MAX_KEPT {
-                self.by_labels.clear();
-            }
-            self.by_labels.insert(self.key.clone(), Recorded::new(platform, interface, code, status));
+        // One lookup for a label set seen before, nearly every request; a new one is hashed again to be kept.
+        if let Some(recorded) = self.by_labels.get(&self.key) {
+            return recorded.record(elapsed);
         }
-        &self.by_labels[&self.key]
+        if self.by_labels.len() >= MAX_KEPT {
+            self.by_labels.clear();
+        }
+        let recorded = Recorded::new(platform, interface, code, status);
+        recorded.record(elapsed);
+        self.by_labels.insert(self.key.clone(), recorded);
     }
 }
 
