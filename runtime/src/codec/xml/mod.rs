@@ -227,12 +227,28 @@ pub fn write(
     schema: Option<(&PlatformSchema, MessageId)>,
     options: WriteOptions,
 ) -> Result<String, CodecError> {
-    let mut out = String::new();
+    let mut out = String::with_capacity(written_len(root, value));
     if options.declaration {
         out.push_str(r#"<?xml version="1.0" encoding="utf-8"?>"#);
     }
     Writer { out: &mut out, options }.element(root, value, schema)?;
     Ok(out)
+}
+
+/// About what writing `value` as `root` takes, counting its direct children's text (an envelope's fields, one a
+/// reply's 16 KB ciphertext): room made once, where growing by doubling copied the ciphertext again for the field
+/// written after it. Deeper content grows the string as it goes.
+fn written_len(root: &str, value: &Value) -> usize {
+    const DECLARATION_AND_ROOT: usize = r#"<?xml version="1.0" encoding="utf-8"?><></>"#.len();
+    const LEAF: usize = "<></><![CDATA[]]>".len();
+    let children = match value {
+        Value::Object(map) => map
+            .iter()
+            .map(|(name, child)| 2 * name.len() + LEAF + if let Value::String(s) = child { s.len() } else { 0 })
+            .sum(),
+        _ => 0,
+    };
+    DECLARATION_AND_ROOT + 2 * root.len() + children
 }
 
 struct Writer<'o> {
