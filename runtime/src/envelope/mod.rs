@@ -287,7 +287,9 @@ impl<'p> Envelope<'p> {
 
     /// The envelope's fields: from an input named after each, or its template.
     fn fields(&self, inputs: &Inputs) -> Result<Drafted, EnvelopeError> {
-        let mut body = Map::new();
+        // Room for every field and the signature and ciphertext that follow, made once rather than grown (and the
+        // index rehashed) at the 4th and the 8th.
+        let mut body = Map::with_capacity(self.schema.fields.len() + 2);
         let mut headers = Vec::new();
         for field in self.schema.fields.iter() {
             if field.role == EnvelopeRole::Signature {

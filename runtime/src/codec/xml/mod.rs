@@ -80,7 +80,8 @@ pub fn parse(text: &str, limits: Limits) -> Result<XmlDocument, CodecError> {
     limits.check_len(text.len())?;
     let mut reader = Reader::from_str(text);
     reader.config_mut().check_end_names = true;
-    let mut stack: Vec<Frame> = Vec::new();
+    // An envelope or a payload is a few levels deep: room for them at once, not grown a level at a time.
+    let mut stack: Vec<Frame> = Vec::with_capacity(limits.max_depth.min(4));
     let mut root: Option<(String, Value)> = None;
     let mut encoding = None;
     loop {
@@ -184,6 +185,8 @@ fn push_text(stack: &mut [Frame], text: &str) -> Result<(), CodecError> {
         return Err(CodecError::Forbidden { path: path_of(stack), found });
     }
     match stack.last_mut() {
+        // A leaf's one text, nearly always: made at its size rather than grown from nothing.
+        Some(frame) if frame.text.is_empty() => frame.text = text.to_owned(),
         Some(frame) => frame.text.push_str(text),
         None if text.trim().is_empty() => {}
         None => {
