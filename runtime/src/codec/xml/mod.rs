@@ -243,15 +243,19 @@ pub fn write(
 /// written after it. Deeper content grows the string as it goes.
 fn written_len(root: &str, value: &Value) -> usize {
     const DECLARATION_AND_ROOT: usize = r#"<?xml version="1.0" encoding="utf-8"?><></>"#.len();
-    const LEAF: usize = "<></><![CDATA[]]>".len();
     let children = match value {
-        Value::Object(map) => map
-            .iter()
-            .map(|(name, child)| 2 * name.len() + LEAF + if let Value::String(s) = child { s.len() } else { 0 })
-            .sum(),
+        Value::Object(map) => {
+            map.iter().map(|(name, child)| leaf_len(name, if let Value::String(s) = child { s } else { "" })).sum()
+        }
         _ => 0,
     };
     DECLARATION_AND_ROOT + 2 * root.len() + children
+}
+
+/// `<name><![CDATA[text]]></name>`'s length: text needing no split, in one CDATA section.
+fn leaf_len(name: &str, text: &str) -> usize {
+    const TAGS_AND_CDATA: usize = "<></><![CDATA[]]>".len();
+    2 * name.len() + TAGS_AND_CDATA + text.len()
 }
 
 struct Writer<'o> {
@@ -303,8 +307,7 @@ impl Writer<'_> {
         if let Some(found) = super::first_forbidden(text) {
             return Err(CodecError::Forbidden { path: name.to_owned(), found });
         }
-        const CDATA: usize = "<![CDATA[]]>".len();
-        self.out.reserve(2 * name.len() + "<></>".len() + CDATA + text.len());
+        self.out.reserve(leaf_len(name, text));
         self.open(name);
         self.text(text);
         self.close(name);
