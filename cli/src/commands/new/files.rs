@@ -66,6 +66,12 @@ hisgate-build = {build}
 
 # A crate of its own, even inside another workspace's folder.
 [workspace]
+
+# Optimized across crates, as hisgate's own release builds are: a request's many small steps through the runtime
+# and its dependencies inline (about 7 % fewer instructions a request; hisgate's README, Load).
+[profile.release]
+lto = "fat"
+codegen-units = 1
 "#,
             name = self.name
         )
