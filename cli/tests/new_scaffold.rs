@@ -95,6 +95,16 @@ fn the_handler_names_every_interface_and_the_platforms_code() {
         "crates.io by default: {manifest}"
     );
     assert!(std::fs::read_to_string(dir.join("specs/shaanxi/interfaces/Pay.yaml")).unwrap().contains("interface: Pay"));
+    // Release builds optimized as the workspace's are: a crate's profile is its own, not its dependency's.
+    let workspace = std::fs::read_to_string(root().join("Cargo.toml")).unwrap();
+    assert_eq!(release_profile(&manifest), release_profile(&workspace), "the scaffold's [profile.release]");
+    assert!(release_profile(&manifest).iter().any(|line| line.starts_with("lto")), "{manifest}");
+}
+
+/// A manifest's `[profile.release]` settings, comments left out.
+fn release_profile(manifest: &str) -> Vec<&str> {
+    let section = manifest.lines().skip_while(|line| *line != "[profile.release]").skip(1);
+    section.take_while(|line| !line.starts_with('[')).filter(|l| !l.is_empty() && !l.starts_with('#')).collect()
 }
 
 #[test]
