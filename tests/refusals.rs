@@ -256,6 +256,36 @@ async fn envelope_values_outside_the_spec_get_their_own_codes() {
     assert_eq!(handler.calls(), 0);
 }
 
+/// The server looks for each envelope field after the one before it first (they mostly arrive in declared order):
+/// the same fields in the reverse order are accepted, and refused by the same checks, alike.
+#[tokio::test]
+async fn envelope_fields_in_another_order_are_read_and_checked_alike() {
+    let platform = &shaanxi::PLATFORM;
+    let (server, handler) = shaanxi_server(server_config(platform)).await;
+    let reversed = |fields: &Map<String, Value>| -> Map<String, Value> {
+        fields.iter().rev().map(|(k, v)| (k.clone(), v.clone())).collect()
+    };
+    let (fields, _) = shaanxi_fields();
+    let answer = send(platform, &server, Raw::json(SPI, &reversed(&fields)), Format::Json).await;
+    assert_eq!(answer.code, "SUCCESS", "{answer:?}");
+    assert_eq!(handler.calls(), 1);
+    for (field, value, code) in
+        [("partner", "SOMEONE_ELSE", "ILLEGAL_PARTNER"), ("signType", "rsa", "ILLEGAL_SIGN_TYPE")]
+    {
+        let (mut fields, inputs) = shaanxi_fields();
+        fields.insert(field.into(), json!(value));
+        resign(platform, &mut fields, &inputs);
+        let answer = send(platform, &server, Raw::json(SPI, &reversed(&fields)), Format::Json).await;
+        assert_eq!(answer.code, code, "{field}={value} reversed: {answer:?}");
+    }
+    let (mut fields, inputs) = shaanxi_fields();
+    fields.shift_remove("partner");
+    resign(platform, &mut fields, &inputs);
+    let answer = send(platform, &server, Raw::json(SPI, &reversed(&fields)), Format::Json).await;
+    assert!(answer.message.contains("`partner` is missing"), "{answer:?}");
+    assert_eq!(handler.calls(), 1);
+}
+
 #[tokio::test]
 async fn a_service_alias_the_document_shows_is_accepted() {
     // Every printed shaanxi envelope names TestNet `NetTest` (erratum testnet-nettest); the spec lists it as an alias.

@@ -81,10 +81,15 @@ fn placed_text<'v>(
         Place::Header => {
             headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| Cow::Borrowed(v.as_str()))
         }
-        Place::Body | Place::Query => match fields.get(name)? {
-            Value::String(s) => Some(Cow::Borrowed(s)),
-            other => crate::validate::scalar_text(other).map(Cow::Owned),
-        },
+        Place::Body | Place::Query => body_text(fields.get(name)?),
+    }
+}
+
+/// A body field's value as text: borrowed where it is text already.
+fn body_text(value: &Value) -> Option<Cow<'_, str>> {
+    match value {
+        Value::String(s) => Some(Cow::Borrowed(s)),
+        other => crate::validate::scalar_text(other).map(Cow::Owned),
     }
 }
 
@@ -96,9 +101,20 @@ pub(super) fn check_fields(
     credentials: &Inputs,
     malformed: &str,
 ) -> Result<(), Failure> {
+    // Envelopes arrive with their fields mostly in declared order: each body field is first looked for after the
+    // one found before it, and by its name's hash only where it is not there (an optional field left out, fields
+    // in another order). A map lookup hashes the name with SipHash: one a field, saved where the order holds.
+    let mut in_order = fields.iter().peekable();
     for field in schema.fields.iter().filter(|f| f.role != EnvelopeRole::Signature) {
         let code = field.reject.as_deref().unwrap_or(malformed);
-        let Some(value) = placed_text(&field.name, field.place, fields, headers).filter(|v| !v.is_empty()) else {
+        let found = match field.place {
+            Place::Header => placed_text(&field.name, field.place, fields, headers),
+            Place::Body | Place::Query => match in_order.next_if(|(key, _)| **key == *field.name) {
+                Some((_, value)) => body_text(value),
+                None => fields.get(&*field.name).and_then(body_text),
+            },
+        };
+        let Some(value) = found.filter(|v| !v.is_empty()) else {
             // The payload's own field (onepay's `param`) holds an object, not text: present all the same. Only
             // that one: a credential sent as an object must not slip past its check as "present".
             let structured = schema.payload.field.as_deref() == Some(&*field.name)
