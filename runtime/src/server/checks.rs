@@ -107,12 +107,10 @@ pub(super) fn check_fields(
     let mut in_order = fields.iter().peekable();
     for field in schema.fields.iter().filter(|f| f.role != EnvelopeRole::Signature) {
         let code = field.reject.as_deref().unwrap_or(malformed);
-        let found = match field.place {
-            Place::Header => placed_text(&field.name, field.place, fields, headers),
-            Place::Body | Place::Query => match in_order.next_if(|(key, _)| **key == *field.name) {
-                Some((_, value)) => body_text(value),
-                None => fields.get(&*field.name).and_then(body_text),
-            },
+        let next = (field.place != Place::Header).then(|| in_order.next_if(|(key, _)| **key == *field.name));
+        let found = match next.flatten() {
+            Some((_, value)) => body_text(value),
+            None => placed_text(&field.name, field.place, fields, headers),
         };
         let Some(value) = found.filter(|v| !v.is_empty()) else {
             // The payload's own field (onepay's `param`) holds an object, not text: present all the same. Only
