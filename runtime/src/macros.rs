@@ -1,14 +1,64 @@
 //! What generated code expands to. Each macro turns one line of generated code into the trait impls every
 //! message, interface or dictionary shares, so the emitter writes declarations and data, not logic.
 
-/// Implements [`Message`](crate::Message) for a generated struct:
-/// `message!(Request, platform = super::super::PLATFORM, id = 3)`.
+/// Implements [`Message`](crate::Message) and [`XmlElement`](crate::codec::xml::XmlElement) for a generated
+/// struct whose members are listed with their wire names in the schema's field order:
+/// `message!(Request, platform = super::super::PLATFORM, id = 3, fields = [order_id: "orderId", fee: "fee"])`.
+/// Each element's tags are spelled out at compile time. Without `fields` (an open map) its XML is written
+/// through its tree.
 #[macro_export]
 macro_rules! message {
     ($ty:ident, platform = $platform:expr, id = $id:expr $(,)?) => {
         impl $crate::Message for $ty {
-            fn schema() -> (&'static $crate::schema::PlatformSchema, $crate::schema::MessageId) {
-                (&$platform, $crate::schema::MessageId($id))
+            $crate::message!(@schema $platform, $id);
+        }
+        $crate::message!(@element $ty);
+    };
+    (
+        $ty:ident,
+        platform = $platform:expr,
+        id = $id:expr,
+        fields = [$($field:ident : $name:literal),* $(,)?] $(,)?
+    ) => {
+        impl $crate::Message for $ty {
+            $crate::message!(@schema $platform, $id);
+
+            fn write_xml_fields(
+                &self,
+                #[allow(unused_variables)] writer: &mut $crate::codec::xml::Writer<'_>,
+            ) -> ::core::result::Result<(), $crate::codec::xml::Unwritten> {
+                $(
+                    $crate::codec::xml::XmlElement::write_element(
+                        &self.$field,
+                        writer,
+                        &$crate::codec::xml::Tags {
+                            name: $name,
+                            open: ::core::concat!("<", $name, ">"),
+                            close: ::core::concat!("</", $name, ">"),
+                            open_cdata: ::core::concat!("<", $name, "><![CDATA["),
+                            close_cdata: ::core::concat!("]]></", $name, ">"),
+                        },
+                    )?;
+                )*
+                ::core::result::Result::Ok(())
+            }
+        }
+        $crate::message!(@element $ty);
+    };
+    (@schema $platform:expr, $id:expr) => {
+        fn schema() -> (&'static $crate::schema::PlatformSchema, $crate::schema::MessageId) {
+            (&$platform, $crate::schema::MessageId($id))
+        }
+    };
+    // A nested message's element: its fields inside it (an open map's `write_xml_fields` says `Unsupported`).
+    (@element $ty:ident) => {
+        impl $crate::codec::xml::XmlElement for $ty {
+            fn write_element(
+                &self,
+                writer: &mut $crate::codec::xml::Writer<'_>,
+                tags: &$crate::codec::xml::Tags,
+            ) -> ::core::result::Result<(), $crate::codec::xml::Unwritten> {
+                $crate::codec::xml::write_struct(writer, tags, |writer| $crate::Message::write_xml_fields(self, writer))
             }
         }
     };
@@ -199,6 +249,16 @@ macro_rules! dictionary {
         impl $crate::serde::Serialize for $ty {
             fn serialize<S: $crate::serde::Serializer>(&self, s: S) -> ::core::result::Result<S::Ok, S::Error> {
                 s.serialize_str($crate::Dictionary::code(self))
+            }
+        }
+
+        impl $crate::codec::xml::XmlElement for $ty {
+            fn write_element(
+                &self,
+                writer: &mut $crate::codec::xml::Writer<'_>,
+                tags: &$crate::codec::xml::Tags,
+            ) -> ::core::result::Result<(), $crate::codec::xml::Unwritten> {
+                $crate::codec::xml::write_code($crate::Dictionary::code(self), writer, tags)
             }
         }
 

@@ -15,6 +15,12 @@ pub trait Message: Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::
     /// The platform and the message's index in it.
     fn schema() -> (&'static PlatformSchema, MessageId);
 
+    /// Writes the message's fields as XML elements in the compiled-in schema's order, by the field list the
+    /// generator gives `message!`; `Unsupported` where it gives none (an open map).
+    fn write_xml_fields(&self, _: &mut xml::Writer<'_>) -> Result<(), xml::Unwritten> {
+        Err(xml::Unwritten::Unsupported)
+    }
+
     fn message_schema() -> &'static MessageSchema {
         let (platform, id) = Self::schema();
         platform.message(id)
@@ -80,7 +86,7 @@ pub trait Message: Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::
         let (platform, id) = Self::schema();
         let root = &platform.message(id).xml_name;
         let options = xml::WriteOptions::default();
-        match xml::write_typed(root, self, Some((platform, id)), options) {
+        match write_xml(self, root, (platform, id), options) {
             Ok(text) => Ok(text),
             Err(xml::Unwritten::Refused(e)) => Err(e.into()),
             Err(xml::Unwritten::Unsupported) => {
@@ -88,6 +94,25 @@ pub trait Message: Serialize + DeserializeOwned + Clone + PartialEq + std::fmt::
             }
         }
     }
+}
+
+/// `message`'s XML as element `root` under `schema`, as [`xml::write`] writes its tree, or why not: by its
+/// generated field list where `schema` is the one it was generated from (the compiled-in tables themselves, not a
+/// copy with a profile merged in, whose order may differ), else by its `Serialize` impl placed by `schema`.
+pub(crate) fn write_xml<M: Message>(
+    message: &M,
+    root: &str,
+    schema: (&PlatformSchema, MessageId),
+    options: xml::WriteOptions,
+) -> Result<String, xml::Unwritten> {
+    let (own, id) = M::schema();
+    if id == schema.1 && std::ptr::eq(own.messages.as_ptr(), schema.0.messages.as_ptr()) {
+        match xml::write_fields(root, options, |writer| message.write_xml_fields(writer)) {
+            Err(xml::Unwritten::Unsupported) => {}
+            written => return written,
+        }
+    }
+    xml::write_typed(root, message, Some(schema), options)
 }
 
 fn canonical_value<T: Serialize + ?Sized>(message: &T) -> Result<Value, Error> {

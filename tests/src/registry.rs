@@ -50,8 +50,8 @@ fn round_trip<I: Interface>(message: &str, value: Value) -> Result<(), String> {
     }
 }
 
-/// The typed writer's XML is the tree's, byte for byte, or it leaves the message to the tree: only a message
-/// that is or holds an open map may be left.
+/// The typed writers' XML is the tree's, byte for byte, or they leave the message to the tree: only a message
+/// that is or holds an open map may be left. Both: the one by the generated field list and the one by serde.
 fn same_xml_typed_and_through_the_tree<M: Message>(message: &M) -> Result<(), String> {
     use hisgate_runtime::codec::xml::{self, Unwritten, WriteOptions};
     let (platform, id) = M::schema();
@@ -62,12 +62,18 @@ fn same_xml_typed_and_through_the_tree<M: Message>(message: &M) -> Result<(), St
     let options = [WriteOptions::default(), WriteOptions { declaration: true, cdata: false }];
     for (tree, options) in trees.iter().flat_map(|tree| options.map(|o| (tree, o))) {
         let through_tree = xml::write(&schema.xml_name, tree, Some((platform, id)), options);
-        match (xml::write_typed(&schema.xml_name, message, Some((platform, id)), options), through_tree) {
-            (Ok(typed), Ok(through_tree)) if typed == through_tree => {}
-            (Err(Unwritten::Refused(typed)), Err(through_tree)) if typed.to_string() == through_tree.to_string() => {}
-            (Err(Unwritten::Unsupported), _) if holds_a_map(platform, id) => {}
-            (typed, through_tree) => {
-                return Err(format!("the typed XML writer differs from the tree's:\n{typed:?}\n{through_tree:?}"));
+        let by_fields = xml::write_fields(&schema.xml_name, options, |writer| message.write_xml_fields(writer));
+        let by_serde = xml::write_typed(&schema.xml_name, message, Some((platform, id)), options);
+        for (writer, typed) in [("field list's", by_fields), ("serde", by_serde)] {
+            match (typed, &through_tree) {
+                (Ok(typed), Ok(through_tree)) if typed == *through_tree => {}
+                (Err(Unwritten::Refused(typed)), Err(tree)) if typed.to_string() == tree.to_string() => {}
+                (Err(Unwritten::Unsupported), _) if holds_a_map(platform, id) => {}
+                (typed, through_tree) => {
+                    return Err(format!(
+                        "the {writer} XML writer differs from the tree's:\n{typed:?}\n{through_tree:?}"
+                    ));
+                }
             }
         }
     }

@@ -110,8 +110,8 @@ fn message(
     };
     let docs = doc(&[&format!("`{}`", schema.path), &schema.description, kind_note]);
     let id_lit = Literal::u32_unsuffixed(id.0);
-    let message_impl = quote!(#rt::message!(#ident, platform = super::super::PLATFORM, id = #id_lit););
     if schema.kind == MessageKind::Open {
+        let message_impl = quote!(#rt::message!(#ident, platform = super::super::PLATFORM, id = #id_lit););
         return quote! {
             #docs
             #[derive(Debug, Clone, PartialEq, Default, #serde::Serialize, #serde::Deserialize)]
@@ -121,11 +121,19 @@ fn message(
             #message_impl
         };
     }
-    let fields: Vec<_> = schema.fields.iter().map(|f| field(platform, f, name, ids, paths)).collect();
+    let members: Vec<Ident> = schema.fields.iter().map(|f| member(f, ids)).collect();
+    let fields = schema.fields.iter().zip(&members).map(|(f, member)| field(platform, f, member, name, ids, paths));
+    // The members with their wire names in the schema's order, which `message!` writes XML by.
+    let wire = schema.fields.iter().map(|f| &*f.name);
+    let message_impl = quote! {
+        #rt::message!(
+            #ident, platform = super::super::PLATFORM, id = #id_lit, fields = [#(#members: #wire),*]
+        );
+    };
     let sensitive = schema.fields.iter().any(|f| f.sensitive);
     let default = derives_default(platform, id, defaults).then(|| quote!(Default,));
     let debug = (!sensitive).then(|| quote!(Debug,));
-    let debug_impl = sensitive.then(|| debug_impl(schema, &ident, ids, rt));
+    let debug_impl = sensitive.then(|| debug_impl(schema, &members, &ident, rt));
     quote! {
         #docs
         #[derive(#debug Clone, PartialEq, #default #serde::Serialize, #serde::Deserialize)]
@@ -138,9 +146,20 @@ fn message(
     }
 }
 
-fn field(platform: &PlatformSchema, field: &FieldSchema, parent: &str, ids: &Idents, paths: &Paths) -> TokenStream {
+/// The struct member a field is.
+fn member(field: &FieldSchema, ids: &Idents) -> Ident {
+    ids.get(Some(&ident::field(&field.name)), &format!("field `{}`", field.name), &field.origin)
+}
+
+fn field(
+    platform: &PlatformSchema,
+    field: &FieldSchema,
+    ident: &Ident,
+    parent: &str,
+    ids: &Idents,
+    paths: &Paths,
+) -> TokenStream {
     let rust = ident::field(&field.name);
-    let ident = ids.get(Some(&rust), &format!("field `{}`", field.name), &field.origin);
     let inner = rust_type(platform, field, parent, ids, paths);
     let ty = match (field.ty, &field.presence) {
         (FieldType::List(_), _) => quote!(Vec<#inner>),
@@ -252,12 +271,10 @@ fn derives_default(platform: &PlatformSchema, id: MessageId, memo: &mut HashMap<
     derivable
 }
 
-fn debug_impl(schema: &MessageSchema, ident: &Ident, ids: &Idents, rt: &TokenStream) -> TokenStream {
+fn debug_impl(schema: &MessageSchema, members: &[Ident], ident: &Ident, rt: &TokenStream) -> TokenStream {
     let name = ident.to_string();
-    let entries = schema.fields.iter().map(|f| {
-        let rust = ident::field(&f.name);
-        let label = rust.trim_start_matches("r#").to_owned();
-        let member = ids.get(Some(&rust), &format!("field `{}`", f.name), &f.origin);
+    let entries = schema.fields.iter().zip(members).map(|(f, member)| {
+        let label = ident::field(&f.name).trim_start_matches("r#").to_owned();
         if f.sensitive { quote!(.field(#label, &#rt::redact::Redacted)) } else { quote!(.field(#label, &self.#member)) }
     });
     quote! {

@@ -961,7 +961,12 @@ pub mod interfaces {
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             pub user: Vec<RequestUser>,
         }
-        ::hisgate_runtime::message!(Request, platform = super::super::PLATFORM, id = 2);
+        ::hisgate_runtime::message!(
+            Request, platform = super::super::PLATFORM, id = 2, fields = [order_id :
+            "orderId", card_no : "cardNo", medical_no : "medicalNo", patient_sex :
+            "patientSex", fee : "fee", register_date : "registerDate", notify_type :
+            "notifyType", reason : "reason", card_status : "cardStatus", user : "user"]
+        );
         impl ::core::fmt::Debug for Request {
             fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
                 f.debug_struct("Request")
@@ -999,7 +1004,8 @@ pub mod interfaces {
             pub r#type: Option<String>,
         }
         ::hisgate_runtime::message!(
-            RequestUser, platform = super::super::PLATFORM, id = 3
+            RequestUser, platform = super::super::PLATFORM, id = 3, fields = [id : "id",
+            r#type : "type"]
         );
         /// `Register.response`
         #[derive(
@@ -1049,7 +1055,12 @@ pub mod interfaces {
             )]
             pub ret_code: Option<super::super::dict::RetCode>,
         }
-        ::hisgate_runtime::message!(Response, platform = super::super::PLATFORM, id = 4);
+        ::hisgate_runtime::message!(
+            Response, platform = super::super::PLATFORM, id = 4, fields =
+            [hospital_order_id : "hospitalOrderId", schedule : "schedule",
+            outpatient_status : "outpatientStatus", any_status : "anyStatus", ret_code :
+            "retCode"]
+        );
         /// `Register.response.schedule`
         #[derive(
             Debug,
@@ -1076,7 +1087,8 @@ pub mod interfaces {
             pub noon: Vec<ResponseScheduleNoon>,
         }
         ::hisgate_runtime::message!(
-            ResponseSchedule, platform = super::super::PLATFORM, id = 5
+            ResponseSchedule, platform = super::super::PLATFORM, id = 5, fields =
+            [doctor_title : "doctorTitle", noon : "noon"]
         );
         /// `Register.response.schedule.noon`
         #[derive(
@@ -1095,7 +1107,8 @@ pub mod interfaces {
             pub start_time: String,
         }
         ::hisgate_runtime::message!(
-            ResponseScheduleNoon, platform = super::super::PLATFORM, id = 6
+            ResponseScheduleNoon, platform = super::super::PLATFORM, id = 6, fields =
+            [start_time : "startTime"]
         );
     }
     /// 通知 — `Notify` (service `notify.send`, section 2.2), served by the platform.
@@ -1135,7 +1148,9 @@ pub mod interfaces {
             ::serde::Deserialize
         )]
         pub struct Response {}
-        ::hisgate_runtime::message!(Response, platform = super::super::PLATFORM, id = 1);
+        ::hisgate_runtime::message!(
+            Response, platform = super::super::PLATFORM, id = 1, fields = []
+        );
     }
 }
 /// The one interface the hospital provides: implement [`Handler`] and serve it with [`router`], or call with [`Client`].

@@ -75,37 +75,54 @@ pub fn is_forbidden(c: char) -> bool {
 
 /// The first character of `text` that XML 1.0 forbids. A scan of bytes: every string of every request passes here.
 pub fn first_forbidden(text: &str) -> Option<char> {
+    // 0 is a control already: the scan looks for nothing more.
+    scan::<0>(text).0
+}
+
+/// The first character of `text` that XML 1.0 forbids, and whether `text` holds a `>` (which CDATA must split where
+/// it ends a `]]>`): one scan where an element's text took two.
+pub(crate) fn first_forbidden_and_gt(text: &str) -> (Option<char>, bool) {
+    scan::<b'>'>(text)
+}
+
+/// The first forbidden character, and whether byte `ALSO` was seen before it (before the end, where there is none).
+fn scan<const ALSO: u8>(text: &str) -> (Option<char>, bool) {
     let bytes = text.as_bytes();
     let mut from = 0;
-    while let Some(at) = next_suspect(&bytes[from..]).map(|i| from + i) {
+    while let Some(at) = next_suspect::<ALSO>(&bytes[from..]).map(|i| from + i) {
         match bytes[at] {
+            // ASCII, so `at + 1` is a character's start; the rest is scanned for forbidden characters alone.
+            also if ALSO != 0 && also == ALSO => return (scan::<0>(&text[at + 1..]).0, true),
             // A lead byte, never a continuation byte, so `at` is a character's start: U+FFFE or U+FFFF, or another
             // character of U+F000–U+FFFF (fullwidth punctuation, common in Chinese text), which the scan steps over.
             0xEF if bytes.get(at + 1) == Some(&0xBF) && matches!(bytes.get(at + 2), Some(0xBE | 0xBF)) => {
-                return text[at..].chars().next();
+                return (text[at..].chars().next(), false);
             }
             0xEF => from = at + 1,
-            control => return Some(char::from(control)),
+            control => return (Some(char::from(control)), false),
         }
     }
-    None
+    (None, false)
 }
 
 /// Where the next byte that may start a forbidden character is: a C0 control other than tab, line feed and
-/// carriage return, or 0xEF (U+FFFE and U+FFFF are encoded from it).
-fn next_suspect(bytes: &[u8]) -> Option<usize> {
+/// carriage return, or 0xEF (U+FFFE and U+FFFF are encoded from it); or byte `ALSO`.
+fn next_suspect<const ALSO: u8>(bytes: &[u8]) -> Option<usize> {
     // Clean 64-byte blocks are skipped by OR-ing a 0/1 flag per byte, which the compiler turns into a few vector
     // compares per block: 13–22 bytes a nanosecond over 23 kB of Base64, against 2–2.4 for the same test as an
     // `||` of `bool`s, whose short-circuit branches stayed. Every text read or written passes here, the reply's
     // long Base64 included.
-    let mut at =
-        bytes.chunks_exact(64).take_while(|block| block.iter().fold(0, |any, b| any | suspect(*b)) == 0).count() * 64;
+    let mut at = bytes
+        .chunks_exact(64)
+        .take_while(|block| block.iter().fold(0, |any, b| any | suspect::<ALSO>(*b)) == 0)
+        .count()
+        * 64;
     // Then a word at a time: most texts are names and values shorter than a block, where a flag per byte cost
     // more than the rest of their writing. A word that may hold one is looked at byte by byte, since tab, line
     // feed and carriage return pass the word's test too (as do Chinese text's fullwidth punctuation, from 0xEF).
     while let Some(chunk) = bytes[at..].first_chunk::<8>() {
-        if word_suspect(u64::from_le_bytes(*chunk)) {
-            if let Some(i) = chunk.iter().position(|b| suspect(*b) != 0) {
+        if word_suspect::<ALSO>(u64::from_le_bytes(*chunk)) {
+            if let Some(i) = chunk.iter().position(|b| suspect::<ALSO>(*b) != 0) {
                 return Some(at + i);
             }
         }
@@ -113,28 +130,29 @@ fn next_suspect(bytes: &[u8]) -> Option<usize> {
     }
     // The last few bytes: the text's last eight, read again in part, where it has eight.
     if let Some(last) = bytes.last_chunk::<8>().filter(|_| at < bytes.len())
-        && !word_suspect(u64::from_le_bytes(*last))
+        && !word_suspect::<ALSO>(u64::from_le_bytes(*last))
     {
         return None;
     }
-    bytes[at..].iter().position(|b| suspect(*b) != 0).map(|i| at + i)
+    bytes[at..].iter().position(|b| suspect::<ALSO>(*b) != 0).map(|i| at + i)
 }
 
-/// 1 where `b` may start a forbidden character (see [`next_suspect`]), else 0.
-fn suspect(b: u8) -> u8 {
+/// 1 where `b` may start a forbidden character (see [`next_suspect`]) or is `ALSO`, else 0.
+fn suspect<const ALSO: u8>(b: u8) -> u8 {
     let control = u8::from(b < 0x20) & !(u8::from(b == b'\t') | u8::from(b == b'\n') | u8::from(b == b'\r'));
-    control | u8::from(b == 0xEF)
+    control | u8::from(b == 0xEF) | u8::from(ALSO != 0 && b == ALSO)
 }
 
-/// Whether some byte of `word` is below 0x20 or is 0xEF: the byte tests of “Bit Twiddling Hacks” (`hasless`,
-/// `haszero`), exact on whether there is one, if not on which.
-fn word_suspect(word: u64) -> bool {
+/// Whether some byte of `word` is below 0x20, is 0xEF or is `ALSO`: the byte tests of “Bit Twiddling Hacks”
+/// (`hasless`, `haszero`), exact on whether there is one, if not on which.
+fn word_suspect<const ALSO: u8>(word: u64) -> bool {
     const ONES: u64 = u64::from_le_bytes([0x01; 8]);
     const HIGHS: u64 = u64::from_le_bytes([0x80; 8]);
+    let has_zero = |word: u64| word.wrapping_sub(ONES) & !word & HIGHS;
     let below_space = word.wrapping_sub(ONES * 0x20) & !word & HIGHS;
-    let ef = word ^ (ONES * 0xEF);
-    let is_ef = ef.wrapping_sub(ONES) & !ef & HIGHS;
-    (below_space | is_ef) != 0
+    let is_ef = has_zero(word ^ (ONES * 0xEF));
+    let is_also = if ALSO != 0 { has_zero(word ^ (ONES * u64::from(ALSO))) } else { 0 };
+    (below_space | is_ef | is_also) != 0
 }
 
 /// `text` with every character XML 1.0 forbids written as Rust writes it, `\u{0}`: for a message that quotes a
@@ -194,7 +212,7 @@ impl Limits {
 
 #[cfg(test)]
 mod tests {
-    use super::first_forbidden;
+    use super::{first_forbidden, first_forbidden_and_gt};
 
     /// Every short text of clean bytes, tab, line feed, carriage return, fullwidth punctuation and one character
     /// from each side of the border, at every place: the word scan and its overlapping last word against a test of
@@ -211,6 +229,25 @@ mod tests {
                         let text = format!("{}{piece}{}", filler.repeat(at), "b".repeat(len - at));
                         let expected = text.chars().find(|c| super::is_forbidden(*c));
                         assert_eq!(first_forbidden(&text), expected, "{text:?}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// The scan that also notes a `>`: the same character found, and a `>` noted wherever it is, before the
+    /// forbidden character or after it (where it is not looked for), at every place of short and long texts.
+    #[test]
+    fn first_forbidden_and_gt_notes_a_gt_before_the_forbidden_character() {
+        let pieces = ["a", ">", "\t", "，", "\u{0}", "\u{1f}", "\u{fffe}", "]]>"];
+        for len in [0, 1, 7, 8, 9, 15, 63, 64, 65, 100, 130] {
+            for at in [0, 1, 7, 8, 9, 63, 64, 65, 128].into_iter().filter(|at| *at <= len) {
+                for first in pieces {
+                    for second in pieces {
+                        let text = format!("{}{first}{}{second}", "b".repeat(at), "c".repeat(len - at));
+                        let forbidden = text.chars().find(|c| super::is_forbidden(*c));
+                        let before = forbidden.map_or(text.as_str(), |c| &text[..text.find(c).unwrap()]);
+                        assert_eq!(first_forbidden_and_gt(&text), (forbidden, before.contains('>')), "{text:?}");
                     }
                 }
             }

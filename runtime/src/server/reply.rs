@@ -1,5 +1,5 @@
 //! A handler's answer on its way to the wire. A typed response stays typed until something reads it as a tree:
-//! an XML reply is written straight from it ([`xml::write_typed`]), and the `serde_json::Value` tree is built
+//! an XML reply is written straight from it (by its generated field list, [`xml::write_fields`]), and the `serde_json::Value` tree is built
 //! only where one is read — a JSON reply, a payload the envelope signs field by field, an exactly-once record, a
 //! business key only the reply carries. For a ten-order QueryRegister the tree was a third of the bare server's
 //! time (`cargo bench -p hisgate-tests --bench payload`).
@@ -32,7 +32,7 @@ impl<M: Message + Send + Sync> Typed for M {
     }
 
     fn xml(&self, root: &str, schema: (&PlatformSchema, MessageId)) -> Result<String, Unwritten> {
-        xml::write_typed(root, self, Some(schema), xml::WriteOptions::default())
+        crate::message::write_xml(self, root, schema, xml::WriteOptions::default())
     }
 }
 

@@ -5,8 +5,10 @@
 //! The reader cannot tell a list from a field given twice: every repeated element becomes a list. The schema can,
 //! and [`refuse_repeats`] and [`refuse_repeated_fields`] refuse a repeat where it holds one value.
 
+mod fields;
 mod typed;
 
+pub use fields::{Tags, XmlElement, write_code, write_fields, write_struct};
 pub use typed::{Unwritten, write_typed};
 
 use super::{CodecError, Limits, Step, escape};
@@ -258,7 +260,8 @@ fn leaf_len(name: &str, text: &str) -> usize {
     2 * name.len() + TAGS_AND_CDATA + text.len()
 }
 
-struct Writer<'o> {
+/// Where a message's XML is being written: handed to generated code's [`XmlElement`] impls, made only here.
+pub struct Writer<'o> {
     out: &'o mut String,
     options: WriteOptions,
 }
@@ -312,6 +315,49 @@ impl Writer<'_> {
         self.text(text);
         self.close(name);
         Ok(())
+    }
+
+    /// `<name>` then what `write` puts there, then `</name>`, in CDATA where the options say: for text with nothing
+    /// to refuse, escape or split (a number's digits), written in place.
+    fn plain_leaf(&mut self, name: &str, write: impl FnOnce(&mut String)) {
+        self.open(name);
+        let cdata = self.options.cdata;
+        if cdata {
+            self.out.push_str("<![CDATA[");
+        }
+        write(self.out);
+        if cdata {
+            self.out.push_str("]]>");
+        }
+        self.close(name);
+    }
+
+    /// [`leaf`](Self::leaf) with the tags spelled out already, and one scan of the text for both what XML forbids
+    /// and a `>`.
+    fn tagged_leaf(&mut self, tags: &Tags, text: &str) -> Result<(), CodecError> {
+        let (forbidden, gt) = super::first_forbidden_and_gt(text);
+        if let Some(found) = forbidden {
+            return Err(CodecError::Forbidden { path: tags.name.to_owned(), found });
+        }
+        if self.options.cdata && !gt {
+            self.out.reserve(tags.open_cdata.len() + text.len() + tags.close_cdata.len());
+            self.out.push_str(tags.open_cdata);
+            self.out.push_str(text);
+            self.out.push_str(tags.close_cdata);
+        } else {
+            self.out.push_str(tags.open);
+            self.text(text);
+            self.out.push_str(tags.close);
+        }
+        Ok(())
+    }
+
+    /// [`plain_leaf`](Self::plain_leaf) with the tags spelled out already.
+    fn tagged_plain_leaf(&mut self, tags: &Tags, write: impl FnOnce(&mut String)) {
+        let cdata = self.options.cdata;
+        self.out.push_str(if cdata { tags.open_cdata } else { tags.open });
+        write(self.out);
+        self.out.push_str(if cdata { tags.close_cdata } else { tags.close });
     }
 
     fn open(&mut self, name: &str) {

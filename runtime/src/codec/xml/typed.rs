@@ -85,17 +85,7 @@ impl Element<'_, '_, '_, '_> {
     /// A number's digits hold nothing to refuse or escape: written in place, without a string of their own.
     fn number(self, number: impl itoa::Integer) -> Result<(), Unwritten> {
         self.named()?;
-        let writer = self.writer;
-        writer.open(self.name);
-        let cdata = writer.options.cdata;
-        if cdata {
-            writer.out.push_str("<![CDATA[");
-        }
-        writer.out.push_str(itoa::Buffer::new().format(number));
-        if cdata {
-            writer.out.push_str("]]>");
-        }
-        writer.close(self.name);
+        self.writer.plain_leaf(self.name, |out| out.push_str(itoa::Buffer::new().format(number)));
         Ok(())
     }
 }
