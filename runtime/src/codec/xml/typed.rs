@@ -2,7 +2,9 @@
 //! [`write`](super::write) reads: for a ten-order QueryRegister reply the tree and its keys were a third of the
 //! bare server's time. The bytes are [`write`]'s for the same message; a message this writer cannot place exactly
 //! as [`write`] would (a map or a number held as JSON, a key out of the schema's order, a float) is reported
-//! [`Unwritten::Unsupported`] and written through the tree instead.
+//! [`Unwritten::Unsupported`] and written through the tree instead. A generated message under its own schema is
+//! written by its field list instead ([`write_fields`](super::write_fields)); this writer serves the rest: a schema
+//! with a profile merged in, whose order it checks field by field.
 
 use super::{Writer, is_xml_name};
 use crate::codec::CodecError;
