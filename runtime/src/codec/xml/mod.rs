@@ -305,16 +305,14 @@ impl Writer<'_> {
 
     /// `<name>text</name>`, room for all of it made first: a reply's hundreds of short fields each grew the
     /// string up to five times, a capacity check and a copy each. A character XML forbids is refused, never
-    /// written, not even in CDATA: a strict reader refuses the whole document for it. One scan of the text finds
-    /// both that and a `>` (the CDATA splitter's test).
+    /// written, not even in CDATA: a strict reader refuses the whole document for it.
     fn leaf(&mut self, name: &str, text: &str) -> Result<(), CodecError> {
-        let (forbidden, gt) = super::first_forbidden_and_gt(text);
-        if let Some(found) = forbidden {
+        if let Some(found) = super::first_forbidden(text) {
             return Err(CodecError::Forbidden { path: name.to_owned(), found });
         }
         self.out.reserve(leaf_len(name, text));
         self.open(name);
-        self.scanned_text(text, gt);
+        self.text(text);
         self.close(name);
         Ok(())
     }
@@ -334,7 +332,8 @@ impl Writer<'_> {
         self.close(name);
     }
 
-    /// [`leaf`](Self::leaf) with the tags spelled out already.
+    /// [`leaf`](Self::leaf) with the tags spelled out already, and one scan of the text for both what XML forbids
+    /// and a `>`.
     fn tagged_leaf(&mut self, tags: &Tags, text: &str) -> Result<(), CodecError> {
         let (forbidden, gt) = super::first_forbidden_and_gt(text);
         if let Some(found) = forbidden {
@@ -347,7 +346,7 @@ impl Writer<'_> {
             self.out.push_str(tags.close_cdata);
         } else {
             self.out.push_str(tags.open);
-            self.scanned_text(text, gt);
+            self.text(text);
             self.out.push_str(tags.close);
         }
         Ok(())
@@ -373,9 +372,8 @@ impl Writer<'_> {
         self.out.push('>');
     }
 
-    /// `text`, which holds a `>` where `gt` says.
-    fn scanned_text(&mut self, text: &str, gt: bool) {
-        if self.options.cdata && !gt {
+    fn text(&mut self, text: &str) {
+        if self.options.cdata && memchr::memchr(b'>', text.as_bytes()).is_none() {
             // Nothing to split: no `]]>` without a `>`.
             self.out.push_str("<![CDATA[");
             self.out.push_str(text);
@@ -498,7 +496,7 @@ mod tests {
     fn text_without_a_gt_is_written_in_one_cdata_section_as_the_splitting_iterator_writes_it() {
         for text in ["", "x", "中文 ]]", "a>b", "a]]>b", "]]>]]>", "<&>"] {
             let mut out = String::new();
-            Writer { out: &mut out, options: WriteOptions::default() }.scanned_text(text, text.contains('>'));
+            Writer { out: &mut out, options: WriteOptions::default() }.text(text);
             let sections: String =
                 BytesCData::escaped(text).map(|s| format!("<![CDATA[{}]]>", &*s.into_inner())).collect();
             assert_eq!(out, sections, "{text:?}");
